@@ -1,0 +1,54 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+// Test layers, by file name:
+//   *.test.ts        unit: pure logic, no I/O (fakes allowed only here)
+//   *.int.test.ts    integration against the real PostgreSQL (embedded, started by the global setup)
+//   *.docker.test.ts integration against the real Docker engine; run once per runtime (runc, runsc)
+const alias = { "@": fileURLToPath(new URL("./", import.meta.url)), "server-only": fileURLToPath(new URL("./lib/testing/server-only-stub.ts", import.meta.url)) };
+const exclude = ["node_modules/**", ".next/**", ".data/**", "e2e/**"];
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      { resolve: { alias }, test: { name: "unit", include: ["**/*.test.ts"], exclude: [...exclude, "**/*.int.test.ts", "**/*.docker.test.ts"] } },
+      {
+        resolve: { alias },
+        test: {
+          name: "integration",
+          include: ["**/*.int.test.ts"],
+          exclude,
+          globalSetup: ["./lib/testing/global-setup-db.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "docker-runc",
+          include: ["**/*.docker.test.ts"],
+          exclude,
+          env: { SANDBOX_RUNTIME: "runc" },
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "docker-runsc",
+          include: ["**/*.docker.test.ts"],
+          exclude,
+          env: { SANDBOX_RUNTIME: "runsc" },
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
