@@ -1,0 +1,93 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Directories and files never synced back to the store (matched per path segment). */
+export const DEFAULT_SYNC_IGNORE = [
+  "node_modules",
+  ".git",
+  "dist",
+  "build",
+  ".next",
+  "out",
+  "coverage",
+  "__pycache__",
+  ".venv",
+  "venv",
+  ".pytest_cache",
+  ".mypy_cache",
+  ".cache",
+  ".npm",
+  ".DS_Store",
+] as const;
+
+export const IMAGE_KINDS = ["node", "python"] as const;
+export type ImageKind = (typeof IMAGE_KINDS)[number];
+
+/**
+ * Everything the engine needs, passed in by the caller (the lead maps lib/env onto it):
+ * the engine never reads process.env. Each number has a hard ceiling; a value above it
+ * fails validation instead of being clamped.
+ */
+export const EngineConfigSchema = z
+  .object({
+    /** Labels every container; a fresh id per process so the boot reaper can tell ours from a previous run's. */
+    instanceId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{3,39}$/)
+      .default(() => `i-${randomBytes(5).toString("hex")}`),
+    runtime: z.enum(["runc", "runsc"]).default("runc"),
+    /** Image tags are `${registry}/${kind}:latest` (SANDBOX_CONTAINER_REGISTRY). */
+    registry: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._\-/:]*$/)
+      .default("pantheon-sandbox"),
+    /** Explicit image per kind; overrides registry (tests, custom images). */
+    images: z.partialRecord(z.enum(IMAGE_KINDS), z.string().min(1)).default({}),
+    /** Which pools are kept warm; others are created on demand. */
+    warmImages: z.array(z.enum(IMAGE_KINDS)).default(["node", "python"]),
+    poolSizePerImage: z.number().int().min(0).max(50).default(10),
+    maxConcurrent: z.number().int().min(1).max(500).default(50),
+    maxIdleTimeMs: z.number().int().min(1_000).max(24 * 3600_000).default(5 * 60_000),
+    defaultTimeoutMs: z.number().int().min(100).max(3600_000).default(30_000),
+    /** Requests above this are refused (BAD_REQUEST), never clamped. */
+    maxTimeoutMs: z.number().int().min(100).max(3600_000).default(300_000),
+    maxFileSize: z.number().int().min(1).max(50 * MiB).default(1 * MiB),
+    maxProjectSize: z.number().int().min(1).max(2048 * MiB).default(100 * MiB),
+    /** Stored output (stdout + stderr) per execution; the rest is dropped and `truncated` set. */
+    maxOutputBytes: z.number().int().min(1 * KiB).max(64 * MiB).default(1 * MiB),
+    /** Binary files come back base64-encoded with an encoding flag, or are refused explicitly. */
+    binaryFiles: z.enum(["base64", "refuse"]).default("base64"),
+    syncIgnore: z.array(z.string().min(1)).default([...DEFAULT_SYNC_IGNORE]),
+    /** Handed to the container spec builder (security/); opaque to the engine. */
+    limits: z.record(z.string(), z.unknown()).optional(),
+    seccompProfile: z.string().optional(),
+    apparmorProfile: z.string().nullable().optional(),
+    /** Remove containers labelled by other instances at boot (one engine per Docker host). */
+    reapOtherInstances: z.boolean().default(true),
+    /** Run the runtime posture check at start and refuse to serve if it fails. */
+    postureCheck: z.boolean().default(true),
+    retryInitialMs: z.number().int().min(10).max(60_000).default(500),
+    retryMaxMs: z.number().int().min(100).max(600_000).default(30_000),
+  })
+  .refine((c) => c.defaultTimeoutMs <= c.maxTimeoutMs, {
+    message: "defaultTimeoutMs must not exceed maxTimeoutMs",
+    path: ["defaultTimeoutMs"],
+  })
+  .refine((c) => c.maxFileSize <= c.maxProjectSize, {
+    message: "maxFileSize must not exceed maxProjectSize",
+    path: ["maxFileSize"],
+  });
+
+export type EngineConfigInput = z.input<typeof EngineConfigSchema>;
+export type EngineConfig = z.output<typeof EngineConfigSchema>;
+
+export function parseEngineConfig(input: EngineConfigInput = {}): EngineConfig {
+  return EngineConfigSchema.parse(input);
+}
+
+export function imageFor(config: EngineConfig, kind: ImageKind): string {
+  return config.images[kind] ?? `${config.registry}/${kind}:latest`;
+}

@@ -1,0 +1,301 @@
+import { readFile, writeFile } from "node:fs/promises";
+import type { Duplex, Readable } from "node:stream";
+import type Dockerode from "dockerode";
+import type { Logger } from "pino";
+import { FrameDemuxer } from "./docker-stream";
+import type {
+  ContainerEvent,
+  ContainerEventType,
+  ContainerState,
+  ContainerSummary,
+  CreateContainerRequest,
+  EventSubscription,
+  ExecOutcome,
+  ExecRequest,
+  ResourceUsage,
+  SandboxDriver,
+} from "./driver";
+import { isConnectionError, SandboxError } from "./errors";
+
+/** Builds the hardened create options (security/ owns the policy; the driver only applies it). */
+export type ContainerSpecBuilder = (request: CreateContainerRequest) => Dockerode.ContainerCreateOptions;
+
+const CONTAINER_ID = /^[0-9a-f]{64}$/;
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+async function readNumber(path: string): Promise<number | null> {
+  const text = await readText(path);
+  const value = text === null ? NaN : Number(text.trim());
+  return Number.isFinite(value) ? value : null;
+}
+
+const EVENT_TYPES: readonly ContainerEventType[] = ["die", "oom", "destroy", "kill"];
+
+function statusCode(err: unknown): number | undefined {
+  const code = (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === "number" ? code : undefined;
+}
+
+/** Connection failures become DOCKER_UNAVAILABLE so callers can tell "down" from "refused". */
+function wrap(err: unknown, what: string): Error {
+  if (err instanceof SandboxError) return err;
+  if (isConnectionError(err)) return new SandboxError("DOCKER_UNAVAILABLE", `Docker is unreachable (${what})`, { cause: err });
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+function labelFilters(labels: Record<string, string>): string[] {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+}
+
+export class DockerDriver implements SandboxDriver {
+  readonly kind = "docker";
+
+  constructor(
+    private readonly docker: Dockerode,
+    private readonly buildSpec: ContainerSpecBuilder,
+    private readonly log: Logger,
+  ) {}
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (err) {
+      throw wrap(err, "ping");
+    }
+  }
+
+  async hasImage(image: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return true;
+    } catch (err) {
+      if (statusCode(err) === 404) return false;
+      throw wrap(err, "image inspect");
+    }
+  }
+
+  async create(request: CreateContainerRequest): Promise<string> {
+    try {
+      const container = await this.docker.createContainer(this.buildSpec(request));
+      this.log.debug({ containerId: container.id, image: request.image }, "container created");
+      return container.id;
+    } catch (err) {
+      this.log.warn({ err, image: request.image }, "container create failed");
+      throw wrap(err, "create");
+    }
+  }
+
+  async start(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+      this.log.debug({ containerId: id }, "container started");
+    } catch (err) {
+      if (statusCode(err) === 304) return; // already started
+      this.log.warn({ err, containerId: id }, "container start failed");
+      throw wrap(err, "start");
+    }
+  }
+
+  async exec(id: string, request: ExecRequest): Promise<ExecOutcome> {
+    const { signal } = request;
+    if (signal?.aborted) return { exitCode: null };
+    let exec: Dockerode.Exec;
+    let stream: Duplex;
+    try {
+      exec = await this.docker.getContainer(id).exec({
+        Cmd: request.cmd,
+        User: request.user,
+        WorkingDir: request.workdir,
+        Env: request.env ? Object.entries(request.env).map(([k, v]) => `${k}=${v}`) : undefined,
+        AttachStdin: request.stdin !== undefined,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+      });
+      stream = (await exec.start({ hijack: true, stdin: request.stdin !== undefined })) as Duplex;
+    } catch (err) {
+      this.log.debug({ err, containerId: id, cmd: request.cmd[0] }, "exec failed to start");
+      throw wrap(err, "exec");
+    }
+
+    const demux = new FrameDemuxer();
+    const ended = new Promise<boolean>((resolve, reject) => {
+      const onAbort = () => {
+        stream.destroy();
+        resolve(false);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      stream.on("data", (chunk: Buffer) => {
+        for (const frame of demux.push(chunk)) request.onOutput?.(frame.stream, frame.data);
+      });
+      stream.on("end", () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(true);
+      });
+      stream.on("close", () => resolve(true));
+      stream.on("error", (err) => {
+        signal?.removeEventListener("abort", onAbort);
+        if (signal?.aborted) resolve(false);
+        else reject(wrap(err, "exec stream"));
+      });
+    });
+
+    if (request.stdin !== undefined) this.writeStdin(stream, request.stdin);
+    const completed = await ended;
+    if (!completed) return { exitCode: null };
+    try {
+      const info = await exec.inspect();
+      return { exitCode: typeof info.ExitCode === "number" ? info.ExitCode : null };
+    } catch (err) {
+      throw wrap(err, "exec inspect");
+    }
+  }
+
+  private writeStdin(stream: Duplex, stdin: Buffer | Readable): void {
+    // Ending the writable side half-closes the hijacked connection: the process sees EOF on stdin.
+    if (Buffer.isBuffer(stdin)) {
+      stream.end(stdin);
+      return;
+    }
+    stdin.on("error", () => stream.destroy());
+    stdin.pipe(stream);
+  }
+
+  /**
+   * Reads the container's cgroup accounting directly: Docker's stats API waits for a ~1 s sample,
+   * far too slow to bracket an execution. These are kernel files named by a container id we
+   * created, never paths the sandbox controls. cgroup v1 (cgroupfs driver) and v2 are supported.
+   */
+  async usage(id: string): Promise<ResourceUsage | null> {
+    if (!CONTAINER_ID.test(id)) return null;
+    const v1Peak = await readNumber(`/sys/fs/cgroup/memory/docker/${id}/memory.max_usage_in_bytes`);
+    if (v1Peak !== null) {
+      return { memoryPeakBytes: v1Peak, cpuTotalNs: await readNumber(`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`) };
+    }
+    for (const dir of [`/sys/fs/cgroup/system.slice/docker-${id}.scope`, `/sys/fs/cgroup/docker/${id}`]) {
+      const peak = await readNumber(`${dir}/memory.peak`);
+      const cpuStat = await readText(`${dir}/cpu.stat`);
+      if (peak === null && cpuStat === null) continue;
+      const usec = cpuStat ? /usage_usec (\d+)/.exec(cpuStat)?.[1] : undefined;
+      return { memoryPeakBytes: peak, cpuTotalNs: usec ? Number(usec) * 1000 : null };
+    }
+    return null;
+  }
+
+  async resetMemoryPeak(id: string): Promise<boolean> {
+    if (!CONTAINER_ID.test(id)) return false;
+    try {
+      await writeFile(`/sys/fs/cgroup/memory/docker/${id}/memory.max_usage_in_bytes`, "0");
+      return true;
+    } catch {
+      return false; // cgroup v2 (before Linux 6.12) cannot reset memory.peak: the peak stays since-start
+    }
+  }
+
+  async inspect(id: string): Promise<ContainerState | null> {
+    try {
+      const info = await this.docker.getContainer(id).inspect();
+      return {
+        id: info.Id,
+        name: info.Name.replace(/^\//, ""),
+        running: info.State.Running,
+        oomKilled: info.State.OOMKilled,
+        exitCode: info.State.Running ? null : info.State.ExitCode,
+        labels: info.Config.Labels ?? {},
+      };
+    } catch (err) {
+      if (statusCode(err) === 404) return null;
+      throw wrap(err, "inspect");
+    }
+  }
+
+  async destroy(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+      this.log.debug({ containerId: id }, "container destroyed");
+    } catch (err) {
+      const code = statusCode(err);
+      // 404: already gone; 409: removal already in progress. Both mean "will not exist".
+      if (code === 404 || code === 304 || code === 409) {
+        this.log.debug({ containerId: id, statusCode: code }, "container already gone");
+        return;
+      }
+      this.log.warn({ err, containerId: id }, "container destroy failed");
+      throw wrap(err, "destroy");
+    }
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).rename({ name });
+    } catch (err) {
+      this.log.debug({ err, containerId: id, name }, "container rename failed");
+      throw wrap(err, "rename");
+    }
+  }
+
+  async listByLabel(labels: Record<string, string>): Promise<ContainerSummary[]> {
+    try {
+      const list = await this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });
+      return list.map((c) => ({ id: c.Id, name: (c.Names[0] ?? "").replace(/^\//, ""), labels: c.Labels ?? {}, state: c.State }));
+    } catch (err) {
+      throw wrap(err, "list");
+    }
+  }
+
+  async subscribeEvents(labels: Record<string, string>, onEvent: (event: ContainerEvent) => void): Promise<EventSubscription> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.docker.getEvents({
+        filters: { type: ["container"], event: [...EVENT_TYPES], label: labelFilters(labels) },
+      });
+    } catch (err) {
+      throw wrap(err, "events");
+    }
+    let pending = "";
+    const closed = new Promise<void>((resolve) => {
+      stream.on("data", (chunk: Buffer) => {
+        pending += chunk.toString("utf8");
+        let newline: number;
+        while ((newline = pending.indexOf("\n")) >= 0) {
+          const line = pending.slice(0, newline).trim();
+          pending = pending.slice(newline + 1);
+          if (!line) continue;
+          const event = parseEvent(line);
+          if (event) {
+            this.log.debug({ containerId: event.containerId, event: event.type, exitCode: event.exitCode }, "container event");
+            onEvent(event);
+          }
+        }
+      });
+      stream.on("end", () => resolve());
+      stream.on("close", () => resolve());
+      stream.on("error", () => resolve());
+    });
+    return {
+      closed,
+      close: () => (stream as unknown as { destroy?: () => void }).destroy?.(),
+    };
+  }
+}
+
+function parseEvent(line: string): ContainerEvent | null {
+  try {
+    const raw = JSON.parse(line) as { Action?: string; status?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+    const type = (raw.Action ?? raw.status ?? "") as ContainerEventType;
+    const containerId = raw.Actor?.ID ?? raw.id;
+    if (!EVENT_TYPES.includes(type) || !containerId) return null;
+    const attributes = raw.Actor?.Attributes ?? {};
+    const exitCode = attributes.exitCode === undefined ? null : Number(attributes.exitCode);
+    return { type, containerId, labels: attributes, exitCode: Number.isFinite(exitCode) ? exitCode : null };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,95 @@
+import type { Readable } from "node:stream";
+import type { StdStream } from "./docker-stream";
+
+// The engine talks to containers only through this interface, so a Kubernetes driver
+// (pods + exec over the API server) can replace Docker without touching pool or executor.
+
+export const LABEL_SANDBOX = "pantheon.sandbox";
+export const LABEL_INSTANCE = "pantheon.instance";
+export const LABEL_PROJECT = "pantheon.project";
+export const LABEL_IMAGE_KIND = "pantheon.image";
+
+export interface CreateContainerRequest {
+  image: string;
+  labels: Record<string, string>;
+  name?: string;
+  /** Extra environment; the container never inherits the host's. */
+  env?: Record<string, string>;
+}
+
+export interface ExecRequest {
+  cmd: string[];
+  /** uid[:gid]; executions always pass the sandbox user. */
+  user: string;
+  workdir?: string;
+  env?: Record<string, string>;
+  /** Written to the process's stdin, then stdin is closed. */
+  stdin?: Buffer | Readable;
+  /** Called in the order Docker delivered the chunks. */
+  onOutput?: (stream: StdStream, data: Buffer) => void;
+  /** Stops reading (the process itself is killed separately by the caller). */
+  signal?: AbortSignal;
+}
+
+export interface ExecOutcome {
+  /** null when the stream was aborted before the process reported an exit code. */
+  exitCode: number | null;
+}
+
+export interface ResourceUsage {
+  /** High-water mark of memory charged to the container since the last resetMemoryPeak (or start). */
+  memoryPeakBytes: number | null;
+  /** Cumulative CPU time of the container, nanoseconds. */
+  cpuTotalNs: number | null;
+}
+
+export interface ContainerState {
+  id: string;
+  name: string;
+  running: boolean;
+  oomKilled: boolean;
+  exitCode: number | null;
+  labels: Record<string, string>;
+}
+
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  state: string;
+}
+
+export type ContainerEventType = "die" | "oom" | "destroy" | "kill";
+
+export interface ContainerEvent {
+  type: ContainerEventType;
+  containerId: string;
+  labels: Record<string, string>;
+  exitCode: number | null;
+}
+
+export interface EventSubscription {
+  /** Resolves when the stream ends (daemon restart, error); the caller resubscribes. */
+  readonly closed: Promise<void>;
+  close(): void;
+}
+
+export interface SandboxDriver {
+  readonly kind: string;
+  ping(): Promise<void>;
+  create(request: CreateContainerRequest): Promise<string>;
+  start(id: string): Promise<void>;
+  exec(id: string, request: ExecRequest): Promise<ExecOutcome>;
+  /** Cheap enough to call around every execution (Docker's stats API takes ~1 s per call). */
+  usage(id: string): Promise<ResourceUsage | null>;
+  /** Makes the next usage().memoryPeakBytes per-execution; false where the runtime cannot. */
+  resetMemoryPeak(id: string): Promise<boolean>;
+  inspect(id: string): Promise<ContainerState | null>;
+  /** Idempotent: an already-gone container is success. */
+  destroy(id: string): Promise<void>;
+  rename(id: string, name: string): Promise<void>;
+  listByLabel(labels: Record<string, string>): Promise<ContainerSummary[]>;
+  subscribeEvents(labels: Record<string, string>, onEvent: (event: ContainerEvent) => void): Promise<EventSubscription>;
+  /** Whether the image exists locally (no pulls happen at runtime). */
+  hasImage(image: string): Promise<boolean>;
+}

@@ -1,0 +1,40 @@
+// Typed engine errors: the API layer maps `code` to its own error type (AppError / TRPCError);
+// the engine never knows about HTTP or tRPC.
+export type SandboxErrorCode =
+  | "BAD_REQUEST" // refused before any container work (bad path, unknown language, timeout over ceiling)
+  | "CAPACITY" // SANDBOX_MAX_CONCURRENT leases are in use
+  | "DOCKER_UNAVAILABLE" // the container runtime does not answer
+  | "TIMEOUT"
+  | "CANCELLED"
+  | "NOT_READY" // engine not started, stopping, or posture check failed
+  | "SYNC_FAILED" // files could not be moved in or out of the container
+  | "INTERNAL";
+
+export class SandboxError extends Error {
+  override readonly name = "SandboxError";
+  constructor(
+    readonly code: SandboxErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isSandboxError(err: unknown, code?: SandboxErrorCode): err is SandboxError {
+  return err instanceof SandboxError && (code === undefined || err.code === code);
+}
+
+/** Errors that mean "cannot talk to the Docker daemon", as opposed to "Docker said no". */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    typeof code === "string" &&
+    ["ECONNREFUSED", "ENOENT", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EACCES", "EHOSTUNREACH", "ENOTFOUND"].includes(code)
+  );
+}
+
+export function abortError(signal: AbortSignal | undefined): SandboxError {
+  const reason: unknown = signal?.reason;
+  return new SandboxError("CANCELLED", reason instanceof Error ? reason.message : "cancelled");
+}

@@ -1,0 +1,41 @@
+import type { ImageKind } from "./config";
+
+export const LANGUAGES = ["node", "typescript", "python"] as const;
+export type Language = (typeof LANGUAGES)[number];
+export type ExecutionType = "run" | "test" | "build";
+export type ExecutionStatus = "success" | "error" | "timeout";
+export type ExecutionReason = "oom" | "killed" | "cancelled" | "capacity" | null;
+
+export type ExecutionRequest =
+  | { kind: "command"; command: string; type?: ExecutionType; timeoutMs?: number; image?: ImageKind }
+  | { kind: "code"; language: Language; code: string; type?: ExecutionType; timeoutMs?: number };
+
+export type OutputEvent = { seq: number; type: "stdout" | "stderr"; data: string };
+export type ExitEvent = {
+  seq: number;
+  type: "exit";
+  exitCode: number | null;
+  status: ExecutionStatus;
+  reason: ExecutionReason;
+  truncated: boolean;
+};
+/** Ordered by `seq` (starting at 1); the exit event is always last. */
+export type ExecutionEvent = OutputEvent | ExitEvent;
+
+export interface ExecutionResult {
+  /** The shell command, or the code snippet. */
+  command: string;
+  language: Language | null;
+  type: ExecutionType;
+  output: string;
+  errorOutput: string;
+  /** True when output beyond maxOutputBytes was dropped. */
+  truncated: boolean;
+  exitCode: number | null;
+  durationMs: number;
+  memoryPeakMb: number | null;
+  cpuPercent: number | null;
+  status: ExecutionStatus;
+  reason: ExecutionReason;
+  containerId: string | null;
+}
