@@ -1,0 +1,126 @@
+// The one place a sandbox container's Docker configuration is decided. Pure: same input, same spec.
+// Every field below is a protection described in security/THREAT_MODEL.md; tests pin each one.
+import type Dockerode from "dockerode";
+import {
+  LOG_MAX_FILES,
+  SANDBOX_GID,
+  SANDBOX_UID,
+  SHM_BYTES,
+  STOP_TIMEOUT_SECONDS,
+  sandboxLimitsSchema,
+  type SandboxLimits,
+} from "../../security/policy";
+
+export { sandboxLimitsSchema, resolveLimits, DEFAULT_LIMITS, LIMIT_CEILINGS } from "../../security/policy";
+export type { SandboxLimits } from "../../security/policy";
+
+export type SandboxRuntime = "runc" | "runsc";
+
+export interface ContainerSpecInput {
+  image: string;
+  runtime: SandboxRuntime;
+  limits: SandboxLimits;
+  labels: Record<string, string>;
+  name?: string;
+  /** security/seccomp.json as JSON text (loadSeccompProfileText). Ignored under runsc, see below. */
+  seccompProfile: string;
+  /** AppArmor profile name, only where the host has AppArmor and the profile is loaded. */
+  apparmorProfile?: string | null;
+  /** The container's whole environment besides the image's own ENV: nothing from the host leaks in. */
+  env?: Record<string, string>;
+}
+
+export const WORKSPACE_DIR = "/workspace";
+export const SANDBOX_USER = `${SANDBOX_UID}:${SANDBOX_GID}`;
+/** Keeps the container alive doing nothing; work arrives through exec. */
+export const IDLE_COMMAND = ["sleep", "infinity"];
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function tmpfsOptions(opts: { bytes: number; inodes?: number; exec: boolean; mode: string }): string {
+  return [
+    "rw",
+    opts.exec ? "exec" : "noexec",
+    "nosuid",
+    "nodev",
+    `size=${opts.bytes}`,
+    ...(opts.inodes === undefined ? [] : [`nr_inodes=${opts.inodes}`]),
+    `mode=${opts.mode}`,
+    `uid=${SANDBOX_UID}`,
+    `gid=${SANDBOX_GID}`,
+  ].join(",");
+}
+
+export function buildContainerSpec(input: ContainerSpecInput): Dockerode.ContainerCreateOptions {
+  // Refuse, never clamp: a limit above the policy ceiling is a bug or an attack.
+  const limits = sandboxLimitsSchema.parse(input.limits);
+  if (!input.image.trim()) throw new Error("image is required");
+  if (input.runtime !== "runc" && input.runtime !== "runsc") throw new Error(`unknown runtime ${String(input.runtime)}`);
+
+  const env = Object.entries(input.env ?? {}).map(([k, v]) => {
+    if (!ENV_NAME.test(k) || v.includes("\0")) throw new Error(`invalid environment variable ${JSON.stringify(k)}`);
+    return `${k}=${v}`;
+  });
+
+  const securityOpt = ["no-new-privileges:true"];
+  // gVisor's own kernel is the syscall boundary; this runsc build breaks Node's threads when it
+  // loads an OCI seccomp profile (--oci-seccomp), so the profile only goes to runc (ARCHITECTURE §4).
+  if (input.runtime === "runc") {
+    JSON.parse(input.seccompProfile); // a malformed profile must fail here, not as an opaque daemon error
+    securityOpt.push(`seccomp=${input.seccompProfile}`);
+  }
+  if (input.apparmorProfile) securityOpt.push(`apparmor=${input.apparmorProfile}`);
+
+  const hostConfig: Dockerode.HostConfig = {
+    Runtime: input.runtime,
+    Init: true, // reaps zombies and forwards signals: PID 1 is docker-init, not user code
+    ReadonlyRootfs: true,
+    Tmpfs: {
+      // exec: node_modules/.bin scripts and compiled programs live in the project.
+      [WORKSPACE_DIR]: tmpfsOptions({ bytes: limits.workspaceBytes, inodes: limits.workspaceInodes, exec: true, mode: "0755" }),
+      "/tmp": tmpfsOptions({ bytes: limits.tmpBytes, inodes: limits.tmpInodes, exec: false, mode: "1777" }),
+      "/home/sandbox": tmpfsOptions({ bytes: limits.homeBytes, inodes: 1024, exec: false, mode: "0755" }),
+    },
+    CapDrop: ["ALL"],
+    SecurityOpt: securityOpt,
+    Privileged: false,
+    NetworkMode: "none",
+    IpcMode: "private",
+    ShmSize: SHM_BYTES,
+    Memory: limits.memoryBytes,
+    MemorySwap: limits.memoryBytes, // equal: no swap, an OOM kill instead of thrashing the host
+    NanoCpus: Math.round(limits.cpus * 1e9),
+    PidsLimit: limits.pids,
+    Ulimits: [
+      { Name: "nofile", Soft: limits.nofile, Hard: limits.nofile },
+      { Name: "fsize", Soft: limits.fsizeBytes, Hard: limits.fsizeBytes },
+      { Name: "core", Soft: 0, Hard: 0 },
+    ],
+    // Under host memory pressure the kernel kills sandbox code before the server.
+    OomScoreAdj: 500,
+    LogConfig: { Type: "json-file", Config: { "max-size": String(limits.logMaxBytes), "max-file": String(LOG_MAX_FILES) } },
+    RestartPolicy: { Name: "no" },
+    AutoRemove: false,
+    // Deliberately absent: Binds, Mounts, Devices, VolumesFrom, PortBindings, CapAdd, and MaskedPaths
+    // (an empty list would erase Docker's defaults that hide /proc/kcore, /proc/keys, …).
+  };
+
+  return {
+    ...(input.name ? { name: input.name } : {}),
+    Image: input.image,
+    User: SANDBOX_USER,
+    WorkingDir: WORKSPACE_DIR,
+    Cmd: [...IDLE_COMMAND],
+    Env: env,
+    Labels: { ...input.labels },
+    Hostname: "sandbox",
+    NetworkDisabled: true,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    Tty: false,
+    OpenStdin: false,
+    StopTimeout: STOP_TIMEOUT_SECONDS,
+    HostConfig: hostConfig,
+  };
+}
