@@ -36,6 +36,12 @@ async function readNumber(path: string): Promise<number | null> {
   return Number.isFinite(value) ? value : null;
 }
 
+/** A "name value" line of a cgroup key-value file. */
+function counter(text: string | null, key: string): number | null {
+  const match = text ? new RegExp(`^${key} (\\d+)$`, "m").exec(text) : null;
+  return match?.[1] ? Number(match[1]) : null;
+}
+
 const EVENT_TYPES: readonly ContainerEventType[] = ["die", "oom", "destroy", "kill"];
 
 function statusCode(err: unknown): number | undefined {
@@ -177,14 +183,18 @@ export class DockerDriver implements SandboxDriver {
     if (!CONTAINER_ID.test(id)) return null;
     const v1Peak = await readNumber(`/sys/fs/cgroup/memory/docker/${id}/memory.max_usage_in_bytes`);
     if (v1Peak !== null) {
-      return { memoryPeakBytes: v1Peak, cpuTotalNs: await readNumber(`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`) };
+      const [cpuTotalNs, oomControl] = await Promise.all([
+        readNumber(`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`),
+        readText(`/sys/fs/cgroup/memory/docker/${id}/memory.oom_control`),
+      ]);
+      return { memoryPeakBytes: v1Peak, cpuTotalNs, oomKills: counter(oomControl, "oom_kill") };
     }
     for (const dir of [`/sys/fs/cgroup/system.slice/docker-${id}.scope`, `/sys/fs/cgroup/docker/${id}`]) {
       const peak = await readNumber(`${dir}/memory.peak`);
       const cpuStat = await readText(`${dir}/cpu.stat`);
       if (peak === null && cpuStat === null) continue;
-      const usec = cpuStat ? /usage_usec (\d+)/.exec(cpuStat)?.[1] : undefined;
-      return { memoryPeakBytes: peak, cpuTotalNs: usec ? Number(usec) * 1000 : null };
+      const usec = counter(cpuStat, "usage_usec");
+      return { memoryPeakBytes: peak, cpuTotalNs: usec === null ? null : usec * 1000, oomKills: counter(await readText(`${dir}/memory.events`), "oom_kill") };
     }
     return null;
   }

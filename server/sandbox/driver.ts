@@ -41,6 +41,8 @@ export interface ResourceUsage {
   memoryPeakBytes: number | null;
   /** Cumulative CPU time of the container, nanoseconds. */
   cpuTotalNs: number | null;
+  /** Processes the kernel OOM-killed in this container so far (the container may survive them). */
+  oomKills: number | null;
 }
 
 export interface ContainerState {

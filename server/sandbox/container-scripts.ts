@@ -1,0 +1,107 @@
+// Bash programs the engine runs inside containers through exec, always as the sandbox user.
+// Variable data (commands, pids, paths) is passed as positional arguments, never spliced into
+// the script text, so nothing a user writes is ever parsed as part of these scripts.
+
+export const SANDBOX_USER = "1000:1000";
+export const WORKSPACE_DIR = "/workspace";
+
+/**
+ * Kills every process in the container except those in $keep (PID 1 = init, the idle keeper,
+ * and this shell). Every process in the container runs as the sandbox user, so "all but the
+ * keeper" is the robust rule: daemonised children that setsid'd away are caught too. Processes
+ * are stopped before being killed so a fork bomb cannot outrun the loop; only bash builtins are
+ * used, so the sweep itself needs no new pids while the pids limit is exhausted.
+ */
+const SWEEP = `
+sweep() {
+  local round d p line rest victims
+  for round in 1 2 3 4 5 6 7 8 9 10 11 12; do
+    victims=()
+    for d in /proc/[0-9]*; do
+      p=\${d#/proc/}
+      [[ $keep == *" $p "* ]] && continue
+      line=
+      { read -r line < "$d/stat"; } 2>/dev/null || continue
+      rest=\${line##*) }
+      [[ \${rest:0:1} == Z || \${rest:0:1} == X ]] && continue
+      victims+=("$p")
+    done
+    ((\${#victims[@]})) || return 0
+    kill -STOP "\${victims[@]}" 2>/dev/null
+    kill -KILL "\${victims[@]}" 2>/dev/null
+  done
+  return 1
+}`;
+
+/** Lists the pids present before any user code ran: init's children (the keeper). */
+const KEEPERS = `
+keepers=" "
+for d in /proc/[0-9]*; do p=\${d#/proc/}; [[ $p == 1 || $p == $$ ]] || keepers+="$p "; done`;
+
+/**
+ * Load: first exec in a fresh container. Prints "K<keeper pids>\0" then extracts the tar on stdin
+ * into /workspace, then prints the manifest. $@ = find arguments.
+ */
+export const LOAD_SCRIPT = `set -e
+${KEEPERS}
+printf 'K%s\\0' "$keepers"
+tar -x -f - -m --no-same-owner --no-same-permissions -C ${WORKSPACE_DIR}
+cd ${WORKSPACE_DIR}
+exec "$@"`;
+
+/**
+ * Run one execution. $1 = keeper pids, $2 = "-" for a command or a file suffix for code read
+ * from stdin, $3... = argv to run (the code file is appended). When the command returns, every
+ * process it left behind is killed before this shell exits, so the exec's output stream closes
+ * even if a background child still holds stdout.
+ */
+export const RUN_SCRIPT = `${SWEEP}
+keep=" 1 $$ $1 "
+suffix=$2
+shift 2
+if [[ $suffix != - ]]; then
+  file=/tmp/.pantheon-run-$$$suffix
+  cat > "$file"
+  set -- "$@" "$file"
+fi
+"$@" < /dev/null
+rc=$?
+sweep
+exit $rc`;
+
+/** Kill everything but the keepers ($1), then print the manifest. $2... = find arguments. */
+export const FINISH_SCRIPT = `${SWEEP}
+keep=" 1 $$ $1 "
+shift
+sweep || echo "pantheon: processes survived the sweep" >&2
+cd ${WORKSPACE_DIR}
+exec "$@"`;
+
+/** Kill everything but the keepers ($1): used on timeout and cancel. */
+export const KILL_SCRIPT = `${SWEEP}
+keep=" 1 $$ $1 "
+sweep`;
+
+export function bashArgs(script: string, name: string, args: readonly string[]): string[] {
+  return ["bash", "-c", script, name, ...args];
+}
+
+/** Splits the load script's output into keeper pids and the manifest text. */
+export function splitLoadOutput(stdout: string): { keepers: string; manifest: string } {
+  if (!stdout.startsWith("K")) return { keepers: "", manifest: stdout };
+  const end = stdout.indexOf("\0");
+  if (end < 0) return { keepers: stdout.slice(1).trim(), manifest: "" };
+  return { keepers: stdout.slice(1, end).trim(), manifest: stdout.slice(end + 1) };
+}
+
+/**
+ * Apply edits made outside an execution (the IDE saved or deleted files): extract the tar on
+ * stdin, remove $2.. $(1+$1) paths, then print the manifest. $1 = number of paths to remove.
+ */
+export const WRITE_SCRIPT = `set -e
+cd ${WORKSPACE_DIR}
+tar -x -f - -m --no-same-owner --no-same-permissions
+n=$1
+shift
+while ((n > 0)); do rm -rf -- "$1"; shift; n=$((n - 1)); done
+exec "$@"`;

@@ -1,0 +1,63 @@
+import Dockerode from "dockerode";
+import type { Logger } from "pino";
+import { resolveLimits } from "../../security/policy";
+import { appArmorProfileIfLoaded, loadSeccompProfileText } from "../../security/profiles";
+import { parseEngineConfig, imageFor, type EngineConfigInput } from "./config";
+import { buildContainerSpec } from "./container-spec";
+import { DockerDriver } from "./docker-driver";
+import { LABEL_INSTANCE, LABEL_SANDBOX } from "./driver";
+import { SandboxEngine } from "./engine";
+import { runPostureCheck } from "./posture";
+import type { WorkspaceStore } from "./workspace-files";
+
+export interface DockerEngineOptions {
+  config?: EngineConfigInput;
+  store: WorkspaceStore;
+  logger: Logger;
+  /** Defaults to the local socket (DOCKER_HOST is honoured by docker-modem). */
+  docker?: Dockerode;
+}
+
+/** Wires the engine to Docker with the hardened spec and posture check from security/. */
+export function createDockerSandboxEngine(options: DockerEngineOptions): SandboxEngine {
+  const config = parseEngineConfig(options.config);
+  const docker = options.docker ?? new Dockerode();
+  const limits = resolveLimits(config.limits as Parameters<typeof resolveLimits>[0]);
+  const seccompProfile = config.seccompProfile ?? loadSeccompProfileText();
+  const apparmorProfile = config.apparmorProfile === undefined ? appArmorProfileIfLoaded() : config.apparmorProfile;
+  const log = options.logger.child({ component: "docker-driver" });
+  const driver = new DockerDriver(
+    docker,
+    (request) =>
+      buildContainerSpec({
+        image: request.image,
+        runtime: config.runtime,
+        limits,
+        labels: request.labels,
+        ...(request.name ? { name: request.name } : {}),
+        seccompProfile,
+        apparmorProfile,
+        ...(request.env ? { env: request.env } : {}),
+      }),
+    log,
+  );
+  return new SandboxEngine({
+    config,
+    driver,
+    store: options.store,
+    logger: options.logger,
+    postureCheck: async () => {
+      const result = await runPostureCheck({
+        docker,
+        image: imageFor(config, "node"),
+        runtime: config.runtime,
+        seccompProfile,
+        apparmorProfile,
+        limits,
+        // Labelled like our containers so the boot reaper removes it if we crash mid-check.
+        labels: { [LABEL_SANDBOX]: "1", [LABEL_INSTANCE]: config.instanceId },
+      });
+      return { ok: result.ok, runtime: result.runtime, checks: result.checks };
+    },
+  });
+}

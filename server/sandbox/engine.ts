@@ -1,0 +1,359 @@
+import type { Logger } from "pino";
+import { raceAbort, sleep } from "./abort";
+import { IMAGE_KINDS, imageFor, type EngineConfig, type ImageKind } from "./config";
+import type { SandboxDriver } from "./driver";
+import { abortError, isSandboxError, SandboxError, type SandboxErrorCode } from "./errors";
+import { prepareExecution, type PreparedExecution } from "./execution-request";
+import type { ExecutionEvent, ExecutionReason, ExecutionRequest, ExecutionResult } from "./execution-types";
+import { Executor } from "./executor";
+import { ContainerPool, type Lease, type PoolStatus } from "./pool";
+import { KeyedLock } from "./project-lock";
+import { reapOrphanContainers } from "./reaper";
+import type { Manifest } from "./workspace-manifest";
+import { checkWorkspacePath } from "./workspace-path";
+import type { RefusedFile, WorkspaceFile, WorkspaceStore } from "./workspace-files";
+import { WorkspaceSync } from "./workspace-sync";
+
+export interface PostureSummary {
+  ok: boolean;
+  runtime: string;
+  checks: { name: string; ok: boolean; detail: string }[];
+}
+
+export interface SandboxEngineOptions {
+  config: EngineConfig;
+  driver: SandboxDriver;
+  store: WorkspaceStore;
+  logger: Logger;
+  /** Verifies the runtime's protections in a fresh container; the engine refuses to serve if it fails. */
+  postureCheck?: () => Promise<PostureSummary>;
+}
+
+export interface ExecuteOptions {
+  signal?: AbortSignal;
+  /** Output and exit events, in `seq` order; the exit event comes after the files are synced. */
+  onEvent?: (event: ExecutionEvent) => void;
+}
+
+export type EngineState = "new" | "starting" | "waiting-for-docker" | "waiting-for-images" | "ready" | "refused" | "stopping" | "stopped";
+
+export interface EngineStatus {
+  state: EngineState;
+  instanceId: string;
+  runtime: EngineConfig["runtime"];
+  posture: PostureSummary | null;
+  pool: PoolStatus;
+  activeExecutions: number;
+  reapedAtBoot: number;
+  missingImages: string[];
+  lastError: string | null;
+}
+
+/** What an execution changed in the durable copy (paths only). */
+export interface ExecutionFileChanges {
+  upserted: string[];
+  deleted: string[];
+  refused: RefusedFile[];
+  /** Set when the changes could not be saved; they are retried after the next execution. */
+  error: string | null;
+}
+
+export type SandboxExecutionResult = ExecutionResult & {
+  /** Set when the engine, not the program, failed the execution (CAPACITY, DOCKER_UNAVAILABLE...). */
+  errorCode: SandboxErrorCode | null;
+  files: ExecutionFileChanges | null;
+};
+
+const LEASE_KEEPERS = "keepers";
+const LEASE_MANIFEST = "manifest";
+
+/**
+ * The sandbox engine: warm pool + workspace sync + execution, behind one object with no global
+ * state (the app keeps one instance on a globalThis singleton and calls stop() on SIGTERM).
+ */
+export class SandboxEngine {
+  private readonly pool: ContainerPool;
+  private readonly sync: WorkspaceSync;
+  private readonly executor: Executor;
+  private readonly locks = new KeyedLock();
+  private readonly log: Logger;
+  private readonly stopController = new AbortController();
+  private state: EngineState = "new";
+  private posture: PostureSummary | null = null;
+  private reapedAtBoot = 0;
+  private missingImages: string[] = [];
+  private lastError: string | null = null;
+  private active = 0;
+  private boot: Promise<void> | null = null;
+
+  constructor(private readonly options: SandboxEngineOptions) {
+    const { config, driver } = options;
+    this.log = options.logger.child({ component: "sandbox-engine", instance: config.instanceId });
+    const images = Object.fromEntries(IMAGE_KINDS.map((k) => [k, imageFor(config, k)])) as Record<ImageKind, string>;
+    this.pool = new ContainerPool({ ...config, driver, log: this.log, images });
+    this.sync = new WorkspaceSync(driver, config, this.log);
+    this.executor = new Executor(driver, config.maxOutputBytes, this.log);
+  }
+
+  get config(): EngineConfig {
+    return this.options.config;
+  }
+
+  private get driver(): SandboxDriver {
+    return this.options.driver;
+  }
+
+  /**
+   * Reaps orphans, runs the posture check and starts filling the pool. Resolves after the first
+   * attempt: if Docker is down the app stays up and a background loop retries with backoff.
+   */
+  async start(): Promise<void> {
+    if (this.state !== "new") return;
+    this.state = "starting";
+    const first = this.bootOnce();
+    this.boot = first.then(async (done) => {
+      let failures = 0;
+      while (!done && !this.stopController.signal.aborted) {
+        failures++;
+        await sleep(Math.min(this.config.retryMaxMs, this.config.retryInitialMs * 2 ** Math.min(failures - 1, 16)), this.stopController.signal);
+        if (this.stopController.signal.aborted) return;
+        done = await this.bootOnce();
+      }
+    });
+    await first;
+  }
+
+  /** One boot attempt; false means "Docker unreachable, try again". */
+  private async bootOnce(): Promise<boolean> {
+    try {
+      await this.driver.ping();
+      this.reapedAtBoot = await reapOrphanContainers(this.driver, this.config, this.log);
+      const images = [...new Set(this.config.warmImages.map((k) => imageFor(this.config, k)))];
+      this.missingImages = [];
+      for (const image of images) if (!(await this.driver.hasImage(image))) this.missingImages.push(image);
+      if (this.missingImages.length) {
+        this.state = "waiting-for-images";
+        this.lastError = `sandbox images missing (${this.missingImages.join(", ")}): run \`npm run images\``;
+        this.log.error({ images: this.missingImages }, "sandbox images missing: run `npm run images`; retrying");
+        return false;
+      }
+      if (this.config.postureCheck && this.options.postureCheck) {
+        this.posture = await this.options.postureCheck();
+        if (!this.posture.ok) {
+          this.state = "refused";
+          this.lastError = `posture check failed: ${this.posture.checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`).join("; ")}`;
+          this.log.error({ posture: this.posture }, "sandbox posture check failed; refusing to run code");
+          return true;
+        }
+      }
+      if (this.stopController.signal.aborted) return true;
+      this.pool.start();
+      this.state = "ready";
+      this.lastError = null;
+      this.log.info({ runtime: this.config.runtime, reaped: this.reapedAtBoot, posture: this.posture?.ok ?? "skipped" }, "sandbox engine ready");
+      return true;
+    } catch (err) {
+      this.lastError = err instanceof Error ? err.message : String(err);
+      if (isSandboxError(err, "DOCKER_UNAVAILABLE")) {
+        this.state = "waiting-for-docker";
+        this.log.warn({ err: this.lastError }, "Docker unreachable at start; retrying in the background");
+        return false;
+      }
+      this.log.error({ err }, "sandbox engine failed to start; retrying");
+      this.state = "waiting-for-docker";
+      return false;
+    }
+  }
+
+  /**
+   * Runs a command or snippet in the project's container. Bad requests throw SandboxError
+   * BAD_REQUEST before any container work; engine-side failures (capacity, Docker down) come back
+   * as a result with status "error" and `errorCode`, so they can be recorded like any execution.
+   */
+  async execute(projectId: string, request: ExecutionRequest, opts: ExecuteOptions = {}): Promise<SandboxExecutionResult> {
+    const prepared = prepareExecution(request, this.config);
+    try {
+      this.assertServing();
+    } catch (err) {
+      if (isSandboxError(err, "DOCKER_UNAVAILABLE")) return this.failedBeforeRun(prepared, err, performance.now(), opts);
+      throw err;
+    }
+    return this.locks.run(projectId, () => this.executeLocked(projectId, prepared, opts));
+  }
+
+  private async executeLocked(projectId: string, prepared: PreparedExecution, opts: ExecuteOptions): Promise<SandboxExecutionResult> {
+    const started = performance.now();
+    let lease: Lease;
+    try {
+      lease = await this.leaseWithFiles(projectId, prepared.image, opts.signal);
+    } catch (err) {
+      if (isSandboxError(err, "BAD_REQUEST")) throw err;
+      return this.failedBeforeRun(prepared, err, started, opts);
+    }
+
+    lease.busy++;
+    this.active++;
+    try {
+      const target = { containerId: lease.container.id, keepers: String(lease.data.get(LEASE_KEEPERS) ?? ""), deathReason: () => lease.dead };
+      const run = await this.executor.run(target, prepared, opts);
+      let files: ExecutionFileChanges | null = null;
+      if (!run.containerLost) {
+        try {
+          files = await this.syncBack(projectId, lease);
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          this.log.warn({ containerId: lease.container.id, projectId, err: message }, "syncing files back failed");
+          files = { upserted: [], deleted: [], refused: [], error: message };
+          // A workspace we cannot list or read is not trustworthy: start the next run from the store.
+          if (isSandboxError(err, "SYNC_FAILED") || isSandboxError(err, "DOCKER_UNAVAILABLE")) await this.pool.release(projectId, "sync failed");
+        }
+      } else {
+        await this.pool.release(projectId, "container lost during execution");
+      }
+      opts.onEvent?.({ seq: run.exitSeq, type: "exit", exitCode: run.exitCode, status: run.status, reason: run.reason, truncated: run.truncated });
+      return {
+        command: prepared.command,
+        language: prepared.language,
+        type: prepared.type,
+        output: run.output,
+        errorOutput: run.error ? `${run.errorOutput}${run.errorOutput && !run.errorOutput.endsWith("\n") ? "\n" : ""}pantheon: ${run.error.message}\n` : run.errorOutput,
+        truncated: run.truncated,
+        exitCode: run.exitCode,
+        durationMs: run.durationMs,
+        memoryPeakMb: run.memoryPeakMb,
+        cpuPercent: run.cpuPercent,
+        status: run.status,
+        reason: run.reason,
+        containerId: lease.container.id,
+        errorCode: run.error?.code ?? null,
+        files,
+      };
+    } finally {
+      lease.busy--;
+      lease.lastUsedAt = Date.now();
+      this.active--;
+    }
+  }
+
+  /** The project's container with its files in place (a fresh one is loaded from the store). */
+  private async leaseWithFiles(projectId: string, image: ImageKind, signal: AbortSignal | undefined): Promise<Lease> {
+    const { lease, fresh } = await this.pool.acquire(projectId, image, signal ? { signal } : {});
+    if (!fresh && lease.data.has(LEASE_MANIFEST)) return lease;
+    try {
+      const files = await raceAbort(this.options.store.loadFiles(projectId), signal);
+      const archive = await this.sync.pack(files);
+      const { keepers, manifest } = await this.sync.load(lease.container.id, archive);
+      lease.data.set(LEASE_KEEPERS, keepers);
+      lease.data.set(LEASE_MANIFEST, manifest);
+      if (signal?.aborted) throw abortError(signal);
+      return lease;
+    } catch (err) {
+      await this.pool.release(projectId, "workspace load failed");
+      throw err;
+    }
+  }
+
+  private async syncBack(projectId: string, lease: Lease): Promise<ExecutionFileChanges> {
+    const before = lease.data.get(LEASE_MANIFEST) as Manifest;
+    const { manifest: after, warning } = await this.sync.finish(lease.container.id, String(lease.data.get(LEASE_KEEPERS) ?? ""));
+    if (warning) this.log.warn({ containerId: lease.container.id, projectId, warning }, "finish script warning");
+    const changes = await this.sync.collect(lease.container.id, before, after);
+    if (changes.upserted.length || changes.deleted.length || changes.refused.length) {
+      await this.options.store.applyChanges(projectId, changes);
+      if (changes.refused.length) this.log.info({ containerId: lease.container.id, projectId, refused: changes.refused }, "files refused by sync");
+    }
+    // Only now does the baseline move: if saving failed, the next execution retries these changes.
+    lease.data.set(LEASE_MANIFEST, after);
+    return { upserted: changes.upserted.map((f) => f.path), deleted: changes.deleted, refused: changes.refused, error: null };
+  }
+
+  private failedBeforeRun(prepared: PreparedExecution, err: unknown, started: number, opts: ExecuteOptions): SandboxExecutionResult {
+    const code: SandboxErrorCode = isSandboxError(err) ? err.code : "INTERNAL";
+    const message = isSandboxError(err) ? err.message : "the sandbox failed to start";
+    if (!isSandboxError(err)) this.log.error({ err }, "execution failed before running");
+    const reason: ExecutionReason = code === "CAPACITY" ? "capacity" : code === "CANCELLED" ? "cancelled" : null;
+    opts.onEvent?.({ seq: 1, type: "stderr", data: `pantheon: ${message}\n` });
+    opts.onEvent?.({ seq: 2, type: "exit", exitCode: null, status: "error", reason, truncated: false });
+    return {
+      command: prepared.command,
+      language: prepared.language,
+      type: prepared.type,
+      output: "",
+      errorOutput: `pantheon: ${message}\n`,
+      truncated: false,
+      exitCode: null,
+      durationMs: Math.round(performance.now() - started),
+      memoryPeakMb: null,
+      cpuPercent: null,
+      status: "error",
+      reason,
+      containerId: null,
+      errorCode: code,
+      files: null,
+    };
+  }
+
+  /**
+   * Mirrors edits saved in the store (IDE, API) into the project's live container, if it has one.
+   * Without a live container this is a no-op: the next execution loads from the store.
+   */
+  async writeFiles(projectId: string, files: readonly WorkspaceFile[], deleted: readonly string[] = []): Promise<void> {
+    const archive = await this.sync.pack(files);
+    for (const path of deleted) {
+      const check = checkWorkspacePath(path);
+      if (!check.ok) throw new SandboxError("BAD_REQUEST", `rejected path ${JSON.stringify(path.slice(0, 120))}: ${check.reason}`);
+    }
+    await this.locks.run(projectId, async () => {
+      const lease = this.pool.lease(projectId);
+      if (!lease || lease.dead || !lease.data.has(LEASE_MANIFEST)) return;
+      try {
+        lease.data.set(LEASE_MANIFEST, await this.sync.write(lease.container.id, archive, deleted));
+        lease.lastUsedAt = Date.now();
+      } catch (err) {
+        // The store has the edit; a fresh container will load it.
+        this.log.warn({ containerId: lease.container.id, projectId, err }, "writing files into the live container failed; replacing it");
+        await this.pool.release(projectId, "file write failed");
+      }
+    });
+  }
+
+  /** Destroys the project's container (files are already in the store); the pool refills. */
+  async releaseProject(projectId: string): Promise<void> {
+    await this.locks.run(projectId, () => this.pool.release(projectId, "released by caller"));
+  }
+
+  /** Drains: refuses new work, waits briefly for running executions, destroys every container. */
+  async stop(opts: { graceMs?: number } = {}): Promise<void> {
+    if (this.state === "stopped" || this.state === "stopping") return;
+    this.state = "stopping";
+    this.stopController.abort();
+    const deadline = Date.now() + (opts.graceMs ?? 5_000);
+    while (this.active > 0 && Date.now() < deadline) await sleep(50);
+    await this.pool.stop();
+    await this.boot?.catch(() => {});
+    this.state = "stopped";
+    this.log.info("sandbox engine stopped");
+  }
+
+  status(): EngineStatus {
+    return {
+      state: this.state,
+      instanceId: this.config.instanceId,
+      runtime: this.config.runtime,
+      posture: this.posture,
+      pool: this.pool.status(),
+      activeExecutions: this.active,
+      reapedAtBoot: this.reapedAtBoot,
+      missingImages: this.missingImages,
+      lastError: this.lastError ?? this.pool.status().lastError,
+    };
+  }
+
+  private assertServing(): void {
+    if (this.state === "ready") return;
+    if (this.state === "waiting-for-docker") throw new SandboxError("DOCKER_UNAVAILABLE", "Docker is unreachable; the sandbox engine is retrying");
+    if (this.state === "waiting-for-images") throw new SandboxError("NOT_READY", this.lastError ?? "sandbox images missing");
+    if (this.state === "refused") throw new SandboxError("NOT_READY", this.lastError ?? "posture check failed");
+    throw new SandboxError("NOT_READY", `sandbox engine is ${this.state}`);
+  }
+}

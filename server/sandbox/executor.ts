@@ -1,0 +1,162 @@
+import type { Logger } from "pino";
+import { sleep } from "./abort";
+import { bashArgs, KILL_SCRIPT, RUN_SCRIPT, SANDBOX_USER, WORKSPACE_DIR } from "./container-scripts";
+import type { ResourceUsage, SandboxDriver } from "./driver";
+import { isSandboxError, type SandboxErrorCode } from "./errors";
+import { ExecutionOutput } from "./execution-output";
+import type { PreparedExecution } from "./execution-request";
+import type { ExecutionEvent, ExecutionReason, ExecutionStatus } from "./execution-types";
+
+export interface RunOutcome {
+  exitCode: number | null;
+  status: ExecutionStatus;
+  reason: ExecutionReason;
+  output: string;
+  errorOutput: string;
+  truncated: boolean;
+  durationMs: number;
+  memoryPeakMb: number | null;
+  cpuPercent: number | null;
+  /** The container no longer answers (died, or its processes could not be killed): replace it. */
+  containerLost: boolean;
+  /** Sequence number for the exit event, after every output event. */
+  exitSeq: number;
+  /** Why the stream failed, when it did (e.g. DOCKER_UNAVAILABLE). */
+  error: { code: SandboxErrorCode; message: string } | null;
+}
+
+export interface RunTarget {
+  containerId: string;
+  /** Pids of init's children at load time (the idle keeper); everything else may be killed. */
+  keepers: string;
+  /** Reports whether Docker events said this container died, and of what. */
+  deathReason: () => "oom" | "killed" | "died" | null;
+}
+
+/** How long the killed command's stream may linger before we stop reading it. */
+const STREAM_GRACE_MS = 3_000;
+
+/** Runs one prepared execution in an already-loaded container and streams its output. */
+export class Executor {
+  constructor(
+    private readonly driver: SandboxDriver,
+    private readonly maxOutputBytes: number,
+    private readonly log: Logger,
+  ) {}
+
+  async run(target: RunTarget, exec: PreparedExecution, opts: { signal?: AbortSignal; onEvent?: (event: ExecutionEvent) => void } = {}): Promise<RunOutcome> {
+    const { containerId, keepers } = target;
+    const output = new ExecutionOutput(this.maxOutputBytes);
+    const emit = (event: ExecutionEvent) => {
+      try {
+        opts.onEvent?.(event);
+      } catch (err) {
+        this.log.warn({ containerId, err }, "execution event listener threw");
+      }
+    };
+
+    await this.driver.resetMemoryPeak(containerId);
+    const before = await this.driver.usage(containerId).catch(() => null);
+    const started = performance.now();
+    let ending: "timeout" | "cancelled" | null = null;
+    let killFailed = false;
+    const streamAbort = new AbortController();
+
+    const stop = async (why: "timeout" | "cancelled") => {
+      if (ending) return;
+      ending = why;
+      this.log.info({ containerId, why }, "killing execution process tree");
+      killFailed = !(await this.killAll(containerId, keepers));
+      // If the kill could not run (pids exhausted, container gone), stop waiting for the stream.
+      setTimeout(() => streamAbort.abort(), killFailed ? 0 : STREAM_GRACE_MS).unref();
+    };
+    const timer = setTimeout(() => void stop("timeout"), exec.timeoutMs);
+    const onAbort = () => void stop("cancelled");
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener("abort", onAbort, { once: true });
+
+    let exitCode: number | null = null;
+    let streamError = false;
+    let error: RunOutcome["error"] = null;
+    try {
+      if (!opts.signal?.aborted) {
+        ({ exitCode } = await this.driver.exec(containerId, {
+          cmd: bashArgs(RUN_SCRIPT, "pantheon-run", [keepers, exec.suffix, ...exec.argv]),
+          user: SANDBOX_USER,
+          workdir: WORKSPACE_DIR,
+          ...(exec.stdin ? { stdin: exec.stdin } : {}),
+          signal: streamAbort.signal,
+          onOutput: (stream, data) => {
+            const event = output.append(stream, data);
+            if (event) emit(event);
+          },
+        }));
+      }
+    } catch (err) {
+      streamError = true;
+      error = isSandboxError(err) ? { code: err.code, message: err.message } : { code: "INTERNAL", message: "the execution stream failed" };
+      this.log.warn({ containerId, err: isSandboxError(err) ? err.message : err }, "execution stream failed");
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+    }
+    const durationMs = Math.round(performance.now() - started);
+    for (const event of output.flush()) emit(event);
+
+    const after = await this.driver.usage(containerId).catch(() => null);
+    const oomKilled = (after?.oomKills ?? 0) > (before?.oomKills ?? 0) || target.deathReason() === "oom";
+    const died = target.deathReason() !== null;
+    const { status, reason } = classify({ ending, exitCode, oomKilled, died: died || streamError });
+    return {
+      exitCode,
+      status,
+      reason,
+      output: output.stdout,
+      errorOutput: output.stderr,
+      truncated: output.truncated,
+      durationMs,
+      ...measure(before, after, durationMs),
+      containerLost: died || killFailed || (streamError && exitCode === null),
+      exitSeq: output.nextSeq(),
+      error,
+    };
+  }
+
+  /** Kills every process but the keepers; retried because a fork bomb can briefly exhaust pids. */
+  async killAll(containerId: string, keepers: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const { exitCode } = await this.driver.exec(containerId, { cmd: bashArgs(KILL_SCRIPT, "pantheon-kill", [keepers]), user: SANDBOX_USER });
+        if (exitCode === 0) return true;
+      } catch (err) {
+        this.log.debug({ containerId, attempt, err: isSandboxError(err) ? err.message : err }, "kill exec failed");
+      }
+      await sleep(100 * (attempt + 1));
+    }
+    this.log.warn({ containerId }, "could not kill the execution's processes; the container will be replaced");
+    return false;
+  }
+}
+
+export function classify(input: { ending: "timeout" | "cancelled" | null; exitCode: number | null; oomKilled: boolean; died: boolean }): {
+  status: ExecutionStatus;
+  reason: ExecutionReason;
+} {
+  if (input.oomKilled) return { status: "error", reason: "oom" };
+  if (input.ending === "timeout") return { status: "timeout", reason: null };
+  if (input.ending === "cancelled") return { status: "error", reason: "cancelled" };
+  if (input.exitCode === 0 && !input.died) return { status: "success", reason: null };
+  // 137 = 128 + SIGKILL: something outside the program killed it.
+  if (input.died || input.exitCode === null || input.exitCode === 137) return { status: "error", reason: "killed" };
+  return { status: "error", reason: null };
+}
+
+function measure(before: ResourceUsage | null, after: ResourceUsage | null, durationMs: number): { memoryPeakMb: number | null; cpuPercent: number | null } {
+  const memoryPeakMb = after?.memoryPeakBytes != null ? Math.round((after.memoryPeakBytes / (1024 * 1024)) * 10) / 10 : null;
+  let cpuPercent: number | null = null;
+  if (before?.cpuTotalNs != null && after?.cpuTotalNs != null && durationMs > 0) {
+    // Percent of one core over the execution's wall time (can exceed 100 with several cores).
+    cpuPercent = Math.round(((after.cpuTotalNs - before.cpuTotalNs) / (durationMs * 1e6)) * 1000) / 10;
+  }
+  return { memoryPeakMb, cpuPercent };
+}

@@ -1,0 +1,371 @@
+import type { Logger } from "pino";
+import { raceAbort, sleep } from "./abort";
+import type { ImageKind } from "./config";
+import {
+  LABEL_IMAGE_KIND,
+  LABEL_INSTANCE,
+  LABEL_PROJECT,
+  LABEL_SANDBOX,
+  type ContainerEvent,
+  type EventSubscription,
+  type SandboxDriver,
+} from "./driver";
+import { isSandboxError, SandboxError } from "./errors";
+
+// Binding model: labels cannot change after create, and warm containers are created before
+// anyone knows their project. So a warm container carries only sandbox/instance/image labels;
+// the binding lives in the in-memory lease map (the authority) and, for operators, in the
+// container name (renamed on bind, best effort). Containers created on demand for a project
+// also get the pantheon.project label. A container leaves the lease map only to be destroyed,
+// so it can never be handed to a second project.
+
+export interface PooledContainer {
+  id: string;
+  image: ImageKind;
+  createdAt: number;
+}
+
+export type DeathReason = "oom" | "killed" | "died";
+
+export interface Lease {
+  readonly projectId: string;
+  readonly container: PooledContainer;
+  readonly boundAt: number;
+  lastUsedAt: number;
+  /** Executions in flight; the idle sweep skips busy leases. */
+  busy: number;
+  /** Set from Docker events; the next acquire replaces the container. */
+  dead: DeathReason | null;
+  /** OOM kills seen inside this container (the container may survive them). */
+  oomEvents: number;
+  /** Per-lease state the engine attaches (workspace manifest, keeper pid...). */
+  readonly data: Map<string, unknown>;
+}
+
+export interface ContainerPoolOptions {
+  driver: SandboxDriver;
+  log: Logger;
+  instanceId: string;
+  images: Record<ImageKind, string>;
+  warmImages: readonly ImageKind[];
+  poolSizePerImage: number;
+  maxConcurrent: number;
+  maxIdleTimeMs: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  now?: () => number;
+}
+
+export interface PoolStatus {
+  warm: Partial<Record<ImageKind, number>>;
+  creating: number;
+  leased: number;
+  maxConcurrent: number;
+  dockerAvailable: boolean;
+  lastError: string | null;
+}
+
+export class ContainerPool {
+  private readonly warm = new Map<ImageKind, PooledContainer[]>();
+  private readonly creating = new Map<ImageKind, number>();
+  private readonly leases = new Map<string, Lease>();
+  private readonly acquiring = new Map<string, Promise<Lease>>();
+  private readonly destroying = new Set<Promise<void>>();
+  private readonly byContainer = new Map<string, PooledContainer>();
+  private readonly stopController = new AbortController();
+  private readonly loops: Promise<void>[] = [];
+  private wakeProducers: () => void = () => {};
+  private wakeSignal: Promise<void> = Promise.resolve();
+  private idleTimer: NodeJS.Timeout | null = null;
+  private events: EventSubscription | null = null;
+  private reserved = 0;
+  private counter = 0;
+  private started = false;
+  dockerAvailable = true;
+  lastError: string | null = null;
+
+  constructor(private readonly options: ContainerPoolOptions) {
+    this.resetWake();
+  }
+
+  private get now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private get stopped(): boolean {
+    return this.stopController.signal.aborted;
+  }
+
+  /** Starts the producer loops, the idle sweep and the Docker event watch. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const image of this.options.warmImages) this.loops.push(this.produce(image));
+    this.loops.push(this.watchEvents());
+    const sweepEvery = Math.max(250, Math.min(30_000, Math.floor(this.options.maxIdleTimeMs / 4)));
+    this.idleTimer = setInterval(() => void this.releaseIdle(), sweepEvery);
+    this.idleTimer.unref();
+  }
+
+  lease(projectId: string): Lease | undefined {
+    return this.leases.get(projectId);
+  }
+
+  leaseByContainer(containerId: string): Lease | undefined {
+    for (const lease of this.leases.values()) if (lease.container.id === containerId) return lease;
+    return undefined;
+  }
+
+  /**
+   * The project's live container, or a warm one bound to it now (milliseconds), or a cold one.
+   * `fresh` leases have an empty workspace: the caller loads the project's files.
+   */
+  async acquire(projectId: string, image: ImageKind, opts: { signal?: AbortSignal } = {}): Promise<{ lease: Lease; fresh: boolean }> {
+    if (this.stopped) throw new SandboxError("NOT_READY", "sandbox engine is stopping");
+    const existing = this.leases.get(projectId);
+    if (existing && !existing.dead && existing.container.image === image) {
+      existing.lastUsedAt = this.now;
+      return { lease: existing, fresh: false };
+    }
+    if (existing) await this.release(projectId, existing.dead ? `container ${existing.dead}` : "image change");
+    const pending = this.acquiring.get(projectId);
+    if (pending) return { lease: await raceAbort(pending, opts.signal), fresh: false };
+
+    if (this.leases.size + this.reserved >= this.options.maxConcurrent) {
+      throw new SandboxError("CAPACITY", `at capacity: ${this.options.maxConcurrent} sandboxes are in use, try again shortly`);
+    }
+    this.reserved++;
+    const work = this.bind(projectId, image, opts.signal);
+    this.acquiring.set(projectId, work);
+    try {
+      return { lease: await work, fresh: true };
+    } finally {
+      this.reserved--;
+      this.acquiring.delete(projectId);
+    }
+  }
+
+  private async bind(projectId: string, image: ImageKind, signal: AbortSignal | undefined): Promise<Lease> {
+    let container = this.takeWarm(image);
+    if (!container) {
+      const creation = this.createContainer(image, projectId);
+      try {
+        container = await raceAbort(creation, signal);
+      } catch (err) {
+        // The caller gave up, but a started container is still useful: it was never bound.
+        creation.then((c) => this.offerWarm(c), () => {});
+        throw err;
+      }
+    }
+    if (this.stopped) {
+      this.destroyInBackground(container.id);
+      throw new SandboxError("NOT_READY", "sandbox engine is stopping");
+    }
+    const lease: Lease = { projectId, container, boundAt: this.now, lastUsedAt: this.now, busy: 0, dead: null, oomEvents: 0, data: new Map() };
+    this.leases.set(projectId, lease);
+    this.options.log.info({ containerId: container.id, projectId, image }, "container bound to project");
+    this.wake();
+    const name = `pantheon-${this.options.instanceId}-p-${projectId.replace(/[^a-zA-Z0-9_.-]/g, "_").slice(0, 60)}-${++this.counter}`;
+    this.options.driver.rename(container.id, name).catch(() => {});
+    return lease;
+  }
+
+  /** Unbinds and destroys the project's container; the producer tops the pool up. */
+  async release(projectId: string, reason: string): Promise<void> {
+    const lease = this.leases.get(projectId);
+    if (!lease) return;
+    this.leases.delete(projectId);
+    this.byContainer.delete(lease.container.id);
+    this.options.log.info({ containerId: lease.container.id, projectId, reason }, "releasing project container");
+    this.wake();
+    await this.destroyInBackground(lease.container.id);
+  }
+
+  /** Called from Docker events (and by the executor when a container stops answering). */
+  markDead(containerId: string, reason: DeathReason): void {
+    for (const [image, list] of this.warm) {
+      const index = list.findIndex((c) => c.id === containerId);
+      if (index >= 0) {
+        list.splice(index, 1);
+        this.options.log.warn({ containerId, image, reason }, "warm container died");
+        this.destroyInBackground(containerId);
+        this.wake();
+        return;
+      }
+    }
+    const lease = this.leaseByContainer(containerId);
+    if (lease && !lease.dead) {
+      lease.dead = reason;
+      this.options.log.warn({ containerId, projectId: lease.projectId, reason }, "leased container died");
+    }
+  }
+
+  status(): PoolStatus {
+    const warm: Partial<Record<ImageKind, number>> = {};
+    for (const [image, list] of this.warm) warm[image] = list.length;
+    let creating = 0;
+    for (const n of this.creating.values()) creating += n;
+    return { warm, creating, leased: this.leases.size, maxConcurrent: this.options.maxConcurrent, dockerAvailable: this.dockerAvailable, lastError: this.lastError };
+  }
+
+  /** Stops producing and destroys every container this pool created (warm and leased). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopController.abort();
+    this.wake();
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    this.events?.close();
+    await Promise.allSettled(this.loops);
+    const ids = [...[...this.warm.values()].flat().map((c) => c.id), ...[...this.leases.values()].map((l) => l.container.id)];
+    this.warm.clear();
+    this.leases.clear();
+    for (const id of ids) void this.destroyInBackground(id);
+    await Promise.allSettled([...this.destroying]);
+  }
+
+  private takeWarm(image: ImageKind): PooledContainer | undefined {
+    const container = this.warm.get(image)?.shift();
+    if (container) this.wake();
+    return container;
+  }
+
+  private offerWarm(container: PooledContainer): void {
+    const list = this.warm.get(container.image) ?? [];
+    if (this.stopped || list.length >= this.options.poolSizePerImage) {
+      void this.destroyInBackground(container.id);
+      return;
+    }
+    list.push(container);
+    this.warm.set(container.image, list);
+  }
+
+  private async createContainer(image: ImageKind, projectId?: string): Promise<PooledContainer> {
+    const { driver, instanceId, images } = this.options;
+    const labels: Record<string, string> = { [LABEL_SANDBOX]: "1", [LABEL_INSTANCE]: instanceId, [LABEL_IMAGE_KIND]: image };
+    if (projectId !== undefined) labels[LABEL_PROJECT] = projectId;
+    this.creating.set(image, (this.creating.get(image) ?? 0) + 1);
+    try {
+      const id = await driver.create({ image: images[image], labels, name: `pantheon-${instanceId}-${image}-${++this.counter}` });
+      try {
+        await driver.start(id);
+      } catch (err) {
+        void this.destroyInBackground(id);
+        throw err;
+      }
+      this.noteDockerUp();
+      const container = { id, image, createdAt: this.now };
+      this.byContainer.set(id, container);
+      return container;
+    } catch (err) {
+      this.noteDockerError(err);
+      throw err;
+    } finally {
+      this.creating.set(image, (this.creating.get(image) ?? 1) - 1);
+    }
+  }
+
+  /** Producer: keeps `poolSizePerImage` warm containers, backing off while Docker fails. */
+  private async produce(image: ImageKind): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      const have = (this.warm.get(image)?.length ?? 0) + (this.creating.get(image) ?? 0);
+      if (have >= this.options.poolSizePerImage) {
+        await this.waitForWake();
+        continue;
+      }
+      try {
+        const container = await this.createContainer(image);
+        failures = 0;
+        if (this.stopped) await this.options.driver.destroy(container.id).catch(() => {});
+        else this.offerWarm(container);
+      } catch (err) {
+        failures++;
+        const delay = Math.min(this.options.retryMaxMs, this.options.retryInitialMs * 2 ** Math.min(failures - 1, 16));
+        this.options.log.warn({ image, failures, retryInMs: delay, err: isSandboxError(err) ? err.message : err }, "warm pool fill failed");
+        await sleep(delay, this.stopController.signal);
+      }
+    }
+  }
+
+  /** Resubscribes after daemon restarts; on reconnect, re-checks every container we hold. */
+  private async watchEvents(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        const labels = { [LABEL_SANDBOX]: "1", [LABEL_INSTANCE]: this.options.instanceId };
+        this.events = await this.options.driver.subscribeEvents(labels, (e) => this.onEvent(e));
+        failures = 0;
+        await this.reconcile();
+        await Promise.race([this.events.closed, new Promise((r) => this.stopController.signal.addEventListener("abort", r, { once: true }))]);
+        this.events.close();
+      } catch (err) {
+        this.noteDockerError(err);
+      }
+      if (this.stopped) return;
+      failures++;
+      await sleep(Math.min(this.options.retryMaxMs, this.options.retryInitialMs * 2 ** Math.min(failures - 1, 16)), this.stopController.signal);
+    }
+  }
+
+  private onEvent(event: ContainerEvent): void {
+    if (event.type === "oom") {
+      const lease = this.leaseByContainer(event.containerId);
+      if (lease) lease.oomEvents++;
+      return;
+    }
+    if (event.type === "die" || event.type === "destroy") {
+      const lease = this.leaseByContainer(event.containerId);
+      this.markDead(event.containerId, lease && lease.oomEvents > 0 ? "oom" : event.type === "die" && event.exitCode === 137 ? "killed" : "died");
+    }
+  }
+
+  /** Events missed while disconnected: ask about each container directly. */
+  private async reconcile(): Promise<void> {
+    const ids = [...[...this.warm.values()].flat().map((c) => c.id), ...[...this.leases.values()].map((l) => l.container.id)];
+    for (const id of ids) {
+      const state = await this.options.driver.inspect(id).catch(() => undefined);
+      if (state === null || (state && !state.running)) this.markDead(id, state?.oomKilled ? "oom" : "died");
+    }
+    this.noteDockerUp();
+  }
+
+  private async releaseIdle(): Promise<void> {
+    const cutoff = this.now - this.options.maxIdleTimeMs;
+    for (const lease of [...this.leases.values()]) {
+      if (lease.busy === 0 && lease.lastUsedAt < cutoff) await this.release(lease.projectId, "idle").catch(() => {});
+    }
+  }
+
+  private destroyInBackground(id: string): Promise<void> {
+    this.byContainer.delete(id);
+    const p = this.options.driver
+      .destroy(id)
+      .catch((err: unknown) => this.options.log.warn({ containerId: id, err }, "destroy failed; the boot reaper will remove it"))
+      .finally(() => this.destroying.delete(p));
+    this.destroying.add(p);
+    return p;
+  }
+
+  private noteDockerError(err: unknown): void {
+    if (isSandboxError(err, "DOCKER_UNAVAILABLE")) this.dockerAvailable = false;
+    this.lastError = err instanceof Error ? err.message : String(err);
+  }
+
+  private noteDockerUp(): void {
+    this.dockerAvailable = true;
+    this.lastError = null;
+  }
+
+  private resetWake(): void {
+    this.wakeSignal = new Promise((resolve) => (this.wakeProducers = resolve));
+  }
+
+  private wake(): void {
+    this.wakeProducers();
+    this.resetWake();
+  }
+
+  private waitForWake(): Promise<void> {
+    return this.wakeSignal;
+  }
+}
