@@ -1,0 +1,237 @@
+import pino from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ContainerEvent, ContainerSummary, CreateContainerRequest, EventSubscription, SandboxDriver } from "./driver";
+import { isSandboxError, SandboxError } from "./errors";
+import { ContainerPool } from "./pool";
+import { reapOrphanContainers } from "./reaper";
+
+/** In-memory driver: unit tests of the pool's logic only (integration tests use real Docker). */
+class FakeDriver implements SandboxDriver {
+  readonly kind = "fake";
+  containers = new Map<string, { labels: Record<string, string>; running: boolean; name: string }>();
+  down = false;
+  createDelayMs = 0;
+  created = 0;
+  private listeners = new Set<(e: ContainerEvent) => void>();
+  private n = 0;
+
+  private check() {
+    if (this.down) throw new SandboxError("DOCKER_UNAVAILABLE", "fake docker down");
+  }
+  async ping() { this.check(); }
+  async hasImage() { return true; }
+  async create(request: CreateContainerRequest) {
+    this.check();
+    if (this.createDelayMs) await new Promise((r) => setTimeout(r, this.createDelayMs));
+    const id = `c${++this.n}`;
+    this.created++;
+    this.containers.set(id, { labels: request.labels, running: false, name: request.name ?? id });
+    return id;
+  }
+  async start(id: string) { this.check(); const c = this.containers.get(id); if (c) c.running = true; }
+  async exec() { return { exitCode: 0 }; }
+  async usage() { return null; }
+  async resetMemoryPeak() { return false; }
+  async inspect(id: string) {
+    this.check();
+    const c = this.containers.get(id);
+    return c ? { id, name: c.name, running: c.running, oomKilled: false, exitCode: null, labels: c.labels } : null;
+  }
+  async destroy(id: string) { this.check(); this.containers.delete(id); }
+  async rename(id: string, name: string) { const c = this.containers.get(id); if (c) c.name = name; }
+  async listByLabel(labels: Record<string, string>): Promise<ContainerSummary[]> {
+    return [...this.containers].filter(([, c]) => Object.entries(labels).every(([k, v]) => c.labels[k] === v)).map(([id, c]) => ({ id, name: c.name, labels: c.labels, state: c.running ? "running" : "exited" }));
+  }
+  async subscribeEvents(_labels: Record<string, string>, onEvent: (e: ContainerEvent) => void): Promise<EventSubscription> {
+    this.check();
+    this.listeners.add(onEvent);
+    let close!: () => void;
+    const closed = new Promise<void>((r) => (close = r));
+    return { closed, close: () => { this.listeners.delete(onEvent); close(); } };
+  }
+  kill(id: string, type: "die" | "oom" = "die") {
+    const c = this.containers.get(id);
+    if (c && type === "die") c.running = false;
+    for (const l of this.listeners) l({ type, containerId: id, labels: c?.labels ?? {}, exitCode: 137 });
+  }
+}
+
+const log = pino({ level: "silent" });
+const pools: ContainerPool[] = [];
+
+function makePool(driver: FakeDriver, overrides: Partial<ConstructorParameters<typeof ContainerPool>[0]> = {}) {
+  const pool = new ContainerPool({
+    driver, log, instanceId: "inst-a", images: { node: "n", python: "p" }, warmImages: ["node"], poolSizePerImage: 2,
+    maxConcurrent: 3, maxIdleTimeMs: 60_000, retryInitialMs: 10, retryMaxMs: 40, ...overrides,
+  });
+  pools.push(pool);
+  return pool;
+}
+
+async function until(predicate: () => boolean, ms = 2000) {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("condition not reached");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.stop()));
+});
+
+describe("ContainerPool", () => {
+  it("fills the warm pool to its size and stops there", async () => {
+    const driver = new FakeDriver();
+    const pool = makePool(driver);
+    pool.start();
+    await until(() => pool.status().warm.node === 2);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(driver.created).toBe(2);
+    for (const c of driver.containers.values()) expect(c.labels).toMatchObject({ "pantheon.sandbox": "1", "pantheon.instance": "inst-a", "pantheon.image": "node" });
+  });
+
+  it("hands out a warm container, keeps it for the same project and refills in the background", async () => {
+    const driver = new FakeDriver();
+    const pool = makePool(driver);
+    pool.start();
+    await until(() => pool.status().warm.node === 2);
+    const first = await pool.acquire("p1", "node");
+    expect(first.fresh).toBe(true);
+    const again = await pool.acquire("p1", "node");
+    expect(again).toEqual({ lease: first.lease, fresh: false });
+    await until(() => pool.status().warm.node === 2);
+    expect(driver.containers.get(first.lease.container.id)?.name).toMatch(/-p-p1-/);
+  });
+
+  it("never hands a released project's container to another project", async () => {
+    const driver = new FakeDriver();
+    const pool = makePool(driver);
+    pool.start();
+    await until(() => pool.status().warm.node === 2);
+    const seen = new Map<string, string>();
+    for (let round = 0; round < 5; round++) {
+      for (const project of ["a", "b"]) {
+        const { lease } = await pool.acquire(project, "node");
+        const owner = seen.get(lease.container.id);
+        expect(owner === undefined || owner === project).toBe(true);
+        seen.set(lease.container.id, project);
+        await pool.release(project, "test");
+        expect(driver.containers.has(lease.container.id)).toBe(false);
+      }
+    }
+  });
+
+  it("refuses beyond maxConcurrent with a typed CAPACITY error", async () => {
+    const driver = new FakeDriver();
+    const pool = makePool(driver, { maxConcurrent: 2 });
+    pool.start();
+    await pool.acquire("p1", "node");
+    await pool.acquire("p2", "node");
+    const err = await pool.acquire("p3", "node").catch((e: unknown) => e);
+    expect(isSandboxError(err, "CAPACITY")).toBe(true);
+    await pool.release("p1", "test");
+    await expect(pool.acquire("p3", "node")).resolves.toMatchObject({ fresh: true });
+  });
+
+  it("creates a container on demand when the pool is empty, labelled with the project", async () => {
+    const driver = new FakeDriver();
+    const pool = makePool(driver, { warmImages: [] });
+    pool.start();
+    const { lease } = await pool.acquire("p9", "python");
+    expect(driver.containers.get(lease.container.id)?.labels["pantheon.project"]).toBe("p9");
+  });
+
+  it("honours an AbortSignal while waiting for a cold container, and keeps that container warm", async () => {
+    const driver = new FakeDriver();
+    driver.createDelayMs = 100;
+    const pool = makePool(driver, { warmImages: [] });
+    pool.start();
+    const controller = new AbortController();
+    const pending = pool.acquire("p1", "node", { signal: controller.signal });
+    setTimeout(() => controller.abort(), 10);
+    const err = await pending.catch((e: unknown) => e);
+    expect(isSandboxError(err, "CANCELLED")).toBe(true);
+    expect(pool.lease("p1")).toBeUndefined();
+    await until(() => pool.status().warm.node === 1);
+  });
+
+  it("marks a leased container dead on a die event and replaces it on the next acquire", async () => {
+    const driver = new FakeDriver();
+    const pool = makePool(driver);
+    pool.start();
+    await until(() => pool.status().warm.node === 2);
+    const { lease } = await pool.acquire("p1", "node");
+    driver.kill(lease.container.id, "oom");
+    driver.kill(lease.container.id, "die");
+    expect(lease.oomEvents).toBe(1);
+    expect(lease.dead).toBe("oom");
+    const next = await pool.acquire("p1", "node");
+    expect(next.fresh).toBe(true);
+    expect(next.lease.container.id).not.toBe(lease.container.id);
+    expect(driver.containers.has(lease.container.id)).toBe(false);
+  });
+
+  it("drops warm containers that die and refills", async () => {
+    const driver = new FakeDriver();
+    const pool = makePool(driver, { poolSizePerImage: 1 });
+    pool.start();
+    await until(() => pool.status().warm.node === 1);
+    const [id] = [...driver.containers.keys()];
+    driver.kill(id!);
+    await until(() => driver.created === 2 && pool.status().warm.node === 1);
+    expect(driver.containers.has(id!)).toBe(false);
+  });
+
+  it("releases leases idle longer than maxIdleTime, but not busy ones", async () => {
+    const driver = new FakeDriver();
+    let now = 1_000_000;
+    const pool = makePool(driver, { warmImages: [], maxIdleTimeMs: 1_000, now: () => now });
+    pool.start();
+    const idle = await pool.acquire("idle", "node");
+    const busy = await pool.acquire("busy", "node");
+    busy.lease.busy = 1;
+    now += 5_000;
+    await until(() => pool.lease("idle") === undefined, 3000);
+    expect(driver.containers.has(idle.lease.container.id)).toBe(false);
+    expect(pool.lease("busy")).toBeDefined();
+  });
+
+  it("survives Docker being down: acquire fails DOCKER_UNAVAILABLE, and the pool refills when it returns", async () => {
+    const driver = new FakeDriver();
+    driver.down = true;
+    const pool = makePool(driver, { warmImages: ["node"] });
+    pool.start();
+    const err = await pool.acquire("p1", "node").catch((e: unknown) => e);
+    expect(isSandboxError(err, "DOCKER_UNAVAILABLE")).toBe(true);
+    await until(() => !pool.status().dockerAvailable);
+    driver.down = false;
+    await until(() => pool.status().warm.node === 2 && pool.status().dockerAvailable);
+  });
+
+  it("stop() destroys warm and leased containers", async () => {
+    const driver = new FakeDriver();
+    const pool = makePool(driver);
+    pool.start();
+    await until(() => pool.status().warm.node === 2);
+    await pool.acquire("p1", "node");
+    await pool.stop();
+    expect(driver.containers.size).toBe(0);
+    const err = await pool.acquire("p2", "node").catch((e: unknown) => e);
+    expect(isSandboxError(err, "NOT_READY")).toBe(true);
+  });
+});
+
+describe("reapOrphanContainers", () => {
+  it("removes containers of other instances (a previous run) and keeps ours", async () => {
+    const driver = new FakeDriver();
+    const mk = (labels: Record<string, string>) => driver.create({ image: "n", labels });
+    const ours = await mk({ "pantheon.sandbox": "1", "pantheon.instance": "me" });
+    const old = await mk({ "pantheon.sandbox": "1", "pantheon.instance": "previous" });
+    const unlabelled = await mk({ "pantheon.sandbox": "1" });
+    const foreign = await mk({ other: "x" });
+    expect(await reapOrphanContainers(driver, { instanceId: "me", reapOtherInstances: true }, log)).toBe(2);
+    expect([...driver.containers.keys()].sort()).toEqual([ours, foreign].sort());
+    expect(driver.containers.has(old) || driver.containers.has(unlabelled)).toBe(false);
+  });
+});
