@@ -20,6 +20,7 @@ export default defineConfig({
           include: ["**/*.int.test.ts"],
           exclude,
           globalSetup: ["./lib/testing/global-setup-db.ts"],
+          setupFiles: ["./lib/testing/setup-db-env.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+import { bindMigrationAwareSqlAdapterFactory, type SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 
 // Prisma's schema engine compiled to WebAssembly (npm @prisma/schema-engine-wasm), driven
 // through the pg driver adapter. It applies migrations and diffs schemas exactly as
@@ -95,12 +95,11 @@ function readCharColumnsAsCharacter(pool: pg.Pool) {
       return res;
     });
   };
-  type QueryRaw = (q: { sql: string }) => Promise<{ columnTypes: number[] }>;
-  return (adapter: { queryRaw: QueryRaw }) => {
+  return <A extends SqlDriverAdapter>(adapter: A): A => {
     const queryRaw = adapter.queryRaw.bind(adapter);
     adapter.queryRaw = async (q) => {
       const result = await queryRaw(q);
-      for (const i of charColumnsBySql.get(q.sql) ?? []) result.columnTypes[i] = CHARACTER_COLUMN;
+      for (const i of charColumnsBySql.get(q.sql) ?? []) result.columnTypes[i] = CHARACTER_COLUMN as (typeof result.columnTypes)[number];
       return result;
     };
     return adapter;

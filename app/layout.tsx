@@ -1,0 +1,16 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import { TrpcReactProvider } from "@/lib/trpc/client";
+import "./globals.css";
+
+export const metadata: Metadata = { title: "Pantheon Sandbox", description: "Run code from Pantheon's AIs in isolated containers" };
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <TrpcReactProvider>{children}</TrpcReactProvider>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,49 @@
+"use client";
+
+import Link from "next/link";
+import { signIn } from "next-auth/react";
+import { useRouter } from "next/navigation";
+import { type FormEvent, useState } from "react";
+
+export function SignInForm({ initialError, callbackUrl, registered }: { initialError: string | null; callbackUrl: string; registered: boolean }) {
+  const router = useRouter();
+  const [error, setError] = useState(initialError);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setPending(true);
+    setError(null);
+    const result = await signIn("credentials", { email: String(form.get("email")), password: String(form.get("password")), redirect: false });
+    setPending(false);
+    if (!result || result.error) {
+      setError("Wrong email or password");
+      return;
+    }
+    router.push(callbackUrl);
+    router.refresh();
+  }
+
+  return (
+    <form className="card" onSubmit={onSubmit} aria-label="Sign in">
+      <h1>Sign in</h1>
+      {registered && <p className="muted">Account created. Sign in to continue.</p>}
+      {error && <p className="error" role="alert" data-testid="form-error">{error}</p>}
+      <label className="field">
+        Email
+        <input name="email" type="email" autoComplete="email" required />
+      </label>
+      <label className="field">
+        Password
+        <input name="password" type="password" autoComplete="current-password" required />
+      </label>
+      <button className="btn" type="submit" disabled={pending}>
+        {pending ? "Signing in…" : "Sign in"}
+      </button>
+      <p className="muted">
+        No account? <Link href="/signup">Sign up</Link>
+      </p>
+    </form>
+  );
+}

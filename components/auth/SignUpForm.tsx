@@ -1,0 +1,69 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import Link from "next/link";
+import { signIn } from "next-auth/react";
+import { useRouter } from "next/navigation";
+import { type FormEvent, useState } from "react";
+import { useTRPC } from "@/lib/trpc/client";
+
+export function SignUpForm() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const signUp = useMutation(trpc.auth.signUp.mutationOptions());
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const email = String(form.get("email"));
+    const password = String(form.get("password"));
+    setError(null);
+    if (password !== String(form.get("confirm"))) {
+      setError("The two passwords differ");
+      return;
+    }
+    try {
+      await signUp.mutateAsync({ email, password, name: String(form.get("name") ?? "") || undefined });
+    } catch (e) {
+      setError(e instanceof Error ? e.message : "Sign-up failed");
+      return;
+    }
+    const result = await signIn("credentials", { email, password, redirect: false });
+    if (!result || result.error) {
+      router.push("/signin?registered=1");
+      return;
+    }
+    router.push("/projects");
+    router.refresh();
+  }
+
+  return (
+    <form className="card" onSubmit={onSubmit} aria-label="Sign up">
+      <h1>Create your account</h1>
+      {error && <p className="error" role="alert" data-testid="form-error">{error}</p>}
+      <label className="field">
+        Name <span className="muted">(optional)</span>
+        <input name="name" autoComplete="name" maxLength={100} />
+      </label>
+      <label className="field">
+        Email
+        <input name="email" type="email" autoComplete="email" required />
+      </label>
+      <label className="field">
+        Password <span className="muted">(8 characters or more)</span>
+        <input name="password" type="password" autoComplete="new-password" minLength={8} required />
+      </label>
+      <label className="field">
+        Repeat password
+        <input name="confirm" type="password" autoComplete="new-password" minLength={8} required />
+      </label>
+      <button className="btn" type="submit" disabled={signUp.isPending}>
+        {signUp.isPending ? "Creating…" : "Sign up"}
+      </button>
+      <p className="muted">
+        Have an account? <Link href="/signin">Sign in</Link>
+      </p>
+    </form>
+  );
+}

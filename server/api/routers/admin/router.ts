@@ -1,0 +1,4 @@
+import { router } from "@/server/api/trpc";
+import { listUsers } from "./list-users";
+
+export const adminRouter = router({ listUsers });

@@ -1,0 +1,85 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import type { ApiScope } from "@/server/auth/auth-user";
+import { AppError, type AppErrorCode } from "@/server/errors/app-error";
+import { getLogger } from "@/server/logging/logger";
+import type { Context } from "./context";
+
+const TRPC_CODE: Record<AppErrorCode, TRPCError["code"]> = {
+  BAD_REQUEST: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+  UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  TIMEOUT: "TIMEOUT",
+  INTERNAL: "INTERNAL_SERVER_ERROR",
+};
+
+/** Duck-typed so errors from the sandbox engine (which cannot import AppError) map too. */
+function appErrorOf(cause: unknown): AppError | null {
+  if (cause instanceof AppError) return cause;
+  if (cause instanceof Error && "code" in cause && typeof cause.code === "string" && cause.code in TRPC_CODE && cause.name !== "TRPCError") {
+    return new AppError(cause.code as AppErrorCode, cause.message);
+  }
+  return null;
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const zodIssues = error.cause instanceof ZodError ? error.cause.issues.map((i) => ({ path: i.path.map(String), message: i.message, code: i.code })) : null;
+    const internal = error.code === "INTERNAL_SERVER_ERROR";
+    return {
+      ...shape,
+      // Unknown failures leave as a generic message; the detail goes to the log, not the caller.
+      message: internal ? "Internal server error" : zodIssues ? `Invalid input: ${zodIssues.map((i) => `${i.path.join(".") || "(input)"} ${i.message}`).join("; ")}` : shape.message,
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, zodIssues },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+// next() never throws: branch on result.ok and translate service errors into tRPC's codes.
+const errorMapping = t.middleware(async ({ next, path, type }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  const appError = appErrorOf(cause);
+  if (appError) {
+    throw new TRPCError({ code: TRPC_CODE[appError.code], message: appError.message, cause: appError });
+  }
+  if (result.error.code === "INTERNAL_SERVER_ERROR") getLogger().error({ path, type, err: cause ?? result.error }, "procedure failed");
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(errorMapping);
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authError ?? "Sign in, or send 'Authorization: Bearer <api key>'" });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+/** Managing credentials needs a person at a browser: an API key cannot mint or list keys. */
+export const sessionProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.via !== "session") throw new TRPCError({ code: "FORBIDDEN", message: "This action needs a signed-in session, not an API key" });
+  return next();
+});
+
+export function requireScope(scope: ApiScope) {
+  return protectedProcedure.use(({ ctx, next }) => {
+    if (!ctx.user.scopes.includes(scope)) throw new TRPCError({ code: "FORBIDDEN", message: `This API key lacks the ${scope} scope` });
+    return next();
+  });
+}
+
+// Non-admins learn nothing about admin procedures: they answer NOT_FOUND, as a missing page would.
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "admin" || !ctx.user.scopes.includes("admin")) throw new TRPCError({ code: "NOT_FOUND", message: "Not found" });
+  return next();
+});

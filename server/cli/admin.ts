@@ -1,0 +1,96 @@
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { getEnv } from "@/lib/env";
+import { disconnectPrisma } from "@/server/db/client";
+import { migrateDatabase } from "@/server/db/migrate";
+import { resolveDatabase } from "@/server/db/resolve-database";
+import { AppError } from "@/server/errors/app-error";
+import { userRepository } from "@/server/repositories/user-repository";
+import { createApiKey, revokeApiKey } from "@/server/services/api-key-service";
+import { createUser } from "@/server/services/user-service";
+
+const USAGE = `usage:
+  npm run admin -- create-user --email E --password P [--name N] [--admin]
+  npm run admin -- create-api-key --email E --name N [--scopes a,b] [--ai geppo] [--expires-days D]
+  npm run admin -- revoke-api-key --prefix psk_xxxxxxxx
+  npm run admin -- set-role --email E --role user|admin`;
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    email: { type: "string" },
+    password: { type: "string" },
+    name: { type: "string" },
+    admin: { type: "boolean", default: false },
+    scopes: { type: "string" },
+    ai: { type: "string" },
+    "expires-days": { type: "string" },
+    prefix: { type: "string" },
+    role: { type: "string" },
+  },
+});
+
+function need(name: keyof typeof values): string {
+  const v = values[name];
+  if (typeof v !== "string" || !v) throw new AppError("BAD_REQUEST", `--${name} is required\n${USAGE}`);
+  return v;
+}
+
+async function findUserId(email: string): Promise<{ id: number; role: string }> {
+  const user = await userRepository.findByEmail(email.trim().toLowerCase());
+  if (!user) throw new AppError("NOT_FOUND", `no user with email ${email}`);
+  return user;
+}
+
+async function run(command: string | undefined): Promise<void> {
+  switch (command) {
+    case "create-user": {
+      const user = await createUser({ email: need("email"), password: need("password"), name: values.name }, values.admin ? "admin" : "user");
+      console.log(`created ${user.role} ${user.email} (id ${user.id})`);
+      return;
+    }
+    case "create-api-key": {
+      const owner = await findUserId(need("email"));
+      const { key, record } = await createApiKey(owner, {
+        name: need("name"),
+        scopes: values.scopes ? (values.scopes.split(",").map((s) => s.trim()) as never) : undefined,
+        defaultAiPersonality: values.ai as never,
+        expiresInDays: values["expires-days"] ? Number(values["expires-days"]) : undefined,
+      });
+      console.log(`created API key ${record.prefix} (${record.name}) with scopes ${record.scopes.join(", ")}; it is shown once:`);
+      console.log(key);
+      return;
+    }
+    case "revoke-api-key": {
+      await revokeApiKey(need("prefix"));
+      console.log(`revoked ${values.prefix}`);
+      return;
+    }
+    case "set-role": {
+      const role = z.enum(["user", "admin"]).parse(need("role"));
+      const user = await findUserId(need("email"));
+      await userRepository.setRole(user.id, role);
+      console.log(`${values.email} is now ${role}`);
+      return;
+    }
+    default:
+      throw new AppError("BAD_REQUEST", USAGE);
+  }
+}
+
+const db = await resolveDatabase(getEnv(), (line) => console.error(line));
+process.env.DATABASE_URL = db.url;
+let exitCode = 0;
+try {
+  await migrateDatabase(db.url);
+  await run(positionals[0]);
+} catch (e) {
+  exitCode = 1;
+  if (e instanceof AppError) console.error(`error: ${e.message}`);
+  else if (e instanceof z.ZodError) console.error(`error: ${e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  else console.error("error:", e);
+} finally {
+  await disconnectPrisma();
+  await db.stop();
+}
+process.exit(exitCode);

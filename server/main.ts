@@ -1,0 +1,99 @@
+import { createServer } from "node:http";
+import { resolve } from "node:path";
+import next from "next";
+import { EnvError, getEnv } from "@/lib/env";
+import { ensureAuthSecret } from "@/server/auth/auth-secret";
+import { disconnectPrisma } from "@/server/db/client";
+import { migrateDatabase } from "@/server/db/migrate";
+import { resolveDatabase } from "@/server/db/resolve-database";
+import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { createUpgradeRouter } from "@/server/ws/upgrade-router";
+
+// The one long-lived process: validates configuration, brings up the database, owns the
+// long-lived services, serves Next and WebSocket upgrades, and shuts all of it down in order.
+
+const say = (line: string) => console.log(`[pantheon] ${line}`);
+const dev = process.argv.includes("--dev");
+const startedAt = performance.now();
+
+async function main() {
+  let env;
+  try {
+    env = getEnv();
+  } catch (e) {
+    if (e instanceof EnvError) {
+      console.error(`[pantheon] ${e.message}`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+
+  const cleanup: Array<[string, () => Promise<unknown>]> = [];
+  const shutdown = onceShutdown(cleanup);
+
+  const db = await resolveDatabase(env, say);
+  cleanup.push(["database", () => db.stop()]);
+  process.env.DATABASE_URL = db.url;
+  const applied = await migrateDatabase(db.url);
+  say(applied.length ? `database migrated: ${applied.join(", ")}` : "database schema is up to date");
+  cleanup.push(["prisma", () => disconnectPrisma()]);
+
+  const publicUrl = env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`;
+  process.env.NEXTAUTH_URL = publicUrl;
+  process.env.NEXTAUTH_SECRET = env.NEXTAUTH_SECRET ?? ensureAuthSecret(resolve(env.PANTHEON_DATA_DIR));
+
+  const runtime = getAppRuntime();
+  cleanup.push(["runtime", () => runtime.stop()]);
+  const docker = await runtime.dockerStatus();
+  say(docker.status === "up" ? `docker engine ${docker.version} (runtimes: ${(docker.runtimes ?? []).join(", ")})` : `docker engine unavailable (${docker.error}); the app runs, executions will fail until it is back`);
+
+  say(dev ? "starting Next in development mode" : "starting Next");
+  const app = next({ dev, dir: resolve(import.meta.dirname, ".."), hostname: env.HOST, port: env.PORT });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = createServer((req, res) => void handle(req, res));
+  server.on("upgrade", createUpgradeRouter([], dev ? app.getUpgradeHandler() : null));
+  cleanup.push([
+    "http server",
+    () =>
+      new Promise((done) => {
+        server.close(done);
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 3000).unref();
+      }),
+  ]);
+  server.listen(env.PORT, env.HOST, () => {
+    say(`ready in ${Math.round(performance.now() - startedAt)} ms at ${publicUrl} (listening on ${env.HOST}:${env.PORT})`);
+    say(`sign up at ${publicUrl}/signup, or create an admin: npm run admin -- create-user --email you@example.com --password '...' --admin`);
+  });
+
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/** Runs cleanup in reverse order of acquisition, once; a second signal exits at once. */
+function onceShutdown(cleanup: Array<[string, () => Promise<unknown>]>) {
+  let stopping = false;
+  return async (signal: string) => {
+    if (stopping) {
+      say(`${signal} again: exiting now`);
+      process.exit(130);
+    }
+    stopping = true;
+    say(`${signal}: shutting down`);
+    for (const [name, stop] of cleanup.reverse()) {
+      try {
+        await stop();
+      } catch (e) {
+        console.error(`[pantheon] stopping ${name} failed:`, e);
+      }
+    }
+    say("stopped");
+    process.exit(0);
+  };
+}
+
+main().catch((e: unknown) => {
+  console.error("[pantheon] start-up failed:", e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import { getPrisma, Prisma } from "@/server/db/client";
+
+const publicUser = { id: true, email: true, name: true, role: true, createdAt: true } as const;
+
+export type UserRecord = Prisma.UserGetPayload<{ select: typeof publicUser }>;
+
+export const userRepository = {
+  findCredentialsByEmail(email: string) {
+    return getPrisma().user.findUnique({ where: { email }, select: { ...publicUser, passwordHash: true } });
+  },
+
+  findById(id: number): Promise<UserRecord | null> {
+    return getPrisma().user.findUnique({ where: { id }, select: publicUser });
+  },
+
+  findByEmail(email: string): Promise<UserRecord | null> {
+    return getPrisma().user.findUnique({ where: { email }, select: publicUser });
+  },
+
+  /** Returns null when the email is taken (unique violation), so callers need no Prisma types. */
+  async create(data: { email: string; name: string | null; passwordHash: string; role: "user" | "admin" }): Promise<UserRecord | null> {
+    try {
+      return await getPrisma().user.create({ data, select: publicUser });
+    } catch (e) {
+      if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") return null;
+      throw e;
+    }
+  },
+
+  list(opts: { take: number; skip: number }): Promise<UserRecord[]> {
+    return getPrisma().user.findMany({ select: publicUser, orderBy: { id: "asc" }, take: opts.take, skip: opts.skip });
+  },
+
+  setRole(id: number, role: "user" | "admin"): Promise<UserRecord> {
+    return getPrisma().user.update({ where: { id }, data: { role }, select: publicUser });
+  },
+};

@@ -1,0 +1,56 @@
+import { timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import { aiPersonalitySchema } from "@/lib/ai-personalities";
+import { API_SCOPES, type ApiScope, type AuthUser, asRole, DEFAULT_KEY_SCOPES } from "@/server/auth/auth-user";
+import { generateApiKey, hashApiKey, parseApiKey } from "@/server/auth/api-key-format";
+import { AppError } from "@/server/errors/app-error";
+import { getLogger } from "@/server/logging/logger";
+import { apiKeyRepository } from "@/server/repositories/api-key-repository";
+
+export const createApiKeyInput = z.object({
+  name: z.string().trim().min(1, "must not be empty").max(100),
+  scopes: z.array(z.enum(API_SCOPES)).min(1).optional(),
+  defaultAiPersonality: aiPersonalitySchema.optional(),
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
+export type CreateApiKeyInput = z.infer<typeof createApiKeyInput>;
+
+export async function createApiKey(owner: { id: number; role: string }, input: CreateApiKeyInput) {
+  const { name, scopes = DEFAULT_KEY_SCOPES, defaultAiPersonality, expiresInDays } = createApiKeyInput.parse(input);
+  if (scopes.includes("admin") && owner.role !== "admin") throw new AppError("FORBIDDEN", "Only admins can create keys with the admin scope");
+  const { key, prefix, hash } = generateApiKey();
+  const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
+  const record = await apiKeyRepository.create({ userId: owner.id, name, prefix, hash, scopes, defaultAiPersonality: defaultAiPersonality ?? null, expiresAt });
+  return { key, record };
+}
+
+export function listApiKeys(userId: number) {
+  return apiKeyRepository.listForUser(userId);
+}
+
+export async function revokeApiKey(prefix: string, ownerId?: number): Promise<void> {
+  if (!(await apiKeyRepository.revoke(prefix, ownerId))) throw new AppError("NOT_FOUND", `No active API key with prefix ${prefix}`);
+}
+
+/** Resolves a presented key to its owner, or throws UNAUTHORIZED saying what is wrong with it. */
+export async function authenticateApiKey(key: string): Promise<AuthUser> {
+  const parsed = parseApiKey(key);
+  if (!parsed) throw new AppError("UNAUTHORIZED", "Malformed API key: expected psk_<id>_<secret> in 'Authorization: Bearer <key>'");
+  const found = await apiKeyRepository.findByPrefixWithOwner(parsed.prefix);
+  if (!found || !sameHash(found.hash, hashApiKey(key))) throw new AppError("UNAUTHORIZED", "Unknown API key");
+  if (found.revokedAt) throw new AppError("UNAUTHORIZED", `API key ${found.prefix} was revoked`);
+  if (found.expiresAt && found.expiresAt.getTime() <= Date.now()) throw new AppError("UNAUTHORIZED", `API key ${found.prefix} has expired`);
+
+  // lastUsedAt is bookkeeping: never make the request wait for it or fail because of it.
+  apiKeyRepository.touchLastUsed(found.id, new Date()).catch((e: unknown) => getLogger().warn({ err: String(e), prefix: found.prefix }, "could not update api key lastUsedAt"));
+
+  const role = asRole(found.user.role);
+  const scopes = found.scopes.filter((s): s is ApiScope => (API_SCOPES as readonly string[]).includes(s)).filter((s) => s !== "admin" || role === "admin");
+  return { id: found.user.id, email: found.user.email, role, via: "api_key", scopes, apiKeyId: found.id, defaultAiPersonality: found.defaultAiPersonality };
+}
+
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
