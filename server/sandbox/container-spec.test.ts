@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
-import { LIMIT_CEILINGS, DEFAULT_LIMITS, resolveLimits } from "../../security/policy";
+import { LIMIT_CEILINGS, DEFAULT_LIMITS, RUNSC_HOST_PIDS_PER_GUEST_PID, resolveLimits } from "../../security/policy";
 import { loadSeccompProfileText } from "../../security/profiles";
 import { buildContainerSpec, type ContainerSpecInput } from "./container-spec";
 
@@ -79,6 +79,12 @@ describe("buildContainerSpec", () => {
     expect(h.MemorySwap).toBe(h.Memory);
     expect(h.NanoCpus).toBe(500_000_000);
     expect(h.PidsLimit).toBe(64);
+    // gVisor: the cgroup counts the Sentry's host threads, several per guest process.
+    const gvisor = host({ runtime: "runsc", limits: resolveLimits({ pids: 64 }) });
+    expect(gvisor.PidsLimit).toBe(64 * RUNSC_HOST_PIDS_PER_GUEST_PID);
+    expect(gvisor.Ulimits).toContainEqual({ Name: "nproc", Soft: 64, Hard: 64 });
+    // runc: RLIMIT_NPROC is per host uid, shared by every sandbox; the cgroup does the job.
+    expect(h.Ulimits!.some((u) => u.Name === "nproc")).toBe(false);
     expect(h.Ulimits).toEqual(
       expect.arrayContaining([
         { Name: "nofile", Soft: 512, Hard: 512 },

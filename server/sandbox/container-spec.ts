@@ -3,6 +3,7 @@
 import type Dockerode from "dockerode";
 import {
   LOG_MAX_FILES,
+  RUNSC_HOST_PIDS_PER_GUEST_PID,
   SANDBOX_GID,
   SANDBOX_UID,
   SHM_BYTES,
@@ -90,11 +91,15 @@ export function buildContainerSpec(input: ContainerSpecInput): Dockerode.Contain
     Memory: limits.memoryBytes,
     MemorySwap: limits.memoryBytes, // equal: no swap, an OOM kill instead of thrashing the host
     NanoCpus: Math.round(limits.cpus * 1e9),
-    PidsLimit: limits.pids,
+    PidsLimit: input.runtime === "runsc" ? limits.pids * RUNSC_HOST_PIDS_PER_GUEST_PID : limits.pids,
     Ulimits: [
       { Name: "nofile", Soft: limits.nofile, Hard: limits.nofile },
       { Name: "fsize", Soft: limits.fsizeBytes, Hard: limits.fsizeBytes },
       { Name: "core", Soft: 0, Hard: 0 },
+      // gVisor has its own kernel per sandbox, so RLIMIT_NPROC there counts only this sandbox's
+      // tasks and stops a fork bomb before the host pids cgroup (which would kill the Sentry).
+      // Under runc it would count every uid-1000 process on the host, across containers: not set.
+      ...(input.runtime === "runsc" ? [{ Name: "nproc", Soft: limits.pids, Hard: limits.pids }] : []),
     ],
     // Under host memory pressure the kernel kills sandbox code before the server.
     OomScoreAdj: 500,
