@@ -38,7 +38,7 @@ describe("buildContainerSpec", () => {
     const opts = host().SecurityOpt!;
     expect(opts).toContain("no-new-privileges:true");
     expect(opts).toContain(`seccomp=${seccomp}`);
-    expect(opts.some((o) => o.startsWith("apparmor="))).toBe(false);
+    expect(opts.some((o: string) => o.startsWith("apparmor="))).toBe(false);
   });
 
   it("does not pass the seccomp profile to gVisor, keeps no-new-privileges, selects runsc", () => {
@@ -50,7 +50,7 @@ describe("buildContainerSpec", () => {
 
   it("adds AppArmor only when a profile is given", () => {
     expect(host({ apparmorProfile: "pantheon-sandbox" }).SecurityOpt).toContain("apparmor=pantheon-sandbox");
-    expect(host({ apparmorProfile: null }).SecurityOpt!.some((o) => o.startsWith("apparmor"))).toBe(false);
+    expect(host({ apparmorProfile: null }).SecurityOpt!.some((o: string) => o.startsWith("apparmor"))).toBe(false);
   });
 
   it("rejects a malformed seccomp profile", () => {
