@@ -7,8 +7,8 @@ const nextConfig: NextConfig = {
   // `npm run typecheck` checks the whole tree (tests and scripts too) as its own step of `npm test`.
   typescript: { ignoreBuildErrors: true },
   typedRoutes: false,
-  async headers() {
-    return [
+  headers() {
+    return Promise.resolve([
       {
         source: "/:path*",
         headers: [
@@ -17,7 +17,7 @@ const nextConfig: NextConfig = {
           { key: "X-Frame-Options", value: "SAMEORIGIN" },
         ],
       },
-    ];
+    ]);
   },
 };
 

@@ -51,8 +51,11 @@ async function main() {
   const app = next({ dev, dir: resolve(import.meta.dirname, ".."), hostname: env.HOST, port: env.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = createServer((req, res) => void handle(req, res));
-  server.on("upgrade", createUpgradeRouter([], dev ? app.getUpgradeHandler() : null));
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  const nextUpgrade = dev ? app.getUpgradeHandler() : null;
+  server.on("upgrade", createUpgradeRouter([], nextUpgrade && ((req, socket, head) => void nextUpgrade(req, socket, head))));
   cleanup.push([
     "http server",
     () =>

@@ -5,6 +5,11 @@ import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 
+function formText(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+}
+
 export function SignInForm({ initialError, callbackUrl, registered }: { initialError: string | null; callbackUrl: string; registered: boolean }) {
   const router = useRouter();
   const [error, setError] = useState(initialError);
@@ -15,7 +20,7 @@ export function SignInForm({ initialError, callbackUrl, registered }: { initialE
     const form = new FormData(event.currentTarget);
     setPending(true);
     setError(null);
-    const result = await signIn("credentials", { email: String(form.get("email")), password: String(form.get("password")), redirect: false });
+    const result = await signIn("credentials", { email: formText(form, "email"), password: formText(form, "password"), redirect: false });
     setPending(false);
     if (!result || result.error) {
       setError("Wrong email or password");

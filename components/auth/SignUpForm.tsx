@@ -7,6 +7,11 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 
+function formText(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+}
+
 export function SignUpForm() {
   const trpc = useTRPC();
   const router = useRouter();
@@ -16,15 +21,15 @@ export function SignUpForm() {
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const email = String(form.get("email"));
-    const password = String(form.get("password"));
+    const email = formText(form, "email");
+    const password = formText(form, "password");
     setError(null);
-    if (password !== String(form.get("confirm"))) {
+    if (password !== formText(form, "confirm")) {
       setError("The two passwords differ");
       return;
     }
     try {
-      await signUp.mutateAsync({ email, password, name: String(form.get("name") ?? "") || undefined });
+      await signUp.mutateAsync({ email, password, name: formText(form, "name") || undefined });
     } catch (e) {
       setError(e instanceof Error ? e.message : "Sign-up failed");
       return;

@@ -17,7 +17,7 @@ export async function resolveDatabase(env: Env, log: (line: string) => void): Pr
   const dataDir = resolve(join(env.PANTHEON_DATA_DIR, "postgres"));
   log(`database: DATABASE_URL is unset, starting the embedded PostgreSQL in ${dataDir} on 127.0.0.1:${env.PANTHEON_PG_PORT}`);
   const db = await startEmbeddedPostgres({ dataDir, port: env.PANTHEON_PG_PORT, log });
-  return { url: db.url, embedded: true, stop: db.stop };
+  return { url: db.url, embedded: true, stop: () => db.stop() };
 }
 
 function redact(url: string): string {

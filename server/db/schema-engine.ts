@@ -99,7 +99,7 @@ function readCharColumnsAsCharacter(pool: pg.Pool) {
     const queryRaw = adapter.queryRaw.bind(adapter);
     adapter.queryRaw = async (q) => {
       const result = await queryRaw(q);
-      for (const i of charColumnsBySql.get(q.sql) ?? []) result.columnTypes[i] = CHARACTER_COLUMN as (typeof result.columnTypes)[number];
+      for (const i of charColumnsBySql.get(q.sql) ?? []) result.columnTypes[i] = CHARACTER_COLUMN;
       return result;
     };
     return adapter;

@@ -1,4 +1,4 @@
-import { getPrisma, Prisma } from "@/server/db/client";
+import { getPrisma, type Prisma } from "@/server/db/client";
 
 const listed = { id: true, name: true, prefix: true, scopes: true, defaultAiPersonality: true, createdAt: true, lastUsedAt: true, expiresAt: true, revokedAt: true } as const;
 export type ApiKeyRecord = Prisma.ApiKeyGetPayload<{ select: typeof listed }>;

@@ -1,0 +1,48 @@
+import nextPlugin from "@next/eslint-plugin-next";
+import tseslint from "typescript-eslint";
+
+// Type-aware lint. The layering rules of STYLE.md §1 are enforced here: only repositories (and
+// the db module itself) touch Prisma; the sandbox engine and services never import tRPC or Next.
+const prismaOnlyInRepositories = {
+  patterns: [{ group: ["@/server/db/client", "@/server/db/generated/*", "@prisma/client", "@prisma/client/*"], message: "Only server/repositories may use Prisma (STYLE.md §1)." }],
+};
+const noApiLayer = {
+  patterns: [
+    { group: ["@trpc/server", "@trpc/server/*", "next", "next/*"], message: "Services and the engine must not know tRPC or Next (STYLE.md §1)." },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ["node_modules/**", ".next/**", ".data/**", "server/db/generated/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "**/*.mjs"] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { "@next/next": nextPlugin },
+    rules: {
+      ...nextPlugin.configs.recommended.rules,
+      ...nextPlugin.configs["core-web-vitals"].rules,
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { attributes: false } }],
+      "@typescript-eslint/only-throw-error": "off",
+      // Async methods implementing an async interface (drivers, stores, fakes) need no await.
+      "@typescript-eslint/require-await": "off",
+    },
+  },
+  {
+    // Process entry points (server/main.ts, server/cli) compose everything and may close the client.
+    files: ["server/services/**", "server/sandbox/**", "server/api/**", "server/auth/**", "server/runtime/**", "server/monitoring/**", "app/**", "components/**", "lib/**"],
+    ignores: ["**/*.test.ts"],
+    rules: { "no-restricted-imports": ["error", prismaOnlyInRepositories] },
+  },
+  {
+    files: ["server/services/**", "server/sandbox/**"],
+    ignores: ["**/*.test.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [...prismaOnlyInRepositories.patterns, ...noApiLayer.patterns] }] },
+  },
+  {
+    // Tests may reach past layers to arrange and inspect state.
+    files: ["**/*.test.ts", "e2e/**", "lib/testing/**"],
+    rules: { "@typescript-eslint/no-unsafe-assignment": "off", "@typescript-eslint/no-unsafe-member-access": "off", "@typescript-eslint/unbound-method": "off" },
+  },
+);

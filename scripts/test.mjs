@@ -1,0 +1,121 @@
+// npm test: every check and test layer, with a summary. Steps that do not depend on each other
+// run side by side (the database/browser chain beside the Docker chain); each step's output is
+// kept in test-results/logs/<step>.log and printed when the step ends, so lines never interleave.
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const logs = join(root, "test-results", "logs");
+mkdirSync(logs, { recursive: true });
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", FORCE_COLOR: "0" };
+const only = process.argv.slice(2); // e.g. `npm test -- unit integration` runs just those steps
+
+const vitest = (project) => ({
+  cmd: ["npx", "vitest", "run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${join(logs, `${project}.json`)}`],
+  counts: () => vitestCounts(join(logs, `${project}.json`)),
+});
+
+const steps = {
+  typecheck: { cmd: ["npx", "tsc", "--noEmit"] },
+  lint: { cmd: ["npx", "eslint", "."] },
+  format: { cmd: ["npx", "prettier", "--check", "."] },
+  unit: vitest("unit"),
+  integration: vitest("integration"),
+  images: { cmd: ["npm", "run", "--silent", "images"] },
+  "docker-runc": vitest("docker-runc"),
+  "docker-runsc": vitest("docker-runsc"),
+  e2e: {
+    cmd: ["npx", "playwright", "test", "--reporter=list,json"],
+    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: join(logs, "e2e.json") },
+    counts: () => playwrightCounts(join(logs, "e2e.json")),
+  },
+};
+
+// Order: fast static checks first; then the two independent chains in parallel.
+const plan = [["typecheck", "lint", "format", "unit"], { parallel: [["integration", "e2e"], ["images", "docker-runc", "docker-runsc"]] }];
+
+const results = [];
+
+function run(name) {
+  const step = steps[name];
+  if (only.length && !only.includes(name)) return Promise.resolve(true);
+  const started = Date.now();
+  const logFile = join(logs, `${name}.log`);
+  return new Promise((resolve) => {
+    const child = spawn(step.cmd[0], step.cmd.slice(1), { cwd: root, env: { ...env, ...step.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const chunks = [];
+    child.stdout.on("data", (c) => chunks.push(c));
+    child.stderr.on("data", (c) => chunks.push(c));
+    child.on("close", (code) => {
+      const output = Buffer.concat(chunks).toString();
+      writeFileSync(logFile, output);
+      const seconds = Math.round((Date.now() - started) / 1000);
+      let counts = null;
+      try {
+        counts = step.counts?.() ?? null;
+      } catch {
+        counts = null;
+      }
+      // A test step that ran nothing has failed: a skipped suite must never pass for a green one.
+      const ranNothing = step.counts && (!counts || counts.passed + counts.failed === 0);
+      const ok = code === 0 && !ranNothing && (!counts || counts.failed === 0);
+      results.push({ name, ok, seconds, counts });
+      console.log(`\n──── ${name} (${seconds} s) ${ok ? "ok" : "FAILED"}${counts ? `: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped` : ""}${ranNothing ? " — ran no test" : ""} ────`);
+      console.log(ok && !process.env.VERBOSE_TESTS ? tail(output, 15) : output);
+      resolve(ok);
+    });
+  });
+}
+
+async function runChain(chain) {
+  let ok = true;
+  for (const name of chain) {
+    if (!ok) {
+      results.push({ name, ok: false, seconds: 0, counts: null, skipped: true });
+      continue;
+    }
+    ok = await run(name);
+  }
+  return ok;
+}
+
+function tail(text, lines) {
+  const all = text.trimEnd().split("\n");
+  return (all.length > lines ? ["…", ...all.slice(-lines)] : all).join("\n");
+}
+
+function vitestCounts(file) {
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  return { passed: report.numPassedTests, failed: report.numFailedTests + (report.success || report.numFailedTests ? 0 : 1), skipped: report.numPendingTests + report.numTodoTests };
+}
+
+function playwrightCounts(file) {
+  const stats = JSON.parse(readFileSync(file, "utf8")).stats;
+  return { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
+}
+
+const started = Date.now();
+let allOk = await runChain(plan[0]);
+if (allOk) {
+  const oks = await Promise.all(plan[1].parallel.map(runChain));
+  allOk = oks.every(Boolean);
+}
+
+console.log("\n════ summary ════");
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const r of results) {
+  console.log(`${r.ok ? "ok    " : r.skipped ? "not run" : "FAILED"} ${r.name}${r.counts ? ` — ${r.counts.passed} passed, ${r.counts.failed} failed` : ""} (${r.seconds} s)`);
+  if (r.counts) {
+    passed += r.counts.passed;
+    failed += r.counts.failed;
+    skipped += r.counts.skipped;
+  } else if (!r.ok) {
+    failed += 1; // a failed check (typecheck, lint, images) counts as one failure
+  }
+}
+console.log(`total time ${Math.round((Date.now() - started) / 1000)} s; logs in test-results/logs/`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(allOk && failed === 0 ? 0 : 1);
