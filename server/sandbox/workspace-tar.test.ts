@@ -7,9 +7,15 @@ import { packWorkspaceFiles, unpackWorkspaceFiles } from "./workspace-tar";
 const limits = { maxFileSize: 1024, maxProjectSize: 4096 };
 const text = (path: string, content: string): WorkspaceFile => ({ path, content, encoding: "utf8", size: Buffer.byteLength(content) });
 
-async function archive(entries: tar.Headers[], data: Record<string, Buffer> = {}): Promise<Buffer> {
+type EntryHeader = Parameters<ReturnType<typeof tar.pack>["entry"]>[0];
+
+async function archive(entries: EntryHeader[], data: Record<string, Buffer> = {}): Promise<Buffer> {
   const pack = tar.pack();
-  for (const header of entries) pack.entry(header, data[header.name] ?? undefined);
+  for (const header of entries) {
+    const body = data[header.name];
+    if (body) pack.entry(header, body);
+    else pack.entry(header);
+  }
   pack.finalize();
   const chunks: Buffer[] = [];
   for await (const chunk of pack) chunks.push(chunk as Buffer);

@@ -1,0 +1,53 @@
+// Shared set-up for *.docker.test.ts: a real engine on the real Docker engine, small and fast.
+import Dockerode from "dockerode";
+import pino from "pino";
+import type { EngineConfigInput } from "./config";
+import { createDockerSandboxEngine } from "./docker-engine";
+import type { SandboxEngine } from "./engine";
+import { MemoryWorkspaceStore } from "./memory-workspace-store";
+
+export const MiB = 1024 * 1024;
+
+export function testRuntime(): "runc" | "runsc" {
+  const runtime = process.env.SANDBOX_RUNTIME ?? "runc";
+  if (runtime !== "runc" && runtime !== "runsc") throw new Error(`SANDBOX_RUNTIME must be runc or runsc, got ${runtime}`);
+  return runtime;
+}
+
+export interface TestEngine {
+  engine: SandboxEngine;
+  store: MemoryWorkspaceStore;
+  docker: Dockerode;
+}
+
+export async function startTestEngine(config: EngineConfigInput = {}, docker = new Dockerode()): Promise<TestEngine> {
+  const store = new MemoryWorkspaceStore();
+  const engine = createDockerSandboxEngine({
+    config: {
+      runtime: testRuntime(),
+      poolSizePerImage: 1,
+      warmImages: ["node"],
+      maxConcurrent: 4,
+      maxOutputBytes: 64 * 1024,
+      defaultTimeoutMs: 20_000,
+      limits: { memoryBytes: 256 * MiB },
+      retryInitialMs: 100,
+      retryMaxMs: 1_000,
+      ...config,
+    },
+    store,
+    logger: pino({ level: process.env.SANDBOX_TEST_LOG ?? "silent" }),
+    docker,
+  });
+  await engine.start();
+  return { engine, store, docker };
+}
+
+/** Polls until the predicate holds (pool refills happen in the background). */
+export async function eventually(predicate: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error("condition not reached in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
