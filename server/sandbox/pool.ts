@@ -134,18 +134,25 @@ export class ContainerPool {
     if (this.leases.size + this.reserved >= this.options.maxConcurrent) {
       throw new SandboxError("CAPACITY", `at capacity: ${this.options.maxConcurrent} sandboxes are in use, try again shortly`);
     }
+    // The reservation turns into a lease synchronously inside bind(), so concurrent acquires never
+    // count one project twice.
     this.reserved++;
-    const work = this.bind(projectId, image, opts.signal);
+    let reservation = true;
+    const unreserve = () => {
+      if (reservation) this.reserved--;
+      reservation = false;
+    };
+    const work = this.bind(projectId, image, opts.signal, unreserve);
     this.acquiring.set(projectId, work);
     try {
       return { lease: await work, fresh: true };
     } finally {
-      this.reserved--;
+      unreserve();
       this.acquiring.delete(projectId);
     }
   }
 
-  private async bind(projectId: string, image: ImageKind, signal: AbortSignal | undefined): Promise<Lease> {
+  private async bind(projectId: string, image: ImageKind, signal: AbortSignal | undefined, unreserve: () => void): Promise<Lease> {
     let container = this.takeWarm(image);
     if (!container) {
       const creation = this.createContainer(image, projectId);
@@ -163,6 +170,7 @@ export class ContainerPool {
     }
     const lease: Lease = { projectId, container, boundAt: this.now, lastUsedAt: this.now, busy: 0, dead: null, oomEvents: 0, data: new Map() };
     this.leases.set(projectId, lease);
+    unreserve();
     this.options.log.info({ containerId: container.id, projectId, image }, "container bound to project");
     this.wake();
     const name = `pantheon-${this.options.instanceId}-p-${projectId.replace(/[^a-zA-Z0-9_.-]/g, "_").slice(0, 60)}-${++this.counter}`;

@@ -39,6 +39,8 @@ export class WorkspaceSync {
   async load(containerId: string, archive: Buffer): Promise<{ keepers: string; manifest: Manifest }> {
     const { stdout, stderr, exitCode } = await this.capture(containerId, bashArgs(LOAD_SCRIPT, "pantheon-load", manifestFindArgs(this.config.syncIgnore)), archive);
     if (exitCode !== 0) throw new SandboxError("SYNC_FAILED", `loading files into the sandbox failed (exit ${exitCode}): ${stderr.trim().slice(0, 500)}`);
+    // No marker means the stream was cut: an empty keeper list would let the sweep kill the keeper.
+    if (!stdout.startsWith("K")) throw new SandboxError("SYNC_FAILED", "loading files into the sandbox returned no output");
     const { keepers, manifest } = splitLoadOutput(stdout);
     this.log.debug({ containerId, bytes: archive.length, keepers }, "workspace loaded");
     return { keepers, manifest: parseManifest(manifest) };
