@@ -11,7 +11,6 @@ export const DEFAULT_SYNC_IGNORE = [
   "dist",
   "build",
   ".next",
-  "out",
   "coverage",
   "__pycache__",
   ".venv",

@@ -237,11 +237,17 @@ export class SandboxEngine {
 
   /** The project's container with its files in place (a fresh one is loaded from the store). */
   private async leaseWithFiles(projectId: string, image: ImageKind, signal: AbortSignal | undefined): Promise<Lease> {
+    const live = this.pool.lease(projectId);
+    if (live && !live.dead && live.container.image === image && live.data.has(LEASE_MANIFEST)) {
+      live.lastUsedAt = Date.now();
+      return live;
+    }
+    // Files are read and validated before a container is taken: a bad stored path costs nothing.
+    const files = await raceAbort(this.options.store.loadFiles(projectId), signal);
+    const archive = await this.sync.pack(files);
     const { lease, fresh } = await this.pool.acquire(projectId, image, signal ? { signal } : {});
     if (!fresh && lease.data.has(LEASE_MANIFEST)) return lease;
     try {
-      const files = await raceAbort(this.options.store.loadFiles(projectId), signal);
-      const archive = await this.sync.pack(files);
       const { keepers, manifest } = await this.sync.load(lease.container.id, archive);
       lease.data.set(LEASE_KEEPERS, keepers);
       lease.data.set(LEASE_MANIFEST, manifest);
