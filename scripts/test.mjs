@@ -8,7 +8,7 @@ import { join } from "node:path";
 const root = new URL("..", import.meta.url).pathname;
 const logs = join(root, "test-results", "logs");
 mkdirSync(logs, { recursive: true });
-const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", FORCE_COLOR: "0" };
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", FORCE_COLOR: "0", NO_COLOR: "1" };
 const only = process.argv.slice(2); // e.g. `npm test -- unit integration` runs just those steps
 
 const vitest = (project) => ({
