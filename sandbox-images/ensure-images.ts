@@ -17,6 +17,8 @@ export interface ImageStatus {
   wantedHash: string;
   /** Hash label on the image that has the tag, if any. */
   foundHash: string | null;
+  /** Id of the image that has the tag, if any. */
+  foundId: string | null;
 }
 
 export interface MissingImages {
@@ -37,9 +39,9 @@ export async function imageStatus(docker: Docker, registry: string, name: ImageN
   try {
     const info = await docker.getImage(tag).inspect();
     const foundHash = info.Config?.Labels?.[INPUTS_HASH_LABEL] ?? null;
-    return { name, tag, wantedHash, foundHash, state: foundHash === wantedHash ? "present" : "stale" };
+    return { name, tag, wantedHash, foundHash, foundId: info.Id, state: foundHash === wantedHash ? "present" : "stale" };
   } catch (err) {
-    if (isNotFound(err)) return { name, tag, wantedHash, foundHash: null, state: "missing" };
+    if (isNotFound(err)) return { name, tag, wantedHash, foundHash: null, foundId: null, state: "missing" };
     throw err;
   }
 }
@@ -111,6 +113,14 @@ export async function ensureImages(opts: EnsureImagesOptions = {}): Promise<Ensu
       }
     } else {
       await buildWithDebootstrap(name, status.tag, status.wantedHash, log);
+    }
+    const newId = (await docker.getImage(status.tag).inspect()).Id;
+    if (status.foundId && status.foundId !== newId) {
+      // The superseded image lost its tag; drop it unless a container still uses it (409: keep).
+      await docker.getImage(status.foundId).remove().then(
+        () => log(`${status.tag}: removed superseded image ${status.foundId?.slice(7, 19)}`),
+        () => undefined,
+      );
     }
     const seconds = (Date.now() - started) / 1000;
     log(`${status.tag}: built in ${seconds.toFixed(1)} s (${path})`);
