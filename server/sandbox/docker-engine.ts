@@ -2,7 +2,7 @@ import Dockerode from "dockerode";
 import type { Logger } from "pino";
 import { resolveLimits } from "../../security/policy";
 import { appArmorProfileIfLoaded, loadSeccompProfileText } from "../../security/profiles";
-import { parseEngineConfig, imageFor, type EngineConfigInput } from "./config";
+import { parseEngineConfig, imageFor, type EngineConfig, type EngineConfigInput } from "./config";
 import { buildContainerSpec } from "./container-spec";
 import { DockerDriver } from "./docker-driver";
 import { LABEL_INSTANCE, LABEL_SANDBOX } from "./driver";
@@ -18,14 +18,11 @@ export interface DockerEngineOptions {
   docker?: Dockerode;
 }
 
-/** Wires the engine to Docker with the hardened spec and posture check from security/. */
-export function createDockerSandboxEngine(options: DockerEngineOptions): SandboxEngine {
-  const config = parseEngineConfig(options.config);
-  const docker = options.docker ?? new Dockerode();
+/** The Docker driver applying the hardened spec from security/ (resolved once from the config). */
+export function createDockerDriver(config: EngineConfig, docker: Dockerode, logger: Logger) {
   const limits = resolveLimits(config.limits as Parameters<typeof resolveLimits>[0]);
   const seccompProfile = config.seccompProfile ?? loadSeccompProfileText();
   const apparmorProfile = config.apparmorProfile === undefined ? appArmorProfileIfLoaded() : config.apparmorProfile;
-  const log = options.logger.child({ component: "docker-driver" });
   const driver = new DockerDriver(
     docker,
     (request) =>
@@ -39,8 +36,16 @@ export function createDockerSandboxEngine(options: DockerEngineOptions): Sandbox
         apparmorProfile,
         ...(request.env ? { env: request.env } : {}),
       }),
-    log,
+    logger.child({ component: "docker-driver" }),
   );
+  return { driver, limits, seccompProfile, apparmorProfile };
+}
+
+/** Wires the engine to Docker with the hardened spec and posture check from security/. */
+export function createDockerSandboxEngine(options: DockerEngineOptions): SandboxEngine {
+  const config = parseEngineConfig(options.config);
+  const docker = options.docker ?? new Dockerode();
+  const { driver, limits, seccompProfile, apparmorProfile } = createDockerDriver(config, docker, options.logger);
   return new SandboxEngine({
     config,
     driver,

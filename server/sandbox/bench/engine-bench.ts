@@ -1,0 +1,127 @@
+// `npm run bench` (SANDBOX_RUNTIME=runc|runsc, BENCH_ROUNDS=n): medians and p95 of the engine's
+// hot paths, each beside a raw Docker baseline measured in the same run on the same machine.
+// A script, not a test: it prints numbers and asserts nothing.
+import Dockerode from "dockerode";
+import pino from "pino";
+import { IMAGE_KINDS, imageFor, parseEngineConfig, type ImageKind } from "../config";
+import { createDockerDriver, createDockerSandboxEngine } from "../docker-engine";
+import { LABEL_INSTANCE, LABEL_SANDBOX } from "../driver";
+import { MemoryWorkspaceStore } from "../memory-workspace-store";
+import { ContainerPool } from "../pool";
+
+const runtime = process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc";
+const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
+const docker = new Dockerode();
+const logger = pino({ level: process.env.BENCH_LOG ?? "silent" });
+const config = parseEngineConfig({ runtime, poolSizePerImage: 2, warmImages: ["node"], postureCheck: false, instanceId: `bench-${process.pid}` });
+const image = imageFor(config, "node");
+
+function stats(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+  return { median: at(0.5), p95: at(0.95) };
+}
+
+async function time(n: number, fn: (i: number) => Promise<void>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await fn(i);
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+const rows: { what: string; engine: number[]; baseline: number[]; baselineWhat: string }[] = [];
+
+/** Raw: `docker exec` of argv in a running container, read to the end, exit code inspected. */
+async function rawExec(container: Dockerode.Container, cmd: string[]): Promise<void> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, User: "1000:1000" });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  await new Promise<void>((resolve, reject) => {
+    stream.on("end", resolve);
+    stream.on("error", reject);
+    stream.resume();
+  });
+  await exec.inspect();
+}
+
+async function main() {
+  console.log(`engine bench: runtime=${runtime} rounds=${rounds} image=${image}`);
+  const { driver } = createDockerDriver(config, docker, logger);
+  const labels = { [LABEL_SANDBOX]: "1", [LABEL_INSTANCE]: config.instanceId };
+
+  // 1. Cold start: hardened create+start through the driver vs a bare create+start.
+  const cold: string[] = [];
+  const coldEngine = await time(Math.min(rounds, 10), async () => {
+    const id = await driver.create({ image, labels });
+    await driver.start(id);
+    cold.push(id);
+  });
+  const coldRaw = await time(Math.min(rounds, 10), async () => {
+    const c = await docker.createContainer({ Image: image, Cmd: ["sleep", "infinity"], Labels: labels, HostConfig: { Runtime: runtime } });
+    await c.start();
+    cold.push(c.id);
+  });
+  await Promise.all(cold.map((id) => driver.destroy(id)));
+  rows.push({ what: "cold container start", engine: coldEngine, baseline: coldRaw, baselineWhat: "bare docker create+start" });
+
+  // 2. Warm acquire: ContainerPool.acquire from a full pool vs one raw `docker exec true`.
+  const images = Object.fromEntries(IMAGE_KINDS.map((k) => [k, imageFor(config, k)])) as Record<ImageKind, string>;
+  const pool = new ContainerPool({ ...config, driver, log: logger, images });
+  pool.start();
+  const waitWarm = async () => {
+    while ((pool.status().warm.node ?? 0) < config.poolSizePerImage) await new Promise((r) => setTimeout(r, 20));
+  };
+  const warmSamples: number[] = [];
+  for (let i = 0; i < Math.min(rounds, 10); i++) {
+    await waitWarm();
+    const started = performance.now();
+    await pool.acquire(`bench-${i}`, "node");
+    warmSamples.push(performance.now() - started);
+    await pool.release(`bench-${i}`, "bench");
+  }
+  await pool.stop();
+
+  // 3. Round trips through the engine (run + process sweep + manifest + sync) vs raw docker exec.
+  const store = new MemoryWorkspaceStore();
+  store.put("bench", "index.js", "console.log('hi')\n");
+  const engine = createDockerSandboxEngine({ config: { ...config, instanceId: `${config.instanceId}-e` }, store, logger, docker });
+  await engine.start();
+  await engine.execute("bench", { kind: "command", command: "true" }); // bind + load once
+  const containerId = (await engine.execute("bench", { kind: "command", command: "true" })).containerId!;
+  const container = docker.getContainer(containerId);
+  const rawTrue = await time(rounds, () => rawExec(container, ["true"]));
+  rows.push({ what: "warm acquire (pool)", engine: warmSamples, baseline: rawTrue, baselineWhat: "raw docker exec true" });
+
+  for (const [label, argv] of [["true", ["true"]], ["node -e 0", ["node", "-e", "0"]]] as const) {
+    const viaEngine = await time(rounds, async () => {
+      const r = await engine.execute("bench", { kind: "command", command: argv.join(" ") });
+      if (r.status !== "success") throw new Error(`bench command failed: ${r.errorOutput}`);
+    });
+    const raw = await time(rounds, () => rawExec(container, [...argv]));
+    rows.push({ what: `execute \`${label}\` round trip`, engine: viaEngine, baseline: raw, baselineWhat: `raw docker exec ${label}` });
+  }
+
+  const firstRun = await time(Math.min(rounds, 10), async (i) => {
+    const r = await engine.execute(`first-${i}`, { kind: "command", command: "true" });
+    if (r.status !== "success") throw new Error(r.errorOutput);
+    await engine.releaseProject(`first-${i}`);
+  });
+  rows.push({ what: "first execute in a project (acquire+load+run+sync+release)", engine: firstRun, baseline: coldRaw, baselineWhat: "bare docker create+start" });
+  await engine.stop();
+
+  const fmt = (n: number) => n.toFixed(1).padStart(7);
+  console.log(`\n| ${"measurement".padEnd(58)} | engine p50 | engine p95 | baseline p50 | baseline p95 | baseline`);
+  console.log(`|${"-".repeat(60)}|-----------:|-----------:|-------------:|-------------:|---------`);
+  for (const row of rows) {
+    const e = stats(row.engine);
+    const b = stats(row.baseline);
+    console.log(`| ${row.what.padEnd(58)} | ${fmt(e.median)} ms | ${fmt(e.p95)} ms | ${fmt(b.median)} ms   | ${fmt(b.p95)} ms   | ${row.baselineWhat}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
