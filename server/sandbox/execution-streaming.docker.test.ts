@@ -20,7 +20,9 @@ describe(`execution under ${testRuntime()}`, () => {
     const started = Date.now();
     const r = await t.engine.execute(
       "stream",
-      { kind: "command", command: "for i in 1 2 3; do echo out$i; echo err$i >&2; sleep 0.3; done; exit 3" },
+      // Docker copies stdout and stderr through separate pipes, so writes to the two within the same
+      // instant may swap; events keep the order Docker delivered. The sleeps make that order defined.
+      { kind: "command", command: "for i in 1 2 3; do echo out$i; sleep 0.15; echo err$i >&2; sleep 0.15; done; exit 3" },
       { onEvent: (e) => { events.push(e); arrivals.push(Date.now() - started); } },
     );
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
