@@ -1,0 +1,103 @@
+import type { Pool } from "pg";
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import { AppError } from "@/server/errors/app-error";
+import type { RateLimitConfig } from "./rate-limit-config";
+import { assertRunningBelow } from "./running-sandboxes";
+
+/** One table for every limiter (keys carry the limiter's prefix); rate-limiter-flexible creates it. */
+export const RATE_LIMIT_TABLE = "rate_limits";
+
+export interface RateLimits {
+  /** Counts one sandbox creation against the global per-minute and per-hour windows. */
+  consumeSandboxCreation(): Promise<void>;
+  /** Counts one execution against the project's and the user's per-minute windows. */
+  consumeExecution(userId: string, projectId: string): Promise<void>;
+  /** Refuses a user who already runs `config.sandboxesPerUser` sandboxes. */
+  assertCanRunAnotherSandbox(runningCount: number): void;
+}
+
+interface Window {
+  limiter: RateLimiterPostgres;
+  /** For the refusal message, e.g. "at most 10 executions per project per minute". */
+  describe: string;
+}
+
+/** Resolves once the table exists, so no request meets "Table is not created yet". */
+function postgresLimiter(pool: Pool, keyPrefix: string, points: number, durationSeconds: number, tableName: string): Promise<RateLimiterPostgres> {
+  return new Promise((resolve, reject) => {
+    const limiter: RateLimiterPostgres = new RateLimiterPostgres(
+      {
+        storeClient: pool,
+        storeType: "pool",
+        tableName,
+        keyPrefix,
+        points,
+        duration: durationSeconds,
+        // If PostgreSQL is unreachable, limit per app instance instead of failing every request.
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: durationSeconds }),
+      },
+      (err) => (err ? reject(err) : resolve(limiter)),
+    );
+  });
+}
+
+function retryAfterSeconds(res: RateLimiterRes): number {
+  return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+}
+
+/**
+ * Consumes one point from each window in order. When one refuses, the points already taken
+ * from the earlier windows are given back, so a refused request costs nothing elsewhere.
+ */
+async function consumeAll(windows: readonly { window: Window; key: string }[]): Promise<void> {
+  const taken: { window: Window; key: string }[] = [];
+  for (const entry of windows) {
+    try {
+      await entry.window.limiter.consume(entry.key);
+      taken.push(entry);
+    } catch (refusal) {
+      await Promise.all(taken.map((t) => t.window.limiter.reward(t.key, 1)));
+      if (!(refusal instanceof RateLimiterRes)) throw refusal;
+      const seconds = retryAfterSeconds(refusal);
+      throw new AppError("TOO_MANY_REQUESTS", `${entry.window.describe}; retry in ${seconds} s`, { retryAfterSeconds: seconds });
+    }
+  }
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Rate limits stored in PostgreSQL, so every request and every app instance sharing the
+ * database shares the counts. Fixed windows (rate-limiter-flexible's model): a window starts
+ * with its first request and resets after its duration.
+ */
+export async function createRateLimits(pool: Pool, config: RateLimitConfig, opts: { tableName?: string } = {}): Promise<RateLimits> {
+  const table = opts.tableName ?? RATE_LIMIT_TABLE;
+  // Sequential: the first creates the table; concurrent CREATEs from other instances are tolerated by the library.
+  const createMinute = await postgresLimiter(pool, "create-min", config.createPerMinute, 60, table);
+  const createHour = await postgresLimiter(pool, "create-hour", config.createPerHour, 3600, table);
+  const execProject = await postgresLimiter(pool, "exec-project", config.execPerProjectPerMinute, 60, table);
+  const execUser = await postgresLimiter(pool, "exec-user", config.execPerUserPerMinute, 60, table);
+
+  const windows = {
+    createMinute: { limiter: createMinute, describe: `at most ${plural(config.createPerMinute, "sandbox", "sandboxes")} created per minute` },
+    createHour: { limiter: createHour, describe: `at most ${plural(config.createPerHour, "sandbox", "sandboxes")} created per hour` },
+    execProject: { limiter: execProject, describe: `at most ${plural(config.execPerProjectPerMinute, "execution", "executions")} per project per minute` },
+    execUser: { limiter: execUser, describe: `at most ${plural(config.execPerUserPerMinute, "execution", "executions")} per user per minute` },
+  } satisfies Record<string, Window>;
+
+  return {
+    consumeSandboxCreation: () =>
+      consumeAll([
+        // "Overall": one key for everyone (seed: 20 per minute, 100 per hour in total).
+        { window: windows.createMinute, key: "all" },
+        { window: windows.createHour, key: "all" },
+      ]),
+    consumeExecution: (userId, projectId) =>
+      consumeAll([
+        { window: windows.execProject, key: projectId },
+        { window: windows.execUser, key: userId },
+      ]),
+    assertCanRunAnotherSandbox: (runningCount) => assertRunningBelow(runningCount, config.sandboxesPerUser),
+  };
+}

@@ -1,0 +1,15 @@
+import { AppError } from "@/server/errors/app-error";
+
+/**
+ * "At most `max` sandboxes running at once per user". The caller counts the user's running
+ * sandboxes (it owns that state); this is not a time window, so there is no retry delay to
+ * give: a slot frees when the user stops or releases a sandbox.
+ */
+export function assertRunningBelow(count: number, max: number): void {
+  if (count < max) return;
+  throw new AppError(
+    "TOO_MANY_REQUESTS",
+    `at most ${max} running sandbox${max === 1 ? "" : "es"} per user (you have ${count}); stop or release one, then retry`,
+    { limit: max, running: count },
+  );
+}
