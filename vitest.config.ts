@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 // Test layers, by file name:
 //   *.test.ts        unit: pure logic, no I/O (fakes allowed only here)
 //   *.int.test.ts    integration against the real PostgreSQL (embedded, started by the global setup)
-//   *.docker.test.ts integration against the real Docker engine; run once per runtime (runc, runsc)
+//   *.docker.test.ts integration against the real Docker engine (and the real PostgreSQL); run once
+//                    per runtime (runc, runsc)
 const alias = { "@": fileURLToPath(new URL("./", import.meta.url)), "server-only": fileURLToPath(new URL("./lib/testing/server-only-stub.ts", import.meta.url)) };
 const exclude = ["node_modules/**", ".next/**", ".data/**", "e2e/**"];
 
@@ -33,6 +34,8 @@ export default defineConfig({
           include: ["**/*.docker.test.ts"],
           exclude,
           env: { SANDBOX_RUNTIME: "runc" },
+          globalSetup: ["./lib/testing/global-setup-db.ts"],
+          setupFiles: ["./lib/testing/setup-db-env.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
@@ -45,6 +48,8 @@ export default defineConfig({
           include: ["**/*.docker.test.ts"],
           exclude,
           env: { SANDBOX_RUNTIME: "runsc" },
+          globalSetup: ["./lib/testing/global-setup-db.ts"],
+          setupFiles: ["./lib/testing/setup-db-env.ts"],
           testTimeout: 180_000,
           hookTimeout: 240_000,
           fileParallelism: false,

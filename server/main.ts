@@ -6,7 +6,10 @@ import { ensureAuthSecret } from "@/server/auth/auth-secret";
 import { disconnectPrisma } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
 import { resolveDatabase } from "@/server/db/resolve-database";
-import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { getLogger } from "@/server/logging/logger";
+import { executionRepository } from "@/server/repositories/execution-repository";
+import { pingDocker } from "@/server/runtime/docker-ping";
+import { startSandboxRuntime } from "@/server/runtime/sandbox-runtime";
 import { createUpgradeRouter } from "@/server/ws/upgrade-router";
 
 // The one long-lived process: validates configuration, brings up the database, owns the
@@ -42,10 +45,16 @@ async function main() {
   process.env.NEXTAUTH_URL = publicUrl;
   process.env.NEXTAUTH_SECRET = env.NEXTAUTH_SECRET ?? ensureAuthSecret(resolve(env.PANTHEON_DATA_DIR));
 
-  const runtime = getAppRuntime();
-  cleanup.push(["runtime", () => runtime.stop()]);
-  const docker = await runtime.dockerStatus();
-  say(docker.status === "up" ? `docker engine ${docker.version} (runtimes: ${(docker.runtimes ?? []).join(", ")})` : `docker engine unavailable (${docker.error}); the app runs, executions will fail until it is back`);
+  const abandoned = await executionRepository.markAbandoned();
+  if (abandoned) say(`marked ${abandoned} execution(s) left running by a previous process as killed`);
+
+  const docker = await pingDocker();
+  say(docker.status === "up" ? `docker engine ${docker.version} (runtimes: ${(docker.runtimes ?? []).join(", ")})` : `docker engine unavailable (${docker.error}); the app runs, executions fail until it is back`);
+  say(`sandbox engine: runtime ${env.SANDBOX_RUNTIME}, warm pool ${env.SANDBOX_POOL_SIZE} per image, posture check in a fresh container`);
+  const runtime = await startSandboxRuntime(env, getLogger());
+  cleanup.push(["sandbox engine", () => runtime.stop()]);
+  const engine = runtime.engine?.status();
+  say(engine?.state === "ready" ? `sandbox engine ready (posture: ${engine.posture?.checks.filter((c) => c.ok).length ?? 0} checks passed)` : `sandbox engine ${engine?.state}: ${engine?.lastError ?? "starting"}; it keeps retrying`);
 
   say(dev ? "starting Next in development mode" : "starting Next");
   const app = next({ dev, dir: resolve(import.meta.dirname, ".."), hostname: env.HOST, port: env.PORT });

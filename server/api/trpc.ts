@@ -3,6 +3,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import type { ApiScope } from "@/server/auth/auth-user";
 import { AppError, type AppErrorCode } from "@/server/errors/app-error";
+import { fromSandboxError } from "@/server/errors/from-sandbox-error";
 import { getLogger } from "@/server/logging/logger";
 import type { Context } from "./context";
 
@@ -19,13 +20,10 @@ const TRPC_CODE: Record<AppErrorCode, TRPCError["code"]> = {
   INTERNAL: "INTERNAL_SERVER_ERROR",
 };
 
-/** Duck-typed so errors from the sandbox engine (which cannot import AppError) map too. */
+/** Service errors, and the sandbox engine's (which cannot import AppError) translated. */
 function appErrorOf(cause: unknown): AppError | null {
-  if (cause instanceof AppError) return cause;
-  if (cause instanceof Error && "code" in cause && typeof cause.code === "string" && cause.code in TRPC_CODE && cause.name !== "TRPCError") {
-    return new AppError(cause.code as AppErrorCode, cause.message);
-  }
-  return null;
+  const translated = fromSandboxError(cause);
+  return translated instanceof AppError ? translated : null;
 }
 
 const t = initTRPC.context<Context>().create({

@@ -1,0 +1,64 @@
+import { getPrisma, type Prisma } from "@/server/db/client";
+
+const executionFields = {
+  id: true,
+  projectId: true,
+  userId: true,
+  executedCode: true,
+  language: true,
+  executionType: true,
+  output: true,
+  errorOutput: true,
+  outputTruncated: true,
+  exitCode: true,
+  executionTimeMs: true,
+  memoryUsedMb: true,
+  cpuUsagePercent: true,
+  status: true,
+  statusReason: true,
+  executedByAi: true,
+  executedAt: true,
+  finishedAt: true,
+} as const;
+
+export type ExecutionRecord = Prisma.SandboxExecutionGetPayload<{ select: typeof executionFields }>;
+
+export interface ExecutionOutcome {
+  output: string;
+  errorOutput: string;
+  outputTruncated: boolean;
+  exitCode: number | null;
+  executionTimeMs: number;
+  memoryUsedMb: number | null;
+  cpuUsagePercent: number | null;
+  status: string;
+  statusReason: string | null;
+}
+
+export const executionRepository = {
+  /** The row exists from the start (status null = running), so a crash mid-run leaves a trace. */
+  start(data: { projectId: number; userId: number | null; executedCode: string; language: string | null; executionType: string; executedByAi: string | null }): Promise<ExecutionRecord> {
+    return getPrisma().sandboxExecution.create({ data, select: executionFields });
+  },
+
+  finish(id: number, outcome: ExecutionOutcome): Promise<ExecutionRecord> {
+    return getPrisma().sandboxExecution.update({ where: { id }, data: { ...outcome, finishedAt: new Date() }, select: executionFields });
+  },
+
+  findById(id: number): Promise<ExecutionRecord | null> {
+    return getPrisma().sandboxExecution.findUnique({ where: { id }, select: executionFields });
+  },
+
+  latestForProject(projectId: number): Promise<ExecutionRecord | null> {
+    return getPrisma().sandboxExecution.findFirst({ where: { projectId }, orderBy: { id: "desc" }, select: executionFields });
+  },
+
+  /** Rows left running by a process that died: they will never finish. */
+  async markAbandoned(): Promise<number> {
+    const { count } = await getPrisma().sandboxExecution.updateMany({
+      where: { status: null, finishedAt: null },
+      data: { status: "error", statusReason: "killed", finishedAt: new Date(), errorOutput: "The server stopped while this execution was running." },
+    });
+    return count;
+  },
+};

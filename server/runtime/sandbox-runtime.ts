@@ -1,0 +1,62 @@
+import Dockerode from "dockerode";
+import type { Logger } from "pino";
+import type { Env } from "@/lib/env";
+import { missingImages, ensureImages } from "@/sandbox-images/ensure-images";
+import type { EngineConfigInput } from "@/server/sandbox/config";
+import { createDockerSandboxEngine } from "@/server/sandbox/docker-engine";
+import { DatabaseWorkspaceStore } from "@/server/services/database-workspace-store";
+import { type AppRuntime, setAppRuntime } from "./app-runtime";
+import { pingDocker } from "./docker-ping";
+
+export function engineConfigFromEnv(env: Env): EngineConfigInput {
+  return {
+    runtime: env.SANDBOX_RUNTIME,
+    registry: env.SANDBOX_CONTAINER_REGISTRY,
+    poolSizePerImage: env.SANDBOX_POOL_SIZE,
+    maxConcurrent: env.SANDBOX_MAX_CONCURRENT,
+    maxIdleTimeMs: env.SANDBOX_MAX_IDLE_TIME,
+    defaultTimeoutMs: env.SANDBOX_DEFAULT_TIMEOUT * 1000,
+    maxTimeoutMs: env.SANDBOX_MAX_TIMEOUT * 1000,
+    maxFileSize: env.SANDBOX_MAX_FILE_SIZE,
+    maxProjectSize: env.SANDBOX_MAX_PROJECT_SIZE,
+  };
+}
+
+/**
+ * Creates the sandbox engine, publishes it as the process's runtime, and starts it. Missing
+ * images are built in the background when this process may (root, for debootstrap); otherwise
+ * the log and /api/health say which command to run. The engine retries until they exist.
+ */
+export async function startSandboxRuntime(env: Env, logger: Logger): Promise<AppRuntime> {
+  const docker = new Dockerode();
+  const engine = createDockerSandboxEngine({ config: engineConfigFromEnv(env), store: new DatabaseWorkspaceStore(), logger, docker });
+  const runtime: AppRuntime = {
+    engine,
+    async dockerStatus() {
+      const ping = await pingDocker(docker);
+      const status = engine.status();
+      return { ...ping, engine: { state: status.state, runtime: status.runtime, posture: status.posture, pool: status.pool, activeExecutions: status.activeExecutions, missingImages: status.missingImages, lastError: status.lastError } };
+    },
+    stop: () => engine.stop(),
+  };
+  setAppRuntime(runtime);
+  void buildMissingImages(docker, env, logger);
+  await engine.start();
+  return runtime;
+}
+
+async function buildMissingImages(docker: Dockerode, env: Env, logger: Logger): Promise<void> {
+  try {
+    const { missing, command } = await missingImages(docker, env.SANDBOX_CONTAINER_REGISTRY);
+    if (!missing.length) return;
+    const tags = missing.map((m) => m.tag).join(", ");
+    if (process.getuid?.() !== 0) {
+      logger.warn({ images: tags }, `sandbox images missing: run \`${command}\` (as root)`);
+      return;
+    }
+    logger.info({ images: tags }, "building missing sandbox images in the background (a few minutes on first start)");
+    await ensureImages({ registry: env.SANDBOX_CONTAINER_REGISTRY, docker, log: (line: string) => logger.info({ images: tags }, line) });
+  } catch (e) {
+    logger.error({ err: e instanceof Error ? e.message : String(e) }, "could not build the sandbox images: run `npm run images` and read its output");
+  }
+}

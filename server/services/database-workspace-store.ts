@@ -1,0 +1,28 @@
+import type { WorkspaceChanges, WorkspaceFile, WorkspaceStore } from "@/server/sandbox/workspace-files";
+import { fileRepository } from "@/server/repositories/file-repository";
+import { fileTypeOf } from "./file-type";
+
+/**
+ * The engine's durable copy of a project's files, in sandbox_files. The engine names projects
+ * by string; the database by integer id.
+ */
+export class DatabaseWorkspaceStore implements WorkspaceStore {
+  async loadFiles(projectId: string): Promise<WorkspaceFile[]> {
+    const files = await fileRepository.listWithContent(Number(projectId));
+    return files.map((f) => ({
+      path: f.filePath,
+      content: f.content ?? "",
+      encoding: f.encoding === "base64" ? "base64" : "utf8",
+      size: f.sizeBytes,
+      executable: f.isExecutable,
+    }));
+  }
+
+  async applyChanges(projectId: string, changes: WorkspaceChanges): Promise<void> {
+    await fileRepository.applyChanges(
+      Number(projectId),
+      changes.upserted.map((f) => ({ filePath: f.path, content: f.content, encoding: f.encoding, sizeBytes: f.size, fileType: fileTypeOf(f.path), isExecutable: f.executable ?? false })),
+      changes.deleted,
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import type { AiPersonality } from "@/lib/ai-personalities";
+import type { AuthUser } from "@/server/auth/auth-user";
+import { fromSandboxError } from "@/server/errors/from-sandbox-error";
+import { getLogger } from "@/server/logging/logger";
+import { type ExecutionRecord, executionRepository } from "@/server/repositories/execution-repository";
+import { projectRepository } from "@/server/repositories/project-repository";
+import type { ExecutionFileChanges } from "@/server/sandbox/engine";
+import { prepareExecution } from "@/server/sandbox/execution-request";
+import type { ExecutionEvent, ExecutionRequest } from "@/server/sandbox/execution-types";
+import { requireProject } from "./project-access";
+import { requireEngine } from "./sandbox-engine-access";
+
+export interface RunExecutionOptions {
+  aiPersonality?: AiPersonality | null;
+  signal?: AbortSignal;
+  onEvent?: (event: ExecutionEvent) => void;
+  /** Called once the execution row exists, before any output: streams can name it at once. */
+  onStarted?: (execution: ExecutionRecord) => void;
+}
+
+export type ExecutionWithFiles = ExecutionRecord & { files: ExecutionFileChanges | null; engineError: string | null };
+
+/**
+ * Runs a command or snippet in the project's container and records it in sandbox_executions,
+ * with who ran it (user and AI personality). Bad requests are refused before a row or a
+ * container exists; engine failures (capacity, Docker down) are recorded like any execution.
+ */
+export async function runExecution(user: AuthUser, projectId: number, request: ExecutionRequest, opts: RunExecutionOptions = {}): Promise<ExecutionWithFiles> {
+  await requireProject(user, projectId, "write");
+  const engine = requireEngine();
+  let prepared;
+  try {
+    prepared = prepareExecution(request, engine.config);
+  } catch (e) {
+    throw fromSandboxError(e);
+  }
+
+  const aiPersonality = opts.aiPersonality ?? (user.defaultAiPersonality as AiPersonality | null) ?? null;
+  const row = await executionRepository.start({ projectId, userId: user.id, executedCode: prepared.command, language: prepared.language, executionType: prepared.type, executedByAi: aiPersonality });
+  opts.onStarted?.(row);
+
+  let result;
+  try {
+    result = await engine.execute(String(projectId), request, { signal: opts.signal, onEvent: opts.onEvent });
+  } catch (e) {
+    await executionRepository.finish(row.id, { output: "", errorOutput: e instanceof Error ? e.message : "failed", outputTruncated: false, exitCode: null, executionTimeMs: 0, memoryUsedMb: null, cpuUsagePercent: null, status: "error", statusReason: null });
+    throw fromSandboxError(e);
+  }
+
+  const finished = await executionRepository.finish(row.id, {
+    output: result.output,
+    errorOutput: result.errorOutput,
+    outputTruncated: result.truncated,
+    exitCode: result.exitCode,
+    executionTimeMs: Math.round(result.durationMs),
+    memoryUsedMb: result.memoryPeakMb,
+    cpuUsagePercent: result.cpuPercent,
+    status: result.status,
+    statusReason: result.reason,
+  });
+  await projectRepository.setContainer(projectId, result.containerId);
+  getLogger().info(
+    { sandbox_id: String(projectId), user_id: String(user.id), ai_personality: aiPersonality, action: `execute:${prepared.type}`, execution_time: finished.executionTimeMs, status: finished.status, reason: finished.statusReason },
+    "execution finished",
+  );
+  return { ...finished, files: result.files, engineError: result.errorCode ? result.errorOutput : null };
+}

@@ -1,0 +1,16 @@
+import type { AuthUser } from "@/server/auth/auth-user";
+import { AppError } from "@/server/errors/app-error";
+import { type ProjectRecord, projectRepository } from "@/server/repositories/project-repository";
+
+/**
+ * The project if this caller may read (owner, admin, or public) or change (owner, admin) it.
+ * Anything else answers NOT_FOUND with the same message as a missing id, so existence never leaks.
+ */
+export async function requireProject(user: AuthUser, projectId: number, mode: "read" | "write"): Promise<ProjectRecord> {
+  const project = await projectRepository.findById(projectId);
+  const isOwner = project?.userId === user.id;
+  const isAdmin = user.role === "admin";
+  const allowed = project && (isOwner || isAdmin || (mode === "read" && project.isPublic));
+  if (!allowed) throw new AppError("NOT_FOUND", `Project ${projectId} not found`);
+  return project;
+}
