@@ -18,8 +18,7 @@ const TEMPLATES: Readonly<Record<TemplateId, ProjectTemplate>> = {
 /** Names the seed's own API example uses for a template (`"template": "react-typescript"`). */
 const TEMPLATE_ALIASES: Readonly<Record<string, TemplateId>> = { "react-typescript": "react-app" };
 
-const unknownTemplateMessage = (id: unknown) =>
-  `unknown template ${JSON.stringify(id)}; valid templates: ${TEMPLATE_IDS.join(", ")}`;
+const unknownTemplateMessage = (id: unknown) => `unknown template ${JSON.stringify(id)}; valid templates: ${TEMPLATE_IDS.join(", ")}`;
 
 export const templateIdSchema = z.enum(TEMPLATE_IDS, { error: (issue) => unknownTemplateMessage(issue.input) });
 
