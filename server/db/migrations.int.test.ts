@@ -3,9 +3,20 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { diffDatabaseToSchema, MIGRATIONS_DIR, migrateDatabase } from "./migrate";
 
-const url = inject("databaseUrl");
+// A database of its own, migrated from scratch: other suites add tables of their own to the
+// shared test database (e.g. rate limiters with per-test table names), which is not drift.
+const shared = inject("databaseUrl");
+const url = shared.replace(/\/[^/]+$/, "/migrations_check");
 const client = new pg.Client(url);
-beforeAll(() => client.connect());
+beforeAll(async () => {
+  const admin = new pg.Client(shared);
+  await admin.connect();
+  await admin.query("DROP DATABASE IF EXISTS migrations_check");
+  await admin.query("CREATE DATABASE migrations_check");
+  await admin.end();
+  await migrateDatabase(url);
+  await client.connect();
+});
 afterAll(() => client.end());
 
 describe("migrations", () => {
