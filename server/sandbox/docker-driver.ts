@@ -128,6 +128,8 @@ export class DockerDriver implements SandboxDriver {
       stream = (await exec.start({ hijack: true, stdin: request.stdin !== undefined })) as Duplex;
     } catch (err) {
       this.log.debug({ err, containerId: id, cmd: request.cmd[0] }, "exec failed to start");
+      const code = statusCode(err);
+      if (code === 404 || code === 409) throw new SandboxError("CONTAINER_LOST", `container ${id.slice(0, 12)} is not running`, { cause: err });
       throw wrap(err, "exec");
     }
 

@@ -194,7 +194,7 @@ export class SandboxEngine {
     lease.busy++;
     this.active++;
     try {
-      const target = { containerId: lease.container.id, keepers: String(lease.data.get(LEASE_KEEPERS) ?? ""), deathReason: () => lease.dead };
+      const target = { containerId: lease.container.id, keepers: String(lease.data.get(LEASE_KEEPERS) ?? ""), deathReason: () => lease.dead, deathSignal: lease.died.signal };
       const run = await this.executor.run(target, prepared, opts);
       let files: ExecutionFileChanges | null = null;
       if (!run.containerLost) {
@@ -204,8 +204,9 @@ export class SandboxEngine {
           const message = err instanceof Error ? err.message : String(err);
           this.log.warn({ containerId: lease.container.id, projectId, err: message }, "syncing files back failed");
           files = { upserted: [], deleted: [], refused: [], error: message };
-          // A workspace we cannot list or read is not trustworthy: start the next run from the store.
-          if (isSandboxError(err, "SYNC_FAILED") || isSandboxError(err, "DOCKER_UNAVAILABLE")) await this.pool.release(projectId, "sync failed");
+          // A workspace we cannot list or read is not trustworthy: the next run starts from the store.
+          // A store failure (not a SandboxError) keeps the container, so the next run retries the save.
+          if (isSandboxError(err)) await this.pool.release(projectId, "sync failed");
         }
       } else {
         await this.pool.release(projectId, "container lost during execution");

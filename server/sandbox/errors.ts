@@ -8,6 +8,7 @@ export type SandboxErrorCode =
   | "CANCELLED"
   | "NOT_READY" // engine not started, stopping, or posture check failed
   | "SYNC_FAILED" // files could not be moved in or out of the container
+  | "CONTAINER_LOST" // the container stopped or vanished under us
   | "INTERNAL";
 
 export class SandboxError extends Error {

@@ -31,6 +31,8 @@ export interface RunTarget {
   keepers: string;
   /** Reports whether Docker events said this container died, and of what. */
   deathReason: () => "oom" | "killed" | "died" | null;
+  /** Aborted when Docker reports the container dead. */
+  deathSignal?: AbortSignal;
 }
 
 /** How long the killed command's stream may linger before we stop reading it. */
@@ -71,6 +73,8 @@ export class Executor {
       setTimeout(() => streamAbort.abort(), killFailed ? 0 : STREAM_GRACE_MS).unref();
     };
     const timer = setTimeout(() => void stop("timeout"), exec.timeoutMs);
+    const onDeath = () => streamAbort.abort();
+    target.deathSignal?.addEventListener("abort", onDeath, { once: true });
     const onAbort = () => void stop("cancelled");
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener("abort", onAbort, { once: true });
@@ -99,6 +103,7 @@ export class Executor {
     } finally {
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onAbort);
+      target.deathSignal?.removeEventListener("abort", onDeath);
     }
     const durationMs = Math.round(performance.now() - started);
     for (const event of output.flush()) emit(event);
@@ -116,7 +121,7 @@ export class Executor {
       truncated: output.truncated,
       durationMs,
       ...measure(before, after, durationMs),
-      containerLost: died || killFailed || (streamError && exitCode === null),
+      containerLost: died || killFailed || (streamError && exitCode === null) || error?.code === "CONTAINER_LOST",
       exitSeq: output.nextSeq(),
       error,
     };

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { raceAbort, sleep } from "./abort";
+import { raceAbort, sleep, whenAborted } from "./abort";
 import type { ImageKind } from "./config";
 import {
   LABEL_IMAGE_KIND,
@@ -36,6 +36,8 @@ export interface Lease {
   busy: number;
   /** Set from Docker events; the next acquire replaces the container. */
   dead: DeathReason | null;
+  /** Fires when the container dies, so a running execution stops waiting on a dead stream. */
+  readonly died: AbortController;
   /** OOM kills seen inside this container (the container may survive them). */
   oomEvents: number;
   /** Per-lease state the engine attaches (workspace manifest, keeper pid...). */
@@ -168,7 +170,7 @@ export class ContainerPool {
       this.destroyInBackground(container.id);
       throw new SandboxError("NOT_READY", "sandbox engine is stopping");
     }
-    const lease: Lease = { projectId, container, boundAt: this.now, lastUsedAt: this.now, busy: 0, dead: null, oomEvents: 0, data: new Map() };
+    const lease: Lease = { projectId, container, boundAt: this.now, lastUsedAt: this.now, busy: 0, dead: null, died: new AbortController(), oomEvents: 0, data: new Map() };
     this.leases.set(projectId, lease);
     unreserve();
     this.options.log.info({ containerId: container.id, projectId, image }, "container bound to project");
@@ -204,6 +206,7 @@ export class ContainerPool {
     const lease = this.leaseByContainer(containerId);
     if (lease && !lease.dead) {
       lease.dead = reason;
+      lease.died.abort();
       this.options.log.warn({ containerId, projectId: lease.projectId, reason }, "leased container died");
     }
   }
@@ -301,11 +304,12 @@ export class ContainerPool {
     while (!this.stopped) {
       try {
         const labels = { [LABEL_SANDBOX]: "1", [LABEL_INSTANCE]: this.options.instanceId };
-        this.events = await this.options.driver.subscribeEvents(labels, (e) => this.onEvent(e));
+        const events = await this.options.driver.subscribeEvents(labels, (e) => this.onEvent(e));
+        this.events = events;
         failures = 0;
         await this.reconcile();
-        await Promise.race([this.events.closed, new Promise((r) => this.stopController.signal.addEventListener("abort", r, { once: true }))]);
-        this.events.close();
+        await Promise.race([events.closed, whenAborted(this.stopController.signal)]);
+        events.close();
       } catch (err) {
         this.noteDockerError(err);
       }
