@@ -33,10 +33,26 @@ sweep() {
   return 1
 }`;
 
-/** Lists the pids present before any user code ran: init's children (the keeper). */
+/**
+ * The keeper is init's child (the idle command), found before any user code ran. A fresh
+ * container can answer exec before init has spawned it (seen under gVisor), so wait for it:
+ * missing it would let the first sweep kill the keeper, and init would then stop the container.
+ */
 const KEEPERS = `
 keepers=" "
-for d in /proc/[0-9]*; do p=\${d#/proc/}; [[ $p == 1 || $p == $$ ]] || keepers+="$p "; done`;
+for attempt in {1..300}; do
+  for d in /proc/[0-9]*; do
+    p=\${d#/proc/}
+    [[ $p == 1 || $p == $$ ]] && continue
+    line=
+    { read -r line < "$d/stat"; } 2>/dev/null || continue
+    rest=\${line##*) }
+    rest=\${rest#* }
+    if [[ \${rest%% *} == 1 ]]; then keepers+="$p "; fi
+  done
+  if [[ $keepers != " " ]]; then break; fi
+  sleep 0.01
+done`;
 
 /**
  * Load: first exec in a fresh container. Prints "K<keeper pids>\0" then extracts the tar on stdin

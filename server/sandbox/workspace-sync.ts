@@ -42,6 +42,7 @@ export class WorkspaceSync {
     // No marker means the stream was cut: an empty keeper list would let the sweep kill the keeper.
     if (!stdout.startsWith("K")) throw new SandboxError("SYNC_FAILED", "loading files into the sandbox returned no output");
     const { keepers, manifest } = splitLoadOutput(stdout);
+    if (keepers === "") throw new SandboxError("SYNC_FAILED", "the container's idle keeper process did not appear");
     this.log.debug({ containerId, bytes: archive.length, keepers }, "workspace loaded");
     return { keepers, manifest: parseManifest(manifest) };
   }
