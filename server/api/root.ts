@@ -1,12 +1,22 @@
 import { adminRouter } from "./routers/admin/router";
 import { apiKeysRouter } from "./routers/api-keys/router";
+import { aiRouter } from "./routers/ai/router";
 import { authRouter } from "./routers/auth/router";
+import { executionsRouter } from "./routers/executions/router";
+import { filesRouter } from "./routers/files/router";
+import { projectsRouter } from "./routers/projects/router";
+import { templatesRouter } from "./routers/templates/router";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   auth: authRouter,
   apiKeys: apiKeysRouter,
   admin: adminRouter,
+  projects: projectsRouter,
+  files: filesRouter,
+  executions: executionsRouter,
+  templates: templatesRouter,
+  ai: aiRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -26,6 +26,11 @@ function appErrorOf(cause: unknown): AppError | null {
   return translated instanceof AppError ? translated : null;
 }
 
+/** Rate-limit refusals say when to retry (REST sends the same number as Retry-After). */
+function retryAfterOf(cause: unknown): number | null {
+  return cause instanceof AppError ? (cause.details?.retryAfterSeconds ?? null) : null;
+}
+
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
@@ -34,8 +39,12 @@ const t = initTRPC.context<Context>().create({
     return {
       ...shape,
       // Unknown failures leave as a generic message; the detail goes to the log, not the caller.
-      message: internal ? "Internal server error" : zodIssues ? `Invalid input: ${zodIssues.map((i) => `${i.path.join(".") || "(input)"} ${i.message}`).join("; ")}` : shape.message,
-      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, zodIssues },
+      message: internal
+        ? "Internal server error"
+        : zodIssues
+          ? `Invalid input: ${zodIssues.map((i) => `${i.path.join(".") || "(input)"} ${i.message}`).join("; ")}`
+          : shape.message,
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, zodIssues, retryAfterSeconds: retryAfterOf(error.cause) },
     };
   },
 });
@@ -72,6 +81,16 @@ export const sessionProcedure = protectedProcedure.use(({ ctx, next }) => {
 export function requireScope(scope: ApiScope) {
   return protectedProcedure.use(({ ctx, next }) => {
     if (!ctx.user.scopes.includes(scope)) throw new TRPCError({ code: "FORBIDDEN", message: `This API key lacks the ${scope} scope` });
+    return next();
+  });
+}
+
+/** Every one of the scopes (an AI tool that writes files and then runs a command needs both). */
+export function requireScopes(...scopes: ApiScope[]) {
+  return protectedProcedure.use(({ ctx, next }) => {
+    const missing = scopes.filter((s) => !ctx.user.scopes.includes(s));
+    if (missing.length)
+      throw new TRPCError({ code: "FORBIDDEN", message: `This API key lacks the ${missing.join(", ")} scope${missing.length > 1 ? "s" : ""}` });
     return next();
   });
 }

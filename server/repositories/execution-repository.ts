@@ -37,7 +37,14 @@ export interface ExecutionOutcome {
 
 export const executionRepository = {
   /** The row exists from the start (status null = running), so a crash mid-run leaves a trace. */
-  start(data: { projectId: number; userId: number | null; executedCode: string; language: string | null; executionType: string; executedByAi: string | null }): Promise<ExecutionRecord> {
+  start(data: {
+    projectId: number;
+    userId: number | null;
+    executedCode: string;
+    language: string | null;
+    executionType: string;
+    executedByAi: string | null;
+  }): Promise<ExecutionRecord> {
     return getPrisma().sandboxExecution.create({ data, select: executionFields });
   },
 
@@ -51,6 +58,29 @@ export const executionRepository = {
 
   latestForProject(projectId: number): Promise<ExecutionRecord | null> {
     return getPrisma().sandboxExecution.findFirst({ where: { projectId }, orderBy: { id: "desc" }, select: executionFields });
+  },
+
+  /** Newest first, without the (possibly large) output columns. */
+  listForProject(projectId: number, take: number, beforeId?: number) {
+    const { output: _o, errorOutput: _e, executedCode: _c, ...summary } = executionFields;
+    return getPrisma().sandboxExecution.findMany({
+      where: { projectId, ...(beforeId ? { id: { lt: beforeId } } : {}) },
+      orderBy: { id: "desc" },
+      take,
+      select: { ...summary, executedCode: true },
+    });
+  },
+
+  latestFailed(projectId: number): Promise<ExecutionRecord | null> {
+    return getPrisma().sandboxExecution.findFirst({
+      where: { projectId, status: { in: ["error", "timeout"] } },
+      orderBy: { id: "desc" },
+      select: executionFields,
+    });
+  },
+
+  recent(projectId: number, take: number): Promise<ExecutionRecord[]> {
+    return getPrisma().sandboxExecution.findMany({ where: { projectId }, orderBy: { id: "desc" }, take, select: executionFields });
   },
 
   /** Rows left running by a process that died: they will never finish. */

@@ -17,9 +17,84 @@ const projectFields = {
 
 export type ProjectRecord = Prisma.SandboxProjectGetPayload<{ select: typeof projectFields }>;
 
+export interface ProjectListQuery {
+  /** Projects of this owner; with `includePublic`, also everyone's public ones. Null: all (admins). */
+  ownerId: number | null;
+  includePublic: boolean;
+  search?: string;
+  sort: "updatedAt" | "createdAt" | "name";
+  order: "asc" | "desc";
+  take: number;
+  skip: number;
+}
+
+export interface NewProjectFile {
+  filePath: string;
+  content: string;
+  encoding: string;
+  sizeBytes: number;
+  fileType: string | null;
+  isEntryPoint: boolean;
+  isExecutable: boolean;
+  createdByAi: string | null;
+}
+
 export const projectRepository = {
-  create(data: { name: string; description: string | null; userId: number; createdByAi: string | null; templateType: string | null; isPublic?: boolean }): Promise<ProjectRecord> {
+  create(data: {
+    name: string;
+    description: string | null;
+    userId: number;
+    createdByAi: string | null;
+    templateType: string | null;
+    isPublic?: boolean;
+  }): Promise<ProjectRecord> {
     return getPrisma().sandboxProject.create({ data, select: projectFields });
+  },
+
+  /** The project and its first files in one transaction: a template is never half-written. */
+  createWithFiles(
+    data: { name: string; description: string | null; userId: number; createdByAi: string | null; templateType: string | null; isPublic: boolean },
+    files: NewProjectFile[],
+  ): Promise<ProjectRecord> {
+    return getPrisma().sandboxProject.create({ data: { ...data, files: { createMany: { data: files } } }, select: projectFields });
+  },
+
+  async list(query: ProjectListQuery): Promise<{ items: ProjectRecord[]; total: number }> {
+    const visibility: Prisma.SandboxProjectWhereInput =
+      query.ownerId === null ? {} : query.includePublic ? { OR: [{ userId: query.ownerId }, { isPublic: true }] } : { userId: query.ownerId };
+    const search: Prisma.SandboxProjectWhereInput = query.search
+      ? { OR: [{ name: { contains: query.search, mode: "insensitive" } }, { description: { contains: query.search, mode: "insensitive" } }] }
+      : {};
+    const where: Prisma.SandboxProjectWhereInput = { AND: [visibility, search] };
+    const prisma = getPrisma();
+    const [items, total] = await prisma.$transaction([
+      prisma.sandboxProject.findMany({
+        where,
+        select: projectFields,
+        orderBy: [{ [query.sort]: query.order }, { id: query.order }],
+        take: query.take,
+        skip: query.skip,
+      }),
+      prisma.sandboxProject.count({ where }),
+    ]);
+    return { items, total };
+  },
+
+  update(id: number, data: { name?: string; description?: string | null; isPublic?: boolean }): Promise<ProjectRecord> {
+    return getPrisma().sandboxProject.update({ where: { id }, data, select: projectFields });
+  },
+
+  async delete(id: number): Promise<void> {
+    await getPrisma().sandboxProject.deleteMany({ where: { id } });
+  },
+
+  /** The user's projects that hold a container used since `since` (older ones were released by the idle sweep). */
+  countHoldingContainer(userId: number, since: Date, excludingProjectId: number): Promise<number> {
+    return getPrisma().sandboxProject.count({ where: { userId, containerId: { not: null }, lastAccessedAt: { gte: since }, id: { not: excludingProjectId } } });
+  },
+
+  async touch(id: number): Promise<void> {
+    await getPrisma().sandboxProject.updateMany({ where: { id }, data: { lastAccessedAt: new Date() } });
   },
 
   findById(id: number): Promise<ProjectRecord | null> {

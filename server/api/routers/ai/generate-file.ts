@@ -1,0 +1,10 @@
+import { requireScope } from "@/server/api/trpc";
+import { writeFile } from "@/server/services/files/file-service";
+import { fileWriteInput } from "../files/files.schema";
+import { writeFileOutput } from "../files/write-file.schema";
+
+/** generate_file: writes the file the AI generated, attributed to it. */
+export const generateFileProcedure = requireScope("projects:write")
+  .input(fileWriteInput)
+  .output(writeFileOutput)
+  .mutation(({ ctx, input }) => writeFile(ctx.user, input.projectId, input, input.aiPersonality));

@@ -1,0 +1,3 @@
+import { executionDto } from "@/server/api/schemas/dto.schema";
+
+export const getExecutionOutput = executionDto;

@@ -1,0 +1,14 @@
+import { router } from "@/server/api/trpc";
+import { cancelExecutionProcedure } from "./cancel-execution";
+import { executionHistoryProcedure } from "./execution-history";
+import { executionOutputProcedure } from "./execution-output";
+import { getExecutionProcedure } from "./get-execution";
+import { runExecutionProcedure } from "./run-execution";
+
+export const executionsRouter = router({
+  run: runExecutionProcedure,
+  output: executionOutputProcedure,
+  cancel: cancelExecutionProcedure,
+  history: executionHistoryProcedure,
+  get: getExecutionProcedure,
+});

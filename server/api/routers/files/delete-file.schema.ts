@@ -1,0 +1,3 @@
+import { z } from "zod";
+
+export const deleteFileOutput = z.object({ deleted: z.array(z.string()) });

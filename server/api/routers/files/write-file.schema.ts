@@ -1,0 +1,3 @@
+import { fileDto } from "@/server/api/schemas/dto.schema";
+
+export const writeFileOutput = fileDto;

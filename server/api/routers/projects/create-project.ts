@@ -1,0 +1,8 @@
+import { requireScope } from "@/server/api/trpc";
+import { createProject } from "@/server/services/projects/project-service";
+import { createProjectInput, createProjectOutput } from "./create-project.schema";
+
+export const createProjectProcedure = requireScope("projects:write")
+  .input(createProjectInput)
+  .output(createProjectOutput)
+  .mutation(({ ctx, input }) => createProject(ctx.user, input));

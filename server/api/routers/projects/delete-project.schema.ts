@@ -1,0 +1,3 @@
+import { z } from "zod";
+
+export const deleteProjectOutput = z.object({ deleted: z.literal(true) });

@@ -1,0 +1,8 @@
+import { requireScope } from "@/server/api/trpc";
+import { duplicateProject } from "@/server/services/projects/project-service";
+import { duplicateProjectInput, duplicateProjectOutput } from "./duplicate-project.schema";
+
+export const duplicateProjectProcedure = requireScope("projects:write")
+  .input(duplicateProjectInput)
+  .output(duplicateProjectOutput)
+  .mutation(({ ctx, input }) => duplicateProject(ctx.user, input.projectId, input));

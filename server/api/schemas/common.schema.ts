@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { aiPersonalitySchema } from "@/lib/ai-personalities";
+import { pathProblem } from "@/server/services/files/file-path";
+
+// Input and output shapes shared by the tRPC procedures and the REST routes.
+
+export const projectIdSchema = z.number({ error: "must be a project id (a positive integer)" }).int().positive().max(2_147_483_647);
+export const executionIdSchema = z.number({ error: "must be an execution id (a positive integer)" }).int().positive().max(2_147_483_647);
+
+export const filePathSchema = z
+  .string({ error: "must be a relative file path" })
+  .max(500, "must be at most 500 characters")
+  .superRefine((path, ctx) => {
+    const problem = pathProblem(path);
+    if (problem) ctx.addIssue({ code: "custom", message: `${problem}; use a relative path like "src/index.ts"` });
+  });
+
+export const projectNameSchema = z.string().trim().min(1, "must not be empty").max(255, "must be at most 255 characters");
+export const descriptionSchema = z.string().max(10_000, "must be at most 10000 characters").nullish();
+export const aiPersonalityInput = aiPersonalitySchema.nullish();
+
+/** Content up to 16 MiB passes zod; the configured SANDBOX_MAX_FILE_SIZE is enforced by the service with its own message. */
+export const fileContentSchema = z.string().max(16 * 1024 * 1024, "is far above any file size limit");
+export const encodingSchema = z.enum(["utf8", "base64"]).default("utf8");
+
+/** Seconds; SANDBOX_MAX_TIMEOUT (at most 3600) is checked by the service and refused, never clamped. */
+export const timeoutSecondsSchema = z.number().int("must be whole seconds").positive().max(3600, "must be at most 3600 seconds");

@@ -1,0 +1,71 @@
+import { z } from "zod";
+
+export const projectDto = z.object({
+  id: z.number(),
+  name: z.string(),
+  description: z.string().nullable(),
+  userId: z.number(),
+  createdByAi: z.string().nullable(),
+  templateType: z.string().nullable(),
+  isPublic: z.boolean(),
+  status: z.string(),
+  lastAccessedAt: z.date().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+export const fileMetaDto = z.object({
+  filePath: z.string(),
+  fileType: z.string().nullable(),
+  sizeBytes: z.number(),
+  encoding: z.string(),
+  isEntryPoint: z.boolean(),
+  isExecutable: z.boolean(),
+  createdByAi: z.string().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+export const fileDto = fileMetaDto.extend({ content: z.string().nullable() });
+
+export const executionSummaryDto = z.object({
+  id: z.number(),
+  projectId: z.number(),
+  userId: z.number().nullable(),
+  executedCode: z.string().nullable(),
+  language: z.string().nullable(),
+  executionType: z.string().nullable(),
+  exitCode: z.number().nullable(),
+  executionTimeMs: z.number().nullable(),
+  memoryUsedMb: z.number().nullable(),
+  cpuUsagePercent: z.number().nullable(),
+  outputTruncated: z.boolean(),
+  status: z.string().nullable(),
+  statusReason: z.string().nullable(),
+  executedByAi: z.string().nullable(),
+  executedAt: z.date(),
+  finishedAt: z.date().nullable(),
+});
+
+export const executionDto = executionSummaryDto.extend({ output: z.string().nullable(), errorOutput: z.string().nullable() });
+
+export const executionEventDto = z.discriminatedUnion("type", [
+  z.object({ seq: z.number(), type: z.enum(["stdout", "stderr"]), data: z.string() }),
+  z.object({
+    seq: z.number(),
+    type: z.literal("exit"),
+    exitCode: z.number().nullable(),
+    status: z.enum(["success", "error", "timeout"]),
+    reason: z.enum(["oom", "killed", "cancelled", "capacity"]).nullable(),
+    truncated: z.boolean(),
+  }),
+]);
+
+export const diagnosticDto = z.object({
+  file: z.string(),
+  line: z.number(),
+  column: z.number().nullable(),
+  message: z.string(),
+  kind: z.enum(["typescript", "node", "python"]),
+  severity: z.enum(["error", "warning"]),
+});

@@ -1,0 +1,86 @@
+import type { ExecutionEvent } from "@/server/sandbox/execution-types";
+
+type Listener = (event: ExecutionEvent) => void;
+
+interface HubEntry {
+  projectId: number;
+  events: ExecutionEvent[];
+  listeners: Set<Listener>;
+  controller: AbortController;
+  finishedAt: number | null;
+}
+
+/**
+ * The events of running and recently finished executions, in memory, so a subscriber that
+ * reconnects resumes after its last event id. Finished entries are kept for `retainMs` and at most
+ * `maxFinished` of them; older ones replay from their database row. The engine caps each
+ * execution's output, which bounds an entry.
+ */
+export class ExecutionHub {
+  private readonly entries = new Map<number, HubEntry>();
+
+  constructor(
+    private readonly retainMs = 10 * 60_000,
+    private readonly maxFinished = 100,
+  ) {}
+
+  open(executionId: number, projectId: number, controller: AbortController): void {
+    this.entries.set(executionId, { projectId, events: [], listeners: new Set(), controller, finishedAt: null });
+  }
+
+  push(executionId: number, event: ExecutionEvent): void {
+    const entry = this.entries.get(executionId);
+    if (!entry || entry.finishedAt !== null) return;
+    entry.events.push(event);
+    if (event.type === "exit") entry.finishedAt = Date.now();
+    for (const listener of entry.listeners) listener(event);
+    if (event.type === "exit") this.evict();
+  }
+
+  /** The last seq pushed, so a synthesized ending can follow it. */
+  lastSeq(executionId: number): number {
+    return this.entries.get(executionId)?.events.at(-1)?.seq ?? 0;
+  }
+
+  isFinished(executionId: number): boolean {
+    return this.entries.get(executionId)?.finishedAt !== null;
+  }
+
+  /**
+   * Registers the listener and returns the backlog in the same synchronous step, so no event
+   * falls between them. Null when the execution is not in memory.
+   */
+  subscribe(executionId: number, listener: Listener): { backlog: ExecutionEvent[]; unsubscribe: () => void } | null {
+    const entry = this.entries.get(executionId);
+    if (!entry) return null;
+    entry.listeners.add(listener);
+    return { backlog: [...entry.events], unsubscribe: () => entry.listeners.delete(listener) };
+  }
+
+  /** Aborts a running execution started by this process; false when none is running here. */
+  cancel(executionId: number): boolean {
+    const entry = this.entries.get(executionId);
+    if (!entry || entry.finishedAt !== null) return false;
+    entry.controller.abort();
+    return true;
+  }
+
+  private evict(): void {
+    const now = Date.now();
+    const finished = [...this.entries].filter(([, e]) => e.finishedAt !== null);
+    const excess = finished.length - this.maxFinished;
+    finished.forEach(([id, e], index) => {
+      if (index < excess || now - (e.finishedAt ?? now) > this.retainMs) {
+        if (e.listeners.size === 0) this.entries.delete(id);
+      }
+    });
+  }
+}
+
+const holder = globalThis as typeof globalThis & { __pantheonExecutionHub?: ExecutionHub };
+
+/** One hub per process (Next may load this module twice). */
+export function getExecutionHub(): ExecutionHub {
+  holder.__pantheonExecutionHub ??= new ExecutionHub();
+  return holder.__pantheonExecutionHub;
+}

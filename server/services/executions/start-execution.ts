@@ -1,0 +1,63 @@
+import { getEnv } from "@/lib/env";
+import type { AiPersonality } from "@/lib/ai-personalities";
+import type { AuthUser } from "@/server/auth/auth-user";
+import { AppError } from "@/server/errors/app-error";
+import type { ExecutionRecord } from "@/server/repositories/execution-repository";
+import { runExecution, type ExecutionWithFiles } from "@/server/services/execution-service";
+import { requireProject } from "@/server/services/project-access";
+import { getRateLimits } from "@/server/services/rate-limits-access";
+import { requireEngine } from "@/server/services/sandbox-engine-access";
+import type { ExecutionRequest } from "@/server/sandbox/execution-types";
+import { getExecutionHub } from "./execution-hub";
+import { assertSandboxSlot } from "./sandbox-quota";
+
+export interface StartedExecution {
+  execution: ExecutionRecord;
+  /** Settles when the execution has finished and been recorded. */
+  done: Promise<ExecutionWithFiles>;
+}
+
+/**
+ * Starts an execution and resolves as soon as its row exists; the output flows into the
+ * execution hub for subscribers. Checks, in order: access (404), the timeout ceiling, the
+ * running-sandbox quota, then the per-project and per-user execution rate limits.
+ */
+export async function startExecution(user: AuthUser, projectId: number, request: ExecutionRequest, ai: AiPersonality | null): Promise<StartedExecution> {
+  const project = await requireProject(user, projectId, "write");
+  const ceiling = getEnv().SANDBOX_MAX_TIMEOUT * 1000;
+  if (request.timeoutMs !== undefined && request.timeoutMs > ceiling) {
+    throw new AppError("BAD_REQUEST", `timeout ${request.timeoutMs / 1000} s is above the ceiling of ${ceiling / 1000} s (SANDBOX_MAX_TIMEOUT); ask for less`);
+  }
+  requireEngine();
+  await assertSandboxSlot(user.id, project);
+  await (await getRateLimits()).consumeExecution(String(user.id), String(projectId));
+
+  const hub = getExecutionHub();
+  const controller = new AbortController();
+  let executionId: number | null = null;
+  let started!: (row: ExecutionRecord) => void;
+  const startedPromise = new Promise<ExecutionRecord>((resolve) => (started = resolve));
+
+  const done = runExecution(user, projectId, request, {
+    aiPersonality: ai,
+    signal: controller.signal,
+    onStarted: (row) => {
+      executionId = row.id;
+      hub.open(row.id, projectId, controller);
+      started(row);
+    },
+    onEvent: (event) => {
+      if (executionId !== null) hub.push(executionId, event);
+    },
+  });
+  // Failures after the row exists are recorded by runExecution; subscribers still get an ending.
+  void done.catch((err: unknown) => {
+    if (executionId === null || hub.isFinished(executionId)) return;
+    const seq = hub.lastSeq(executionId);
+    const message = err instanceof Error ? err.message : "the execution failed";
+    hub.push(executionId, { seq: seq + 1, type: "stderr", data: `pantheon: ${message}\n` });
+    hub.push(executionId, { seq: seq + 2, type: "exit", exitCode: null, status: "error", reason: null, truncated: false });
+  });
+  const execution = await Promise.race([startedPromise, done.then(() => startedPromise)]);
+  return { execution, done };
+}

@@ -1,0 +1,119 @@
+import type { AiPersonality } from "@/lib/ai-personalities";
+import type { AuthUser } from "@/server/auth/auth-user";
+import { type FileRecord, fileRepository } from "@/server/repositories/file-repository";
+import { type NewProjectFile, type ProjectListQuery, type ProjectRecord, projectRepository } from "@/server/repositories/project-repository";
+import { attributedAi } from "@/server/services/ai-attribution";
+import { fileTypeOf } from "@/server/services/file-type";
+import { requireProject } from "@/server/services/project-access";
+import { getRateLimits } from "@/server/services/rate-limits-access";
+import { assertProjectSize } from "@/server/services/workspace-limits";
+import { getTemplate } from "@/server/templates/templates";
+import { releaseProjectContainer } from "./release-container";
+
+export interface CreateProjectInput {
+  name: string;
+  description?: string | null;
+  /** A template id (or the seed's alias); absent for an empty project. */
+  template?: string | null;
+  isPublic?: boolean;
+  aiPersonality?: AiPersonality | null;
+}
+
+/** Creates a project, empty or with a template's files (attributed to the AI that asked). */
+export async function createProject(user: AuthUser, input: CreateProjectInput): Promise<ProjectRecord> {
+  const template = input.template ? getTemplate(input.template) : null;
+  const ai = attributedAi(user, input.aiPersonality);
+  await (await getRateLimits()).consumeSandboxCreation();
+  const files: NewProjectFile[] = template
+    ? Object.entries(template.files).map(([path, content]) => ({
+        filePath: path,
+        content,
+        encoding: "utf8",
+        sizeBytes: Buffer.byteLength(content),
+        fileType: fileTypeOf(path),
+        isEntryPoint: path === template.entryPoint,
+        isExecutable: false,
+        createdByAi: ai,
+      }))
+    : [];
+  return projectRepository.createWithFiles(
+    {
+      name: input.name,
+      description: input.description ?? null,
+      userId: user.id,
+      createdByAi: ai,
+      templateType: template?.id ?? null,
+      isPublic: input.isPublic ?? false,
+    },
+    files,
+  );
+}
+
+export type ListProjectsInput = Omit<ProjectListQuery, "ownerId" | "includePublic"> & { scope: "own" | "own-and-public" | "all" };
+
+/** Own projects (and public ones when asked); admins may ask for everyone's. */
+export function listProjects(user: AuthUser, input: ListProjectsInput) {
+  const everyone = input.scope === "all" && user.role === "admin";
+  return projectRepository.list({ ...input, ownerId: everyone ? null : user.id, includePublic: input.scope !== "own" });
+}
+
+export async function getProject(user: AuthUser, projectId: number) {
+  const project = await requireProject(user, projectId, "read");
+  const files = await fileRepository.listMeta(projectId);
+  return { ...project, fileCount: files.length, sizeBytes: files.reduce((sum, f) => sum + f.sizeBytes, 0) };
+}
+
+export async function updateProject(
+  user: AuthUser,
+  projectId: number,
+  changes: { name?: string; description?: string | null; isPublic?: boolean },
+): Promise<ProjectRecord> {
+  await requireProject(user, projectId, "write");
+  return projectRepository.update(projectId, changes);
+}
+
+/** Releases the project's container first, then deletes the project with its files and executions. */
+export async function deleteProject(user: AuthUser, projectId: number): Promise<void> {
+  await requireProject(user, projectId, "write");
+  await releaseProjectContainer(projectId);
+  await projectRepository.delete(projectId);
+}
+
+/** Stops the project's sandbox (its files stay); frees one of the user's running-sandbox slots. */
+export async function releaseProject(user: AuthUser, projectId: number): Promise<void> {
+  await requireProject(user, projectId, "write");
+  await releaseProjectContainer(projectId);
+}
+
+/** Copies a project the caller can read (their own, or a public one) into a new one they own. */
+export async function duplicateProject(
+  user: AuthUser,
+  projectId: number,
+  input: { name?: string; aiPersonality?: AiPersonality | null },
+): Promise<ProjectRecord> {
+  const source = await requireProject(user, projectId, "read");
+  const files: FileRecord[] = await fileRepository.listWithContent(projectId);
+  assertProjectSize(files.reduce((sum, f) => sum + f.sizeBytes, 0));
+  await (await getRateLimits()).consumeSandboxCreation();
+  const ai = attributedAi(user, input.aiPersonality);
+  return projectRepository.createWithFiles(
+    {
+      name: input.name ?? `${source.name} (copy)`.slice(0, 255),
+      description: source.description,
+      userId: user.id,
+      createdByAi: ai,
+      templateType: source.templateType,
+      isPublic: false,
+    },
+    files.map((f) => ({
+      filePath: f.filePath,
+      content: f.content ?? "",
+      encoding: f.encoding,
+      sizeBytes: f.sizeBytes,
+      fileType: f.fileType,
+      isEntryPoint: f.isEntryPoint,
+      isExecutable: f.isExecutable,
+      createdByAi: f.createdByAi,
+    })),
+  );
+}
