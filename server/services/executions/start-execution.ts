@@ -7,7 +7,7 @@ import { runExecution, type ExecutionWithFiles } from "@/server/services/executi
 import { requireProject } from "@/server/services/project-access";
 import { getRateLimits } from "@/server/services/rate-limits-access";
 import { requireEngine } from "@/server/services/sandbox-engine-access";
-import type { ExecutionRequest } from "@/server/sandbox/execution-types";
+import type { ExecutionRequest, ExitEvent } from "@/server/sandbox/execution-types";
 import { getExecutionHub } from "./execution-hub";
 import { assertSandboxSlot } from "./sandbox-quota";
 
@@ -35,6 +35,7 @@ export async function startExecution(user: AuthUser, projectId: number, request:
   const hub = getExecutionHub();
   const controller = new AbortController();
   let executionId: number | null = null;
+  let exit: ExitEvent | null = null;
   let started!: (row: ExecutionRecord) => void;
   const startedPromise = new Promise<ExecutionRecord>((resolve) => (started = resolve));
 
@@ -47,17 +48,25 @@ export async function startExecution(user: AuthUser, projectId: number, request:
       started(row);
     },
     onEvent: (event) => {
-      if (executionId !== null) hub.push(executionId, event);
+      // The exit event waits until the row is recorded: a subscriber that sees the end can read the result.
+      if (event.type === "exit") exit = event;
+      else if (executionId !== null) hub.push(executionId, event);
     },
   });
-  // Failures after the row exists are recorded by runExecution; subscribers still get an ending.
-  void done.catch((err: unknown) => {
-    if (executionId === null || hub.isFinished(executionId)) return;
-    const seq = hub.lastSeq(executionId);
-    const message = err instanceof Error ? err.message : "the execution failed";
-    hub.push(executionId, { seq: seq + 1, type: "stderr", data: `pantheon: ${message}\n` });
-    hub.push(executionId, { seq: seq + 2, type: "exit", exitCode: null, status: "error", reason: null, truncated: false });
-  });
+  void done.then(
+    () => {
+      if (executionId !== null && exit) hub.push(executionId, exit);
+    },
+    // Failures after the row exists are recorded by runExecution; subscribers still get an ending.
+    (err: unknown) => {
+      if (executionId === null || hub.isFinished(executionId)) return;
+      if (exit) return hub.push(executionId, exit);
+      const seq = hub.lastSeq(executionId);
+      const message = err instanceof Error ? err.message : "the execution failed";
+      hub.push(executionId, { seq: seq + 1, type: "stderr", data: `pantheon: ${message}\n` });
+      hub.push(executionId, { seq: seq + 2, type: "exit", exitCode: null, status: "error", reason: null, truncated: false });
+    },
+  );
   const execution = await Promise.race([startedPromise, done.then(() => startedPromise)]);
   return { execution, done };
 }
