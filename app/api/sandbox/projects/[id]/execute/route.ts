@@ -1,0 +1,32 @@
+import { getEnv } from "@/lib/env";
+import { executionEventStream } from "@/server/api/rest/execution-sse";
+import { readJsonBody } from "@/server/api/rest/read-json-body";
+import { executionJson } from "@/server/api/rest/rest-dto";
+import { errorResponse, json } from "@/server/api/rest/rest-response";
+import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
+import { executeBody } from "@/server/api/rest/rest-schemas";
+import type { ExecutionRequest } from "@/server/sandbox/execution-types";
+import { attributedAi } from "@/server/services/ai-attribution";
+import { startExecution } from "@/server/services/executions/start-execution";
+
+/**
+ * The seed's POST …/execute {command, timeout}: waits and answers with the execution, or streams
+ * it as server-sent events when the client accepts text/event-stream.
+ */
+export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+  try {
+    const user = await restCaller(req, "executions:run");
+    const projectId = await projectIdParam(params);
+    const body = executeBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
+    const timeoutMs = body.timeout === undefined ? undefined : body.timeout * 1000;
+    const request: ExecutionRequest =
+      body.code !== undefined && body.language
+        ? { kind: "code", language: body.language, code: body.code, type: body.type, timeoutMs }
+        : { kind: "command", command: body.command ?? "", type: body.type, timeoutMs };
+    const started = await startExecution(user, projectId, request, attributedAi(user, body.ai_personality));
+    if (req.headers.get("accept")?.includes("text/event-stream")) return executionEventStream(user, started, req.signal);
+    return json(executionJson(await started.done));
+  } catch (e) {
+    return errorResponse(e);
+  }
+}

@@ -1,0 +1,38 @@
+import { getEnv } from "@/lib/env";
+import { readJsonBody } from "@/server/api/rest/read-json-body";
+import { fileJson } from "@/server/api/rest/rest-dto";
+import { errorResponse, json } from "@/server/api/rest/rest-response";
+import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
+import { writeFileBody } from "@/server/api/rest/rest-schemas";
+import { listFiles, writeFile } from "@/server/services/files/file-service";
+
+type Params = { params: Promise<{ id: string }> };
+
+/** The project's files with their metadata (contents through tRPC files.read). */
+export async function GET(req: Request, { params }: Params): Promise<Response> {
+  try {
+    const user = await restCaller(req, "projects:read");
+    const files = await listFiles(user, await projectIdParam(params));
+    return json({ files: files.map(fileJson) });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+/** The seed's POST …/files {path, content, is_entry_point}: creates or replaces the file. */
+export async function POST(req: Request, { params }: Params): Promise<Response> {
+  try {
+    const user = await restCaller(req, "projects:write");
+    const projectId = await projectIdParam(params);
+    const body = writeFileBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
+    const file = await writeFile(
+      user,
+      projectId,
+      { path: body.path, content: body.content, encoding: body.encoding, isEntryPoint: body.is_entry_point },
+      body.ai_personality,
+    );
+    return json(fileJson(file), 201);
+  } catch (e) {
+    return errorResponse(e);
+  }
+}

@@ -1,0 +1,44 @@
+import { getEnv } from "@/lib/env";
+import { readJsonBody } from "@/server/api/rest/read-json-body";
+import { projectJson } from "@/server/api/rest/rest-dto";
+import { errorResponse, json } from "@/server/api/rest/rest-response";
+import { restCaller } from "@/server/api/rest/rest-caller";
+import { createProjectBody } from "@/server/api/rest/rest-schemas";
+import { createProject, listProjects } from "@/server/services/projects/project-service";
+
+/** The caller's projects (add ?include_public=1 for everyone's public ones), newest first. */
+export async function GET(req: Request): Promise<Response> {
+  try {
+    const user = await restCaller(req, "projects:read");
+    const url = new URL(req.url);
+    const includePublic = url.searchParams.get("include_public") === "1";
+    const { items, total } = await listProjects(user, {
+      scope: includePublic ? "own-and-public" : "own",
+      sort: "updatedAt",
+      order: "desc",
+      take: 100,
+      skip: 0,
+    });
+    return json({ projects: items.map(projectJson), total });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+/** The seed's POST /api/sandbox/projects {name, description, template, ai_personality}. */
+export async function POST(req: Request): Promise<Response> {
+  try {
+    const user = await restCaller(req, "projects:write");
+    const body = createProjectBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
+    const project = await createProject(user, {
+      name: body.name,
+      description: body.description,
+      template: body.template,
+      isPublic: body.is_public,
+      aiPersonality: body.ai_personality,
+    });
+    return json(projectJson(project), 201);
+  } catch (e) {
+    return errorResponse(e);
+  }
+}

@@ -1,0 +1,36 @@
+import type { AuthUser } from "@/server/auth/auth-user";
+import { executionRepository } from "@/server/repositories/execution-repository";
+import { executionEvents } from "@/server/services/executions/execution-events";
+import type { StartedExecution } from "@/server/services/executions/start-execution";
+import { executionJson } from "./rest-dto";
+
+const encoder = new TextEncoder();
+const frame = (event: string, data: unknown, id?: number) =>
+  encoder.encode(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+
+/**
+ * An execution as server-sent events: `started` {id}, then `stdout` / `stderr` / `exit` events
+ * (id = seq), then `result` with the recorded execution. The client going away stops the stream,
+ * not the execution.
+ */
+export function executionEventStream(user: AuthUser, started: StartedExecution, signal: AbortSignal): Response {
+  const id = started.execution.id;
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      try {
+        controller.enqueue(frame("started", { id }));
+        for await (const event of executionEvents(user, id, null, signal)) controller.enqueue(frame(event.type, event, event.seq));
+        await started.done.catch(() => {});
+        const row = await executionRepository.findById(id);
+        if (row && !signal.aborted) controller.enqueue(frame("result", executionJson(row)));
+      } catch {
+        controller.enqueue(frame("error", { message: "the stream failed; read the execution from GET …/output" }));
+      } finally {
+        controller.close();
+      }
+    },
+  });
+  return new Response(body, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" },
+  });
+}

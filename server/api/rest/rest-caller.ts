@@ -1,0 +1,19 @@
+import type { ApiScope, AuthUser } from "@/server/auth/auth-user";
+import { resolveCaller } from "@/server/auth/resolve-caller";
+import { AppError } from "@/server/errors/app-error";
+
+/** The caller of a REST route (session cookie or Bearer key), holding `scope`, or an AppError. */
+export async function restCaller(req: Request, scope: ApiScope): Promise<AuthUser> {
+  const { user, authError } = await resolveCaller(req.headers);
+  if (!user) throw new AppError("UNAUTHORIZED", authError ?? "Sign in, or send 'Authorization: Bearer <api key>'");
+  if (!user.scopes.includes(scope)) throw new AppError("FORBIDDEN", `This API key lacks the ${scope} scope`);
+  return user;
+}
+
+/** A path's project id; anything but a positive integer is a project that does not exist. */
+export async function projectIdParam(params: Promise<{ id: string }>): Promise<number> {
+  const { id } = await params;
+  const n = /^[1-9]\d{0,9}$/.test(id) ? Number(id) : NaN;
+  if (!Number.isSafeInteger(n) || n > 2_147_483_647) throw new AppError("NOT_FOUND", `Project ${id.slice(0, 40)} not found`);
+  return n;
+}

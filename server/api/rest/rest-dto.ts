@@ -1,0 +1,56 @@
+import type { ExecutionRecord } from "@/server/repositories/execution-repository";
+import type { FileMeta } from "@/server/repositories/file-repository";
+import type { ProjectRecord } from "@/server/repositories/project-repository";
+
+// The seed's snake_case field names (sandbox_* columns) for the REST endpoints.
+
+export function projectJson(p: ProjectRecord) {
+  return {
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    user_id: p.userId,
+    created_by_ai: p.createdByAi,
+    template_type: p.templateType,
+    is_public: p.isPublic,
+    status: p.status,
+    last_accessed_at: p.lastAccessedAt,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+  };
+}
+
+export function fileJson(f: FileMeta) {
+  return {
+    path: f.filePath,
+    file_type: f.fileType,
+    size_bytes: f.sizeBytes,
+    encoding: f.encoding,
+    is_entry_point: f.isEntryPoint,
+    is_executable: f.isExecutable,
+    created_by_ai: f.createdByAi,
+    created_at: f.createdAt,
+    updated_at: f.updatedAt,
+  };
+}
+
+export function executionJson(e: ExecutionRecord) {
+  return {
+    id: e.id,
+    project_id: e.projectId,
+    status: e.status ?? "running",
+    status_reason: e.statusReason,
+    exit_code: e.exitCode,
+    output: e.output,
+    error_output: e.errorOutput,
+    output_truncated: e.outputTruncated,
+    execution_time_ms: e.executionTimeMs,
+    memory_used_mb: e.memoryUsedMb,
+    cpu_usage_percent: e.cpuUsagePercent,
+    execution_type: e.executionType,
+    executed_code: e.executedCode,
+    executed_by_ai: e.executedByAi,
+    executed_at: e.executedAt,
+    finished_at: e.finishedAt,
+  };
+}
