@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keyCaller, sessionCookie } from "@/lib/testing/callers";
+import { type keyCaller, sessionCookie } from "@/lib/testing/callers";
 import { keyFor, makeUser } from "@/lib/testing/fixtures";
 import { GET as listProjects, POST as createProject } from "@/app/api/sandbox/projects/route";
 import { GET as listFiles, POST as writeFile } from "@/app/api/sandbox/projects/[id]/files/route";
