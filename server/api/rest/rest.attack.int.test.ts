@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { sessionCookie } from "@/lib/testing/callers";
+import { makeTarget } from "@/lib/testing/attack-matrix";
+import { keyFor, makeUser } from "@/lib/testing/fixtures";
+import { GET as listProjects, POST as createProject } from "@/app/api/sandbox/projects/route";
+import { GET as listFiles, POST as writeFile } from "@/app/api/sandbox/projects/[id]/files/route";
+import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
+import { GET as output } from "@/app/api/sandbox/projects/[id]/output/route";
+import { POST as release } from "@/app/api/sandbox/projects/[id]/release/route";
+import type { ApiScope } from "@/server/auth/auth-user";
+
+// Every REST route, called as each caller that must be refused.
+const base = "http://localhost/api/sandbox/projects";
+type Route = { scope: ApiScope; access: "read" | "write" | "none"; call: (headers: Record<string, string>, projectId: number | string) => Promise<Response> };
+const params = (id: number | string) => ({ params: Promise.resolve({ id: String(id) }) });
+const post = (url: string, body: unknown, headers: Record<string, string>) =>
+  new Request(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+
+const routes: Record<string, Route> = {
+  "GET /projects": { scope: "projects:read", access: "none", call: (h) => listProjects(new Request(base, { headers: h })) },
+  "POST /projects": { scope: "projects:write", access: "none", call: (h) => createProject(post(base, { name: "x" }, h)) },
+  "GET /projects/:id/files": {
+    scope: "projects:read",
+    access: "read",
+    call: (h, id) => listFiles(new Request(`${base}/${id}/files`, { headers: h }), params(id)),
+  },
+  "POST /projects/:id/files": {
+    scope: "projects:write",
+    access: "write",
+    call: (h, id) => writeFile(post(`${base}/${id}/files`, { path: "a.txt", content: "pwned" }, h), params(id)),
+  },
+  "POST /projects/:id/execute": {
+    scope: "executions:run",
+    access: "write",
+    call: (h, id) => execute(post(`${base}/${id}/execute`, { command: "cat a.txt" }, h), params(id)),
+  },
+  "GET /projects/:id/output": {
+    scope: "projects:read",
+    access: "read",
+    call: (h, id) => output(new Request(`${base}/${id}/output`, { headers: h }), params(id)),
+  },
+  "POST /projects/:id/release": { scope: "projects:write", access: "write", call: (h, id) => release(post(`${base}/${id}/release`, {}, h), params(id)) },
+};
+
+describe("REST routes refuse", () => {
+  for (const [name, route] of Object.entries(routes)) {
+    it(`${name}: anonymous → 401, a bad key → 401, a key without ${route.scope} → 403`, async () => {
+      const target = await makeTarget(true);
+      expect((await route.call({}, target.projectId)).status).toBe(401);
+      expect((await route.call({ authorization: "Bearer psk_deadbeef_nope" }, target.projectId)).status).toBe(401);
+      const owner = await makeUser();
+      const key = await keyFor(owner, {
+        name: "k",
+        scopes: (["projects:read", "projects:write", "executions:run"] as ApiScope[]).filter((s) => s !== route.scope),
+      });
+      expect((await route.call({ authorization: `Bearer ${key}` }, target.projectId)).status).toBe(403);
+    });
+    if (route.access === "none") continue;
+    it(`${name}: another user → 404 like a missing or malformed id; on a public project → ${route.access === "read" ? "allowed" : "404"}`, async () => {
+      const target = await makeTarget();
+      const stranger = await makeUser();
+      for (const headers of [{ cookie: await sessionCookie(stranger.id) }, { authorization: `Bearer ${await keyFor(stranger)}` }]) {
+        const refused = await route.call(headers, target.projectId);
+        expect(refused.status).toBe(404);
+        const missing = await route.call(headers, 2_000_000_000);
+        expect(missing.status).toBe(404);
+        expect(((await refused.json()) as { error: { message: string } }).error.message.replace(/\d+/g, "N")).toBe(
+          ((await missing.json()) as { error: { message: string } }).error.message.replace(/\d+/g, "N"),
+        );
+        for (const bad of ["abc", "-1", "1e3", "99999999999", "0"]) expect((await route.call(headers, bad)).status).toBe(404);
+      }
+      const shared = await makeTarget(true);
+      const res = await route.call({ cookie: await sessionCookie(stranger.id) }, shared.projectId);
+      expect(res.status).toBe(route.access === "read" ? 200 : 404);
+    });
+  }
+});

@@ -1,0 +1,15 @@
+import { attackRouter } from "@/lib/testing/attack-matrix";
+
+attackRouter("files", {
+  tree: { scopes: ["projects:read"], access: "read", call: (c, t) => c.files.tree({ projectId: t.projectId }) },
+  read: { scopes: ["projects:read"], access: "read", call: (c, t) => c.files.read({ projectId: t.projectId, path: "a.txt" }) },
+  write: { scopes: ["projects:write"], access: "write", call: (c, t) => c.files.write({ projectId: t.projectId, path: "a.txt", content: "pwned" }) },
+  create: { scopes: ["projects:write"], access: "write", call: (c, t) => c.files.create({ projectId: t.projectId, path: "new.txt", content: "pwned" }) },
+  move: { scopes: ["projects:write"], access: "write", call: (c, t) => c.files.move({ projectId: t.projectId, from: "a.txt", to: "b.txt" }) },
+  delete: { scopes: ["projects:write"], access: "write", call: (c, t) => c.files.delete({ projectId: t.projectId, path: "a.txt" }) },
+  writeMany: {
+    scopes: ["projects:write"],
+    access: "write",
+    call: (c, t) => c.files.writeMany({ projectId: t.projectId, writes: [{ path: "x.txt", content: "pwned" }], deletes: [] }),
+  },
+});

@@ -1,0 +1,11 @@
+import { attackRouter } from "@/lib/testing/attack-matrix";
+
+attackRouter("projects", {
+  create: { scopes: ["projects:write"], access: "none", call: (c) => c.projects.create({ name: "x" }) },
+  list: { scopes: ["projects:read"], access: "none", call: (c) => c.projects.list() },
+  get: { scopes: ["projects:read"], access: "read", call: (c, t) => c.projects.get({ projectId: t.projectId }) },
+  update: { scopes: ["projects:write"], access: "write", call: (c, t) => c.projects.update({ projectId: t.projectId, name: "pwned" }) },
+  delete: { scopes: ["projects:write"], access: "write", call: (c, t) => c.projects.delete({ projectId: t.projectId }) },
+  duplicate: { scopes: ["projects:write"], access: "read", call: (c, t) => c.projects.duplicate({ projectId: t.projectId }) },
+  release: { scopes: ["projects:write"], access: "write", call: (c, t) => c.projects.release({ projectId: t.projectId }) },
+});
