@@ -59,7 +59,8 @@ describe("REST routes refuse", () => {
     it(`${name}: another user → 404 like a missing or malformed id; on a public project → ${route.access === "read" ? "allowed" : "404"}`, async () => {
       const target = await makeTarget();
       const stranger = await makeUser();
-      for (const headers of [{ cookie: await sessionCookie(stranger.id) }, { authorization: `Bearer ${await keyFor(stranger)}` }]) {
+      const callers: Array<Record<string, string>> = [{ cookie: await sessionCookie(stranger.id) }, { authorization: `Bearer ${await keyFor(stranger)}` }];
+      for (const headers of callers) {
         const refused = await route.call(headers, target.projectId);
         expect(refused.status).toBe(404);
         const missing = await route.call(headers, 2_000_000_000);
