@@ -41,6 +41,9 @@ export default defineConfig({
       PANTHEON_DATA_DIR: dataDir,
       PANTHEON_PG_PORT: String(port + 51_000 > 65_000 ? 54_400 : port + 51_000),
       SANDBOX_LOG_LEVEL: "warn",
+      // Its own container scope: the docker test suites may run beside it on the same engine.
+      SANDBOX_CONTAINER_SCOPE: "e2e",
+      SANDBOX_POOL_SIZE: "2",
     },
   },
 });

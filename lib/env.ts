@@ -19,6 +19,9 @@ export const envSchema = z.object({
 
   SANDBOX_CONTAINER_REGISTRY: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, "must be a lower-case image name prefix").default("pantheon-sandbox"),
   SANDBOX_RUNTIME: z.enum(["runc", "runsc"]).default("runc"),
+  // Deployments sharing one Docker host (say, the app and its e2e run) use different scopes,
+  // so neither's boot reaper removes the other's containers.
+  SANDBOX_CONTAINER_SCOPE: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be lower-case letters, digits and dashes").default("default"),
   SANDBOX_MAX_CONCURRENT: int(50, 1, 500),
   SANDBOX_POOL_SIZE: int(10, 0, 100),
   SANDBOX_MAX_IDLE_TIME: int(300_000, 10_000, 86_400_000),

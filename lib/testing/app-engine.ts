@@ -15,6 +15,8 @@ export async function startAppEngine(config: EngineConfigInput = {}) {
   const engine = createDockerSandboxEngine({
     config: {
       runtime: process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc",
+      scope: "test",
+      reapOtherInstances: false,
       poolSizePerImage: 1,
       warmImages: ["node"],
       maxConcurrent: 6,

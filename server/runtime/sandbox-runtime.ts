@@ -11,6 +11,7 @@ import { pingDocker } from "./docker-ping";
 export function engineConfigFromEnv(env: Env): EngineConfigInput {
   return {
     runtime: env.SANDBOX_RUNTIME,
+    scope: env.SANDBOX_CONTAINER_SCOPE,
     registry: env.SANDBOX_CONTAINER_REGISTRY,
     poolSizePerImage: env.SANDBOX_POOL_SIZE,
     maxConcurrent: env.SANDBOX_MAX_CONCURRENT,

@@ -38,6 +38,11 @@ export const EngineConfigSchema = z
       .regex(/^[a-z0-9][a-z0-9-]{3,39}$/)
       .default(() => `i-${randomBytes(5).toString("hex")}`),
     runtime: z.enum(["runc", "runsc"]).default("runc"),
+    /** Label value shared by every engine of one deployment; the boot reaper never touches another scope. */
+    scope: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/)
+      .default("default"),
     /** Image tags are `${registry}/${kind}:latest` (SANDBOX_CONTAINER_REGISTRY). */
     registry: z
       .string()

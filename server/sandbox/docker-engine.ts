@@ -5,7 +5,7 @@ import { appArmorProfileIfLoaded, loadSeccompProfileText } from "../../security/
 import { parseEngineConfig, imageFor, type EngineConfig, type EngineConfigInput } from "./config";
 import { buildContainerSpec } from "./container-spec";
 import { DockerDriver } from "./docker-driver";
-import { LABEL_INSTANCE, LABEL_SANDBOX } from "./driver";
+import { LABEL_INSTANCE, LABEL_SANDBOX, LABEL_SCOPE } from "./driver";
 import { SandboxEngine } from "./engine";
 import { runPostureCheck } from "./posture";
 import type { WorkspaceStore } from "./workspace-files";
@@ -60,7 +60,7 @@ export function createDockerSandboxEngine(options: DockerEngineOptions): Sandbox
         apparmorProfile,
         limits,
         // Labelled like our containers so the boot reaper removes it if we crash mid-check.
-        labels: { [LABEL_SANDBOX]: "1", [LABEL_INSTANCE]: config.instanceId },
+        labels: { [LABEL_SANDBOX]: "1", [LABEL_SCOPE]: config.scope, [LABEL_INSTANCE]: config.instanceId },
       });
       return { ok: result.ok, runtime: result.runtime, checks: result.checks };
     },

@@ -25,6 +25,10 @@ export async function startTestEngine(config: EngineConfigInput = {}, docker = n
   const engine = createDockerSandboxEngine({
     config: {
       runtime: testRuntime(),
+      // Apart from the app and its e2e server, and from one another: docker test files may run
+      // beside an e2e run, so by default no test engine reaps at boot.
+      scope: "test",
+      reapOtherInstances: false,
       poolSizePerImage: 1,
       warmImages: ["node"],
       maxConcurrent: 4,

@@ -6,6 +6,8 @@ import type { StdStream } from "./docker-stream";
 
 export const LABEL_SANDBOX = "pantheon.sandbox";
 export const LABEL_INSTANCE = "pantheon.instance";
+/** Separates deployments sharing one Docker host (the app, its e2e run, test engines): a reaper only sweeps its own scope. */
+export const LABEL_SCOPE = "pantheon.scope";
 export const LABEL_PROJECT = "pantheon.project";
 export const LABEL_IMAGE_KIND = "pantheon.image";
 

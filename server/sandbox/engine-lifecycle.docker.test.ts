@@ -18,7 +18,7 @@ describe(`engine lifecycle under ${testRuntime()}`, () => {
   beforeAll(async () => {
     // An orphan from a "previous run": the boot reaper must remove it.
     const orphan = await docker.createContainer({ Image: "pantheon-sandbox/node:latest", Cmd: ["sleep", "60"], Labels: { [LABEL_SANDBOX]: "1", [LABEL_INSTANCE]: "i-previous-run" } });
-    t = await startTestEngine({ poolSizePerImage: 2, maxConcurrent: 3 });
+    t = await startTestEngine({ poolSizePerImage: 2, maxConcurrent: 3, reapOtherInstances: true });
     expect(await docker.getContainer(orphan.id).inspect().catch((e: { statusCode?: number }) => e.statusCode)).toBe(404);
   });
 

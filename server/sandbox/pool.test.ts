@@ -61,7 +61,7 @@ const pools: ContainerPool[] = [];
 
 function makePool(driver: FakeDriver, overrides: Partial<ConstructorParameters<typeof ContainerPool>[0]> = {}) {
   const pool = new ContainerPool({
-    driver, log, instanceId: "inst-a", images: { node: "n", python: "p" }, warmImages: ["node"], poolSizePerImage: 2,
+    driver, log, instanceId: "inst-a", scope: "default", images: { node: "n", python: "p" }, warmImages: ["node"], poolSizePerImage: 2,
     maxConcurrent: 3, maxIdleTimeMs: 60_000, retryInitialMs: 10, retryMaxMs: 40, ...overrides,
   });
   pools.push(pool);
@@ -233,5 +233,15 @@ describe("reapOrphanContainers", () => {
     expect(await reapOrphanContainers(driver, { instanceId: "me", reapOtherInstances: true }, log)).toBe(2);
     expect([...driver.containers.keys()].sort()).toEqual([ours, foreign].sort());
     expect(driver.containers.has(old) || driver.containers.has(unlabelled)).toBe(false);
+  });
+
+  it("never reaps another scope's containers (an e2e server or test engines on the same host)", async () => {
+    const driver = new FakeDriver();
+    const mk = (labels: Record<string, string>) => driver.create({ image: "n", labels });
+    const otherScope = await mk({ "pantheon.sandbox": "1", "pantheon.scope": "e2e", "pantheon.instance": "someone" });
+    const sameScope = await mk({ "pantheon.sandbox": "1", "pantheon.scope": "default", "pantheon.instance": "previous" });
+    expect(await reapOrphanContainers(driver, { instanceId: "me", reapOtherInstances: true, scope: "default" }, log)).toBe(1);
+    expect(driver.containers.has(otherScope)).toBe(true);
+    expect(driver.containers.has(sameScope)).toBe(false);
   });
 });

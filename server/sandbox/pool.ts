@@ -6,6 +6,7 @@ import {
   LABEL_INSTANCE,
   LABEL_PROJECT,
   LABEL_SANDBOX,
+  LABEL_SCOPE,
   type ContainerEvent,
   type EventSubscription,
   type SandboxDriver,
@@ -48,6 +49,7 @@ export interface ContainerPoolOptions {
   driver: SandboxDriver;
   log: Logger;
   instanceId: string;
+  scope: string;
   images: Record<ImageKind, string>;
   warmImages: readonly ImageKind[];
   poolSizePerImage: number;
@@ -251,8 +253,8 @@ export class ContainerPool {
   }
 
   private async createContainer(image: ImageKind, projectId?: string): Promise<PooledContainer> {
-    const { driver, instanceId, images } = this.options;
-    const labels: Record<string, string> = { [LABEL_SANDBOX]: "1", [LABEL_INSTANCE]: instanceId, [LABEL_IMAGE_KIND]: image };
+    const { driver, instanceId, images, scope } = this.options;
+    const labels: Record<string, string> = { [LABEL_SANDBOX]: "1", [LABEL_SCOPE]: scope, [LABEL_INSTANCE]: instanceId, [LABEL_IMAGE_KIND]: image };
     if (projectId !== undefined) labels[LABEL_PROJECT] = projectId;
     this.creating.set(image, (this.creating.get(image) ?? 0) + 1);
     try {
