@@ -1,6 +1,11 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { chmodSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
+import Dockerode from "dockerode";
 import { describe, expect, it } from "vitest";
+import { freePort } from "@/lib/testing/global-setup-db";
 
 const run = promisify(execFile);
 
@@ -15,4 +20,35 @@ describe("server start-up", () => {
     expect(failure.stderr).toContain("SANDBOX_RUNTIME");
     expect(failure.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
+});
+
+describe("server lifecycle", () => {
+  it("starts on a fresh data folder, then on SIGTERM drains and stops everything it started", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "pantheon-lifecycle-"));
+    chmodSync(dataDir, 0o755);
+    const scope = `lifecycle-${process.pid}`;
+    const env = { ...process.env, DATABASE_URL: "", PANTHEON_DATA_DIR: dataDir, PANTHEON_PG_PORT: String(await freePort()), PORT: String(await freePort()), SANDBOX_CONTAINER_SCOPE: scope, SANDBOX_POOL_SIZE: "1" };
+    const server = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--dev"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    server.stdout.on("data", (c: Buffer) => (output += c.toString()));
+    server.stderr.on("data", (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => server.on("exit", (code) => resolve(code)));
+
+    const deadline = Date.now() + 90_000;
+    while (!/ready in \d+ ms/.test(output)) {
+      if (Date.now() > deadline || server.exitCode !== null) throw new Error(`server did not become ready:\n${output}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(output).toContain("starting the embedded PostgreSQL");
+    expect(output).toMatch(/database migrated: \d+_init/);
+    const docker = new Dockerode();
+    const ours = () => docker.listContainers({ all: true, filters: { label: [`pantheon.scope=${scope}`] } });
+
+    server.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output).toContain("SIGTERM: shutting down");
+    expect(output).toContain("[pantheon] stopped");
+    expect(await ours()).toEqual([]);
+    expect(execFileSync("ps", ["-eo", "args"]).toString()).not.toContain(dataDir);
+  }, 150_000);
 });
