@@ -1,0 +1,46 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { GET, POST } from "@/app/api/trpc/[trpc]/route";
+
+/**
+ * A live HTTP server in front of the real /api/trpc route handler (the code Next runs), for
+ * clients that need a socket: the typed client, EventSource streams, the example script.
+ */
+export async function startTrpcRouteServer(): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const request = toRequest(req, `http://127.0.0.1${req.url ?? "/"}`);
+      const response = await (req.method === "GET" ? GET(request) : POST(request));
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      if (response.body) for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+      res.end();
+    })().catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function toRequest(req: IncomingMessage, url: string): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+  const controller = new AbortController();
+  req.on("close", () => controller.abort());
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  return new Request(url, {
+    method: req.method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
+    signal: controller.signal,
+    duplex: "half",
+  } as RequestInit);
+}
