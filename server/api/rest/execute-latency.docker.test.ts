@@ -15,7 +15,11 @@ let engine: SandboxEngine;
 beforeAll(async () => {
   ({ engine } = await startAppEngine());
 });
-afterAll(() => engine.stop());
+afterAll(async () => {
+  await engine.stop();
+  // Later files in the same worker get the configured limits back.
+  for (const name of ["SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE", "SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE"]) delete process.env[name];
+});
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 

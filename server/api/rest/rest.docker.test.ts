@@ -15,7 +15,11 @@ let engine: SandboxEngine;
 beforeAll(async () => {
   ({ engine } = await startAppEngine());
 });
-afterAll(() => engine.stop());
+afterAll(async () => {
+  await engine.stop();
+  // Later files in the same worker get the configured limits back.
+  for (const name of ["SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE", "SANDBOX_RATE_SANDBOXES_PER_USER"]) delete process.env[name];
+});
 
 const base = "http://localhost/api/sandbox/projects";
 const params = (id: number) => ({ params: Promise.resolve({ id: String(id) }) });

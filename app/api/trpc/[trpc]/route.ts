@@ -1,9 +1,17 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createContext } from "@/server/api/context";
 import { appRouter } from "@/server/api/root";
+import { retryAfterHeader } from "@/server/api/retry-after";
 
 function handler(req: Request) {
-  return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => createContext({ headers: req.headers }) });
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req,
+    router: appRouter,
+    createContext: () => createContext({ headers: req.headers }),
+    // A rate-limit refusal says when to retry, as the REST routes do.
+    responseMeta: ({ errors }) => ({ headers: retryAfterHeader(errors) }),
+  });
 }
 
 export { handler as GET, handler as POST };
