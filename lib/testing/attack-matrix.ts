@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ApiScope } from "@/server/auth/auth-user";
 import { API_SCOPES } from "@/server/auth/auth-user";
 import { executionRepository } from "@/server/repositories/execution-repository";
@@ -22,14 +22,16 @@ export interface AttackedProcedure {
   call: (caller: Caller, target: Target) => Promise<unknown>;
 }
 
+const makeOwnedTarget = (isPublic: boolean, owner: { id: number }) => makeTarget(isPublic, owner);
+
 /** Drains a subscription so errors raised inside its generator surface. */
 export async function drain(iterable: AsyncIterable<unknown>): Promise<void> {
   for await (const _ of iterable) break;
 }
 
 /** A project of a fresh owner with one file and one finished execution. */
-export async function makeTarget(isPublic = false): Promise<Target & { ownerId: number }> {
-  const owner = await makeUser();
+export async function makeTarget(isPublic = false, existingOwner?: { id: number }): Promise<Target & { ownerId: number }> {
+  const owner = existingOwner ?? (await makeUser());
   const caller = await sessionCaller(owner.id);
   const project = await caller.projects.create({ name: "target", template: "python-script", isPublic });
   await caller.files.write({ projectId: project.id, path: "a.txt", content: "secret" });
@@ -56,6 +58,15 @@ export async function makeTarget(isPublic = false): Promise<Target & { ownerId: 
 }
 
 export function attackRouter(name: string, procedures: Record<string, AttackedProcedure>): void {
+  // One owner and one stranger per router: each test gets fresh projects, not fresh accounts.
+  let owner: { id: number; role: string };
+  let stranger: { id: number; role: string };
+  const makeTarget = (isPublic = false) => makeOwnedTarget(isPublic, owner);
+  beforeAll(async () => {
+    owner = await makeUser();
+    stranger = await makeUser();
+  });
+
   describe(`${name} router refuses`, () => {
     for (const [procedure, spec] of Object.entries(procedures)) {
       it(`${procedure}: anonymous → UNAUTHORIZED`, async () => {
@@ -64,7 +75,6 @@ export function attackRouter(name: string, procedures: Record<string, AttackedPr
       });
 
       it(`${procedure}: an API key without ${spec.scopes.join(" + ")} → FORBIDDEN`, async () => {
-        const owner = await makeUser();
         const target = await makeTarget();
         for (const missing of spec.scopes) {
           const scopes = API_SCOPES.filter((s) => s !== missing && s !== "admin");
@@ -77,7 +87,6 @@ export function attackRouter(name: string, procedures: Record<string, AttackedPr
 
       it(`${procedure}: another user, by session and by key → NOT_FOUND, exactly as a missing id`, async () => {
         const target = await makeTarget();
-        const stranger = await makeUser();
         const missing: Target = { projectId: 2_000_000_000, executionId: 2_000_000_000 };
         const bySession = await sessionCaller(stranger.id);
         const { caller: byKey } = await keyCaller(stranger, ["projects:read", "projects:write", "executions:run"]);
@@ -99,9 +108,9 @@ export function attackRouter(name: string, procedures: Record<string, AttackedPr
 
       it(`${procedure}: another user on a public project → ${spec.access === "read" ? "allowed" : "NOT_FOUND"}`, async () => {
         const target = await makeTarget(true);
-        const stranger = await sessionCaller((await makeUser()).id);
-        if (spec.access === "read") await expect(spec.call(stranger, target)).resolves.not.toThrow();
-        else await expect(spec.call(stranger, target)).rejects.toMatchObject({ code: "NOT_FOUND" });
+        const strangerSession = await sessionCaller(stranger.id);
+        if (spec.access === "read") await expect(spec.call(strangerSession, target)).resolves.not.toThrow();
+        else await expect(spec.call(strangerSession, target)).rejects.toMatchObject({ code: "NOT_FOUND" });
       });
     }
   });
