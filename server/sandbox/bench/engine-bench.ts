@@ -5,15 +5,25 @@ import Dockerode from "dockerode";
 import pino from "pino";
 import { IMAGE_KINDS, imageFor, parseEngineConfig, type ImageKind } from "../config";
 import { createDockerDriver, createDockerSandboxEngine } from "../docker-engine";
-import { LABEL_INSTANCE, LABEL_SANDBOX } from "../driver";
+import { LABEL_INSTANCE, LABEL_SANDBOX, LABEL_SCOPE } from "../driver";
 import { MemoryWorkspaceStore } from "../memory-workspace-store";
+import type { SandboxEngine } from "../engine";
 import { ContainerPool } from "../pool";
 
 const runtime = process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
 const docker = new Dockerode();
 const logger = pino({ level: process.env.BENCH_LOG ?? "silent" });
-const config = parseEngineConfig({ runtime, poolSizePerImage: 2, warmImages: ["node"], postureCheck: false, instanceId: `bench-${process.pid}` });
+// Its own scope, and no boot reaping: the bench may run beside the app, e2e or test engines.
+const config = parseEngineConfig({
+  runtime,
+  poolSizePerImage: 2,
+  warmImages: ["node"],
+  postureCheck: false,
+  instanceId: `bench-${process.pid}`,
+  scope: "bench",
+  reapOtherInstances: false,
+});
 const image = imageFor(config, "node");
 
 function stats(samples: number[]) {
@@ -49,7 +59,7 @@ async function rawExec(container: Dockerode.Container, cmd: string[]): Promise<v
 async function main() {
   console.log(`engine bench: runtime=${runtime} rounds=${rounds} image=${image}`);
   const { driver } = createDockerDriver(config, docker, logger);
-  const labels = { [LABEL_SANDBOX]: "1", [LABEL_INSTANCE]: config.instanceId };
+  const labels = { [LABEL_SANDBOX]: "1", [LABEL_SCOPE]: config.scope, [LABEL_INSTANCE]: config.instanceId };
 
   // 1. Cold start: hardened create+start through the driver vs a bare create+start.
   const cold: string[] = [];
@@ -88,6 +98,23 @@ async function main() {
   store.put("bench", "index.js", "console.log('hi')\n");
   const engine = createDockerSandboxEngine({ config: { ...config, instanceId: `${config.instanceId}-e` }, store, logger, docker });
   await engine.start();
+  try {
+    await benchEngine(engine, coldRaw, warmSamples);
+  } finally {
+    await engine.stop();
+  }
+
+  const fmt = (n: number) => n.toFixed(1).padStart(7);
+  console.log(`\n| ${"measurement".padEnd(58)} | engine p50 | engine p95 | baseline p50 | baseline p95 | baseline`);
+  console.log(`|${"-".repeat(60)}|-----------:|-----------:|-------------:|-------------:|---------`);
+  for (const row of rows) {
+    const e = stats(row.engine);
+    const b = stats(row.baseline);
+    console.log(`| ${row.what.padEnd(58)} | ${fmt(e.median)} ms | ${fmt(e.p95)} ms | ${fmt(b.median)} ms   | ${fmt(b.p95)} ms   | ${row.baselineWhat}`);
+  }
+}
+
+async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples: number[]): Promise<void> {
   await engine.execute("bench", { kind: "command", command: "true" }); // bind + load once
   const containerId = (await engine.execute("bench", { kind: "command", command: "true" })).containerId!;
   const container = docker.getContainer(containerId);
@@ -109,16 +136,6 @@ async function main() {
     await engine.releaseProject(`first-${i}`);
   });
   rows.push({ what: "first execute in a project (acquire+load+run+sync+release)", engine: firstRun, baseline: coldRaw, baselineWhat: "bare docker create+start" });
-  await engine.stop();
-
-  const fmt = (n: number) => n.toFixed(1).padStart(7);
-  console.log(`\n| ${"measurement".padEnd(58)} | engine p50 | engine p95 | baseline p50 | baseline p95 | baseline`);
-  console.log(`|${"-".repeat(60)}|-----------:|-----------:|-------------:|-------------:|---------`);
-  for (const row of rows) {
-    const e = stats(row.engine);
-    const b = stats(row.baseline);
-    console.log(`| ${row.what.padEnd(58)} | ${fmt(e.median)} ms | ${fmt(e.p95)} ms | ${fmt(b.median)} ms   | ${fmt(b.p95)} ms   | ${row.baselineWhat}`);
-  }
 }
 
 main().catch((err: unknown) => {
