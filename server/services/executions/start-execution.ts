@@ -8,6 +8,7 @@ import { requireProject } from "@/server/services/project-access";
 import { getRateLimits } from "@/server/services/rate-limits-access";
 import { requireEngine } from "@/server/services/sandbox-engine-access";
 import type { ExecutionRequest, ExitEvent } from "@/server/sandbox/execution-types";
+import { getTemplate } from "@/server/templates/templates";
 import { getExecutionHub } from "./execution-hub";
 import { assertSandboxSlot } from "./sandbox-quota";
 
@@ -29,6 +30,8 @@ export async function startExecution(user: AuthUser, projectId: number, request:
     throw new AppError("BAD_REQUEST", `timeout ${request.timeoutMs / 1000} s is above the ceiling of ${ceiling / 1000} s (SANDBOX_MAX_TIMEOUT); ask for less`);
   }
   requireEngine();
+  // A command in a template's project runs in that template's image (python-script → python).
+  if (request.kind === "command" && !request.image && project.templateType) request = { ...request, image: getTemplate(project.templateType).image };
   await assertSandboxSlot(user.id, project);
   await (await getRateLimits()).consumeExecution(String(user.id), String(projectId));
 

@@ -106,6 +106,9 @@ describe("AI tools", () => {
   it("run_tests passes on a template; apply_changes breaks it atomically and debug_code locates the error", async () => {
     const { caller } = await setup();
     const project = await caller.ai.createProject({ name: "py", template: "python-script", aiPersonality: "gemini" });
+    // A command in a template's project runs in the template's image without naming it.
+    const { executionId } = await caller.executions.run({ projectId: project.id, kind: "command", command: "python3 -c 'print(6 * 7)'" });
+    expect((await collect(caller, executionId)).find((e) => e.type === "stdout")?.data).toBe("42\n");
     const tests = await caller.ai.runTests({ projectId: project.id });
     expect(tests).toMatchObject({ status: "success", executionType: "test", executedByAi: "geppo", diagnostics: [] });
 

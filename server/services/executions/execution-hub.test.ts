@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import type { ExecutionEvent } from "@/server/sandbox/execution-types";
+import { ExecutionHub } from "./execution-hub";
+
+const out = (seq: number, data = `line ${seq}\n`): ExecutionEvent => ({ seq, type: "stdout", data });
+const exit = (seq: number): ExecutionEvent => ({ seq, type: "exit", exitCode: 0, status: "success", reason: null, truncated: false });
+
+describe("ExecutionHub", () => {
+  it("hands a subscriber the backlog and every later event, with nothing between them lost", () => {
+    const hub = new ExecutionHub();
+    hub.open(1, 10, new AbortController());
+    hub.push(1, out(1));
+    const live: ExecutionEvent[] = [];
+    const sub = hub.subscribe(1, (e) => live.push(e));
+    hub.push(1, out(2));
+    hub.push(1, exit(3));
+    expect(sub?.backlog.map((e) => e.seq)).toEqual([1]);
+    expect(live.map((e) => e.seq)).toEqual([2, 3]);
+    expect(hub.isFinished(1)).toBe(true);
+    hub.push(1, out(4));
+    expect(live).toHaveLength(2);
+  });
+
+  it("cancels only running executions it holds", () => {
+    const hub = new ExecutionHub();
+    const controller = new AbortController();
+    hub.open(1, 10, controller);
+    expect(hub.cancel(2)).toBe(false);
+    expect(hub.cancel(1)).toBe(true);
+    expect(controller.signal.aborted).toBe(true);
+    hub.push(1, exit(1));
+    expect(hub.cancel(1)).toBe(false);
+  });
+
+  it("keeps at most maxFinished finished executions, never one that is being watched", () => {
+    const hub = new ExecutionHub(60_000, 2);
+    for (const id of [1, 2, 3, 4]) hub.open(id, 10, new AbortController());
+    const watched = hub.subscribe(1, () => {});
+    for (const id of [1, 2, 3, 4]) hub.push(id, exit(1));
+    expect(hub.subscribe(1, () => {})).not.toBeNull();
+    expect(hub.subscribe(2, () => {})).toBeNull();
+    expect(hub.subscribe(4, () => {})).not.toBeNull();
+    watched?.unsubscribe();
+  });
+});
