@@ -133,6 +133,8 @@ export class DockerDriver implements SandboxDriver {
       throw wrap(err, "exec");
     }
 
+    // bashArgs() puts the script's name at argv[3] ("pantheon-run", "pantheon-load"...).
+    this.log.debug({ containerId: id, cmd: request.cmd[0] === "bash" ? request.cmd[3] : request.cmd[0] }, "exec started");
     const demux = new FrameDemuxer();
     const ended = new Promise<boolean>((resolve, reject) => {
       const onAbort = () => {
