@@ -4,12 +4,15 @@ import tseslint from "typescript-eslint";
 // Type-aware lint. The layering rules of STYLE.md §1 are enforced here: only repositories (and
 // the db module itself) touch Prisma; the sandbox engine and services never import tRPC or Next.
 const prismaOnlyInRepositories = {
-  patterns: [{ group: ["@/server/db/client", "@/server/db/generated/*", "@prisma/client", "@prisma/client/*"], message: "Only server/repositories may use Prisma (STYLE.md §1)." }],
+  patterns: [
+    {
+      group: ["@/server/db/client", "@/server/db/generated/*", "@prisma/client", "@prisma/client/*"],
+      message: "Only server/repositories may use Prisma (STYLE.md §1).",
+    },
+  ],
 };
 const noApiLayer = {
-  patterns: [
-    { group: ["@trpc/server", "@trpc/server/*", "next", "next/*"], message: "Services and the engine must not know tRPC or Next (STYLE.md §1)." },
-  ],
+  patterns: [{ group: ["@trpc/server", "@trpc/server/*", "next", "next/*"], message: "Services and the engine must not know tRPC or Next (STYLE.md §1)." }],
 };
 
 export default tseslint.config(
@@ -31,7 +34,17 @@ export default tseslint.config(
   },
   {
     // Process entry points (server/main.ts, server/cli) compose everything and may close the client.
-    files: ["server/services/**", "server/sandbox/**", "server/api/**", "server/auth/**", "server/runtime/**", "server/monitoring/**", "app/**", "components/**", "lib/**"],
+    files: [
+      "server/services/**",
+      "server/sandbox/**",
+      "server/api/**",
+      "server/auth/**",
+      "server/runtime/**",
+      "server/monitoring/**",
+      "app/**",
+      "components/**",
+      "lib/**",
+    ],
     ignores: ["**/*.test.ts"],
     rules: { "no-restricted-imports": ["error", prismaOnlyInRepositories] },
   },
@@ -43,6 +56,10 @@ export default tseslint.config(
   {
     // Tests may reach past layers to arrange and inspect state.
     files: ["**/*.test.ts", "e2e/**", "lib/testing/**"],
-    rules: { "@typescript-eslint/no-unsafe-assignment": "off", "@typescript-eslint/no-unsafe-member-access": "off", "@typescript-eslint/unbound-method": "off" },
+    rules: {
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/unbound-method": "off",
+    },
   },
 );

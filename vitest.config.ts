@@ -6,7 +6,10 @@ import { defineConfig } from "vitest/config";
 //   *.int.test.ts    integration against the real PostgreSQL (embedded, started by the global setup)
 //   *.docker.test.ts integration against the real Docker engine (and the real PostgreSQL); run once
 //                    per runtime (runc, runsc)
-const alias = { "@": fileURLToPath(new URL("./", import.meta.url)), "server-only": fileURLToPath(new URL("./lib/testing/server-only-stub.ts", import.meta.url)) };
+const alias = {
+  "@": fileURLToPath(new URL("./", import.meta.url)),
+  "server-only": fileURLToPath(new URL("./lib/testing/server-only-stub.ts", import.meta.url)),
+};
 const exclude = ["node_modules/**", ".next/**", ".data/**", "e2e/**"];
 
 export default defineConfig({

@@ -3,7 +3,11 @@ import type { ReactNode } from "react";
 import { TrpcReactProvider } from "@/lib/trpc/client";
 import "./globals.css";
 
-export const metadata: Metadata = { title: "Pantheon Sandbox", description: "Run code from Pantheon's AIs in isolated containers", icons: { icon: "/favicon.svg" } };
+export const metadata: Metadata = {
+  title: "Pantheon Sandbox",
+  description: "Run code from Pantheon's AIs in isolated containers",
+  icons: { icon: "/favicon.svg" },
+};
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (

@@ -7,44 +7,52 @@ import { z } from "zod";
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const emptyAsUndefined = (v: unknown) => (v === "" ? undefined : v);
 
-export const envSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  PORT: int(3000, 1, 65535),
-  HOST: z.string().min(1).default("127.0.0.1"),
-  DATABASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
-  PANTHEON_DATA_DIR: z.string().min(1).default(".data"),
-  PANTHEON_PG_PORT: int(54329, 1024, 65535),
-  NEXTAUTH_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
-  NEXTAUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: int(3000, 1, 65535),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    DATABASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    PANTHEON_DATA_DIR: z.string().min(1).default(".data"),
+    PANTHEON_PG_PORT: int(54329, 1024, 65535),
+    NEXTAUTH_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    NEXTAUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
 
-  SANDBOX_CONTAINER_REGISTRY: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, "must be a lower-case image name prefix").default("pantheon-sandbox"),
-  SANDBOX_RUNTIME: z.enum(["runc", "runsc"]).default("runc"),
-  // Deployments sharing one Docker host (say, the app and its e2e run) use different scopes,
-  // so neither's boot reaper removes the other's containers.
-  SANDBOX_CONTAINER_SCOPE: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be lower-case letters, digits and dashes").default("default"),
-  SANDBOX_MAX_CONCURRENT: int(50, 1, 500),
-  SANDBOX_POOL_SIZE: int(10, 0, 100),
-  SANDBOX_MAX_IDLE_TIME: int(300_000, 10_000, 86_400_000),
-  SANDBOX_DEFAULT_TIMEOUT: int(30, 1, 300),
-  SANDBOX_MAX_TIMEOUT: int(300, 1, 3600),
-  SANDBOX_MAX_FILE_SIZE: int(1_048_576, 1, 10 * 1_048_576),
-  SANDBOX_MAX_PROJECT_SIZE: int(104_857_600, 1, 1_073_741_824),
-  SANDBOX_SECCOMP_PROFILE: z.string().min(1).default("security/seccomp.json"),
-  SANDBOX_APPARMOR_PROFILE: z.string().default("pantheon-sandbox"),
-  SANDBOX_METRICS_INTERVAL: int(5000, 500, 3_600_000),
-  SANDBOX_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-  SANDBOX_ALERT_WEBHOOK_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    SANDBOX_CONTAINER_REGISTRY: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._/-]*$/, "must be a lower-case image name prefix")
+      .default("pantheon-sandbox"),
+    SANDBOX_RUNTIME: z.enum(["runc", "runsc"]).default("runc"),
+    // Deployments sharing one Docker host (say, the app and its e2e run) use different scopes,
+    // so neither's boot reaper removes the other's containers.
+    SANDBOX_CONTAINER_SCOPE: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be lower-case letters, digits and dashes")
+      .default("default"),
+    SANDBOX_MAX_CONCURRENT: int(50, 1, 500),
+    SANDBOX_POOL_SIZE: int(10, 0, 100),
+    SANDBOX_MAX_IDLE_TIME: int(300_000, 10_000, 86_400_000),
+    SANDBOX_DEFAULT_TIMEOUT: int(30, 1, 300),
+    SANDBOX_MAX_TIMEOUT: int(300, 1, 3600),
+    SANDBOX_MAX_FILE_SIZE: int(1_048_576, 1, 10 * 1_048_576),
+    SANDBOX_MAX_PROJECT_SIZE: int(104_857_600, 1, 1_073_741_824),
+    SANDBOX_SECCOMP_PROFILE: z.string().min(1).default("security/seccomp.json"),
+    SANDBOX_APPARMOR_PROFILE: z.string().default("pantheon-sandbox"),
+    SANDBOX_METRICS_INTERVAL: int(5000, 500, 3_600_000),
+    SANDBOX_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    SANDBOX_ALERT_WEBHOOK_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
 
-  SANDBOX_RATE_SANDBOXES_PER_USER: int(5, 1, 1000),
-  SANDBOX_RATE_CREATE_PER_MINUTE: int(20, 1, 100_000),
-  SANDBOX_RATE_CREATE_PER_HOUR: int(100, 1, 1_000_000),
-  SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE: int(10, 1, 100_000),
-  SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE: int(50, 1, 100_000),
-  SANDBOX_MAX_BODY_BYTES: int(2 * 1_048_576, 1024, 256 * 1_048_576),
-}).refine((e) => e.SANDBOX_DEFAULT_TIMEOUT <= e.SANDBOX_MAX_TIMEOUT, {
-  path: ["SANDBOX_DEFAULT_TIMEOUT"],
-  message: "must not exceed SANDBOX_MAX_TIMEOUT",
-});
+    SANDBOX_RATE_SANDBOXES_PER_USER: int(5, 1, 1000),
+    SANDBOX_RATE_CREATE_PER_MINUTE: int(20, 1, 100_000),
+    SANDBOX_RATE_CREATE_PER_HOUR: int(100, 1, 1_000_000),
+    SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE: int(10, 1, 100_000),
+    SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE: int(50, 1, 100_000),
+    SANDBOX_MAX_BODY_BYTES: int(2 * 1_048_576, 1024, 256 * 1_048_576),
+  })
+  .refine((e) => e.SANDBOX_DEFAULT_TIMEOUT <= e.SANDBOX_MAX_TIMEOUT, {
+    path: ["SANDBOX_DEFAULT_TIMEOUT"],
+    message: "must not exceed SANDBOX_MAX_TIMEOUT",
+  });
 
 export type Env = z.infer<typeof envSchema>;
 

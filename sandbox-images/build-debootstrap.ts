@@ -4,14 +4,7 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { debianMirrors } from "./debian-mirror";
-import {
-  IMAGE_NAME_LABEL,
-  IMAGES_DIR,
-  INPUTS_HASH_LABEL,
-  dockerfileEnv,
-  nodeRuntimeVersions,
-  type ImageName,
-} from "./image-inputs";
+import { IMAGE_NAME_LABEL, IMAGES_DIR, INPUTS_HASH_LABEL, dockerfileEnv, nodeRuntimeVersions, type ImageName } from "./image-inputs";
 import { runCommand, runPipe, type Log } from "./run-command";
 
 export const CACHE_DIR = process.env.SANDBOX_IMAGE_CACHE?.trim() || "/var/cache/pantheon-sandbox";
@@ -36,7 +29,8 @@ function sha(...parts: string[]): string {
 }
 
 // Per-package lines from debootstrap/apt/dpkg: hundreds of them, useful only when something fails.
-const PACKAGE_CHATTER = /I: (Retrieving|Validating|Extracting|Unpacking|Configuring)|^(Get:|Hit:|Selecting previously|Preparing to unpack|Unpacking|Setting up|\(Reading database|Processing triggers|debconf: )/;
+const PACKAGE_CHATTER =
+  /I: (Retrieving|Validating|Extracting|Unpacking|Configuring)|^(Get:|Hit:|Selecting previously|Preparing to unpack|Unpacking|Setting up|\(Reading database|Processing triggers|debconf: )/;
 
 function chroot(rootfs: string, script: string, log: Log): Promise<string> {
   return runCommand("chroot", [rootfs, "/bin/sh", "-ec", script], { env: APT_ENV, log, label: "chroot| ", quiet: PACKAGE_CHATTER });
@@ -56,11 +50,12 @@ async function ensureBase(log: Log): Promise<string> {
   mkdirSync(tmp, { recursive: true });
   const rootfs = join(tmp, "rootfs");
   log(`base: debootstrap --variant=minbase bookworm from ${mirrors.main} (first build only, ~1-2 min)`);
-  await runCommand(
-    "debootstrap",
-    ["--variant=minbase", `--include=${BASE_PACKAGES.join(",")}`, "bookworm", rootfs, mirrors.main],
-    { log, label: "debootstrap| ", env: APT_ENV, quiet: PACKAGE_CHATTER },
-  );
+  await runCommand("debootstrap", ["--variant=minbase", `--include=${BASE_PACKAGES.join(",")}`, "bookworm", rootfs, mirrors.main], {
+    log,
+    label: "debootstrap| ",
+    env: APT_ENV,
+    quiet: PACKAGE_CHATTER,
+  });
   const sources = [
     `deb ${mirrors.main} bookworm main`,
     `deb ${mirrors.main} bookworm-updates main`,

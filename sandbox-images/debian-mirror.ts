@@ -30,7 +30,10 @@ function parseSources(): SourceEntry[] {
       }
     } else if (file.endsWith(".list")) {
       for (const raw of text.split("\n")) {
-        const line = raw.replace(/#.*/, "").replace(/\[[^\]]*\]/, "").trim();
+        const line = raw
+          .replace(/#.*/, "")
+          .replace(/\[[^\]]*\]/, "")
+          .trim();
         const parts = line.split(/\s+/);
         if (parts[0] === "deb" && parts[1] && parts[2]) entries.push({ uri: parts[1], suites: [parts[2]] });
       }

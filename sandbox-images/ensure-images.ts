@@ -117,10 +117,13 @@ export async function ensureImages(opts: EnsureImagesOptions = {}): Promise<Ensu
     const newId = (await docker.getImage(status.tag).inspect()).Id;
     if (status.foundId && status.foundId !== newId) {
       // The superseded image lost its tag; drop it unless a container still uses it (409: keep).
-      await docker.getImage(status.foundId).remove().then(
-        () => log(`${status.tag}: removed superseded image ${status.foundId?.slice(7, 19)}`),
-        () => undefined,
-      );
+      await docker
+        .getImage(status.foundId)
+        .remove()
+        .then(
+          () => log(`${status.tag}: removed superseded image ${status.foundId?.slice(7, 19)}`),
+          () => undefined,
+        );
     }
     const seconds = (Date.now() - started) / 1000;
     log(`${status.tag}: built in ${seconds.toFixed(1)} s (${path})`);

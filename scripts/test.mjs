@@ -33,7 +33,15 @@ const steps = {
 };
 
 // Order: fast static checks first; then the two independent chains in parallel.
-const plan = [["typecheck", "lint", "format", "unit"], { parallel: [["integration", "e2e"], ["images", "docker-runc", "docker-runsc"]] }];
+const plan = [
+  ["typecheck", "lint", "format", "unit"],
+  {
+    parallel: [
+      ["integration", "e2e"],
+      ["images", "docker-runc", "docker-runsc"],
+    ],
+  },
+];
 
 const results = [];
 
@@ -61,7 +69,9 @@ function run(name) {
       const ranNothing = step.counts && (!counts || counts.passed + counts.failed === 0);
       const ok = code === 0 && !ranNothing && (!counts || counts.failed === 0);
       results.push({ name, ok, seconds, counts });
-      console.log(`\n──── ${name} (${seconds} s) ${ok ? "ok" : "FAILED"}${counts ? `: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped` : ""}${ranNothing ? " — ran no test" : ""} ────`);
+      console.log(
+        `\n──── ${name} (${seconds} s) ${ok ? "ok" : "FAILED"}${counts ? `: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped` : ""}${ranNothing ? " — ran no test" : ""} ────`,
+      );
       console.log(ok && !process.env.VERBOSE_TESTS ? tail(output, 15) : output);
       resolve(ok);
     });
@@ -87,7 +97,11 @@ function tail(text, lines) {
 
 function vitestCounts(file) {
   const report = JSON.parse(readFileSync(file, "utf8"));
-  return { passed: report.numPassedTests, failed: report.numFailedTests + (report.success || report.numFailedTests ? 0 : 1), skipped: report.numPendingTests + report.numTodoTests };
+  return {
+    passed: report.numPassedTests,
+    failed: report.numFailedTests + (report.success || report.numFailedTests ? 0 : 1),
+    skipped: report.numPendingTests + report.numTodoTests,
+  };
 }
 
 function playwrightCounts(file) {
@@ -107,7 +121,9 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const r of results) {
-  console.log(`${r.ok ? "ok    " : r.skipped ? "not run" : "FAILED"} ${r.name}${r.counts ? ` — ${r.counts.passed} passed, ${r.counts.failed} failed` : ""} (${r.seconds} s)`);
+  console.log(
+    `${r.ok ? "ok    " : r.skipped ? "not run" : "FAILED"} ${r.name}${r.counts ? ` — ${r.counts.passed} passed, ${r.counts.failed} failed` : ""} (${r.seconds} s)`,
+  );
   if (r.counts) {
     passed += r.counts.passed;
     failed += r.counts.failed;

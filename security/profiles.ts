@@ -23,7 +23,11 @@ export function appArmorProfileIfLoaded(name = APPARMOR_PROFILE_NAME): string | 
   const profiles = "/sys/kernel/security/apparmor/profiles";
   if (!existsSync(profiles)) return null;
   try {
-    return readFileSync(profiles, "utf8").split("\n").some((line) => line.startsWith(`${name} `)) ? name : null;
+    return readFileSync(profiles, "utf8")
+      .split("\n")
+      .some((line) => line.startsWith(`${name} `))
+      ? name
+      : null;
   } catch {
     return null;
   }

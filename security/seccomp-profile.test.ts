@@ -15,9 +15,28 @@ describe("security/seccomp.json", () => {
   });
 
   it.each([
-    "ptrace", "process_vm_readv", "process_vm_writev", "keyctl", "add_key", "request_key", "bpf", "perf_event_open",
-    "userfaultfd", "mount", "umount2", "pivot_root", "unshare", "setns", "io_uring_setup", "io_uring_enter",
-    "io_uring_register", "kexec_load", "kexec_file_load", "init_module", "finit_module", "open_by_handle_at",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "unshare",
+    "setns",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "kexec_load",
+    "kexec_file_load",
+    "init_module",
+    "finit_module",
+    "open_by_handle_at",
   ])("never allows %s", (name) => {
     expect(allowed.has(name)).toBe(false);
     expect(profile.syscalls.some((r) => r.action === "SCMP_ACT_ALLOW" && r.names.includes(name))).toBe(false);

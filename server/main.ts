@@ -49,12 +49,20 @@ async function main() {
   if (abandoned) say(`marked ${abandoned} execution(s) left running by a previous process as killed`);
 
   const docker = await pingDocker();
-  say(docker.status === "up" ? `docker engine ${docker.version} (runtimes: ${(docker.runtimes ?? []).join(", ")})` : `docker engine unavailable (${docker.error}); the app runs, executions fail until it is back`);
+  say(
+    docker.status === "up"
+      ? `docker engine ${docker.version} (runtimes: ${(docker.runtimes ?? []).join(", ")})`
+      : `docker engine unavailable (${docker.error}); the app runs, executions fail until it is back`,
+  );
   say(`sandbox engine: runtime ${env.SANDBOX_RUNTIME}, warm pool ${env.SANDBOX_POOL_SIZE} per image, posture check in a fresh container`);
   const runtime = await startSandboxRuntime(env, getLogger());
   cleanup.push(["sandbox engine", () => runtime.stop()]);
   const engine = runtime.engine?.status();
-  say(engine?.state === "ready" ? `sandbox engine ready (posture: ${engine.posture?.checks.filter((c) => c.ok).length ?? 0} checks passed)` : `sandbox engine ${engine?.state}: ${engine?.lastError ?? "starting"}; it keeps retrying`);
+  say(
+    engine?.state === "ready"
+      ? `sandbox engine ready (posture: ${engine.posture?.checks.filter((c) => c.ok).length ?? 0} checks passed)`
+      : `sandbox engine ${engine?.state}: ${engine?.lastError ?? "starting"}; it keeps retrying`,
+  );
 
   say(dev ? "starting Next in development mode" : "starting Next");
   const app = next({ dev, dir: resolve(import.meta.dirname, ".."), hostname: env.HOST, port: env.PORT });

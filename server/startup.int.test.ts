@@ -27,7 +27,15 @@ describe("server lifecycle", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "pantheon-lifecycle-"));
     chmodSync(dataDir, 0o755);
     const scope = `lifecycle-${process.pid}`;
-    const env = { ...process.env, DATABASE_URL: "", PANTHEON_DATA_DIR: dataDir, PANTHEON_PG_PORT: String(await freePort()), PORT: String(await freePort()), SANDBOX_CONTAINER_SCOPE: scope, SANDBOX_POOL_SIZE: "1" };
+    const env = {
+      ...process.env,
+      DATABASE_URL: "",
+      PANTHEON_DATA_DIR: dataDir,
+      PANTHEON_PG_PORT: String(await freePort()),
+      PORT: String(await freePort()),
+      SANDBOX_CONTAINER_SCOPE: scope,
+      SANDBOX_POOL_SIZE: "1",
+    };
     const server = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--dev"], { env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     server.stdout.on("data", (c: Buffer) => (output += c.toString()));

@@ -34,7 +34,11 @@ export function SignInForm({ initialError, callbackUrl, registered }: { initialE
     <form className="card" onSubmit={onSubmit} aria-label="Sign in">
       <h1>Sign in</h1>
       {registered && <p className="muted">Account created. Sign in to continue.</p>}
-      {error && <p className="error" role="alert" data-testid="form-error">{error}</p>}
+      {error && (
+        <p className="error" role="alert" data-testid="form-error">
+          {error}
+        </p>
+      )}
       <label className="field">
         Email
         <input name="email" type="email" autoComplete="email" required />

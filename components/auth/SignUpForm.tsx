@@ -46,7 +46,11 @@ export function SignUpForm() {
   return (
     <form className="card" onSubmit={onSubmit} aria-label="Sign up">
       <h1>Create your account</h1>
-      {error && <p className="error" role="alert" data-testid="form-error">{error}</p>}
+      {error && (
+        <p className="error" role="alert" data-testid="form-error">
+          {error}
+        </p>
+      )}
       <label className="field">
         Name <span className="muted">(optional)</span>
         <input name="name" autoComplete="name" maxLength={100} />

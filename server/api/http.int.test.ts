@@ -22,14 +22,22 @@ describe("tRPC over HTTP", () => {
   it("refuses each call of a batch on its own: a user key gets me, but not admin", async () => {
     const user = await makeUser();
     const key = await keyFor(user);
-    const res = await GET(new Request(`${base}/auth.me,admin.listUsers?batch=1&input=${encodeURIComponent(JSON.stringify({}))}`, { headers: { authorization: `Bearer ${key}` } }));
+    const res = await GET(
+      new Request(`${base}/auth.me,admin.listUsers?batch=1&input=${encodeURIComponent(JSON.stringify({}))}`, { headers: { authorization: `Bearer ${key}` } }),
+    );
     const body = (await res.json()) as Array<{ result?: { data: unknown }; error?: { json: { data: { code: string } } } }>;
     expect(body[0]?.result).toBeDefined();
     expect(body[1]?.error?.json.data.code).toBe("NOT_FOUND");
   });
 
   it("returns zod issues for bad input", async () => {
-    const res = await POST(new Request(`${base}/auth.signUp`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(superjson.serialize({ email: "nope", password: "1" })) }));
+    const res = await POST(
+      new Request(`${base}/auth.signUp`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(superjson.serialize({ email: "nope", password: "1" })),
+      }),
+    );
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { json: { message: string; data: { zodIssues: Array<{ path: string[] }> } } } };
     expect(body.error.json.data.zodIssues.map((i) => i.path[0])).toEqual(expect.arrayContaining(["email", "password"]));
@@ -42,8 +50,18 @@ describe("tRPC over HTTP", () => {
   });
 
   it("hides the detail of unexpected errors behind a generic message", async () => {
-    const testRouter = router({ boom: publicProcedure.query(() => { throw new Error("connection to 10.0.0.5 refused: password=hunter2"); }) });
-    const res = await fetchRequestHandler({ endpoint: "/api/trpc", req: new Request(`${base}/boom`), router: testRouter, createContext: () => createContext({ headers: new Headers() }), onError: () => {} });
+    const testRouter = router({
+      boom: publicProcedure.query(() => {
+        throw new Error("connection to 10.0.0.5 refused: password=hunter2");
+      }),
+    });
+    const res = await fetchRequestHandler({
+      endpoint: "/api/trpc",
+      req: new Request(`${base}/boom`),
+      router: testRouter,
+      createContext: () => createContext({ headers: new Headers() }),
+      onError: () => {},
+    });
     expect(res.status).toBe(500);
     const body = await res.text();
     expect(body).toContain("Internal server error");

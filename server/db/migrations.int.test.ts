@@ -34,8 +34,13 @@ describe("migrations", () => {
   });
 
   it("are recorded in _prisma_migrations as prisma migrate does, and re-running applies nothing", async () => {
-    const dirs = readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-    const { rows } = await client.query<{ migration_name: string; finished_at: Date | null; checksum: string }>("SELECT migration_name, finished_at, checksum FROM _prisma_migrations ORDER BY migration_name");
+    const dirs = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+    const { rows } = await client.query<{ migration_name: string; finished_at: Date | null; checksum: string }>(
+      "SELECT migration_name, finished_at, checksum FROM _prisma_migrations ORDER BY migration_name",
+    );
     expect(rows.map((r) => r.migration_name)).toEqual(dirs);
     for (const row of rows) {
       expect(row.finished_at).not.toBeNull();
@@ -54,10 +59,21 @@ describe("migrations", () => {
        JOIN information_schema.table_constraints tc ON tc.constraint_name = rc.constraint_name
        WHERE tc.table_name IN ('sandbox_files','sandbox_executions','sandbox_metrics') AND rc.unique_constraint_name = 'sandbox_projects_pkey'`,
     );
-    expect(fks.map((f) => `${f.table_name}:${f.delete_rule}`).sort()).toEqual(["sandbox_executions:CASCADE", "sandbox_files:CASCADE", "sandbox_metrics:CASCADE"]);
+    expect(fks.map((f) => `${f.table_name}:${f.delete_rule}`).sort()).toEqual([
+      "sandbox_executions:CASCADE",
+      "sandbox_files:CASCADE",
+      "sandbox_metrics:CASCADE",
+    ]);
 
     const { rows: indexes } = await client.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'");
     const idx = indexes.map((i) => i.indexname);
-    for (const i of ["idx_sandbox_projects_user", "idx_sandbox_files_project", "idx_sandbox_executions_project", "idx_sandbox_metrics_project_time", "sandbox_files_project_id_file_path_key"]) expect(idx).toContain(i);
+    for (const i of [
+      "idx_sandbox_projects_user",
+      "idx_sandbox_files_project",
+      "idx_sandbox_executions_project",
+      "idx_sandbox_metrics_project_time",
+      "sandbox_files_project_id_file_path_key",
+    ])
+      expect(idx).toContain(i);
   });
 });

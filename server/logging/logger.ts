@@ -9,7 +9,10 @@ export function getLogger(): pino.Logger {
     level: process.env.SANDBOX_LOG_LEVEL ?? "info",
     base: { service: "pantheon-sandbox" },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ["password", "*.password", "apiKey", "*.apiKey", "key", "*.key", "authorization", "*.authorization", "headers.cookie", "*.headers.cookie"], censor: "[redacted]" },
+    redact: {
+      paths: ["password", "*.password", "apiKey", "*.apiKey", "key", "*.key", "authorization", "*.authorization", "headers.cookie", "*.headers.cookie"],
+      censor: "[redacted]",
+    },
   });
   return holder.__pantheonLogger;
 }

@@ -1,10 +1,28 @@
 import { getPrisma, type Prisma } from "@/server/db/client";
 
-const listed = { id: true, name: true, prefix: true, scopes: true, defaultAiPersonality: true, createdAt: true, lastUsedAt: true, expiresAt: true, revokedAt: true } as const;
+const listed = {
+  id: true,
+  name: true,
+  prefix: true,
+  scopes: true,
+  defaultAiPersonality: true,
+  createdAt: true,
+  lastUsedAt: true,
+  expiresAt: true,
+  revokedAt: true,
+} as const;
 export type ApiKeyRecord = Prisma.ApiKeyGetPayload<{ select: typeof listed }>;
 
 export const apiKeyRepository = {
-  create(data: { userId: number; name: string; prefix: string; hash: string; scopes: string[]; defaultAiPersonality: string | null; expiresAt: Date | null }): Promise<ApiKeyRecord> {
+  create(data: {
+    userId: number;
+    name: string;
+    prefix: string;
+    hash: string;
+    scopes: string[];
+    defaultAiPersonality: string | null;
+    expiresAt: Date | null;
+  }): Promise<ApiKeyRecord> {
     return getPrisma().apiKey.create({ data, select: listed });
   },
 
@@ -21,7 +39,10 @@ export const apiKeyRepository = {
 
   /** Revokes a live key; `userId` narrows to the owner's keys. Returns whether a key changed. */
   async revoke(prefix: string, userId?: number): Promise<boolean> {
-    const { count } = await getPrisma().apiKey.updateMany({ where: { prefix, revokedAt: null, ...(userId === undefined ? {} : { userId }) }, data: { revokedAt: new Date() } });
+    const { count } = await getPrisma().apiKey.updateMany({
+      where: { prefix, revokedAt: null, ...(userId === undefined ? {} : { userId }) },
+      data: { revokedAt: new Date() },
+    });
     return count > 0;
   },
 

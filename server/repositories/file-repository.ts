@@ -1,6 +1,17 @@
 import { getPrisma, type Prisma } from "@/server/db/client";
 
-const fileMeta = { id: true, filePath: true, fileType: true, sizeBytes: true, encoding: true, isEntryPoint: true, isExecutable: true, createdByAi: true, createdAt: true, updatedAt: true } as const;
+const fileMeta = {
+  id: true,
+  filePath: true,
+  fileType: true,
+  sizeBytes: true,
+  encoding: true,
+  isEntryPoint: true,
+  isExecutable: true,
+  createdByAi: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
 const fileWithContent = { ...fileMeta, content: true } as const;
 
 export type FileMeta = Prisma.SandboxFileGetPayload<{ select: typeof fileMeta }>;
@@ -45,8 +56,17 @@ export const fileRepository = {
     await prisma.$transaction([
       ...(deletes.length ? [prisma.sandboxFile.deleteMany({ where: { projectId, filePath: { in: deletes } } })] : []),
       ...upserts.map((f) => {
-        const content = { content: f.content, encoding: f.encoding, sizeBytes: f.sizeBytes, fileType: f.fileType, ...(f.isExecutable === undefined ? {} : { isExecutable: f.isExecutable }) };
-        const flags = { ...(f.isEntryPoint === undefined ? {} : { isEntryPoint: f.isEntryPoint }), ...(f.createdByAi === undefined ? {} : { createdByAi: f.createdByAi }) };
+        const content = {
+          content: f.content,
+          encoding: f.encoding,
+          sizeBytes: f.sizeBytes,
+          fileType: f.fileType,
+          ...(f.isExecutable === undefined ? {} : { isExecutable: f.isExecutable }),
+        };
+        const flags = {
+          ...(f.isEntryPoint === undefined ? {} : { isEntryPoint: f.isEntryPoint }),
+          ...(f.createdByAi === undefined ? {} : { createdByAi: f.createdByAi }),
+        };
         return prisma.sandboxFile.upsert({
           where: { projectId_filePath: { projectId, filePath: f.filePath } },
           create: { projectId, filePath: f.filePath, ...content, ...flags },

@@ -36,7 +36,18 @@ export async function startSandboxRuntime(env: Env, logger: Logger): Promise<App
     async dockerStatus() {
       const ping = await pingDocker(docker);
       const status = engine.status();
-      return { ...ping, engine: { state: status.state, runtime: status.runtime, posture: status.posture, pool: status.pool, activeExecutions: status.activeExecutions, missingImages: status.missingImages, lastError: status.lastError } };
+      return {
+        ...ping,
+        engine: {
+          state: status.state,
+          runtime: status.runtime,
+          posture: status.posture,
+          pool: status.pool,
+          activeExecutions: status.activeExecutions,
+          missingImages: status.missingImages,
+          lastError: status.lastError,
+        },
+      };
     },
     stop: () => engine.stop(),
   };

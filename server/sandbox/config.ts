@@ -54,14 +54,34 @@ export const EngineConfigSchema = z
     warmImages: z.array(z.enum(IMAGE_KINDS)).default(["node", "python"]),
     poolSizePerImage: z.number().int().min(0).max(50).default(10),
     maxConcurrent: z.number().int().min(1).max(500).default(50),
-    maxIdleTimeMs: z.number().int().min(1_000).max(24 * 3600_000).default(5 * 60_000),
+    maxIdleTimeMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(24 * 3600_000)
+      .default(5 * 60_000),
     defaultTimeoutMs: z.number().int().min(100).max(3600_000).default(30_000),
     /** Requests above this are refused (BAD_REQUEST), never clamped. */
     maxTimeoutMs: z.number().int().min(100).max(3600_000).default(300_000),
-    maxFileSize: z.number().int().min(1).max(50 * MiB).default(1 * MiB),
-    maxProjectSize: z.number().int().min(1).max(2048 * MiB).default(100 * MiB),
+    maxFileSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(50 * MiB)
+      .default(1 * MiB),
+    maxProjectSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(2048 * MiB)
+      .default(100 * MiB),
     /** Stored output (stdout + stderr) per execution; the rest is dropped and `truncated` set. */
-    maxOutputBytes: z.number().int().min(1 * KiB).max(64 * MiB).default(1 * MiB),
+    maxOutputBytes: z
+      .number()
+      .int()
+      .min(1 * KiB)
+      .max(64 * MiB)
+      .default(1 * MiB),
     /** Binary files come back base64-encoded with an encoding flag, or are refused explicitly. */
     binaryFiles: z.enum(["base64", "refuse"]).default("base64"),
     syncIgnore: z.array(z.string().min(1)).default([...DEFAULT_SYNC_IGNORE]),

@@ -17,9 +17,18 @@ describe(`engine lifecycle under ${testRuntime()}`, () => {
 
   beforeAll(async () => {
     // An orphan from a "previous run": the boot reaper must remove it.
-    const orphan = await docker.createContainer({ Image: "pantheon-sandbox/node:latest", Cmd: ["sleep", "60"], Labels: { [LABEL_SANDBOX]: "1", [LABEL_INSTANCE]: "i-previous-run" } });
+    const orphan = await docker.createContainer({
+      Image: "pantheon-sandbox/node:latest",
+      Cmd: ["sleep", "60"],
+      Labels: { [LABEL_SANDBOX]: "1", [LABEL_INSTANCE]: "i-previous-run" },
+    });
     t = await startTestEngine({ poolSizePerImage: 2, maxConcurrent: 3, reapOtherInstances: true });
-    expect(await docker.getContainer(orphan.id).inspect().catch((e: { statusCode?: number }) => e.statusCode)).toBe(404);
+    expect(
+      await docker
+        .getContainer(orphan.id)
+        .inspect()
+        .catch((e: { statusCode?: number }) => e.statusCode),
+    ).toBe(404);
   });
 
   afterAll(async () => {
@@ -54,7 +63,12 @@ describe(`engine lifecycle under ${testRuntime()}`, () => {
     await eventually(() => t.engine.status().pool.warm.node === 2);
 
     await t.engine.releaseProject("proj-a");
-    expect(await docker.getContainer(a.containerId!).inspect().catch((e: { statusCode?: number }) => e.statusCode)).toBe(404);
+    expect(
+      await docker
+        .getContainer(a.containerId!)
+        .inspect()
+        .catch((e: { statusCode?: number }) => e.statusCode),
+    ).toBe(404);
     const c = await t.engine.execute("proj-c", { kind: "command", command: "ls; echo listed" });
     expect(c.containerId).not.toBe(a.containerId);
     expect(c.output).toBe("listed\n");
@@ -73,7 +87,10 @@ describe(`engine lifecycle under ${testRuntime()}`, () => {
 
   it("refuses beyond maxConcurrent with reason capacity", async () => {
     const held = await Promise.all(["c1", "c2", "c3"].map((p) => t.engine.execute(p, { kind: "command", command: "true" })));
-    expect(held.map((r) => r.status), JSON.stringify(held.map((r) => [r.errorCode, r.errorOutput, r.reason, r.exitCode]))).toEqual(["success", "success", "success"]);
+    expect(
+      held.map((r) => r.status),
+      JSON.stringify(held.map((r) => [r.errorCode, r.errorOutput, r.reason, r.exitCode])),
+    ).toEqual(["success", "success", "success"]);
     const events: string[] = [];
     const r = await t.engine.execute("c4", { kind: "command", command: "true" }, { onEvent: (e) => events.push(e.type) });
     expect(r).toMatchObject({ status: "error", reason: "capacity", errorCode: "CAPACITY", containerId: null });
@@ -100,7 +117,14 @@ describe(`engine lifecycle under ${testRuntime()}`, () => {
       const r = await idle.engine.execute("idle", { kind: "command", command: "true" });
       expect(idle.engine.status().pool.leased).toBe(1);
       await eventually(() => idle.engine.status().pool.leased === 0, 10_000);
-      await eventually(async () => (await docker.getContainer(r.containerId!).inspect().catch(() => null)) === null, 10_000);
+      await eventually(
+        async () =>
+          (await docker
+            .getContainer(r.containerId!)
+            .inspect()
+            .catch(() => null)) === null,
+        10_000,
+      );
     } finally {
       await idle.engine.stop();
     }

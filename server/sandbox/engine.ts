@@ -141,7 +141,10 @@ export class SandboxEngine {
         this.posture = await this.options.postureCheck();
         if (!this.posture.ok) {
           this.state = "refused";
-          this.lastError = `posture check failed: ${this.posture.checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`).join("; ")}`;
+          this.lastError = `posture check failed: ${this.posture.checks
+            .filter((c) => !c.ok)
+            .map((c) => `${c.name} (${c.detail})`)
+            .join("; ")}`;
           this.log.error({ posture: this.posture }, "sandbox posture check failed; refusing to run code");
           return true;
         }
@@ -194,7 +197,12 @@ export class SandboxEngine {
     lease.busy++;
     this.active++;
     try {
-      const target = { containerId: lease.container.id, keepers: String(lease.data.get(LEASE_KEEPERS) ?? ""), deathReason: () => lease.dead, deathSignal: lease.died.signal };
+      const target = {
+        containerId: lease.container.id,
+        keepers: String(lease.data.get(LEASE_KEEPERS) ?? ""),
+        deathReason: () => lease.dead,
+        deathSignal: lease.died.signal,
+      };
       const run = await this.executor.run(target, prepared, opts);
       let files: ExecutionFileChanges | null = null;
       if (!run.containerLost) {
@@ -217,7 +225,9 @@ export class SandboxEngine {
         language: prepared.language,
         type: prepared.type,
         output: run.output,
-        errorOutput: run.error ? `${run.errorOutput}${run.errorOutput && !run.errorOutput.endsWith("\n") ? "\n" : ""}pantheon: ${run.error.message}\n` : run.errorOutput,
+        errorOutput: run.error
+          ? `${run.errorOutput}${run.errorOutput && !run.errorOutput.endsWith("\n") ? "\n" : ""}pantheon: ${run.error.message}\n`
+          : run.errorOutput,
         truncated: run.truncated,
         exitCode: run.exitCode,
         durationMs: run.durationMs,

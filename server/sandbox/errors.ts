@@ -29,10 +29,7 @@ export function isSandboxError(err: unknown, code?: SandboxErrorCode): err is Sa
 /** Errors that mean "cannot talk to the Docker daemon", as opposed to "Docker said no". */
 export function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return (
-    typeof code === "string" &&
-    ["ECONNREFUSED", "ENOENT", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EACCES", "EHOSTUNREACH", "ENOTFOUND"].includes(code)
-  );
+  return typeof code === "string" && ["ECONNREFUSED", "ENOENT", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EACCES", "EHOSTUNREACH", "ENOTFOUND"].includes(code);
 }
 
 export function abortError(signal: AbortSignal | undefined): SandboxError {

@@ -19,13 +19,28 @@ function refused(request: unknown): string {
 describe("prepareExecution", () => {
   it("runs commands through bash with the default timeout", () => {
     expect(prepareExecution({ kind: "command", command: "npm test", type: "test" }, config)).toMatchObject({
-      image: "node", argv: ["bash", "-c", "npm test"], suffix: "-", stdin: undefined, type: "test", timeoutMs: 30_000, language: null,
+      image: "node",
+      argv: ["bash", "-c", "npm test"],
+      suffix: "-",
+      stdin: undefined,
+      type: "test",
+      timeoutMs: 30_000,
+      language: null,
     });
   });
 
   it("sends snippets over stdin to a temp file with the language's runner and image", () => {
-    expect(prepareExecution({ kind: "code", language: "python", code: "print(1)" }, config)).toMatchObject({ image: "python", argv: ["python3", "-u"], suffix: ".py", stdin: Buffer.from("print(1)") });
-    expect(prepareExecution({ kind: "code", language: "typescript", code: "let x: number = 1" }, config)).toMatchObject({ image: "node", argv: ["tsx"], suffix: ".ts" });
+    expect(prepareExecution({ kind: "code", language: "python", code: "print(1)" }, config)).toMatchObject({
+      image: "python",
+      argv: ["python3", "-u"],
+      suffix: ".py",
+      stdin: Buffer.from("print(1)"),
+    });
+    expect(prepareExecution({ kind: "code", language: "typescript", code: "let x: number = 1" }, config)).toMatchObject({
+      image: "node",
+      argv: ["tsx"],
+      suffix: ".ts",
+    });
     expect(prepareExecution({ kind: "code", language: "node", code: "1" }, config)).toMatchObject({ image: "node", argv: ["node"], suffix: ".js" });
   });
 

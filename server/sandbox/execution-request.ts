@@ -30,7 +30,10 @@ function badRequest(message: string): never {
 }
 
 /** Validates a request against the configured ceilings; refuses (never clamps) before any container work. */
-export function prepareExecution(request: ExecutionRequest, config: Pick<EngineConfig, "defaultTimeoutMs" | "maxTimeoutMs" | "maxFileSize">): PreparedExecution {
+export function prepareExecution(
+  request: ExecutionRequest,
+  config: Pick<EngineConfig, "defaultTimeoutMs" | "maxTimeoutMs" | "maxFileSize">,
+): PreparedExecution {
   const type: ExecutionType = request.type ?? "run";
   if (!["run", "test", "build"].includes(type)) badRequest(`unknown execution type ${JSON.stringify(type)}`);
   const timeoutMs = request.timeoutMs ?? config.defaultTimeoutMs;
@@ -48,12 +51,13 @@ export function prepareExecution(request: ExecutionRequest, config: Pick<EngineC
   }
   if (request.kind === "code") {
     const { language, code } = request;
-    if (!(LANGUAGES as readonly string[]).includes(language)) badRequest(`unknown language ${JSON.stringify(language)}; expected one of ${LANGUAGES.join(", ")}`);
+    if (!(LANGUAGES as readonly string[]).includes(language))
+      badRequest(`unknown language ${JSON.stringify(language)}; expected one of ${LANGUAGES.join(", ")}`);
     if (typeof code !== "string") badRequest("code must be a string");
     const stdin = Buffer.from(code, "utf8");
     if (stdin.length > config.maxFileSize) badRequest(`code larger than ${config.maxFileSize} bytes`);
     const runner = RUNNERS[language];
     return { image: runner.image, argv: [...runner.argv], suffix: runner.suffix, stdin, command: code, language, type, timeoutMs };
   }
-  return badRequest("request.kind must be \"command\" or \"code\"");
+  return badRequest('request.kind must be "command" or "code"');
 }

@@ -23,10 +23,18 @@ describe(`execution under ${testRuntime()}`, () => {
       // Docker copies stdout and stderr through separate pipes, so writes to the two within the same
       // instant may swap; events keep the order Docker delivered. The sleeps make that order defined.
       { kind: "command", command: "for i in 1 2 3; do echo out$i; sleep 0.15; echo err$i >&2; sleep 0.15; done; exit 3" },
-      { onEvent: (e) => { events.push(e); arrivals.push(Date.now() - started); } },
+      {
+        onEvent: (e) => {
+          events.push(e);
+          arrivals.push(Date.now() - started);
+        },
+      },
     );
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    const text = events.filter((e) => e.type !== "exit").map((e) => `${e.type}:${"data" in e ? e.data : ""}`).join("");
+    const text = events
+      .filter((e) => e.type !== "exit")
+      .map((e) => `${e.type}:${"data" in e ? e.data : ""}`)
+      .join("");
     expect(text).toBe("stdout:out1\nstderr:err1\nstdout:out2\nstderr:err2\nstdout:out3\nstderr:err3\n");
     expect(events.at(-1)).toMatchObject({ type: "exit", exitCode: 3, status: "error", reason: null, truncated: false });
     // The first chunk arrives well before the command ends: it is streamed, not buffered.
@@ -38,11 +46,19 @@ describe(`execution under ${testRuntime()}`, () => {
   });
 
   it("runs snippets in node, typescript (tsx) and python from /workspace", async () => {
-    const node = await t.engine.execute("snip", { kind: "code", language: "node", code: "const _ = require('lodash'); console.log(_.sum([1,2,3]), process.cwd(), process.getuid())" });
+    const node = await t.engine.execute("snip", {
+      kind: "code",
+      language: "node",
+      code: "const _ = require('lodash'); console.log(_.sum([1,2,3]), process.cwd(), process.getuid())",
+    });
     expect(node.output, node.errorOutput).toBe("6 /workspace 1000\n");
     const ts = await t.engine.execute("snip", { kind: "code", language: "typescript", code: "const n: number = 21; console.log(n * 2)" });
     expect(ts.output, ts.errorOutput).toBe("42\n");
-    const py = await t.engine.execute("snip-py", { kind: "code", language: "python", code: "import os, numpy\nprint(os.getcwd(), int(numpy.arange(4).sum()))" });
+    const py = await t.engine.execute("snip-py", {
+      kind: "code",
+      language: "python",
+      code: "import os, numpy\nprint(os.getcwd(), int(numpy.arange(4).sum()))",
+    });
     expect(py.output, py.errorOutput).toBe("/workspace 6\n");
     // The snippet's temp file is not part of the project.
     expect(node.files?.upserted).toEqual([]);

@@ -74,11 +74,15 @@ describe(`hostile programs under ${testRuntime()}`, () => {
   it("output flood: output capped with the truncated flag, host memory stays bounded", async () => {
     const before = process.memoryUsage().rss;
     let streamed = 0;
-    const r = await t.engine.execute("flood", { kind: "command", command: "head -c 30000000 /dev/zero | tr '\\0' x", timeoutMs: 60_000 }, {
-      onEvent: (e) => {
-        if (e.type === "stdout" || e.type === "stderr") streamed += e.data.length;
+    const r = await t.engine.execute(
+      "flood",
+      { kind: "command", command: "head -c 30000000 /dev/zero | tr '\\0' x", timeoutMs: 60_000 },
+      {
+        onEvent: (e) => {
+          if (e.type === "stdout" || e.type === "stderr") streamed += e.data.length;
+        },
       },
-    });
+    );
     expect(r.truncated, JSON.stringify({ ...r, output: r.output.slice(0, 300) })).toBe(true);
     expect(r.output.length).toBe(64 * 1024);
     expect(streamed).toBe(64 * 1024);
@@ -136,7 +140,10 @@ describe(`hostile programs under ${testRuntime()}`, () => {
     // runc: the seccomp profile refuses namespace creation. gVisor (no OCI seccomp in this build)
     // lets `unshare -r` create a user namespace inside its own kernel; root there is still
     // powerless: the root filesystem stays read-only and nothing reaches the host kernel.
-    const ops = testRuntime() === "runc" ? ["mount", "unshare_user", "unshare_mnt", "unshare_net", "userns_write"] : ["mount", "unshare_mnt", "unshare_net", "userns_write"];
+    const ops =
+      testRuntime() === "runc"
+        ? ["mount", "unshare_user", "unshare_mnt", "unshare_net", "userns_write"]
+        : ["mount", "unshare_mnt", "unshare_net", "userns_write"];
     for (const op of ops) {
       const code = Number(new RegExp(`${op}=(\\d+)`).exec(r.output)?.[1]);
       expect(code, `${op}: ${r.output}${r.errorOutput}`).toBeGreaterThan(0);

@@ -18,8 +18,12 @@ class FakeDriver implements SandboxDriver {
   private check() {
     if (this.down) throw new SandboxError("DOCKER_UNAVAILABLE", "fake docker down");
   }
-  async ping() { this.check(); }
-  async hasImage() { return true; }
+  async ping() {
+    this.check();
+  }
+  async hasImage() {
+    return true;
+  }
   async create(request: CreateContainerRequest) {
     this.check();
     if (this.createDelayMs) await new Promise((r) => setTimeout(r, this.createDelayMs));
@@ -28,26 +32,50 @@ class FakeDriver implements SandboxDriver {
     this.containers.set(id, { labels: request.labels, running: false, name: request.name ?? id });
     return id;
   }
-  async start(id: string) { this.check(); const c = this.containers.get(id); if (c) c.running = true; }
-  async exec() { return { exitCode: 0 }; }
-  async usage() { return null; }
-  async resetMemoryPeak() { return false; }
+  async start(id: string) {
+    this.check();
+    const c = this.containers.get(id);
+    if (c) c.running = true;
+  }
+  async exec() {
+    return { exitCode: 0 };
+  }
+  async usage() {
+    return null;
+  }
+  async resetMemoryPeak() {
+    return false;
+  }
   async inspect(id: string) {
     this.check();
     const c = this.containers.get(id);
     return c ? { id, name: c.name, running: c.running, oomKilled: false, exitCode: null, labels: c.labels } : null;
   }
-  async destroy(id: string) { this.check(); this.containers.delete(id); }
-  async rename(id: string, name: string) { const c = this.containers.get(id); if (c) c.name = name; }
+  async destroy(id: string) {
+    this.check();
+    this.containers.delete(id);
+  }
+  async rename(id: string, name: string) {
+    const c = this.containers.get(id);
+    if (c) c.name = name;
+  }
   async listByLabel(labels: Record<string, string>): Promise<ContainerSummary[]> {
-    return [...this.containers].filter(([, c]) => Object.entries(labels).every(([k, v]) => c.labels[k] === v)).map(([id, c]) => ({ id, name: c.name, labels: c.labels, state: c.running ? "running" : "exited" }));
+    return [...this.containers]
+      .filter(([, c]) => Object.entries(labels).every(([k, v]) => c.labels[k] === v))
+      .map(([id, c]) => ({ id, name: c.name, labels: c.labels, state: c.running ? "running" : "exited" }));
   }
   async subscribeEvents(_labels: Record<string, string>, onEvent: (e: ContainerEvent) => void): Promise<EventSubscription> {
     this.check();
     this.listeners.add(onEvent);
     let close!: () => void;
     const closed = new Promise<void>((r) => (close = r));
-    return { closed, close: () => { this.listeners.delete(onEvent); close(); } };
+    return {
+      closed,
+      close: () => {
+        this.listeners.delete(onEvent);
+        close();
+      },
+    };
   }
   kill(id: string, type: "die" | "oom" = "die") {
     const c = this.containers.get(id);
@@ -61,8 +89,18 @@ const pools: ContainerPool[] = [];
 
 function makePool(driver: FakeDriver, overrides: Partial<ConstructorParameters<typeof ContainerPool>[0]> = {}) {
   const pool = new ContainerPool({
-    driver, log, instanceId: "inst-a", scope: "default", images: { node: "n", python: "p" }, warmImages: ["node"], poolSizePerImage: 2,
-    maxConcurrent: 3, maxIdleTimeMs: 60_000, retryInitialMs: 10, retryMaxMs: 40, ...overrides,
+    driver,
+    log,
+    instanceId: "inst-a",
+    scope: "default",
+    images: { node: "n", python: "p" },
+    warmImages: ["node"],
+    poolSizePerImage: 2,
+    maxConcurrent: 3,
+    maxIdleTimeMs: 60_000,
+    retryInitialMs: 10,
+    retryMaxMs: 40,
+    ...overrides,
   });
   pools.push(pool);
   return pool;
@@ -88,7 +126,8 @@ describe("ContainerPool", () => {
     await until(() => pool.status().warm.node === 2);
     await new Promise((r) => setTimeout(r, 30));
     expect(driver.created).toBe(2);
-    for (const c of driver.containers.values()) expect(c.labels).toMatchObject({ "pantheon.sandbox": "1", "pantheon.instance": "inst-a", "pantheon.image": "node" });
+    for (const c of driver.containers.values())
+      expect(c.labels).toMatchObject({ "pantheon.sandbox": "1", "pantheon.instance": "inst-a", "pantheon.image": "node" });
   });
 
   it("hands out a warm container, keeps it for the same project and refills in the background", async () => {

@@ -164,7 +164,10 @@ export class ContainerPool {
         container = await raceAbort(creation, signal);
       } catch (err) {
         // The caller gave up, but a started container is still useful: it was never bound.
-        creation.then((c) => this.offerWarm(c), () => {});
+        creation.then(
+          (c) => this.offerWarm(c),
+          () => {},
+        );
         throw err;
       }
     }
@@ -172,7 +175,17 @@ export class ContainerPool {
       this.destroyInBackground(container.id);
       throw new SandboxError("NOT_READY", "sandbox engine is stopping");
     }
-    const lease: Lease = { projectId, container, boundAt: this.now, lastUsedAt: this.now, busy: 0, dead: null, died: new AbortController(), oomEvents: 0, data: new Map() };
+    const lease: Lease = {
+      projectId,
+      container,
+      boundAt: this.now,
+      lastUsedAt: this.now,
+      busy: 0,
+      dead: null,
+      died: new AbortController(),
+      oomEvents: 0,
+      data: new Map(),
+    };
     this.leases.set(projectId, lease);
     unreserve();
     this.options.log.info({ containerId: container.id, projectId, image }, "container bound to project");
@@ -218,7 +231,14 @@ export class ContainerPool {
     for (const [image, list] of this.warm) warm[image] = list.length;
     let creating = 0;
     for (const n of this.creating.values()) creating += n;
-    return { warm, creating, leased: this.leases.size, maxConcurrent: this.options.maxConcurrent, dockerAvailable: this.dockerAvailable, lastError: this.lastError };
+    return {
+      warm,
+      creating,
+      leased: this.leases.size,
+      maxConcurrent: this.options.maxConcurrent,
+      dockerAvailable: this.dockerAvailable,
+      lastError: this.lastError,
+    };
   }
 
   /** Stops producing and destroys every container this pool created (warm and leased). */

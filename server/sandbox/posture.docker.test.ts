@@ -72,7 +72,11 @@ describe(`posture check (${runtime})`, () => {
 describe(`live hardened container (${runtime})`, () => {
   it("has no network interface but lo", async () => {
     const r = await sh("cat /proc/net/dev");
-    const names = r.stdout.split("\n").slice(2).map((l) => l.split(":")[0]!.trim()).filter(Boolean);
+    const names = r.stdout
+      .split("\n")
+      .slice(2)
+      .map((l) => l.split(":")[0]!.trim())
+      .filter(Boolean);
     expect(names).toEqual(["lo"]);
   });
 
@@ -148,14 +152,17 @@ describe(`live hardened container (${runtime})`, () => {
   });
 
   it("ptrace of another process is refused", async () => {
-    const r = await sh("sleep 30 & pid=$!; perl -e \"\\$r = syscall(101, 16, $pid, 0, 0); print((\\$r == -1) ? qq(ERR \\$!) : qq(OK))\"; kill $pid");
+    const r = await sh('sleep 30 & pid=$!; perl -e "\\$r = syscall(101, 16, $pid, 0, 0); print((\\$r == -1) ? qq(ERR \\$!) : qq(OK))"; kill $pid');
     expect(r.stdout).toMatch(/^ERR/); // PTRACE_ATTACH: EPERM from seccomp (runc) or from no CAP/yama (gVisor)
   });
 
   it("sees only the image's and the spec's environment, no host secret", async () => {
     const r = await sh("env");
     expect(r.stdout).not.toContain("host-secret-value-123");
-    const keys = r.stdout.split("\n").filter(Boolean).map((l) => l.split("=")[0]!);
+    const keys = r.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split("=")[0]!);
     const allowed = new Set([...imageEnvKeys, "SANDBOX_PROJECT", "HOSTNAME", "PWD", "SHLVL", "_", "HOME", "OLDPWD"]);
     expect(keys.filter((k) => !allowed.has(k))).toEqual([]);
     expect(r.stdout).toContain("SANDBOX_PROJECT=p1");
@@ -179,7 +186,9 @@ describe(`live hardened container (${runtime})`, () => {
     expect(inspected.HostConfig.MaskedPaths?.length ?? 0).toBeGreaterThan(0);
     expect(inspected.HostConfig.MaskedPaths).toEqual(expect.arrayContaining(["/proc/kcore", "/proc/keys"]));
     // Present-and-masked reads empty; gVisor's /proc simply does not have them.
-    const r = await sh("for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug; do if [ -e $f ]; then printf '%s %s\\n' $f $(head -c 64 $f 2>/dev/null | wc -c); fi; done");
+    const r = await sh(
+      "for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug; do if [ -e $f ]; then printf '%s %s\\n' $f $(head -c 64 $f 2>/dev/null | wc -c); fi; done",
+    );
     for (const line of r.stdout.trim().split("\n").filter(Boolean)) expect(line, line).toMatch(/ 0$/);
     if (runtime === "runc") {
       const mounts = await sh("cat /proc/self/mountinfo");

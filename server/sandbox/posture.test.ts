@@ -19,7 +19,12 @@ describe("evaluatePosture", () => {
   it("fails runc without seccomp, without no-new-privs, with caps, as root, with a network", () => {
     const bad = "CapEff:\t00000000a80425fb\nCapBnd:\t00000000a80425fb\nNoNewPrivs:\t0\nSeccomp:\t0\n";
     const dev = netdev + "  eth0: 1 2\n";
-    const checks = evaluatePosture({ runtime: "runc", probeStdout: probe(bad, "0", "6.18.0", dev, "writable"), inspectedRuntime: "runc", hostKernel: "6.18.0" });
+    const checks = evaluatePosture({
+      runtime: "runc",
+      probeStdout: probe(bad, "0", "6.18.0", dev, "writable"),
+      inspectedRuntime: "runc",
+      hostKernel: "6.18.0",
+    });
     expect(failing(checks)).toEqual(
       expect.arrayContaining(["uid-not-root", "capeff-zero", "capbnd-zero", "no-new-privs", "seccomp-filter", "network-loopback-only", "rootfs-read-only"]),
     );

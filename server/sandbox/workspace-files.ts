@@ -13,14 +13,7 @@ export interface WorkspaceFile {
   executable?: boolean;
 }
 
-export type RefusedReason =
-  | "invalid-path"
-  | "symlink"
-  | "hardlink"
-  | "special-file"
-  | "too-large"
-  | "binary"
-  | "project-size";
+export type RefusedReason = "invalid-path" | "symlink" | "hardlink" | "special-file" | "too-large" | "binary" | "project-size";
 
 export interface RefusedFile {
   path: string;
@@ -49,7 +42,7 @@ export function decodeFileContent(file: Pick<WorkspaceFile, "content" | "encodin
   return Buffer.from(file.content, file.encoding === "base64" ? "base64" : "utf8");
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }) // keep a BOM: round trips must be byte-exact;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }); // keep a BOM: round trips must be byte-exact;
 
 /**
  * Text when it is valid UTF-8 without NUL bytes; otherwise base64 (or null when binaries are refused),

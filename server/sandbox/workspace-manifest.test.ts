@@ -24,7 +24,21 @@ describe("parseManifest", () => {
 describe("manifestFindArgs", () => {
   it("prunes ignored names and prints NUL-terminated records", () => {
     expect(manifestFindArgs(["node_modules", ".git"])).toEqual([
-      "find", ".", "-mindepth", "1", "(", "-name", "node_modules", "-o", "-name", ".git", ")", "-prune", "-o", "-printf", "%y\\t%s\\t%T@\\t%n\\t%P\\0",
+      "find",
+      ".",
+      "-mindepth",
+      "1",
+      "(",
+      "-name",
+      "node_modules",
+      "-o",
+      "-name",
+      ".git",
+      ")",
+      "-prune",
+      "-o",
+      "-printf",
+      "%y\\t%s\\t%T@\\t%n\\t%P\\0",
     ]);
     expect(manifestFindArgs([])).toEqual(["find", ".", "-mindepth", "1", "-printf", "%y\\t%s\\t%T@\\t%n\\t%P\\0"]);
   });
@@ -32,8 +46,21 @@ describe("manifestFindArgs", () => {
 
 describe("diffManifests", () => {
   it("finds created, changed and deleted files and skips unchanged ones", () => {
-    const before = manifest([["same.txt", "f", 3, "1.0"], ["changed.txt", "f", 3, "1.0"], ["touched.txt", "f", 3, "1.0"], ["gone.txt", "f", 3, "1.0"], ["dir", "d", 60, "1.0"]]);
-    const after = manifest([["same.txt", "f", 3, "1.0"], ["changed.txt", "f", 4, "1.0"], ["touched.txt", "f", 3, "2.0"], ["new.txt", "f", 1, "2.0"], ["dir", "d", 60, "2.0"], ["dir/deep.txt", "f", 1, "2.0"]]);
+    const before = manifest([
+      ["same.txt", "f", 3, "1.0"],
+      ["changed.txt", "f", 3, "1.0"],
+      ["touched.txt", "f", 3, "1.0"],
+      ["gone.txt", "f", 3, "1.0"],
+      ["dir", "d", 60, "1.0"],
+    ]);
+    const after = manifest([
+      ["same.txt", "f", 3, "1.0"],
+      ["changed.txt", "f", 4, "1.0"],
+      ["touched.txt", "f", 3, "2.0"],
+      ["new.txt", "f", 1, "2.0"],
+      ["dir", "d", 60, "2.0"],
+      ["dir/deep.txt", "f", 1, "2.0"],
+    ]);
     const diff = diffManifests(before, after, limits);
     expect(diff.changed).toEqual(["changed.txt", "dir/deep.txt", "new.txt", "touched.txt"]);
     expect(diff.deleted).toEqual(["gone.txt"]);
@@ -67,13 +94,23 @@ describe("diffManifests", () => {
   });
 
   it("refuses files over maxFileSize", () => {
-    const diff = diffManifests(new Map(), manifest([["big.bin", "f", 101, "1.0"], ["ok.txt", "f", 100, "1.0"]]), limits);
+    const diff = diffManifests(
+      new Map(),
+      manifest([
+        ["big.bin", "f", 101, "1.0"],
+        ["ok.txt", "f", 100, "1.0"],
+      ]),
+      limits,
+    );
     expect(diff.changed).toEqual(["ok.txt"]);
     expect(diff.refused[0]).toMatchObject({ path: "big.bin", reason: "too-large" });
   });
 
   it("refuses every change when the project would exceed maxProjectSize, but still applies deletions", () => {
-    const before = manifest([["a", "f", 90, "1.0"], ["b", "f", 90, "1.0"]]);
+    const before = manifest([
+      ["a", "f", 90, "1.0"],
+      ["b", "f", 90, "1.0"],
+    ]);
     const entries: [string, string, number, string][] = [["a", "f", 90, "1.0"]];
     for (let i = 0; i < 11; i++) entries.push([`f${i}`, "f", 90, "2.0"]);
     const diff = diffManifests(before, manifest(entries), limits);
@@ -84,7 +121,14 @@ describe("diffManifests", () => {
   });
 
   it("never reports ignored paths", () => {
-    const diff = diffManifests(manifest([["node_modules/x.js", "f", 1, "1.0"]]), manifest([["node_modules/y.js", "f", 1, "1.0"], ["a/.git/HEAD", "f", 1, "1.0"]]), limits);
+    const diff = diffManifests(
+      manifest([["node_modules/x.js", "f", 1, "1.0"]]),
+      manifest([
+        ["node_modules/y.js", "f", 1, "1.0"],
+        ["a/.git/HEAD", "f", 1, "1.0"],
+      ]),
+      limits,
+    );
     expect(diff).toEqual({ changed: [], deleted: [], refused: [], projectBytes: 0 });
   });
 });

@@ -19,9 +19,7 @@ export type Manifest = Map<string, ManifestEntry>;
 
 /** Arguments for `find`, run with cwd /workspace; ignored names are pruned so node_modules is never walked. */
 export function manifestFindArgs(ignore: readonly string[]): string[] {
-  const prune = ignore.length
-    ? ["(", ...ignore.flatMap((name, i) => (i === 0 ? ["-name", name] : ["-o", "-name", name])), ")", "-prune", "-o"]
-    : [];
+  const prune = ignore.length ? ["(", ...ignore.flatMap((name, i) => (i === 0 ? ["-name", name] : ["-o", "-name", name])), ")", "-prune", "-o"] : [];
   return ["find", ".", "-mindepth", "1", ...prune, "-printf", "%y\\t%s\\t%T@\\t%n\\t%P\\0"];
 }
 

@@ -2,9 +2,12 @@ import { describe, expect, it } from "vitest";
 import { checkWorkspacePath, isIgnoredPath } from "./workspace-path";
 
 describe("checkWorkspacePath", () => {
-  it.each(["a.txt", "src/index.ts", "deep/nested/dir/file.py", ".env.example", "-dash-first", "spaces in name.txt", "ünïcødé/文件.md"])("accepts %j", (path) => {
-    expect(checkWorkspacePath(path)).toEqual({ ok: true, path });
-  });
+  it.each(["a.txt", "src/index.ts", "deep/nested/dir/file.py", ".env.example", "-dash-first", "spaces in name.txt", "ünïcødé/文件.md"])(
+    "accepts %j",
+    (path) => {
+      expect(checkWorkspacePath(path)).toEqual({ ok: true, path });
+    },
+  );
 
   it.each([
     ["", "empty path"],

@@ -22,7 +22,10 @@ describe(`workspace sync under ${testRuntime()}`, () => {
     t.store.put("rt", "assets/logo.bin", binary);
     t.store.put("rt", "old.txt", "to be deleted\n");
 
-    const check = await run("rt", "cat readme.md; node -p 'require(\"./src/lib/deep/util.js\")'; od -An -tx1 assets/logo.bin | head -1; id -u; stat -c '%u' readme.md 2>/dev/null || echo 1000");
+    const check = await run(
+      "rt",
+      "cat readme.md; node -p 'require(\"./src/lib/deep/util.js\")'; od -An -tx1 assets/logo.bin | head -1; id -u; stat -c '%u' readme.md 2>/dev/null || echo 1000",
+    );
     expect(check.status, check.errorOutput).toBe("success");
     expect(check.output).toContain("# hello ✓\n42\n 00 01 02 03");
     expect(check.output).toMatch(/^1000\n1000\n$/m);

@@ -37,7 +37,11 @@ export class WorkspaceSync {
 
   /** Loads a fresh container's workspace; returns the keeper pids and the baseline manifest. */
   async load(containerId: string, archive: Buffer): Promise<{ keepers: string; manifest: Manifest }> {
-    const { stdout, stderr, exitCode } = await this.capture(containerId, bashArgs(LOAD_SCRIPT, "pantheon-load", manifestFindArgs(this.config.syncIgnore)), archive);
+    const { stdout, stderr, exitCode } = await this.capture(
+      containerId,
+      bashArgs(LOAD_SCRIPT, "pantheon-load", manifestFindArgs(this.config.syncIgnore)),
+      archive,
+    );
     if (exitCode !== 0) throw new SandboxError("SYNC_FAILED", `loading files into the sandbox failed (exit ${exitCode}): ${stderr.trim().slice(0, 500)}`);
     // No marker means the stream was cut: an empty keeper list would let the sweep kill the keeper.
     if (!stdout.startsWith("K")) throw new SandboxError("SYNC_FAILED", "loading files into the sandbox returned no output");
@@ -57,15 +61,23 @@ export class WorkspaceSync {
 
   /** Kills every leftover process, then lists /workspace. */
   async finish(containerId: string, keepers: string): Promise<{ manifest: Manifest; warning: string | null }> {
-    const { stdout, stderr, exitCode } = await this.capture(containerId, bashArgs(FINISH_SCRIPT, "pantheon-finish", [keepers, ...manifestFindArgs(this.config.syncIgnore)]));
+    const { stdout, stderr, exitCode } = await this.capture(
+      containerId,
+      bashArgs(FINISH_SCRIPT, "pantheon-finish", [keepers, ...manifestFindArgs(this.config.syncIgnore)]),
+    );
     // find exits 1 when some entry vanished or is unreadable; the manifest is still usable.
-    if (exitCode !== 0 && exitCode !== 1) throw new SandboxError("SYNC_FAILED", `listing the workspace failed (exit ${exitCode}): ${stderr.trim().slice(0, 500)}`);
+    if (exitCode !== 0 && exitCode !== 1)
+      throw new SandboxError("SYNC_FAILED", `listing the workspace failed (exit ${exitCode}): ${stderr.trim().slice(0, 500)}`);
     return { manifest: parseManifest(stdout), warning: stderr.trim() ? stderr.trim().slice(0, 500) : null };
   }
 
   /** Files created, changed or deleted between two manifests, with content pulled back by tar. */
   async collect(containerId: string, before: Manifest, after: Manifest): Promise<WorkspaceChanges> {
-    const diff = diffManifests(before, after, { maxFileSize: this.config.maxFileSize, maxProjectSize: this.config.maxProjectSize, ignore: this.config.syncIgnore });
+    const diff = diffManifests(before, after, {
+      maxFileSize: this.config.maxFileSize,
+      maxProjectSize: this.config.maxProjectSize,
+      ignore: this.config.syncIgnore,
+    });
     const changes: WorkspaceChanges = { upserted: [], deleted: diff.deleted, refused: diff.refused };
     if (diff.changed.length === 0) return changes;
 
@@ -94,7 +106,8 @@ export class WorkspaceSync {
     });
     if (abort.signal.aborted) throw new SandboxError("SYNC_FAILED", "files grew while being collected; sync aborted");
     // tar exits 2 when a listed file disappeared; the archive still holds the rest.
-    if (exitCode !== 0 && exitCode !== 2 && exitCode !== 1) throw new SandboxError("SYNC_FAILED", `collecting files failed (exit ${exitCode}): ${stderr.trim().slice(0, 500)}`);
+    if (exitCode !== 0 && exitCode !== 2 && exitCode !== 1)
+      throw new SandboxError("SYNC_FAILED", `collecting files failed (exit ${exitCode}): ${stderr.trim().slice(0, 500)}`);
     const { files, refused } = await unpackWorkspaceFiles(Buffer.concat(chunks), {
       wanted: new Set(diff.changed),
       maxFileSize: this.config.maxFileSize,

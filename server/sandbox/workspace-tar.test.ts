@@ -33,7 +33,11 @@ describe("packWorkspaceFiles / unpackWorkspaceFiles", () => {
       { ...text("run.sh", "#!/bin/sh\necho hi\n"), executable: true },
     ];
     const tarball = await packWorkspaceFiles(files, limits);
-    const { files: back, refused } = await unpackWorkspaceFiles(tarball, { wanted: new Set(files.map((f) => f.path)), maxFileSize: 1024, binaryFiles: "base64" });
+    const { files: back, refused } = await unpackWorkspaceFiles(tarball, {
+      wanted: new Set(files.map((f) => f.path)),
+      maxFileSize: 1024,
+      binaryFiles: "base64",
+    });
     expect(refused).toEqual([]);
     expect(back).toEqual(files.map((f) => ({ ...f, executable: f.executable === true })));
   });
@@ -44,7 +48,12 @@ describe("packWorkspaceFiles / unpackWorkspaceFiles", () => {
     await expect(packWorkspaceFiles([text("a", "1"), text("a", "2")], limits)).rejects.toThrow(/duplicate/);
     await expect(packWorkspaceFiles([text("a", "1"), text("a/b", "2")], limits)).rejects.toThrow(/parent a is a file/);
     await expect(packWorkspaceFiles([text("big", "x".repeat(1025))], limits)).rejects.toThrow(/larger than 1024/);
-    await expect(packWorkspaceFiles([1, 2, 3, 4, 5].map((i) => text(`f${i}`, "x".repeat(1000))), limits)).rejects.toThrow(/project larger/);
+    await expect(
+      packWorkspaceFiles(
+        [1, 2, 3, 4, 5].map((i) => text(`f${i}`, "x".repeat(1000))),
+        limits,
+      ),
+    ).rejects.toThrow(/project larger/);
   });
 
   it("refuses symlinks, hard links, devices, directories, traversal and unrequested names; never follows links", async () => {
@@ -76,10 +85,19 @@ describe("packWorkspaceFiles / unpackWorkspaceFiles", () => {
   it("refuses entries larger than maxFileSize without buffering them, and binaries when configured to", async () => {
     const big = Buffer.alloc(2048, 97);
     const bin = Buffer.from([0, 255]);
-    const tarball = await archive([{ name: "big.txt", type: "file", size: big.length }, { name: "b.bin", type: "file", size: 2 }], { "big.txt": big, "b.bin": bin });
+    const tarball = await archive(
+      [
+        { name: "big.txt", type: "file", size: big.length },
+        { name: "b.bin", type: "file", size: 2 },
+      ],
+      { "big.txt": big, "b.bin": bin },
+    );
     const { files, refused } = await unpackWorkspaceFiles(tarball, { wanted: new Set(["big.txt", "b.bin"]), maxFileSize: 1024, binaryFiles: "refuse" });
     expect(files).toEqual([]);
-    expect(refused.map((r) => [r.path, r.reason])).toEqual([["big.txt", "too-large"], ["b.bin", "binary"]]);
+    expect(refused.map((r) => [r.path, r.reason])).toEqual([
+      ["big.txt", "too-large"],
+      ["b.bin", "binary"],
+    ]);
   });
 });
 

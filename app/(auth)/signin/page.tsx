@@ -6,7 +6,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   return (
     <main className="auth-page">
-      <SignInForm initialError={params.error ? "Wrong email or password" : null} callbackUrl={safeCallback(params.callbackUrl)} registered={params.registered === "1"} />
+      <SignInForm
+        initialError={params.error ? "Wrong email or password" : null}
+        callbackUrl={safeCallback(params.callbackUrl)}
+        registered={params.registered === "1"}
+      />
     </main>
   );
 }

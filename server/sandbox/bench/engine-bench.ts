@@ -121,7 +121,10 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
   const rawTrue = await time(rounds, () => rawExec(container, ["true"]));
   rows.push({ what: "warm acquire (pool)", engine: warmSamples, baseline: rawTrue, baselineWhat: "raw docker exec true" });
 
-  for (const [label, argv] of [["true", ["true"]], ["node -e 0", ["node", "-e", "0"]]] as const) {
+  for (const [label, argv] of [
+    ["true", ["true"]],
+    ["node -e 0", ["node", "-e", "0"]],
+  ] as const) {
     const viaEngine = await time(rounds, async () => {
       const r = await engine.execute("bench", { kind: "command", command: argv.join(" ") });
       if (r.status !== "success") throw new Error(`bench command failed: ${r.errorOutput}`);
@@ -135,7 +138,12 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
     if (r.status !== "success") throw new Error(r.errorOutput);
     await engine.releaseProject(`first-${i}`);
   });
-  rows.push({ what: "first execute in a project (acquire+load+run+sync+release)", engine: firstRun, baseline: coldRaw, baselineWhat: "bare docker create+start" });
+  rows.push({
+    what: "first execute in a project (acquire+load+run+sync+release)",
+    engine: firstRun,
+    baseline: coldRaw,
+    baselineWhat: "bare docker create+start",
+  });
 }
 
 main().catch((err: unknown) => {

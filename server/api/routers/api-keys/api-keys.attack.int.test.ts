@@ -66,6 +66,8 @@ describe("apiKeys for their owner", () => {
 
   it("rejects an unknown AI personality", async () => {
     const user = await makeUser();
-    await expect((await session(user.id)).apiKeys.create({ name: "x", defaultAiPersonality: "hal9000" as never })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect((await session(user.id)).apiKeys.create({ name: "x", defaultAiPersonality: "hal9000" as never })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 });

@@ -15,7 +15,10 @@ describe("auth.signUp", () => {
     const email = `Someone-${Date.now()}@Example.com`;
     const created = await anon.auth.signUp({ email, password: "long enough pw" });
     expect(created.email).toBe(email.toLowerCase());
-    await expect(anon.auth.signUp({ email: email.toLowerCase(), password: "another pw 123" })).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("already exists") });
+    await expect(anon.auth.signUp({ email: email.toLowerCase(), password: "another pw 123" })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining("already exists"),
+    });
   });
 
   it("rejects a bad email or short password with the zod issues", async () => {
@@ -49,7 +52,10 @@ describe("auth.me resolves the caller", () => {
   it("refuses a forged or stale session cookie", async () => {
     const forged = await encode({ token: { uid: 1 }, secret: "a-different-secret-of-at-least-32-chars!!" });
     await expect((await callerWithHeaders({ cookie: `next-auth.session-token=${forged}` })).auth.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    await expect((await callerWithHeaders(await sessionCookie(99_999_999))).auth.me()).rejects.toMatchObject({ code: "UNAUTHORIZED", message: expect.stringContaining("no longer exists") });
+    await expect((await callerWithHeaders(await sessionCookie(99_999_999))).auth.me()).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      message: expect.stringContaining("no longer exists"),
+    });
   });
 
   it("from an API key, with the same user shape and the key's default AI", async () => {
