@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppEngine } from "@/lib/testing/app-engine";
 import { keyFor, makeUser } from "@/lib/testing/fixtures";
@@ -26,6 +27,28 @@ describe("createSandboxClient", () => {
     const exitCode = await runChatExample(createSandboxClient({ url: server.url, apiKey: key }), (l) => lines.push(l));
     expect(exitCode).toBe(0);
     expect(lines.filter((l) => l.startsWith("[stdout]"))).toEqual(["[stdout] hello 1", "[stdout] hello 2", "[stdout] hello 3"]);
+  });
+
+  it("an EventSource reconnecting with Last-Event-ID gets only the events after it", async () => {
+    const key = await keyFor(await makeUser(), { name: "chat" });
+    const client = createSandboxClient({ url: server.url, apiKey: key });
+    const project = await client.projects.create.mutate({ name: "resume" });
+    const { executionId } = await client.executions.run.mutate({
+      projectId: project.id,
+      kind: "command",
+      command: "echo one; sleep 0.2; echo two; sleep 0.2; echo three",
+    });
+    const read = async (lastEventId?: string) => {
+      const input = encodeURIComponent(JSON.stringify(superjson.serialize({ executionId })));
+      const res = await fetch(`${server.url}/api/trpc/executions.output?input=${input}`, {
+        headers: { authorization: `Bearer ${key}`, accept: "text/event-stream", ...(lastEventId ? { "last-event-id": lastEventId } : {}) },
+      });
+      const text = await res.text(); // the stream ends after the exit event
+      return [...text.matchAll(/^id: (\d+)$/gm)].map((m) => m[1]);
+    };
+    const all = await read();
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    expect(await read(all[0])).toEqual(all.slice(1));
   });
 
   it("refuses a bad key with UNAUTHORIZED", async () => {

@@ -13,21 +13,32 @@ const frame = (event: string, data: unknown, id?: number) =>
  * (id = seq), then `result` with the recorded execution. The client going away stops the stream,
  * not the execution.
  */
-export function executionEventStream(user: AuthUser, started: StartedExecution, signal: AbortSignal): Response {
+export function executionEventStream(user: AuthUser, started: StartedExecution, requestSignal: AbortSignal): Response {
   const id = started.execution.id;
+  // Stops the event loop when the request ends or the consumer cancels the body.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  requestSignal.addEventListener("abort", onAbort, { once: true });
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
+      const send = (chunk: Uint8Array) => {
+        if (!stop.signal.aborted) controller.enqueue(chunk);
+      };
       try {
-        controller.enqueue(frame("started", { id }));
-        for await (const event of executionEvents(user, id, null, signal)) controller.enqueue(frame(event.type, event, event.seq));
+        send(frame("started", { id }));
+        for await (const event of executionEvents(user, id, null, stop.signal)) send(frame(event.type, event, event.seq));
         await started.done.catch(() => {});
         const row = await executionRepository.findById(id);
-        if (row && !signal.aborted) controller.enqueue(frame("result", executionJson(row)));
+        if (row) send(frame("result", executionJson(row)));
       } catch {
-        controller.enqueue(frame("error", { message: "the stream failed; read the execution from GET …/output" }));
+        send(frame("error", { message: "the stream failed; read the execution from GET …/output" }));
       } finally {
-        controller.close();
+        requestSignal.removeEventListener("abort", onAbort);
+        if (!stop.signal.aborted) controller.close();
       }
+    },
+    cancel() {
+      stop.abort();
     },
   });
   return new Response(body, {

@@ -6,7 +6,7 @@ import { restCaller } from "@/server/api/rest/rest-caller";
 import { createProjectBody } from "@/server/api/rest/rest-schemas";
 import { createProject, listProjects } from "@/server/services/projects/project-service";
 
-/** The caller's projects (add ?include_public=1 for everyone's public ones), newest first. */
+/** The caller's projects, newest first; ?include_public=1 adds everyone's public ones, ?search= filters by name or description. */
 export async function GET(req: Request): Promise<Response> {
   try {
     const user = await restCaller(req, "projects:read");
