@@ -14,7 +14,7 @@ export function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined):
       },
       (err: unknown) => {
         signal.removeEventListener("abort", onAbort);
-        reject(err);
+        reject(err instanceof Error ? err : new Error(String(err)));
       },
     );
   });

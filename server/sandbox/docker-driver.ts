@@ -125,7 +125,7 @@ export class DockerDriver implements SandboxDriver {
         AttachStderr: true,
         Tty: false,
       });
-      stream = (await exec.start({ hijack: true, stdin: request.stdin !== undefined })) as Duplex;
+      stream = await exec.start({ hijack: true, stdin: request.stdin !== undefined });
     } catch (err) {
       this.log.debug({ err, containerId: id, cmd: request.cmd[0] }, "exec failed to start");
       const code = statusCode(err);

@@ -20,7 +20,7 @@ export interface DockerEngineOptions {
 
 /** The Docker driver applying the hardened spec from security/ (resolved once from the config). */
 export function createDockerDriver(config: EngineConfig, docker: Dockerode, logger: Logger) {
-  const limits = resolveLimits(config.limits as Parameters<typeof resolveLimits>[0]);
+  const limits = resolveLimits(config.limits);
   const seccompProfile = config.seccompProfile ?? loadSeccompProfileText();
   const apparmorProfile = config.apparmorProfile === undefined ? appArmorProfileIfLoaded() : config.apparmorProfile;
   const driver = new DockerDriver(

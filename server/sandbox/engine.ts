@@ -65,6 +65,12 @@ export type SandboxExecutionResult = ExecutionResult & {
 };
 
 const LEASE_KEEPERS = "keepers";
+
+/** The idle keeper pids recorded for a lease (a space-separated string), or "" before the first exec. */
+function keepersOf(lease: Lease): string {
+  const keepers = lease.data.get(LEASE_KEEPERS);
+  return typeof keepers === "string" ? keepers : "";
+}
 const LEASE_MANIFEST = "manifest";
 
 /**
@@ -199,7 +205,7 @@ export class SandboxEngine {
     try {
       const target = {
         containerId: lease.container.id,
-        keepers: String(lease.data.get(LEASE_KEEPERS) ?? ""),
+        keepers: keepersOf(lease),
         deathReason: () => lease.dead,
         deathSignal: lease.died.signal,
       };
@@ -272,7 +278,7 @@ export class SandboxEngine {
 
   private async syncBack(projectId: string, lease: Lease): Promise<ExecutionFileChanges> {
     const before = lease.data.get(LEASE_MANIFEST) as Manifest;
-    const { manifest: after, warning } = await this.sync.finish(lease.container.id, String(lease.data.get(LEASE_KEEPERS) ?? ""));
+    const { manifest: after, warning } = await this.sync.finish(lease.container.id, keepersOf(lease));
     if (warning) this.log.warn({ containerId: lease.container.id, projectId, warning }, "finish script warning");
     const changes = await this.sync.collect(lease.container.id, before, after);
     if (changes.upserted.length || changes.deleted.length || changes.refused.length) {

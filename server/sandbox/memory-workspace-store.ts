@@ -7,7 +7,7 @@ export class MemoryWorkspaceStore implements WorkspaceStore {
 
   files(projectId: string): Map<string, WorkspaceFile> {
     let files = this.projects.get(projectId);
-    if (!files) this.projects.set(projectId, (files = new Map()));
+    if (!files) this.projects.set(projectId, (files = new Map<string, WorkspaceFile>()));
     return files;
   }
 

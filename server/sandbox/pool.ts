@@ -172,7 +172,7 @@ export class ContainerPool {
       }
     }
     if (this.stopped) {
-      this.destroyInBackground(container.id);
+      void this.destroyInBackground(container.id);
       throw new SandboxError("NOT_READY", "sandbox engine is stopping");
     }
     const lease: Lease = {
@@ -213,7 +213,7 @@ export class ContainerPool {
       if (index >= 0) {
         list.splice(index, 1);
         this.options.log.warn({ containerId, image, reason }, "warm container died");
-        this.destroyInBackground(containerId);
+        void this.destroyInBackground(containerId);
         this.wake();
         return;
       }

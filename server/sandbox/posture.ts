@@ -61,7 +61,11 @@ export async function runProbe(
   const err: Buffer[] = [];
   stdout.on("data", (b: Buffer) => out.push(b));
   stderr.on("data", (b: Buffer) => err.push(b));
-  container.modem.demuxStream(stream, stdout, stderr);
+  (container.modem as { demuxStream(stream: NodeJS.ReadableStream, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void }).demuxStream(
+    stream,
+    stdout,
+    stderr,
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       stream.destroy();
