@@ -2,6 +2,8 @@ import { getEnv } from "@/lib/env";
 import type { AiPersonality } from "@/lib/ai-personalities";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
+import { fromSandboxError } from "@/server/errors/from-sandbox-error";
+import { prepareExecution } from "@/server/sandbox/execution-request";
 import type { ExecutionRecord } from "@/server/repositories/execution-repository";
 import { runExecution, type ExecutionWithFiles } from "@/server/services/execution-service";
 import { requireProject } from "@/server/services/project-access";
@@ -29,9 +31,15 @@ export async function startExecution(user: AuthUser, projectId: number, request:
   if (request.timeoutMs !== undefined && request.timeoutMs > ceiling) {
     throw new AppError("BAD_REQUEST", `timeout ${request.timeoutMs / 1000} s is above the ceiling of ${ceiling / 1000} s (SANDBOX_MAX_TIMEOUT); ask for less`);
   }
-  requireEngine();
+  const engine = requireEngine();
   // A command in a template's project runs in that template's image (python-script → python).
   if (request.kind === "command" && !request.image && project.templateType) request = { ...request, image: getTemplate(project.templateType).image };
+  // Refused requests (NUL in a command, oversized code) cost no rate-limit points.
+  try {
+    prepareExecution(request, engine.config);
+  } catch (e) {
+    throw fromSandboxError(e);
+  }
   await assertSandboxSlot(user.id, project);
   await (await getRateLimits()).consumeExecution(String(user.id), String(projectId));
 
