@@ -42,7 +42,9 @@ export async function authenticateApiKey(key: string): Promise<AuthUser> {
   if (found.expiresAt && found.expiresAt.getTime() <= Date.now()) throw new AppError("UNAUTHORIZED", `API key ${found.prefix} has expired`);
 
   // lastUsedAt is bookkeeping: never make the request wait for it or fail because of it.
-  apiKeyRepository.touchLastUsed(found.id, new Date()).catch((e: unknown) => getLogger().warn({ err: String(e), prefix: found.prefix }, "could not update api key lastUsedAt"));
+  apiKeyRepository
+    .touchLastUsed(found.id, new Date())
+    .catch((e: unknown) => getLogger().warn({ err: String(e), prefix: found.prefix }, "could not update api key lastUsedAt"));
 
   const role = asRole(found.user.role);
   const scopes = found.scopes.filter((s): s is ApiScope => (API_SCOPES as readonly string[]).includes(s)).filter((s) => s !== "admin" || role === "admin");

@@ -21,7 +21,14 @@ export class DatabaseWorkspaceStore implements WorkspaceStore {
   async applyChanges(projectId: string, changes: WorkspaceChanges): Promise<void> {
     await fileRepository.applyChanges(
       Number(projectId),
-      changes.upserted.map((f) => ({ filePath: f.path, content: f.content, encoding: f.encoding, sizeBytes: f.size, fileType: fileTypeOf(f.path), isExecutable: f.executable ?? false })),
+      changes.upserted.map((f) => ({
+        filePath: f.path,
+        content: f.content,
+        encoding: f.encoding,
+        sizeBytes: f.size,
+        fileType: fileTypeOf(f.path),
+        isExecutable: f.executable ?? false,
+      })),
       changes.deleted,
     );
   }

@@ -22,7 +22,15 @@ afterAll(() => engine.stop());
 
 async function userAndProject() {
   const u = await makeUser();
-  const user: AuthUser = { id: u.id, email: u.email, role: "user", via: "api_key", scopes: sessionScopes("user"), apiKeyId: null, defaultAiPersonality: "gemini" };
+  const user: AuthUser = {
+    id: u.id,
+    email: u.email,
+    role: "user",
+    via: "api_key",
+    scopes: sessionScopes("user"),
+    apiKeyId: null,
+    defaultAiPersonality: "gemini",
+  };
   const project = await projectRepository.create({ name: "p", description: null, userId: u.id, createdByAi: null, templateType: null });
   return { user, project };
 }
@@ -30,7 +38,20 @@ async function userAndProject() {
 describe("executions against the database-backed workspace", () => {
   it("see the stored files, write their changes back, and are recorded with who ran them", async () => {
     const { user, project } = await userAndProject();
-    await fileRepository.applyChanges(project.id, [{ filePath: "src/main.js", content: "require('fs').writeFileSync('out/result.txt', 'made by run'); console.log('hello from', process.version)", encoding: "utf8", sizeBytes: 10, fileType: "javascript", isEntryPoint: true }], []);
+    await fileRepository.applyChanges(
+      project.id,
+      [
+        {
+          filePath: "src/main.js",
+          content: "require('fs').writeFileSync('out/result.txt', 'made by run'); console.log('hello from', process.version)",
+          encoding: "utf8",
+          sizeBytes: 10,
+          fileType: "javascript",
+          isEntryPoint: true,
+        },
+      ],
+      [],
+    );
 
     const events: ExecutionEvent[] = [];
     const result = await runExecution(user, project.id, { kind: "command", command: "mkdir -p out && node src/main.js" }, { onEvent: (e) => events.push(e) });
@@ -44,7 +65,9 @@ describe("executions against the database-backed workspace", () => {
 
     const db = new pg.Client(inject("databaseUrl"));
     await db.connect();
-    const { rows } = await db.query("SELECT status, exit_code, executed_by_ai, execution_time_ms, finished_at, output FROM sandbox_executions WHERE id = $1", [result.id]);
+    const { rows } = await db.query("SELECT status, exit_code, executed_by_ai, execution_time_ms, finished_at, output FROM sandbox_executions WHERE id = $1", [
+      result.id,
+    ]);
     await db.end();
     expect(rows[0]).toMatchObject({ status: "success", exit_code: 0, executed_by_ai: "gemini" });
     expect(rows[0].finished_at).not.toBeNull();
@@ -56,7 +79,10 @@ describe("executions against the database-backed workspace", () => {
     const firstContainer = (await projectRepository.findById(project.id))?.containerId;
     expect(firstContainer).toBeTruthy();
     await docker.getContainer(firstContainer ?? "").kill();
-    const after = await runExecution(user, project.id, { kind: "command", command: "cat kept.txt && od -An -tx1 bin.dat && test -x kept.txt && echo exec-bit-kept" });
+    const after = await runExecution(user, project.id, {
+      kind: "command",
+      command: "cat kept.txt && od -An -tx1 bin.dat && test -x kept.txt && echo exec-bit-kept",
+    });
     expect(after.status).toBe("success");
     expect((await projectRepository.findById(project.id))?.containerId).not.toBe(firstContainer);
     expect(after.output).toContain("kept");
@@ -69,7 +95,13 @@ describe("executions against the database-backed workspace", () => {
     const { user: stranger } = await userAndProject();
     await expect(runExecution(stranger, project.id, { kind: "command", command: "true" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const { user, project: own } = await userAndProject();
-    await expect(runExecution(user, own.id, { kind: "code", language: "cobol" as never, code: "x" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("unknown language") });
-    await expect(runExecution(user, own.id, { kind: "command", command: "true", timeoutMs: 10_000_000 })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("ceiling") });
+    await expect(runExecution(user, own.id, { kind: "code", language: "cobol" as never, code: "x" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("unknown language"),
+    });
+    await expect(runExecution(user, own.id, { kind: "command", command: "true", timeoutMs: 10_000_000 })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("ceiling"),
+    });
   });
 });

@@ -36,14 +36,31 @@ export async function runExecution(user: AuthUser, projectId: number, request: E
   }
 
   const aiPersonality = opts.aiPersonality ?? (user.defaultAiPersonality as AiPersonality | null) ?? null;
-  const row = await executionRepository.start({ projectId, userId: user.id, executedCode: prepared.command, language: prepared.language, executionType: prepared.type, executedByAi: aiPersonality });
+  const row = await executionRepository.start({
+    projectId,
+    userId: user.id,
+    executedCode: prepared.command,
+    language: prepared.language,
+    executionType: prepared.type,
+    executedByAi: aiPersonality,
+  });
   opts.onStarted?.(row);
 
   let result;
   try {
     result = await engine.execute(String(projectId), request, { signal: opts.signal, onEvent: opts.onEvent });
   } catch (e) {
-    await executionRepository.finish(row.id, { output: "", errorOutput: e instanceof Error ? e.message : "failed", outputTruncated: false, exitCode: null, executionTimeMs: 0, memoryUsedMb: null, cpuUsagePercent: null, status: "error", statusReason: null });
+    await executionRepository.finish(row.id, {
+      output: "",
+      errorOutput: e instanceof Error ? e.message : "failed",
+      outputTruncated: false,
+      exitCode: null,
+      executionTimeMs: 0,
+      memoryUsedMb: null,
+      cpuUsagePercent: null,
+      status: "error",
+      statusReason: null,
+    });
     throw fromSandboxError(e);
   }
 
@@ -60,7 +77,15 @@ export async function runExecution(user: AuthUser, projectId: number, request: E
   });
   await projectRepository.setContainer(projectId, result.containerId);
   getLogger().info(
-    { sandbox_id: String(projectId), user_id: String(user.id), ai_personality: aiPersonality, action: `execute:${prepared.type}`, execution_time: finished.executionTimeMs, status: finished.status, reason: finished.statusReason },
+    {
+      sandbox_id: String(projectId),
+      user_id: String(user.id),
+      ai_personality: aiPersonality,
+      action: `execute:${prepared.type}`,
+      execution_time: finished.executionTimeMs,
+      status: finished.status,
+      reason: finished.statusReason,
+    },
     "execution finished",
   );
   return { ...finished, files: result.files, engineError: result.errorCode ? result.errorOutput : null };

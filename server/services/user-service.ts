@@ -4,7 +4,11 @@ import { type AuthUser, asRole, sessionScopes } from "@/server/auth/auth-user";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "@/server/auth/password";
 import { type UserRecord, userRepository } from "@/server/repositories/user-repository";
 
-export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ error: "must be a valid email address" }).max(320));
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ error: "must be a valid email address" }).max(320));
 export const passwordSchema = z.string().min(8, "must be at least 8 characters").max(200, "must be at most 200 characters");
 
 export const signUpInput = z.object({
