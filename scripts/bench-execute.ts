@@ -1,6 +1,7 @@
 // Median and p95 of POST /api/sandbox/projects/:id/execute for `node -e "console.log(1)"` on a warm
 // project, over real HTTP against a running server. The seed allows 10 executions per project per
-// minute: start the server with SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE raised for this.
+// minute and 50 per user: start the server with SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE and
+// SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE raised for this.
 // Usage: SANDBOX_URL=http://localhost:3000 SANDBOX_API_KEY=psk_… BENCH_ROUNDS=30 npx tsx scripts/bench-execute.ts
 const url = (process.env.SANDBOX_URL ?? "http://localhost:3000").replace(/\/+$/, "");
 const apiKey = process.env.SANDBOX_API_KEY;
