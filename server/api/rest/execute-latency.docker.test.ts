@@ -41,7 +41,7 @@ describe("execute latency", () => {
         params,
       );
       const body = (await res.json()) as { output: string };
-      expect(body.output).toBe("1\n");
+      expect(body.output, JSON.stringify(body)).toBe("1\n");
       return performance.now() - started;
     };
     for (let i = 0; i < 3; i++) await once(); // warm: the project's container exists and node is in the page cache
