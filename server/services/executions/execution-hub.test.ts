@@ -32,6 +32,17 @@ describe("ExecutionHub", () => {
     expect(hub.cancel(1)).toBe(false);
   });
 
+  it("cancels a project's running executions only", () => {
+    const hub = new ExecutionHub();
+    const [a, b, other] = [new AbortController(), new AbortController(), new AbortController()];
+    hub.open(1, 10, a);
+    hub.open(2, 10, b);
+    hub.open(3, 11, other);
+    hub.push(2, exit(1));
+    expect(hub.cancelProject(10)).toBe(1);
+    expect([a.signal.aborted, b.signal.aborted, other.signal.aborted]).toEqual([true, false, false]);
+  });
+
   it("keeps at most maxFinished finished executions, never one that is being watched", () => {
     const hub = new ExecutionHub(60_000, 2);
     for (const id of [1, 2, 3, 4]) hub.open(id, 10, new AbortController());

@@ -65,6 +65,17 @@ export class ExecutionHub {
     return true;
   }
 
+  /** Aborts every running execution of a project started by this process (before it is released or deleted). */
+  cancelProject(projectId: number): number {
+    let cancelled = 0;
+    for (const entry of this.entries.values()) {
+      if (entry.projectId !== projectId || entry.finishedAt !== null || entry.controller.signal.aborted) continue;
+      entry.controller.abort();
+      cancelled++;
+    }
+    return cancelled;
+  }
+
   private evict(): void {
     const now = Date.now();
     const finished = [...this.entries].filter(([, e]) => e.finishedAt !== null);

@@ -91,6 +91,17 @@ describe("executions over tRPC", () => {
     expect((await caller.executions.get({ executionId: snippet })).output).toBe("live edit\n");
   });
 
+  it("deleting a project cancels its running execution instead of waiting for it", async () => {
+    const { caller } = await setup();
+    const project = await caller.projects.create({ name: "doomed" });
+    const { executionId } = await caller.executions.run({ projectId: project.id, kind: "command", command: "echo up; sleep 60" });
+    for await (const tracked of await caller.executions.output({ executionId })) if (unwrap(tracked)[1].type === "stdout") break;
+    const started = performance.now();
+    await caller.projects.delete({ projectId: project.id });
+    expect(performance.now() - started).toBeLessThan(15_000);
+    await expect(caller.projects.get({ projectId: project.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
   it("refuses a timeout above the ceiling before running anything", async () => {
     const { caller } = await setup();
     const project = await caller.projects.create({ name: "t" });
