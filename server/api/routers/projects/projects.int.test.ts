@@ -73,4 +73,15 @@ describe("projects", () => {
     await expect(a.projects.get({ projectId: project.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(b.projects.get({ projectId: copy.id })).resolves.toMatchObject({ id: copy.id });
   });
+
+  it("admins see and change every project; an admin's API key needs the scopes like anyone's", async () => {
+    const owner = await sessionCaller((await makeUser()).id);
+    const project = await owner.projects.create({ name: "private" });
+    const adminUser = await makeUser("admin");
+    const admin = await sessionCaller(adminUser.id);
+    await expect(admin.projects.get({ projectId: project.id })).resolves.toMatchObject({ id: project.id });
+    await expect(admin.files.write({ projectId: project.id, path: "note.md", content: "checked" })).resolves.toMatchObject({ filePath: "note.md" });
+    const { caller: readOnly } = await keyCaller(adminUser, ["projects:read"]);
+    await expect(readOnly.projects.update({ projectId: project.id, name: "x" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
 });
