@@ -1,0 +1,83 @@
+import pino from "pino";
+import { escapeForLog } from "./log-escape";
+
+// The seed's SandboxLogEntry, one JSON line each: a pino instance of its own whose line carries
+// exactly the seed's keys (level as a label, `timestamp`, `action` as the message) rather than
+// pino's numeric level and `time`, so log tools can rely on the shape.
+
+export interface SandboxResourceUsage {
+  cpu_usage: number;
+  memory_usage: number;
+  disk_usage: number;
+  network_io: number;
+  execution_count: number;
+  error_rate: number;
+  response_time: number;
+}
+
+export interface SandboxLogEntry {
+  timestamp: string;
+  level: "info" | "warn" | "error";
+  sandbox_id: string;
+  user_id: string;
+  ai_personality: string;
+  action: string;
+  execution_time: number;
+  resource_usage: Partial<SandboxResourceUsage>;
+  error?: string;
+}
+
+export type SandboxLogInput = Omit<SandboxLogEntry, "timestamp" | "error" | "ai_personality" | "user_id" | "sandbox_id" | "resource_usage"> & {
+  sandbox_id: string | number;
+  user_id: string | number;
+  ai_personality?: string | null;
+  resource_usage?: Partial<SandboxResourceUsage>;
+  /** Usually program output (stderr): escaped and redacted here. */
+  error?: string | null;
+};
+
+/** The entry for one event; every free-text field is escaped, so callers may pass raw output. */
+export function buildSandboxLogEntry(input: SandboxLogInput, now: Date = new Date()): SandboxLogEntry {
+  const entry: SandboxLogEntry = {
+    timestamp: now.toISOString(),
+    level: input.level,
+    sandbox_id: escapeForLog(String(input.sandbox_id), 200),
+    user_id: escapeForLog(String(input.user_id), 200),
+    ai_personality: escapeForLog(input.ai_personality ?? "none", 100),
+    action: escapeForLog(input.action, 200),
+    execution_time: input.execution_time,
+    resource_usage: input.resource_usage ?? {},
+  };
+  if (input.error) entry.error = escapeForLog(input.error);
+  return entry;
+}
+
+export function createSandboxLogger(destination?: pino.DestinationStream, level: string = process.env.SANDBOX_LOG_LEVEL ?? "info") {
+  const logger = pino(
+    {
+      level,
+      base: null,
+      messageKey: "action",
+      timestamp: false,
+      formatters: { level: (label) => ({ level: label }) },
+      // Belt and braces: objects that ride along never leak a key or password by name.
+      redact: { paths: ["password", "*.password", "apiKey", "*.apiKey", "key", "*.key", "authorization", "*.authorization"], censor: "[redacted]" },
+    },
+    destination,
+  );
+  return {
+    log(input: SandboxLogInput, now?: Date): SandboxLogEntry {
+      const { level, action, ...rest } = buildSandboxLogEntry(input, now);
+      logger[level](rest, action);
+      return { level, action, ...rest };
+    },
+  };
+}
+
+const holder = globalThis as typeof globalThis & { __pantheonSandboxLogger?: ReturnType<typeof createSandboxLogger> };
+
+/** One per process; level from SANDBOX_LOG_LEVEL. */
+export function logSandboxEvent(input: SandboxLogInput): SandboxLogEntry {
+  holder.__pantheonSandboxLogger ??= createSandboxLogger();
+  return holder.__pantheonSandboxLogger.log(input);
+}
