@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
 import { SignOutButton } from "@/components/auth/SignOutButton";
+import { ProjectsDashboard } from "@/components/sandbox/ProjectsDashboard";
 import { currentUser } from "@/server/auth/current-user";
 
 export const dynamic = "force-dynamic";
@@ -21,10 +22,7 @@ export default async function ProjectsPage() {
       </header>
       <main className="page">
         <h1>Projects</h1>
-        <section className="card empty" data-testid="projects-empty">
-          <p>No projects yet.</p>
-          <p className="muted">Projects created here or by Pantheon's AIs will appear in this list.</p>
-        </section>
+        <ProjectsDashboard />
       </main>
     </>
   );
