@@ -17,6 +17,7 @@ describe("AlertStateMachine", () => {
     ]);
     expect(events[0]?.tr.message).toBe("CPU on project:1 is 96.0 %, above 80.0 %");
     expect(events[1]?.tr.since).toEqual(t(2));
+    expect(events[1]?.tr.peak).toBe(99);
   });
 
   it("a single spike does not raise", () => {

@@ -42,6 +42,8 @@ export interface AlertTransition {
   at: Date;
   /** When the alert was raised (equals `at` for "raised"). */
   since: Date;
+  /** Highest value while the alert was open (equals `value` for "raised"). */
+  peak: number;
   message: string;
 }
 
@@ -108,7 +110,7 @@ export class AlertStateMachine {
     if (track.open) {
       track.open.peak = Math.max(track.open.peak, value);
       if (track.below < this.policy.resolveAfter) return null;
-      const since = track.open.since;
+      const { since, peak } = track.open;
       track.open = null;
       return {
         kind: "resolved",
@@ -118,6 +120,7 @@ export class AlertStateMachine {
         threshold,
         at,
         since,
+        peak,
         message: `${describe(track.rule)} on ${track.subject} back to ${fmt(track.rule, value)}`,
       };
     }
@@ -131,6 +134,7 @@ export class AlertStateMachine {
       threshold,
       at,
       since: at,
+      peak: value,
       message: `${describe(track.rule)} on ${track.subject} is ${fmt(track.rule, value)}, above ${fmt(track.rule, threshold)}`,
     };
   }
