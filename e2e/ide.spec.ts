@@ -86,3 +86,41 @@ test("IDE: create a node-api project, edit in Monaco, save, run, reload; another
   await expect(other.getByTestId("project-not-found")).toBeVisible();
   await otherContext.close();
 });
+
+test("IDE file explorer: create, rename, delete; a refused path shows the server's message", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signUp(page, newCredentials());
+  await expect(page).toHaveURL(/\/projects$/);
+  await page.getByLabel("Project name").fill("e2e files");
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page).toHaveURL(/\/projects\/\d+$/);
+  await expect(page.getByText("No files yet.")).toBeVisible();
+
+  page.once("dialog", (dialog) => void dialog.accept("../escape.js"));
+  await page.getByRole("button", { name: "New file" }).click();
+  await expect(page.getByTestId("explorer-error")).toContainText("Invalid input: path '..'");
+
+  page.once("dialog", (dialog) => void dialog.accept("src/util.js"));
+  await page.getByRole("button", { name: "New file" }).click();
+  await expect(page.getByTestId("file-src/util.js")).toBeVisible();
+  await expect(page.getByTestId("tab-src/util.js")).toBeVisible();
+  await page.locator(".monaco-editor .view-lines").click();
+  await page.keyboard.type("module.exports = 1;");
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Control+s");
+  await expect(page.getByTestId("editor-message")).toHaveText("Saved src/util.js");
+
+  page.once("dialog", (dialog) => void dialog.accept("src/helper.js"));
+  await page.getByTestId("file-src/util.js").hover();
+  await page.getByRole("button", { name: "Rename src/util.js" }).click();
+  await expect(page.getByTestId("file-src/helper.js")).toBeVisible();
+  await expect(page.getByTestId("tab-src/helper.js")).toBeVisible();
+  await expect(page.getByTestId("file-src/util.js")).toHaveCount(0);
+  await keepScreenshot(page, "ide-file-explorer");
+
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByTestId("file-src/helper.js").hover();
+  await page.getByRole("button", { name: "Delete src/helper.js" }).click();
+  await expect(page.getByText("No files yet.")).toBeVisible();
+  await expect(page.getByTestId("tab-src/helper.js")).toHaveCount(0);
+});

@@ -88,7 +88,7 @@ export function FileExplorer({ projectId, active, onOpen, onRenamed, onDeleted }
       {tree.isPending && <p className="muted pad">Loading files…</p>}
       {tree.isError && <p className="error pad">Could not load files: {tree.error.message}</p>}
       {error && (
-        <p className="error pad" role="alert">
+        <p className="error pad" role="alert" data-testid="explorer-error">
           {error}
         </p>
       )}
