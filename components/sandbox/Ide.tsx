@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { CodeEditor } from "./CodeEditor";
 import { EditorTabs } from "./EditorTabs";
@@ -86,6 +86,14 @@ export function Ide({ project }: { project: IdeProject }) {
     if (active && under(active, path)) setActive(remaining.at(-1) ?? null);
   };
 
+  const unsaved = Object.values(buffers).some((b) => b.content !== b.saved);
+  useEffect(() => {
+    if (!unsaved) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [unsaved]);
+
   const template = templates.data?.find((t) => t.id === project.templateType);
   const activeBuffer = active ? buffers[active] : undefined;
 
@@ -124,7 +132,7 @@ export function Ide({ project }: { project: IdeProject }) {
           )}
         </div>
       </section>
-      <RunPanel projectId={projectId} defaultCommand={template?.commands.run ?? ""} key={template?.id ?? "none"} />
+      <RunPanel projectId={projectId} defaultCommand={template?.commands.run ?? ""} />
     </div>
   );
 }

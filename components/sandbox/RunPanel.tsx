@@ -14,7 +14,9 @@ type Exit = { exitCode: number | null; status: string; reason: string | null; tr
 export function RunPanel({ projectId, defaultCommand }: { projectId: number; defaultCommand: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [command, setCommand] = useState(defaultCommand);
+  // Until the user edits it, the command follows the template's run command (which loads later).
+  const [edited, setEdited] = useState<string | null>(null);
+  const command = edited ?? defaultCommand;
   const [executionId, setExecutionId] = useState<number | null>(null);
   const [output, setOutput] = useState("");
   const [exit, setExit] = useState<Exit | null>(null);
@@ -54,7 +56,7 @@ export function RunPanel({ projectId, defaultCommand }: { projectId: number; def
   return (
     <section className="run-panel" aria-label="Run">
       <form className="run-bar" onSubmit={onRun}>
-        <input aria-label="Command" className="grow mono" value={command} onChange={(e) => setCommand(e.target.value)} placeholder="node index.js" />
+        <input aria-label="Command" className="grow mono" value={command} onChange={(e) => setEdited(e.target.value)} placeholder="node index.js" />
         <button className="btn" type="submit" disabled={run.isPending || running || !command.trim()}>
           {run.isPending ? "Starting…" : "Run"}
         </button>
