@@ -41,6 +41,8 @@ export const envSchema = z
     SANDBOX_METRICS_INTERVAL: int(5000, 500, 3_600_000),
     SANDBOX_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
     SANDBOX_ALERT_WEBHOOK_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    // Lets a Prometheus server scrape /api/metrics without an admin account.
+    SANDBOX_METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, "must be at least 16 characters").optional()),
 
     SANDBOX_RATE_SANDBOXES_PER_USER: int(5, 1, 1000),
     SANDBOX_RATE_CREATE_PER_MINUTE: int(20, 1, 100_000),

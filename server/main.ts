@@ -7,9 +7,11 @@ import { disconnectPrisma } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
 import { resolveDatabase } from "@/server/db/resolve-database";
 import { getLogger } from "@/server/logging/logger";
+import { startMonitoring } from "@/server/monitoring/monitoring-runtime";
 import { executionRepository } from "@/server/repositories/execution-repository";
 import { pingDocker } from "@/server/runtime/docker-ping";
 import { startSandboxRuntime } from "@/server/runtime/sandbox-runtime";
+import { closeRateLimits } from "@/server/services/rate-limits-access";
 import { createUpgradeRouter } from "@/server/ws/upgrade-router";
 
 // The one long-lived process: validates configuration, brings up the database, owns the
@@ -40,6 +42,7 @@ async function main() {
   const applied = await migrateDatabase(db.url);
   say(applied.length ? `database migrated: ${applied.join(", ")}` : "database schema is up to date");
   cleanup.push(["prisma", () => disconnectPrisma()]);
+  cleanup.push(["rate limiters", () => closeRateLimits()]);
 
   const publicUrl = env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`;
   process.env.NEXTAUTH_URL = publicUrl;
@@ -57,6 +60,8 @@ async function main() {
   say(`sandbox engine: runtime ${env.SANDBOX_RUNTIME}, warm pool ${env.SANDBOX_POOL_SIZE} per image, posture check in a fresh container`);
   const runtime = await startSandboxRuntime(env, getLogger());
   cleanup.push(["sandbox engine", () => runtime.stop()]);
+  const monitoring = startMonitoring({ intervalMs: env.SANDBOX_METRICS_INTERVAL });
+  cleanup.push(["monitoring", () => monitoring.stop()]);
   const engine = runtime.engine?.status();
   say(
     engine?.state === "ready"

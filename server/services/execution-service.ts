@@ -1,7 +1,9 @@
 import type { AiPersonality } from "@/lib/ai-personalities";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
-import { getLogger } from "@/server/logging/logger";
+import { executionLogInput } from "@/server/monitoring/execution-log";
+import { recordExecution } from "@/server/monitoring/prometheus";
+import { logSandboxEvent } from "@/server/monitoring/sandbox-log";
 import { type ExecutionRecord, executionRepository } from "@/server/repositories/execution-repository";
 import { projectRepository } from "@/server/repositories/project-repository";
 import type { ExecutionFileChanges } from "@/server/sandbox/engine";
@@ -61,6 +63,7 @@ export async function runExecution(user: AuthUser, projectId: number, request: E
       status: "error",
       statusReason: null,
     });
+    recordExecution({ status: "error", runtime: engine.config.runtime, durationMs: 0 });
     throw fromSandboxError(e);
   }
 
@@ -76,17 +79,7 @@ export async function runExecution(user: AuthUser, projectId: number, request: E
     statusReason: result.reason,
   });
   await projectRepository.setContainer(projectId, result.containerId);
-  getLogger().info(
-    {
-      sandbox_id: String(projectId),
-      user_id: String(user.id),
-      ai_personality: aiPersonality,
-      action: `execute:${prepared.type}`,
-      execution_time: finished.executionTimeMs,
-      status: finished.status,
-      reason: finished.statusReason,
-    },
-    "execution finished",
-  );
+  recordExecution({ status: result.status, runtime: engine.config.runtime, durationMs: result.durationMs });
+  logSandboxEvent(executionLogInput({ projectId, userId: user.id, aiPersonality, type: prepared.type, result }));
   return { ...finished, files: result.files, engineError: result.errorCode ? result.errorOutput : null };
 }
