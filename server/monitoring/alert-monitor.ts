@@ -1,4 +1,3 @@
-import "server-only";
 import { getLogger } from "@/server/logging/logger";
 import type { EngineStatus } from "@/server/sandbox/engine";
 import { type AlertPolicy, type AlertTransition, AlertStateMachine, type Observation } from "./alert-rules";

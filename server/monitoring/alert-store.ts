@@ -1,4 +1,3 @@
-import "server-only";
 import { alertRepository } from "@/server/repositories/alert-repository";
 import type { AlertTransition } from "./alert-rules";
 

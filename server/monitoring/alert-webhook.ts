@@ -1,4 +1,3 @@
-import "server-only";
 import { getLogger } from "@/server/logging/logger";
 
 export interface WebhookOptions {

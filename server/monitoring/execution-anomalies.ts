@@ -1,4 +1,3 @@
-import "server-only";
 import { executionStatsRepository } from "@/server/repositories/execution-stats-repository";
 import { type AnomalyConfig, type AnomalyFlag, DEFAULT_ANOMALY_CONFIG, detectAnomalies } from "./anomaly";
 import { executionSeries } from "./anomaly-feed";

@@ -1,4 +1,3 @@
-import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { resolveCaller } from "@/server/auth/resolve-caller";
 

@@ -1,4 +1,3 @@
-import "server-only";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { EngineStatus } from "@/server/sandbox/engine";
 import { getAppRuntime } from "@/server/runtime/app-runtime";
