@@ -4,11 +4,7 @@ import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-
-function formText(form: FormData, name: string): string {
-  const value = form.get(name);
-  return typeof value === "string" ? value : "";
-}
+import { formText } from "@/lib/form-text";
 
 export function SignInForm({ initialError, callbackUrl, registered }: { initialError: string | null; callbackUrl: string; registered: boolean }) {
   const router = useRouter();

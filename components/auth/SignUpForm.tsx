@@ -5,12 +5,8 @@ import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { formText } from "@/lib/form-text";
 import { useTRPC } from "@/lib/trpc/client";
-
-function formText(form: FormData, name: string): string {
-  const value = form.get(name);
-  return typeof value === "string" ? value : "";
-}
 
 export function SignUpForm() {
   const trpc = useTRPC();

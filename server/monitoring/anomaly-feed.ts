@@ -1,13 +1,8 @@
+import type { ExecutionBucketRow } from "@/server/repositories/execution-stats-repository";
 import type { AnomalySignal, AnomalySubject, SignalSeries } from "./anomaly";
 
-export interface ExecutionBucket {
-  projectId: number;
-  userId: number | null;
-  minute: Date;
-  total: number;
-  timeouts: number;
-  ooms: number;
-}
+/** Executions of one project (and user) in one minute, as the stats repository counts them. */
+export type ExecutionBucket = ExecutionBucketRow;
 
 const SIGNALS: [AnomalySignal, (b: ExecutionBucket) => number][] = [
   ["executions", (b) => b.total],
