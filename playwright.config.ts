@@ -50,7 +50,8 @@ export default defineConfig({
       PANTHEON_PG_PORT: String(port + 51_000 > 65_000 ? 54_400 : port + 51_000),
       SANDBOX_LOG_LEVEL: "warn",
       // Its own container scope: the docker test suites may run beside it on the same engine.
-      SANDBOX_CONTAINER_SCOPE: "e2e",
+      // E2E_SCOPE lets two checkouts run e2e side by side on one engine.
+      SANDBOX_CONTAINER_SCOPE: process.env.E2E_SCOPE ?? "e2e",
       SANDBOX_POOL_SIZE: "2",
     },
   },
