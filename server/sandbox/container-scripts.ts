@@ -7,23 +7,43 @@ export const WORKSPACE_DIR = "/workspace";
 
 /**
  * Kills every process in the container except those in $keep (PID 1 = init, the idle keeper,
- * and this shell). Every process in the container runs as the sandbox user, so "all but the
- * keeper" is the robust rule: daemonised children that setsid'd away are caught too. Processes
- * are stopped before being killed so a fork bomb cannot outrun the loop; only bash builtins are
- * used, so the sweep itself needs no new pids while the pids limit is exhausted.
+ * and this shell) and the "kept roots" in $roots with their descendants (long-lived processes the
+ * engine started on purpose: shells, dev servers, tunnels). Every process in the container runs
+ * as the sandbox user, so "all but these" is the robust rule: daemonised children that setsid'd
+ * away (reparented to init) are caught too. Processes are stopped before being killed so a fork
+ * bomb cannot outrun the loop; only bash builtins are used, so the sweep itself needs no new pids
+ * while the pids limit is exhausted.
  */
 const SWEEP = `
 sweep() {
-  local round d p line rest victims
+  local round d p q n line rest victims pids spared
+  local -A parent
   for round in 1 2 3 4 5 6 7 8 9 10 11 12; do
     victims=()
+    pids=()
+    parent=()
     for d in /proc/[0-9]*; do
       p=\${d#/proc/}
-      [[ $keep == *" $p "* ]] && continue
       line=
       { read -r line < "$d/stat"; } 2>/dev/null || continue
       rest=\${line##*) }
       [[ \${rest:0:1} == Z || \${rest:0:1} == X ]] && continue
+      rest=\${rest#* }
+      parent[$p]=\${rest%% *}
+      pids+=("$p")
+    done
+    for p in "\${pids[@]}"; do
+      [[ $keep == *" $p "* ]] && continue
+      if [[ $roots != " " ]]; then
+        spared=
+        q=$p
+        for n in {1..64}; do
+          [[ -z $q || $q == 0 || $q == 1 ]] && break
+          if [[ $roots == *" $q "* ]]; then spared=1; break; fi
+          q=\${parent[$q]}
+        done
+        [[ -n $spared ]] && continue
+      fi
       victims+=("$p")
     done
     ((\${#victims[@]})) || return 0
@@ -32,6 +52,12 @@ sweep() {
   done
   return 1
 }`;
+
+/** $1 = "<keeper pids>|<kept root pids>" (the "|roots" part is optional). */
+const KEEP_ARGS = `
+keep=" 1 $$ \${1%%|*} "
+roots=" "
+if [[ $1 == *"|"* ]]; then roots=" \${1#*|} "; fi`;
 
 /**
  * The keeper is init's child (the idle command), found before any user code ran. A fresh
@@ -72,7 +98,7 @@ exec "$@"`;
  * even if a background child still holds stdout.
  */
 export const RUN_SCRIPT = `${SWEEP}
-keep=" 1 $$ $1 "
+${KEEP_ARGS}
 suffix=$2
 shift 2
 if [[ $suffix != - ]]; then
@@ -87,7 +113,7 @@ exit $rc`;
 
 /** Kill everything but the keepers ($1), then print the manifest. $2... = find arguments. */
 export const FINISH_SCRIPT = `${SWEEP}
-keep=" 1 $$ $1 "
+${KEEP_ARGS}
 shift
 sweep || echo "pantheon: processes survived the sweep" >&2
 cd ${WORKSPACE_DIR}
@@ -95,8 +121,47 @@ exec "$@"`;
 
 /** Kill everything but the keepers ($1): used on timeout and cancel. */
 export const KILL_SCRIPT = `${SWEEP}
-keep=" 1 $$ $1 "
+${KEEP_ARGS}
 sweep`;
+
+/**
+ * Start a long-lived process (shell, background process, tunnel): print "P<pid>\n" first so the
+ * engine can register it as a kept root, then become the command. $@ = argv.
+ */
+export const SPAWN_SCRIPT = `printf 'P%s\\n' "$$"
+cd ${WORKSPACE_DIR}
+exec "$@"`;
+
+/** Kill a kept root ($1) and all its descendants (same stop-then-kill rounds as the sweep). */
+export const KILL_TREE_SCRIPT = `
+root=$1
+for round in 1 2 3 4 5 6 7 8 9 10 11 12; do
+  declare -A parent=()
+  pids=()
+  for d in /proc/[0-9]*; do
+    p=\${d#/proc/}
+    line=
+    { read -r line < "$d/stat"; } 2>/dev/null || continue
+    rest=\${line##*) }
+    [[ \${rest:0:1} == Z || \${rest:0:1} == X ]] && continue
+    rest=\${rest#* }
+    parent[$p]=\${rest%% *}
+    pids+=("$p")
+  done
+  victims=()
+  for p in "\${pids[@]}"; do
+    q=$p
+    for n in {1..64}; do
+      [[ -z $q || $q == 0 || $q == 1 || $q == $$ ]] && break
+      if [[ $q == "$root" ]]; then victims+=("$p"); break; fi
+      q=\${parent[$q]}
+    done
+  done
+  ((\${#victims[@]})) || exit 0
+  kill -STOP "\${victims[@]}" 2>/dev/null
+  kill -KILL "\${victims[@]}" 2>/dev/null
+done
+exit 1`;
 
 export function bashArgs(script: string, name: string, args: readonly string[]): string[] {
   return ["bash", "-c", script, name, ...args];

@@ -2,6 +2,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import type { Duplex, Readable } from "node:stream";
 import type Dockerode from "dockerode";
 import type { Logger } from "pino";
+import { attachExec } from "./docker-attach";
+import { statusCode, wrap } from "./docker-errors";
 import { FrameDemuxer } from "./docker-stream";
 import type {
   ContainerEvent,
@@ -10,12 +12,14 @@ import type {
   ContainerSummary,
   CreateContainerRequest,
   EventSubscription,
+  AttachedExec,
+  AttachRequest,
   ExecOutcome,
   ExecRequest,
   ResourceUsage,
   SandboxDriver,
 } from "./driver";
-import { isConnectionError, SandboxError } from "./errors";
+import { SandboxError } from "./errors";
 
 /** Builds the hardened create options (security/ owns the policy; the driver only applies it). */
 export type ContainerSpecBuilder = (request: CreateContainerRequest) => Dockerode.ContainerCreateOptions;
@@ -43,18 +47,6 @@ function counter(text: string | null, key: string): number | null {
 }
 
 const EVENT_TYPES: readonly ContainerEventType[] = ["die", "oom", "destroy", "kill"];
-
-function statusCode(err: unknown): number | undefined {
-  const code = (err as { statusCode?: unknown } | null)?.statusCode;
-  return typeof code === "number" ? code : undefined;
-}
-
-/** Connection failures become DOCKER_UNAVAILABLE so callers can tell "down" from "refused". */
-function wrap(err: unknown, what: string): Error {
-  if (err instanceof SandboxError) return err;
-  if (isConnectionError(err)) return new SandboxError("DOCKER_UNAVAILABLE", `Docker is unreachable (${what})`, { cause: err });
-  return err instanceof Error ? err : new Error(String(err));
-}
 
 function labelFilters(labels: Record<string, string>): string[] {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
@@ -166,6 +158,10 @@ export class DockerDriver implements SandboxDriver {
     } catch (err) {
       throw wrap(err, "exec inspect");
     }
+  }
+
+  attach(id: string, request: AttachRequest): Promise<AttachedExec> {
+    return attachExec(this.docker, id, request, this.log);
   }
 
   private writeStdin(stream: Duplex, stdin: Buffer | Readable): void {

@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import type { StdStream } from "./docker-stream";
 
 // The engine talks to containers only through this interface, so a Kubernetes driver
@@ -31,6 +31,31 @@ export interface ExecRequest {
   onOutput?: (stream: StdStream, data: Buffer) => void;
   /** Stops reading (the process itself is killed separately by the caller). */
   signal?: AbortSignal;
+}
+
+/** A long-lived exec whose stdin stays open (shells, background processes, tunnels). */
+export interface AttachRequest {
+  cmd: string[];
+  user: string;
+  workdir?: string;
+  env?: Record<string, string>;
+  /** A pseudo-terminal: output arrives raw on stdout (stderr is merged), and resize() works. */
+  tty?: boolean;
+  cols?: number;
+  rows?: number;
+}
+
+export interface AttachedExec {
+  /** end() half-closes the connection: the process sees EOF on stdin. */
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  /** Empty with a tty. */
+  readonly stderr: Readable;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Resolves when the output stream ends (process exit or container death), with the exit code if known. */
+  readonly exited: Promise<{ exitCode: number | null }>;
+  /** Drops the connection (the process itself is killed separately). */
+  detach(): void;
 }
 
 export interface ExecOutcome {
@@ -84,6 +109,7 @@ export interface SandboxDriver {
   create(request: CreateContainerRequest): Promise<string>;
   start(id: string): Promise<void>;
   exec(id: string, request: ExecRequest): Promise<ExecOutcome>;
+  attach(id: string, request: AttachRequest): Promise<AttachedExec>;
   /** Cheap enough to call around every execution (Docker's stats API takes ~1 s per call). */
   usage(id: string): Promise<ResourceUsage | null>;
   /** Makes the next usage().memoryPeakBytes per-execution; false where the runtime cannot. */

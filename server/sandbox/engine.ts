@@ -5,6 +5,7 @@ import type { SandboxDriver } from "./driver";
 import { abortError, isSandboxError, SandboxError, type SandboxErrorCode } from "./errors";
 import { prepareExecution, type PreparedExecution } from "./execution-request";
 import type { ExecutionEvent, ExecutionReason, ExecutionRequest, ExecutionResult } from "./execution-types";
+import { bashArgs, KILL_TREE_SCRIPT, SANDBOX_USER, SPAWN_SCRIPT, WORKSPACE_DIR } from "./container-scripts";
 import { Executor } from "./executor";
 import { ContainerPool, type Lease, type PoolStatus } from "./pool";
 import { KeyedLock } from "./project-lock";
@@ -12,7 +13,10 @@ import { reapOrphanContainers } from "./reaper";
 import type { Manifest } from "./workspace-manifest";
 import { checkWorkspacePath } from "./workspace-path";
 import type { RefusedFile, WorkspaceFile, WorkspaceStore } from "./workspace-files";
+import { readPidLine, withActivity, type SandboxProcess } from "./spawned-process";
 import { WorkspaceSync } from "./workspace-sync";
+
+export type { SandboxProcess } from "./spawned-process";
 
 export interface PostureSummary {
   ok: boolean;
@@ -28,6 +32,20 @@ export interface SandboxEngineOptions {
   /** Verifies the runtime's protections in a fresh container; the engine refuses to serve if it fails. */
   postureCheck?: () => Promise<PostureSummary>;
 }
+
+export interface SpawnOptions {
+  /** Image for a fresh container; a project's live container is used whatever its image. */
+  image: ImageKind;
+  argv: string[];
+  tty?: boolean;
+  env?: Record<string, string>;
+  cols?: number;
+  rows?: number;
+  signal?: AbortSignal;
+}
+
+const SPAWN_START_TIMEOUT_MS = 15_000;
+const KILL_GRACE_MS = 5_000;
 
 export interface ExecuteOptions {
   signal?: AbortSignal;
@@ -65,11 +83,26 @@ export type SandboxExecutionResult = ExecutionResult & {
 };
 
 const LEASE_KEEPERS = "keepers";
+const LEASE_ROOTS = "roots";
 
-/** The idle keeper pids recorded for a lease (a space-separated string), or "" before the first exec. */
+/** Pids of the long-lived processes (engine.spawn) alive in a lease's container: the sweep spares them. */
+function rootsOf(lease: Lease): Set<number> {
+  let roots = lease.data.get(LEASE_ROOTS) as Set<number> | undefined;
+  if (!roots) {
+    roots = new Set();
+    lease.data.set(LEASE_ROOTS, roots);
+  }
+  return roots;
+}
+
+/**
+ * The sweep's first argument: the idle keeper pids (recorded at load, "" before the first exec)
+ * and, after "|", the kept roots.
+ */
 function keepersOf(lease: Lease): string {
   const keepers = lease.data.get(LEASE_KEEPERS);
-  return typeof keepers === "string" ? keepers : "";
+  const roots = lease.data.get(LEASE_ROOTS) as Set<number> | undefined;
+  return `${typeof keepers === "string" ? keepers : ""}|${roots ? [...roots].join(" ") : ""}`;
 }
 const LEASE_MANIFEST = "manifest";
 
@@ -338,6 +371,76 @@ export class SandboxEngine {
         await this.pool.release(projectId, "file write failed");
       }
     });
+  }
+
+  /**
+   * Starts a long-lived process (interactive shell, dev server, tunnel) in the project's container,
+   * loading the workspace first if needed. The process is a "kept root": the sweep after every
+   * execution spares it and its descendants while it lives. It runs as the sandbox user in
+   * /workspace, with the container's limits; it dies with the container (release, idle cleanup).
+   */
+  async spawn(projectId: string, opts: SpawnOptions): Promise<SandboxProcess> {
+    this.assertServing();
+    if (!opts.argv.length || opts.argv.some((arg) => arg.includes("\0"))) throw new SandboxError("BAD_REQUEST", "argv must be non-empty strings without NUL");
+    return this.locks.run(projectId, async () => {
+      const live = this.pool.lease(projectId);
+      const lease = live && !live.dead && live.data.has(LEASE_MANIFEST) ? live : await this.leaseWithFiles(projectId, opts.image, opts.signal);
+      const containerId = lease.container.id;
+      const attached = await this.driver.attach(containerId, {
+        cmd: bashArgs(SPAWN_SCRIPT, "pantheon-spawn", opts.argv),
+        user: SANDBOX_USER,
+        workdir: WORKSPACE_DIR,
+        ...(opts.env ? { env: opts.env } : {}),
+        ...(opts.tty ? { tty: true } : {}),
+        ...(opts.cols ? { cols: opts.cols } : {}),
+        ...(opts.rows ? { rows: opts.rows } : {}),
+      });
+      let pid: number;
+      try {
+        pid = await readPidLine(attached.stdout, SPAWN_START_TIMEOUT_MS);
+      } catch (err) {
+        attached.detach();
+        throw err;
+      }
+      const roots = rootsOf(lease);
+      roots.add(pid);
+      lease.lastUsedAt = Date.now();
+      const exited = attached.exited.then((outcome) => {
+        roots.delete(pid);
+        lease.lastUsedAt = Date.now();
+        this.log.debug({ containerId, projectId, pid, exitCode: outcome.exitCode }, "spawned process exited");
+        return outcome;
+      });
+      const streams = withActivity(attached, () => {
+        lease.lastUsedAt = Date.now();
+      });
+      this.log.info({ containerId, projectId, pid, cmd: opts.argv[0], tty: opts.tty === true }, "spawned long-lived process");
+      const kill = async () => {
+        if (roots.has(pid) && !lease.dead) {
+          await this.driver
+            .exec(containerId, { cmd: bashArgs(KILL_TREE_SCRIPT, "pantheon-kill-tree", [String(pid)]), user: SANDBOX_USER })
+            .catch((err: unknown) => {
+              this.log.warn({ containerId, projectId, pid, err }, "killing a spawned process failed");
+            });
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            attached.detach();
+            resolve();
+          }, KILL_GRACE_MS);
+        });
+        await Promise.race([exited, timeout]);
+        clearTimeout(timer);
+      };
+      return { pid, ...streams, exited, kill, resize: (cols: number, rows: number) => attached.resize(cols, rows) };
+    });
+  }
+
+  /** How many spawned processes are alive in the project's container (0 without one). */
+  spawnedProcesses(projectId: string): number {
+    const lease = this.pool.lease(projectId);
+    return lease ? rootsOf(lease).size : 0;
   }
 
   /** Destroys the project's container (files are already in the store); the pool refills. */

@@ -1,6 +1,6 @@
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ContainerEvent, ContainerSummary, CreateContainerRequest, EventSubscription, SandboxDriver } from "./driver";
+import type { AttachedExec, ContainerEvent, ContainerSummary, CreateContainerRequest, EventSubscription, SandboxDriver } from "./driver";
 import { isSandboxError, SandboxError } from "./errors";
 import { ContainerPool } from "./pool";
 import { reapOrphanContainers } from "./reaper";
@@ -23,6 +23,9 @@ class FakeDriver implements SandboxDriver {
   }
   async hasImage() {
     return true;
+  }
+  attach(): Promise<AttachedExec> {
+    return Promise.reject(new Error("the pool never attaches"));
   }
   async create(request: CreateContainerRequest) {
     this.check();
