@@ -124,3 +124,59 @@ test("IDE file explorer: create, rename, delete; a refused path shows the server
   await expect(page.getByText("No files yet.")).toBeVisible();
   await expect(page.getByTestId("tab-src/helper.js")).toHaveCount(0);
 });
+
+test("IDE layout at 1366x768: resizable panels, shortcuts help, toggling explorer and bottom panel", async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await signUp(page, newCredentials());
+  await expect(page).toHaveURL(/\/projects$/);
+  await page.getByLabel("Project name").fill("e2e layout");
+  await page.getByLabel("Template").selectOption("node-api");
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page).toHaveURL(/\/projects\/\d+$/);
+  await page.getByTestId("file-src/server.ts").click();
+  await expect(page.locator(".monaco-editor .view-lines")).toBeVisible();
+
+  // Nothing scrolls the page itself: the IDE fits the laptop screen.
+  const overflow = await page.evaluate(() => ({ h: document.documentElement.scrollHeight, w: document.documentElement.scrollWidth }));
+  expect(overflow.h).toBeLessThanOrEqual(768);
+  expect(overflow.w).toBeLessThanOrEqual(1366);
+  await expect(page.getByRole("tab", { name: "Terminal" })).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByText("Output stream failed")).toHaveCount(0);
+
+  // "?" outside the editor opens the help; Escape closes it.
+  await page.getByTestId("project-name").click();
+  await page.keyboard.press("?");
+  const help = page.getByTestId("help-dialog");
+  await expect(help).toBeVisible();
+  await expect(help).toContainText("Ctrl/Cmd+S");
+  await keepScreenshot(page, "ide-help-dialog");
+  await page.keyboard.press("Escape");
+  await expect(help).toBeHidden();
+
+  // Ctrl+B and Ctrl+J collapse and restore the explorer and the bottom panel.
+  const explorer = page.getByRole("navigation", { name: "Files" });
+  const before = (await explorer.boundingBox())?.width ?? 0;
+  expect(before).toBeGreaterThan(150);
+  await page.keyboard.press("Control+b");
+  await expect.poll(async () => (await explorer.boundingBox())?.width ?? 0).toBeLessThan(5);
+  await page.keyboard.press("Control+b");
+  await expect.poll(async () => (await explorer.boundingBox())?.width ?? 0).toBeGreaterThan(150);
+  const panels = page.getByRole("region", { name: "Panels" });
+  await page.keyboard.press("Control+j");
+  await expect.poll(async () => (await panels.boundingBox())?.height ?? 0).toBeLessThan(5);
+  await page.keyboard.press("Control+j");
+  await expect.poll(async () => (await panels.boundingBox())?.height ?? 0).toBeGreaterThan(100);
+
+  // Dragging the separator between the editor and the panels resizes them.
+  const separator = page.locator(".resize-handle.horizontal");
+  const box = await separator.boundingBox();
+  if (!box) throw new Error("no separator");
+  const heightBefore = (await panels.boundingBox())?.height ?? 0;
+  await page.mouse.move(box.x + box.width / 2, box.y + 1);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y - 120, { steps: 8 });
+  await page.mouse.up();
+  await expect.poll(async () => (await panels.boundingBox())?.height ?? 0).toBeGreaterThan(heightBefore + 80);
+  await keepScreenshot(page, "ide-laptop");
+});

@@ -1,101 +1,68 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useCallback, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
+import { Group, Panel, Separator, usePanelRef } from "react-resizable-panels";
 import { useTRPC } from "@/lib/trpc/client";
+import { BottomPanel } from "./BottomPanel";
 import { CodeEditor } from "./CodeEditor";
 import { EditorTabs } from "./EditorTabs";
 import { FileExplorer } from "./FileExplorer";
-import { RunPanel } from "./RunPanel";
-import type { FileBuffer, IdeProject } from "./types";
+import { HelpDialog } from "./HelpDialog";
+import { IDE_PANELS } from "./ide-panels";
+import { useIdeShortcuts } from "./ide-shortcuts";
+import type { IdeProject } from "./types";
+import { useOpenFiles } from "./use-open-files";
 
-const under = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
-
-/** The project IDE: file tree, tabbed Monaco editor, and a run panel streaming output. */
+/**
+ * The project IDE: file explorer | (tabbed Monaco editor over the bottom panels), in resizable
+ * panels. Sizes are pixels where a laptop needs them fixed (the explorer) and percentages elsewhere.
+ */
 export function Ide({ project }: { project: IdeProject }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const projectId = project.id;
   const templates = useQuery(trpc.templates.list.queryOptions());
-  const [tabs, setTabs] = useState<string[]>([]);
-  const [active, setActive] = useState<string | null>(null);
-  const [buffers, setBuffers] = useState<Record<string, FileBuffer>>({});
-  const [message, setMessage] = useState<{ kind: "error" | "ok"; text: string } | null>(null);
-  const [loadingPath, setLoadingPath] = useState<string | null>(null);
-  const write = useMutation(trpc.files.write.mutationOptions());
+  const files = useOpenFiles(projectId);
+  const [panelId, setPanelId] = useState(IDE_PANELS[0]?.id ?? "");
+  const [helpOpen, setHelpOpen] = useState(false);
+  const explorer = usePanelRef();
+  const bottom = usePanelRef();
 
-  const openFile = useCallback(
-    async (path: string) => {
-      setTabs((prev) => (prev.includes(path) ? prev : [...prev, path]));
-      setActive(path);
-      if (buffers[path]) return;
-      setLoadingPath(path);
-      try {
-        const file = await queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path }), staleTime: 0 });
-        const binary = file.encoding !== "utf8" || file.content === null;
-        const content = binary ? "// Binary file: not editable here." : (file.content ?? "");
-        setBuffers((prev) => ({ ...prev, [path]: { content, saved: content, readOnly: binary } }));
-      } catch (e) {
-        setMessage({ kind: "error", text: `Opening ${path} failed: ${e instanceof Error ? e.message : "unknown error"}` });
-        setTabs((prev) => prev.filter((t) => t !== path));
-      } finally {
-        setLoadingPath(null);
-      }
+  const toggle = (panel: typeof explorer) => {
+    const handle = panel.current;
+    if (!handle) return;
+    if (handle.isCollapsed()) handle.expand();
+    else handle.collapse();
+  };
+  const showPanel = (id: string) => {
+    setPanelId(id);
+    if (bottom.current?.isCollapsed()) bottom.current.expand();
+  };
+
+  useIdeShortcuts({
+    save: () => void files.save(),
+    toggleExplorer: () => toggle(explorer),
+    toggleBottom: () => toggle(bottom),
+    showPanel: (index) => {
+      const panel = IDE_PANELS[index];
+      if (panel) showPanel(panel.id);
     },
-    [buffers, projectId, queryClient, trpc],
-  );
+    closeTab: () => files.active && files.close(files.active),
+    cycleTab: files.cycle,
+    help: () => setHelpOpen(true),
+  });
 
-  const save = useCallback(async () => {
-    if (!active) return;
-    const buffer = buffers[active];
-    if (!buffer || buffer.readOnly) return;
-    const content = buffer.content;
-    try {
-      await write.mutateAsync({ projectId, path: active, content });
-      setBuffers((prev) => {
-        const current = prev[active];
-        return current ? { ...prev, [active]: { ...current, saved: content } } : prev;
-      });
-      setMessage({ kind: "ok", text: `Saved ${active}` });
-      void queryClient.invalidateQueries({ queryKey: trpc.files.tree.queryKey({ projectId }) });
-    } catch (e) {
-      setMessage({ kind: "error", text: `Saving ${active} failed: ${e instanceof Error ? e.message : "unknown error"}` });
-    }
-  }, [active, buffers, projectId, queryClient, trpc, write]);
-
-  const closeTab = (path: string) => {
-    const buffer = buffers[path];
-    if (buffer && buffer.content !== buffer.saved && !window.confirm(`${path} has unsaved changes. Close anyway?`)) return;
-    const remaining = tabs.filter((t) => t !== path);
-    setTabs(remaining);
-    setBuffers((prev) => Object.fromEntries(Object.entries(prev).filter(([p]) => p !== path)));
-    if (active === path) setActive(remaining.at(-1) ?? null);
-  };
-
-  const onRenamed = (from: string, to: string) => {
-    const rename = (p: string) => (under(p, from) ? to + p.slice(from.length) : p);
-    setTabs((prev) => prev.map(rename));
-    setBuffers((prev) => Object.fromEntries(Object.entries(prev).map(([p, b]) => [rename(p), b])));
-    setActive((prev) => (prev ? rename(prev) : prev));
-  };
-  const onDeleted = (path: string) => {
-    const remaining = tabs.filter((t) => !under(t, path));
-    setTabs(remaining);
-    setBuffers((prev) => Object.fromEntries(Object.entries(prev).filter(([p]) => !under(p, path))));
-    if (active && under(active, path)) setActive(remaining.at(-1) ?? null);
-  };
-
-  const unsaved = Object.values(buffers).some((b) => b.content !== b.saved);
   useEffect(() => {
-    if (!unsaved) return;
+    if (!files.unsaved) return;
     const warn = (event: BeforeUnloadEvent) => event.preventDefault();
     window.addEventListener("beforeunload", warn);
     return () => window.removeEventListener("beforeunload", warn);
-  }, [unsaved]);
+  }, [files.unsaved]);
 
   const template = templates.data?.find((t) => t.id === project.templateType);
-  const activeBuffer = active ? buffers[active] : undefined;
+  const activeBuffer = files.active ? files.buffers[files.active] : undefined;
+  const openFile = (path: string) => void files.open(path);
 
   return (
     <div className="ide">
@@ -104,35 +71,65 @@ export function Ide({ project }: { project: IdeProject }) {
           <Link href="/projects">Projects</Link> / <strong data-testid="project-name">{project.name}</strong>
           {project.createdByAi && <span className="badge">by {project.createdByAi}</span>}
         </span>
-        <span className="muted">Ctrl/Cmd+S saves</span>
+        <span className="ide-top-actions">
+          <button className="btn btn-ghost btn-small" onClick={() => setHelpOpen(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (? or F1)">
+            ?
+          </button>
+        </span>
       </header>
-      <FileExplorer projectId={projectId} active={active} onOpen={(p) => void openFile(p)} onRenamed={onRenamed} onDeleted={onDeleted} />
-      <section className="editor-area">
-        <EditorTabs tabs={tabs} active={active} buffers={buffers} onSelect={setActive} onClose={closeTab} />
-        {message && (
-          <p
-            className={`${message.kind === "error" ? "error" : "ok"} notice`}
-            role={message.kind === "error" ? "alert" : "status"}
-            data-testid="editor-message"
-          >
-            {message.text}
-          </p>
-        )}
-        <div className="editor-host" data-testid="editor-host">
-          {active && activeBuffer ? (
-            <CodeEditor
-              path={active}
-              value={activeBuffer.content}
-              readOnly={activeBuffer.readOnly}
-              onSave={() => void save()}
-              onChange={(content) => setBuffers((prev) => (prev[active] ? { ...prev, [active]: { ...prev[active], content } } : prev))}
-            />
-          ) : (
-            <p className="muted pad">{loadingPath ? `Opening ${loadingPath}…` : "Open a file from the tree."}</p>
-          )}
-        </div>
-      </section>
-      <RunPanel projectId={projectId} defaultCommand={template?.commands.run ?? ""} />
+      <Group orientation="horizontal" className="ide-body" id="ide-columns">
+        <Panel id="explorer" panelRef={explorer} defaultSize="240px" minSize="160px" maxSize="45%" collapsible groupResizeBehavior="preserve-pixel-size">
+          <FileExplorer projectId={projectId} active={files.active} onOpen={openFile} onRenamed={files.renamed} onDeleted={files.deleted} />
+        </Panel>
+        <Separator className="resize-handle vertical" />
+        <Panel id="workbench" minSize="30%">
+          <Group orientation="vertical" id="ide-rows">
+            <Panel id="editor" minSize="15%">
+              <section className="editor-area">
+                <EditorTabs tabs={files.tabs} active={files.active} buffers={files.buffers} onSelect={files.setActive} onClose={files.close} />
+                <div className="editor-host" data-testid="editor-host">
+                  {files.active && activeBuffer ? (
+                    <CodeEditor
+                      path={files.active}
+                      value={activeBuffer.content}
+                      readOnly={activeBuffer.readOnly}
+                      onSave={() => void files.save()}
+                      onChange={(content) => files.active && files.edit(files.active, content)}
+                    />
+                  ) : (
+                    <p className="muted pad">{files.loadingPath ? `Opening ${files.loadingPath}…` : "Open a file from the tree."}</p>
+                  )}
+                </div>
+                <footer className="status-bar">
+                  {files.status ? (
+                    <span
+                      className={files.status.kind === "error" ? "error" : "ok"}
+                      role={files.status.kind === "error" ? "alert" : "status"}
+                      data-testid="editor-message"
+                    >
+                      {files.status.text}
+                    </span>
+                  ) : (
+                    <span className="muted">Ctrl/Cmd+S saves · ? shows the shortcuts</span>
+                  )}
+                </footer>
+              </section>
+            </Panel>
+            <Separator className="resize-handle horizontal" />
+            <Panel id="bottom" panelRef={bottom} defaultSize="38%" minSize="12%" collapsible>
+              <BottomPanel
+                panels={IDE_PANELS}
+                activeId={panelId}
+                onSelect={showPanel}
+                project={project}
+                runCommand={template?.commands.run ?? ""}
+                openFile={openFile}
+              />
+            </Panel>
+          </Group>
+        </Panel>
+      </Group>
+      <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
     </div>
   );
 }

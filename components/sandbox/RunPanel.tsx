@@ -26,7 +26,7 @@ export function RunPanel({ projectId, defaultCommand }: { projectId: number; def
 
   const subscription = useSubscription(
     trpc.executions.output.subscriptionOptions(executionId === null ? skipToken : { executionId }, {
-      enabled: exit === null,
+      enabled: executionId !== null && exit === null,
       onData: ({ data: event }) => {
         if (event.type === "exit") {
           setExit({ exitCode: event.exitCode, status: event.status, reason: event.reason, truncated: event.truncated });

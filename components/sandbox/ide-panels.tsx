@@ -1,0 +1,27 @@
+"use client";
+
+import type { ComponentType } from "react";
+import { RunPanel } from "./RunPanel";
+import type { IdeProject } from "./types";
+
+/** What every bottom-panel tab receives from the IDE. */
+export type IdePanelProps = {
+  project: IdeProject;
+  /** True while this tab is the one shown (e.g. an xterm fits itself when it becomes visible). */
+  active: boolean;
+  /** The template's run command ("" for an empty project), for panels that start executions. */
+  runCommand: string;
+  /** Opens a project file in the editor. */
+  openFile: (path: string) => void;
+};
+
+export type IdePanel = { id: string; label: string; Component: ComponentType<IdePanelProps> };
+
+const RunOutput = ({ project, runCommand }: IdePanelProps) => <RunPanel projectId={project.id} defaultCommand={runCommand} />;
+
+/**
+ * The tabs of the IDE's bottom panel, in order; Alt+1…Alt+9 select them. Add a panel by adding an
+ * entry here. A tab is mounted the first time it is shown and then kept mounted while hidden, so
+ * streams, shells and terminals survive switching tabs.
+ */
+export const IDE_PANELS: IdePanel[] = [{ id: "terminal", label: "Terminal", Component: RunOutput }];

@@ -1,0 +1,115 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useState } from "react";
+import { toast } from "sonner";
+import { useTRPC } from "@/lib/trpc/client";
+import type { FileBuffer } from "./types";
+
+const under = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
+const errorText = (e: unknown) => (e instanceof Error ? e.message : "unknown error");
+
+/** The editor's open tabs and their buffers: open, edit, save, close, and follow renames and deletes. */
+export function useOpenFiles(projectId: number) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [tabs, setTabs] = useState<string[]>([]);
+  const [active, setActive] = useState<string | null>(null);
+  const [buffers, setBuffers] = useState<Record<string, FileBuffer>>({});
+  const [status, setStatus] = useState<{ kind: "error" | "ok"; text: string } | null>(null);
+  const [loadingPath, setLoadingPath] = useState<string | null>(null);
+  const write = useMutation(trpc.files.write.mutationOptions());
+
+  const open = useCallback(
+    async (path: string) => {
+      setTabs((prev) => (prev.includes(path) ? prev : [...prev, path]));
+      setActive(path);
+      if (buffers[path]) return;
+      setLoadingPath(path);
+      try {
+        const file = await queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path }), staleTime: 0 });
+        const binary = file.encoding !== "utf8" || file.content === null;
+        const content = binary ? "// Binary file: not editable here." : (file.content ?? "");
+        setBuffers((prev) => ({ ...prev, [path]: { content, saved: content, readOnly: binary } }));
+      } catch (e) {
+        const text = `Opening ${path} failed: ${errorText(e)}`;
+        setStatus({ kind: "error", text });
+        toast.error(text);
+        setTabs((prev) => prev.filter((t) => t !== path));
+        setActive((prev) => (prev === path ? null : prev));
+      } finally {
+        setLoadingPath(null);
+      }
+    },
+    [buffers, projectId, queryClient, trpc],
+  );
+
+  const save = useCallback(async () => {
+    if (!active) return;
+    const buffer = buffers[active];
+    if (!buffer || buffer.readOnly) return;
+    const content = buffer.content;
+    try {
+      await write.mutateAsync({ projectId, path: active, content });
+      setBuffers((prev) => {
+        const current = prev[active];
+        return current ? { ...prev, [active]: { ...current, saved: content } } : prev;
+      });
+      setStatus({ kind: "ok", text: `Saved ${active}` });
+      void queryClient.invalidateQueries({ queryKey: trpc.files.tree.queryKey({ projectId }) });
+    } catch (e) {
+      // The server's own message (size cap, bad path, quota): the user can act on it.
+      const text = `Saving ${active} failed: ${errorText(e)}`;
+      setStatus({ kind: "error", text });
+      toast.error(text);
+    }
+  }, [active, buffers, projectId, queryClient, trpc, write]);
+
+  const edit = useCallback((path: string, content: string) => {
+    setBuffers((prev) => {
+      const current = prev[path];
+      return current ? { ...prev, [path]: { ...current, content } } : prev;
+    });
+  }, []);
+
+  const close = useCallback(
+    (path: string) => {
+      const buffer = buffers[path];
+      if (buffer && buffer.content !== buffer.saved && !window.confirm(`${path} has unsaved changes. Close anyway?`)) return;
+      const remaining = tabs.filter((t) => t !== path);
+      setTabs(remaining);
+      setBuffers((prev) => Object.fromEntries(Object.entries(prev).filter(([p]) => p !== path)));
+      if (active === path) setActive(remaining.at(-1) ?? null);
+    },
+    [active, buffers, tabs],
+  );
+
+  const cycle = useCallback(
+    (step: 1 | -1) => {
+      if (!tabs.length) return;
+      const index = active ? tabs.indexOf(active) : -1;
+      setActive(tabs[(index + step + tabs.length) % tabs.length] ?? null);
+    },
+    [active, tabs],
+  );
+
+  const renamed = useCallback((from: string, to: string) => {
+    const rename = (p: string) => (under(p, from) ? to + p.slice(from.length) : p);
+    setTabs((prev) => prev.map(rename));
+    setBuffers((prev) => Object.fromEntries(Object.entries(prev).map(([p, b]) => [rename(p), b])));
+    setActive((prev) => (prev ? rename(prev) : prev));
+  }, []);
+
+  const deleted = useCallback(
+    (path: string) => {
+      const remaining = tabs.filter((t) => !under(t, path));
+      setTabs(remaining);
+      setActive((current) => (current && under(current, path) ? (remaining.at(-1) ?? null) : current));
+      setBuffers((prev) => Object.fromEntries(Object.entries(prev).filter(([p]) => !under(p, path))));
+    },
+    [tabs],
+  );
+
+  const unsaved = Object.values(buffers).some((b) => b.content !== b.saved);
+  return { tabs, active, setActive, buffers, status, loadingPath, unsaved, open, save, edit, close, cycle, renamed, deleted };
+}
