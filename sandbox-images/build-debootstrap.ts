@@ -1,11 +1,12 @@
 // Offline build path: Debian packages (debootstrap + apt in a chroot) and npm-registry tarballs,
 // imported with `docker import`. Used where Docker Hub is unreachable (our CI, this machine).
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { debianMirrors } from "./debian-mirror";
 import { IMAGE_NAME_LABEL, IMAGES_DIR, INPUTS_HASH_LABEL, dockerfileEnv, nodeRuntimeVersions, type ImageName } from "./image-inputs";
 import { runCommand, runPipe, type Log } from "./run-command";
+import { buildTunnel, TUNNEL_PATH } from "./tunnel";
 
 export const CACHE_DIR = process.env.SANDBOX_IMAGE_CACHE?.trim() || "/var/cache/pantheon-sandbox";
 
@@ -148,6 +149,14 @@ async function addPythonRuntime(rootfs: string, log: Log): Promise<void> {
   await chroot(rootfs, `apt-get update -q && apt-get install -y -q --no-install-recommends ${PYTHON_PACKAGES.join(" ")}`, log);
 }
 
+async function addTunnel(rootfs: string, log: Log): Promise<void> {
+  const binary = await buildTunnel(log);
+  const target = join(rootfs, TUNNEL_PATH.slice(1));
+  mkdirSync(dirname(target), { recursive: true });
+  cpSync(binary, target);
+  chmodSync(target, 0o755);
+}
+
 function importChanges(name: ImageName, hash: string): string[] {
   const changes = ["USER 1000:1000", "WORKDIR /workspace", 'CMD ["sleep", "infinity"]'];
   for (const [k, v] of Object.entries(dockerfileEnv(name))) changes.push(`ENV ${k}=${v}`);
@@ -165,6 +174,7 @@ export async function buildWithDebootstrap(name: ImageName, tag: string, hash: s
     await withChrootNetwork(work, async () => {
       if (name === "node") await addNodeRuntime(work, log);
       else await addPythonRuntime(work, log);
+      await addTunnel(work, log);
       cpSync(join(IMAGES_DIR, "common/setup-user.sh"), join(work, "tmp/setup-user.sh"));
       await chroot(work, "sh /tmp/setup-user.sh && rm /tmp/setup-user.sh && apt-get clean && rm -rf /var/lib/apt/lists/*", log);
     });

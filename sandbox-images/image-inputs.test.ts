@@ -9,7 +9,9 @@ describe("image inputs", () => {
 
   it("hashes the build scripts, the shared setup and the image's own folder, stably", () => {
     const files = imageInputFiles("node").map((f) => f.split("sandbox-images/")[1]);
-    expect(files).toEqual(expect.arrayContaining(["build.ts", "common/setup-user.sh", "node/Dockerfile", "node/package-lock.json"]));
+    expect(files).toEqual(
+      expect.arrayContaining(["build.ts", "tunnel.ts", "common/setup-user.sh", "common/pantheon-tunnel.c", "node/Dockerfile", "node/package-lock.json"]),
+    );
     expect(files.some((f) => f?.startsWith("python/"))).toBe(false);
     expect(imageInputsHash("node")).toBe(imageInputsHash("node"));
     expect(imageInputsHash("node")).not.toBe(imageInputsHash("python"));
