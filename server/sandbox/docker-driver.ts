@@ -4,11 +4,13 @@ import type Dockerode from "dockerode";
 import type { Logger } from "pino";
 import { attachExec } from "./docker-attach";
 import { statusCode, wrap } from "./docker-errors";
+import { parseDockerStats } from "./docker-stats";
 import { FrameDemuxer } from "./docker-stream";
 import type {
   ContainerEvent,
   ContainerEventType,
   ContainerState,
+  ContainerStatsSample,
   ContainerSummary,
   CreateContainerRequest,
   EventSubscription,
@@ -18,6 +20,7 @@ import type {
   ExecRequest,
   ResourceUsage,
   SandboxDriver,
+  StatsSubscription,
 } from "./driver";
 import { SandboxError } from "./errors";
 
@@ -254,10 +257,33 @@ export class DockerDriver implements SandboxDriver {
   async listByLabel(labels: Record<string, string>): Promise<ContainerSummary[]> {
     try {
       const list = await this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });
-      return list.map((c) => ({ id: c.Id, name: (c.Names[0] ?? "").replace(/^\//, ""), labels: c.Labels ?? {}, state: c.State }));
+      return list.map((c) => ({ id: c.Id, name: (c.Names[0] ?? "").replace(/^\//, ""), labels: c.Labels ?? {}, state: c.State, createdAt: c.Created * 1000 }));
     } catch (err) {
       throw wrap(err, "list");
     }
+  }
+
+  /**
+   * Docker samples a streamed container about once a second; one stream per container is far
+   * cheaper than a one-shot request per sample (each of which waits for its own ~1 s reading).
+   */
+  async streamStats(id: string, onSample: (sample: ContainerStatsSample) => void): Promise<StatsSubscription> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.docker.getContainer(id).stats({ stream: true });
+    } catch (err) {
+      const code = statusCode(err);
+      if (code === 404 || code === 409) throw new SandboxError("CONTAINER_LOST", `container ${id.slice(0, 12)} is not running`, { cause: err });
+      throw wrap(err, "stats");
+    }
+    this.log.debug({ containerId: id }, "stats stream opened");
+    return {
+      closed: readJsonLines(stream, (line) => {
+        const sample = parseDockerStats(line);
+        if (sample) onSample(sample);
+      }),
+      close: () => (stream as unknown as { destroy?: () => void }).destroy?.(),
+    };
   }
 
   async subscribeEvents(labels: Record<string, string>, onEvent: (event: ContainerEvent) => void): Promise<EventSubscription> {
@@ -269,31 +295,37 @@ export class DockerDriver implements SandboxDriver {
     } catch (err) {
       throw wrap(err, "events");
     }
-    let pending = "";
-    const closed = new Promise<void>((resolve) => {
-      stream.on("data", (chunk: Buffer) => {
-        pending += chunk.toString("utf8");
-        let newline: number;
-        while ((newline = pending.indexOf("\n")) >= 0) {
-          const line = pending.slice(0, newline).trim();
-          pending = pending.slice(newline + 1);
-          if (!line) continue;
-          const event = parseEvent(line);
-          if (event) {
-            this.log.debug({ containerId: event.containerId, event: event.type, exitCode: event.exitCode }, "container event");
-            onEvent(event);
-          }
-        }
-      });
-      stream.on("end", () => resolve());
-      stream.on("close", () => resolve());
-      stream.on("error", () => resolve());
+    const closed = readJsonLines(stream, (line) => {
+      const event = parseEvent(line);
+      if (event) {
+        this.log.debug({ containerId: event.containerId, event: event.type, exitCode: event.exitCode }, "container event");
+        onEvent(event);
+      }
     });
     return {
       closed,
       close: () => (stream as unknown as { destroy?: () => void }).destroy?.(),
     };
   }
+}
+
+/** Calls `onLine` for each non-empty line of a newline-delimited stream; resolves when it ends. */
+function readJsonLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
+  let pending = "";
+  return new Promise<void>((resolve) => {
+    stream.on("data", (chunk: Buffer) => {
+      pending += chunk.toString("utf8");
+      let newline: number;
+      while ((newline = pending.indexOf("\n")) >= 0) {
+        const line = pending.slice(0, newline).trim();
+        pending = pending.slice(newline + 1);
+        if (line) onLine(line);
+      }
+    });
+    stream.on("end", () => resolve());
+    stream.on("close", () => resolve());
+    stream.on("error", () => resolve());
+  });
 }
 
 function parseEvent(line: string): ContainerEvent | null {

@@ -86,6 +86,8 @@ export interface ContainerSummary {
   name: string;
   labels: Record<string, string>;
   state: string;
+  /** Creation time, ms since the epoch (the runtime reports seconds). */
+  createdAt: number;
 }
 
 export type ContainerEventType = "die" | "oom" | "destroy" | "kill";
@@ -99,6 +101,29 @@ export interface ContainerEvent {
 
 export interface EventSubscription {
   /** Resolves when the stream ends (daemon restart, error); the caller resubscribes. */
+  readonly closed: Promise<void>;
+  close(): void;
+}
+
+/**
+ * One reading of a container's stats stream. Counters are cumulative since the container
+ * started; the monitoring collector turns them into rates over its own interval.
+ */
+export interface ContainerStatsSample {
+  /** When the runtime read the counters (ms since the epoch). */
+  readAt: number;
+  /** Cumulative CPU time of the container, nanoseconds. */
+  cpuTotalNs: number | null;
+  /** Memory in use without reclaimable page cache (what `docker stats` shows), bytes. */
+  memoryBytes: number | null;
+  /** Summed over the container's interfaces; 0 for a container without a network. */
+  netRxBytes: number;
+  netTxBytes: number;
+  pids: number | null;
+}
+
+export interface StatsSubscription {
+  /** Resolves when the stream ends (container gone, daemon restart); the caller resubscribes. */
   readonly closed: Promise<void>;
   close(): void;
 }
@@ -120,6 +145,8 @@ export interface SandboxDriver {
   rename(id: string, name: string): Promise<void>;
   listByLabel(labels: Record<string, string>): Promise<ContainerSummary[]>;
   subscribeEvents(labels: Record<string, string>, onEvent: (event: ContainerEvent) => void): Promise<EventSubscription>;
+  /** One long-lived stats stream (the runtime samples about once a second); for monitoring. */
+  streamStats(id: string, onSample: (sample: ContainerStatsSample) => void): Promise<StatsSubscription>;
   /** Whether the image exists locally (no pulls happen at runtime). */
   hasImage(image: string): Promise<boolean>;
 }

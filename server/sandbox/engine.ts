@@ -7,6 +7,7 @@ import { prepareExecution, type PreparedExecution } from "./execution-request";
 import type { ExecutionEvent, ExecutionReason, ExecutionRequest, ExecutionResult } from "./execution-types";
 import { bashArgs, KILL_TREE_SCRIPT, SANDBOX_USER, SPAWN_SCRIPT, WORKSPACE_DIR } from "./container-scripts";
 import { Executor } from "./executor";
+import { SandboxFleet } from "./fleet";
 import { ContainerPool, type Lease, type PoolStatus } from "./pool";
 import { KeyedLock } from "./project-lock";
 import { reapOrphanContainers } from "./reaper";
@@ -112,6 +113,8 @@ const LEASE_MANIFEST = "manifest";
  */
 export class SandboxEngine {
   private readonly pool: ContainerPool;
+  /** Monitoring and cleanup operations (active sandboxes, stats, idle release, orphans, pool size). */
+  readonly fleet: SandboxFleet;
   private readonly sync: WorkspaceSync;
   private readonly executor: Executor;
   private readonly locks = new KeyedLock();
@@ -130,6 +133,7 @@ export class SandboxEngine {
     this.log = options.logger.child({ component: "sandbox-engine", instance: config.instanceId });
     const images = Object.fromEntries(IMAGE_KINDS.map((k) => [k, imageFor(config, k)])) as Record<ImageKind, string>;
     this.pool = new ContainerPool({ ...config, driver, log: this.log, images });
+    this.fleet = new SandboxFleet(this.pool, driver, config, this.log);
     this.sync = new WorkspaceSync(driver, config, this.log);
     this.executor = new Executor(driver, config.maxOutputBytes, this.log);
   }

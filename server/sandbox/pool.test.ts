@@ -65,7 +65,10 @@ class FakeDriver implements SandboxDriver {
   async listByLabel(labels: Record<string, string>): Promise<ContainerSummary[]> {
     return [...this.containers]
       .filter(([, c]) => Object.entries(labels).every(([k, v]) => c.labels[k] === v))
-      .map(([id, c]) => ({ id, name: c.name, labels: c.labels, state: c.running ? "running" : "exited" }));
+      .map(([id, c]) => ({ id, name: c.name, labels: c.labels, state: c.running ? "running" : "exited", createdAt: 0 }));
+  }
+  async streamStats(): Promise<EventSubscription> {
+    return { closed: new Promise<void>(() => {}), close: () => {} };
   }
   async subscribeEvents(_labels: Record<string, string>, onEvent: (e: ContainerEvent) => void): Promise<EventSubscription> {
     this.check();
@@ -237,6 +240,59 @@ describe("ContainerPool", () => {
     await until(() => pool.lease("idle") === undefined, 3000);
     expect(driver.containers.has(idle.lease.container.id)).toBe(false);
     expect(pool.lease("busy")).toBeDefined();
+  });
+
+  it("releaseIdle(maxIdleMs) returns the projects it released and skips busy leases", async () => {
+    const driver = new FakeDriver();
+    let now = 1_000_000;
+    const pool = makePool(driver, { warmImages: [], maxIdleTimeMs: 3600_000, now: () => now });
+    pool.start();
+    await pool.acquire("idle", "node");
+    const busy = await pool.acquire("busy", "node");
+    busy.lease.busy = 1;
+    await pool.acquire("recent", "node");
+    now += 5_000;
+    pool.lease("recent")!.lastUsedAt = now;
+    expect(await pool.releaseIdle(1_000)).toEqual(["idle"]);
+    expect(
+      pool
+        .leaseList()
+        .map((l) => l.projectId)
+        .sort(),
+    ).toEqual(["busy", "recent"]);
+    expect(await pool.releaseIdle()).toEqual([]);
+  });
+
+  it("resize() destroys surplus warm containers at once and refills up to a larger target", async () => {
+    const driver = new FakeDriver();
+    const pool = makePool(driver, { poolSizePerImage: 3 });
+    pool.start();
+    await until(() => pool.status().warm.node === 3);
+    pool.resize(1);
+    expect(pool.status()).toMatchObject({ warm: { node: 1 }, warmTarget: 1 });
+    await until(() => driver.containers.size === 1);
+    pool.resize(2);
+    await until(() => pool.status().warm.node === 2);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(driver.containers.size).toBe(2);
+  });
+
+  it("remembers when projects were bound, per image, and which containers it holds", async () => {
+    const driver = new FakeDriver();
+    let now = 1_000_000;
+    const pool = makePool(driver, { warmImages: [], now: () => now });
+    pool.start();
+    const a = await pool.acquire("a", "node");
+    now += 10_000;
+    const b = await pool.acquire("b", "python");
+    expect(pool.bindsSince(0)).toEqual([
+      { at: 1_000_000, image: "node" },
+      { at: 1_010_000, image: "python" },
+    ]);
+    expect(pool.bindsSince(1_005_000)).toEqual([{ at: 1_010_000, image: "python" }]);
+    expect(pool.knownContainerIds()).toEqual(new Set([a.lease.container.id, b.lease.container.id]));
+    await pool.release("a", "test");
+    expect(pool.knownContainerIds()).toEqual(new Set([b.lease.container.id]));
   });
 
   it("survives Docker being down: acquire fails DOCKER_UNAVAILABLE, and the pool refills when it returns", async () => {

@@ -62,6 +62,8 @@ export interface ContainerPoolOptions {
 
 export interface PoolStatus {
   warm: Partial<Record<ImageKind, number>>;
+  /** Warm containers kept per image (SANDBOX_POOL_SIZE until the cleanup resizes the pool). */
+  warmTarget: number;
   creating: number;
   leased: number;
   maxConcurrent: number;
@@ -84,11 +86,15 @@ export class ContainerPool {
   private events: EventSubscription | null = null;
   private reserved = 0;
   private counter = 0;
+  private warmTarget: number;
+  /** When projects were bound, and to which image (the latest 10,000): the demand the pool is sized to. */
+  private binds: { at: number; image: ImageKind }[] = [];
   private started = false;
   dockerAvailable = true;
   lastError: string | null = null;
 
   constructor(private readonly options: ContainerPoolOptions) {
+    this.warmTarget = options.poolSizePerImage;
     this.resetWake();
   }
 
@@ -188,6 +194,8 @@ export class ContainerPool {
     };
     this.leases.set(projectId, lease);
     unreserve();
+    this.binds.push({ at: this.now, image });
+    if (this.binds.length > 10_000) this.binds.splice(0, this.binds.length - 10_000);
     this.options.log.info({ containerId: container.id, projectId, image }, "container bound to project");
     this.wake();
     const name = `pantheon-${this.options.instanceId}-p-${projectId.replace(/[^a-zA-Z0-9_.-]/g, "_").slice(0, 60)}-${++this.counter}`;
@@ -233,6 +241,7 @@ export class ContainerPool {
     for (const n of this.creating.values()) creating += n;
     return {
       warm,
+      warmTarget: this.warmTarget,
       creating,
       leased: this.leases.size,
       maxConcurrent: this.options.maxConcurrent,
@@ -264,7 +273,7 @@ export class ContainerPool {
 
   private offerWarm(container: PooledContainer): void {
     const list = this.warm.get(container.image) ?? [];
-    if (this.stopped || list.length >= this.options.poolSizePerImage) {
+    if (this.stopped || list.length >= this.warmTarget) {
       void this.destroyInBackground(container.id);
       return;
     }
@@ -302,7 +311,7 @@ export class ContainerPool {
     let failures = 0;
     while (!this.stopped) {
       const have = (this.warm.get(image)?.length ?? 0) + (this.creating.get(image) ?? 0);
-      if (have >= this.options.poolSizePerImage) {
+      if (have >= this.warmTarget) {
         await this.waitForWake();
         continue;
       }
@@ -363,11 +372,44 @@ export class ContainerPool {
     this.noteDockerUp();
   }
 
-  private async releaseIdle(): Promise<void> {
-    const cutoff = this.now - this.options.maxIdleTimeMs;
+  /** Releases leases unused for `maxIdleMs` with no execution in flight; returns their projects. */
+  async releaseIdle(maxIdleMs = this.options.maxIdleTimeMs): Promise<string[]> {
+    const cutoff = this.now - maxIdleMs;
+    const released: string[] = [];
     for (const lease of [...this.leases.values()]) {
-      if (lease.busy === 0 && lease.lastUsedAt < cutoff) await this.release(lease.projectId, "idle").catch(() => {});
+      // Re-read after each await: an execution may have started on this lease meanwhile.
+      if (lease.busy > 0 || lease.lastUsedAt >= cutoff || this.leases.get(lease.projectId) !== lease) continue;
+      await this.release(lease.projectId, "idle").then(
+        () => released.push(lease.projectId),
+        () => {},
+      );
     }
+    return released;
+  }
+
+  /** Every lease, for monitoring and cleanup (the objects are live: read, do not keep). */
+  leaseList(): Lease[] {
+    return [...this.leases.values()];
+  }
+
+  /** Containers this pool created and has not destroyed (warm, being bound, or leased). */
+  knownContainerIds(): Set<string> {
+    return new Set(this.byContainer.keys());
+  }
+
+  /** Binds per image since `since` (ms), oldest first: what the warm pool should cover. */
+  bindsSince(since: number): { at: number; image: ImageKind }[] {
+    return this.binds.filter((b) => b.at >= since);
+  }
+
+  /** Changes how many warm containers are kept per image; surplus ones are destroyed now. */
+  resize(perImage: number): void {
+    const target = Math.max(0, Math.floor(perImage));
+    if (target === this.warmTarget) return;
+    this.options.log.info({ from: this.warmTarget, to: target }, "resizing the warm pool");
+    this.warmTarget = target;
+    for (const list of this.warm.values()) for (const surplus of list.splice(target)) void this.destroyInBackground(surplus.id);
+    this.wake();
   }
 
   private destroyInBackground(id: string): Promise<void> {
