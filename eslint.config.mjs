@@ -41,6 +41,7 @@ export default tseslint.config(
       "server/auth/**",
       "server/runtime/**",
       "server/monitoring/**",
+      "server/egress/**",
       "app/**",
       "components/**",
       "lib/**",
@@ -49,7 +50,7 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", prismaOnlyInRepositories] },
   },
   {
-    files: ["server/services/**", "server/sandbox/**"],
+    files: ["server/services/**", "server/sandbox/**", "server/egress/**"],
     ignores: ["**/*.test.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [...prismaOnlyInRepositories.patterns, ...noApiLayer.patterns] }] },
   },

@@ -50,6 +50,19 @@ export const envSchema = z
     SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE: int(10, 1, 100_000),
     SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE: int(50, 1, 100_000),
     SANDBOX_MAX_BODY_BYTES: int(2 * 1_048_576, 1024, 256 * 1_048_576),
+    // Egress proxy (network policy "registry"): the hosts the images' package managers use.
+    SANDBOX_EGRESS_REGISTRY_HOSTS: z
+      .string()
+      .default("registry.npmjs.org,pypi.org,files.pythonhosted.org")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((h) => h.trim().toLowerCase().replace(/\.$/, ""))
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/, "host names only, comma-separated")).min(1)),
+    // PEM bundle copied into containers with network (TLS through an intercepting CA); "" = none.
+    SANDBOX_EGRESS_CA_FILE: z.string().default("/etc/ssl/certs/ca-certificates.crt"),
   })
   .refine((e) => e.SANDBOX_DEFAULT_TIMEOUT <= e.SANDBOX_MAX_TIMEOUT, {
     path: ["SANDBOX_DEFAULT_TIMEOUT"],

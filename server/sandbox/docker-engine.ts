@@ -1,5 +1,6 @@
 import Dockerode from "dockerode";
 import type { Logger } from "pino";
+import type { EgressConnector } from "./egress";
 import { resolveLimits } from "../../security/policy";
 import { appArmorProfileIfLoaded, loadSeccompProfileText } from "../../security/profiles";
 import { parseEngineConfig, imageFor, type EngineConfig, type EngineConfigInput } from "./config";
@@ -16,6 +17,8 @@ export interface DockerEngineOptions {
   logger: Logger;
   /** Defaults to the local socket (DOCKER_HOST is honoured by docker-modem). */
   docker?: Dockerode;
+  /** The app's egress proxy; without it every project behaves as network policy "none". */
+  egress?: EgressConnector;
 }
 
 /** The Docker driver applying the hardened spec from security/ (resolved once from the config). */
@@ -51,6 +54,7 @@ export function createDockerSandboxEngine(options: DockerEngineOptions): Sandbox
     driver,
     store: options.store,
     logger: options.logger,
+    ...(options.egress ? { egress: options.egress } : {}),
     postureCheck: async () => {
       const result = await runPostureCheck({
         docker,

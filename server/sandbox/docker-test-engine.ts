@@ -3,6 +3,7 @@ import Dockerode from "dockerode";
 import pino from "pino";
 import type { EngineConfigInput } from "./config";
 import { createDockerSandboxEngine } from "./docker-engine";
+import type { EgressConnector } from "./egress";
 import type { SandboxEngine } from "./engine";
 import { MemoryWorkspaceStore } from "./memory-workspace-store";
 
@@ -20,7 +21,7 @@ export interface TestEngine {
   docker: Dockerode;
 }
 
-export async function startTestEngine(config: EngineConfigInput = {}, docker = new Dockerode()): Promise<TestEngine> {
+export async function startTestEngine(config: EngineConfigInput = {}, docker = new Dockerode(), extra: { egress?: EgressConnector } = {}): Promise<TestEngine> {
   const store = new MemoryWorkspaceStore();
   const engine = createDockerSandboxEngine({
     config: {
@@ -42,6 +43,7 @@ export async function startTestEngine(config: EngineConfigInput = {}, docker = n
     store,
     logger: pino({ level: process.env.SANDBOX_TEST_LOG ?? "silent" }),
     docker,
+    ...(extra.egress ? { egress: extra.egress } : {}),
   });
   await engine.start();
   return { engine, store, docker };

@@ -6,6 +6,7 @@ import { abortError, isSandboxError, SandboxError, type SandboxErrorCode } from 
 import { prepareExecution, type PreparedExecution } from "./execution-request";
 import type { ExecutionEvent, ExecutionReason, ExecutionRequest, ExecutionResult } from "./execution-types";
 import { bashArgs, KILL_TREE_SCRIPT, SANDBOX_USER, SPAWN_SCRIPT, WORKSPACE_DIR } from "./container-scripts";
+import { EGRESS_CA_PATH, EGRESS_PORT, egressEnv, TUNNEL_BINARY, type EgressConnector, type NetworkPolicy } from "./egress";
 import { Executor } from "./executor";
 import { SandboxFleet } from "./fleet";
 import { ContainerPool, type Lease, type PoolStatus } from "./pool";
@@ -32,6 +33,8 @@ export interface SandboxEngineOptions {
   logger: Logger;
   /** Verifies the runtime's protections in a fresh container; the engine refuses to serve if it fails. */
   postureCheck?: () => Promise<PostureSummary>;
+  /** The app's egress proxy (server/egress); without it every project runs as policy "none". */
+  egress?: EgressConnector;
 }
 
 export interface SpawnOptions {
@@ -43,6 +46,12 @@ export interface SpawnOptions {
   cols?: number;
   rows?: number;
   signal?: AbortSignal;
+  /**
+   * The project's network policy, from the caller (the engine reads no database). Not "none":
+   * the egress tunnel runs in the container and the process gets the proxy environment.
+   * Default "none": no proxy environment, and a tunnel left from an earlier policy is stopped.
+   */
+  network?: NetworkPolicy;
 }
 
 const SPAWN_START_TIMEOUT_MS = 15_000;
@@ -50,6 +59,8 @@ const KILL_GRACE_MS = 5_000;
 
 export interface ExecuteOptions {
   signal?: AbortSignal;
+  /** The project's network policy, from the caller; see SpawnOptions.network. */
+  network?: NetworkPolicy;
   /** Output and exit events, in `seq` order; the exit event comes after the files are synced. */
   onEvent?: (event: ExecutionEvent) => void;
 }
@@ -106,6 +117,9 @@ function keepersOf(lease: Lease): string {
   return `${typeof keepers === "string" ? keepers : ""}|${roots ? [...roots].join(" ") : ""}`;
 }
 const LEASE_MANIFEST = "manifest";
+const LEASE_EGRESS = "egress";
+/** How long a fresh tunnel may take to report that it listens. */
+const EGRESS_READY_TIMEOUT_MS = 15_000;
 
 /**
  * The sandbox engine: warm pool + workspace sync + execution, behind one object with no global
@@ -237,6 +251,13 @@ export class SandboxEngine {
       return this.failedBeforeRun(prepared, err, started, opts);
     }
 
+    let env: Record<string, string>;
+    try {
+      env = await this.prepareNetwork(projectId, lease, opts.network ?? "none");
+    } catch (err) {
+      return this.failedBeforeRun(prepared, err, started, opts);
+    }
+
     lease.busy++;
     this.active++;
     try {
@@ -246,7 +267,7 @@ export class SandboxEngine {
         deathReason: () => lease.dead,
         deathSignal: lease.died.signal,
       };
-      const run = await this.executor.run(target, prepared, opts);
+      const run = await this.executor.run(target, prepared, { ...opts, env });
       let files: ExecutionFileChanges | null = null;
       if (!run.containerLost) {
         try {
@@ -389,56 +410,125 @@ export class SandboxEngine {
     return this.locks.run(projectId, async () => {
       const live = this.pool.lease(projectId);
       const lease = live && !live.dead && live.data.has(LEASE_MANIFEST) ? live : await this.leaseWithFiles(projectId, opts.image, opts.signal);
-      const containerId = lease.container.id;
-      const attached = await this.driver.attach(containerId, {
-        cmd: bashArgs(SPAWN_SCRIPT, "pantheon-spawn", opts.argv),
-        user: SANDBOX_USER,
-        workdir: WORKSPACE_DIR,
-        ...(opts.env ? { env: opts.env } : {}),
-        ...(opts.tty ? { tty: true } : {}),
-        ...(opts.cols ? { cols: opts.cols } : {}),
-        ...(opts.rows ? { rows: opts.rows } : {}),
-      });
-      let pid: number;
-      try {
-        pid = await readPidLine(attached.stdout, SPAWN_START_TIMEOUT_MS);
-      } catch (err) {
-        attached.detach();
-        throw err;
-      }
-      const roots = rootsOf(lease);
-      roots.add(pid);
-      lease.lastUsedAt = Date.now();
-      const exited = attached.exited.then((outcome) => {
-        roots.delete(pid);
-        lease.lastUsedAt = Date.now();
-        this.log.debug({ containerId, projectId, pid, exitCode: outcome.exitCode }, "spawned process exited");
-        return outcome;
-      });
-      const streams = withActivity(attached, () => {
-        lease.lastUsedAt = Date.now();
-      });
-      this.log.info({ containerId, projectId, pid, cmd: opts.argv[0], tty: opts.tty === true }, "spawned long-lived process");
-      const kill = async () => {
-        if (roots.has(pid) && !lease.dead) {
-          await this.driver
-            .exec(containerId, { cmd: bashArgs(KILL_TREE_SCRIPT, "pantheon-kill-tree", [String(pid)]), user: SANDBOX_USER })
-            .catch((err: unknown) => {
-              this.log.warn({ containerId, projectId, pid, err }, "killing a spawned process failed");
-            });
-        }
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            attached.detach();
-            resolve();
-          }, KILL_GRACE_MS);
-        });
-        await Promise.race([exited, timeout]);
-        clearTimeout(timer);
-      };
-      return { pid, ...streams, exited, kill, resize: (cols: number, rows: number) => attached.resize(cols, rows) };
+      const network = await this.prepareNetwork(projectId, lease, opts.network ?? "none");
+      const env = Object.keys(network).length ? { ...network, ...opts.env } : opts.env;
+      return this.spawnIn(projectId, lease, { ...opts, ...(env ? { env } : {}) });
     });
+  }
+
+  /** Starts a kept root in the lease's container (the caller holds the project lock). */
+  private async spawnIn(projectId: string, lease: Lease, opts: SpawnOptions): Promise<SandboxProcess> {
+    const containerId = lease.container.id;
+    const attached = await this.driver.attach(containerId, {
+      cmd: bashArgs(SPAWN_SCRIPT, "pantheon-spawn", opts.argv),
+      user: SANDBOX_USER,
+      workdir: WORKSPACE_DIR,
+      ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.tty ? { tty: true } : {}),
+      ...(opts.cols ? { cols: opts.cols } : {}),
+      ...(opts.rows ? { rows: opts.rows } : {}),
+    });
+    let pid: number;
+    try {
+      pid = await readPidLine(attached.stdout, SPAWN_START_TIMEOUT_MS);
+    } catch (err) {
+      attached.detach();
+      throw err;
+    }
+    const roots = rootsOf(lease);
+    roots.add(pid);
+    lease.lastUsedAt = Date.now();
+    const exited = attached.exited.then((outcome) => {
+      roots.delete(pid);
+      lease.lastUsedAt = Date.now();
+      this.log.debug({ containerId, projectId, pid, exitCode: outcome.exitCode }, "spawned process exited");
+      return outcome;
+    });
+    const streams = withActivity(attached, () => {
+      lease.lastUsedAt = Date.now();
+    });
+    this.log.info({ containerId, projectId, pid, cmd: opts.argv[0], tty: opts.tty === true }, "spawned long-lived process");
+    const kill = async () => {
+      if (roots.has(pid) && !lease.dead) {
+        await this.driver
+          .exec(containerId, { cmd: bashArgs(KILL_TREE_SCRIPT, "pantheon-kill-tree", [String(pid)]), user: SANDBOX_USER })
+          .catch((err: unknown) => {
+            this.log.warn({ containerId, projectId, pid, err }, "killing a spawned process failed");
+          });
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          attached.detach();
+          resolve();
+        }, KILL_GRACE_MS);
+      });
+      await Promise.race([exited, timeout]);
+      clearTimeout(timer);
+    };
+    return { pid, ...streams, exited, kill, resize: (cols: number, rows: number) => attached.resize(cols, rows) };
+  }
+
+  /**
+   * Makes the container's network match the project's policy before something runs in it: for a
+   * policy other than "none", a live egress tunnel (started, or restarted if it died) and the
+   * proxy environment; for "none", no environment and no tunnel (one left from an earlier policy
+   * is stopped). The caller holds the project lock.
+   */
+  private async prepareNetwork(projectId: string, lease: Lease, policy: NetworkPolicy): Promise<Record<string, string>> {
+    const current = lease.data.get(LEASE_EGRESS) as { process: SandboxProcess; withCa: boolean } | undefined;
+    if (policy === "none" || !this.options.egress) {
+      if (policy !== "none") this.log.warn({ projectId, policy }, "no egress proxy configured: running without network");
+      if (current) {
+        lease.data.delete(LEASE_EGRESS);
+        await current.process.kill();
+        this.log.info({ projectId, containerId: lease.container.id }, "egress tunnel stopped (policy none)");
+      }
+      return {};
+    }
+    if (current) return egressEnv(current.withCa);
+
+    const egress = this.options.egress;
+    const containerId = lease.container.id;
+    const ca = await egress.caBundle();
+    if (ca) {
+      // The sandbox user owns this copy; changing it only changes what their own programs trust.
+      await this.driver.exec(containerId, {
+        cmd: ["sh", "-c", `umask 022 && mkdir -p "\${1%/*}" && cat > "$1"`, "pantheon-ca", EGRESS_CA_PATH],
+        user: SANDBOX_USER,
+        stdin: ca,
+      });
+    }
+    const tunnel = await this.spawnIn(projectId, lease, { image: lease.container.image, argv: [TUNNEL_BINARY, "listen", String(EGRESS_PORT)] });
+    const stderr: Buffer[] = [];
+    tunnel.stderr.on("data", (b: Buffer) => {
+      if (stderr.length < 16) stderr.push(b);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        egress.attach(projectId, tunnel),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error("the tunnel did not start in time")), EGRESS_READY_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (err) {
+      await tunnel.kill();
+      const detail = Buffer.concat(stderr).toString("utf8").trim() || (err instanceof Error ? err.message : String(err));
+      this.log.error({ projectId, containerId, detail }, "egress tunnel failed to start");
+      throw new SandboxError("INTERNAL", `the network tunnel could not start: ${detail.slice(0, 200)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    const entry = { process: tunnel, withCa: ca !== null };
+    lease.data.set(LEASE_EGRESS, entry);
+    void tunnel.exited.then(({ exitCode }) => {
+      // Restarted lazily by the next execution or spawn of a project with network.
+      if (lease.data.get(LEASE_EGRESS) === entry) lease.data.delete(LEASE_EGRESS);
+      if (!lease.dead) this.log.warn({ projectId, containerId, exitCode }, "egress tunnel exited");
+    });
+    this.log.info({ projectId, containerId, policy, pid: tunnel.pid }, "egress tunnel started");
+    return egressEnv(entry.withCa);
   }
 
   /** How many spawned processes are alive in the project's container (0 without one). */

@@ -46,7 +46,11 @@ export class Executor {
     private readonly log: Logger,
   ) {}
 
-  async run(target: RunTarget, exec: PreparedExecution, opts: { signal?: AbortSignal; onEvent?: (event: ExecutionEvent) => void } = {}): Promise<RunOutcome> {
+  async run(
+    target: RunTarget,
+    exec: PreparedExecution,
+    opts: { signal?: AbortSignal; onEvent?: (event: ExecutionEvent) => void; env?: Record<string, string> } = {},
+  ): Promise<RunOutcome> {
     const { containerId, keepers } = target;
     const output = new ExecutionOutput(this.maxOutputBytes);
     const emit = (event: ExecutionEvent) => {
@@ -88,6 +92,7 @@ export class Executor {
           cmd: bashArgs(RUN_SCRIPT, "pantheon-run", [keepers, exec.suffix, ...exec.argv]),
           user: SANDBOX_USER,
           workdir: WORKSPACE_DIR,
+          ...(opts.env && Object.keys(opts.env).length ? { env: opts.env } : {}),
           ...(exec.stdin ? { stdin: exec.stdin } : {}),
           signal: streamAbort.signal,
           onOutput: (stream, data) => {

@@ -1,0 +1,281 @@
+// Network policies on the real engine (runc and runsc): the egress tunnel, the in-process proxy and
+// the real npm registry. Traffic goes only to this machine's own addresses and to the registry;
+// every other destination is refused at the proxy (its decision log shows no connection attempt).
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
+import Dockerode from "dockerode";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestEngine, testRuntime, type TestEngine } from "@/server/sandbox/docker-test-engine";
+import type { NetworkPolicy } from "./address-policy";
+import { dockerNetworkSubnets } from "./docker-subnets";
+import type { EgressDecision } from "./egress-proxy";
+import { EgressGateway } from "./egress-gateway";
+
+const runtime = testRuntime();
+const docker = new Dockerode();
+const policies = new Map<string, NetworkPolicy>();
+const decisions: EgressDecision[] = [];
+const logLines: Record<string, unknown>[] = [];
+let t: TestEngine;
+let gateway: EgressGateway;
+let hostServer: http.Server;
+let hostPort = 0;
+let hostHits = 0;
+let bridgeIp = "";
+// This host's own non-loopback IPv4 addresses (eth0...): public-looking or not, refused.
+const hostIps = Object.values(networkInterfaces())
+  .flatMap((l) => l ?? [])
+  .filter((i) => i.family === "IPv4" && !i.internal)
+  .map((i) => i.address);
+
+// Unique per run: the test engine's containers are per project id.
+const run = `${runtime}-${process.pid}-${Date.now()}`;
+const REG = `reg-${run}`;
+const OTHER = `other-${run}`;
+const NONE = `none-${run}`;
+const OPEN = `open-${run}`;
+
+beforeAll(async () => {
+  // A server on every host address (0.0.0.0): the sandbox must not reach it by any of them.
+  hostServer = http.createServer((_req, res) => {
+    hostHits++;
+    res.end("host secret\n");
+  });
+  await new Promise<void>((resolve) => hostServer.listen(0, "0.0.0.0", resolve));
+  hostPort = (hostServer.address() as AddressInfo).port;
+  const bridge = await docker.getNetwork("bridge").inspect();
+  bridgeIp = (bridge as { IPAM: { Config: { Gateway?: string }[] } }).IPAM.Config[0]?.Gateway ?? "172.17.0.1";
+
+  gateway = new EgressGateway({
+    log: pino({ level: "info" }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) }),
+    policyFor: async (id) => policies.get(id) ?? "none",
+    caFile: process.env.SANDBOX_EGRESS_CA_FILE ?? "/etc/ssl/certs/ca-certificates.crt",
+    dockerSubnets: () => dockerNetworkSubnets(docker),
+    onDecision: (d) => decisions.push(d),
+  });
+  t = await startTestEngine({ postureCheck: false, warmImages: ["node"], maxConcurrent: 6, defaultTimeoutMs: 120_000, maxIdleTimeMs: 600_000 }, docker, {
+    egress: gateway,
+  });
+  policies.set(REG, "registry");
+  policies.set(OTHER, "registry");
+  policies.set(NONE, "none");
+  policies.set(OPEN, "open");
+});
+
+afterAll(async () => {
+  gateway?.stop();
+  await t?.engine.stop();
+  await new Promise((resolve) => hostServer?.close(resolve));
+});
+
+const exec = (projectId: string, command: string, timeoutMs = 60_000) =>
+  t.engine.execute(projectId, { kind: "command", command, timeoutMs }, { network: policies.get(projectId) ?? "none" });
+
+/** Node code run in the container: CONNECTs (or plain GETs) through the proxy, prints JSON results. */
+function probeScript(targets: { connect?: string; get?: string }[]): string {
+  const json = JSON.stringify(targets);
+  if (json.includes("'")) throw new Error("targets must not contain single quotes");
+  return `TARGETS='${json}' node -e '
+const http = require("http");
+const one = (t) => new Promise((resolve) => {
+  const timer = setTimeout(() => resolve("TIMEOUT"), 20000);
+  const done = (v) => { clearTimeout(timer); resolve(v); };
+  const req = t.connect
+    ? http.request({ host: "127.0.0.1", port: 3128, method: "CONNECT", path: t.connect })
+    : http.request({ agent: false, host: "127.0.0.1", port: 3128, path: t.get, headers: { host: new URL(t.get).host } });
+  req.on("connect", (res, socket, head) => {
+    if (res.statusCode === 200) { socket.destroy(); return done("200"); }
+    let body = String(head); socket.on("data", (d) => body += d);
+    socket.on("end", () => done(res.statusCode + " " + body.trim())); socket.on("error", () => done(res.statusCode + " " + body.trim()));
+  });
+  req.on("response", (res) => { let body = ""; res.on("data", (d) => body += d); res.on("end", () => done(res.statusCode + " " + body.trim())); });
+  req.on("error", (e) => done("ERR " + e.code));
+  req.end();
+});
+(async () => { const out = []; for (const t of JSON.parse(process.env.TARGETS)) out.push(await one(t)); console.log(JSON.stringify(out)); })();
+'`;
+}
+
+describe(`network policy "registry" (${runtime})`, () => {
+  it("npm install is-number works through the tunnel and the proxy (real registry)", async () => {
+    const started = Date.now();
+    // A package.json, as every template has (without one npm would pick "/" as the project root).
+    const r = await exec(
+      REG,
+      'echo \'{"name":"p","version":"1.0.0"}\' > package.json && npm install is-number --no-audit --no-fund --loglevel=error && node -e \'console.log(require("is-number")(42))\'',
+      180_000,
+    );
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`[egress ${runtime}] npm install is-number through the proxy: ${seconds.toFixed(1)} s`);
+    expect(r.errorOutput).not.toContain("ERR!");
+    expect(r.exitCode, r.errorOutput).toBe(0);
+    expect(r.output).toContain("true");
+    expect(r.files?.upserted).toEqual(expect.arrayContaining(["package.json", "package-lock.json"]));
+    // The proxy logged its decisions for this project: only the registry host, allowed.
+    const mine = decisions.filter((d) => d.projectId === REG);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((d) => d.allowed && d.host === "registry.npmjs.org" && d.port === 443)).toBe(true);
+    expect(logLines.some((l) => l.msg === "egress allowed" && l.projectId === REG && l.host === "registry.npmjs.org")).toBe(true);
+  });
+
+  it("executions get the proxy and CA environment; the container still has no interface but lo and no resolver", async () => {
+    const r = await exec(
+      REG,
+      `echo "proxy=$HTTPS_PROXY npm=$npm_config_https_proxy ca=$NODE_EXTRA_CA_CERTS"; grep -c BEGIN "$NODE_EXTRA_CA_CERTS"; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; getent hosts registry.npmjs.org || echo no-dns`,
+    );
+    expect(r.output).toContain("proxy=http://127.0.0.1:3128 npm=http://127.0.0.1:3128 ca=/tmp/.pantheon/ca.pem");
+    const lines = r.output.trim().split("\n");
+    expect(Number(lines[1])).toBeGreaterThan(0);
+    expect(lines.slice(2)).toEqual(["lo", "no-dns"]);
+  });
+
+  it("reaches nothing else: host ports, loopback, private and metadata addresses, other domains, other ports", async () => {
+    const before = decisions.length;
+    const r = await exec(
+      REG,
+      probeScript([
+        { connect: `${bridgeIp}:${hostPort}` },
+        { connect: `127.0.0.1:${hostPort}` },
+        { connect: `localhost:${hostPort}` },
+        { connect: `${bridgeIp}:443` },
+        { connect: "10.0.0.1:443" },
+        { connect: "192.168.1.1:443" },
+        { connect: "169.254.169.254:443" },
+        { connect: "0xA9FEA9FE:443" },
+        { connect: "[fd00:ec2::254]:443" },
+        { connect: "example.com:443" },
+        { connect: "registry.npmjs.org:22" },
+        { connect: "registry.npmjs.org.attacker.example:443" },
+        { get: "http://169.254.169.254/latest/meta-data/" },
+        { get: `http://${bridgeIp}:${hostPort}/` },
+        { connect: "registry.npmjs.org:443" },
+      ]),
+    );
+    expect(r.exitCode, r.errorOutput).toBe(0);
+    const results = JSON.parse(r.output) as string[];
+    expect(
+      results.slice(0, -1).every((s) => s.startsWith("403 pantheon egress proxy:")),
+      JSON.stringify(results),
+    ).toBe(true);
+    expect(results.at(-1)).toBe("200");
+    // Refused at the proxy, before any connection: no lookup for the refused names, no hit on the host.
+    const mine = decisions.slice(before);
+    expect(mine).toHaveLength(15);
+    expect(mine.slice(0, -1).every((d) => d.projectId === REG && !d.allowed && d.address === null)).toBe(true);
+    expect(mine.find((d) => d.host === "example.com")?.reason).toBe("registry policy: example.com is not an allowed registry host");
+    expect(mine.find((d) => d.port === 22)?.reason).toContain("port 22 is not allowed");
+    expect(hostHits).toBe(0);
+    const refusedLogs = logLines.filter((l) => l.msg === "egress refused" && l.projectId === REG);
+    expect(refusedLogs.length).toBeGreaterThanOrEqual(14);
+  });
+
+  it("direct connections (no proxy) fail: the host by its bridge address, the registry's address", async () => {
+    const r = await exec(
+      REG,
+      `node -e '
+const net = require("net");
+const tryConnect = (host, port) => new Promise((resolve) => {
+  const s = net.connect({ host, port }); s.setTimeout(5000, () => { s.destroy(); resolve("TIMEOUT"); });
+  s.on("connect", () => { s.destroy(); resolve("CONNECTED"); }); s.on("error", (e) => resolve(e.code));
+});
+(async () => console.log(JSON.stringify([await tryConnect("${bridgeIp}", ${hostPort}), await tryConnect("203.0.113.80", 443), await tryConnect("127.0.0.1", ${hostPort})])))();'`,
+    );
+    const results = JSON.parse(r.output) as string[];
+    expect(results[0]).toMatch(/^(ENETUNREACH|EHOSTUNREACH|ENETDOWN)$/);
+    expect(results[1]).toMatch(/^(ENETUNREACH|EHOSTUNREACH|ENETDOWN)$/);
+    expect(results[2]).toBe("ECONNREFUSED"); // the container's own loopback, not the host's
+    expect(hostHits).toBe(0);
+  });
+
+  it("cannot reach another sandbox: its loopback services are in another network namespace, and the proxy refuses loopback", async () => {
+    // The other project runs a server on its own loopback (and has its own tunnel).
+    const spawned = await t.engine.spawn(OTHER, {
+      image: "node",
+      argv: ["node", "-e", 'require("net").createServer((s) => s.end("other sandbox\\n")).listen(4700, "127.0.0.1"); setInterval(() => {}, 1000)'],
+      network: "registry",
+    });
+    try {
+      const r = await exec(
+        REG,
+        `node -e 'const s = require("net").connect(4700, "127.0.0.1"); s.on("data", (d) => console.log("GOT", String(d))); s.on("error", (e) => console.log(e.code));'; ${probeScript([{ connect: "127.0.0.1:4700" }, { connect: "127.0.0.1:443" }, { connect: "localhost:443" }])}`,
+      );
+      expect(r.output).toContain("ECONNREFUSED");
+      expect(r.output).not.toContain("GOT");
+      const results = JSON.parse(r.output.split("\n")[1]!) as string[];
+      expect(results).toEqual([
+        "403 pantheon egress proxy: port 4700 is not allowed (only 443, 80)",
+        "403 pantheon egress proxy: registry policy: IP addresses are not allowed, only registry host names",
+        "403 pantheon egress proxy: localhost is this host",
+      ]);
+    } finally {
+      await spawned.kill();
+    }
+  });
+
+  it("the tunnel is restarted when it dies; a spawned process gets the proxy environment too", async () => {
+    const killed = await exec(REG, "pkill -x pantheon-tunnel; sleep 0.3; (echo > /dev/tcp/127.0.0.1/3128) 2>/dev/null && echo still-listening || echo gone");
+    expect(killed.output).toContain("gone");
+    const again = await exec(REG, probeScript([{ connect: "registry.npmjs.org:443" }]));
+    expect(again.output.trim()).toBe('["200"]');
+    const p = await t.engine.spawn(REG, { image: "node", argv: ["sh", "-c", 'echo "spawn-proxy=$HTTPS_PROXY"'], network: "registry" });
+    let out = "";
+    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    await p.exited;
+    expect(out).toContain("spawn-proxy=http://127.0.0.1:3128");
+  });
+
+  it("switching the project to none stops its tunnel and drops the environment", async () => {
+    policies.set(REG, "none");
+    try {
+      const r = await exec(REG, `echo "proxy=[$HTTPS_PROXY]"; (echo > /dev/tcp/127.0.0.1/3128) 2>/dev/null && echo listening || echo closed`);
+      expect(r.output).toBe("proxy=[]\nclosed\n");
+    } finally {
+      policies.set(REG, "registry");
+    }
+  });
+});
+
+describe(`network policy "none" (${runtime})`, () => {
+  it("reaches nothing: no proxy environment, no tunnel, no interface but lo, no DNS", async () => {
+    const before = decisions.length;
+    const r = await exec(
+      NONE,
+      `env | grep -i -E "proxy|ca_cert|cafile" || echo no-proxy-env; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; getent hosts registry.npmjs.org || echo no-dns; (echo > /dev/tcp/127.0.0.1/3128) 2>/dev/null && echo listening || echo no-tunnel; ls /tmp/.pantheon 2>/dev/null || echo no-ca`,
+    );
+    expect(r.output).toBe("no-proxy-env\nlo\nno-dns\nno-tunnel\nno-ca\n");
+    const npm = await exec(NONE, "timeout 20 npm view is-number version --fetch-retries=0 --fetch-timeout=5000 2>&1; echo rc=$?");
+    expect(npm.output).not.toMatch(/^\d+\.\d+\.\d+$/m);
+    expect(npm.output).toMatch(/rc=[1-9]/);
+    expect(decisions.slice(before).filter((d) => d.projectId === NONE)).toEqual([]);
+    expect(hostHits).toBe(0);
+  });
+});
+
+describe(`network policy "open" (${runtime})`, () => {
+  it("reaches public destinations (the registry, by name or by address) but never private, metadata or host addresses", async () => {
+    const r = await exec(
+      OPEN,
+      probeScript([
+        { connect: "registry.npmjs.org:443" },
+        { connect: "203.0.113.80:443" },
+        { connect: "169.254.169.254:443" },
+        { connect: "2852039166:443" },
+        { connect: `${bridgeIp}:443` },
+        ...hostIps.map((ip) => ({ connect: `${ip}:443` })),
+        { connect: "100.64.0.1:443" },
+        { connect: "registry.npmjs.org:8080" },
+      ]),
+    );
+    const results = JSON.parse(r.output) as string[];
+    expect(results.slice(0, 2)).toEqual(["200", "200"]);
+    expect(
+      results.slice(2).every((s) => s.startsWith("403 ")),
+      JSON.stringify(results),
+    ).toBe(true);
+    const view = await exec(OPEN, "npm view is-number version --loglevel=error");
+    expect(view.output.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(hostHits).toBe(0);
+  });
+});
