@@ -2,6 +2,7 @@ import { adminRouter } from "./routers/admin/router";
 import { apiKeysRouter } from "./routers/api-keys/router";
 import { aiRouter } from "./routers/ai/router";
 import { authRouter } from "./routers/auth/router";
+import { commandHistoryRouter } from "./routers/command-history/router";
 import { executionsRouter } from "./routers/executions/router";
 import { filesRouter } from "./routers/files/router";
 import { projectsRouter } from "./routers/projects/router";
@@ -15,6 +16,7 @@ export const appRouter = router({
   projects: projectsRouter,
   files: filesRouter,
   executions: executionsRouter,
+  commandHistory: commandHistoryRouter,
   templates: templatesRouter,
   ai: aiRouter,
 });

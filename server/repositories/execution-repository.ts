@@ -23,6 +23,10 @@ const executionFields = {
 
 export type ExecutionRecord = Prisma.SandboxExecutionGetPayload<{ select: typeof executionFields }>;
 
+const { output: _output, errorOutput: _errorOutput, ...summaryFields } = executionFields;
+/** A row without its (possibly large) output columns. */
+export type ExecutionSummary = Prisma.SandboxExecutionGetPayload<{ select: typeof summaryFields }>;
+
 export interface ExecutionOutcome {
   output: string;
   errorOutput: string;
@@ -61,13 +65,26 @@ export const executionRepository = {
   },
 
   /** Newest first, without the (possibly large) output columns. */
-  listForProject(projectId: number, take: number, beforeId?: number) {
-    const { output: _o, errorOutput: _e, executedCode: _c, ...summary } = executionFields;
+  listForProject(projectId: number, take: number, beforeId?: number): Promise<ExecutionSummary[]> {
     return getPrisma().sandboxExecution.findMany({
       where: { projectId, ...(beforeId ? { id: { lt: beforeId } } : {}) },
       orderBy: { id: "desc" },
       take,
-      select: { ...summary, executedCode: true },
+      select: summaryFields,
+    });
+  },
+
+  findSummaryById(id: number): Promise<ExecutionSummary | null> {
+    return getPrisma().sandboxExecution.findUnique({ where: { id }, select: summaryFields });
+  },
+
+  /** Oldest first: the project's executions after `afterId` (a feed resuming), or those still running. */
+  listForFeed(projectId: number, opts: { afterId: number } | { running: true }, take: number): Promise<ExecutionSummary[]> {
+    return getPrisma().sandboxExecution.findMany({
+      where: { projectId, ...("afterId" in opts ? { id: { gt: opts.afterId } } : { finishedAt: null }) },
+      orderBy: { id: "asc" },
+      take,
+      select: summaryFields,
     });
   },
 

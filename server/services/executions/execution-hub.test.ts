@@ -53,4 +53,16 @@ describe("ExecutionHub", () => {
     expect(hub.subscribe(4, () => {})).not.toBeNull();
     watched?.unsubscribe();
   });
+
+  it("tells a project's watchers about each execution opened in it, until they stop watching", () => {
+    const hub = new ExecutionHub();
+    const seen: number[] = [];
+    const stop = hub.watchProject(10, (id) => seen.push(id));
+    hub.open(1, 10, new AbortController());
+    hub.open(2, 11, new AbortController());
+    hub.open(3, 10, new AbortController());
+    stop();
+    hub.open(4, 10, new AbortController());
+    expect(seen).toEqual([1, 3]);
+  });
 });

@@ -1,6 +1,7 @@
 import type { ExecutionEvent } from "@/server/sandbox/execution-types";
 
 type Listener = (event: ExecutionEvent) => void;
+type OpenListener = (executionId: number) => void;
 
 interface HubEntry {
   projectId: number;
@@ -18,6 +19,7 @@ interface HubEntry {
  */
 export class ExecutionHub {
   private readonly entries = new Map<number, HubEntry>();
+  private readonly projectWatchers = new Map<number, Set<OpenListener>>();
 
   constructor(
     private readonly retainMs = 10 * 60_000,
@@ -26,6 +28,18 @@ export class ExecutionHub {
 
   open(executionId: number, projectId: number, controller: AbortController): void {
     this.entries.set(executionId, { projectId, events: [], listeners: new Set(), controller, finishedAt: null });
+    for (const watcher of this.projectWatchers.get(projectId) ?? []) watcher(executionId);
+  }
+
+  /** Calls `listener` with the id of each execution of the project opened from now on (the IDE's live feed). */
+  watchProject(projectId: number, listener: OpenListener): () => void {
+    let watchers = this.projectWatchers.get(projectId);
+    if (!watchers) this.projectWatchers.set(projectId, (watchers = new Set()));
+    watchers.add(listener);
+    return () => {
+      watchers.delete(listener);
+      if (watchers.size === 0 && this.projectWatchers.get(projectId) === watchers) this.projectWatchers.delete(projectId);
+    };
   }
 
   push(executionId: number, event: ExecutionEvent): void {
