@@ -1,7 +1,7 @@
 "use client";
 
 import type { ComponentType } from "react";
-import { RunPanel } from "./RunPanel";
+import { OutputTerminal } from "./terminal/OutputTerminal";
 import type { IdeProject } from "./types";
 
 /** What every bottom-panel tab receives from the IDE. */
@@ -17,7 +17,7 @@ export type IdePanelProps = {
 
 export type IdePanel = { id: string; label: string; Component: ComponentType<IdePanelProps> };
 
-const RunOutput = ({ project, runCommand }: IdePanelProps) => <RunPanel projectId={project.id} defaultCommand={runCommand} />;
+const RunOutput = ({ project, runCommand, active }: IdePanelProps) => <OutputTerminal projectId={project.id} defaultCommand={runCommand} active={active} />;
 
 /**
  * The tabs of the IDE's bottom panel, in order; Alt+1…Alt+9 select them. Add a panel by adding an

@@ -1,0 +1,85 @@
+import { expect, test } from "@playwright/test";
+import { keepScreenshot } from "./support";
+import { newProject, terminalRows, trpcMutation } from "./terminal-support";
+
+// The IDE's terminal on the real stack: the output view (xterm) streams executions with their
+// colours, the command line keeps its history on the server, Ctrl+C cancels, and executions
+// started by the chat service with an API key appear in an open IDE.
+
+test("output terminal: coloured output, exit status, Ctrl+C cancels, history survives a reload", async ({ page }) => {
+  test.setTimeout(180_000);
+  await newProject(page, "e2e terminal");
+  const output = page.getByTestId("run-output");
+  await expect(output.locator(".xterm-rows")).toBeVisible();
+  await expect(page.getByTestId("stream-state")).toHaveText("live");
+
+  const command = page.getByLabel("Command");
+  await command.fill(String.raw`printf '\033[32mgreen-ok\033[0m plain \033[1;31mred-bold\033[0m\n'; node -e "console.log(6*7)"`);
+  await command.press("Enter");
+  await expect(output).toContainText("42", { timeout: 90_000 });
+  await expect(page.getByTestId("run-status")).toContainText("success · exit 0", { timeout: 30_000 });
+  await expect(output).toContainText("✔ success · exit 0");
+  // ANSI colours reach xterm as colours (palette classes), not as escape text.
+  await expect(output.locator("span.xterm-fg-2", { hasText: "green-ok" })).toHaveCount(1);
+  await expect(output.locator("span.xterm-fg-1.xterm-bold, span.xterm-fg-9.xterm-bold", { hasText: "red-bold" })).toHaveCount(1);
+  expect((await terminalRows(page, "run-output")).map((r) => r.trim())).toContain("green-ok plain red-bold");
+  await keepScreenshot(page, "terminal-output");
+
+  // Ctrl+C in the command line cancels the running execution.
+  await command.fill("echo started; sleep 60; echo never");
+  await command.press("Enter");
+  await expect(output).toContainText("started", { timeout: 60_000 });
+  await expect(page.getByTestId("run-status")).toContainText("running");
+  await command.press("Control+c");
+  await expect(page.getByTestId("run-status")).toContainText("cancelled", { timeout: 20_000 });
+  await expect(output).toContainText("■ cancelled");
+  expect((await terminalRows(page, "run-output")).map((r) => r.trim())).not.toContain("never");
+
+  // Ctrl+C inside the xterm itself does the same.
+  await command.fill("sleep 61");
+  await command.press("Enter");
+  await expect(page.getByTestId("run-status")).toContainText("running", { timeout: 60_000 });
+  await output.click();
+  await page.keyboard.press("Control+c");
+  await expect(page.getByTestId("run-status")).toContainText("cancelled", { timeout: 20_000 });
+
+  // History: Up recalls the newest first, also after a reload (it is kept on the server).
+  await page.reload();
+  await expect(page.getByTestId("stream-state")).toHaveText("live");
+  await expect(command).toHaveValue("npm start"); // the template's run command, until edited
+  await expect(command).toHaveAttribute("data-history", "3");
+  await command.fill("");
+  await command.press("ArrowUp");
+  await expect(command).toHaveValue("sleep 61");
+  await command.press("ArrowUp");
+  await expect(command).toHaveValue("echo started; sleep 60; echo never");
+  await command.press("ArrowUp");
+  await expect(command).toHaveValue(/green-ok/);
+  await command.press("ArrowDown");
+  await command.press("ArrowDown");
+  await expect(command).toHaveValue("sleep 61");
+  await command.press("ArrowDown");
+  await expect(command).toHaveValue("");
+});
+
+test("an execution started by the chat service with an API key streams into the open IDE", async ({ page }) => {
+  test.setTimeout(150_000);
+  const { projectId } = await newProject(page, "e2e chat feed");
+  await expect(page.getByTestId("stream-state")).toHaveText("live");
+  const { key } = await trpcMutation<{ key: string }>(page, "apiKeys.create", { name: "chat", defaultAiPersonality: "geppo" });
+
+  const started = await trpcMutation<{ executionId: number }>(
+    page,
+    "executions.run",
+    { projectId, kind: "command", command: "for i in 1 2 3; do echo chat-line-$i; sleep 0.3; done" },
+    { authorization: `Bearer ${key}` },
+  );
+  const output = page.getByTestId("run-output");
+  await expect(output).toContainText(`#${started.executionId}`, { timeout: 60_000 });
+  await expect(output).toContainText("(by geppo)");
+  await expect(output).toContainText("chat-line-3", { timeout: 60_000 });
+  await expect(page.getByTestId("run-status")).toContainText("success · exit 0", { timeout: 30_000 });
+  const rows = (await terminalRows(page, "run-output")).join("\n");
+  expect(rows.match(/chat-line-2/g)).toHaveLength(1);
+  await keepScreenshot(page, "terminal-chat-feed");
+});
