@@ -40,6 +40,26 @@ describe("parseEnv", () => {
     expect(parseEnv({ DATABASE_URL: "postgresql://u:p@localhost:5432/db" }).DATABASE_URL).toContain("localhost");
   });
 
+  it("monitoring: retention, cleanup and pool sizing defaults; alert thresholds refused by name when not positive", () => {
+    expect(parseEnv({})).toMatchObject({
+      SANDBOX_METRICS_DISK_EVERY: 6,
+      SANDBOX_METRICS_RETENTION_HOURS: 24,
+      SANDBOX_FLEET_METRICS_RETENTION_HOURS: 168,
+      SANDBOX_ALERT_RETENTION_DAYS: 30,
+      SANDBOX_CLEANUP_INTERVAL: 300_000,
+      SANDBOX_POOL_MIN: 1,
+      SANDBOX_ALERT_CPU_PERCENT: 80,
+      SANDBOX_ALERT_MEMORY_MB: 400,
+      SANDBOX_ALERT_ERROR_RATE: 0.1,
+      SANDBOX_ALERT_EXECUTION_TIMEOUT_MS: 30_000,
+      SANDBOX_ALERT_MAX_CONCURRENT: 50,
+    });
+    expect(parseEnv({ SANDBOX_ALERT_CPU_PERCENT: "90", SANDBOX_ALERT_MEMORY_MB: "" }).SANDBOX_ALERT_CPU_PERCENT).toBe(90);
+    expect(() => parseEnv({ SANDBOX_ALERT_CPU_PERCENT: "-5" })).toThrow(/SANDBOX_ALERT_CPU_PERCENT/);
+    expect(() => parseEnv({ SANDBOX_ALERT_ERROR_RATE: "5" })).toThrow(/SANDBOX_ALERT_ERROR_RATE/);
+    expect(() => parseEnv({ SANDBOX_CLEANUP_INTERVAL: "5" })).toThrow(/SANDBOX_CLEANUP_INTERVAL/);
+  });
+
   it("treats empty strings as unset", () => {
     expect(parseEnv({ SANDBOX_ALERT_WEBHOOK_URL: "", DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
   });

@@ -6,6 +6,7 @@ import { z } from "zod";
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const emptyAsUndefined = (v: unknown) => (v === "" ? undefined : v);
+const positive = (def: number) => z.preprocess(emptyAsUndefined, z.coerce.number().positive().finite().default(def));
 
 export const envSchema = z
   .object({
@@ -39,6 +40,21 @@ export const envSchema = z
     SANDBOX_SECCOMP_PROFILE: z.string().min(1).default("security/seccomp.json"),
     SANDBOX_APPARMOR_PROFILE: z.string().default("pantheon-sandbox"),
     SANDBOX_METRICS_INTERVAL: int(5000, 500, 3_600_000),
+    // Workspace size (`df` in the container) is measured every Nth metrics sample.
+    SANDBOX_METRICS_DISK_EVERY: int(6, 1, 720),
+    SANDBOX_METRICS_RETENTION_HOURS: int(24, 1, 8760),
+    SANDBOX_FLEET_METRICS_RETENTION_HOURS: int(168, 1, 8760),
+    SANDBOX_ALERT_RETENTION_DAYS: int(30, 1, 3650),
+    SANDBOX_CLEANUP_INTERVAL: int(300_000, 10_000, 86_400_000),
+    // The cleanup sizes the warm pool to recent demand between this and SANDBOX_POOL_SIZE.
+    SANDBOX_POOL_MIN: int(1, 0, 100),
+    SANDBOX_POOL_DEMAND_WINDOW: int(900_000, 60_000, 86_400_000),
+    // Alert thresholds (seed: CPU 80 %, memory 400 MB, error rate 10 %, execution 30 s, 50 sandboxes).
+    SANDBOX_ALERT_CPU_PERCENT: positive(80),
+    SANDBOX_ALERT_MEMORY_MB: positive(400),
+    SANDBOX_ALERT_ERROR_RATE: positive(0.1).pipe(z.number().max(1, "must be a ratio between 0 and 1")),
+    SANDBOX_ALERT_EXECUTION_TIMEOUT_MS: positive(30_000),
+    SANDBOX_ALERT_MAX_CONCURRENT: positive(50),
     SANDBOX_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
     SANDBOX_ALERT_WEBHOOK_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
     // Lets a Prometheus server scrape /api/metrics without an admin account.

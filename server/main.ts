@@ -7,7 +7,7 @@ import { disconnectPrisma } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
 import { resolveDatabase } from "@/server/db/resolve-database";
 import { getLogger } from "@/server/logging/logger";
-import { startMonitoring } from "@/server/monitoring/monitoring-runtime";
+import { startMonitoringServices } from "@/server/monitoring/monitoring-services";
 import { executionRepository } from "@/server/repositories/execution-repository";
 import { pingDocker } from "@/server/runtime/docker-ping";
 import { startSandboxRuntime } from "@/server/runtime/sandbox-runtime";
@@ -60,7 +60,7 @@ async function main() {
   say(`sandbox engine: runtime ${env.SANDBOX_RUNTIME}, warm pool ${env.SANDBOX_POOL_SIZE} per image, posture check in a fresh container`);
   const runtime = await startSandboxRuntime(env, getLogger());
   cleanup.push(["sandbox engine", () => runtime.stop()]);
-  const monitoring = startMonitoring({ intervalMs: env.SANDBOX_METRICS_INTERVAL });
+  const monitoring = startMonitoringServices(env);
   cleanup.push(["monitoring", () => monitoring.stop()]);
   const engine = runtime.engine?.status();
   say(

@@ -6,6 +6,7 @@ import { AppError, type AppErrorCode } from "@/server/errors/app-error";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
 import { getLogger } from "@/server/logging/logger";
 import type { Context } from "./context";
+import { countRejectedPaths } from "./rejected-paths";
 
 const TRPC_CODE: Record<AppErrorCode, TRPCError["code"]> = {
   BAD_REQUEST: "BAD_REQUEST",
@@ -53,10 +54,11 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 // next() never throws: branch on result.ok and translate service errors into tRPC's codes.
-const errorMapping = t.middleware(async ({ next, path, type }) => {
+const errorMapping = t.middleware(async ({ next, path, type, ctx }) => {
   const result = await next();
   if (result.ok) return result;
   const cause = result.error.cause;
+  countRejectedPaths(cause, ctx.user);
   const appError = appErrorOf(cause);
   if (appError) {
     throw new TRPCError({ code: TRPC_CODE[appError.code], message: appError.message, cause: appError });

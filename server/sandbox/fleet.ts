@@ -42,15 +42,19 @@ export class SandboxFleet {
     private readonly log: Logger,
   ) {}
 
+  /** Leased containers that are alive (a dead one waits for its project's next run to be replaced). */
   activeSandboxes(): ActiveSandbox[] {
-    return this.pool.leaseList().map((l) => ({
-      projectId: l.projectId,
-      containerId: l.container.id,
-      image: l.container.image,
-      boundAt: l.boundAt,
-      lastUsedAt: l.lastUsedAt,
-      busy: l.busy,
-    }));
+    return this.pool
+      .leaseList()
+      .filter((l) => l.dead === null)
+      .map((l) => ({
+        projectId: l.projectId,
+        containerId: l.container.id,
+        image: l.container.image,
+        boundAt: l.boundAt,
+        lastUsedAt: l.lastUsedAt,
+        busy: l.busy,
+      }));
   }
 
   streamStats(containerId: string, onSample: (sample: ContainerStatsSample) => void): Promise<StatsSubscription> {

@@ -4,13 +4,18 @@ import { fromSandboxError } from "@/server/errors/from-sandbox-error";
 import { executionLogInput } from "@/server/monitoring/execution-log";
 import { recordExecution } from "@/server/monitoring/prometheus";
 import { logSandboxEvent } from "@/server/monitoring/sandbox-log";
+import { recordRejectedPaths } from "@/server/monitoring/security-events";
 import { type ExecutionRecord, executionRepository } from "@/server/repositories/execution-repository";
 import { projectRepository } from "@/server/repositories/project-repository";
 import type { ExecutionFileChanges } from "@/server/sandbox/engine";
 import { prepareExecution } from "@/server/sandbox/execution-request";
 import type { ExecutionEvent, ExecutionRequest } from "@/server/sandbox/execution-types";
+import type { RefusedReason } from "@/server/sandbox/workspace-files";
 import { requireProject } from "./project-access";
 import { requireEngine } from "./sandbox-engine-access";
+
+/** Refusals of the sync that look like probing (size and binary refusals are ordinary). */
+const PROBING = new Set<RefusedReason>(["invalid-path", "symlink", "hardlink", "special-file"]);
 
 export interface RunExecutionOptions {
   aiPersonality?: AiPersonality | null;
@@ -81,5 +86,7 @@ export async function runExecution(user: AuthUser, projectId: number, request: E
   await projectRepository.setContainer(projectId, result.containerId);
   recordExecution({ status: result.status, runtime: engine.config.runtime, durationMs: result.durationMs });
   logSandboxEvent(executionLogInput({ projectId, userId: user.id, aiPersonality, type: prepared.type, result }));
+  // Symlinks, devices and invalid names a program left in /workspace: path probing from inside.
+  recordRejectedPaths({ userId: user.id, projectId }, result.files?.refused.filter((f) => PROBING.has(f.reason)).length ?? 0);
   return { ...finished, files: result.files, engineError: result.errorCode ? result.errorOutput : null };
 }

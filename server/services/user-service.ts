@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppError } from "@/server/errors/app-error";
 import { type AuthUser, asRole, sessionScopes } from "@/server/auth/auth-user";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "@/server/auth/password";
+import { recordFailedSignIn } from "@/server/monitoring/security-events";
 import { type UserRecord, userRepository } from "@/server/repositories/user-repository";
 
 export const emailSchema = z
@@ -31,10 +32,13 @@ export async function verifyCredentials(email: string, password: string): Promis
   const found = parsed.success ? await userRepository.findCredentialsByEmail(parsed.data) : null;
   if (!found) {
     await verifyPassword(await dummyPasswordHash(), password);
+    recordFailedSignIn({ userId: null, email: parsed.success ? parsed.data : null });
     return null;
   }
   const { passwordHash, ...user } = found;
-  return (await verifyPassword(passwordHash, password)) ? user : null;
+  if (await verifyPassword(passwordHash, password)) return user;
+  recordFailedSignIn({ userId: user.id, email: user.email });
+  return null;
 }
 
 export async function sessionUser(userId: number): Promise<AuthUser | null> {

@@ -12,7 +12,8 @@ export const filePathSchema = z
   .max(500, "must be at most 500 characters")
   .superRefine((path, ctx) => {
     const problem = pathProblem(path);
-    if (problem) ctx.addIssue({ code: "custom", message: `${problem}; use a relative path like "src/index.ts"` });
+    // The flag lets the API layer count the refusal per user (anomaly detection: path probing).
+    if (problem) ctx.addIssue({ code: "custom", message: `${problem}; use a relative path like "src/index.ts"`, params: { rejectedPath: true } });
   });
 
 export const projectNameSchema = z.string().trim().min(1, "must not be empty").max(255, "must be at most 255 characters");

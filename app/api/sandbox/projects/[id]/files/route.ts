@@ -1,4 +1,6 @@
 import { getEnv } from "@/lib/env";
+import type { AuthUser } from "@/server/auth/auth-user";
+import { countRejectedPaths } from "@/server/api/rejected-paths";
 import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { fileJson } from "@/server/api/rest/rest-dto";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
@@ -21,8 +23,9 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
 
 /** The seed's POST …/files {path, content, is_entry_point}: creates or replaces the file. */
 export async function POST(req: Request, { params }: Params): Promise<Response> {
+  let user: AuthUser | null = null;
   try {
-    const user = await restCaller(req, "projects:write");
+    user = await restCaller(req, "projects:write");
     const projectId = await projectIdParam(params);
     const body = writeFileBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
     const file = await writeFile(
@@ -33,6 +36,7 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
     );
     return json(fileJson(file), 201);
   } catch (e) {
+    countRejectedPaths(e, user);
     return errorResponse(e);
   }
 }
