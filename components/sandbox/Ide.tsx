@@ -11,6 +11,7 @@ import { EditorTabs } from "./EditorTabs";
 import { FileExplorer } from "./FileExplorer";
 import { HelpDialog } from "./HelpDialog";
 import { IDE_PANELS } from "./ide-panels";
+import { NetworkPolicySelect } from "./NetworkPolicySelect";
 import { useIdeShortcuts } from "./ide-shortcuts";
 import type { IdeProject } from "./types";
 import { useOpenFiles } from "./use-open-files";
@@ -72,6 +73,7 @@ export function Ide({ project }: { project: IdeProject }) {
           {project.createdByAi && <span className="badge">by {project.createdByAi}</span>}
         </span>
         <span className="ide-top-actions">
+          <NetworkPolicySelect projectId={projectId} />
           <button className="btn btn-ghost btn-small" onClick={() => setHelpOpen(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (? or F1)">
             ?
           </button>

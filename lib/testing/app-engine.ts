@@ -5,13 +5,26 @@ import { pingDocker } from "@/server/runtime/docker-ping";
 import { createDockerSandboxEngine } from "@/server/sandbox/docker-engine";
 import type { EngineConfigInput } from "@/server/sandbox/config";
 import { DatabaseWorkspaceStore } from "@/server/services/database-workspace-store";
+import { dockerNetworkSubnets } from "@/server/egress/docker-subnets";
+import { EgressGateway } from "@/server/egress/egress-gateway";
+import type { EgressDecision } from "@/server/egress/egress-proxy";
+import { projectNetworkPolicy } from "@/server/services/projects/network-policy";
 
 /**
  * The app's real wiring for tests: the Docker engine over the database-backed workspace store,
  * published as the process runtime so services find it as they do in the server.
  */
-export async function startAppEngine(config: EngineConfigInput = {}) {
+export async function startAppEngine(config: EngineConfigInput = {}, opts: { onEgressDecision?: (d: EgressDecision) => void } = {}) {
   const docker = new Dockerode();
+  const logger = pino({ level: process.env.SANDBOX_TEST_LOG ?? "silent" });
+  // As the server wires it (server/runtime/sandbox-runtime.ts): policies read from the database.
+  const egress = new EgressGateway({
+    log: logger,
+    policyFor: projectNetworkPolicy,
+    caFile: "/etc/ssl/certs/ca-certificates.crt",
+    dockerSubnets: () => dockerNetworkSubnets(docker),
+    ...(opts.onEgressDecision ? { onDecision: opts.onEgressDecision } : {}),
+  });
   const engine = createDockerSandboxEngine({
     config: {
       runtime: process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc",
@@ -25,10 +38,15 @@ export async function startAppEngine(config: EngineConfigInput = {}) {
       ...config,
     },
     store: new DatabaseWorkspaceStore(),
-    logger: pino({ level: process.env.SANDBOX_TEST_LOG ?? "silent" }),
+    logger,
     docker,
+    egress,
   });
-  setAppRuntime({ engine, dockerStatus: () => pingDocker(docker), stop: () => engine.stop() });
+  const stop = async () => {
+    await engine.stop();
+    egress.stop();
+  };
+  setAppRuntime({ engine, dockerStatus: () => pingDocker(docker), stop });
   await engine.start();
-  return { engine, docker };
+  return { engine, docker, egress };
 }

@@ -1,6 +1,7 @@
 // Network policies on the real engine (runc and runsc): the egress tunnel, the in-process proxy and
 // the real npm registry. Traffic goes only to this machine's own addresses and to the registry;
 // every other destination is refused at the proxy (its decision log shows no connection attempt).
+import { lookup } from "node:dns/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
@@ -24,6 +25,8 @@ let hostServer: http.Server;
 let hostPort = 0;
 let hostHits = 0;
 let bridgeIp = "";
+// The registry's address as this host resolves it (on this machine a TEST-NET address).
+let registryIp = "";
 // This host's own non-loopback IPv4 addresses (eth0...): public-looking or not, refused.
 const hostIps = Object.values(networkInterfaces())
   .flatMap((l) => l ?? [])
@@ -45,6 +48,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => hostServer.listen(0, "0.0.0.0", resolve));
   hostPort = (hostServer.address() as AddressInfo).port;
+  registryIp = (await lookup("registry.npmjs.org", { family: 4 })).address;
   const bridge = await docker.getNetwork("bridge").inspect();
   bridgeIp = (bridge as { IPAM: { Config: { Gateway?: string }[] } }).IPAM.Config[0]?.Gateway ?? "172.17.0.1";
 
@@ -180,7 +184,7 @@ const tryConnect = (host, port) => new Promise((resolve) => {
   const s = net.connect({ host, port }); s.setTimeout(5000, () => { s.destroy(); resolve("TIMEOUT"); });
   s.on("connect", () => { s.destroy(); resolve("CONNECTED"); }); s.on("error", (e) => resolve(e.code));
 });
-(async () => console.log(JSON.stringify([await tryConnect("${bridgeIp}", ${hostPort}), await tryConnect("203.0.113.80", 443), await tryConnect("127.0.0.1", ${hostPort})])))();'`,
+(async () => console.log(JSON.stringify([await tryConnect("${bridgeIp}", ${hostPort}), await tryConnect("${registryIp}", 443), await tryConnect("127.0.0.1", ${hostPort})])))();'`,
     );
     const results = JSON.parse(r.output) as string[];
     expect(results[0]).toMatch(/^(ENETUNREACH|EHOSTUNREACH|ENETDOWN)$/);
@@ -259,7 +263,7 @@ describe(`network policy "open" (${runtime})`, () => {
       OPEN,
       probeScript([
         { connect: "registry.npmjs.org:443" },
-        { connect: "203.0.113.80:443" },
+        { connect: `${registryIp}:443` },
         { connect: "169.254.169.254:443" },
         { connect: "2852039166:443" },
         { connect: `${bridgeIp}:443` },

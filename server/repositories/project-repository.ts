@@ -1,4 +1,5 @@
 import { getPrisma, type Prisma } from "@/server/db/client";
+import type { NetworkPolicy } from "@/server/sandbox/egress";
 
 const projectFields = {
   id: true,
@@ -10,6 +11,7 @@ const projectFields = {
   isPublic: true,
   status: true,
   containerId: true,
+  networkPolicy: true,
   lastAccessedAt: true,
   createdAt: true,
   updatedAt: true,
@@ -80,8 +82,14 @@ export const projectRepository = {
     return { items, total };
   },
 
-  update(id: number, data: { name?: string; description?: string | null; isPublic?: boolean }): Promise<ProjectRecord> {
+  update(id: number, data: { name?: string; description?: string | null; isPublic?: boolean; networkPolicy?: NetworkPolicy }): Promise<ProjectRecord> {
     return getPrisma().sandboxProject.update({ where: { id }, data, select: projectFields });
+  },
+
+  /** The project's network policy; null when the project does not exist (any more). */
+  async findNetworkPolicy(id: number): Promise<NetworkPolicy | null> {
+    const row = await getPrisma().sandboxProject.findUnique({ where: { id }, select: { networkPolicy: true } });
+    return row?.networkPolicy ?? null;
   },
 
   async delete(id: number): Promise<void> {

@@ -5,6 +5,9 @@ import { missingImages, ensureImages } from "@/sandbox-images/ensure-images";
 import type { EngineConfigInput } from "@/server/sandbox/config";
 import { createDockerSandboxEngine } from "@/server/sandbox/docker-engine";
 import { DatabaseWorkspaceStore } from "@/server/services/database-workspace-store";
+import { dockerNetworkSubnets } from "@/server/egress/docker-subnets";
+import { EgressGateway } from "@/server/egress/egress-gateway";
+import { projectNetworkPolicy } from "@/server/services/projects/network-policy";
 import { type AppRuntime, setAppRuntime } from "./app-runtime";
 import { pingDocker } from "./docker-ping";
 
@@ -30,7 +33,15 @@ export function engineConfigFromEnv(env: Env): EngineConfigInput {
  */
 export async function startSandboxRuntime(env: Env, logger: Logger): Promise<AppRuntime> {
   const docker = new Dockerode();
-  const engine = createDockerSandboxEngine({ config: engineConfigFromEnv(env), store: new DatabaseWorkspaceStore(), logger, docker });
+  // Projects whose network policy is not "none" reach out only through this proxy (server/egress).
+  const egress = new EgressGateway({
+    log: logger,
+    policyFor: projectNetworkPolicy,
+    registryHosts: env.SANDBOX_EGRESS_REGISTRY_HOSTS,
+    caFile: env.SANDBOX_EGRESS_CA_FILE || null,
+    dockerSubnets: () => dockerNetworkSubnets(docker),
+  });
+  const engine = createDockerSandboxEngine({ config: engineConfigFromEnv(env), store: new DatabaseWorkspaceStore(), logger, docker, egress });
   const runtime: AppRuntime = {
     engine,
     async dockerStatus() {
@@ -49,7 +60,10 @@ export async function startSandboxRuntime(env: Env, logger: Logger): Promise<App
         },
       };
     },
-    stop: () => engine.stop(),
+    stop: async () => {
+      await engine.stop();
+      egress.stop();
+    },
   };
   setAppRuntime(runtime);
   void buildMissingImages(docker, env, logger);

@@ -33,7 +33,7 @@ export type ExecutionWithFiles = ExecutionRecord & { files: ExecutionFileChanges
  * container exists; engine failures (capacity, Docker down) are recorded like any execution.
  */
 export async function runExecution(user: AuthUser, projectId: number, request: ExecutionRequest, opts: RunExecutionOptions = {}): Promise<ExecutionWithFiles> {
-  await requireProject(user, projectId, "write");
+  const project = await requireProject(user, projectId, "write");
   const engine = requireEngine();
   let prepared;
   try {
@@ -55,7 +55,7 @@ export async function runExecution(user: AuthUser, projectId: number, request: E
 
   let result;
   try {
-    result = await engine.execute(String(projectId), request, { signal: opts.signal, onEvent: opts.onEvent });
+    result = await engine.execute(String(projectId), request, { signal: opts.signal, onEvent: opts.onEvent, network: project.networkPolicy });
   } catch (e) {
     await executionRepository.finish(row.id, {
       output: "",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { NETWORK_POLICIES } from "@/server/sandbox/egress";
 
 export const projectDto = z.object({
   id: z.number(),
@@ -8,6 +9,8 @@ export const projectDto = z.object({
   createdByAi: z.string().nullable(),
   templateType: z.string().nullable(),
   isPublic: z.boolean(),
+  /** What the project's sandbox may reach: none, registry (package registries), open (admins set it). */
+  networkPolicy: z.enum(NETWORK_POLICIES),
   status: z.string(),
   lastAccessedAt: z.date().nullable(),
   createdAt: z.date(),

@@ -9,6 +9,9 @@ import { getRateLimits } from "@/server/services/rate-limits-access";
 import { assertProjectSize } from "@/server/services/workspace-limits";
 import { getTemplate } from "@/server/templates/templates";
 import { releaseProjectContainer } from "./release-container";
+import { AppError } from "@/server/errors/app-error";
+import { logSandboxEvent } from "@/server/monitoring/sandbox-log";
+import type { NetworkPolicy } from "@/server/sandbox/egress";
 
 export interface CreateProjectInput {
   name: string;
@@ -66,10 +69,24 @@ export async function getProject(user: AuthUser, projectId: number) {
 export async function updateProject(
   user: AuthUser,
   projectId: number,
-  changes: { name?: string; description?: string | null; isPublic?: boolean },
+  changes: { name?: string; description?: string | null; isPublic?: boolean; networkPolicy?: NetworkPolicy },
 ): Promise<ProjectRecord> {
-  await requireProject(user, projectId, "write");
-  return projectRepository.update(projectId, changes);
+  const project = await requireProject(user, projectId, "write");
+  // "open" reaches any public address: only an admin (with the admin scope, for API keys) sets it.
+  if (changes.networkPolicy === "open" && !(user.role === "admin" && user.scopes.includes("admin"))) {
+    throw new AppError("FORBIDDEN", "Only an administrator can set the network policy to open");
+  }
+  const updated = await projectRepository.update(projectId, changes);
+  if (changes.networkPolicy && changes.networkPolicy !== project.networkPolicy) {
+    logSandboxEvent({
+      level: "info",
+      sandbox_id: projectId,
+      user_id: user.id,
+      action: `network_policy ${project.networkPolicy} -> ${changes.networkPolicy}`,
+      execution_time: 0,
+    });
+  }
+  return updated;
 }
 
 /** Releases the project's container first, then deletes the project with its files and executions. */
