@@ -64,3 +64,32 @@ describe("parseEnv", () => {
     expect(parseEnv({ SANDBOX_ALERT_WEBHOOK_URL: "", DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
   });
 });
+
+describe("preview settings", () => {
+  it("defaults to ports 4100-4199 and the well-known service ports denied", () => {
+    const env = parseEnv({});
+    expect(env.SANDBOX_PREVIEW_PORTS).toEqual({ from: 4100, to: 4199 });
+    expect(env.SANDBOX_PREVIEW_DENIED_PORTS).toEqual(expect.arrayContaining([22, 2375, 2376, 5432, 3306, 6379, 27017, 9200, 11211]));
+    expect(env.SANDBOX_PREVIEW_ORIGIN).toBeUndefined();
+  });
+
+  it("parses a range and a port list", () => {
+    const env = parseEnv({
+      SANDBOX_PREVIEW_PORTS: "5000-5009",
+      SANDBOX_PREVIEW_DENIED_PORTS: " 22, 8081 ",
+      SANDBOX_PREVIEW_ORIGIN: "https://preview.example.com",
+    });
+    expect(env.SANDBOX_PREVIEW_PORTS).toEqual({ from: 5000, to: 5009 });
+    expect(env.SANDBOX_PREVIEW_DENIED_PORTS).toEqual([22, 8081]);
+    expect(env.SANDBOX_PREVIEW_ORIGIN).toBe("https://preview.example.com");
+  });
+
+  it("refuses bad ranges, privileged ports, ranges holding the app's port, and origins with a port or path", () => {
+    for (const bad of ["4199-4100", "80-90", "4100", "4100-9999", "a-b"])
+      expect(() => parseEnv({ SANDBOX_PREVIEW_PORTS: bad })).toThrow(/SANDBOX_PREVIEW_PORTS/);
+    expect(() => parseEnv({ SANDBOX_PREVIEW_PORTS: "2990-3010" })).toThrow(/must not include PORT/);
+    expect(() => parseEnv({ SANDBOX_PREVIEW_DENIED_PORTS: "22,x" })).toThrow(/SANDBOX_PREVIEW_DENIED_PORTS/);
+    for (const bad of ["http://host:4000", "http://host/preview", "ftp://host"])
+      expect(() => parseEnv({ SANDBOX_PREVIEW_ORIGIN: bad })).toThrow(/SANDBOX_PREVIEW_ORIGIN/);
+  });
+});

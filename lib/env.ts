@@ -7,6 +7,20 @@ import { z } from "zod";
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const emptyAsUndefined = (v: unknown) => (v === "" ? undefined : v);
 const positive = (def: number) => z.preprocess(emptyAsUndefined, z.coerce.number().positive().finite().default(def));
+const portNumber = z.number().int().min(1024, "ports below 1024 are refused").max(65535);
+/** "4100-4199": the host ports preview listeners take, one per running preview. */
+const portRange = z
+  .string()
+  .regex(/^\d+-\d+$/, 'must look like "4100-4199"')
+  .transform((text) => text.split("-").map(Number) as [number, number])
+  .pipe(z.tuple([portNumber, portNumber]).refine(([from, to]) => from <= to && to - from < 1000, "must be low-high with at most 1000 ports"))
+  .transform(([from, to]) => ({ from, to }));
+/** "22,2375,5432": a comma-separated list of TCP ports. */
+const portList = z
+  .string()
+  .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, "must be comma-separated port numbers")
+  .transform((text) => text.split(",").map((p) => Number(p.trim())))
+  .pipe(z.array(z.number().int().min(1).max(65535)));
 
 export const envSchema = z
   .object({
@@ -79,10 +93,31 @@ export const envSchema = z
       .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/, "host names only, comma-separated")).min(1)),
     // PEM bundle copied into containers with network (TLS through an intercepting CA); "" = none.
     SANDBOX_EGRESS_CA_FILE: z.string().default("/etc/ssl/certs/ca-certificates.crt"),
+
+    // Live previews (server/preview, PREVIEW.md): each running dev server gets a listener port of
+    // its own from this range, so its origin (scheme://host:port/) is never the app's.
+    SANDBOX_PREVIEW_PORTS: portRange.default({ from: 4100, to: 4199 }),
+    /** Where preview listeners bind; defaults to HOST. */
+    SANDBOX_PREVIEW_HOST: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+    /** Scheme and host of preview URLs (no port, no path); defaults to NEXTAUTH_URL's. Must share the app's host name: the session cookie authenticates previews. */
+    SANDBOX_PREVIEW_ORIGIN: z.preprocess(
+      emptyAsUndefined,
+      z
+        .url({ protocol: /^https?$/ })
+        .refine((u) => /^https?:\/\/[^/:]+\/?$/.test(u) || /^https?:\/\/\[[^\]]+\]\/?$/.test(u), "must be scheme://host with no port or path")
+        .optional(),
+    ),
+    /** Container ports a process may never serve or be previewed on; the app's PORT and PANTHEON_PG_PORT are always added. */
+    SANDBOX_PREVIEW_DENIED_PORTS: portList.default([22, 2375, 2376, 5432, 3306, 6379, 27017, 9200, 11211]),
+    SANDBOX_MAX_PROCESSES_PER_PROJECT: int(5, 1, 50),
   })
   .refine((e) => e.SANDBOX_DEFAULT_TIMEOUT <= e.SANDBOX_MAX_TIMEOUT, {
     path: ["SANDBOX_DEFAULT_TIMEOUT"],
     message: "must not exceed SANDBOX_MAX_TIMEOUT",
+  })
+  .refine((e) => [e.PORT, e.PANTHEON_PG_PORT].every((p) => p < e.SANDBOX_PREVIEW_PORTS.from || p > e.SANDBOX_PREVIEW_PORTS.to), {
+    path: ["SANDBOX_PREVIEW_PORTS"],
+    message: "must not include PORT or PANTHEON_PG_PORT",
   });
 
 export type Env = z.infer<typeof envSchema>;

@@ -8,8 +8,11 @@ import { migrateDatabase } from "@/server/db/migrate";
 import { resolveDatabase } from "@/server/db/resolve-database";
 import { getLogger } from "@/server/logging/logger";
 import { startMonitoringServices } from "@/server/monitoring/monitoring-services";
+import { previewSettings } from "@/server/preview/preview-settings";
 import { executionRepository } from "@/server/repositories/execution-repository";
+import { processRepository } from "@/server/repositories/process-repository";
 import { pingDocker } from "@/server/runtime/docker-ping";
+import { startPreviewGateway, stopPreviewGateway } from "@/server/runtime/preview-runtime";
 import { startSandboxRuntime } from "@/server/runtime/sandbox-runtime";
 import { closeRateLimits } from "@/server/services/rate-limits-access";
 import { createUpgradeRouter } from "@/server/ws/upgrade-router";
@@ -50,6 +53,8 @@ async function main() {
 
   const abandoned = await executionRepository.markAbandoned();
   if (abandoned) say(`marked ${abandoned} execution(s) left running by a previous process as killed`);
+  const staleProcesses = await processRepository.markAbandoned();
+  if (staleProcesses) say(`marked ${staleProcesses} background process(es) left running by a previous process as exited`);
 
   const docker = await pingDocker();
   say(
@@ -60,6 +65,14 @@ async function main() {
   say(`sandbox engine: runtime ${env.SANDBOX_RUNTIME}, warm pool ${env.SANDBOX_POOL_SIZE} per image, posture check in a fresh container`);
   const runtime = await startSandboxRuntime(env, getLogger());
   cleanup.push(["sandbox engine", () => runtime.stop()]);
+  if (runtime.engine) {
+    const previews = startPreviewGateway(previewSettings(env, publicUrl), runtime.engine, getLogger());
+    // Stopped before the engine (cleanup runs in reverse): listeners close, then containers go.
+    cleanup.push(["preview listeners", () => stopPreviewGateway()]);
+    say(
+      `previews: ${previews.settings.origin}:<port>/ on ports ${env.SANDBOX_PREVIEW_PORTS.from}-${env.SANDBOX_PREVIEW_PORTS.to} (bound to ${previews.settings.host})`,
+    );
+  }
   const monitoring = startMonitoringServices(env);
   cleanup.push(["monitoring", () => monitoring.stop()]);
   const engine = runtime.engine?.status();

@@ -5,6 +5,7 @@ import { authRouter } from "./routers/auth/router";
 import { commandHistoryRouter } from "./routers/command-history/router";
 import { executionsRouter } from "./routers/executions/router";
 import { filesRouter } from "./routers/files/router";
+import { processesRouter } from "./routers/processes/router";
 import { projectsRouter } from "./routers/projects/router";
 import { templatesRouter } from "./routers/templates/router";
 import { createCallerFactory, router } from "./trpc";
@@ -17,6 +18,7 @@ export const appRouter = router({
   files: filesRouter,
   executions: executionsRouter,
   commandHistory: commandHistoryRouter,
+  processes: processesRouter,
   templates: templatesRouter,
   ai: aiRouter,
 });

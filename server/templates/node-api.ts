@@ -14,14 +14,14 @@ export const nodeApiTemplate: ProjectTemplate = {
     run: "npm start",
     test: "npm test",
     build: "npm run build",
-    dev: { command: "npm run dev", port: 3000 },
+    dev: { command: "npm run dev", port: 8080 },
   },
   files: {
     "README.md": `# Node API
 
 A small JSON API in TypeScript on \`node:http\` (no framework).
 
-- \`src/server.ts\` starts the HTTP server (port \`PORT\`, default 3000).
+- \`src/server.ts\` starts the HTTP server on 127.0.0.1 (port \`PORT\`, default 8080).
 - \`src/routes.ts\` holds the routes: \`GET /health\`, \`GET /notes\`, \`POST /notes {"text": "..."}\`.
 - Tests: \`src/routes.test.ts\` (Vitest) call the routes directly, without a network.
 
@@ -104,7 +104,7 @@ export function createRoutes() {
     "src/server.ts": `import { createServer, type IncomingMessage } from "node:http";
 import { createRoutes } from "./routes.js";
 
-const port = Number(process.env.PORT ?? 3000);
+const port = Number(process.env.PORT ?? 8080);
 const handle = createRoutes();
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -124,7 +124,7 @@ const server = createServer((req, res) => {
     });
 });
 
-server.listen(port, "0.0.0.0", () => console.log(\`API listening on http://localhost:\${port}\`));
+server.listen(port, "127.0.0.1", () => console.log(\`API listening on http://127.0.0.1:\${port}\`));
 `,
     "tsconfig.json": `{
   "compilerOptions": {

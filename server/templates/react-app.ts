@@ -48,8 +48,8 @@ The libraries come preinstalled in the sandbox image (no network): "install" lin
   "version": "0.1.0",
   "type": "module",
   "scripts": {
-    "start": "vite --host 0.0.0.0 --port 5173 --strictPort",
-    "dev": "vite --host 0.0.0.0 --port 5173 --strictPort",
+    "start": "vite",
+    "dev": "vite",
     "build": "tsc --noEmit && vite build",
     "test": "vitest run"
   }
@@ -182,8 +182,12 @@ export function remaining(todos: readonly Todo[]): number {
     "vite.config.ts": `import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
 
+// The sandbox has no network: the app reaches this server through its preview proxy, which
+// connects to 127.0.0.1 inside the container and serves it on its own origin (any host name).
+// HMR needs nothing more: the client connects back to the page's own host and port.
 export default defineConfig({
   plugins: [react()],
+  server: { host: "127.0.0.1", port: 5173, strictPort: true, allowedHosts: true },
   test: { environment: "node" },
 });
 `,

@@ -48,8 +48,8 @@ The libraries come preinstalled in the sandbox image (no network): "install" lin
   "version": "0.1.0",
   "type": "module",
   "scripts": {
-    "serve": "vite --host 0.0.0.0 --port 5173 --strictPort",
-    "dev": "vite --host 0.0.0.0 --port 5173 --strictPort",
+    "serve": "vite",
+    "dev": "vite",
     "build": "vue-tsc --noEmit && vite build",
     "test": "vitest run"
   }
@@ -140,8 +140,12 @@ createApp(App).mount("#app");
     "vite.config.ts": `import vue from "@vitejs/plugin-vue";
 import { defineConfig } from "vitest/config";
 
+// The sandbox has no network: the app reaches this server through its preview proxy, which
+// connects to 127.0.0.1 inside the container and serves it on its own origin (any host name).
+// HMR needs nothing more: the client connects back to the page's own host and port.
 export default defineConfig({
   plugins: [vue()],
+  server: { host: "127.0.0.1", port: 5173, strictPort: true, allowedHosts: true },
   test: { environment: "node" },
 });
 `,

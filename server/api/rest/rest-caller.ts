@@ -17,3 +17,11 @@ export async function projectIdParam(params: Promise<{ id: string }>): Promise<n
   if (!Number.isSafeInteger(n) || n > 2_147_483_647) throw new AppError("NOT_FOUND", `Project ${id.slice(0, 40)} not found`);
   return n;
 }
+
+/** A path's process id, parsed like a project id. */
+export async function processIdParam(params: Promise<{ processId: string }>): Promise<number> {
+  const { processId } = await params;
+  const n = /^[1-9]\d{0,9}$/.test(processId) ? Number(processId) : NaN;
+  if (!Number.isSafeInteger(n) || n > 2_147_483_647) throw new AppError("NOT_FOUND", `Process ${processId.slice(0, 40)} not found`);
+  return n;
+}

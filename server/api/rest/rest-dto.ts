@@ -1,6 +1,7 @@
 import type { ExecutionRecord } from "@/server/repositories/execution-repository";
 import type { FileMeta } from "@/server/repositories/file-repository";
 import type { ProjectRecord } from "@/server/repositories/project-repository";
+import type { ProcessView } from "@/server/services/processes/process-service";
 
 // The seed's snake_case field names (sandbox_* columns) for the REST endpoints.
 
@@ -52,5 +53,20 @@ export function executionJson(e: ExecutionRecord) {
     executed_by_ai: e.executedByAi,
     executed_at: e.executedAt,
     finished_at: e.finishedAt,
+  };
+}
+
+export function processJson(p: ProcessView) {
+  return {
+    id: p.id,
+    project_id: p.projectId,
+    command: p.command,
+    port: p.port,
+    status: p.status,
+    exit_code: p.exitCode,
+    started_by_ai: p.startedByAi,
+    started_at: p.startedAt,
+    ended_at: p.endedAt,
+    preview_url: p.previewUrl,
   };
 }

@@ -44,3 +44,15 @@ export const executeBody = z
   })
   .refine((b) => (b.command === undefined) !== (b.code === undefined), { message: "send either command, or code with language" })
   .refine((b) => b.code === undefined || b.language !== undefined, { message: "code needs a language (node, typescript or python)", path: ["language"] });
+
+/** POST …/processes: a command and the port it serves, or neither for the template's dev server. */
+export const startProcessBody = z
+  .strictObject({
+    command: z.string().trim().min(1, "must not be empty").max(10_000).optional(),
+    port: z.number({ error: "must be a TCP port" }).int().min(1).max(65535).nullish(),
+    ai_personality: aiPersonalityInput,
+  })
+  .refine((b) => b.command !== undefined || b.port == null, {
+    message: "a port needs its command (omit both for the template's dev server)",
+    path: ["command"],
+  });

@@ -1,0 +1,41 @@
+import { getEnv } from "@/lib/env";
+import { readJsonBody } from "@/server/api/rest/read-json-body";
+import { processJson } from "@/server/api/rest/rest-dto";
+import { errorResponse, json } from "@/server/api/rest/rest-response";
+import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
+import { startProcessBody } from "@/server/api/rest/rest-schemas";
+import { attributedAi } from "@/server/services/ai-attribution";
+import { listProcesses, startDevServer, startProcess } from "@/server/services/processes/process-service";
+
+type Params = { params: Promise<{ id: string }> };
+
+/** The project's background processes, newest first, each with its preview_url while it runs. */
+export async function GET(req: Request, { params }: Params): Promise<Response> {
+  try {
+    const user = await restCaller(req, "projects:read");
+    const processes = await listProcesses(user, await projectIdParam(params));
+    return json({ processes: processes.map(processJson) });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+/**
+ * POST …/processes {command, port}: starts a background process and answers {id, status,
+ * preview_url, …}. Without command and port, starts the template's dev server.
+ */
+export async function POST(req: Request, { params }: Params): Promise<Response> {
+  try {
+    const user = await restCaller(req, "executions:run");
+    const projectId = await projectIdParam(params);
+    const body = startProcessBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
+    const ai = attributedAi(user, body.ai_personality);
+    const started =
+      body.command === undefined
+        ? await startDevServer(user, projectId, ai)
+        : await startProcess(user, projectId, { command: body.command, port: body.port ?? null }, ai);
+    return json(processJson(started), 201);
+  } catch (e) {
+    return errorResponse(e);
+  }
+}

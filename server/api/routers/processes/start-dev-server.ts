@@ -1,0 +1,10 @@
+import { requireScope } from "@/server/api/trpc";
+import { attributedAi } from "@/server/services/ai-attribution";
+import { startDevServer } from "@/server/services/processes/process-service";
+import { processOutput, startDevServerInput } from "./processes.schema";
+
+/** Starts the dev server the project's template declares (Vite for react-app and vue-app, the API for node-api). */
+export const startDevServerProcedure = requireScope("executions:run")
+  .input(startDevServerInput)
+  .output(processOutput)
+  .mutation(({ ctx, input }) => startDevServer(ctx.user, input.projectId, attributedAi(ctx.user, input.aiPersonality)));

@@ -1,0 +1,12 @@
+import { requireScope } from "@/server/api/trpc";
+import { attributedAi } from "@/server/services/ai-attribution";
+import { startProcess } from "@/server/services/processes/process-service";
+import { processOutput, startProcessInput } from "./processes.schema";
+
+/** Starts a command in the background of the project's container; with a port, answers its preview URL. */
+export const startProcessProcedure = requireScope("executions:run")
+  .input(startProcessInput)
+  .output(processOutput)
+  .mutation(({ ctx, input }) =>
+    startProcess(ctx.user, input.projectId, { command: input.command, port: input.port ?? null }, attributedAi(ctx.user, input.aiPersonality)),
+  );

@@ -1,0 +1,252 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keyCaller, sessionCaller, sessionCookie } from "@/lib/testing/callers";
+import { makeUser } from "@/lib/testing/fixtures";
+import { httpGet, rawExchange, startPreviewHarness, waitForPreview } from "@/lib/testing/preview-harness";
+import { drain } from "@/lib/testing/attack-matrix";
+
+// Issue 7 point 1, 4 and "bad input", on the real engine: who may see a preview, what crosses
+// the proxy (no app cookies or credentials either way), where crafted request targets end up
+// (always the project's own dev server, or refused), denylisted ports, and a port with nothing
+// listening. An echo server in the project shows exactly what reached it.
+
+const ECHO_SERVER = `import http from "node:http";
+let seen = 0;
+http
+  .createServer((req, res) => {
+    seen++;
+    res.setHeader("set-cookie", ["next-auth.session-token=planted; Path=/", "__Secure-next-auth.session-token=planted; Path=/; Secure", "app=1; Path=/"]);
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, seen }));
+  })
+  .listen(Number(process.env.PORT), "127.0.0.1", () => console.log("echo ready on " + process.env.PORT));
+`;
+
+/** tRPC types tracked events as {id, data}; a server-side caller yields the envelope [id, data, symbol]. */
+function unwrap<T>(tracked: { id: string; data: T }): T {
+  const raw: unknown = tracked;
+  return Array.isArray(raw) ? (raw[1] as T) : tracked.data;
+}
+
+interface Echo {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  seen: number;
+}
+
+let harness: Awaited<ReturnType<typeof startPreviewHarness>>;
+let owner: { id: number; role: string };
+let ownerCookie: string;
+let caller: Awaited<ReturnType<typeof sessionCaller>>;
+let projectId: number;
+let echoUrl: string;
+let echoPort: number;
+let echoProcessId: number;
+
+beforeAll(async () => {
+  harness = await startPreviewHarness("4720-4739");
+  owner = await makeUser();
+  ownerCookie = await sessionCookie(owner.id);
+  caller = await sessionCaller(owner.id);
+  projectId = (await caller.projects.create({ name: "echo", template: "node-api" })).id;
+  await caller.files.write({ projectId, path: "echo.mjs", content: ECHO_SERVER });
+  const started = await caller.processes.start({ projectId, command: "node echo.mjs", port: 9090 });
+  echoUrl = started.previewUrl ?? "";
+  echoPort = Number(new URL(echoUrl).port);
+  echoProcessId = started.id;
+  await waitForPreview(echoUrl, { cookie: ownerCookie });
+}, 180_000);
+afterAll(async () => {
+  await harness?.stop();
+});
+
+const echoOf = async (path: string, headers: Record<string, string> = {}) => {
+  const answer = await httpGet(echoUrl, { cookie: ownerCookie, ...headers }, "GET", path);
+  expect(answer.status).toBe(200);
+  return { answer, echo: JSON.parse(answer.body) as Echo };
+};
+
+describe("who sees a preview", () => {
+  it("the owner by session cookie and by API key; anyone else gets the same 404 as a missing page", async () => {
+    expect((await httpGet(echoUrl, { cookie: ownerCookie })).status).toBe(200);
+    const { key } = await keyCaller(owner, ["projects:read"]);
+    expect((await httpGet(echoUrl, { authorization: `Bearer ${key}` })).status).toBe(200);
+
+    const stranger = await makeUser();
+    const { key: strangerKey } = await keyCaller(stranger, ["projects:read", "projects:write", "executions:run"]);
+    const refusals = [
+      await httpGet(echoUrl),
+      await httpGet(echoUrl, { cookie: await sessionCookie(stranger.id) }),
+      await httpGet(echoUrl, { authorization: `Bearer ${strangerKey}` }),
+      await httpGet(echoUrl, { authorization: "Bearer psk_not_a_real_key" }),
+      await httpGet(echoUrl, { cookie: "next-auth.session-token=forged" }),
+    ];
+    for (const refused of refusals) {
+      expect(refused.status).toBe(404);
+      expect(refused.body).toBe("Not found\n");
+    }
+    // A key without projects:read is refused the same way.
+    const { key: runOnly } = await keyCaller(owner, ["executions:run"]);
+    expect((await httpGet(echoUrl, { authorization: `Bearer ${runOnly}` })).status).toBe(404);
+    // Nothing reached the dev server for the refused requests.
+    const before = (await echoOf("/")).echo.seen;
+    await httpGet(echoUrl);
+    expect((await echoOf("/")).echo.seen).toBe(before + 1);
+  });
+
+  it("refuses a WebSocket handshake from another user with 404", async () => {
+    const stranger = await makeUser();
+    const answer = await rawExchange(
+      echoPort,
+      `GET / HTTP/1.1\r\nHost: 127.0.0.1:${echoPort}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: ${await sessionCookie(stranger.id)}\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 404 /);
+  });
+});
+
+describe("what crosses the proxy", () => {
+  it("strips the app's session cookie and the Authorization header on the way in, keeps the page's own cookies", async () => {
+    const { echo } = await echoOf("/headers", { cookie: `${ownerCookie}; theme=dark; __Secure-next-auth.session-token=x` });
+    expect(echo.headers.cookie).toBe("theme=dark");
+    expect(JSON.stringify(echo.headers)).not.toContain("next-auth");
+    const { key } = await keyCaller(owner, ["projects:read"]);
+    const byKey = await httpGet(echoUrl, { authorization: `Bearer ${key}` });
+    const seen = JSON.parse(byKey.body) as Echo;
+    expect(seen.headers.authorization).toBeUndefined();
+    expect(byKey.body).not.toContain(key);
+    expect(seen.headers.host).toBe(`127.0.0.1:${echoPort}`);
+  });
+
+  it("drops Set-Cookie for the app's cookie names on the way out, keeps the page's own", async () => {
+    const { answer } = await echoOf("/");
+    expect(answer.headers["set-cookie"]).toEqual(["app=1; Path=/"]);
+  });
+});
+
+describe("crafted request targets never leave the project's container", () => {
+  it("paths that look like other hosts or traversals reach the dev server as paths", async () => {
+    for (const path of [
+      "//169.254.169.254/latest/meta-data/",
+      "/%2e%2e/%2e%2e/etc/passwd",
+      "/..%2f..%2fetc/passwd",
+      "//localhost:3000/api/health",
+      "/%2F%2F127.0.0.1:5432/",
+    ]) {
+      const { echo } = await echoOf(path);
+      expect(echo.url).toBe(path);
+    }
+  });
+
+  it("absolute-form and authority-form targets and CONNECT are refused, and the dev server sees none of them", async () => {
+    const before = (await echoOf("/")).echo.seen;
+    const absolute = await rawExchange(
+      echoPort,
+      `GET http://169.254.169.254/latest/meta-data/ HTTP/1.1\r\nHost: 169.254.169.254\r\nCookie: ${ownerCookie}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(absolute).toMatch(/^HTTP\/1\.1 400 /);
+    const connect = await rawExchange(echoPort, `CONNECT 169.254.169.254:80 HTTP/1.1\r\nHost: 169.254.169.254:80\r\nCookie: ${ownerCookie}\r\n\r\n`);
+    expect(connect).not.toMatch(/^HTTP\/1\.1 200/);
+    const asterisk = await rawExchange(echoPort, `OPTIONS * HTTP/1.1\r\nHost: x\r\nCookie: ${ownerCookie}\r\nConnection: close\r\n\r\n`);
+    expect(asterisk).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await echoOf("/")).echo.seen).toBe(before + 1);
+  });
+
+  it("a Host header naming another place changes nothing: the request still reaches this project's server", async () => {
+    const { echo } = await echoOf("/", { host: "169.254.169.254" });
+    expect(echo.headers.host).toBe("169.254.169.254");
+    expect(echo.url).toBe("/");
+  });
+});
+
+describe("ports", () => {
+  it("refuses denylisted and privileged ports when starting a process", async () => {
+    for (const port of [22, 2375, 2376, 5432, 3306, 6379, 27017, 9200, 11211, 3000]) {
+      await expect(caller.processes.start({ projectId, command: "sleep 1", port })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining("denylist"),
+      });
+    }
+    await expect(caller.processes.start({ projectId, command: "sleep 1", port: 80 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect((await caller.processes.list({ projectId })).filter((p) => p.status === "running")).toHaveLength(1);
+  });
+
+  it("the gateway itself refuses to open a denylisted port, whoever asks", async () => {
+    await expect(harness.gateway.open({ processId: 999_999, projectId, port: 5432, image: "node" })).rejects.toThrow(/denylist/);
+  });
+
+  it("a second process on a port the project already serves is refused", async () => {
+    await expect(caller.processes.start({ projectId, command: "node echo.mjs", port: 9090 })).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+
+  it("a port with nothing listening answers a page that says so", async () => {
+    const idle = await caller.processes.start({ projectId, command: "sleep 1000", port: 9191 });
+    const answer = await httpGet(idle.previewUrl ?? "", { cookie: ownerCookie });
+    expect(answer.status).toBe(502);
+    expect(answer.headers["content-type"]).toContain("text/html");
+    expect(answer.body).toContain("Nothing is listening on port 9191");
+    expect(answer.body).toContain("nothing listening on port 9191");
+    await caller.processes.stop({ processId: idle.id });
+  });
+});
+
+describe("background processes", () => {
+  it("are listed with their status and preview URL, their output is streamed, and stop closes the preview", async () => {
+    const list = await caller.processes.list({ projectId });
+    expect(list.find((p) => p.id === echoProcessId)).toMatchObject({ status: "running", command: "node echo.mjs", port: 9090, previewUrl: echoUrl });
+    const seen: string[] = [];
+    for await (const event of await caller.processes.output({ processId: echoProcessId })) {
+      const data = unwrap(event);
+      if (data.type !== "exit") seen.push(data.data);
+      if (seen.join("").includes("echo ready")) break;
+    }
+    expect(seen.join("")).toContain("echo ready on 9090");
+
+    const other = await caller.processes.start({ projectId, command: "node echo.mjs", port: 9292 });
+    await waitForPreview(other.previewUrl ?? "", { cookie: ownerCookie });
+    const stopped = await caller.processes.stop({ processId: other.id });
+    expect(stopped).toMatchObject({ status: "stopped", previewUrl: null });
+    await expect(httpGet(other.previewUrl ?? "", { cookie: ownerCookie })).rejects.toThrow(/ECONNREFUSED/);
+    const got = await caller.processes.get({ processId: other.id });
+    expect(got.output).toContain("echo ready on 9292");
+  });
+
+  it("a dev server that crashes is recorded as failed with its output, and its preview closes", async () => {
+    const crash = await caller.processes.start({ projectId, command: "echo starting; sleep 0.5; echo 'Error: boom' >&2; exit 3", port: 9393 });
+    const events = [];
+    for await (const event of await caller.processes.output({ processId: crash.id })) events.push(unwrap(event));
+    expect(events.at(-1)).toMatchObject({ type: "exit", status: "failed", exitCode: 3 });
+    expect(events.map((e) => (e.type === "exit" ? "" : e.data)).join("")).toContain("Error: boom");
+    const got = await caller.processes.get({ processId: crash.id });
+    expect(got).toMatchObject({ status: "failed", exitCode: 3, previewUrl: null });
+    expect(got.output).toContain("starting");
+    expect(got.output).toContain("Error: boom");
+    // Replayed from the database once it is no longer live.
+    const replay = [];
+    for await (const event of await caller.processes.output({ processId: crash.id })) replay.push(unwrap(event));
+    expect(JSON.stringify(replay)).toContain("Error: boom");
+  });
+
+  it("survives executions in the same project (the sweep spares it) and executions still run", async () => {
+    const run = await caller.executions.run({ projectId, kind: "command", command: "echo hi" });
+    expect(run.executionId).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await echoOf("/after-run")).echo.url).toBe("/after-run");
+  });
+
+  it("other users cannot list, read, stop or follow them", async () => {
+    const stranger = await sessionCaller((await makeUser()).id);
+    await expect(stranger.processes.list({ projectId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(stranger.processes.get({ processId: echoProcessId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(stranger.processes.stop({ processId: echoProcessId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(drain(await stranger.processes.output({ processId: echoProcessId }))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await echoOf("/")).answer.status).toBe(200);
+  });
+
+  it("releasing the project stops its processes (recorded as stopped) and closes their previews", async () => {
+    const other = (await caller.projects.create({ name: "released", template: "node-api" })).id;
+    const started = await caller.processes.start({ projectId: other, command: "sleep 1000", port: 9494 });
+    await caller.projects.release({ projectId: other });
+    expect((await caller.processes.list({ projectId: other }))[0]).toMatchObject({ id: started.id, status: "stopped", previewUrl: null });
+    await expect(httpGet(started.previewUrl ?? "", { cookie: ownerCookie })).rejects.toThrow(/ECONNREFUSED/);
+  });
+});

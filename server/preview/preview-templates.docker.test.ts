@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { sessionCaller, sessionCookie } from "@/lib/testing/callers";
+import { makeUser } from "@/lib/testing/fixtures";
+import { httpGet, startPreviewHarness, waitForPreview } from "@/lib/testing/preview-harness";
+
+// Issue 7 points 1, 2 and 4: each web template's dev server starts with one call and answers
+// through its preview listener (the real engine, gateway and tunnel), and Vite's HMR WebSocket
+// connects through the proxy and delivers an update when a file is saved.
+
+let harness: Awaited<ReturnType<typeof startPreviewHarness>>;
+beforeAll(async () => {
+  harness = await startPreviewHarness("4700-4719");
+}, 180_000);
+afterAll(async () => {
+  await harness?.stop();
+});
+
+async function devServerOf(template: "react-app" | "vue-app" | "node-api") {
+  const owner = await makeUser();
+  const caller = await sessionCaller(owner.id);
+  const project = await caller.projects.create({ name: `${template} preview`, template });
+  const started = await caller.processes.startDev({ projectId: project.id });
+  expect(started).toMatchObject({ status: "running", previewUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:47\d\d\/$/) });
+  return { caller, project, started, previewUrl: started.previewUrl ?? "", cookie: await sessionCookie(owner.id) };
+}
+
+/** The Vite client's WebSocket token, from the client module the page loads. */
+async function viteToken(previewUrl: string, cookie: string): Promise<string> {
+  const client = await httpGet(`${previewUrl}@vite/client`, { cookie });
+  const token = /wsToken\s*=\s*"([^"]+)"/.exec(client.body)?.[1];
+  if (!token) throw new Error(`no wsToken in /@vite/client: ${client.body.slice(0, 200)}`);
+  return token;
+}
+
+function openHmrSocket(previewUrl: string, cookie: string, token: string) {
+  const url = new URL(previewUrl);
+  const messages: { type: string; updates?: { path: string }[] }[] = [];
+  const socket = new WebSocket(`ws://${url.host}/?token=${encodeURIComponent(token)}`, "vite-hmr", { headers: { cookie, origin: url.origin } });
+  socket.on("message", (data: Buffer) => messages.push(JSON.parse(data.toString("utf8")) as (typeof messages)[number]));
+  const opened = new Promise<void>((resolve, reject) => {
+    socket.once("open", () => resolve());
+    socket.once("error", reject);
+    socket.once("unexpected-response", (_req, res) => reject(new Error(`handshake answered ${res.statusCode}`)));
+  });
+  return { socket, messages, opened };
+}
+
+async function until(predicate: () => boolean, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("condition not reached in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("template dev servers through the preview", () => {
+  it("react-app: the page, its transformed modules, and HMR over the proxied WebSocket", async () => {
+    const { caller, project, started, previewUrl, cookie } = await devServerOf("react-app");
+    const page = await waitForPreview(previewUrl, { cookie });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("<title>React App</title>");
+    expect(page.body).toContain("/@vite/client");
+    const app = await httpGet(`${previewUrl}src/App.tsx`, { cookie });
+    expect(app.status).toBe(200);
+    expect(app.body).toContain("What needs doing?");
+
+    const hmr = openHmrSocket(previewUrl, cookie, await viteToken(previewUrl, cookie));
+    await hmr.opened;
+    await until(() => hmr.messages.some((m) => m.type === "connected"));
+    // Saving a file reaches the live container; Vite sees it and pushes an update to the page.
+    const source = await caller.files.read({ projectId: project.id, path: "src/App.tsx" });
+    await caller.files.write({ projectId: project.id, path: "src/App.tsx", content: (source.content ?? "").replace("<h1>Todos</h1>", "<h1>Todos, live</h1>") });
+    await until(() => hmr.messages.some((m) => m.type === "update" && (m.updates ?? []).some((u) => u.path.includes("App.tsx"))));
+    expect((await httpGet(`${previewUrl}src/App.tsx`, { cookie })).body).toContain("Todos, live");
+    hmr.socket.close();
+
+    await caller.processes.stop({ processId: started.id });
+  }, 180_000);
+
+  it("vue-app: the page and its single-file component compile through the preview", async () => {
+    const { caller, started, previewUrl, cookie } = await devServerOf("vue-app");
+    const page = await waitForPreview(previewUrl, { cookie });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("<title>Vue App</title>");
+    const component = await httpGet(`${previewUrl}src/App.vue`, { cookie });
+    expect(component.status).toBe(200);
+    expect(component.body).toContain("Count: ");
+    const hmr = openHmrSocket(previewUrl, cookie, await viteToken(previewUrl, cookie));
+    await hmr.opened;
+    await until(() => hmr.messages.some((m) => m.type === "connected"));
+    hmr.socket.close();
+    await caller.processes.stop({ processId: started.id });
+  }, 180_000);
+
+  it("node-api: the API answers JSON through the preview", async () => {
+    const { caller, started, previewUrl, cookie } = await devServerOf("node-api");
+    const health = await waitForPreview(`${previewUrl}health`, { cookie });
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toEqual({ ok: true });
+    const missing = await httpGet(`${previewUrl}nope`, { cookie });
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body)).toMatchObject({ error: "no route for GET /nope" });
+    await caller.processes.stop({ processId: started.id });
+  }, 180_000);
+});

@@ -1,0 +1,77 @@
+import { getPrisma, type Prisma } from "@/server/db/client";
+
+const processFields = {
+  id: true,
+  projectId: true,
+  userId: true,
+  command: true,
+  image: true,
+  port: true,
+  previewPort: true,
+  status: true,
+  exitCode: true,
+  startedByAi: true,
+  startedAt: true,
+  endedAt: true,
+} as const;
+
+export type ProcessRecord = Prisma.SandboxProcessGetPayload<{ select: typeof processFields }>;
+export type ProcessWithOutput = ProcessRecord & { output: string };
+
+export type ProcessEndStatus = "exited" | "failed" | "stopped";
+
+export const processRepository = {
+  start(data: {
+    projectId: number;
+    userId: number | null;
+    command: string;
+    image: string;
+    port: number | null;
+    startedByAi: string | null;
+  }): Promise<ProcessRecord> {
+    return getPrisma().sandboxProcess.create({ data: { ...data, status: "running" }, select: processFields });
+  },
+
+  setPreviewPort(id: number, previewPort: number | null): Promise<ProcessRecord> {
+    return getPrisma().sandboxProcess.update({ where: { id }, data: { previewPort }, select: processFields });
+  },
+
+  /** Records the end once; a row already ended (or deleted with its project) is left alone. */
+  async finish(id: number, end: { status: ProcessEndStatus; exitCode: number | null; output: string }): Promise<void> {
+    await getPrisma().sandboxProcess.updateMany({
+      where: { id, status: "running" },
+      data: { ...end, previewPort: null, endedAt: new Date() },
+    });
+  },
+
+  findById(id: number): Promise<ProcessRecord | null> {
+    return getPrisma().sandboxProcess.findUnique({ where: { id }, select: processFields });
+  },
+
+  findWithOutput(id: number): Promise<ProcessWithOutput | null> {
+    return getPrisma().sandboxProcess.findUnique({ where: { id }, select: { ...processFields, output: true } });
+  },
+
+  /** Newest first. */
+  listForProject(projectId: number, take: number): Promise<ProcessRecord[]> {
+    return getPrisma().sandboxProcess.findMany({ where: { projectId }, orderBy: { id: "desc" }, take, select: processFields });
+  },
+
+  countRunning(projectId: number): Promise<number> {
+    return getPrisma().sandboxProcess.count({ where: { projectId, status: "running" } });
+  },
+
+  /** Rows left running by a server that stopped: their processes died with its containers. */
+  async markAbandoned(): Promise<number> {
+    const { count } = await getPrisma().sandboxProcess.updateMany({
+      where: { status: "running" },
+      data: {
+        status: "exited",
+        previewPort: null,
+        endedAt: new Date(),
+        output: "pantheon: the server restarted while this process was running; it ended with its container.\n",
+      },
+    });
+    return count;
+  },
+};

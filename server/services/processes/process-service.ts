@@ -1,0 +1,218 @@
+import { getEnv } from "@/lib/env";
+import type { AiPersonality } from "@/lib/ai-personalities";
+import type { AuthUser } from "@/server/auth/auth-user";
+import { AppError } from "@/server/errors/app-error";
+import { fromSandboxError } from "@/server/errors/from-sandbox-error";
+import { getLogger } from "@/server/logging/logger";
+import { PreviewPortsExhausted } from "@/server/preview/preview-gateway";
+import { previewUrl, refusedPortReason } from "@/server/preview/preview-settings";
+import { type ProcessRecord, processRepository } from "@/server/repositories/process-repository";
+import { currentPreviewSettings, getPreviewGateway } from "@/server/runtime/preview-runtime";
+import type { ImageKind } from "@/server/sandbox/config";
+import type { SandboxProcess } from "@/server/sandbox/engine";
+import { assertSandboxSlot } from "@/server/services/executions/sandbox-quota";
+import { requireProject } from "@/server/services/project-access";
+import { getRateLimits } from "@/server/services/rate-limits-access";
+import { requireEngine } from "@/server/services/sandbox-engine-access";
+import { getTemplate } from "@/server/templates/templates";
+import { type LiveProcess, liveProcesses, liveProcessesOf } from "./live-processes";
+import { ProcessOutput, type ProcessStatus } from "./process-output";
+
+export interface ProcessView {
+  id: number;
+  projectId: number;
+  command: string;
+  port: number | null;
+  status: ProcessStatus;
+  exitCode: number | null;
+  startedByAi: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  /** Where the owner sees the port served, while the process runs. */
+  previewUrl: string | null;
+}
+
+export const MAX_COMMAND_LENGTH = 10_000;
+const LISTED = 20;
+
+export function processView(row: ProcessRecord): ProcessView {
+  return {
+    id: row.id,
+    projectId: row.projectId,
+    command: row.command,
+    port: row.port,
+    status: row.status as ProcessStatus,
+    exitCode: row.exitCode,
+    startedByAi: row.startedByAi,
+    startedAt: row.startedAt,
+    endedAt: row.endedAt,
+    previewUrl: row.status === "running" && row.previewPort !== null ? previewUrl(currentPreviewSettings(), row.previewPort) : null,
+  };
+}
+
+/** The process if the caller may see and control it (owner or admin); NOT_FOUND otherwise, as for a missing id. */
+export async function requireProcess(user: AuthUser, processId: number): Promise<ProcessRecord> {
+  const row = await processRepository.findById(processId);
+  if (row) {
+    try {
+      await requireProject(user, row.projectId, "write");
+      return row;
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === "NOT_FOUND")) throw err;
+    }
+  }
+  throw new AppError("NOT_FOUND", `Process ${processId} not found`);
+}
+
+/**
+ * Starts a long-lived command (a dev server, an API) in the background of the project's
+ * container and, with a port, opens its preview listener. Refused before anything runs: a bad
+ * or denylisted port, a port another of the project's processes serves, too many processes, and
+ * the same sandbox quota and rate limits as executions.
+ */
+export async function startProcess(
+  user: AuthUser,
+  projectId: number,
+  input: { command: string; port: number | null },
+  ai: AiPersonality | null,
+): Promise<ProcessView> {
+  const project = await requireProject(user, projectId, "write");
+  const command = input.command.trim();
+  if (!command) throw new AppError("BAD_REQUEST", "command must not be empty");
+  if (command.length > MAX_COMMAND_LENGTH || command.includes("\0"))
+    throw new AppError("BAD_REQUEST", `command must be at most ${MAX_COMMAND_LENGTH} characters, without NUL`);
+  const { port } = input;
+  if (port !== null) {
+    const refused = refusedPortReason(port, currentPreviewSettings());
+    if (refused) throw new AppError("BAD_REQUEST", refused);
+  }
+  const gateway = port === null ? null : getPreviewGateway();
+  if (port !== null && !gateway) throw new AppError("UNAVAILABLE", "Previews are not served by this server process");
+  const engine = requireEngine();
+
+  const running = liveProcessesOf(projectId);
+  const sameport = running.find((p) => port !== null && p.port === port);
+  if (sameport) throw new AppError("CONFLICT", `Process ${sameport.id} already serves port ${port}; stop it first`);
+  const max = getEnv().SANDBOX_MAX_PROCESSES_PER_PROJECT;
+  if (running.length >= max)
+    throw new AppError("CONFLICT", `At most ${max} background processes per project (SANDBOX_MAX_PROCESSES_PER_PROJECT); stop one first`);
+  await assertSandboxSlot(user.id, project);
+  await (await getRateLimits()).consumeExecution(String(user.id), String(projectId));
+
+  const image: ImageKind = project.templateType ? getTemplate(project.templateType).image : "node";
+  const row = await processRepository.start({ projectId, userId: user.id, command, image, port, startedByAi: ai });
+  let process: SandboxProcess;
+  try {
+    process = await engine.spawn(String(projectId), { image, argv: ["bash", "-c", command], ...(port !== null ? { env: { PORT: String(port) } } : {}) });
+  } catch (err) {
+    const failure = fromSandboxError(err);
+    await processRepository.finish(row.id, {
+      status: "failed",
+      exitCode: null,
+      output: `pantheon: ${failure instanceof Error ? failure.message : "the process could not start"}\n`,
+    });
+    throw failure;
+  }
+
+  const output = new ProcessOutput();
+  process.stdout.on("data", (chunk: Buffer) => output.append("stdout", chunk));
+  process.stderr.on("data", (chunk: Buffer) => output.append("stderr", chunk));
+  let settle!: () => void;
+  const live: LiveProcess = {
+    id: row.id,
+    projectId,
+    image,
+    port,
+    process,
+    output,
+    previewPort: null,
+    stopping: false,
+    settled: new Promise((r) => (settle = r)),
+  };
+  liveProcesses().set(row.id, live);
+
+  let current = row;
+  if (port !== null && gateway) {
+    try {
+      live.previewPort = await gateway.open({ processId: row.id, projectId, port, image });
+      current = await processRepository.setPreviewPort(row.id, live.previewPort);
+    } catch (err) {
+      live.stopping = true;
+      void process.exited.then(() => recordEnd(live).finally(settle));
+      await process.kill();
+      await live.settled;
+      if (err instanceof PreviewPortsExhausted) throw new AppError("UNAVAILABLE", err.message);
+      throw err;
+    }
+  }
+  void process.exited.then(() => recordEnd(live).finally(settle));
+  getLogger().info({ projectId, processId: row.id, port, previewPort: live.previewPort, userId: user.id, ai }, "background process started");
+  return processView(current);
+}
+
+/** Closes the preview, records how the process ended and its last output, and forgets it. */
+async function recordEnd(live: LiveProcess): Promise<void> {
+  const { exitCode } = await live.process.exited;
+  const status = live.stopping ? "stopped" : exitCode === 0 ? "exited" : "failed";
+  if (exitCode === null && !live.stopping) live.output.append("stderr", "pantheon: the process ended with its container (released, idle, or out of memory)\n");
+  live.output.flush();
+  try {
+    if (live.previewPort !== null) await getPreviewGateway()?.close(live.previewPort);
+    await processRepository.finish(live.id, { status, exitCode, output: live.output.text() });
+  } catch (err) {
+    getLogger().warn({ processId: live.id, projectId: live.projectId, err }, "recording a background process's end failed");
+  } finally {
+    liveProcesses().delete(live.id);
+    // Only now: a subscriber that sees the end can read the recorded row.
+    live.output.end(status, exitCode);
+  }
+  getLogger().info({ processId: live.id, projectId: live.projectId, status, exitCode }, "background process ended");
+}
+
+/** The template's dev server (react-app, vue-app: Vite; node-api: the API), started in one call. */
+export async function startDevServer(user: AuthUser, projectId: number, ai: AiPersonality | null): Promise<ProcessView> {
+  const project = await requireProject(user, projectId, "write");
+  const template = project.templateType ? getTemplate(project.templateType) : null;
+  if (!template?.commands.dev) {
+    throw new AppError("BAD_REQUEST", "This project's template declares no dev server; start a process with a command and a port");
+  }
+  const { dev, install } = template.commands;
+  return startProcess(user, projectId, { command: `${install} && ${dev.command}`, port: dev.port }, ai);
+}
+
+/** Stops a background process and everything it started; an ended process is returned as it is. */
+export async function stopProcess(user: AuthUser, processId: number): Promise<ProcessView> {
+  const row = await requireProcess(user, processId);
+  const live = liveProcesses().get(processId);
+  if (live) {
+    live.stopping = true;
+    await live.process.kill();
+    await live.settled;
+  }
+  return processView((await processRepository.findById(processId)) ?? row);
+}
+
+export async function listProcesses(user: AuthUser, projectId: number): Promise<ProcessView[]> {
+  await requireProject(user, projectId, "write");
+  return (await processRepository.listForProject(projectId, LISTED)).map(processView);
+}
+
+/** One process with its output: live (what is kept in memory) while it runs, saved once it ended. */
+export async function getProcess(user: AuthUser, processId: number): Promise<ProcessView & { output: string }> {
+  await requireProcess(user, processId);
+  const row = await processRepository.findWithOutput(processId);
+  if (!row) throw new AppError("NOT_FOUND", `Process ${processId} not found`);
+  const live = liveProcesses().get(processId);
+  return { ...processView(row), output: live ? live.output.text() : row.output };
+}
+
+/** Stops every background process of a project (before it is released or deleted). */
+export async function stopProjectProcesses(projectId: number): Promise<void> {
+  await Promise.all(
+    liveProcessesOf(projectId).map(async (live) => {
+      live.stopping = true;
+      await live.process.kill();
+      await live.settled;
+    }),
+  );
+}
