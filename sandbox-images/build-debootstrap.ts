@@ -133,7 +133,8 @@ async function addNodeRuntime(rootfs: string, log: Log): Promise<void> {
   const npmDir = join(rootfs, "usr/local/lib/node_modules/npm");
   mkdirSync(npmDir, { recursive: true });
   await runCommand("tar", ["-xzf", npmTgz, "-C", npmDir, "--strip-components=1", "--no-same-owner"]);
-  symlinkSync("../lib/node_modules/npm/bin/npm-cli.js", join(rootfs, "usr/local/bin/npm"));
+  cpSync(join(IMAGES_DIR, "node/npm-wrapper.sh"), join(rootfs, "usr/local/bin/npm")); // see the script
+  chmodSync(join(rootfs, "usr/local/bin/npm"), 0o755);
   symlinkSync("../lib/node_modules/npm/bin/npx-cli.js", join(rootfs, "usr/local/bin/npx"));
   const opt = join(rootfs, "opt/sandbox");
   mkdirSync(opt, { recursive: true });

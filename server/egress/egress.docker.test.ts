@@ -39,6 +39,7 @@ const REG = `reg-${run}`;
 const OTHER = `other-${run}`;
 const NONE = `none-${run}`;
 const OPEN = `open-${run}`;
+const PY = `py-${run}`;
 
 beforeAll(async () => {
   // A server on every host address (0.0.0.0): the sandbox must not reach it by any of them.
@@ -66,6 +67,7 @@ beforeAll(async () => {
   policies.set(OTHER, "registry");
   policies.set(NONE, "none");
   policies.set(OPEN, "open");
+  policies.set(PY, "registry");
 });
 
 afterAll(async () => {
@@ -74,8 +76,8 @@ afterAll(async () => {
   await new Promise((resolve) => hostServer?.close(resolve));
 });
 
-const exec = (projectId: string, command: string, timeoutMs = 60_000) =>
-  t.engine.execute(projectId, { kind: "command", command, timeoutMs }, { network: policies.get(projectId) ?? "none" });
+const exec = (projectId: string, command: string, timeoutMs = 60_000, image: "node" | "python" = "node") =>
+  t.engine.execute(projectId, { kind: "command", command, timeoutMs, image }, { network: policies.get(projectId) ?? "none" });
 
 /** Node code run in the container: CONNECTs (or plain GETs) through the proxy, prints JSON results. */
 function probeScript(targets: { connect?: string; get?: string }[]): string {
@@ -122,6 +124,22 @@ describe(`network policy "registry" (${runtime})`, () => {
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.every((d) => d.allowed && d.host === "registry.npmjs.org" && d.port === 443)).toBe(true);
     expect(logLines.some((l) => l.msg === "egress allowed" && l.projectId === REG && l.host === "registry.npmjs.org")).toBe(true);
+  });
+
+  it("npm install in a workspace without package.json installs there (not into the image's read-only /node_modules)", async () => {
+    const fresh = `${REG}-empty`;
+    // test -f, not ls: coreutils' statx is refused (EINVAL) under gVisor.
+    policies.set(fresh, "registry");
+    const r = await exec(
+      fresh,
+      "npm install is-number --no-audit --no-fund --loglevel=error && for f in node_modules/is-number/package.json package.json; do test -f $f && echo $f; done && node -e 'console.log(require(\"is-number\")(7))'",
+      180_000,
+    );
+    expect(r.exitCode, r.errorOutput).toBe(0);
+    expect(r.output).toMatch(/node_modules\/is-number\/package\.json\npackage\.json\ntrue\n$/);
+    // The preinstalled libraries are still found from /workspace.
+    const lodash = await exec(fresh, "node -e 'console.log(require(\"lodash\").sum([1, 2]))'");
+    expect(lodash.output).toBe("3\n");
   });
 
   it("executions get the proxy and CA environment; the container still has no interface but lo and no resolver", async () => {
@@ -238,6 +256,24 @@ const tryConnect = (host, port) => new Promise((resolve) => {
     } finally {
       policies.set(REG, "registry");
     }
+  });
+});
+
+describe(`network policy "registry" in the python image (${runtime})`, () => {
+  it("pip goes through the proxy to PyPI's hosts (this machine cannot reach PyPI, so only the proxy's decision is checked)", async () => {
+    const before = decisions.length;
+    const r = await exec(
+      PY,
+      // In a venv: Debian's pip refuses the (read-only anyway) system site-packages (PEP 668).
+      'echo "proxy=$PIP_PROXY cert=$PIP_CERT"; python3 -m venv .venv && timeout 60 .venv/bin/pip install --retries 0 --timeout 10 six >/dev/null 2>&1; echo done',
+      120_000,
+      "python",
+    );
+    expect(r.output).toBe("proxy=http://127.0.0.1:3128 cert=/tmp/.pantheon/ca.pem\ndone\n");
+    const mine = decisions.slice(before).filter((d) => d.projectId === PY);
+    // Past the allowlist: allowed, or (here, where pypi.org does not even resolve) refused only for that.
+    expect(mine[0]).toMatchObject({ method: "CONNECT", host: "pypi.org", port: 443, policy: "registry" });
+    expect(mine[0]?.allowed || mine[0]?.reason.startsWith("cannot resolve pypi.org")).toBe(true);
   });
 });
 
