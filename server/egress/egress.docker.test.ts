@@ -248,6 +248,22 @@ const tryConnect = (host, port) => new Promise((resolve) => {
     expect(out).toContain("spawn-proxy=http://127.0.0.1:3128");
   });
 
+  it("a spawn without a network option (e.g. a preview's connect tunnel) leaves the egress tunnel alone", async () => {
+    await exec(REG, "true");
+    const probe = async () => {
+      const p = await t.engine.spawn(REG, {
+        image: "node",
+        argv: ["bash", "-c", '(echo > /dev/tcp/127.0.0.1/3128) 2>/dev/null && echo listening || echo closed; echo "[$HTTPS_PROXY]"'],
+      });
+      let out = "";
+      p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      await p.exited;
+      return out;
+    };
+    expect(await probe()).toBe("listening\n[]\n");
+    expect(await probe()).toBe("listening\n[]\n");
+  });
+
   it("switching the project to none stops its tunnel and drops the environment", async () => {
     policies.set(REG, "none");
     try {

@@ -48,8 +48,9 @@ export interface SpawnOptions {
   signal?: AbortSignal;
   /**
    * The project's network policy, from the caller (the engine reads no database). Not "none":
-   * the egress tunnel runs in the container and the process gets the proxy environment.
-   * Default "none": no proxy environment, and a tunnel left from an earlier policy is stopped.
+   * the egress tunnel runs in the container and the process gets the proxy environment. "none":
+   * no proxy environment, and a tunnel left from an earlier policy is stopped. Absent (internal
+   * helpers such as preview tunnels): the container's network is left as it is, no proxy env.
    */
   network?: NetworkPolicy;
 }
@@ -59,7 +60,7 @@ const KILL_GRACE_MS = 5_000;
 
 export interface ExecuteOptions {
   signal?: AbortSignal;
-  /** The project's network policy, from the caller; see SpawnOptions.network. */
+  /** The project's network policy, from the caller; see SpawnOptions.network (absent: left as is). */
   network?: NetworkPolicy;
   /** Output and exit events, in `seq` order; the exit event comes after the files are synced. */
   onEvent?: (event: ExecutionEvent) => void;
@@ -253,7 +254,7 @@ export class SandboxEngine {
 
     let env: Record<string, string>;
     try {
-      env = await this.prepareNetwork(projectId, lease, opts.network ?? "none");
+      env = opts.network ? await this.prepareNetwork(projectId, lease, opts.network) : {};
     } catch (err) {
       return this.failedBeforeRun(prepared, err, started, opts);
     }
@@ -410,7 +411,7 @@ export class SandboxEngine {
     return this.locks.run(projectId, async () => {
       const live = this.pool.lease(projectId);
       const lease = live && !live.dead && live.data.has(LEASE_MANIFEST) ? live : await this.leaseWithFiles(projectId, opts.image, opts.signal);
-      const network = await this.prepareNetwork(projectId, lease, opts.network ?? "none");
+      const network = opts.network ? await this.prepareNetwork(projectId, lease, opts.network) : {};
       const env = Object.keys(network).length ? { ...network, ...opts.env } : opts.env;
       return this.spawnIn(projectId, lease, { ...opts, ...(env ? { env } : {}) });
     });

@@ -103,7 +103,13 @@ export async function startProcess(
   const row = await processRepository.start({ projectId, userId: user.id, command, image, port, startedByAi: ai });
   let process: SandboxProcess;
   try {
-    process = await engine.spawn(String(projectId), { image, argv: ["bash", "-c", command], ...(port !== null ? { env: { PORT: String(port) } } : {}) });
+    process = await engine.spawn(String(projectId), {
+      image,
+      argv: ["bash", "-c", command],
+      // The project's network policy: a dev server may fetch packages like an execution can.
+      network: project.networkPolicy,
+      ...(port !== null ? { env: { PORT: String(port) } } : {}),
+    });
   } catch (err) {
     const failure = fromSandboxError(err);
     await processRepository.finish(row.id, {
