@@ -1,5 +1,6 @@
 import type { WorkspaceChanges, WorkspaceFile, WorkspaceStore } from "@/server/sandbox/workspace-files";
 import { fileRepository } from "@/server/repositories/file-repository";
+import { getFileChangeHub } from "./files/file-change-hub";
 import { fileTypeOf } from "./file-type";
 
 /**
@@ -31,5 +32,12 @@ export class DatabaseWorkspaceStore implements WorkspaceStore {
       })),
       changes.deleted,
     );
+    // What a program wrote in the container reaches open IDEs without a reload.
+    getFileChangeHub().publish(Number(projectId), {
+      upserted: changes.upserted.map((f) => f.path),
+      deleted: changes.deleted,
+      source: "execution",
+      aiPersonality: null,
+    });
   }
 }

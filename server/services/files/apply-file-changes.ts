@@ -5,6 +5,7 @@ import type { WorkspaceFile } from "@/server/sandbox/workspace-files";
 import { fileTypeOf } from "@/server/services/file-type";
 import { assertFileSize, assertProjectSize } from "@/server/services/workspace-limits";
 import { type ContentEncoding, contentSize } from "./file-content";
+import { getFileChangeHub } from "./file-change-hub";
 import { assertFilePath } from "./file-path";
 import { pushToContainer } from "./push-to-container";
 
@@ -62,6 +63,7 @@ export async function applyFileChanges(
   await fileRepository.applyChanges(projectId, upserts, changes.deletes);
   const entry = upserts.find((u) => u.isEntryPoint);
   if (entry) await fileRepository.clearEntryPoint(projectId, entry.filePath);
+  getFileChangeHub().publish(projectId, { upserted: [...seen], deleted: changes.deletes, source: "api", aiPersonality });
   // Rewriting a file keeps its execute bit, in the store (applyChanges) and in the container.
   const executable = new Set((await fileRepository.listMeta(projectId)).filter((f) => f.isExecutable).map((f) => f.filePath));
   await pushToContainer(

@@ -1,4 +1,4 @@
-import { attackRouter } from "@/lib/testing/attack-matrix";
+import { attackRouter, drain } from "@/lib/testing/attack-matrix";
 
 attackRouter("files", {
   tree: { scopes: ["projects:read"], access: "read", call: (c, t) => c.files.tree({ projectId: t.projectId }) },
@@ -7,6 +7,7 @@ attackRouter("files", {
   create: { scopes: ["projects:write"], access: "write", call: (c, t) => c.files.create({ projectId: t.projectId, path: "new.txt", content: "pwned" }) },
   move: { scopes: ["projects:write"], access: "write", call: (c, t) => c.files.move({ projectId: t.projectId, from: "a.txt", to: "b.txt" }) },
   delete: { scopes: ["projects:write"], access: "write", call: (c, t) => c.files.delete({ projectId: t.projectId, path: "a.txt" }) },
+  changes: { scopes: ["projects:read"], access: "read", call: async (c, t) => drain(await c.files.changes({ projectId: t.projectId })) },
   writeMany: {
     scopes: ["projects:write"],
     access: "write",

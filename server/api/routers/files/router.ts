@@ -1,6 +1,7 @@
 import { router } from "@/server/api/trpc";
 import { createFileProcedure } from "./create-file";
 import { deleteFileProcedure } from "./delete-file";
+import { fileChangesProcedure } from "./file-changes";
 import { listFilesProcedure } from "./list-files";
 import { moveFileProcedure } from "./move-file";
 import { readFileProcedure } from "./read-file";
@@ -15,4 +16,5 @@ export const filesRouter = router({
   move: moveFileProcedure,
   delete: deleteFileProcedure,
   writeMany: writeManyProcedure,
+  changes: fileChangesProcedure,
 });

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { keyCaller } from "@/lib/testing/callers";
+import { makeUser } from "@/lib/testing/fixtures";
+import { startAppEngine } from "@/lib/testing/app-engine";
+import type { SandboxEngine } from "@/server/sandbox/engine";
+
+let engine: SandboxEngine;
+beforeAll(async () => {
+  ({ engine } = await startAppEngine());
+});
+afterAll(() => engine.stop());
+
+type Event = { type: string; upserted?: string[]; deleted?: string[]; source?: string };
+const dataOf = (tracked: unknown): Event => (Array.isArray(tracked) ? (tracked[1] as Event) : (tracked as { data: Event }).data);
+
+it("files an execution writes or deletes in the container reach files.changes as an 'execution' change", async () => {
+  const user = await makeUser();
+  const { caller } = await keyCaller(user, ["projects:read", "projects:write", "executions:run"]);
+  const { id: projectId } = await caller.projects.create({ name: "sync feed" });
+  await caller.files.write({ projectId, path: "gone.txt", content: "bye" });
+
+  const iterable = await caller.files.changes({ projectId });
+  const events: Event[] = [];
+  let ran: Promise<unknown> | null = null;
+  for await (const tracked of iterable) {
+    const event = dataOf(tracked);
+    events.push(event);
+    ran ??= caller.executions.run({
+      projectId,
+      kind: "command",
+      command: `node -e "require('fs').mkdirSync('out'); require('fs').writeFileSync('out/made.txt', 'hi'); require('fs').unlinkSync('gone.txt')"`,
+    });
+    if (event.source === "execution") break;
+  }
+  await ran;
+  expect(events[0]?.type).toBe("resync");
+  expect(events.at(-1)).toMatchObject({ type: "change", source: "execution", upserted: ["out/made.txt"], deleted: ["gone.txt"] });
+  expect((await caller.files.read({ projectId, path: "out/made.txt" })).content).toBe("hi");
+});

@@ -1,0 +1,112 @@
+import { randomBytes } from "node:crypto";
+
+/** Who changed the files: a person or AI through the API, or a program in the container. */
+export type FileChangeSource = "api" | "execution";
+
+export interface FileChange {
+  /** Increasing across all projects in this process, never reused within an epoch. */
+  seq: number;
+  upserted: string[];
+  deleted: string[];
+  source: FileChangeSource;
+  /** The AI personality that made an API change, when one did. */
+  aiPersonality: string | null;
+  at: Date;
+}
+
+/**
+ * What a subscriber receives: a change, or "resync" when the changes after its last event id are
+ * no longer known (another process epoch, or evicted from the backlog) and it should reload everything.
+ */
+export type FileChangeEvent = ({ type: "change" } & FileChange) | { type: "resync"; seq: number };
+
+type Listener = (change: FileChange) => void;
+
+interface ProjectFeed {
+  backlog: FileChange[];
+  listeners: Set<Listener>;
+  /** Changes of this project with a seq up to this one may be unknown here (trimmed, or before the feed existed). */
+  floor: number;
+  touchedAt: number;
+}
+
+/**
+ * Per-project file change feed, in memory. Event ids carry this process's epoch, so a client that
+ * reconnects to a restarted server (whose seqs start over) is told to resync rather than trusting
+ * numbers from another life. One process serves a project; a second instance would need a shared bus.
+ */
+export class FileChangeHub {
+  readonly epoch = randomBytes(4).toString("hex");
+  private readonly feeds = new Map<number, ProjectFeed>();
+  private seq = 0;
+
+  constructor(
+    private readonly backlogSize = 200,
+    /** A project nobody listens to forgets its backlog after this. */
+    private readonly retainMs = 15 * 60_000,
+  ) {}
+
+  publish(projectId: number, change: Omit<FileChange, "seq" | "at">): FileChange | null {
+    if (!change.upserted.length && !change.deleted.length) return null;
+    this.sweep();
+    const feed = this.feed(projectId);
+    const published: FileChange = { ...change, seq: ++this.seq, at: new Date() };
+    feed.backlog.push(published);
+    feed.touchedAt = Date.now();
+    const excess = feed.backlog.length - this.backlogSize;
+    if (excess > 0) feed.floor = feed.backlog.splice(0, excess).at(-1)?.seq ?? feed.floor;
+    for (const listener of feed.listeners) listener(published);
+    return published;
+  }
+
+  eventId(seq: number): string {
+    return `${this.epoch}:${seq}`;
+  }
+
+  /**
+   * Registers the listener and, in the same synchronous step, works out what the subscriber missed
+   * after `lastEventId`: the backlog after it, or a resync event when that cannot be known. A first
+   * subscription (no id) gets a resync too, which tells it the current position.
+   */
+  subscribe(projectId: number, lastEventId: string | null, listener: Listener): { missed: FileChangeEvent[]; unsubscribe: () => void } {
+    const feed = this.feed(projectId);
+    feed.listeners.add(listener);
+    const unsubscribe = () => {
+      feed.listeners.delete(listener);
+      feed.touchedAt = Date.now();
+    };
+    return { missed: this.missedAfter(feed, lastEventId), unsubscribe };
+  }
+
+  private missedAfter(feed: ProjectFeed, lastEventId: string | null): FileChangeEvent[] {
+    const resync: FileChangeEvent[] = [{ type: "resync", seq: this.seq }];
+    const match = lastEventId?.match(/^([0-9a-f]+):(\d+)$/);
+    if (!match || match[1] !== this.epoch) return resync;
+    const last = Number(match[2]);
+    if (last > this.seq || last < feed.floor) return resync;
+    return feed.backlog.filter((c) => c.seq > last).map((c) => ({ type: "change", ...c }));
+  }
+
+  private feed(projectId: number): ProjectFeed {
+    let feed = this.feeds.get(projectId);
+    if (!feed) {
+      feed = { backlog: [], listeners: new Set(), floor: this.seq, touchedAt: Date.now() };
+      this.feeds.set(projectId, feed);
+    }
+    return feed;
+  }
+
+  /** Forgets projects nobody has listened to or changed for retainMs (a later subscriber resyncs). */
+  private sweep(): void {
+    const cutoff = Date.now() - this.retainMs;
+    for (const [projectId, feed] of this.feeds) if (!feed.listeners.size && feed.touchedAt < cutoff) this.feeds.delete(projectId);
+  }
+}
+
+const holder = globalThis as typeof globalThis & { __pantheonFileChangeHub?: FileChangeHub };
+
+/** One hub per process (Next may load this module twice). */
+export function getFileChangeHub(): FileChangeHub {
+  holder.__pantheonFileChangeHub ??= new FileChangeHub();
+  return holder.__pantheonFileChangeHub;
+}
