@@ -7,6 +7,7 @@ import { executionsRouter } from "./routers/executions/router";
 import { filesRouter } from "./routers/files/router";
 import { processesRouter } from "./routers/processes/router";
 import { projectsRouter } from "./routers/projects/router";
+import { settingsRouter } from "./routers/settings/router";
 import { templatesRouter } from "./routers/templates/router";
 import { createCallerFactory, router } from "./trpc";
 
@@ -20,6 +21,7 @@ export const appRouter = router({
   commandHistory: commandHistoryRouter,
   processes: processesRouter,
   templates: templatesRouter,
+  settings: settingsRouter,
   ai: aiRouter,
 });
 

@@ -31,6 +31,14 @@ export const userRepository = {
     return getPrisma().user.findMany({ select: publicUser, orderBy: { id: "asc" }, take: opts.take, skip: opts.skip });
   },
 
+  findSettings(id: number): Promise<{ editorKeymap: string } | null> {
+    return getPrisma().user.findUnique({ where: { id }, select: { editorKeymap: true } });
+  },
+
+  updateSettings(id: number, data: { editorKeymap?: string }): Promise<{ editorKeymap: string }> {
+    return getPrisma().user.update({ where: { id }, data, select: { editorKeymap: true } });
+  },
+
   setRole(id: number, role: "user" | "admin"): Promise<UserRecord> {
     return getPrisma().user.update({ where: { id }, data: { role }, select: publicUser });
   },

@@ -1,0 +1,9 @@
+import { sessionProcedure } from "@/server/api/trpc";
+import { updateUserSettings } from "@/server/services/user-settings";
+import { updateSettingsInput, userSettingsOutput } from "./settings.schema";
+
+/** Changes the signed-in person's IDE settings; only the fields given. */
+export const updateSettingsProcedure = sessionProcedure
+  .input(updateSettingsInput)
+  .output(userSettingsOutput)
+  .mutation(({ ctx, input }) => updateUserSettings(ctx.user, input));
