@@ -7,6 +7,15 @@ const nextConfig: NextConfig = {
   // `npm run typecheck` checks the whole tree (tests and scripts too) as its own step of `npm test`.
   typescript: { ignoreBuildErrors: true },
   typedRoutes: false,
+  turbopack: {
+    resolveAlias: {
+      // monaco-vim imports monaco-editor's pre-0.50 file layout, and monaco-emacs require()s it,
+      // which picks the AMD build: point both at the one ESM build the editor uses.
+      "monaco-editor": "monaco-editor/index",
+      "monaco-editor/esm/vs/editor/editor.api": "monaco-editor/editor/editor.api",
+      "monaco-editor/esm/vs/editor/common/commands/shiftCommand": "monaco-editor/editor/common/commands/shiftCommand",
+    },
+  },
   headers() {
     return Promise.resolve([
       {

@@ -27,3 +27,22 @@ export async function keepScreenshot(page: Page, name: string) {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
 }
+
+/** Signs up a fresh user and creates a project through the dashboard; leaves the page in its IDE. */
+export async function newProjectInIde(page: Page, name: string, template?: string): Promise<number> {
+  await signUp(page, newCredentials());
+  await page.waitForURL(/\/projects$/);
+  await page.getByLabel("Project name").fill(name);
+  if (template) await page.getByLabel("Template").selectOption(template);
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.waitForURL(/\/projects\/\d+$/);
+  return Number(new URL(page.url()).pathname.split("/").pop());
+}
+
+/** Calls a tRPC procedure over HTTP as the page's signed-in user (superjson on the wire). */
+export async function trpcMutation(page: Page, path: string, input: unknown): Promise<unknown> {
+  const response = await page.request.post(`/api/trpc/${path}`, { data: { json: input } });
+  const body = (await response.json()) as { result?: { data: { json: unknown } }; error?: { json: { message: string } } };
+  if (!response.ok() || !body.result) throw new Error(`${path} failed: ${body.error?.json.message ?? response.status()}`);
+  return body.result.data.json;
+}

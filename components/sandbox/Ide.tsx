@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Group, Panel, Separator, usePanelRef } from "react-resizable-panels";
 import { useTRPC } from "@/lib/trpc/client";
 import { BottomPanel } from "./BottomPanel";
@@ -13,8 +13,11 @@ import { HelpDialog } from "./HelpDialog";
 import { IDE_PANELS } from "./ide-panels";
 import { NetworkPolicySelect } from "./NetworkPolicySelect";
 import { useIdeShortcuts } from "./ide-shortcuts";
+import { KeymapSetting, useEditorKeymap } from "./KeymapSetting";
 import type { IdeProject } from "./types";
+import { useFileChangeFeed } from "./use-file-change-feed";
 import { useOpenFiles } from "./use-open-files";
+import { useProjectSources } from "./use-project-sources";
 
 /**
  * The project IDE: file explorer | (tabbed Monaco editor over the bottom panels), in resizable
@@ -25,6 +28,10 @@ export function Ide({ project }: { project: IdeProject }) {
   const projectId = project.id;
   const templates = useQuery(trpc.templates.list.queryOptions());
   const files = useOpenFiles(projectId);
+  const sources = useProjectSources(projectId);
+  const keymap = useEditorKeymap();
+  const openPaths = useMemo(() => new Set(files.tabs), [files.tabs]);
+  const feed = useFileChangeFeed(projectId, (notice) => void files.changedElsewhere(notice.kind === "resync" ? "all" : notice));
   const [panelId, setPanelId] = useState(IDE_PANELS[0]?.id ?? "");
   const [helpOpen, setHelpOpen] = useState(false);
   const explorer = usePanelRef();
@@ -73,7 +80,13 @@ export function Ide({ project }: { project: IdeProject }) {
           {project.createdByAi && <span className="badge">by {project.createdByAi}</span>}
         </span>
         <span className="ide-top-actions">
+          {(feed.status === "connecting" || feed.status === "error") && (
+            <span className="muted small" data-testid="feed-status" title="Changes made elsewhere (executions, AIs) appear once connected">
+              {feed.status === "error" ? "file updates stopped: reload the page" : "connecting to file updates…"}
+            </span>
+          )}
           <NetworkPolicySelect projectId={projectId} />
+          <KeymapSetting />
           <button className="btn btn-ghost btn-small" onClick={() => setHelpOpen(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (? or F1)">
             ?
           </button>
@@ -94,9 +107,13 @@ export function Ide({ project }: { project: IdeProject }) {
                     <CodeEditor
                       path={files.active}
                       value={activeBuffer.content}
+                      revision={activeBuffer.revision}
                       readOnly={activeBuffer.readOnly}
+                      keymap={keymap}
+                      sources={sources}
+                      openPaths={openPaths}
                       onSave={() => void files.save()}
-                      onChange={(content) => files.active && files.edit(files.active, content)}
+                      onChange={files.edit}
                     />
                   ) : (
                     <p className="muted pad">{files.loadingPath ? `Opening ${files.loadingPath}…` : "Open a file from the tree."}</p>

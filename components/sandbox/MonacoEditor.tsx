@@ -1,72 +1,114 @@
 "use client";
 
-import Editor, { loader, type OnMount } from "@monaco-editor/react";
-import * as monaco from "monaco-editor";
+import { EmacsExtension } from "monaco-emacs";
+import { initVimMode } from "monaco-vim";
 import { useEffect, useRef } from "react";
+import type { EditorKeymap } from "./types";
+import { configureMonaco, monaco } from "./monaco-setup";
+import { disposeWorkspaceModels, modelFor, replaceText, revalidate, syncWorkspaceModels } from "./monaco-workspace";
 
-// Monaco comes from the local package, bundled by Next: @monaco-editor/react would otherwise fetch
-// it from a CDN, and the editor never appears offline. Workers are bundled too (new URL + import.meta.url).
-globalThis.MonacoEnvironment = {
-  getWorker(_workerId: string, label: string) {
-    switch (label) {
-      case "typescript":
-      case "javascript":
-        return new Worker(new URL("monaco-editor/language/typescript/ts.worker.js", import.meta.url), { type: "module" });
-      case "json":
-        return new Worker(new URL("monaco-editor/language/json/json.worker.js", import.meta.url), { type: "module" });
-      case "css":
-      case "scss":
-      case "less":
-        return new Worker(new URL("monaco-editor/language/css/css.worker.js", import.meta.url), { type: "module" });
-      case "html":
-      case "handlebars":
-      case "razor":
-        return new Worker(new URL("monaco-editor/language/html/html.worker.js", import.meta.url), { type: "module" });
-      default:
-        return new Worker(new URL("monaco-editor/editor/editor.worker.js", import.meta.url), { type: "module" });
-    }
-  },
+export type MonacoEditorProps = {
+  path: string;
+  /** The buffer's content; applied to the model when the path or the revision changes, never while typing. */
+  value: string;
+  revision: number;
+  readOnly: boolean;
+  keymap: EditorKeymap;
+  /** The project's source files as the server has them, for IntelliSense across files. */
+  sources: ReadonlyMap<string, string>;
+  /** Paths open in tabs: their models are the buffers and are not overwritten from `sources`. */
+  openPaths: ReadonlySet<string>;
+  onChange: (path: string, value: string) => void;
+  onSave: () => void;
 };
-loader.config({ monaco });
 
-export type MonacoEditorProps = { path: string; value: string; readOnly: boolean; onChange: (value: string) => void; onSave: () => void };
-
-export default function MonacoEditor({ path, value, readOnly, onChange, onSave }: MonacoEditorProps) {
-  // The Ctrl/Cmd+S command is registered once; it must call the latest onSave.
-  const onSaveRef = useRef(onSave);
-  useEffect(() => {
-    onSaveRef.current = onSave;
-  }, [onSave]);
-
+/**
+ * Monaco on the project's workspace models (file:///workspace/<path>): one editor instance whose
+ * model follows the active tab, so undo history and view state survive switching tabs.
+ */
+export default function MonacoEditor(props: MonacoEditorProps) {
+  const { path, revision, readOnly, keymap, sources, openPaths } = props;
+  const host = useRef<HTMLDivElement>(null);
+  const statusBar = useRef<HTMLDivElement>(null);
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
-  const valueRef = useRef(value);
+  const latest = useRef(props);
   useEffect(() => {
-    valueRef.current = value;
-  }, [value]);
-  // Uncontrolled while typing (a controlled `value` races fast keystrokes and drops characters); a
-  // model left from an earlier opening of the same path is brought back to the loaded content.
+    latest.current = props;
+  });
+  const applying = useRef(false);
+  const shownPath = useRef<string | null>(null);
+  const viewStates = useRef(new Map<string, monaco.editor.ICodeEditorViewState | null>());
+
+  useEffect(() => {
+    if (!host.current) return;
+    configureMonaco();
+    const editor = monaco.editor.create(host.current, {
+      model: null,
+      theme: "vs-dark",
+      automaticLayout: true,
+      minimap: { enabled: false },
+      fontSize: 13,
+      tabSize: 2,
+      scrollBeyondLastLine: false,
+      fixedOverflowWidgets: true,
+    });
+    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => latest.current.onSave());
+    const typing = editor.onDidChangeModelContent(() => {
+      const model = editor.getModel();
+      if (!applying.current && model && shownPath.current) latest.current.onChange(shownPath.current, model.getValue());
+    });
+    editorRef.current = editor;
+    return () => {
+      typing.dispose();
+      editor.dispose();
+      editorRef.current = null;
+      shownPath.current = null;
+      disposeWorkspaceModels();
+    };
+  }, []);
+
+  // The active tab's model; a reload (new revision) replaces its text as one undoable edit.
+  useEffect(() => {
+    const editor = editorRef.current;
+    if (!editor) return;
+    const model = modelFor(path, latest.current.value);
+    applying.current = true;
+    replaceText(model, latest.current.value);
+    applying.current = false;
+    if (editor.getModel() === model) return;
+    if (shownPath.current) viewStates.current.set(shownPath.current, editor.saveViewState());
+    editor.setModel(model);
+    shownPath.current = path;
+    const viewState = viewStates.current.get(path);
+    if (viewState) editor.restoreViewState(viewState);
+    editor.focus();
+  }, [path, revision]);
+
+  useEffect(() => {
+    editorRef.current?.updateOptions({ readOnly });
+  }, [readOnly]);
+
   useEffect(() => {
     const model = editorRef.current?.getModel();
-    if (model && model.getValue() !== valueRef.current) model.setValue(valueRef.current);
-  }, [path]);
+    if (syncWorkspaceModels(sources, openPaths) && model) void revalidate(model);
+  }, [sources, openPaths]);
 
-  const onMount: OnMount = (editor) => {
-    editorRef.current = editor;
-    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => onSaveRef.current());
-    const model = editor.getModel();
-    if (model && model.getValue() !== valueRef.current) model.setValue(valueRef.current);
-    editor.focus();
-  };
+  useEffect(() => {
+    const editor = editorRef.current;
+    if (!editor || keymap === "default") return;
+    if (keymap === "vim") {
+      const vim = initVimMode(editor, statusBar.current);
+      return () => vim.dispose();
+    }
+    const emacs = new EmacsExtension(editor);
+    emacs.start();
+    return () => emacs.dispose();
+  }, [keymap]);
 
   return (
-    <Editor
-      path={path}
-      defaultValue={value}
-      theme="vs-dark"
-      onChange={(v) => onChange(v ?? "")}
-      onMount={onMount}
-      loading={<p className="muted pad">Loading editor…</p>}
-      options={{ readOnly, minimap: { enabled: false }, fontSize: 13, automaticLayout: true, scrollBeyondLastLine: false, tabSize: 2 }}
-    />
+    <div className="monaco-wrap" data-keymap={keymap}>
+      <div ref={host} className="monaco-host" data-testid="monaco-host" />
+      <div ref={statusBar} className={`keymap-status mono${keymap === "vim" ? "" : " hidden"}`} data-testid="vim-status" />
+    </div>
   );
 }

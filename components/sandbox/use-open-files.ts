@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
 import { useTRPC } from "@/lib/trpc/client";
 import type { FileBuffer } from "./types";
@@ -30,7 +30,7 @@ export function useOpenFiles(projectId: number) {
         const file = await queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path }), staleTime: 0 });
         const binary = file.encoding !== "utf8" || file.content === null;
         const content = binary ? "// Binary file: not editable here." : (file.content ?? "");
-        setBuffers((prev) => ({ ...prev, [path]: { content, saved: content, readOnly: binary } }));
+        setBuffers((prev) => ({ ...prev, [path]: { content, saved: content, readOnly: binary, revision: 0 } }));
       } catch (e) {
         const text = `Opening ${path} failed: ${errorText(e)}`;
         setStatus({ kind: "error", text });
@@ -110,6 +110,53 @@ export function useOpenFiles(projectId: number) {
     [tabs],
   );
 
+  // The change feed calls in from a subscription callback: it reads the latest buffers through a ref.
+  const buffersRef = useRef(buffers);
+  useEffect(() => {
+    buffersRef.current = buffers;
+  }, [buffers]);
+
+  /**
+   * Someone else changed or deleted files (an execution, an AI, another tab): open tabs without
+   * unsaved edits follow the server; tabs with unsaved edits are kept, and the user is told.
+   */
+  const changedElsewhere = useCallback(
+    async (changed: { upserted: string[]; deleted: string[] } | "all") => {
+      const open = Object.keys(buffersRef.current);
+      const upserted = changed === "all" ? open : open.filter((p) => changed.upserted.includes(p));
+      const removed = changed === "all" ? [] : open.filter((p) => changed.deleted.includes(p));
+      for (const path of removed) {
+        const buffer = buffersRef.current[path];
+        if (buffer && buffer.content === buffer.saved) deleted(path);
+        else toast.warning(`${path} was deleted elsewhere; saving will create it again`);
+      }
+      for (const path of upserted) {
+        const before = buffersRef.current[path];
+        if (!before || before.readOnly) continue;
+        let file;
+        try {
+          file = await queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path }), staleTime: 0 });
+        } catch {
+          continue; // gone again, or unreachable: the next event or a reload settles it
+        }
+        if (file.encoding !== "utf8" || file.content === null) continue;
+        const content = file.content;
+        const now = buffersRef.current[path];
+        if (!now || content === now.saved) continue;
+        if (now.content !== now.saved) {
+          toast.warning(`${path} changed elsewhere; your unsaved edits are kept (saving overwrites the other change)`);
+          continue;
+        }
+        setBuffers((prev) => {
+          const current = prev[path];
+          if (!current || current.content !== current.saved) return prev;
+          return { ...prev, [path]: { ...current, content, saved: content, revision: current.revision + 1 } };
+        });
+      }
+    },
+    [deleted, projectId, queryClient, trpc],
+  );
+
   const unsaved = Object.values(buffers).some((b) => b.content !== b.saved);
-  return { tabs, active, setActive, buffers, status, loadingPath, unsaved, open, save, edit, close, cycle, renamed, deleted };
+  return { tabs, active, setActive, buffers, status, loadingPath, unsaved, open, save, edit, close, cycle, renamed, deleted, changedElsewhere };
 }

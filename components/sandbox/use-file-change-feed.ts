@@ -1,0 +1,41 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import { useEffect, useRef } from "react";
+import { useTRPC } from "@/lib/trpc/client";
+
+export type FileChangeNotice = { kind: "resync" } | { kind: "change"; upserted: string[]; deleted: string[]; source: "api" | "execution" };
+
+/**
+ * Follows the project's file change feed (edits by anyone, AIs, and files executions write back):
+ * the tree and changed files' queries are refetched, and `onChange` lets the editor refresh open
+ * tabs. httpSubscriptionLink resends the last event id on reconnect, so nothing is missed or repeated.
+ */
+export function useFileChangeFeed(projectId: number, onChange: (notice: FileChangeNotice) => void) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const onChangeRef = useRef(onChange);
+  useEffect(() => {
+    onChangeRef.current = onChange;
+  });
+
+  return useSubscription(
+    trpc.files.changes.subscriptionOptions(
+      { projectId },
+      {
+        onData: ({ data: event }) => {
+          void queryClient.invalidateQueries({ queryKey: trpc.files.tree.queryKey({ projectId }) });
+          if (event.type === "resync") {
+            void queryClient.invalidateQueries({ queryKey: trpc.files.read.queryKey() });
+            onChangeRef.current({ kind: "resync" });
+            return;
+          }
+          for (const path of [...event.upserted, ...event.deleted])
+            void queryClient.invalidateQueries({ queryKey: trpc.files.read.queryKey({ projectId, path }) });
+          onChangeRef.current({ kind: "change", upserted: event.upserted, deleted: event.deleted, source: event.source });
+        },
+      },
+    ),
+  );
+}

@@ -1,0 +1,91 @@
+import { expect, test } from "@playwright/test";
+import { keepScreenshot, newProjectInIde, trpcMutation } from "./support";
+
+test("IntelliSense knows the project's other files: an import resolves, a type change elsewhere squiggles here", async ({ page }) => {
+  test.setTimeout(120_000);
+  const projectId = await newProjectInIde(page, "e2e intellisense");
+  await trpcMutation(page, "files.write", { projectId, path: "src/math.ts", content: "export const answer: number = 42;\n" });
+  await trpcMutation(page, "files.write", {
+    projectId,
+    path: "src/main.ts",
+    content: 'import { answer } from "./math";\nexport const doubled: number = answer * 2;\n',
+  });
+  await page.getByTestId("file-src/main.ts").click();
+  const editor = page.locator(".monaco-editor");
+  await expect(editor.locator(".view-lines")).toContainText("doubled");
+  // Give the TypeScript worker time to check the file: a resolved import leaves no error.
+  await expect(editor.locator(".mtk1, .mtk5").first()).toBeVisible();
+  await page.waitForTimeout(2500);
+  await expect(editor.locator(".squiggly-error")).toHaveCount(0);
+
+  // Elsewhere, math.ts changes type: main.ts (open, unmodified) is now wrong, and says so.
+  await trpcMutation(page, "files.write", { projectId, path: "src/math.ts", content: 'export const answer: string = "42";\n' });
+  await expect(editor.locator(".squiggly-error").first()).toBeVisible({ timeout: 20_000 });
+
+  // An import of a file that does not exist is an error too (no catch-all hides it).
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type('\nimport { gone } from "./missing";');
+  await page.keyboard.press("Escape");
+  await expect(editor.locator(".squiggly-error")).toHaveCount(2, { timeout: 20_000 });
+  // Hovering the import names the problem.
+  await editor.locator(".view-lines span span", { hasText: "./missing" }).hover();
+  await expect(page.locator(".monaco-hover").filter({ hasText: "Cannot find module './missing'" })).toBeVisible();
+  await keepScreenshot(page, "ide-intellisense");
+});
+
+test("the template's own code shows no false errors", async ({ page }) => {
+  test.setTimeout(120_000);
+  await newProjectInIde(page, "e2e clean template", "node-api");
+  await page.getByTestId("file-src/server.ts").click();
+  const editor = page.locator(".monaco-editor");
+  await expect(editor.locator(".view-lines")).toContainText("createServer");
+  await page.waitForTimeout(4000);
+  await expect(editor.locator(".squiggly-error")).toHaveCount(0);
+});
+
+test("Vim and Emacs keybindings: a setting stored with the account", async ({ page }) => {
+  test.setTimeout(120_000);
+  const projectId = await newProjectInIde(page, "e2e keymap");
+  await trpcMutation(page, "files.write", { projectId, path: "notes.txt", content: "first line\nsecond line\n" });
+  await page.getByTestId("file-notes.txt").click();
+  const lines = page.locator(".monaco-editor .view-lines");
+  await expect(lines).toContainText("second line");
+
+  await page.getByLabel("Editor keybindings").selectOption("vim");
+  await expect(page.getByTestId("vim-status")).toBeVisible();
+  await page.locator(".monaco-editor .view-lines").click();
+  // Normal mode: gg dd deletes the first line; then i types, Escape leaves insert mode.
+  await page.keyboard.press("Escape");
+  await page.keyboard.type("ggdd");
+  await expect(lines).not.toContainText("first line");
+  await page.keyboard.type("ivim was here ");
+  await page.keyboard.press("Escape");
+  await expect(lines).toContainText("vim was here second line");
+  await expect(page.getByTestId("unsaved-marker")).toBeVisible();
+  await page.keyboard.press("Control+s");
+  await expect(page.getByTestId("editor-message")).toHaveText("Saved notes.txt");
+
+  // The setting follows the account: after a reload (and in any browser) Vim is still on.
+  await page.reload();
+  await expect(page.getByLabel("Editor keybindings")).toHaveValue("vim");
+  await page.getByTestId("file-notes.txt").click();
+  await expect(page.getByTestId("vim-status")).toBeVisible();
+  await expect(lines).toContainText("vim was here second line");
+  await keepScreenshot(page, "ide-vim");
+
+  // Emacs: C-e goes to the end of the line, C-a to its start.
+  await page.getByLabel("Editor keybindings").selectOption("emacs");
+  await expect(page.getByTestId("vim-status")).toBeHidden();
+  await page.locator(".monaco-editor .view-lines").click();
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.press("Control+e");
+  await page.keyboard.type("!");
+  await page.keyboard.press("Control+a");
+  await page.keyboard.type(">");
+  await expect(lines).toContainText(">vim was here second line!");
+  await page.reload();
+  await expect(page.getByLabel("Editor keybindings")).toHaveValue("emacs");
+  await page.getByLabel("Editor keybindings").selectOption("default");
+  await page.reload();
+  await expect(page.getByLabel("Editor keybindings")).toHaveValue("default");
+});
