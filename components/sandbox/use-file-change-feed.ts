@@ -20,19 +20,22 @@ export function useFileChangeFeed(projectId: number, onChange: (notice: FileChan
     onChangeRef.current = onChange;
   });
 
+  // A fetch already in flight may predate the change, and TanStack folds an invalidation into a
+  // first fetch still in flight (the IDE opening while a file is written): cancel it, then refetch.
+  const refresh = (queryKey: readonly unknown[]) => void queryClient.cancelQueries({ queryKey }).then(() => queryClient.invalidateQueries({ queryKey }));
+
   return useSubscription(
     trpc.files.changes.subscriptionOptions(
       { projectId },
       {
         onData: ({ data: event }) => {
-          void queryClient.invalidateQueries({ queryKey: trpc.files.tree.queryKey({ projectId }) });
+          refresh(trpc.files.tree.queryKey({ projectId }));
           if (event.type === "resync") {
-            void queryClient.invalidateQueries({ queryKey: trpc.files.read.queryKey() });
+            refresh(trpc.files.read.queryKey());
             onChangeRef.current({ kind: "resync" });
             return;
           }
-          for (const path of [...event.upserted, ...event.deleted])
-            void queryClient.invalidateQueries({ queryKey: trpc.files.read.queryKey({ projectId, path }) });
+          for (const path of [...event.upserted, ...event.deleted]) refresh(trpc.files.read.queryKey({ projectId, path }));
           onChangeRef.current({ kind: "change", upserted: event.upserted, deleted: event.deleted, source: event.source });
         },
       },
