@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import type { Page } from "@playwright/test";
@@ -45,4 +46,19 @@ export async function trpcMutation(page: Page, path: string, input: unknown): Pr
   const body = (await response.json()) as { result?: { data: { json: unknown } }; error?: { json: { message: string } } };
   if (!response.ok() || !body.result) throw new Error(`${path} failed: ${body.error?.json.message ?? response.status()}`);
   return body.result.data.json;
+}
+
+/**
+ * Makes an existing account an admin with the admin CLI, against the e2e server's embedded
+ * database (its port is derived from E2E_PORT exactly as playwright.config.ts derives it).
+ */
+export function makeAdmin(email: string) {
+  const port = Number(process.env.E2E_PORT ?? 3100);
+  const pgPort = port + 51_000 > 65_000 ? 54_400 : port + 51_000;
+  const run = spawnSync(process.execPath, ["--import", "tsx", "server/cli/admin.ts", "set-role", "--email", email, "--role", "admin"], {
+    env: { ...process.env, DATABASE_URL: `postgresql://pantheon:pantheon-local@127.0.0.1:${pgPort}/pantheon` },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  if (run.status !== 0) throw new Error(`admin CLI failed (${run.status}): ${run.stderr}`);
 }

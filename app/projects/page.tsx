@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { SignOutButton } from "@/components/auth/SignOutButton";
 import { ProjectsDashboard } from "@/components/sandbox/ProjectsDashboard";
@@ -14,6 +15,11 @@ export default async function ProjectsPage() {
       <header className="topbar">
         <strong>Pantheon Sandbox</strong>
         <span>
+          {user.role === "admin" && (
+            <>
+              <Link href="/admin/metrics">Metrics</Link>{" "}
+            </>
+          )}
           <span className="muted" data-testid="signed-in-as">
             {user.email}
           </span>{" "}

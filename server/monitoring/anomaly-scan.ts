@@ -29,18 +29,23 @@ const keyOf = (f: AnomalyFlag) => `${f.subject.kind}/${f.subject.id}/${f.signal}
 export class AnomalyScanner {
   private last: AnomalyScan | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private first: NodeJS.Timeout | null = null;
   private running: Promise<AnomalyScan> | null = null;
 
   constructor(private readonly opts: AnomalyScannerOptions) {}
 
-  start(): void {
+  /** Scans every `intervalMs`, and once shortly after start so the admin page has flags early. */
+  start(firstAfterMs = 10_000): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.scan().catch(() => {}), this.opts.intervalMs ?? 60_000);
     this.timer.unref();
+    this.first = setTimeout(() => void this.scan().catch(() => {}), firstAfterMs);
+    this.first.unref();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.first) clearTimeout(this.first);
     this.timer = null;
     await this.running?.catch(() => {});
   }

@@ -5,16 +5,16 @@ import { getPrisma } from "@/server/db/client";
  * the admin page read these names. net_* are bytes moved during the sample's interval (not
  * cumulative counters), so a row means the same whatever happened to the container before.
  */
-export const PROJECT_METRICS = {
+export const PROJECT_METRIC_TYPES = ["cpu_percent", "memory_mb", "disk_mb", "net_rx_bytes", "net_tx_bytes", "pids"] as const;
+export type ProjectMetricType = (typeof PROJECT_METRIC_TYPES)[number];
+export const PROJECT_METRIC_UNITS: Record<ProjectMetricType, string> = {
   cpu_percent: "percent",
   memory_mb: "MB",
   disk_mb: "MB",
   net_rx_bytes: "bytes",
   net_tx_bytes: "bytes",
   pids: "count",
-} as const;
-export type ProjectMetricType = keyof typeof PROJECT_METRICS;
-export const PROJECT_METRIC_TYPES = Object.keys(PROJECT_METRICS) as ProjectMetricType[];
+};
 
 export interface ProjectMetricRow {
   projectId: number;
@@ -57,7 +57,7 @@ export const metricsRepository = {
       INSERT INTO sandbox_metrics (project_id, metric_type, value, unit, timestamp)
       SELECT v.project_id, v.metric_type, v.value, v.unit, v.ts
       FROM unnest(${rows.map((r) => r.projectId)}::int[], ${rows.map((r) => r.metricType)}::text[],
-                  ${rows.map((r) => r.value)}::float8[], ${rows.map((r) => PROJECT_METRICS[r.metricType])}::text[],
+                  ${rows.map((r) => r.value)}::float8[], ${rows.map((r) => PROJECT_METRIC_UNITS[r.metricType])}::text[],
                   ${rows.map((r) => r.timestamp)}::timestamp[]) AS v(project_id, metric_type, value, unit, ts)
       WHERE EXISTS (SELECT 1 FROM sandbox_projects p WHERE p.id = v.project_id)`;
   },

@@ -1,35 +1,75 @@
-import { encode } from "next-auth/jwt";
-import { describe, expect, it } from "vitest";
+import superjson from "superjson";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sessionCaller } from "@/lib/testing/callers";
 import { callerWithHeaders, keyFor, makeUser } from "@/lib/testing/fixtures";
+import { GET } from "@/app/api/trpc/[trpc]/route";
 
-async function session(uid: number) {
-  return callerWithHeaders({ cookie: `next-auth.session-token=${await encode({ token: { uid }, secret: process.env.NEXTAUTH_SECRET ?? "" })}` });
-}
+type Caller = Awaited<ReturnType<typeof callerWithHeaders>>;
 
-describe("admin router", () => {
-  it("anonymous → UNAUTHORIZED", async () => {
-    await expect((await callerWithHeaders()).admin.listUsers()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+// Every admin procedure, called as each caller that must be refused. Non-admins get NOT_FOUND (as
+// a missing procedure would answer), so the admin surface does not leak.
+let projectId = 0;
+const PROCEDURES: Record<string, (c: Caller) => Promise<unknown>> = {
+  listUsers: (c) => c.admin.listUsers(),
+  fleetOverview: (c) => c.admin.fleetOverview({ minutes: 60, maxPoints: 60 }),
+  activeSandboxes: (c) => c.admin.activeSandboxes(),
+  stopSandbox: (c) => c.admin.stopSandbox({ projectId }),
+  alerts: (c) => c.admin.alerts(),
+  anomalies: (c) => c.admin.anomalies(),
+  projectMetrics: (c) => c.admin.projectMetrics({ projectId, metric: "cpu_percent", since: new Date(Date.now() - 3600_000), until: new Date() }),
+};
+
+describe("admin router refuses", () => {
+  beforeAll(async () => {
+    const owner = await makeUser();
+    projectId = (await (await sessionCaller(owner.id)).projects.create({ name: "someone's", template: "python-script" })).id;
   });
 
-  it("a user's session or key → NOT_FOUND, so the procedure's existence does not leak", async () => {
+  for (const [name, call] of Object.entries(PROCEDURES)) {
+    it(`${name}: anonymous → UNAUTHORIZED`, async () => {
+      await expect(call(await callerWithHeaders())).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    });
+
+    it(`${name}: a user's session or key (even with every user scope) → NOT_FOUND`, async () => {
+      const user = await makeUser();
+      await expect(call(await sessionCaller(user.id))).rejects.toMatchObject({ code: "NOT_FOUND" });
+      const key = await keyFor(user, { name: "all user scopes", scopes: ["projects:read", "projects:write", "executions:run"] });
+      await expect(call(await callerWithHeaders({ authorization: `Bearer ${key}` }))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    });
+
+    it(`${name}: an admin's key without the admin scope → NOT_FOUND`, async () => {
+      const admin = await makeUser("admin");
+      const key = await keyFor(admin, { name: "no admin scope" });
+      await expect(call(await callerWithHeaders({ authorization: `Bearer ${key}` }))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    });
+
+    it(`${name}: an admin session and an admin-scoped key are served`, async () => {
+      const admin = await makeUser("admin");
+      await expect(call(await sessionCaller(admin.id))).resolves.not.toThrow();
+      const key = await keyFor(admin, { name: "admin", scopes: ["admin"] });
+      await expect(call(await callerWithHeaders({ authorization: `Bearer ${key}` }))).resolves.not.toThrow();
+    });
+  }
+
+  it("a batch mixing admin procedures is refused call by call for a user", async () => {
     const user = await makeUser();
-    await expect((await session(user.id)).admin.listUsers()).rejects.toMatchObject({ code: "NOT_FOUND" });
     const key = await keyFor(user);
-    await expect((await callerWithHeaders({ authorization: `Bearer ${key}` })).admin.listUsers()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const queries = ["admin.fleetOverview", "admin.activeSandboxes", "admin.alerts", "admin.anomalies", "auth.me"];
+    const input = Object.fromEntries(queries.map((_, i) => [i, superjson.serialize(undefined)]));
+    const res = await GET(
+      new Request(`http://localhost/api/trpc/${queries.join(",")}?batch=1&input=${encodeURIComponent(JSON.stringify(input))}`, {
+        headers: { authorization: `Bearer ${key}` },
+      }),
+    );
+    const body = (await res.json()) as { result?: unknown; error?: { json: { data: { code: string } } } }[];
+    expect(body.slice(0, -1).map((b) => b.error?.json.data.code)).toEqual(["NOT_FOUND", "NOT_FOUND", "NOT_FOUND", "NOT_FOUND"]);
+    expect(body.at(-1)?.result).toBeDefined();
   });
 
-  it("an admin's key without the admin scope → NOT_FOUND", async () => {
+  it("listUsers never carries password hashes", async () => {
     const admin = await makeUser("admin");
-    const key = await keyFor(admin, { name: "no admin scope" });
-    await expect((await callerWithHeaders({ authorization: `Bearer ${key}` })).admin.listUsers()).rejects.toMatchObject({ code: "NOT_FOUND" });
-  });
-
-  it("an admin session or admin-scoped key lists users without password hashes", async () => {
-    const admin = await makeUser("admin");
-    const users = await (await session(admin.id)).admin.listUsers({ take: 200, skip: 0 });
+    const users = await (await sessionCaller(admin.id)).admin.listUsers({ take: 200, skip: 0 });
     expect(users.some((u) => u.id === admin.id)).toBe(true);
     expect(JSON.stringify(users)).not.toContain("argon2");
-    const key = await keyFor(admin, { name: "admin", scopes: ["admin"] });
-    await expect((await callerWithHeaders({ authorization: `Bearer ${key}` })).admin.listUsers()).resolves.toBeInstanceOf(Array);
   });
 });

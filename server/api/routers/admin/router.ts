@@ -1,4 +1,18 @@
 import { router } from "@/server/api/trpc";
+import { activeSandboxesProcedure } from "./active-sandboxes";
+import { alertsProcedure } from "./alerts";
+import { anomaliesProcedure } from "./anomalies";
+import { fleetOverviewProcedure } from "./fleet-overview";
 import { listUsers } from "./list-users";
+import { projectMetricsProcedure } from "./project-metrics";
+import { stopSandboxProcedure } from "./stop-sandbox";
 
-export const adminRouter = router({ listUsers });
+export const adminRouter = router({
+  listUsers,
+  fleetOverview: fleetOverviewProcedure,
+  activeSandboxes: activeSandboxesProcedure,
+  stopSandbox: stopSandboxProcedure,
+  alerts: alertsProcedure,
+  anomalies: anomaliesProcedure,
+  projectMetrics: projectMetricsProcedure,
+});

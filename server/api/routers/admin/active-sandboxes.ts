@@ -1,0 +1,5 @@
+import { adminProcedure } from "@/server/api/trpc";
+import { activeSandboxList } from "@/server/services/monitoring/fleet-admin";
+import { activeSandboxesOutput } from "./admin.schema";
+
+export const activeSandboxesProcedure = adminProcedure.output(activeSandboxesOutput).query(() => activeSandboxList());

@@ -1,0 +1,52 @@
+import Dockerode from "dockerode";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAppEngine } from "@/lib/testing/app-engine";
+import { sessionCaller } from "@/lib/testing/callers";
+import { makeUser } from "@/lib/testing/fixtures";
+import type { SandboxEngine } from "@/server/sandbox/engine";
+import { runExecution } from "@/server/services/execution-service";
+import { sessionUser } from "@/server/services/user-service";
+
+const docker = new Dockerode();
+
+describe(`admin: active sandboxes and Stop on the real engine (${process.env.SANDBOX_RUNTIME ?? "runc"})`, () => {
+  let engine: SandboxEngine;
+
+  beforeAll(async () => {
+    ({ engine } = await startAppEngine({ postureCheck: false, poolSizePerImage: 1 }));
+  });
+
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  it("lists the sandbox with owner, AI personality and age, and Stop releases its container", async () => {
+    const owner = await makeUser();
+    const caller = await sessionCaller(owner.id);
+    const project = await caller.projects.create({ name: "watched", template: "python-script", aiPersonality: "c24" });
+    const user = (await sessionUser(owner.id))!;
+    const run = await runExecution(user, project.id, { kind: "command", command: "echo hi" }, { aiPersonality: "geppo" });
+    expect(run.status).toBe("success");
+
+    const admin = await sessionCaller((await makeUser("admin")).id);
+    const listed = (await admin.admin.activeSandboxes()).find((s) => s.projectId === String(project.id));
+    expect(listed).toMatchObject({ projectName: "watched", ownerEmail: owner.email, createdByAi: "c24", lastRunByAi: "geppo", image: "node", busy: 0 });
+    expect(listed!.ageMs).toBeGreaterThanOrEqual(0);
+    const containerId = engine.fleet.activeSandboxes().find((s) => s.projectId === String(project.id))!.containerId;
+
+    expect(await admin.admin.stopSandbox({ projectId: project.id })).toEqual({ released: true });
+    expect(engine.fleet.activeSandboxes().some((s) => s.projectId === String(project.id))).toBe(false);
+    expect(
+      await docker
+        .getContainer(containerId)
+        .inspect()
+        .then(
+          () => "exists",
+          (e: { statusCode?: number }) => e.statusCode,
+        ),
+    ).toBe(404);
+    expect(await admin.admin.stopSandbox({ projectId: project.id })).toEqual({ released: false });
+    // The files stay: the next run starts a fresh container from the store.
+    expect((await runExecution(user, project.id, { kind: "command", command: "ls" })).status).toBe("success");
+  });
+});

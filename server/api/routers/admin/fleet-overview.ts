@@ -1,0 +1,9 @@
+import { adminProcedure } from "@/server/api/trpc";
+import { fleetOverview } from "@/server/services/monitoring/fleet-admin";
+import { fleetOverviewInput, fleetOverviewOutput } from "./admin.schema";
+
+/** Live fleet figures, warm pool, thresholds, last cleanup, and the fleet series over a bounded range. */
+export const fleetOverviewProcedure = adminProcedure
+  .input(fleetOverviewInput)
+  .output(fleetOverviewOutput)
+  .query(({ input }) => fleetOverview(input));

@@ -1,0 +1,9 @@
+import { adminProcedure } from "@/server/api/trpc";
+import { stopSandbox } from "@/server/services/monitoring/fleet-admin";
+import { stopSandboxInput, stopSandboxOutput } from "./admin.schema";
+
+/** Cancels the project's executions and releases its container; `released` is false if it had none. */
+export const stopSandboxProcedure = adminProcedure
+  .input(stopSandboxInput)
+  .output(stopSandboxOutput)
+  .mutation(({ input }) => stopSandbox(input.projectId));
