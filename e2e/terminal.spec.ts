@@ -83,3 +83,53 @@ test("an execution started by the chat service with an API key streams into the 
   expect(rows.match(/chat-line-2/g)).toHaveLength(1);
   await keepScreenshot(page, "terminal-chat-feed");
 });
+
+test("interactive shell: a prompt in the project's container, answers, follows the terminal's size, ends with a message", async ({ page }) => {
+  test.setTimeout(150_000);
+  await newProject(page, "e2e shell");
+  await page.getByRole("tab", { name: "Shell" }).click();
+  await expect(page.getByTestId("shell-state")).toHaveText("connected", { timeout: 60_000 });
+  const shell = page.getByTestId("shell-output");
+  await expect(shell).toContainText("sandbox@sandbox:/workspace$", { timeout: 30_000 });
+  const rows = async () => (await terminalRows(page, "shell-output")).map((r) => r.trimEnd());
+
+  await shell.click();
+  await page.keyboard.type("echo $((6*7)); ls");
+  await page.keyboard.press("Enter");
+  await expect.poll(rows).toContain("42");
+  await expect(shell).toContainText("package.json");
+  await keepScreenshot(page, "terminal-shell");
+
+  // The PTY follows the xterm: a wider and taller window resizes it, and `stty size` sees it.
+  let asked = 0;
+  const size = async () => {
+    const marker = `size${++asked}`;
+    await page.keyboard.type(`clear; echo ${marker}: $(stty size)`);
+    await page.keyboard.press("Enter");
+    let found: number[] = [];
+    await expect
+      .poll(async () => {
+        const match = (await rows()).map((r) => new RegExp(`^${marker}: (\\d+) (\\d+)$`).exec(r)).find(Boolean);
+        found = match ? [Number(match[1]), Number(match[2])] : [];
+        return found.length;
+      })
+      .toBe(2);
+    return found;
+  };
+  const [rowsBefore, colsBefore] = await size();
+  const viewport = page.viewportSize() ?? { width: 1280, height: 720 };
+  await page.setViewportSize({ width: viewport.width + 320, height: viewport.height + 300 });
+  await page.waitForTimeout(500);
+  await shell.click();
+  const [rowsAfter, colsAfter] = await size();
+  expect(rowsAfter).toBeGreaterThan(rowsBefore ?? 0);
+  expect(colsAfter).toBeGreaterThan((colsBefore ?? 0) + 20);
+
+  await page.keyboard.type("exit 0");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("shell-state")).toHaveText("closed");
+  await expect(page.getByTestId("shell-message")).toHaveText("The shell exited with code 0.");
+  await page.getByRole("button", { name: "New shell" }).click();
+  await expect(page.getByTestId("shell-state")).toHaveText("connected", { timeout: 60_000 });
+  await expect(shell).toContainText("sandbox@sandbox:/workspace$");
+});

@@ -63,6 +63,15 @@ describe("parseEnv", () => {
   it("treats empty strings as unset", () => {
     expect(parseEnv({ SANDBOX_ALERT_WEBHOOK_URL: "", DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
   });
+
+  it("closes idle shells after 15 minutes by default and refuses a shell limit above its ceiling", () => {
+    const env = parseEnv({});
+    expect(env.SANDBOX_SHELL_IDLE_MS).toBe(900_000);
+    expect(env.SANDBOX_SHELL_MAX_PER_PROJECT).toBe(3);
+    expect(env.SANDBOX_SHELL_MAX_PER_USER).toBe(5);
+    expect(parseEnv({ SANDBOX_SHELL_IDLE_MS: "60000" }).SANDBOX_SHELL_IDLE_MS).toBe(60_000);
+    expect(() => parseEnv({ SANDBOX_SHELL_MAX_PER_USER: "1000" })).toThrow(/SANDBOX_SHELL_MAX_PER_USER/);
+  });
 });
 
 describe("preview settings", () => {

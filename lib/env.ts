@@ -80,6 +80,11 @@ export const envSchema = z
     SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE: int(10, 1, 100_000),
     SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE: int(50, 1, 100_000),
     SANDBOX_MAX_BODY_BYTES: int(2 * 1_048_576, 1024, 256 * 1_048_576),
+    // Interactive shells (the IDE terminal's PTY over a WebSocket): closed after this long without
+    // input from the browser, and at most this many open per user in a project and per user overall.
+    SANDBOX_SHELL_IDLE_MS: int(900_000, 5_000, 86_400_000),
+    SANDBOX_SHELL_MAX_PER_PROJECT: int(3, 1, 20),
+    SANDBOX_SHELL_MAX_PER_USER: int(5, 1, 100),
     // Egress proxy (network policy "registry"): the hosts the images' package managers use.
     SANDBOX_EGRESS_REGISTRY_HOSTS: z
       .string()

@@ -15,6 +15,8 @@ import { pingDocker } from "@/server/runtime/docker-ping";
 import { startPreviewGateway, stopPreviewGateway } from "@/server/runtime/preview-runtime";
 import { startSandboxRuntime } from "@/server/runtime/sandbox-runtime";
 import { closeRateLimits } from "@/server/services/rate-limits-access";
+import { getShellRegistry } from "@/server/services/terminal/shell-registry";
+import { createShellRoute } from "@/server/ws/shell-route";
 import { createUpgradeRouter } from "@/server/ws/upgrade-router";
 
 // The one long-lived process: validates configuration, brings up the database, owns the
@@ -90,7 +92,8 @@ async function main() {
     void handle(req, res);
   });
   const nextUpgrade = dev ? app.getUpgradeHandler() : null;
-  server.on("upgrade", createUpgradeRouter([], nextUpgrade && ((req, socket, head) => void nextUpgrade(req, socket, head))));
+  const shells = createShellRoute({ allowedOrigin: new URL(publicUrl).origin, idleMs: env.SANDBOX_SHELL_IDLE_MS, log: getLogger() });
+  server.on("upgrade", createUpgradeRouter([[shells.prefix, shells.handler]], nextUpgrade && ((req, socket, head) => void nextUpgrade(req, socket, head))));
   cleanup.push([
     "http server",
     () =>
@@ -99,6 +102,15 @@ async function main() {
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 3000).unref();
       }),
+  ]);
+  cleanup.push([
+    "interactive shells",
+    async () => {
+      // Each browser is told why its shell ended before the sockets go.
+      const closed = getShellRegistry().closeAll();
+      if (closed) await new Promise((r) => setTimeout(r, 200));
+      await shells.close();
+    },
   ]);
   server.listen(env.PORT, env.HOST, () => {
     say(`ready in ${Math.round(performance.now() - startedAt)} ms at ${publicUrl} (listening on ${env.HOST}:${env.PORT})`);

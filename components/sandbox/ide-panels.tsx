@@ -2,6 +2,7 @@
 
 import type { ComponentType } from "react";
 import { OutputTerminal } from "./terminal/OutputTerminal";
+import { ShellTerminal } from "./terminal/ShellTerminal";
 import type { IdeProject } from "./types";
 
 /** What every bottom-panel tab receives from the IDE. */
@@ -19,9 +20,14 @@ export type IdePanel = { id: string; label: string; Component: ComponentType<Ide
 
 const RunOutput = ({ project, runCommand, active }: IdePanelProps) => <OutputTerminal projectId={project.id} defaultCommand={runCommand} active={active} />;
 
+const Shell = ({ project, active }: IdePanelProps) => <ShellTerminal projectId={project.id} active={active} />;
+
 /**
  * The tabs of the IDE's bottom panel, in order; Alt+1…Alt+9 select them. Add a panel by adding an
  * entry here. A tab is mounted the first time it is shown and then kept mounted while hidden, so
  * streams, shells and terminals survive switching tabs.
  */
-export const IDE_PANELS: IdePanel[] = [{ id: "terminal", label: "Terminal", Component: RunOutput }];
+export const IDE_PANELS: IdePanel[] = [
+  { id: "terminal", label: "Terminal", Component: RunOutput },
+  { id: "shell", label: "Shell", Component: Shell },
+];

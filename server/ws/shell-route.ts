@@ -1,0 +1,116 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Logger } from "pino";
+import { WebSocketServer } from "ws";
+import { SHELL_CLOSE, SHELL_PATH_PREFIX, shellSizeFromQuery, type ShellServerMessage } from "@/lib/shell-protocol";
+import { sessionUserIdFromHeaders } from "@/server/auth/session-from-headers";
+import { AppError } from "@/server/errors/app-error";
+import { authorizeShell, startShell } from "@/server/services/terminal/shell-service";
+import { sessionUser } from "@/server/services/user-service";
+import { runShellSession } from "./shell-session";
+import type { UpgradeHandler } from "./upgrade-router";
+
+export interface ShellRouteOptions {
+  /** The app's public origin (NEXTAUTH_URL's): the only Origin a shell socket is accepted from. */
+  allowedOrigin: string;
+  idleMs: number;
+  heartbeatMs?: number;
+  log: Logger;
+}
+
+const PATH = new RegExp(`^${SHELL_PATH_PREFIX}(\\d{1,10})$`);
+const REASON: Record<number, string> = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error" };
+
+/** Answers an upgrade request with a plain HTTP refusal: no WebSocket is ever opened. */
+function refuse(socket: Duplex, status: number, message: string) {
+  if (socket.destroyed) return;
+  const body = `${message}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${REASON[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+  return headers;
+}
+
+/**
+ * GET /ws/shell/<projectId>?cols=&rows= upgraded to a WebSocket carrying an interactive shell.
+ * Before any WebSocket exists: the Origin must be the app's own (a cross-site page cannot ride
+ * the user's cookie: CSWSH), the next-auth session cookie must name a user (401; API keys are not
+ * accepted: a shell is a person at a browser), and the project must be theirs (404, like a missing
+ * one). Limits and engine failures come after the upgrade, as an "error" message the terminal
+ * shows, then a close code.
+ */
+export function createShellRoute(options: ShellRouteOptions): { prefix: string; handler: UpgradeHandler; close: () => Promise<void> } {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false, clientTracking: true });
+  const log = options.log.child({ component: "shell-route" });
+
+  const handler: UpgradeHandler = (req, socket, head) => {
+    void (async () => {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      const match = PATH.exec(url.pathname);
+      const projectId = Number(match?.[1]);
+      if (!match || !Number.isSafeInteger(projectId) || projectId < 1 || projectId > 2_147_483_647) return refuse(socket, 404, "Not found");
+      if (req.headers.origin !== options.allowedOrigin) {
+        log.warn({ origin: req.headers.origin ?? null, projectId }, "shell socket refused: foreign origin");
+        return refuse(socket, 403, "Cross-origin shell connections are refused");
+      }
+      const headers = headersOf(req);
+      const userId = await sessionUserIdFromHeaders(headers);
+      const user = userId === null ? null : await sessionUser(userId);
+      if (!user) return refuse(socket, 401, "Sign in to open a shell");
+      let project;
+      try {
+        project = await authorizeShell(user, projectId);
+      } catch (e) {
+        if (e instanceof AppError && e.code === "NOT_FOUND") return refuse(socket, 404, e.message);
+        throw e;
+      }
+      if (socket.destroyed) return;
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        void (async () => {
+          const abort = new AbortController();
+          ws.once("close", () => abort.abort());
+          try {
+            const shell = await startShell(user, project, shellSizeFromQuery(url.searchParams), abort.signal);
+            if (ws.readyState !== ws.OPEN) {
+              shell.release();
+              return void shell.process.kill();
+            }
+            log.info({ userId: user.id, projectId, pid: shell.process.pid }, "shell opened");
+            runShellSession(ws, shell, { idleMs: options.idleMs, log, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) });
+          } catch (e) {
+            const code =
+              e instanceof AppError && e.code === "TOO_MANY_REQUESTS"
+                ? "limit"
+                : e instanceof AppError && e.code === "UNAVAILABLE"
+                  ? "unavailable"
+                  : "internal";
+            if (code === "internal") log.error({ err: e, projectId }, "shell failed to start");
+            const message: ShellServerMessage = {
+              type: "error",
+              code,
+              message: code === "internal" ? "The shell could not start; try again" : (e as AppError).message,
+            };
+            if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+            ws.close(SHELL_CLOSE[code], code);
+          }
+        })();
+      });
+    })().catch((e: unknown) => {
+      log.error({ err: e }, "shell upgrade failed");
+      refuse(socket, 500, "Internal server error");
+    });
+  };
+
+  const close = () =>
+    new Promise<void>((resolve) => {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close(() => resolve());
+    });
+
+  return { prefix: SHELL_PATH_PREFIX, handler, close };
+}
