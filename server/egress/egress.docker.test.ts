@@ -60,7 +60,7 @@ beforeAll(async () => {
     dockerSubnets: () => dockerNetworkSubnets(docker),
     onDecision: (d) => decisions.push(d),
   });
-  t = await startTestEngine({ postureCheck: false, warmImages: ["node"], maxConcurrent: 6, defaultTimeoutMs: 120_000, maxIdleTimeMs: 600_000 }, docker, {
+  t = await startTestEngine({ postureCheck: false, warmImages: ["node"], maxConcurrent: 10, defaultTimeoutMs: 120_000, maxIdleTimeMs: 600_000 }, docker, {
     egress: gateway,
   });
   policies.set(REG, "registry");
@@ -248,6 +248,25 @@ const tryConnect = (host, port) => new Promise((resolve) => {
     expect(out).toContain("spawn-proxy=http://127.0.0.1:3128");
   });
 
+  it("a process squatting the proxy port makes the tunnel fail clearly, and it recovers once the port is free", async () => {
+    const project = `${REG}-squat`;
+    policies.set(project, "registry");
+    await exec(project, "true");
+    // The sandbox's own code kills the tunnel and takes its port.
+    await exec(project, "pkill -x pantheon-tunnel; sleep 0.3");
+    const squatter = await t.engine.spawn(project, {
+      image: "node",
+      argv: ["node", "-e", 'require("net").createServer().listen(3128, "127.0.0.1", () => console.log("squatting"))'],
+    });
+    await new Promise<void>((resolve) => squatter.stdout.once("data", () => resolve()));
+    const refused = await exec(project, "echo ran");
+    expect(refused).toMatchObject({ status: "error", errorCode: "INTERNAL", output: "" });
+    expect(refused.errorOutput).toContain("the network tunnel could not start: pantheon-tunnel: cannot listen on port 3128 (already in use?)");
+    await squatter.kill();
+    const again = await exec(project, probeScript([{ connect: "registry.npmjs.org:443" }]));
+    expect(again.output.trim()).toBe('["200"]');
+  });
+
   it("a spawn without a network option (e.g. a preview's connect tunnel) leaves the egress tunnel alone", async () => {
     await exec(REG, "true");
     const probe = async () => {
@@ -324,6 +343,7 @@ describe(`network policy "open" (${runtime})`, () => {
         { connect: "registry.npmjs.org:8080" },
       ]),
     );
+    expect(r.exitCode, r.errorOutput).toBe(0);
     const results = JSON.parse(r.output) as string[];
     expect(results.slice(0, 2)).toEqual(["200", "200"]);
     expect(
