@@ -24,7 +24,9 @@ first argument, or a built-in sample); the logic lives in \`wordstats.py\`.
 - Run: \`python3 main.py [file.txt]\`
 - Test: \`python3 -m unittest discover -s tests -t . -v\` (standard library \`unittest\`;
   pytest is not in the sandbox image).
-- numpy and pandas are preinstalled in the image; there is no network, so \`pip install\` does not work.
+- numpy and pandas are preinstalled in the image. By default the sandbox has no network; with the
+  project's network policy set to "Package registries", \`python3 -m venv .venv && .venv/bin/pip install <pkg>\`
+  reaches PyPI through the egress proxy.
 `,
     "main.py": `"""Word statistics for a text: the entry point reads a file (or a sample) and prints a report."""
 
