@@ -4,6 +4,7 @@ import { deleteProjectProcedure } from "./delete-project";
 import { duplicateProjectProcedure } from "./duplicate-project";
 import { getProjectProcedure } from "./get-project";
 import { listProjectsProcedure } from "./list-projects";
+import { projectMetricsProcedure } from "./project-metrics";
 import { releaseProjectProcedure } from "./release-project";
 import { updateProjectProcedure } from "./update-project";
 
@@ -15,4 +16,5 @@ export const projectsRouter = router({
   delete: deleteProjectProcedure,
   duplicate: duplicateProjectProcedure,
   release: releaseProjectProcedure,
+  metrics: projectMetricsProcedure,
 });
