@@ -3,6 +3,8 @@
 import type { ComponentType } from "react";
 import { OutputTerminal } from "./terminal/OutputTerminal";
 import { ShellTerminal } from "./terminal/ShellTerminal";
+import { ExecutionsPanel } from "./ExecutionsPanel";
+import { MetricsPanel } from "./MetricsPanel";
 import type { IdeProject } from "./types";
 
 /** What every bottom-panel tab receives from the IDE. */
@@ -30,4 +32,6 @@ const Shell = ({ project, active }: IdePanelProps) => <ShellTerminal projectId={
 export const IDE_PANELS: IdePanel[] = [
   { id: "terminal", label: "Terminal", Component: RunOutput },
   { id: "shell", label: "Shell", Component: Shell },
+  { id: "executions", label: "Executions", Component: ExecutionsPanel },
+  { id: "metrics", label: "Metrics", Component: MetricsPanel },
 ];
