@@ -1,3 +1,4 @@
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { expect, type Page } from "@playwright/test";
 import { newCredentials, signUp } from "./support";
 
@@ -27,4 +28,43 @@ export async function terminalRows(page: Page, testId: string): Promise<string[]
     .getByTestId(testId)
     .locator(".xterm-rows > div")
     .evaluateAll((rows) => rows.map((r) => (r.textContent ?? "").replace(/\u00a0/g, " ")));
+}
+
+/**
+ * A TCP proxy in front of the app whose connections the test can cut, as a flaky network would:
+ * dropAll() destroys every proxied socket, and while `refusing` new connections are cut at once.
+ * Cookies ignore the port, so a page signed in on the app is signed in through the proxy too.
+ */
+export async function startDroppableProxy(targetPort: number) {
+  const sockets = new Set<Socket>();
+  let refusing = false;
+  const server = createServer((client) => {
+    if (refusing) return client.destroy();
+    const upstream = connect(targetPort, "127.0.0.1");
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}`,
+    /** Cuts every connection and refuses new ones for `ms`. */
+    async dropFor(ms: number) {
+      refusing = true;
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => setTimeout(r, ms));
+      refusing = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

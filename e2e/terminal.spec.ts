@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { keepScreenshot } from "./support";
-import { newProject, terminalRows, trpcMutation } from "./terminal-support";
+import { newProject, startDroppableProxy, terminalRows, trpcMutation } from "./terminal-support";
 
 // The IDE's terminal on the real stack: the output view (xterm) streams executions with their
 // colours, the command line keeps its history on the server, Ctrl+C cancels, and executions
@@ -132,4 +132,34 @@ test("interactive shell: a prompt in the project's container, answers, follows t
   await page.getByRole("button", { name: "New shell" }).click();
   await expect(page.getByTestId("shell-state")).toHaveText("connected", { timeout: 60_000 });
   await expect(shell).toContainText("sandbox@sandbox:/workspace$");
+});
+
+test("a dropped connection shows reconnecting… and resumes the output exactly once", async ({ page, baseURL }) => {
+  test.setTimeout(150_000);
+  const { projectId } = await newProject(page, "e2e reconnect");
+  const proxy = await startDroppableProxy(Number(new URL(baseURL ?? "").port));
+  await page.setViewportSize({ width: 1280, height: 1500 }); // xterm renders only the rows in view: show them all
+  try {
+    await page.goto(`${proxy.url}/projects/${projectId}`);
+    const state = page.getByTestId("stream-state");
+    await expect(state).toHaveText("live", { timeout: 30_000 });
+    const command = page.getByLabel("Command");
+    await command.fill("for i in $(seq 1 12); do echo tick-$i; sleep 0.5; done");
+    await command.press("Enter");
+    const output = page.getByTestId("run-output");
+    await expect(output).toContainText("tick-2", { timeout: 60_000 });
+
+    // Every connection is cut and the server unreachable for a while; the run goes on meanwhile.
+    const dropped = proxy.dropFor(3_000);
+    await expect(state).toHaveText("reconnecting…", { timeout: 10_000 });
+    await keepScreenshot(page, "terminal-reconnecting");
+    await dropped;
+    await expect(state).toHaveText("live", { timeout: 30_000 });
+    await expect(page.getByTestId("run-status")).toContainText("success · exit 0", { timeout: 60_000 });
+
+    const ticks = (await terminalRows(page, "run-output")).map((r) => r.trim()).filter((r) => r.startsWith("tick-"));
+    expect(ticks).toEqual(Array.from({ length: 12 }, (_, i) => `tick-${i + 1}`));
+  } finally {
+    await proxy.close();
+  }
 });
