@@ -47,6 +47,12 @@ export interface SpawnOptions {
   rows?: number;
   signal?: AbortSignal;
   /**
+   * The process holds the container: the idle release skips it while the process lives (an
+   * interactive shell, which closes itself after its own idle timeout). Background processes do
+   * not: a dev server nobody uses is reclaimed with its container after MAX_IDLE_TIME.
+   */
+  holdsContainer?: boolean;
+  /**
    * The project's network policy, from the caller (the engine reads no database). Not "none":
    * the egress tunnel runs in the container and the process gets the proxy environment. "none":
    * no proxy environment, and a tunnel left from an earlier policy is stopped. Absent (internal
@@ -439,7 +445,14 @@ export class SandboxEngine {
     const roots = rootsOf(lease);
     roots.add(pid);
     lease.lastUsedAt = Date.now();
+    if (opts.holdsContainer) lease.pinned++;
+    // A released or dead container ends the process even where the stream stays open (gVisor, tty).
+    const onDied = () => attached.detach();
+    if (lease.died.signal.aborted) onDied();
+    else lease.died.signal.addEventListener("abort", onDied, { once: true });
     const exited = attached.exited.then((outcome) => {
+      lease.died.signal.removeEventListener("abort", onDied);
+      if (opts.holdsContainer) lease.pinned--;
       roots.delete(pid);
       lease.lastUsedAt = Date.now();
       this.log.debug({ containerId, projectId, pid, exitCode: outcome.exitCode }, "spawned process exited");

@@ -35,6 +35,8 @@ export interface Lease {
   lastUsedAt: number;
   /** Executions in flight; the idle sweep skips busy leases. */
   busy: number;
+  /** Long-lived processes that hold the container (interactive shells, with their own idle timeout); the idle sweep skips pinned leases. */
+  pinned: number;
   /** Set from Docker events; the next acquire replaces the container. */
   dead: DeathReason | null;
   /** Fires when the container dies, so a running execution stops waiting on a dead stream. */
@@ -187,6 +189,7 @@ export class ContainerPool {
       boundAt: this.now,
       lastUsedAt: this.now,
       busy: 0,
+      pinned: 0,
       dead: null,
       died: new AbortController(),
       oomEvents: 0,
@@ -210,6 +213,9 @@ export class ContainerPool {
     this.leases.delete(projectId);
     this.byContainer.delete(lease.container.id);
     this.options.log.info({ containerId: lease.container.id, projectId, reason }, "releasing project container");
+    // Whatever still streams from this container (spawned processes, an execution) stops waiting:
+    // under gVisor an attached tty stream is not closed by the container's removal.
+    lease.died.abort();
     this.wake();
     await this.destroyInBackground(lease.container.id);
   }
@@ -378,7 +384,7 @@ export class ContainerPool {
     const released: string[] = [];
     for (const lease of [...this.leases.values()]) {
       // Re-read after each await: an execution may have started on this lease meanwhile.
-      if (lease.busy > 0 || lease.lastUsedAt >= cutoff || this.leases.get(lease.projectId) !== lease) continue;
+      if (lease.busy > 0 || lease.pinned > 0 || lease.lastUsedAt >= cutoff || this.leases.get(lease.projectId) !== lease) continue;
       await this.release(lease.projectId, "idle").then(
         () => released.push(lease.projectId),
         () => {},

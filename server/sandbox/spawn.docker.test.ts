@@ -73,6 +73,25 @@ describe("engine.spawn", () => {
     expect(outcome.exitCode === null || outcome.exitCode !== 0).toBe(true);
   }, 60_000);
 
+  it("ends a tty process when its container is released (gVisor keeps such streams open otherwise)", async () => {
+    const proc = await t.engine.spawn("spawn-release-tty", { image: "node", argv: ["bash", "--norc", "-i"], tty: true });
+    await t.engine.releaseProject("spawn-release-tty");
+    await expect(proc.exited).resolves.toBeDefined();
+  }, 60_000);
+
+  it("keeps a container held by a process out of the idle release, and releases it once the process ends", async () => {
+    const held = await t.engine.spawn("spawn-held", { image: "node", argv: ["sleep", "1000"], holdsContainer: true });
+    const background = await t.engine.spawn("spawn-unheld", { image: "node", argv: ["sleep", "1000"] });
+    await new Promise((r) => setTimeout(r, 50));
+    const released = await t.engine.fleet.releaseIdle(1);
+    expect(released).toContain("spawn-unheld");
+    expect(released).not.toContain("spawn-held");
+    await expect(background.exited).resolves.toBeDefined();
+    await held.kill();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await t.engine.fleet.releaseIdle(1)).toContain("spawn-held");
+  }, 60_000);
+
   it("refuses an empty argv", async () => {
     await expect(t.engine.spawn("spawn-bad", { image: "node", argv: [] })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });

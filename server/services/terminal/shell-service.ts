@@ -53,6 +53,8 @@ export async function startShell(user: AuthUser, project: ProjectRecord, size: {
       image,
       argv: SHELL_ARGV,
       tty: true,
+      // An open shell keeps its container: it closes itself after SANDBOX_SHELL_IDLE_MS.
+      holdsContainer: true,
       env: SHELL_ENV,
       ...size,
       // The project's network policy, as its executions get it (the proxy environment included).
