@@ -7,6 +7,7 @@ import { makeUser } from "@/lib/testing/fixtures";
 import { getPrisma } from "@/server/db/client";
 import { metricsRepository } from "@/server/repositories/metrics-repository";
 import type { SandboxEngine } from "@/server/sandbox/engine";
+import { type AlertTransition, AlertStateMachine, DEFAULT_POLICY } from "./alert-rules";
 import { MetricsCollector, type TickResult } from "./collector";
 import { getFleetMetrics } from "./prometheus";
 
@@ -19,6 +20,10 @@ describe(`metrics collector against real containers (${runtime})`, () => {
   let collector: MetricsCollector;
   const ticks: TickResult[] = [];
   let burner: number;
+  // The alert rules fed from the collector, as monitoring-services wires them (CPU threshold lowered
+  // so a spinning shell under a loaded machine clears it).
+  const alerts = new AlertStateMachine({ ...DEFAULT_POLICY, thresholds: { ...DEFAULT_POLICY.thresholds, cpu_percent: 20 } });
+  const transitions: AlertTransition[] = [];
   let writer: number;
 
   beforeAll(async () => {
@@ -39,7 +44,10 @@ describe(`metrics collector against real containers (${runtime})`, () => {
       intervalMs: 1_000,
       diskEvery: 2,
     });
-    collector.onTick((r) => ticks.push(r));
+    collector.onTick((r) => {
+      ticks.push(r);
+      transitions.push(...alerts.observe(collector.observations(), r.fleet.at));
+    });
   });
 
   afterAll(async () => {
@@ -87,6 +95,15 @@ describe(`metrics collector against real containers (${runtime})`, () => {
     expect(fleet.reduce((n, b) => n + b.samples, 0)).toBeGreaterThanOrEqual(6);
     expect(Math.max(...ticks.map((t) => t.fleet.activeSandboxes))).toBeGreaterThanOrEqual(2);
     expect(Math.max(...ticks.map((t) => t.fleet.cpuPercent))).toBeGreaterThan(30);
+
+    // The busy container raised a CPU alert; once it went quiet, the alert resolved.
+    for (let i = 0; i < 4; i++) {
+      await sleep(1_000);
+      await collector.tick();
+    }
+    const cpu = transitions.filter((t) => t.rule === "cpu_percent" && t.subject === `project ${burner}`);
+    expect(cpu.map((t) => t.kind)).toEqual(["raised", "resolved"]);
+    expect(cpu[0]!.value).toBeGreaterThan(20);
   });
 
   it("a container killed from outside is skipped; the others are still collected", async () => {

@@ -128,6 +128,22 @@ describe("MetricsCollector", () => {
     expect(collector.latest("8")?.diskMb).toBe(2);
   });
 
+  it("spreads the df of containers seen together over the following ticks", async () => {
+    const { source, collector, advance } = setup();
+    for (const id of ["a", "b", "c"]) source.add(id, id);
+    await collector.tick();
+    expect(source.dfCalls.sort()).toEqual(["a", "b", "c"]);
+    const perTick: string[][] = [];
+    for (let i = 0; i < 6; i++) {
+      source.dfCalls = [];
+      advance(5_000);
+      await collector.tick();
+      perTick.push(source.dfCalls);
+    }
+    // diskEvery 3: after the first sight, one container per tick, then each every third tick.
+    expect(perTick.map((c) => c.length)).toEqual([0, 0, 1, 1, 1, 1]);
+  });
+
   it("one container failing (stream refused, stale or missing readings) never stops the others", async () => {
     const { source, collector, advance, at } = setup();
     source.add("1", "ok");

@@ -76,6 +76,7 @@ interface Watch {
   diskBytes: number | null;
   diskAt: number | null;
   ticksToDisk: number;
+  staggered: boolean;
   /** Ticks to wait before reopening a stream that failed (doubles, capped). */
   retryIn: number;
   failures: number;
@@ -91,6 +92,7 @@ export class MetricsCollector {
   private readonly latestByProject = new Map<string, ProjectSample>();
   private readonly cpuHistory = new Map<string, { values: number[]; seenAt: number }>();
   private lastFleet: FleetSample | null = null;
+  private stagger = 0;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<TickResult> | null = null;
   private readonly tickListeners = new Set<(r: TickResult) => void>();
@@ -221,6 +223,7 @@ export class MetricsCollector {
           diskBytes: null,
           diskAt: null,
           ticksToDisk: 0,
+          staggered: false,
           retryIn: 0,
           failures: 0,
         };
@@ -272,7 +275,10 @@ export class MetricsCollector {
     const queue = [...due];
     const worker = async () => {
       for (let w = queue.shift(); w; w = queue.shift()) {
-        w.ticksToDisk = this.opts.diskEvery;
+        // After the first measurement, containers seen together are spread over the next
+        // `diskEvery` ticks, so their execs do not all land in the same tick.
+        w.ticksToDisk = this.opts.diskEvery + (w.staggered ? 0 : this.stagger++ % this.opts.diskEvery);
+        w.staggered = true;
         try {
           const bytes = await source.workspaceBytes(w.containerId);
           if (bytes !== null) {
