@@ -179,6 +179,10 @@ export function splitLoadOutput(stdout: string): { keepers: string; manifest: st
  * Apply edits made outside an execution (the IDE saved or deleted files): extract the tar on
  * stdin, remove $2.. $(1+$1) paths, then print the manifest. $1 = number of paths to remove.
  */
+/** List /workspace without touching any process (a shell or dev server may be running). $@ = find arguments. */
+export const LIST_SCRIPT = `cd ${WORKSPACE_DIR}
+exec "$@"`;
+
 export const WRITE_SCRIPT = `set -e
 cd ${WORKSPACE_DIR}
 tar -x -f - -m --no-same-owner --no-same-permissions

@@ -342,9 +342,26 @@ export class SandboxEngine {
   }
 
   private async syncBack(projectId: string, lease: Lease): Promise<ExecutionFileChanges> {
-    const before = lease.data.get(LEASE_MANIFEST) as Manifest;
     const { manifest: after, warning } = await this.sync.finish(lease.container.id, keepersOf(lease));
     if (warning) this.log.warn({ containerId: lease.container.id, projectId, warning }, "finish script warning");
+    return this.saveChanges(projectId, lease, after);
+  }
+
+  /**
+   * Saves what changed in the project's live container since the last sync (files written from
+   * an interactive shell or by a dev server), without stopping any process. null when the project
+   * has no live container.
+   */
+  async syncWorkspace(projectId: string): Promise<ExecutionFileChanges | null> {
+    return this.locks.run(projectId, async () => {
+      const lease = this.pool.lease(projectId);
+      if (!lease || lease.dead || !lease.data.has(LEASE_MANIFEST)) return null;
+      return this.saveChanges(projectId, lease, await this.sync.list(lease.container.id));
+    });
+  }
+
+  private async saveChanges(projectId: string, lease: Lease, after: Manifest): Promise<ExecutionFileChanges> {
+    const before = lease.data.get(LEASE_MANIFEST) as Manifest;
     const changes = await this.sync.collect(lease.container.id, before, after);
     if (changes.upserted.length || changes.deleted.length || changes.refused.length) {
       await this.options.store.applyChanges(projectId, changes);

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { EngineConfig } from "./config";
-import { bashArgs, FINISH_SCRIPT, LOAD_SCRIPT, WRITE_SCRIPT, SANDBOX_USER, splitLoadOutput, WORKSPACE_DIR } from "./container-scripts";
+import { bashArgs, FINISH_SCRIPT, LIST_SCRIPT, LOAD_SCRIPT, WRITE_SCRIPT, SANDBOX_USER, splitLoadOutput, WORKSPACE_DIR } from "./container-scripts";
 import type { SandboxDriver } from "./driver";
 import { SandboxError } from "./errors";
 import { diffManifests, manifestFindArgs, parseManifest, type Manifest } from "./workspace-manifest";
@@ -69,6 +69,14 @@ export class WorkspaceSync {
     if (exitCode !== 0 && exitCode !== 1)
       throw new SandboxError("SYNC_FAILED", `listing the workspace failed (exit ${exitCode}): ${stderr.trim().slice(0, 500)}`);
     return { manifest: parseManifest(stdout), warning: stderr.trim() ? stderr.trim().slice(0, 500) : null };
+  }
+
+  /** Lists /workspace, leaving every process alone (syncs while a shell or dev server runs). */
+  async list(containerId: string): Promise<Manifest> {
+    const { stdout, stderr, exitCode } = await this.capture(containerId, bashArgs(LIST_SCRIPT, "pantheon-list", manifestFindArgs(this.config.syncIgnore)));
+    if (exitCode !== 0 && exitCode !== 1)
+      throw new SandboxError("SYNC_FAILED", `listing the workspace failed (exit ${exitCode}): ${stderr.trim().slice(0, 500)}`);
+    return parseManifest(stdout);
   }
 
   /** Files created, changed or deleted between two manifests, with content pulled back by tar. */

@@ -88,6 +88,25 @@ describe("shell WebSocket: the owner's shell", () => {
     await shell.waitClosed();
   });
 
+  it("files written in the shell are saved shortly after Enter, while the shell keeps running", async () => {
+    const { projectId, headers, caller } = await ownedProject();
+    const shell = await open(projectId, headers);
+    await prompt(shell);
+    const from = shell.output.length;
+    shell.type("mkdir -p made && echo from the shell > made/here.txt && echo done-$((1+1))\r");
+    await shell.waitFor(/done-2/, from);
+    await eventually(async () => {
+      const file = await caller.files.read({ projectId, path: "made/here.txt" }).catch(() => null);
+      return file?.content === "from the shell\n";
+    }, 20_000);
+    // The shell is still alive: the save stopped nothing.
+    const after = shell.output.length;
+    shell.type("echo $((6*7))\r");
+    await shell.waitFor(/[\r\n]42\r\n/, after);
+    shell.ws.close();
+    await shell.waitClosed();
+  });
+
   it("a python-script project's shell runs in the python image", async () => {
     const { projectId, headers } = await ownedProject("python-script");
     const shell = await open(projectId, headers);

@@ -17,6 +17,7 @@ export interface ShellSessionOptions {
 // Output waits while the browser's socket holds this much unsent; input waits while the PTY does.
 const OUTPUT_HIGH_WATER = 1 << 20;
 const INPUT_HIGH_WATER = 1 << 20;
+const SYNC_AFTER_ENTER_MS = 1_500;
 
 const EXIT_MESSAGE: Record<ShellExitReason, string> = {
   exited: "The shell exited.",
@@ -76,11 +77,19 @@ export function runShellSession(ws: WebSocket, shell: OpenShell, options: ShellS
     }
   });
 
+  // Files written from the shell reach the store (and the IDE's tree) shortly after each Enter.
+  let syncTimer: NodeJS.Timeout | undefined;
+  const syncSoon = () => {
+    clearTimeout(syncTimer);
+    syncTimer = setTimeout(() => void shell.syncFiles(), SYNC_AFTER_ENTER_MS);
+  };
+
   // Browser → PTY: bytes are keystrokes, text is a control message.
   ws.on("message", (data: Buffer, isBinary: boolean) => {
     if (ended) return;
     resetIdle();
     if (isBinary) {
+      if (data.includes(0x0d)) syncSoon();
       if (!proc.stdin.write(data) && proc.stdin.writableLength > INPUT_HIGH_WATER) {
         ws.pause();
         proc.stdin.once("drain", () => ws.resume());
@@ -97,6 +106,8 @@ export function runShellSession(ws: WebSocket, shell: OpenShell, options: ShellS
 
   function finish() {
     clearTimeout(idleTimer);
+    clearTimeout(syncTimer);
+    void shell.syncFiles();
     clearInterval(heartbeat);
     clearInterval(containerWatch);
     clearInterval(drainTimer);

@@ -6,6 +6,7 @@ import type { ProjectRecord } from "@/server/repositories/project-repository";
 import type { SandboxProcess } from "@/server/sandbox/engine";
 import { requireProject } from "@/server/services/project-access";
 import { requireEngine } from "@/server/services/sandbox-engine-access";
+import { getLogger } from "@/server/logging/logger";
 import { getTemplate } from "@/server/templates/templates";
 import { getShellRegistry } from "./shell-registry";
 
@@ -19,6 +20,8 @@ export interface OpenShell {
   release: () => void;
   /** Whether the container the shell ran in is gone (released, died): tells a death from an exit. */
   containerGone: () => boolean;
+  /** Saves files the shell changed (the file tree updates through the change feed); never throws. */
+  syncFiles: () => Promise<void>;
 }
 
 /**
@@ -64,7 +67,12 @@ export async function startShell(user: AuthUser, project: ProjectRecord, size: {
     const projectKey = String(project.id);
     const containerId = engine.fleet.activeSandboxes().find((s) => s.projectId === projectKey)?.containerId ?? null;
     const containerGone = () => containerId === null || !engine.fleet.activeSandboxes().some((s) => s.containerId === containerId);
-    return { process, release, containerGone };
+    const syncFiles = () =>
+      engine.syncWorkspace(projectKey).then(
+        () => undefined,
+        (err: unknown) => getLogger().warn({ err, projectId: project.id }, "saving files changed in the shell failed"),
+      );
+    return { process, release, containerGone, syncFiles };
   } catch (e) {
     release();
     throw fromSandboxError(e);
