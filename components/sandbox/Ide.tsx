@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from "react";
 import { Group, Panel, Separator, usePanelRef } from "react-resizable-panels";
 import { useTRPC } from "@/lib/trpc/client";
 import { BottomPanel } from "./BottomPanel";
-import { CodeEditor } from "./CodeEditor";
+import { CodeEditor, preloadEditor } from "./CodeEditor";
 import { EditorTabs } from "./EditorTabs";
 import { FileExplorer } from "./FileExplorer";
 import { HelpDialog } from "./HelpDialog";
@@ -60,6 +60,8 @@ export function Ide({ project }: { project: IdeProject }) {
     cycleTab: files.cycle,
     help: () => setHelpOpen(true),
   });
+
+  useEffect(preloadEditor, []);
 
   useEffect(() => {
     if (!files.unsaved) return;

@@ -22,6 +22,11 @@ export type MonacoEditorProps = {
   onSave: () => void;
 };
 
+/** Configures Monaco ahead of the first editor (its TypeScript worker starts with the first model). */
+export function preloadMonaco(): void {
+  configureMonaco();
+}
+
 /**
  * Monaco on the project's workspace models (file:///workspace/<path>): one editor instance whose
  * model follows the active tab, so undo history and view state survive switching tabs.

@@ -27,7 +27,8 @@ export function useOpenFiles(projectId: number) {
       if (buffers[path]) return;
       setLoadingPath(path);
       try {
-        const file = await queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path }), staleTime: 0 });
+        // A copy fetched for IntelliSense in the last seconds is current: the change feed invalidates changed files.
+        const file = await queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path }), staleTime: 10_000 });
         const binary = file.encoding !== "utf8" || file.content === null;
         const content = binary ? "// Binary file: not editable here." : (file.content ?? "");
         setBuffers((prev) => ({ ...prev, [path]: { content, saved: content, readOnly: binary, revision: 0 } }));
