@@ -1,6 +1,7 @@
 "use client";
 
 import type { ComponentType } from "react";
+import { PreviewPane } from "./preview/PreviewPane";
 import { OutputTerminal } from "./terminal/OutputTerminal";
 import { ShellTerminal } from "./terminal/ShellTerminal";
 import { ExecutionsPanel } from "./ExecutionsPanel";
@@ -34,4 +35,5 @@ export const IDE_PANELS: IdePanel[] = [
   { id: "shell", label: "Shell", Component: Shell },
   { id: "executions", label: "Executions", Component: ExecutionsPanel },
   { id: "metrics", label: "Metrics", Component: MetricsPanel },
+  { id: "preview", label: "Preview", Component: PreviewPane },
 ];

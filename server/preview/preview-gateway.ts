@@ -111,6 +111,11 @@ export class PreviewGateway {
     this.log.info({ projectId: listener.proxy.target.projectId, previewPort }, "preview listener closed");
   }
 
+  /** Whether the preview's dev server answers yet; null when no listener has that port. */
+  async probe(previewPort: number): Promise<{ listening: boolean; detail: string | null } | null> {
+    return (await this.listeners.get(previewPort)?.proxy.probe()) ?? null;
+  }
+
   /** The target a listener port serves (tests and diagnostics). */
   targetOf(previewPort: number): PreviewTarget | null {
     return this.listeners.get(previewPort)?.proxy.target ?? null;

@@ -3,6 +3,7 @@ import { keyCaller, sessionCaller, sessionCookie } from "@/lib/testing/callers";
 import { makeUser } from "@/lib/testing/fixtures";
 import { httpGet, rawExchange, startPreviewHarness, waitForPreview } from "@/lib/testing/preview-harness";
 import { drain } from "@/lib/testing/attack-matrix";
+import { revokeApiKey } from "@/server/services/api-key-service";
 
 // Issue 7 point 1, 4 and "bad input", on the real engine: who may see a preview, what crosses
 // the proxy (no app cookies or credentials either way), where crafted request targets end up
@@ -92,6 +93,14 @@ describe("who sees a preview", () => {
     const before = (await echoOf("/")).echo.seen;
     await httpGet(echoUrl);
     expect((await echoOf("/")).echo.seen).toBe(before + 1);
+  });
+
+  it("a revoked key loses the preview within the grant's few seconds", async () => {
+    const { key } = await keyCaller(owner, ["projects:read"]);
+    expect((await httpGet(echoUrl, { authorization: `Bearer ${key}` })).status).toBe(200);
+    await revokeApiKey(key.split("_").slice(0, 2).join("_"), owner.id);
+    await new Promise((r) => setTimeout(r, 5_500));
+    expect((await httpGet(echoUrl, { authorization: `Bearer ${key}` })).status).toBe(404);
   });
 
   it("refuses a WebSocket handshake from another user with 404", async () => {
@@ -185,6 +194,8 @@ describe("ports", () => {
     expect(answer.headers["content-type"]).toContain("text/html");
     expect(answer.body).toContain("Nothing is listening on port 9191");
     expect(answer.body).toContain("nothing listening on port 9191");
+    expect(await caller.processes.probe({ processId: idle.id })).toEqual({ listening: false, detail: "nothing listening on port 9191" });
+    expect(await caller.processes.probe({ processId: echoProcessId })).toEqual({ listening: true, detail: null });
     await caller.processes.stop({ processId: idle.id });
   });
 });

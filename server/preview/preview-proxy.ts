@@ -196,6 +196,32 @@ export class PreviewProxy {
     upstream.pipe(client);
   }
 
+  /**
+   * Whether the dev server answers HTTP on its port (any status counts), over the same pooled
+   * connections as the preview: the IDE shows "nothing listening" until it does.
+   */
+  probe(timeoutMs = 5_000): Promise<{ listening: boolean; detail: string | null }> {
+    return new Promise((resolve) => {
+      const proxyReq = httpRequest({
+        agent: this.agent,
+        host: "preview.invalid",
+        port: this.target.port,
+        method: "HEAD",
+        path: "/",
+        headers: { host: `localhost:${this.target.port}` },
+        setHost: false,
+        timeout: timeoutMs,
+      });
+      proxyReq.on("response", (res) => {
+        res.resume();
+        resolve({ listening: true, detail: null });
+      });
+      proxyReq.on("timeout", () => proxyReq.destroy(new Error(`no answer on port ${this.target.port} within ${timeoutMs} ms`)));
+      proxyReq.on("error", (err) => resolve({ listening: false, detail: err.message }));
+      proxyReq.end();
+    });
+  }
+
   /** Drops pooled connections and open WebSockets. */
   close(): void {
     this.agent.destroy();

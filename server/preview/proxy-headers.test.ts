@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { downstreamResponseHeaders, forwardableTarget, isAppCookie, upstreamRequestHeaders, withoutAppCookies } from "./proxy-headers";
+import { downstreamResponseHeaders, forwardableTarget, isAppCookie, onlyAppCookies, upstreamRequestHeaders, withoutAppCookies } from "./proxy-headers";
 
 const pairs = (flat: string[]) => Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]]);
 
@@ -79,6 +79,8 @@ describe("cookies", () => {
     }
     for (const name of ["session", "nextauth", "my-next-auth.x"]) expect(isAppCookie(name)).toBe(false);
     expect(withoutAppCookies("a=1;next-auth.session-token=x;b=2")).toBe("a=1; b=2");
+    expect(onlyAppCookies("a=1;next-auth.session-token=x;b=2")).toBe("next-auth.session-token=x");
+    expect(onlyAppCookies("a=1")).toBe("");
   });
 });
 

@@ -14,6 +14,15 @@ export function isAppCookie(name: string): boolean {
   return APP_COOKIE.test(name.trim());
 }
 
+/** Only the app's cookies of a Cookie header ("" when none): what authenticates a browser. */
+export function onlyAppCookies(cookieHeader: string): string {
+  return cookieHeader
+    .split(";")
+    .map((part) => part.trim())
+    .filter((part) => part && isAppCookie(part.split("=", 1)[0] ?? ""))
+    .join("; ");
+}
+
 /** A Cookie header without the app's cookies, or null when nothing is left. */
 export function withoutAppCookies(cookieHeader: string): string | null {
   const kept = cookieHeader

@@ -49,7 +49,7 @@ describe("TunnelSocket", () => {
     const p = fakeProcess();
     const socket = new TunnelSocket(p.process, 5173);
     const failed = once<Error>(socket, "error");
-    p.stderr.write("nothing listening on port 5173\n");
+    p.stderr.write("pantheon-tunnel: nothing listening on port 5173\n");
     p.stdout.end();
     p.exit({ exitCode: 1 });
     const err = await failed;

@@ -91,7 +91,13 @@ export class TunnelSocket extends Duplex {
   }
 
   private failure(): TunnelError {
-    const said = this.stderrText.trim().split("\n").pop()?.trim();
+    // The connector's last line, without its program-name prefix: "nothing listening on port N".
+    const said = this.stderrText
+      .trim()
+      .split("\n")
+      .pop()
+      ?.trim()
+      .replace(/^pantheon-tunnel:\s*/, "");
     return new TunnelError(said || `the connector exited with status ${this.exitCode}`, this.exitCode ?? null);
   }
 

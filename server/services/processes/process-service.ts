@@ -212,6 +212,17 @@ export async function getProcess(user: AuthUser, processId: number): Promise<Pro
   return { ...processView(row), output: live ? live.output.text() : row.output };
 }
 
+/**
+ * Whether the process's preview answers yet (the IDE shows "nothing listening on port N" until
+ * it does). Not listening, with the reason, for a process that serves no port or has ended.
+ */
+export async function probePreview(user: AuthUser, processId: number): Promise<{ listening: boolean; detail: string | null }> {
+  const row = await requireProcess(user, processId);
+  const live = liveProcesses().get(processId);
+  if (!live || live.previewPort === null) return { listening: false, detail: row.port === null ? "this process serves no port" : "the process is not running" };
+  return (await getPreviewGateway()?.probe(live.previewPort)) ?? { listening: false, detail: "the preview is closed" };
+}
+
 /** Stops every background process of a project (before it is released or deleted). */
 export async function stopProjectProcesses(projectId: number): Promise<void> {
   await Promise.all(

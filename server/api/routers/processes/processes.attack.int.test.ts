@@ -27,5 +27,6 @@ attackRouter("processes", {
   list: { scopes: ["projects:read"], access: "write", call: (c, t) => c.processes.list({ projectId: t.projectId }) },
   get: { scopes: ["projects:read"], access: "write", call: async (c, t) => c.processes.get({ processId: await processOf(t.projectId) }) },
   stop: { scopes: ["executions:run"], access: "write", call: async (c, t) => c.processes.stop({ processId: await processOf(t.projectId) }) },
+  probe: { scopes: ["projects:read"], access: "write", call: async (c, t) => c.processes.probe({ processId: await processOf(t.projectId) }) },
   output: { scopes: ["projects:read"], access: "write", call: async (c, t) => drain(await c.processes.output({ processId: await processOf(t.projectId) })) },
 });

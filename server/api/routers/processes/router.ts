@@ -1,6 +1,7 @@
 import { router } from "@/server/api/trpc";
 import { getProcessProcedure } from "./get-process";
 import { listProcessesProcedure } from "./list-processes";
+import { probePreviewProcedure } from "./probe-preview";
 import { processOutputProcedure } from "./process-output";
 import { startDevServerProcedure } from "./start-dev-server";
 import { startProcessProcedure } from "./start-process";
@@ -13,4 +14,5 @@ export const processesRouter = router({
   get: getProcessProcedure,
   stop: stopProcessProcedure,
   output: processOutputProcedure,
+  probe: probePreviewProcedure,
 });

@@ -1,0 +1,217 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useEffect, useRef, useState } from "react";
+import { toast } from "sonner";
+import { useTRPC } from "@/lib/trpc/client";
+import type { IdePanelProps } from "../ide-panels";
+import { useProcessOutput } from "./use-process-output";
+import "./preview.css";
+
+type Status = "running" | "exited" | "failed" | "stopped";
+
+const STATUS_LABEL: Record<Status, string> = { running: "running", exited: "exited", failed: "failed", stopped: "stopped" };
+
+/** "#3 :5173 npm run dev": the template's dev command reads better without its install step in front. */
+function processLabel(p: { id: number; port: number | null; command: string; status: string }): string {
+  const command = p.command.split(" && ").at(-1) ?? p.command;
+  return `#${p.id}${p.port ? ` :${p.port}` : ""} ${command.length > 40 ? `${command.slice(0, 40)}…` : command} (${p.status})`;
+}
+
+/**
+ * The IDE's preview: starts the template's dev server (or any command serving a port) in the
+ * background of the project's sandbox, shows its page in an iframe on the preview's own origin
+ * (never the app's), with reload and "open in new tab", says plainly when nothing listens on the
+ * port yet, and shows the process's output and status (a crashed dev server says why) with a
+ * stop button.
+ */
+export function PreviewPane({ project, active }: IdePanelProps) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const projectId = project.id;
+  const templates = useQuery(trpc.templates.list.queryOptions());
+  const dev = templates.data?.find((t) => t.id === project.templateType)?.commands.dev ?? null;
+  const listKey = trpc.processes.list.queryKey({ projectId });
+  const processes = useQuery({ ...trpc.processes.list.queryOptions({ projectId }), refetchInterval: active ? 5_000 : false });
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: listKey });
+
+  const [selectedId, setSelectedId] = useState<number | null>(null);
+  const list = processes.data ?? [];
+  const selected = list.find((p) => p.id === selectedId) ?? list.find((p) => p.status === "running" && p.previewUrl) ?? list[0] ?? null;
+  const running = selected?.status === "running";
+
+  const startDev = useMutation(
+    trpc.processes.startDev.mutationOptions({
+      onSuccess: (p) => {
+        setSelectedId(p.id);
+        refresh();
+      },
+      onError: (e) => toast.error(`Could not start the dev server: ${e.message}`),
+    }),
+  );
+  const start = useMutation(
+    trpc.processes.start.mutationOptions({
+      onSuccess: (p) => {
+        setSelectedId(p.id);
+        refresh();
+      },
+      onError: (e) => toast.error(`Could not start the process: ${e.message}`),
+    }),
+  );
+  const stop = useMutation(trpc.processes.stop.mutationOptions({ onSettled: refresh, onError: (e) => toast.error(`Stop failed: ${e.message}`) }));
+
+  // The output shares the pane with the page: shown while there is no page to look at, or on demand.
+  const [outputShown, setOutputShown] = useState<boolean | null>(null);
+  // "Nothing listening on port N" until the dev server answers; then the iframe takes over.
+  const [listening, setListening] = useState(false);
+  const probe = useQuery({
+    ...trpc.processes.probe.queryOptions({ processId: selected?.id ?? 0 }),
+    enabled: Boolean(active && running && selected?.previewUrl && !listening),
+    refetchInterval: 500,
+    gcTime: 0,
+  });
+  useEffect(() => {
+    setListening(false);
+    setOutputShown(null);
+  }, [selected?.id]);
+  useEffect(() => {
+    if (probe.data?.listening) setListening(true);
+  }, [probe.data]);
+
+  // Reload remounts the frame; if the server has gone quiet since, the proxy's own page says so.
+  const [frameKey, setFrameKey] = useState(0);
+  const reload = () => setFrameKey((k) => k + 1);
+
+  const output = useProcessOutput(selected?.id ?? null, refresh);
+  const status = (output.exit?.status ?? selected?.status) as Status | undefined;
+  const exitCode = output.exit?.exitCode ?? selected?.exitCode ?? null;
+
+  const [command, setCommand] = useState("");
+  const [port, setPort] = useState("");
+  const onStartCommand = (e: FormEvent) => {
+    e.preventDefault();
+    if (!command.trim()) return;
+    start.mutate({ projectId, command, port: port ? Number(port) : null });
+  };
+
+  const outputRef = useRef<HTMLPreElement>(null);
+  useEffect(() => {
+    const el = outputRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [output.text]);
+
+  const previewUrl = running ? (selected?.previewUrl ?? null) : null;
+  const showOutput = outputShown ?? !(previewUrl && listening);
+  const starting = startDev.isPending || start.isPending;
+
+  return (
+    <div className="preview-pane" data-testid="preview-pane">
+      <div className="preview-toolbar">
+        {dev && (
+          <button
+            className="btn btn-small"
+            data-testid="start-dev-server"
+            disabled={starting || list.some((p) => p.status === "running" && p.port === dev.port)}
+            onClick={() => startDev.mutate({ projectId })}
+            title={`Runs the template's dev server on port ${dev.port}`}
+          >
+            {startDev.isPending ? "Starting…" : "Start dev server"}
+          </button>
+        )}
+        {list.length > 1 && (
+          <select aria-label="Process" value={selected?.id ?? ""} onChange={(e) => setSelectedId(Number(e.target.value))}>
+            {list.map((p) => (
+              <option key={p.id} value={p.id}>
+                {processLabel(p)}
+              </option>
+            ))}
+          </select>
+        )}
+        {selected && status && (
+          <span className={`process-status ${status}`} data-testid="process-status">
+            {STATUS_LABEL[status]}
+            {(status === "failed" || status === "exited") && exitCode !== null ? ` (exit ${exitCode})` : ""}
+          </span>
+        )}
+        {previewUrl && (
+          <>
+            <button className="btn btn-ghost btn-small" onClick={reload} data-testid="preview-reload" title="Reload the preview">
+              ↻ Reload
+            </button>
+            <a className="btn btn-ghost btn-small" href={previewUrl} target="_blank" rel="noopener noreferrer" data-testid="preview-open">
+              Open in new tab ↗
+            </a>
+            <code className="preview-url muted">{previewUrl}</code>
+          </>
+        )}
+        {selected && (
+          <button className="btn btn-ghost btn-small" aria-pressed={showOutput} data-testid="output-toggle" onClick={() => setOutputShown(!showOutput)}>
+            Output {showOutput ? "▾" : "▸"}
+          </button>
+        )}
+        {running && selected && (
+          <button
+            className="btn btn-ghost btn-small"
+            data-testid="process-stop"
+            disabled={stop.isPending}
+            onClick={() => stop.mutate({ processId: selected.id })}
+          >
+            {stop.isPending ? "Stopping…" : "Stop"}
+          </button>
+        )}
+      </div>
+
+      <div className="preview-main">
+        {previewUrl && listening ? (
+          <iframe
+            key={frameKey}
+            className="preview-frame"
+            data-testid="preview-frame"
+            src={previewUrl}
+            title={`Preview of port ${selected?.port ?? ""}`}
+            // A separate origin already keeps the page away from the app; the sandbox attribute
+            // adds nothing it could not undo by opening itself in a new tab, so it is not used.
+          />
+        ) : previewUrl ? (
+          <div className="preview-empty" data-testid="preview-waiting">
+            <p>
+              <strong>Nothing is listening on port {selected?.port}</strong> yet.
+            </p>
+            <p className="muted">{probe.data?.detail ?? "Checking…"} — the preview opens as soon as the server answers.</p>
+          </div>
+        ) : (
+          <div className="preview-empty">
+            {selected && status && status !== "running" ? (
+              <p data-testid="preview-ended">
+                The process {status}
+                {status !== "stopped" && exitCode !== null ? ` with exit code ${exitCode}` : ""}. Its output is below.
+              </p>
+            ) : (
+              <p className="muted">{dev ? "Start the dev server to see the app here." : "Run a command that serves a port to preview it here."}</p>
+            )}
+            <form className="preview-command" onSubmit={onStartCommand}>
+              <input aria-label="Background command" placeholder="command, e.g. npx vite" value={command} onChange={(e) => setCommand(e.target.value)} />
+              <input
+                aria-label="Port"
+                placeholder="port"
+                inputMode="numeric"
+                value={port}
+                onChange={(e) => setPort(e.target.value.replace(/\D/g, ""))}
+                size={6}
+              />
+              <button className="btn btn-ghost btn-small" type="submit" disabled={starting || !command.trim()}>
+                Run in background
+              </button>
+            </form>
+          </div>
+        )}
+      </div>
+
+      {selected && showOutput && (
+        <pre className="process-output" ref={outputRef} data-testid="process-output" aria-label="Process output">
+          {output.text || (running ? "Waiting for output…" : "No output.")}
+        </pre>
+      )}
+    </div>
+  );
+}
