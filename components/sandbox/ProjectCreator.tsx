@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { toast } from "sonner";
 import { useTRPC } from "@/lib/trpc/client";
 
 /** Name + template → a new project, then straight into its IDE. */
@@ -14,6 +15,7 @@ export function ProjectCreator() {
   const [name, setName] = useState("");
   const [template, setTemplate] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const chosen = templates.data?.find((t) => t.id === template);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -22,7 +24,9 @@ export function ProjectCreator() {
       const project = await create.mutateAsync({ name, template: template || null });
       router.push(`/projects/${project.id}`);
     } catch (e) {
-      setError(e instanceof Error ? e.message : "Could not create the project");
+      const message = e instanceof Error ? e.message : "Could not create the project";
+      setError(message);
+      toast.error(`Creating the project failed: ${message}`);
     }
   }
 
@@ -54,6 +58,11 @@ export function ProjectCreator() {
           {create.isPending ? "Creating…" : "Create"}
         </button>
       </div>
+      {chosen && (
+        <p className="muted small template-help" data-testid="template-description">
+          {chosen.description}
+        </p>
+      )}
       {templates.isError && <p className="error">Templates unavailable: {templates.error.message}</p>}
     </form>
   );
