@@ -13,6 +13,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 test("preview: start the react-app dev server from the IDE and see it rendered", async ({ page, browser, baseURL }) => {
   test.setTimeout(300_000);
+  const consoleLines: string[] = [];
+  page.on("console", (message) => consoleLines.push(message.text())); // the iframe's console too
   const owner = newCredentials();
   await signUp(page, owner);
   await expect(page).toHaveURL(/\/projects$/);
@@ -58,14 +60,27 @@ test("preview: start the react-app dev server from the IDE and see it rendered",
   await expect(pane.getByTestId("process-output")).toContainText("VITE");
   await keepScreenshot(page, "preview-react-app");
 
+  // Hot reload through the proxied WebSocket: Vite's client connected, and a saved file updates
+  // the page in place (the todo added above survives: no full reload).
+  await expect.poll(() => consoleLines.some((line) => line.includes("[vite] connected"))).toBe(true);
+  const projectId = Number(new URL(page.url()).pathname.split("/").pop());
+  const read = await page.request.get(`/api/trpc/files.read?input=${encodeURIComponent(JSON.stringify({ json: { projectId, path: "src/App.tsx" } }))}`);
+  const source = ((await read.json()) as { result: { data: { json: { content: string } } } }).result.data.json.content;
+  const write = await page.request.post("/api/trpc/files.write", {
+    data: { json: { projectId, path: "src/App.tsx", content: source.replace("<h1>Todos</h1>", "<h1>Todos, live</h1>") } },
+  });
+  expect(write.ok()).toBe(true);
+  await expect(frame.getByRole("heading", { name: "Todos, live" })).toBeVisible({ timeout: 30_000 });
+  await expect(frame.getByText("ship the preview")).toBeVisible();
+
   // Reload starts the page afresh (its state is gone), still through the proxy.
   await pane.getByTestId("preview-reload").click();
-  await expect(frame.getByRole("heading", { name: "Todos" })).toBeVisible({ timeout: 30_000 });
+  await expect(frame.getByRole("heading", { name: "Todos, live" })).toBeVisible({ timeout: 30_000 });
   await expect(frame.getByText("0 left")).toBeVisible();
 
   // "Open in new tab": the same page at the top level, with the owner's session.
   const [tab] = await Promise.all([page.context().waitForEvent("page"), pane.getByTestId("preview-open").click()]);
-  await expect(tab.getByRole("heading", { name: "Todos" })).toBeVisible({ timeout: 30_000 });
+  await expect(tab.getByRole("heading", { name: "Todos, live" })).toBeVisible({ timeout: 30_000 });
   await tab.close();
 
   // Another user, and nobody: 404 at the same URL.

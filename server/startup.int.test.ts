@@ -49,6 +49,7 @@ describe("server lifecycle", () => {
     }
     expect(output).toContain("starting the embedded PostgreSQL");
     expect(output).toMatch(/database migrated: \d+_init/);
+    expect(output).toContain("previews: http://localhost:<port>/ on ports 4100-4199");
     const docker = new Dockerode();
     const ours = () => docker.listContainers({ all: true, filters: { label: [`pantheon.scope=${scope}`] } });
 
@@ -56,6 +57,7 @@ describe("server lifecycle", () => {
     expect(await exited).toBe(0);
     expect(output).toContain("SIGTERM: shutting down");
     expect(output).toContain("[pantheon] stopped");
+    expect(output).not.toContain("stopping preview listeners failed");
     expect(await ours()).toEqual([]);
     expect(execFileSync("ps", ["-eo", "args"]).toString()).not.toContain(dataDir);
   }, 150_000);

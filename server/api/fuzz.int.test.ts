@@ -6,6 +6,7 @@ import { keyFor, makeUser } from "@/lib/testing/fixtures";
 import { POST as createProject } from "@/app/api/sandbox/projects/route";
 import { POST as writeFile } from "@/app/api/sandbox/projects/[id]/files/route";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
+import { POST as startProcess } from "@/app/api/sandbox/projects/[id]/processes/route";
 import { GET as trpcGet, POST as trpcPost } from "@/app/api/trpc/[trpc]/route";
 
 // Property: no input, however hostile, makes the API answer 5xx. The one 5xx allowed is 503
@@ -70,6 +71,9 @@ const procedures: Array<[string, string[]]> = [
   ["files.writeMany", ["projectId", "writes", "deletes"]],
   ["executions.run", ["projectId", "kind", "command", "language", "code", "timeoutSeconds", "type", "image", "aiPersonality"]],
   ["executions.cancel", ["executionId"]],
+  ["processes.start", ["projectId", "command", "port", "aiPersonality"]],
+  ["processes.startDev", ["projectId", "aiPersonality"]],
+  ["processes.stop", ["processId"]],
   ["ai.applyChanges", ["projectId", "writes", "deletes", "verifyCommand", "timeoutSeconds"]],
   ["ai.runTests", ["projectId", "timeoutSeconds"]],
 ];
@@ -121,11 +125,13 @@ describe("fuzz: no 5xx", () => {
         near(["path", "content", "is_entry_point", "encoding"]),
         near(["command", "timeout", "code", "language", "type"]),
         fc.string({ maxLength: 100 }),
-        async (project, file, exec, raw) => {
+        near(["command", "port", "ai_personality"]),
+        async (project, file, exec, raw, proc) => {
           await expectNo5xx(await createProject(new Request(base, { method: "POST", headers, body: JSON.stringify(project) })));
           await expectNo5xx(await writeFile(new Request(`${base}/${projectId}/files`, { method: "POST", headers, body: JSON.stringify(file) }), params));
           await expectNo5xx(await execute(new Request(`${base}/${projectId}/execute`, { method: "POST", headers, body: JSON.stringify(exec) }), params));
           await expectNo5xx(await execute(new Request(`${base}/${projectId}/execute`, { method: "POST", headers, body: raw }), params));
+          await expectNo5xx(await startProcess(new Request(`${base}/${projectId}/processes`, { method: "POST", headers, body: JSON.stringify(proc) }), params));
         },
       ),
       { numRuns: 80 },

@@ -157,6 +157,11 @@ describe("crafted request targets never leave the project's container", () => {
     expect(connect).not.toMatch(/^HTTP\/1\.1 200/);
     const asterisk = await rawExchange(echoPort, `OPTIONS * HTTP/1.1\r\nHost: x\r\nCookie: ${ownerCookie}\r\nConnection: close\r\n\r\n`);
     expect(asterisk).toMatch(/^HTTP\/1\.1 400 /);
+    const upgrade = await rawExchange(
+      echoPort,
+      `GET http://169.254.169.254/ HTTP/1.1\r\nHost: 169.254.169.254\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: ${ownerCookie}\r\n\r\n`,
+    );
+    expect(upgrade).toMatch(/^HTTP\/1\.1 400 /);
     expect((await echoOf("/")).echo.seen).toBe(before + 1);
   });
 

@@ -86,9 +86,9 @@ export async function startProcess(
     const refused = refusedPortReason(port, currentPreviewSettings());
     if (refused) throw new AppError("BAD_REQUEST", refused);
   }
+  const engine = requireEngine();
   const gateway = port === null ? null : getPreviewGateway();
   if (port !== null && !gateway) throw new AppError("UNAVAILABLE", "Previews are not served by this server process");
-  const engine = requireEngine();
 
   const running = liveProcessesOf(projectId);
   const sameport = running.find((p) => port !== null && p.port === port);
