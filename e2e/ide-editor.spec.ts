@@ -89,3 +89,22 @@ test("Vim and Emacs keybindings: a setting stored with the account", async ({ pa
   await page.reload();
   await expect(page.getByLabel("Editor keybindings")).toHaveValue("default");
 });
+
+test("a project with many source files: IntelliSense reads arrive in URL-bounded batches, none refused", async ({ page }) => {
+  test.setTimeout(120_000);
+  const projectId = await newProjectInIde(page, "e2e many files");
+  const writes = Array.from({ length: 120 }, (_, i) => ({
+    path: `src/generated/module-with-a-long-name-${i}.ts`,
+    content: `export const value${i} = ${i};\n`,
+  }));
+  writes.push({ path: "src/index.ts", content: 'import { value119 } from "./generated/module-with-a-long-name-119";\nexport const n: number = value119;\n' });
+  await trpcMutation(page, "files.writeMany", { projectId, writes, deletes: [] });
+  const refused: string[] = [];
+  page.on("response", (r) => r.url().includes("/api/trpc/") && r.status() >= 400 && refused.push(`${r.status()} ${r.url().slice(0, 80)}`));
+  await page.reload();
+  await page.getByTestId("file-src/index.ts").click();
+  await expect(page.locator(".monaco-editor .view-lines")).toContainText("value119");
+  await page.waitForTimeout(3000);
+  await expect(page.locator(".monaco-editor .squiggly-error")).toHaveCount(0);
+  expect(refused).toEqual([]);
+});

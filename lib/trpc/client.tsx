@@ -21,7 +21,9 @@ export function TrpcReactProvider({ children }: { children: ReactNode }) {
         splitLink({
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
-          false: httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+          // Batched GETs carry their inputs in the URL: split long batches (the IDE reads every
+          // source file of a project for IntelliSense) below Node's 16 KiB header limit.
+          false: httpBatchLink({ url: "/api/trpc", transformer: superjson, maxURLLength: 8_000 }),
         }),
       ],
     }),
