@@ -114,7 +114,7 @@ export function Ide({ project }: { project: IdeProject }) {
                       keymap={keymap}
                       sources={sources}
                       openPaths={openPaths}
-                      onSave={() => void files.save()}
+                      onSave={(path, content) => void files.save({ path, content })}
                       onChange={files.edit}
                     />
                   ) : (

@@ -19,7 +19,8 @@ export type MonacoEditorProps = {
   /** Paths open in tabs: their models are the buffers and are not overwritten from `sources`. */
   openPaths: ReadonlySet<string>;
   onChange: (path: string, value: string) => void;
-  onSave: () => void;
+  /** Ctrl/Cmd+S in the editor, with the model's text at that moment. */
+  onSave: (path: string, content: string) => void;
 };
 
 /** Configures Monaco ahead of the first editor (its TypeScript worker starts with the first model). */
@@ -57,7 +58,10 @@ export default function MonacoEditor(props: MonacoEditorProps) {
       scrollBeyondLastLine: false,
       fixedOverflowWidgets: true,
     });
-    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => latest.current.onSave());
+    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => {
+      const model = editor.getModel();
+      if (model && shownPath.current) latest.current.onSave(shownPath.current, model.getValue());
+    });
     const typing = editor.onDidChangeModelContent(() => {
       const model = editor.getModel();
       if (!applying.current && model && shownPath.current) latest.current.onChange(shownPath.current, model.getValue());

@@ -45,26 +45,33 @@ export function useOpenFiles(projectId: number) {
     [buffers, projectId, queryClient, trpc],
   );
 
-  const save = useCallback(async () => {
-    if (!active) return;
-    const buffer = buffers[active];
-    if (!buffer || buffer.readOnly) return;
-    const content = buffer.content;
-    try {
-      await write.mutateAsync({ projectId, path: active, content });
-      setBuffers((prev) => {
-        const current = prev[active];
-        return current ? { ...prev, [active]: { ...current, saved: content } } : prev;
-      });
-      setStatus({ kind: "ok", text: `Saved ${active}` });
-      void queryClient.invalidateQueries({ queryKey: trpc.files.tree.queryKey({ projectId }) });
-    } catch (e) {
-      // The server's own message (size cap, bad path, quota): the user can act on it.
-      const text = `Saving ${active} failed: ${errorText(e)}`;
-      setStatus({ kind: "error", text });
-      toast.error(text);
-    }
-  }, [active, buffers, projectId, queryClient, trpc, write]);
+  /**
+   * Saves the active tab. The editor passes its text as it is at the keystroke: React may not have
+   * rendered the last characters typed into the buffer yet.
+   */
+  const save = useCallback(
+    async (fromEditor?: { path: string; content: string }) => {
+      if (!active || (fromEditor && fromEditor.path !== active)) return;
+      const buffer = buffers[active];
+      if (!buffer || buffer.readOnly) return;
+      const content = fromEditor?.content ?? buffer.content;
+      try {
+        await write.mutateAsync({ projectId, path: active, content });
+        setBuffers((prev) => {
+          const current = prev[active];
+          return current ? { ...prev, [active]: { ...current, saved: content } } : prev;
+        });
+        setStatus({ kind: "ok", text: `Saved ${active}` });
+        void queryClient.invalidateQueries({ queryKey: trpc.files.tree.queryKey({ projectId }) });
+      } catch (e) {
+        // The server's own message (size cap, bad path, quota): the user can act on it.
+        const text = `Saving ${active} failed: ${errorText(e)}`;
+        setStatus({ kind: "error", text });
+        toast.error(text);
+      }
+    },
+    [active, buffers, projectId, queryClient, trpc, write],
+  );
 
   const edit = useCallback((path: string, content: string) => {
     setBuffers((prev) => {
