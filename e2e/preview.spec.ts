@@ -73,6 +73,25 @@ test("preview: start the react-app dev server from the IDE and see it rendered",
   await expect(frame.getByRole("heading", { name: "Todos, live" })).toBeVisible({ timeout: 30_000 });
   await expect(frame.getByText("ship the preview")).toBeVisible();
 
+  // The page cannot navigate the IDE away, even on a click (user activation lifts Chromium's own
+  // framebusting block; the frame's sandbox has no allow-top-navigation).
+  const ideUrl = page.url();
+  await frame.locator("body").evaluate((body) => {
+    const button = document.createElement("button");
+    button.textContent = "bust";
+    button.onclick = () => {
+      try {
+        window.top!.location.href = "https://example.invalid/";
+      } catch {
+        // refused: what we want
+      }
+    };
+    body.append(button);
+  });
+  await frame.getByRole("button", { name: "bust" }).click();
+  await page.waitForTimeout(1_000);
+  expect(page.url()).toBe(ideUrl);
+
   // Reload starts the page afresh (its state is gone), still through the proxy.
   await pane.getByTestId("preview-reload").click();
   await expect(frame.getByRole("heading", { name: "Todos, live" })).toBeVisible({ timeout: 30_000 });

@@ -169,8 +169,10 @@ export function PreviewPane({ project, active }: IdePanelProps) {
             data-testid="preview-frame"
             src={previewUrl}
             title={`Preview of port ${selected?.port ?? ""}`}
-            // A separate origin already keeps the page away from the app; the sandbox attribute
-            // adds nothing it could not undo by opening itself in a new tab, so it is not used.
+            // The separate origin keeps the page away from the app's DOM and session; the sandbox
+            // also stops it from navigating the IDE's tab away (no allow-top-navigation). Being
+            // cross-origin to the IDE, it cannot lift its own sandbox attribute.
+            sandbox="allow-scripts allow-same-origin allow-forms allow-modals allow-popups allow-popups-to-escape-sandbox allow-downloads"
           />
         ) : previewUrl ? (
           <div className="preview-empty" data-testid="preview-waiting">
