@@ -6,6 +6,41 @@ export const SANDBOX_USER = "1000:1000";
 export const WORKSPACE_DIR = "/workspace";
 
 /**
+ * Process-tree helpers in bash builtins only (they must work while the pids limit is exhausted).
+ * scan_procs fills the caller's `pids` (live processes) and `parent` (pid → ppid) arrays;
+ * descends_from PID SET is true when PID or one of its ancestors is in the space-padded SET.
+ */
+const PROC_TREE = `
+scan_procs() {
+  local d p line rest
+  pids=()
+  parent=()
+  for d in /proc/[0-9]*; do
+    p=\${d#/proc/}
+    line=
+    { read -r line < "$d/stat"; } 2>/dev/null || continue
+    rest=\${line##*) }
+    [[ \${rest:0:1} == Z || \${rest:0:1} == X ]] && continue
+    rest=\${rest#* }
+    parent[$p]=\${rest%% *}
+    pids+=("$p")
+  done
+}
+descends_from() {
+  local q=$1 n
+  for n in {1..64}; do
+    [[ -z $q || $q == 0 || $q == 1 ]] && return 1
+    [[ $2 == *" $q "* ]] && return 0
+    q=\${parent[$q]}
+  done
+  return 1
+}
+stop_and_kill() {
+  kill -STOP "$@" 2>/dev/null
+  kill -KILL "$@" 2>/dev/null
+}`;
+
+/**
  * Kills every process in the container except those in $keep (PID 1 = init, the idle keeper,
  * and this shell) and the "kept roots" in $roots with their descendants (long-lived processes the
  * engine started on purpose: shells, dev servers, tunnels). Every process in the container runs
@@ -14,41 +49,20 @@ export const WORKSPACE_DIR = "/workspace";
  * bomb cannot outrun the loop; only bash builtins are used, so the sweep itself needs no new pids
  * while the pids limit is exhausted.
  */
-const SWEEP = `
+const SWEEP = `${PROC_TREE}
 sweep() {
-  local round d p q n line rest victims pids spared
+  local round p victims pids
   local -A parent
-  for round in 1 2 3 4 5 6 7 8 9 10 11 12; do
+  for round in {1..12}; do
+    scan_procs
     victims=()
-    pids=()
-    parent=()
-    for d in /proc/[0-9]*; do
-      p=\${d#/proc/}
-      line=
-      { read -r line < "$d/stat"; } 2>/dev/null || continue
-      rest=\${line##*) }
-      [[ \${rest:0:1} == Z || \${rest:0:1} == X ]] && continue
-      rest=\${rest#* }
-      parent[$p]=\${rest%% *}
-      pids+=("$p")
-    done
     for p in "\${pids[@]}"; do
       [[ $keep == *" $p "* ]] && continue
-      if [[ $roots != " " ]]; then
-        spared=
-        q=$p
-        for n in {1..64}; do
-          [[ -z $q || $q == 0 || $q == 1 ]] && break
-          if [[ $roots == *" $q "* ]]; then spared=1; break; fi
-          q=\${parent[$q]}
-        done
-        [[ -n $spared ]] && continue
-      fi
+      [[ $roots != " " ]] && descends_from "$p" "$roots" && continue
       victims+=("$p")
     done
     ((\${#victims[@]})) || return 0
-    kill -STOP "\${victims[@]}" 2>/dev/null
-    kill -KILL "\${victims[@]}" 2>/dev/null
+    stop_and_kill "\${victims[@]}"
   done
   return 1
 }`;
@@ -133,33 +147,17 @@ cd ${WORKSPACE_DIR}
 exec "$@"`;
 
 /** Kill a kept root ($1) and all its descendants (same stop-then-kill rounds as the sweep). */
-export const KILL_TREE_SCRIPT = `
-root=$1
-for round in 1 2 3 4 5 6 7 8 9 10 11 12; do
-  declare -A parent=()
-  pids=()
-  for d in /proc/[0-9]*; do
-    p=\${d#/proc/}
-    line=
-    { read -r line < "$d/stat"; } 2>/dev/null || continue
-    rest=\${line##*) }
-    [[ \${rest:0:1} == Z || \${rest:0:1} == X ]] && continue
-    rest=\${rest#* }
-    parent[$p]=\${rest%% *}
-    pids+=("$p")
-  done
+export const KILL_TREE_SCRIPT = `${PROC_TREE}
+declare -A parent
+root=" $1 "
+for round in {1..12}; do
+  scan_procs
   victims=()
   for p in "\${pids[@]}"; do
-    q=$p
-    for n in {1..64}; do
-      [[ -z $q || $q == 0 || $q == 1 || $q == $$ ]] && break
-      if [[ $q == "$root" ]]; then victims+=("$p"); break; fi
-      q=\${parent[$q]}
-    done
+    descends_from "$p" "$root" && victims+=("$p")
   done
   ((\${#victims[@]})) || exit 0
-  kill -STOP "\${victims[@]}" 2>/dev/null
-  kill -KILL "\${victims[@]}" 2>/dev/null
+  stop_and_kill "\${victims[@]}"
 done
 exit 1`;
 

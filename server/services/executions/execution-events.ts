@@ -1,6 +1,7 @@
 import type { AuthUser } from "@/server/auth/auth-user";
 import { type ExecutionRecord } from "@/server/repositories/execution-repository";
 import type { ExecutionEvent } from "@/server/sandbox/execution-types";
+import { followSequence } from "@/server/services/streams/follow-sequence";
 import { getExecutionHub } from "./execution-hub";
 import { requireExecution } from "./execution-queries";
 
@@ -19,37 +20,8 @@ export async function* executionEvents(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ExecutionEvent> {
   await requireExecution(user, executionId);
-  const queue: ExecutionEvent[] = [];
-  let wake: (() => void) | null = null;
-  const subscription = getExecutionHub().subscribe(executionId, (event) => {
-    queue.push(event);
-    wake?.();
-  });
-  if (!subscription) {
-    yield* replayFromDatabase(user, executionId, lastEventId, signal);
-    return;
-  }
-  const onAbort = () => wake?.();
-  signal?.addEventListener("abort", onAbort);
-  try {
-    let last = lastEventId ?? 0;
-    queue.unshift(...subscription.backlog);
-    while (!signal?.aborted) {
-      const event = queue.shift();
-      if (!event) {
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = null;
-        continue;
-      }
-      if (event.seq <= last) continue;
-      last = event.seq;
-      yield event;
-      if (event.type === "exit") return;
-    }
-  } finally {
-    subscription.unsubscribe();
-    signal?.removeEventListener("abort", onAbort);
-  }
+  const followed = yield* followSequence<ExecutionEvent>((listener) => getExecutionHub().subscribe(executionId, listener), lastEventId, signal);
+  if (!followed) yield* replayFromDatabase(user, executionId, lastEventId, signal);
 }
 
 async function* replayFromDatabase(

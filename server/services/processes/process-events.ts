@@ -1,5 +1,6 @@
 import type { AuthUser } from "@/server/auth/auth-user";
 import { processRepository } from "@/server/repositories/process-repository";
+import { followSequence } from "@/server/services/streams/follow-sequence";
 import { liveProcesses } from "./live-processes";
 import type { ProcessEvent, ProcessStatus } from "./process-output";
 import { requireProcess } from "./process-service";
@@ -21,33 +22,7 @@ export async function* processEvents(
     yield* replayEnded(processId, lastEventId);
     return;
   }
-  const queue: ProcessEvent[] = [];
-  let wake: (() => void) | null = null;
-  const subscription = live.output.subscribe((event) => {
-    queue.push(event);
-    wake?.();
-  });
-  const onAbort = () => wake?.();
-  signal?.addEventListener("abort", onAbort);
-  try {
-    let last = lastEventId ?? 0;
-    queue.unshift(...subscription.backlog);
-    while (!signal?.aborted) {
-      const event = queue.shift();
-      if (!event) {
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = null;
-        continue;
-      }
-      if (event.seq <= last) continue;
-      last = event.seq;
-      yield event;
-      if (event.type === "exit") return;
-    }
-  } finally {
-    subscription.unsubscribe();
-    signal?.removeEventListener("abort", onAbort);
-  }
+  yield* followSequence<ProcessEvent>((listener) => live.output.subscribe(listener), lastEventId, signal);
 }
 
 async function* replayEnded(processId: number, lastEventId: number | null): AsyncGenerator<ProcessEvent> {
