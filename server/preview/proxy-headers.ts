@@ -42,25 +42,31 @@ function connectionTokens(rawHeaders: readonly string[]): Set<string> {
 }
 
 /**
- * The request headers sent to the dev server, as a flat [name, value, ...] list in their original
- * order and case: no app cookies, no Authorization, no hop-by-hop headers. For a WebSocket
- * handshake, `upgrade` keeps Connection: Upgrade and the Upgrade header.
+ * Walks a flat [name, value, ...] header list in its original order and case; `keep` gets the
+ * lower-cased name, the value and whether the header is hop-by-hop (listed, or named by
+ * Connection), and returns the value to send or null to drop the header.
  */
-export function upstreamRequestHeaders(rawHeaders: readonly string[], opts: { upgrade?: boolean } = {}): string[] {
+function mapHeaders(rawHeaders: readonly string[], keep: (lower: string, value: string, hopByHop: boolean) => string | null): string[] {
   const named = connectionTokens(rawHeaders);
   const out: string[] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] ?? "";
-    const value = rawHeaders[i + 1] ?? "";
     const lower = name.toLowerCase();
-    if (CREDENTIALS.has(lower) || HOP_BY_HOP.has(lower) || named.has(lower)) continue;
-    if (lower === "cookie") {
-      const kept = withoutAppCookies(value);
-      if (kept) out.push(name, kept);
-      continue;
-    }
-    out.push(name, value);
+    const kept = keep(lower, rawHeaders[i + 1] ?? "", HOP_BY_HOP.has(lower) || named.has(lower));
+    if (kept !== null) out.push(name, kept);
   }
+  return out;
+}
+
+/**
+ * The request headers sent to the dev server: no app cookies, no Authorization, no hop-by-hop
+ * headers. For a WebSocket handshake, `upgrade` keeps Connection: Upgrade and the Upgrade header.
+ */
+export function upstreamRequestHeaders(rawHeaders: readonly string[], opts: { upgrade?: boolean } = {}): string[] {
+  const out = mapHeaders(rawHeaders, (lower, value, hopByHop) => {
+    if (CREDENTIALS.has(lower) || hopByHop) return null;
+    return lower === "cookie" ? withoutAppCookies(value) : value;
+  });
   if (opts.upgrade) {
     const upgrade = rawHeaders.findIndex((h, i) => i % 2 === 0 && h.toLowerCase() === "upgrade");
     out.push("Connection", "Upgrade", "Upgrade", rawHeaders[upgrade + 1] ?? "websocket");
@@ -70,21 +76,11 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], opts: { up
 
 /** The response headers sent back to the browser: no hop-by-hop headers, no Set-Cookie for the app's cookie names. */
 export function downstreamResponseHeaders(rawHeaders: readonly string[], opts: { upgrade?: boolean } = {}): string[] {
-  const named = connectionTokens(rawHeaders);
-  const out: string[] = [];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] ?? "";
-    const value = rawHeaders[i + 1] ?? "";
-    const lower = name.toLowerCase();
-    if (lower === "set-cookie" && isAppCookie(value.split("=", 1)[0] ?? "")) continue;
-    if (opts.upgrade && (lower === "connection" || lower === "upgrade")) {
-      out.push(name, value);
-      continue;
-    }
-    if (HOP_BY_HOP.has(lower) || named.has(lower)) continue;
-    out.push(name, value);
-  }
-  return out;
+  return mapHeaders(rawHeaders, (lower, value, hopByHop) => {
+    if (lower === "set-cookie" && isAppCookie(value.split("=", 1)[0] ?? "")) return null;
+    if (opts.upgrade && (lower === "connection" || lower === "upgrade")) return value;
+    return hopByHop ? null : value;
+  });
 }
 
 /**
