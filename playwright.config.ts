@@ -53,6 +53,9 @@ export default defineConfig({
       // E2E_SCOPE lets two checkouts run e2e side by side on one engine.
       SANDBOX_CONTAINER_SCOPE: process.env.E2E_SCOPE ?? "e2e",
       SANDBOX_POOL_SIZE: "2",
+      // The seed's 20 creations per minute is global; specs create projects in bursts and the
+      // limits have their own integration tests (server/limits, server/api/retry-after).
+      SANDBOX_RATE_CREATE_PER_MINUTE: "1000",
     },
   },
 });

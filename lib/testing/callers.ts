@@ -2,12 +2,6 @@ import { encode } from "next-auth/jwt";
 import type { ApiScope } from "@/server/auth/auth-user";
 import { callerWithHeaders, keyFor } from "./fixtures";
 
-// Test files create far more projects than the seed's 20 per minute across all users; the rate
-// limits get their own tests with their own settings. Read lazily by getEnv(), so this runs first.
-process.env.SANDBOX_RATE_CREATE_PER_MINUTE ??= "100000";
-process.env.SANDBOX_RATE_CREATE_PER_HOUR ??= "1000000";
-process.env.SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE ??= "100000";
-
 export async function sessionCookie(uid: number): Promise<string> {
   return `next-auth.session-token=${await encode({ token: { uid }, secret: process.env.NEXTAUTH_SECRET ?? "" })}`;
 }
