@@ -9,23 +9,12 @@
 // Usage: start the server (npm start), then
 //   BENCH_URL=http://localhost:3000 BENCH_RUNS=20 node scripts/bench-ide-open.mjs
 // It signs up a throw-away user and creates one node-api project. CHROMIUM_PATH overrides /usr/bin/chromium.
-import { randomUUID } from "node:crypto";
-import { chromium } from "@playwright/test";
+import { benchBase as base, launchChromium, signUpThrowaway, stats } from "./bench-browser.mjs";
 
-const base = (process.env.BENCH_URL ?? "http://localhost:3000").replace(/\/+$/, "");
 const runs = Number(process.env.BENCH_RUNS ?? 20);
 const FILE = "src/server.ts";
 
-const stats = (samples) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-  return { n: sorted.length, median: Math.round(at(0.5)), p95: Math.round(at(0.95)), min: Math.round(sorted[0]), max: Math.round(sorted.at(-1)) };
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-});
+const browser = await launchChromium();
 const viewport = { width: 1366, height: 768 };
 
 /** One opening in a fresh tab: navigation → tree → file clicked → a typed character rendered. */
@@ -45,13 +34,7 @@ async function openOnce(page, projectUrl, marker) {
 try {
   const setup = await browser.newContext({ baseURL: base, viewport });
   const page = await setup.newPage();
-  const password = "bench password 42";
-  await page.goto("/signup");
-  await page.getByLabel("Email").fill(`bench-${randomUUID().slice(0, 8)}@example.com`);
-  await page.getByLabel("Password (8 characters or more)").fill(password);
-  await page.getByLabel("Repeat password").fill(password);
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await page.waitForURL(/\/projects$/);
+  await signUpThrowaway(page);
   await page.getByLabel("Project name").fill("bench open");
   await page.getByLabel("Template").selectOption("node-api");
   await page.getByRole("button", { name: "Create" }).click();

@@ -9,30 +9,20 @@
 // Usage: start the server (npm start), then
 //   BENCH_URL=http://localhost:3000 BENCH_KEYS=200 node scripts/bench-shell-echo.mjs
 // It signs up a throw-away user and creates one empty project. CHROMIUM_PATH overrides /usr/bin/chromium.
-import { randomUUID } from "node:crypto";
-import { chromium } from "@playwright/test";
 import { WebSocketServer } from "ws";
+import { benchBase as base, launchChromium, signUpThrowaway, stats as summarize } from "./bench-browser.mjs";
 
-const base = (process.env.BENCH_URL ?? "http://localhost:3000").replace(/\/+$/, "");
 const keys = Number(process.env.BENCH_KEYS ?? 200);
 const LINE = 40; // characters per line before Enter, so a line never wraps
 
-const stats = (samples) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-  const round = (n) => Math.round(n * 100) / 100;
-  return { n: sorted.length, median: round(at(0.5)), p95: round(at(0.95)), min: round(sorted[0]), max: round(sorted.at(-1)) };
-};
+const stats = (samples) => summarize(samples, 2);
 
 const echo = new WebSocketServer({ port: 0, host: "127.0.0.1" });
 await new Promise((resolve) => echo.once("listening", resolve));
 echo.on("connection", (ws) => ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary })));
 const echoPort = echo.address().port;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ baseURL: base, viewport: { width: 1280, height: 800 } });
   // Where the xterm samples' time goes: when the page sent the key on the shell socket, and when
@@ -52,13 +42,7 @@ try {
       }
     };
   });
-  const password = "bench password 42";
-  await page.goto("/signup");
-  await page.getByLabel("Email").fill(`bench-${randomUUID().slice(0, 8)}@example.com`);
-  await page.getByLabel("Password (8 characters or more)").fill(password);
-  await page.getByLabel("Repeat password").fill(password);
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await page.waitForURL(/\/projects$/);
+  await signUpThrowaway(page);
   const created = await page.request.post("/api/trpc/projects.create", { data: { json: { name: "shell echo bench" } } });
   const projectId = (await created.json()).result.data.json.id;
 

@@ -50,9 +50,10 @@ describe("alert webhook", () => {
     const hanging = await receiver(() => {}); // never answers
     servers.push(hanging.server);
     const notifier = createWebhookNotifier({ url: hanging.url, timeoutMs: 200, retries: 1, backoffMs: 10 });
-    const started = performance.now();
-    notifier.notify({ kind: "raised" });
-    expect(performance.now() - started).toBeLessThan(20);
+    // Returns at once with nothing to await: not even the request has left when it returns
+    // (a wall-clock bound here would only measure how busy the machine is).
+    expect(notifier.notify({ kind: "raised" })).toBeUndefined();
+    expect(hanging.count()).toBe(0);
     const drainStarted = performance.now();
     await notifier.drain();
     const waited = performance.now() - drainStarted;

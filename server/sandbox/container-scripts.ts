@@ -48,17 +48,30 @@ stop_and_kill() {
  * away (reparented to init) are caught too. Processes are stopped before being killed so a fork
  * bomb cannot outrun the loop; only bash builtins are used, so the sweep itself needs no new pids
  * while the pids limit is exhausted.
+ *
+ * With $spare_execs set (the end of a run, and the finish that follows it), every other process
+ * whose parent is outside the container (ppid 0) is spared too, with its descendants: only
+ * `docker exec` makes such a process (a program inside can only fork, and its orphans go to
+ * init), so these are the engine's own: a spawn that started during the run and has not been
+ * registered as a kept root yet. The kill on timeout or cancel does not set it: there the running
+ * command's own exec must die, and the engine waits for starting spawns to register instead.
  */
 const SWEEP = `${PROC_TREE}
 sweep() {
-  local round p victims pids
+  local round p victims pids spared
   local -A parent
   for round in {1..12}; do
     scan_procs
+    spared=$roots
+    if [[ -n $spare_execs ]]; then
+      for p in "\${pids[@]}"; do
+        [[ \${parent[$p]} == 0 && $p != 1 && $p != $$ ]] && spared+="$p "
+      done
+    fi
     victims=()
     for p in "\${pids[@]}"; do
       [[ $keep == *" $p "* ]] && continue
-      [[ $roots != " " ]] && descends_from "$p" "$roots" && continue
+      [[ $spared != " " ]] && descends_from "$p" "$spared" && continue
       victims+=("$p")
     done
     ((\${#victims[@]})) || return 0
@@ -113,6 +126,7 @@ exec "$@"`;
  */
 export const RUN_SCRIPT = `${SWEEP}
 ${KEEP_ARGS}
+spare_execs=1
 suffix=$2
 shift 2
 if [[ $suffix != - ]]; then
@@ -128,6 +142,7 @@ exit $rc`;
 /** Kill everything but the keepers ($1), then print the manifest. $2... = find arguments. */
 export const FINISH_SCRIPT = `${SWEEP}
 ${KEEP_ARGS}
+spare_execs=1
 shift
 sweep || echo "pantheon: processes survived the sweep" >&2
 cd ${WORKSPACE_DIR}

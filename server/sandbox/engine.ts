@@ -16,6 +16,7 @@ import type { Manifest } from "./workspace-manifest";
 import { checkWorkspacePath } from "./workspace-path";
 import type { RefusedFile, WorkspaceFile, WorkspaceStore } from "./workspace-files";
 import { readPidLine, withActivity, type SandboxProcess } from "./spawned-process";
+import { keepersOf, rootsOf, setKeepers, settledKeepersOf, trackPendingSpawn } from "./lease-processes";
 import { WorkspaceSync } from "./workspace-sync";
 
 export type { SandboxProcess } from "./spawned-process";
@@ -101,28 +102,6 @@ export type SandboxExecutionResult = ExecutionResult & {
   files: ExecutionFileChanges | null;
 };
 
-const LEASE_KEEPERS = "keepers";
-const LEASE_ROOTS = "roots";
-
-/** Pids of the long-lived processes (engine.spawn) alive in a lease's container: the sweep spares them. */
-function rootsOf(lease: Lease): Set<number> {
-  let roots = lease.data.get(LEASE_ROOTS) as Set<number> | undefined;
-  if (!roots) {
-    roots = new Set();
-    lease.data.set(LEASE_ROOTS, roots);
-  }
-  return roots;
-}
-
-/**
- * The sweep's first argument: the idle keeper pids (recorded at load, "" before the first exec)
- * and, after "|", the kept roots.
- */
-function keepersOf(lease: Lease): string {
-  const keepers = lease.data.get(LEASE_KEEPERS);
-  const roots = lease.data.get(LEASE_ROOTS) as Set<number> | undefined;
-  return `${typeof keepers === "string" ? keepers : ""}|${roots ? [...roots].join(" ") : ""}`;
-}
 const LEASE_MANIFEST = "manifest";
 const LEASE_EGRESS = "egress";
 /** How long a fresh tunnel may take to report that it listens. */
@@ -270,7 +249,7 @@ export class SandboxEngine {
     try {
       const target = {
         containerId: lease.container.id,
-        keepers: keepersOf(lease),
+        keepers: () => settledKeepersOf(lease),
         deathReason: () => lease.dead,
         deathSignal: lease.died.signal,
       };
@@ -331,7 +310,7 @@ export class SandboxEngine {
     if (!fresh && lease.data.has(LEASE_MANIFEST)) return lease;
     try {
       const { keepers, manifest } = await this.sync.load(lease.container.id, archive);
-      lease.data.set(LEASE_KEEPERS, keepers);
+      setKeepers(lease, keepers);
       lease.data.set(LEASE_MANIFEST, manifest);
       if (signal?.aborted) throw abortError(signal);
       return lease;
@@ -431,6 +410,18 @@ export class SandboxEngine {
   async spawn(projectId: string, opts: SpawnOptions): Promise<SandboxProcess> {
     this.assertServing();
     if (!opts.argv.length || opts.argv.some((arg) => arg.includes("\0"))) throw new SandboxError("BAD_REQUEST", "argv must be non-empty strings without NUL");
+    // A loaded container whose network already matches needs no lock: a shell or a preview
+    // connection then starts at once, even while an execution runs (it used to wait for its end).
+    // The sweeps spare it: the run's own sweep spares every other exec, and a kill-all waits for
+    // starting spawns to register (lease-processes.ts).
+    const ready = this.pool.lease(projectId);
+    if (ready && !ready.dead && ready.data.has(LEASE_MANIFEST)) {
+      const network = opts.network ? this.readyNetworkEnv(ready, opts.network) : {};
+      if (network) {
+        const env = Object.keys(network).length ? { ...network, ...opts.env } : opts.env;
+        return this.spawnIn(projectId, ready, { ...opts, ...(env ? { env } : {}) });
+      }
+    }
     return this.locks.run(projectId, async () => {
       const live = this.pool.lease(projectId);
       const lease = live && !live.dead && live.data.has(LEASE_MANIFEST) ? live : await this.leaseWithFiles(projectId, opts.image, opts.signal);
@@ -440,27 +431,33 @@ export class SandboxEngine {
     });
   }
 
-  /** Starts a kept root in the lease's container (the caller holds the project lock). */
+  /** Starts a kept root in the lease's container (with or without the project lock: see spawn). */
   private async spawnIn(projectId: string, lease: Lease, opts: SpawnOptions): Promise<SandboxProcess> {
     const containerId = lease.container.id;
-    const attached = await this.driver.attach(containerId, {
-      cmd: bashArgs(SPAWN_SCRIPT, "pantheon-spawn", opts.argv),
-      user: SANDBOX_USER,
-      workdir: WORKSPACE_DIR,
-      ...(opts.env ? { env: opts.env } : {}),
-      ...(opts.tty ? { tty: true } : {}),
-      ...(opts.cols ? { cols: opts.cols } : {}),
-      ...(opts.rows ? { rows: opts.rows } : {}),
-    });
-    let pid: number;
-    try {
-      pid = await readPidLine(attached.stdout, SPAWN_START_TIMEOUT_MS);
-    } catch (err) {
-      attached.detach();
-      throw err;
-    }
+    lease.lastUsedAt = Date.now();
     const roots = rootsOf(lease);
-    roots.add(pid);
+    const { attached, pid } = await trackPendingSpawn(
+      lease,
+      (async () => {
+        const attached = await this.driver.attach(containerId, {
+          cmd: bashArgs(SPAWN_SCRIPT, "pantheon-spawn", opts.argv),
+          user: SANDBOX_USER,
+          workdir: WORKSPACE_DIR,
+          ...(opts.env ? { env: opts.env } : {}),
+          ...(opts.tty ? { tty: true } : {}),
+          ...(opts.cols ? { cols: opts.cols } : {}),
+          ...(opts.rows ? { rows: opts.rows } : {}),
+        });
+        try {
+          const pid = await readPidLine(attached.stdout, SPAWN_START_TIMEOUT_MS);
+          roots.add(pid);
+          return { attached, pid };
+        } catch (err) {
+          attached.detach();
+          throw err;
+        }
+      })(),
+    );
     lease.lastUsedAt = Date.now();
     if (opts.holdsContainer) lease.pinned++;
     // A released or dead container ends the process even where the stream stays open (gVisor, tty).
@@ -498,6 +495,16 @@ export class SandboxEngine {
       clearTimeout(timer);
     };
     return { pid, ...streams, exited, kill, resize: (cols: number, rows: number) => attached.resize(cols, rows) };
+  }
+
+  /**
+   * The environment for `policy` when the container's network already matches it (no tunnel to
+   * start or stop), else null: prepareNetwork must run, under the project lock.
+   */
+  private readyNetworkEnv(lease: Lease, policy: NetworkPolicy): Record<string, string> | null {
+    const current = lease.data.get(LEASE_EGRESS) as { withCa: boolean } | undefined;
+    if (policy === "none" || !this.options.egress) return current ? null : {};
+    return current ? egressEnv(current.withCa) : null;
   }
 
   /**

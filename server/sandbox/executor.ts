@@ -27,8 +27,12 @@ export interface RunOutcome {
 
 export interface RunTarget {
   containerId: string;
-  /** Pids of init's children at load time (the idle keeper); everything else may be killed. */
-  keepers: string;
+  /**
+   * What a kill-all spares, as the sweep scripts' "keepers|roots" argument: init's children at
+   * load time (the idle keeper) and the kept roots. Asked at the moment of use, because kept
+   * roots can be spawned while the execution runs.
+   */
+  keepers: () => Promise<string>;
   /** Reports whether Docker events said this container died, and of what. */
   deathReason: () => "oom" | "killed" | "died" | null;
   /** Aborted when Docker reports the container dead. */
@@ -37,6 +41,8 @@ export interface RunTarget {
 
 /** How long the killed command's stream may linger before we stop reading it. */
 const STREAM_GRACE_MS = 3_000;
+/** How long to wait for Docker's event about a container that died under a command. */
+const DEATH_EVENT_WAIT_MS = 2_000;
 
 /** Runs one prepared execution in an already-loaded container and streams its output. */
 export class Executor {
@@ -51,7 +57,7 @@ export class Executor {
     exec: PreparedExecution,
     opts: { signal?: AbortSignal; onEvent?: (event: ExecutionEvent) => void; env?: Record<string, string> } = {},
   ): Promise<RunOutcome> {
-    const { containerId, keepers } = target;
+    const { containerId } = target;
     const output = new ExecutionOutput(this.maxOutputBytes);
     const emit = (event: ExecutionEvent) => {
       try {
@@ -72,7 +78,7 @@ export class Executor {
       if (ending) return;
       ending = why;
       this.log.info({ containerId, why }, "killing execution process tree");
-      killFailed = !(await this.killAll(containerId, keepers));
+      killFailed = !(await this.killAll(containerId, await target.keepers()));
       // If the kill could not run (pids exhausted, container gone), stop waiting for the stream.
       setTimeout(() => streamAbort.abort(), killFailed ? 0 : STREAM_GRACE_MS).unref();
     };
@@ -89,7 +95,7 @@ export class Executor {
     try {
       if (!opts.signal?.aborted) {
         ({ exitCode } = await this.driver.exec(containerId, {
-          cmd: bashArgs(RUN_SCRIPT, "pantheon-run", [keepers, exec.suffix, ...exec.argv]),
+          cmd: bashArgs(RUN_SCRIPT, "pantheon-run", [await target.keepers(), exec.suffix, ...exec.argv]),
           user: SANDBOX_USER,
           workdir: WORKSPACE_DIR,
           ...(opts.env && Object.keys(opts.env).length ? { env: opts.env } : {}),
@@ -114,8 +120,10 @@ export class Executor {
     for (const event of output.flush()) emit(event);
 
     const after = await this.driver.usage(containerId).catch(() => null);
-    const oomKilled = (after?.oomKills ?? 0) > (before?.oomKills ?? 0) || target.deathReason() === "oom";
-    const died = target.deathReason() !== null;
+    const killedFromOutside = !ending && (streamError || exitCode === null || exitCode === 137);
+    const containerOom = killedFromOutside && target.deathReason() === null ? await this.containerDeath(target) : null;
+    const oomKilled = (after?.oomKills ?? 0) > (before?.oomKills ?? 0) || target.deathReason() === "oom" || containerOom === "oom";
+    const died = target.deathReason() !== null || containerOom !== null;
     const { status, reason } = classify({ ending, exitCode, oomKilled, died: died || streamError });
     return {
       exitCode,
@@ -130,6 +138,29 @@ export class Executor {
       exitSeq: output.nextSeq(),
       error,
     };
+  }
+
+  /**
+   * Why the container died under a command that was killed from outside, or null if it still
+   * runs. The exec stream can end before Docker's events say why: under gVisor an OOM ends the
+   * whole sandbox ("oom" then "die"), and classifying at once read it as a plain kill. So when
+   * the container is gone, wait (briefly) for the death event, and fall back to Docker's record.
+   */
+  private async containerDeath(target: RunTarget): Promise<"oom" | "killed" | "died" | null> {
+    const state = await this.driver.inspect(target.containerId).catch(() => null);
+    if (state?.running) return null;
+    if (target.deathSignal && !target.deathSignal.aborted) {
+      const signal = target.deathSignal;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(done, DEATH_EVENT_WAIT_MS);
+        signal.addEventListener("abort", done, { once: true });
+      });
+    }
+    return target.deathReason() ?? (state?.oomKilled ? "oom" : "died");
   }
 
   /** Kills every process but the keepers; retried because a fork bomb can briefly exhaust pids. */

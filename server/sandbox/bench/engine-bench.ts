@@ -133,6 +133,22 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
     rows.push({ what: `execute \`${label}\` round trip`, engine: viaEngine, baseline: raw, baselineWhat: `raw docker exec ${label}` });
   }
 
+  // A spawn (what a shell or a new preview connection costs) in the loaded project: idle, and
+  // while an execution runs there. Timed to the pid being registered; the process then exits.
+  const spawnTrue = async () => {
+    const proc = await engine.spawn("bench", { image: "node", argv: ["true"] });
+    return { exited: proc.exited };
+  };
+  const exits: Promise<unknown>[] = [];
+  const idleSpawn = await time(rounds, async () => void exits.push((await spawnTrue()).exited));
+  const duringRun = await time(Math.min(rounds, 10), async () => {
+    const run = engine.execute("bench", { kind: "command", command: "sleep 2" });
+    await new Promise((r) => setTimeout(r, 300)); // the execution is running
+    exits.push((await spawnTrue()).exited, run);
+  });
+  await Promise.all(exits);
+  rows.push({ what: "spawn while a 2 s execution runs in the project", engine: duringRun, baseline: idleSpawn, baselineWhat: "spawn in the idle project" });
+
   const firstRun = await time(Math.min(rounds, 10), async (i) => {
     const r = await engine.execute(`first-${i}`, { kind: "command", command: "true" });
     if (r.status !== "success") throw new Error(r.errorOutput);

@@ -1,0 +1,67 @@
+import type { Lease } from "./pool";
+
+// What the engine knows about the processes in a lease's container that a kill-all must spare:
+// the idle keeper (found when the workspace is loaded) and the kept roots (engine.spawn), plus
+// the spawns still starting, whose pid is not known yet.
+
+const KEEPERS = "keepers";
+const ROOTS = "roots";
+const PENDING = "pending-spawns";
+
+/** Pids of the long-lived processes (engine.spawn) alive in a lease's container. */
+export function rootsOf(lease: Lease): Set<number> {
+  let roots = lease.data.get(ROOTS) as Set<number> | undefined;
+  if (!roots) {
+    roots = new Set();
+    lease.data.set(ROOTS, roots);
+  }
+  return roots;
+}
+
+/** Records the idle keeper pids the load script found. */
+export function setKeepers(lease: Lease, keepers: string): void {
+  lease.data.set(KEEPERS, keepers);
+}
+
+/**
+ * The sweep scripts' first argument: the idle keeper pids ("" before the first load) and, after
+ * "|", the kept roots.
+ */
+export function keepersOf(lease: Lease): string {
+  const keepers = lease.data.get(KEEPERS);
+  const roots = lease.data.get(ROOTS) as Set<number> | undefined;
+  return `${typeof keepers === "string" ? keepers : ""}|${roots ? [...roots].join(" ") : ""}`;
+}
+
+function pendingOf(lease: Lease): Set<Promise<unknown>> {
+  let pending = lease.data.get(PENDING) as Set<Promise<unknown>> | undefined;
+  if (!pending) {
+    pending = new Set();
+    lease.data.set(PENDING, pending);
+  }
+  return pending;
+}
+
+/**
+ * Marks a spawn as starting until `registration` settles (its pid is a kept root, or it failed).
+ * Spawns can start while an execution runs (they do not wait for the project lock), so a kill
+ * of that execution must not catch one between its exec and its pid being known.
+ */
+export function trackPendingSpawn<T>(lease: Lease, registration: Promise<T>): Promise<T> {
+  const pending = pendingOf(lease);
+  // Settles either way, so a failed spawn never becomes an unhandled rejection here.
+  const entry: Promise<void> = registration.then(
+    () => undefined,
+    () => undefined,
+  );
+  void entry.then(() => pending.delete(entry));
+  pending.add(entry);
+  return registration;
+}
+
+/** keepersOf, once every spawn already starting has registered its pid (or failed). */
+export async function settledKeepersOf(lease: Lease): Promise<string> {
+  const pending = lease.data.get(PENDING) as Set<Promise<unknown>> | undefined;
+  while (pending?.size) await Promise.allSettled([...pending]);
+  return keepersOf(lease);
+}
