@@ -121,9 +121,9 @@ export class Executor {
 
     const after = await this.driver.usage(containerId).catch(() => null);
     const killedFromOutside = !ending && (streamError || exitCode === null || exitCode === 137);
-    const containerOom = killedFromOutside && target.deathReason() === null ? await this.containerDeath(target) : null;
-    const oomKilled = (after?.oomKills ?? 0) > (before?.oomKills ?? 0) || target.deathReason() === "oom" || containerOom === "oom";
-    const died = target.deathReason() !== null || containerOom !== null;
+    const containerDied = killedFromOutside && target.deathReason() !== "oom" ? await this.containerDeath(target) : null;
+    const oomKilled = (after?.oomKills ?? 0) > (before?.oomKills ?? 0) || target.deathReason() === "oom" || containerDied === "oom";
+    const died = target.deathReason() !== null || containerDied !== null;
     const { status, reason } = classify({ ending, exitCode, oomKilled, died: died || streamError });
     return {
       exitCode,
@@ -143,8 +143,9 @@ export class Executor {
   /**
    * Why the container died under a command that was killed from outside, or null if it still
    * runs. The exec stream can end before Docker's events say why: under gVisor an OOM ends the
-   * whole sandbox ("oom" then "die"), and classifying at once read it as a plain kill. So when
-   * the container is gone, wait (briefly) for the death event, and fall back to Docker's record.
+   * whole sandbox ("oom" and "die", in either order), and classifying at once read it as a plain
+   * kill. So when the container is gone, wait (briefly) for the death event, then let Docker's
+   * own record (State.OOMKilled, set for runc and runsc alike) have the last word on OOM.
    */
   private async containerDeath(target: RunTarget): Promise<"oom" | "killed" | "died" | null> {
     const state = await this.driver.inspect(target.containerId).catch(() => null);
@@ -160,7 +161,9 @@ export class Executor {
         signal.addEventListener("abort", done, { once: true });
       });
     }
-    return target.deathReason() ?? (state?.oomKilled ? "oom" : "died");
+    const settled = await this.driver.inspect(target.containerId).catch(() => null);
+    if (settled?.oomKilled || state?.oomKilled) return "oom";
+    return target.deathReason() ?? "died";
   }
 
   /** Kills every process but the keepers; retried because a fork bomb can briefly exhaust pids. */
