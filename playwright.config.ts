@@ -41,6 +41,9 @@ export default defineConfig({
     url: `${baseURL}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,
+    // SIGTERM, as in production: the server drains and removes its containers. Without it
+    // Playwright SIGKILLs the group and the run's containers stay until the next start reaps them.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
     stdout: "pipe",
     stderr: "pipe",
     env: {
