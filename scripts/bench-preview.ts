@@ -3,7 +3,7 @@
 //     vs. the same requests made inside the container straight to 127.0.0.1 (an execution runs a
 //     client there), same server, same run; the difference of the medians is the proxy's share;
 //   - per request, cold: the first request after the pooled upstream connections went idle
-//     (a new pantheon-tunnel process is spawned);
+//     (a new pantheon-tunnel process is spawned), also while the project runs an execution;
 //   - start → first answer: POST …/processes {} on a react-app project until its page answers 200.
 // Usage: SANDBOX_URL=http://localhost:3000 SANDBOX_API_KEY=psk_… BENCH_ROUNDS=200 npx tsx scripts/bench-preview.ts
 // (the key needs projects:read, projects:write, executions:run; the server's rate limits must allow
@@ -108,6 +108,15 @@ for (let i = 0; i < coldRounds; i++) {
   await sleep(5_000); // the proxy drops idle upstream connections after 4 s
   cold.push((await get(ping, false)).ms);
 }
+// The same cold request while the project runs an execution: a new tunnel does not queue behind it.
+const coldBusy: number[] = [];
+for (let i = 0; i < coldRounds; i++) {
+  await sleep(5_000);
+  const running = api("POST", `/api/sandbox/projects/${projectId}/execute`, { command: "sleep 3", timeout: 30 });
+  await sleep(500); // the execution is under way
+  coldBusy.push((await get(ping, false)).ms);
+  await running;
+}
 await api("DELETE", `/api/sandbox/projects/${projectId}/processes/${String(server.id)}`);
 
 const p = stats(proxied);
@@ -116,6 +125,7 @@ console.log(`through the preview listener (warm, keep-alive):  ${fmt(p)}`);
 console.log(`inside the container, straight to 127.0.0.1:     ${fmt(d)}`);
 console.log(`added by the proxy: median ${(p.median - d.median).toFixed(2)} ms, p95 ${(p.p95 - d.p95).toFixed(2)} ms`);
 console.log(`cold (new tunnel after idle, new client connection): ${fmt(stats(cold))}`);
+console.log(`cold, while the project runs a 3 s execution:       ${fmt(stats(coldBusy))}`);
 
 // ---- react-app: start → first answer of its page ----
 const react = await api("POST", "/api/sandbox/projects", { name: "bench react", template: "react-app" });
