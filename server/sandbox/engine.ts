@@ -249,7 +249,8 @@ export class SandboxEngine {
     try {
       const target = {
         containerId: lease.container.id,
-        keepers: () => settledKeepersOf(lease),
+        keepers: () => keepersOf(lease),
+        settledKeepers: () => settledKeepersOf(lease),
         deathReason: () => lease.dead,
         deathSignal: lease.died.signal,
       };

@@ -40,7 +40,7 @@ const state = (running: boolean, oomKilled: boolean): ContainerState => ({
 });
 
 function target(reason: () => "oom" | "killed" | "died" | null, died = new AbortController()): RunTarget {
-  return { containerId: "c1", keepers: async () => "|", deathReason: reason, deathSignal: died.signal };
+  return { containerId: "c1", keepers: () => "|", settledKeepers: async () => "|", deathReason: reason, deathSignal: died.signal };
 }
 
 const executor = (driver: SandboxDriver) => new Executor(driver, 64 * 1024, pino({ level: "silent" }));

@@ -28,11 +28,13 @@ export interface RunOutcome {
 export interface RunTarget {
   containerId: string;
   /**
-   * What a kill-all spares, as the sweep scripts' "keepers|roots" argument: init's children at
-   * load time (the idle keeper) and the kept roots. Asked at the moment of use, because kept
-   * roots can be spawned while the execution runs.
+   * What a sweep spares, as the scripts' "keepers|roots" argument: init's children at load time
+   * (the idle keeper) and the kept roots. Asked at the moment of use, because kept roots can be
+   * spawned while the execution runs.
    */
-  keepers: () => Promise<string>;
+  keepers: () => string;
+  /** The same for a kill on timeout or cancel, after spawns that are starting have registered. */
+  settledKeepers: () => Promise<string>;
   /** Reports whether Docker events said this container died, and of what. */
   deathReason: () => "oom" | "killed" | "died" | null;
   /** Aborted when Docker reports the container dead. */
@@ -78,7 +80,7 @@ export class Executor {
       if (ending) return;
       ending = why;
       this.log.info({ containerId, why }, "killing execution process tree");
-      killFailed = !(await this.killAll(containerId, await target.keepers()));
+      killFailed = !(await this.killAll(containerId, await target.settledKeepers()));
       // If the kill could not run (pids exhausted, container gone), stop waiting for the stream.
       setTimeout(() => streamAbort.abort(), killFailed ? 0 : STREAM_GRACE_MS).unref();
     };
@@ -95,7 +97,8 @@ export class Executor {
     try {
       if (!opts.signal?.aborted) {
         ({ exitCode } = await this.driver.exec(containerId, {
-          cmd: bashArgs(RUN_SCRIPT, "pantheon-run", [await target.keepers(), exec.suffix, ...exec.argv]),
+          // Spawns still starting need no wait here: the run's closing sweep spares other execs.
+          cmd: bashArgs(RUN_SCRIPT, "pantheon-run", [target.keepers(), exec.suffix, ...exec.argv]),
           user: SANDBOX_USER,
           workdir: WORKSPACE_DIR,
           ...(opts.env && Object.keys(opts.env).length ? { env: opts.env } : {}),

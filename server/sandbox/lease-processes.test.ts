@@ -35,6 +35,12 @@ describe("lease processes", () => {
     expect(settled).toBe("7|99");
   });
 
+  it("a spawn stuck in its exec holds a kill-all back for a bounded time only", async () => {
+    const l = lease();
+    void trackPendingSpawn(l, new Promise<void>(() => {})); // never settles
+    await expect(settledKeepersOf(l, 30)).resolves.toBe("|");
+  });
+
   it("a spawn that fails neither blocks the keepers nor surfaces as an unhandled rejection", async () => {
     const l = lease();
     const failing = trackPendingSpawn(l, Promise.reject(new Error("exec refused")));

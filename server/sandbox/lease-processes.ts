@@ -59,9 +59,20 @@ export function trackPendingSpawn<T>(lease: Lease, registration: Promise<T>): Pr
   return registration;
 }
 
-/** keepersOf, once every spawn already starting has registered its pid (or failed). */
-export async function settledKeepersOf(lease: Lease): Promise<string> {
+/** How long a kill-all waits for starting spawns: a stuck exec must never hold back a timeout. */
+export const PENDING_SPAWN_WAIT_MS = 2_000;
+
+/**
+ * keepersOf, once every spawn already starting has registered its pid or failed, or after
+ * `maxWaitMs` (a spawn still starting then may be killed: it fails, it never blocks the kill).
+ */
+export async function settledKeepersOf(lease: Lease, maxWaitMs = PENDING_SPAWN_WAIT_MS): Promise<string> {
   const pending = lease.data.get(PENDING) as Set<Promise<unknown>> | undefined;
-  while (pending?.size) await Promise.allSettled([...pending]);
+  if (pending?.size) {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
+    await Promise.race([Promise.allSettled([...pending]), deadline]);
+    clearTimeout(timer);
+  }
   return keepersOf(lease);
 }
