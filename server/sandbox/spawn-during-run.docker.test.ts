@@ -25,7 +25,7 @@ describe("spawning while an execution runs", () => {
     const started = new Promise<void>((resolve) => (markStarted = resolve));
     let runEnded = false;
     const run = t.engine
-      .execute(project, { kind: "command", command: "echo started; sleep 3; sleep 2000 &" }, { onEvent: (e) => e.type === "stdout" && markStarted() })
+      .execute(project, { kind: "command", command: "echo started; sleep 5; sleep 2000 &" }, { onEvent: (e) => e.type === "stdout" && markStarted() })
       .finally(() => (runEnded = true));
     await started;
 
