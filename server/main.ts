@@ -125,15 +125,21 @@ async function main() {
   }
 }
 
-/** Runs cleanup in reverse order of acquisition, once; a second signal exits at once. */
+/** A repeat of the shutdown signal within this window is the same request delivered twice. */
+const DUPLICATE_SIGNAL_MS = 1_000;
+
+/** Runs cleanup in reverse order of acquisition, once; a later second signal exits at once. */
 function onceShutdown(cleanup: Array<[string, () => Promise<unknown>]>) {
-  let stopping = false;
+  let stoppingSince: number | null = null;
   return async (signal: string) => {
-    if (stopping) {
+    if (stoppingSince !== null) {
+      // Ctrl+C, or a supervisor signalling the whole process group, reaches this process twice
+      // under `npm start` (directly, and forwarded by scripts/start.mjs): that is one request.
+      if (Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
       say(`${signal} again: exiting now`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     say(`${signal}: shutting down`);
     for (const [name, stop] of cleanup.reverse()) {
       try {

@@ -23,7 +23,7 @@ describe("server start-up", () => {
 });
 
 describe("server lifecycle", () => {
-  it("starts on a fresh data folder, then on SIGTERM drains and stops everything it started", async () => {
+  it("starts on a fresh data folder, then on SIGTERM (delivered twice) drains and stops everything it started", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "pantheon-lifecycle-"));
     chmodSync(dataDir, 0o755);
     const scope = `lifecycle-${process.pid}`;
@@ -53,9 +53,13 @@ describe("server lifecycle", () => {
     const docker = new Dockerode();
     const ours = () => docker.listContainers({ all: true, filters: { label: [`pantheon.scope=${scope}`] } });
 
+    // As `npm start` under Ctrl+C or a group kill delivers it: once directly, once forwarded.
+    server.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 50));
     server.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(output).toContain("SIGTERM: shutting down");
+    expect(output).not.toContain("exiting now");
     expect(output).toContain("[pantheon] stopped");
     expect(output).not.toContain("stopping preview listeners failed");
     expect(await ours()).toEqual([]);

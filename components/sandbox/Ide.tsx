@@ -61,7 +61,18 @@ export function Ide({ project }: { project: IdeProject }) {
     help: () => setHelpOpen(true),
   });
 
-  useEffect(preloadEditor, []);
+  // Monaco is megabytes of JavaScript whose evaluation blocks the page: it starts once the tree
+  // has painted (what a person looks at first), still well before a first click can land.
+  const treeLoaded = useQuery(trpc.files.tree.queryOptions({ projectId })).isFetched;
+  useEffect(() => {
+    if (!treeLoaded) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => (timer = setTimeout(preloadEditor, 0)));
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [treeLoaded]);
 
   useEffect(() => {
     if (!files.unsaved) return;
