@@ -84,6 +84,23 @@ describe("a container that dies under a command", () => {
     expect(inspections()).toBe(1);
   });
 
+  it("a Docker that does not answer is no evidence of death: a kill, and the container is kept", async () => {
+    const driver = {
+      resetMemoryPeak: async () => true,
+      usage: async () => null,
+      exec: async () => ({ exitCode: 137 }),
+      inspect: async () => {
+        throw new Error("docker timed out");
+      },
+    } as unknown as SandboxDriver;
+    await expect(
+      executor(driver).run(
+        target(() => null),
+        prepared,
+      ),
+    ).resolves.toMatchObject({ status: "error", reason: "killed", containerLost: false });
+  });
+
   it("a normal failure asks Docker nothing", async () => {
     const { driver, inspections } = driverWith(1, [state(true, false)]);
     await expect(

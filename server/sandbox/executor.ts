@@ -151,13 +151,15 @@ export class Executor {
    * own record (State.OOMKilled, set for runc and runsc alike) have the last word on OOM.
    */
   private async containerDeath(target: RunTarget): Promise<"oom" | "killed" | "died" | null> {
-    const state = await this.driver.inspect(target.containerId).catch(() => null);
-    if (state?.running) return null;
+    // undefined: Docker did not answer, so nothing says the container died; null: it is gone.
+    const state = await this.driver.inspect(target.containerId).catch(() => undefined);
+    if (state === undefined || state?.running) return null;
     if (target.deathSignal && !target.deathSignal.aborted) {
       const signal = target.deathSignal;
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
+          signal.removeEventListener("abort", done);
           resolve();
         };
         const timer = setTimeout(done, DEATH_EVENT_WAIT_MS);
