@@ -4,6 +4,10 @@ import { Toaster } from "sonner";
 import { TrpcReactProvider } from "@/lib/trpc/client";
 import "./globals.css";
 
+// Every page renders per request: the Content-Security-Policy's nonce is new for each response
+// (server/http/security-headers.ts), and a prerendered page's inline scripts would carry none.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: "Pantheon Sandbox",
   description: "Run code from Pantheon's AIs in isolated containers",

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { keepScreenshot, newCredentials, signUp } from "./support";
+import { appOriginHeader, keepScreenshot, newCredentials, signUp } from "./support";
 
 // Issue 7 in the browser: the react-app's dev server starts from the IDE with one click and its
 // page renders in the preview pane (an iframe on the preview's own origin); reload and "open in
@@ -68,6 +68,7 @@ test("preview: start the react-app dev server from the IDE and see it rendered",
   const source = ((await read.json()) as { result: { data: { json: { content: string } } } }).result.data.json.content;
   const write = await page.request.post("/api/trpc/files.write", {
     data: { json: { projectId, path: "src/App.tsx", content: source.replace("<h1>Todos</h1>", "<h1>Todos, live</h1>") } },
+    headers: appOriginHeader(page),
   });
   expect(write.ok()).toBe(true);
   await expect(frame.getByRole("heading", { name: "Todos, live" })).toBeVisible({ timeout: 30_000 });

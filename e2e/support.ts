@@ -40,10 +40,28 @@ export async function newProjectInIde(page: Page, name: string, template?: strin
   return Number(new URL(page.url()).pathname.split("/").pop());
 }
 
+/**
+ * The app's own origin, as its pages send it: state-changing requests carrying the session cookie
+ * must name it (server/http/origin-rule.ts), and Playwright's request API sends no Origin itself.
+ */
+export function appOriginHeader(page: Page): Record<string, string> {
+  return { origin: new URL(page.url()).origin };
+}
+
+type TrpcBody = { result?: { data: { json: unknown } }; error?: { json: { message: string } } };
+
 /** Calls a tRPC procedure over HTTP as the page's signed-in user (superjson on the wire). */
 export async function trpcMutation(page: Page, path: string, input: unknown): Promise<unknown> {
-  const response = await page.request.post(`/api/trpc/${path}`, { data: { json: input } });
-  const body = (await response.json()) as { result?: { data: { json: unknown } }; error?: { json: { message: string } } };
+  const response = await page.request.post(`/api/trpc/${path}`, { data: { json: input }, headers: appOriginHeader(page) });
+  const body = (await response.json()) as TrpcBody;
+  if (!response.ok() || !body.result) throw new Error(`${path} failed: ${body.error?.json.message ?? response.status()}`);
+  return body.result.data.json;
+}
+
+/** Reads a tRPC query over HTTP as the page's signed-in user. */
+export async function trpcQuery(page: Page, path: string, input: unknown): Promise<unknown> {
+  const response = await page.request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
+  const body = (await response.json()) as TrpcBody;
   if (!response.ok() || !body.result) throw new Error(`${path} failed: ${body.error?.json.message ?? response.status()}`);
   return body.result.data.json;
 }

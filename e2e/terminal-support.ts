@@ -1,6 +1,7 @@
-import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+import { createServer as createHttpServer, type IncomingHttpHeaders, request as httpRequest } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { expect, type Page } from "@playwright/test";
-import { newCredentials, signUp } from "./support";
+import { appOriginHeader, newCredentials, signUp } from "./support";
 
 /** Signs a fresh user up and creates a project from `template`; returns its URL and id. */
 export async function newProject(page: Page, name: string, template = "node-api") {
@@ -16,7 +17,7 @@ export async function newProject(page: Page, name: string, template = "node-api"
 
 /** A tRPC mutation over HTTP, as the page's signed-in user or with extra headers (an API key). */
 export async function trpcMutation<T>(page: Page, path: string, input: unknown, headers: Record<string, string> = {}): Promise<T> {
-  const res = await page.request.post(`/api/trpc/${path}`, { data: { json: input }, headers });
+  const res = await page.request.post(`/api/trpc/${path}`, { data: { json: input }, headers: { ...appOriginHeader(page), ...headers } });
   const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
   if (!res.ok() || !body.result) throw new Error(`${path} failed: ${res.status()} ${JSON.stringify(body.error)}`);
   return body.result.data.json;
@@ -31,27 +32,39 @@ export async function terminalRows(page: Page, testId: string): Promise<string[]
 }
 
 /**
- * A TCP proxy in front of the app whose connections the test can cut, as a flaky network would:
- * dropAll() destroys every proxied socket, and while `refusing` new connections are cut at once.
- * Cookies ignore the port, so a page signed in on the app is signed in through the proxy too.
+ * An HTTP proxy in front of the app whose connections the test can cut, as a flaky network would:
+ * dropFor() destroys every proxied socket, and while `refusing` new connections are cut at once.
+ * Cookies ignore the port, so a page signed in on the app is signed in through the proxy too. A
+ * network between the browser and the app is invisible to both, so the proxy presents its
+ * requests as the app's own (Host and Origin): the app refuses state changes from other origins.
  */
 export async function startDroppableProxy(targetPort: number) {
   const sockets = new Set<Socket>();
   let refusing = false;
-  const server = createServer((client) => {
-    if (refusing) return client.destroy();
-    const upstream = connect(targetPort, "127.0.0.1");
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("close", () => sockets.delete(s));
-      s.on("error", () => {});
-    }
-    client.pipe(upstream).pipe(client);
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
+  const appHost = `localhost:${targetPort}`;
+  const track = (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+    s.on("error", () => {});
+  };
+  let port = 0;
+  const asApp = (headers: IncomingHttpHeaders) => {
+    const out: IncomingHttpHeaders = { ...headers, host: appHost };
+    if (headers.origin === `http://localhost:${port}`) out.origin = `http://${appHost}`;
+    return out;
+  };
+  const server = createHttpServer((req, res) => {
+    const upstream = httpRequest({ host: "127.0.0.1", port: targetPort, method: req.method, path: req.url, headers: asApp(req.headers) }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on("socket", track);
+    upstream.on("error", () => res.destroy());
+    req.pipe(upstream);
   });
+  server.on("connection", (client: Socket) => (refusing ? client.destroy() : track(client)));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://localhost:${port}`,
     /** Cuts every connection and refuses new ones for `ms`. */

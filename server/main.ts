@@ -5,6 +5,8 @@ import { EnvError, getEnv } from "@/lib/env";
 import { ensureAuthSecret } from "@/server/auth/auth-secret";
 import { disconnectPrisma } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
+import { createRequestGuard } from "@/server/http/request-guard";
+import { applySecurityHeaders, previewFrameSources } from "@/server/http/security-headers";
 import { resolveDatabase } from "@/server/db/resolve-database";
 import { getLogger } from "@/server/logging/logger";
 import { startMonitoringServices } from "@/server/monitoring/monitoring-services";
@@ -88,12 +90,21 @@ async function main() {
   const app = next({ dev, dir: resolve(import.meta.dirname, ".."), hostname: env.HOST, port: env.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const appOrigin = new URL(publicUrl).origin;
+  // Every request and upgrade meets the origin rule before any route does (server/http/).
+  const guard = createRequestGuard({ appOrigin, log: getLogger() });
+  const frameSources = previewFrameSources(previewSettings(env, publicUrl).origin);
   const server = createServer((req, res) => {
+    if (!guard.http(req, res)) return;
+    applySecurityHeaders(req, res, { dev, frameSources });
     void handle(req, res);
   });
   const nextUpgrade = dev ? app.getUpgradeHandler() : null;
-  const shells = createShellRoute({ allowedOrigin: new URL(publicUrl).origin, idleMs: env.SANDBOX_SHELL_IDLE_MS, log: getLogger() });
-  server.on("upgrade", createUpgradeRouter([[shells.prefix, shells.handler]], nextUpgrade && ((req, socket, head) => void nextUpgrade(req, socket, head))));
+  const shells = createShellRoute({ allowedOrigin: appOrigin, idleMs: env.SANDBOX_SHELL_IDLE_MS, log: getLogger() });
+  const routeUpgrade = createUpgradeRouter([[shells.prefix, shells.handler]], nextUpgrade && ((req, socket, head) => void nextUpgrade(req, socket, head)));
+  server.on("upgrade", (req, socket, head) => {
+    if (guard.upgrade(req, socket)) routeUpgrade(req, socket, head);
+  });
   cleanup.push([
     "http server",
     () =>

@@ -1,10 +1,10 @@
-import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import { SHELL_CLOSE, SHELL_PATH_PREFIX, shellSizeFromQuery, type ShellServerMessage } from "@/lib/shell-protocol";
 import { sessionUserIdFromHeaders } from "@/server/auth/session-from-headers";
 import { AppError } from "@/server/errors/app-error";
+import { headersOf } from "@/server/http/node-headers";
 import { authorizeShell, startShell } from "@/server/services/terminal/shell-service";
 import { sessionUser } from "@/server/services/user-service";
 import { runShellSession } from "./shell-session";
@@ -28,12 +28,6 @@ function refuse(socket: Duplex, status: number, message: string) {
   socket.end(
     `HTTP/1.1 ${status} ${REASON[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
-}
-
-function headersOf(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-  return headers;
 }
 
 /**

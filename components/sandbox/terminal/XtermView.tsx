@@ -4,6 +4,7 @@ import "@xterm/xterm/css/xterm.css";
 import "./terminal.css";
 import type { ITerminalOptions, Terminal } from "@xterm/xterm";
 import { useEffect, useRef } from "react";
+import { openTerminalLink, TERMINAL_LINK_HANDLER } from "./terminal-links";
 import { XTERM_OPTIONS } from "./xterm-theme";
 
 type Props = {
@@ -37,10 +38,10 @@ export function XtermView({ onReady, active, options, label, testId }: Props) {
       ]);
       const element = host.current;
       if (disposed || !element) return;
-      const terminal = new Terminal({ ...XTERM_OPTIONS, ...opts.current });
+      const terminal = new Terminal({ ...XTERM_OPTIONS, ...opts.current, linkHandler: TERMINAL_LINK_HANDLER });
       const fit = new FitAddon();
       terminal.loadAddon(fit);
-      terminal.loadAddon(new WebLinksAddon((_event, uri) => window.open(uri, "_blank", "noopener,noreferrer")));
+      terminal.loadAddon(new WebLinksAddon((_event, uri) => openTerminalLink(uri)));
       terminal.open(element);
       const refit = () => {
         // fit() throws or yields 0x0 while the element is hidden: keep the last good size.
