@@ -3,6 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useEffect, useRef } from "react";
+import { toast } from "sonner";
 import { useTRPC } from "@/lib/trpc/client";
 
 export type FileChangeNotice = { kind: "resync" } | { kind: "change"; upserted: string[]; deleted: string[]; source: "api" | "execution" };
@@ -36,6 +37,8 @@ export function useFileChangeFeed(projectId: number, onChange: (notice: FileChan
             return;
           }
           for (const path of [...event.upserted, ...event.deleted]) refresh(trpc.files.read.queryKey({ projectId, path }));
+          // A file a program wrote but the server could not save (e.g. a name that is not UTF-8).
+          for (const f of event.refused.slice(0, 3)) toast.warning(`Not saved: ${JSON.stringify(f.path)} (${f.detail ?? f.reason})`);
           onChangeRef.current({ kind: "change", upserted: event.upserted, deleted: event.deleted, source: event.source });
         },
       },

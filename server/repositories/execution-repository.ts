@@ -19,11 +19,12 @@ const executionFields = {
   executedByAi: true,
   executedAt: true,
   finishedAt: true,
+  skippedFiles: true,
 } as const;
 
 export type ExecutionRecord = Prisma.SandboxExecutionGetPayload<{ select: typeof executionFields }>;
 
-const { output: _output, errorOutput: _errorOutput, ...summaryFields } = executionFields;
+const { output: _output, errorOutput: _errorOutput, skippedFiles: _skippedFiles, ...summaryFields } = executionFields;
 /** A row without its (possibly large) output columns. */
 export type ExecutionSummary = Prisma.SandboxExecutionGetPayload<{ select: typeof summaryFields }>;
 
@@ -37,6 +38,8 @@ export interface ExecutionOutcome {
   cpuUsagePercent: number | null;
   status: string;
   statusReason: string | null;
+  /** Files the program left that were not saved (absent or empty: none). */
+  skippedFiles?: { path: string; reason: string; detail: string | null }[];
 }
 
 export const executionRepository = {
@@ -53,7 +56,12 @@ export const executionRepository = {
   },
 
   finish(id: number, outcome: ExecutionOutcome): Promise<ExecutionRecord> {
-    return getPrisma().sandboxExecution.update({ where: { id }, data: { ...outcome, finishedAt: new Date() }, select: executionFields });
+    const { skippedFiles, ...rest } = outcome;
+    return getPrisma().sandboxExecution.update({
+      where: { id },
+      data: { ...rest, ...(skippedFiles?.length ? { skippedFiles } : {}), finishedAt: new Date() },
+      select: executionFields,
+    });
   },
 
   findById(id: number): Promise<ExecutionRecord | null> {

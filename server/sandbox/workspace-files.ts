@@ -13,7 +13,7 @@ export interface WorkspaceFile {
   executable?: boolean;
 }
 
-export type RefusedReason = "invalid-path" | "symlink" | "hardlink" | "special-file" | "too-large" | "binary" | "project-size";
+export type RefusedReason = "invalid-path" | "non-utf8-name" | "symlink" | "hardlink" | "special-file" | "too-large" | "binary" | "project-size";
 
 export interface RefusedFile {
   path: string;

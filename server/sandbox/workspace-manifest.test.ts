@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diffManifests, manifestFindArgs, parseManifest, type Manifest } from "./workspace-manifest";
+import { diffManifests, escapeNonUtf8, manifestFindArgs, parseManifest, type Manifest } from "./workspace-manifest";
 
 const limits = { maxFileSize: 100, maxProjectSize: 1000, ignore: ["node_modules", ".git"] };
 
@@ -18,6 +18,40 @@ describe("parseManifest", () => {
 
   it("ignores truncated records", () => {
     expect(parseManifest("f\t5\t1.5").size).toBe(0);
+  });
+
+  it("keeps names that are not UTF-8 under an escaped key, flagged, beside valid ones (bytes in)", () => {
+    const out = Buffer.concat([
+      Buffer.from("f\t4\t1.0\t1\tgood.txt\0f\t1\t1.0\t1\t"),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(".txt\0f\t1\t1.0\t1\tcaf\u00e9/\u2713.txt\0f\t1\t1.0\t1\tdir"),
+      Buffer.from([0xe9]),
+      Buffer.from("/inner.txt\0"),
+    ]);
+    const m = parseManifest(out);
+    expect([...m.keys()]).toEqual(["good.txt", "\\xff\\xfe.txt", "caf\u00e9/\u2713.txt", "dir\\xe9/inner.txt"]);
+    expect(m.get("good.txt")?.nonUtf8Name).toBeUndefined();
+    expect(m.get("caf\u00e9/\u2713.txt")?.nonUtf8Name).toBeUndefined();
+    expect(m.get("\\xff\\xfe.txt")).toEqual({ type: "f", size: 1, mtime: "1.0", links: 1, nonUtf8Name: true });
+  });
+});
+
+describe("escapeNonUtf8", () => {
+  const esc = (...bytes: number[]) => escapeNonUtf8(Buffer.from(bytes));
+  it("writes invalid bytes as \\xHH and keeps valid sequences", () => {
+    expect(esc(0x61, 0xff, 0x62)).toBe("a\\xffb");
+    expect(esc(0xc3, 0xa9)).toBe("\u00e9");
+    expect(esc(0xe2, 0x9c, 0x93)).toBe("\u2713");
+    expect(esc(0xf0, 0x9f, 0x98, 0x80)).toBe("\u{1F600}");
+  });
+  it("refuses overlongs, surrogates, truncated sequences and code points above U+10FFFF", () => {
+    expect(esc(0xc0, 0xaf)).toBe("\\xc0\\xaf");
+    expect(esc(0xed, 0xa0, 0x80)).toBe("\\xed\\xa0\\x80");
+    expect(esc(0xe2, 0x9c)).toBe("\\xe2\\x9c");
+    expect(esc(0xf4, 0x90, 0x80, 0x80)).toBe("\\xf4\\x90\\x80\\x80");
+  });
+  it("doubles a backslash, so an escaped name cannot pass for another", () => {
+    expect(esc(0x5c, 0x78, 0x66, 0x66, 0xff)).toBe("\\\\xff\\xff");
   });
 });
 
@@ -45,6 +79,22 @@ describe("manifestFindArgs", () => {
 });
 
 describe("diffManifests", () => {
+  it("refuses a name that is not UTF-8 once, never asks tar for it, never deletes it, and keeps the rest", () => {
+    const before = manifest([["kept.txt", "f", 1, "1.0"]]);
+    const bad = { type: "f", size: 1, mtime: "2.0", links: 1, nonUtf8Name: true as const };
+    const after: Manifest = new Map([
+      ["kept.txt", { type: "f", size: 1, mtime: "1.0", links: 1 }],
+      ["good.txt", { type: "f", size: 4, mtime: "2.0", links: 1 }],
+      ["\\xff\\xfe.txt", bad],
+    ]);
+    const d = diffManifests(before, after, limits);
+    expect(d.changed).toEqual(["good.txt"]);
+    expect(d.refused).toEqual([{ path: "\\xff\\xfe.txt", reason: "non-utf8-name", detail: expect.stringContaining("not valid UTF-8") as string }]);
+    // Unchanged on the next run: not reported again; removed later: nothing to delete from the store.
+    expect(diffManifests(after, after, limits).refused).toEqual([]);
+    expect(diffManifests(after, before, limits).deleted).toEqual(["good.txt"]);
+  });
+
   it("finds created, changed and deleted files and skips unchanged ones", () => {
     const before = manifest([
       ["same.txt", "f", 3, "1.0"],

@@ -13,6 +13,12 @@ export interface ManifestEntry {
   mtime: string;
   /** find's %n: link count, so hard links are noticed. */
   links: number;
+  /**
+   * Set when the name is not valid UTF-8: the manifest key is then the name with each invalid
+   * byte written `\xHH` (and `\` as `\\`), for reports only. Such a file is never asked of tar
+   * (a decoded name would name another file, or none) and never stored: it is refused, visibly.
+   */
+  nonUtf8Name?: true;
 }
 
 export type Manifest = Map<string, ManifestEntry>;
@@ -23,24 +29,86 @@ export function manifestFindArgs(ignore: readonly string[]): string[] {
   return ["find", ".", "-mindepth", "1", ...prune, "-printf", "%y\\t%s\\t%T@\\t%n\\t%P\\0"];
 }
 
-export function parseManifest(output: string): Manifest {
+/**
+ * Parses find's records. Give the raw bytes (a Buffer) when names may not be UTF-8: each name is
+ * decoded strictly, and one that fails is kept under an escaped key with `nonUtf8Name` set. A
+ * string is taken as already decoded (tests, callers that hold text).
+ */
+export function parseManifest(output: string | Buffer): Manifest {
   const manifest: Manifest = new Map();
-  for (const record of output.split("\0")) {
-    if (record === "") continue;
+  const bytes = typeof output === "string" ? Buffer.from(output, "utf8") : output;
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(0, start);
+    if (end < 0) end = bytes.length;
+    const record = bytes.subarray(start, end);
+    start = end + 1;
     // The path is last and may itself contain tabs: split only the first four fields.
     const parts: string[] = [];
-    let rest = record;
+    let rest = 0;
     for (let i = 0; i < 4; i++) {
-      const tab = rest.indexOf("\t");
+      const tab = record.indexOf(0x09, rest);
       if (tab < 0) break;
-      parts.push(rest.slice(0, tab));
-      rest = rest.slice(tab + 1);
+      parts.push(record.subarray(rest, tab).toString("latin1"));
+      rest = tab + 1;
     }
     const [type, size, mtime, links] = parts;
     if (type === undefined || size === undefined || mtime === undefined || links === undefined) continue;
-    manifest.set(rest, { type, size: Number(size), mtime, links: Number(links) });
+    const entry: ManifestEntry = { type, size: Number(size), mtime, links: Number(links) };
+    const name = record.subarray(rest);
+    const decoded = decodeUtf8(name);
+    if (decoded !== null) manifest.set(decoded, entry);
+    else manifest.set(escapeNonUtf8(name), { ...entry, nonUtf8Name: true });
   }
   return manifest;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function decodeUtf8(bytes: Uint8Array): string | null {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** Length of the valid UTF-8 sequence at `i` (RFC 3629: no overlongs, surrogates or > U+10FFFF), 0 if invalid. */
+function utf8SequenceAt(bytes: Uint8Array, i: number): number {
+  const b0 = bytes[i] ?? 0;
+  if (b0 < 0x80) return 1;
+  const cont = (k: number, lo = 0x80, hi = 0xbf) => {
+    const b = bytes[i + k];
+    return b !== undefined && b >= lo && b <= hi;
+  };
+  if (b0 >= 0xc2 && b0 <= 0xdf) return cont(1) ? 2 : 0;
+  if (b0 >= 0xe0 && b0 <= 0xef) {
+    const [lo, hi] = b0 === 0xe0 ? [0xa0, 0xbf] : b0 === 0xed ? [0x80, 0x9f] : [0x80, 0xbf];
+    return cont(1, lo, hi) && cont(2) ? 3 : 0;
+  }
+  if (b0 >= 0xf0 && b0 <= 0xf4) {
+    const [lo, hi] = b0 === 0xf0 ? [0x90, 0xbf] : b0 === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
+    return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+/** A name as text for reports: valid UTF-8 as is, each other byte as `\xHH`, a backslash doubled (unambiguous). */
+export function escapeNonUtf8(bytes: Uint8Array): string {
+  let out = "";
+  let i = 0;
+  while (i < bytes.length) {
+    const len = utf8SequenceAt(bytes, i);
+    if (len === 0) {
+      out += `\\x${(bytes[i] ?? 0).toString(16).padStart(2, "0")}`;
+      i++;
+      continue;
+    }
+    const text = Buffer.from(bytes.subarray(i, i + len)).toString("utf8");
+    out += text === "\\" ? "\\\\" : text;
+    i += len;
+  }
+  return out;
 }
 
 export interface ManifestDiff {
@@ -80,6 +148,11 @@ export function diffManifests(before: Manifest, after: Manifest, limits: DiffLim
     if (entry.type === "d") continue;
     if (isIgnoredPath(path, limits.ignore)) continue;
     const modified = isModified(before.get(path), entry);
+    if (entry.nonUtf8Name) {
+      if (modified)
+        refused.push({ path, reason: "non-utf8-name", detail: "the file name is not valid UTF-8 (invalid bytes shown as \\xHH); rename it to save it" });
+      continue;
+    }
     const pathCheck = checkWorkspacePath(path);
     if (!pathCheck.ok) {
       if (modified) refused.push({ path, reason: "invalid-path", detail: pathCheck.reason });
@@ -99,7 +172,7 @@ export function diffManifests(before: Manifest, after: Manifest, limits: DiffLim
   }
 
   for (const [path, entry] of before) {
-    if (entry.type !== "f" || isIgnoredPath(path, limits.ignore)) continue;
+    if (entry.type !== "f" || entry.nonUtf8Name || isIgnoredPath(path, limits.ignore)) continue;
     const now = after.get(path);
     if (!now || now.type !== "f") deleted.push(path);
   }

@@ -48,7 +48,7 @@ export class WorkspaceSync {
     const { keepers, manifest } = splitLoadOutput(stdout);
     if (keepers === "") throw new SandboxError("SYNC_FAILED", "the container's idle keeper process did not appear");
     this.log.debug({ containerId, bytes: archive.length, keepers }, "workspace loaded");
-    return { keepers, manifest: parseManifest(manifest) };
+    return { keepers, manifest: parseManifest(Buffer.from(manifest, "latin1")) };
   }
 
   /** Writes edited files and removes deleted ones in a live workspace; returns the new manifest. */
@@ -56,7 +56,7 @@ export class WorkspaceSync {
     const args = [String(deleted.length), ...deleted, ...manifestFindArgs(this.config.syncIgnore)];
     const { stdout, stderr, exitCode } = await this.capture(containerId, bashArgs(WRITE_SCRIPT, "pantheon-write", args), archive);
     if (exitCode !== 0) throw new SandboxError("SYNC_FAILED", `writing files into the sandbox failed (exit ${exitCode}): ${stderr.trim().slice(0, 500)}`);
-    return parseManifest(stdout);
+    return parseManifest(Buffer.from(stdout, "latin1"));
   }
 
   /** Kills every leftover process, then lists /workspace. */
@@ -68,7 +68,7 @@ export class WorkspaceSync {
     // find exits 1 when some entry vanished or is unreadable; the manifest is still usable.
     if (exitCode !== 0 && exitCode !== 1)
       throw new SandboxError("SYNC_FAILED", `listing the workspace failed (exit ${exitCode}): ${stderr.trim().slice(0, 500)}`);
-    return { manifest: parseManifest(stdout), warning: stderr.trim() ? stderr.trim().slice(0, 500) : null };
+    return { manifest: parseManifest(Buffer.from(stdout, "latin1")), warning: stderr.trim() ? stderr.trim().slice(0, 500) : null };
   }
 
   /** Lists /workspace, leaving every process alone (syncs while a shell or dev server runs). */
@@ -76,7 +76,7 @@ export class WorkspaceSync {
     const { stdout, stderr, exitCode } = await this.capture(containerId, bashArgs(LIST_SCRIPT, "pantheon-list", manifestFindArgs(this.config.syncIgnore)));
     if (exitCode !== 0 && exitCode !== 1)
       throw new SandboxError("SYNC_FAILED", `listing the workspace failed (exit ${exitCode}): ${stderr.trim().slice(0, 500)}`);
-    return parseManifest(stdout);
+    return parseManifest(Buffer.from(stdout, "latin1"));
   }
 
   /** Files created, changed or deleted between two manifests, with content pulled back by tar. */
@@ -127,7 +127,11 @@ export class WorkspaceSync {
     return changes;
   }
 
-  /** Runs a command and collects its output in memory (bounded: used only for engine scripts). */
+  /**
+   * Runs a command and collects its output in memory (bounded: used only for engine scripts).
+   * stdout comes back as latin1, one char per byte: file names that are not UTF-8 survive for
+   * parseManifest to report, instead of turning into U+FFFD (which names no file).
+   */
   private async capture(containerId: string, cmd: string[], stdin?: Buffer): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -146,6 +150,6 @@ export class WorkspaceSync {
       },
     });
     if (abort.signal.aborted) throw new SandboxError("SYNC_FAILED", "workspace listing exceeded its size limit");
-    return { stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), exitCode };
+    return { stdout: Buffer.concat(out).toString("latin1"), stderr: Buffer.concat(err).toString("utf8"), exitCode };
   }
 }

@@ -36,6 +36,8 @@ export class DatabaseWorkspaceStore implements WorkspaceStore {
     getFileChangeHub().publish(Number(projectId), {
       upserted: changes.upserted.map((f) => f.path),
       deleted: changes.deleted,
+      // Said in the feed too, so an open IDE learns that a file it will not see was left out.
+      refused: changes.refused.map((f) => ({ path: f.path, reason: f.reason, detail: f.detail ?? null })),
       source: "execution",
       aiPersonality: null,
     });

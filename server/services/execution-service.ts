@@ -11,6 +11,7 @@ import type { ExecutionFileChanges } from "@/server/sandbox/engine";
 import { prepareExecution } from "@/server/sandbox/execution-request";
 import type { ExecutionEvent, ExecutionRequest } from "@/server/sandbox/execution-types";
 import type { RefusedReason } from "@/server/sandbox/workspace-files";
+import { skippedFilesNotice, skippedFilesOf } from "./executions/skipped-files";
 import { requireProject } from "./project-access";
 import { requireEngine } from "./sandbox-engine-access";
 
@@ -72,9 +73,12 @@ export async function runExecution(user: AuthUser, projectId: number, request: E
     throw fromSandboxError(e);
   }
 
+  // Files the sync refused (a name that is not UTF-8, a symlink...) are said in stderr and stored.
+  const skippedFiles = skippedFilesOf(result.files);
   const finished = await executionRepository.finish(row.id, {
     output: result.output,
-    errorOutput: result.errorOutput,
+    errorOutput: result.errorOutput + skippedFilesNotice(skippedFiles),
+    skippedFiles,
     outputTruncated: result.truncated,
     exitCode: result.exitCode,
     executionTimeMs: Math.round(result.durationMs),

@@ -1,3 +1,4 @@
+import { skippedFileDto } from "@/server/api/schemas/dto.schema";
 import type { ExecutionRecord } from "@/server/repositories/execution-repository";
 import type { FileMeta } from "@/server/repositories/file-repository";
 import type { ProjectRecord } from "@/server/repositories/project-repository";
@@ -35,6 +36,13 @@ export function fileJson(f: FileMeta) {
   };
 }
 
+function skippedFilesJson(value: unknown) {
+  return skippedFileDto
+    .array()
+    .catch([])
+    .parse(value ?? []);
+}
+
 export function executionJson(e: ExecutionRecord) {
   return {
     id: e.id,
@@ -53,6 +61,8 @@ export function executionJson(e: ExecutionRecord) {
     executed_by_ai: e.executedByAi,
     executed_at: e.executedAt,
     finished_at: e.finishedAt,
+    /** Files the program left that were not saved: [{path, reason, detail}] (a name that is not UTF-8, a symlink...). */
+    skipped_files: skippedFilesJson(e.skippedFiles),
   };
 }
 

@@ -50,7 +50,22 @@ export const executionSummaryDto = z.object({
   finishedAt: z.date().nullable(),
 });
 
-export const executionDto = executionSummaryDto.extend({ output: z.string().nullable(), errorOutput: z.string().nullable() });
+export const skippedFileDto = z.object({ path: z.string(), reason: z.string(), detail: z.string().nullable() });
+
+/** The stored JSON column (null: none) as a list; a row written before the column existed reads as []. */
+const skippedFilesColumn = z.unknown().transform((value) =>
+  z
+    .array(skippedFileDto)
+    .catch([])
+    .parse(value ?? []),
+);
+
+export const executionDto = executionSummaryDto.extend({
+  output: z.string().nullable(),
+  errorOutput: z.string().nullable(),
+  /** Files the program left in /workspace that were not saved, and why (e.g. a name that is not UTF-8). */
+  skippedFiles: skippedFilesColumn,
+});
 
 export const executionEventDto = z.discriminatedUnion("type", [
   z.object({ seq: z.number(), type: z.enum(["stdout", "stderr"]), data: z.string() }),

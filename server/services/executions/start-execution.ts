@@ -13,6 +13,7 @@ import type { ExecutionRequest, ExitEvent } from "@/server/sandbox/execution-typ
 import { getTemplate } from "@/server/templates/templates";
 import { getExecutionHub } from "./execution-hub";
 import { assertSandboxSlot } from "./sandbox-quota";
+import { skippedFilesNotice, skippedFilesOf } from "./skipped-files";
 
 export interface StartedExecution {
   execution: ExecutionRecord;
@@ -65,8 +66,12 @@ export async function startExecution(user: AuthUser, projectId: number, request:
     },
   });
   void done.then(
-    () => {
-      if (executionId !== null && exit) hub.push(executionId, exit);
+    (result) => {
+      if (executionId === null || !exit) return;
+      // Files not saved are told before the end, as the stored error output tells them.
+      const notice = skippedFilesNotice(skippedFilesOf(result.files));
+      if (notice) hub.push(executionId, { seq: exit.seq, type: "stderr", data: notice });
+      hub.push(executionId, notice ? { ...exit, seq: exit.seq + 1 } : exit);
     },
     // Failures after the row exists are recorded by runExecution; subscribers still get an ending.
     (err: unknown) => {

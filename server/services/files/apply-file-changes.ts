@@ -63,7 +63,7 @@ export async function applyFileChanges(
   await fileRepository.applyChanges(projectId, upserts, changes.deletes);
   const entry = upserts.find((u) => u.isEntryPoint);
   if (entry) await fileRepository.clearEntryPoint(projectId, entry.filePath);
-  getFileChangeHub().publish(projectId, { upserted: [...seen], deleted: changes.deletes, source: "api", aiPersonality });
+  getFileChangeHub().publish(projectId, { upserted: [...seen], deleted: changes.deletes, refused: [], source: "api", aiPersonality });
   // Rewriting a file keeps its execute bit, in the store (applyChanges) and in the container.
   const executable = new Set((await fileRepository.listMeta(projectId)).filter((f) => f.isExecutable).map((f) => f.filePath));
   await pushToContainer(

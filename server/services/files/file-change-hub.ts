@@ -8,6 +8,8 @@ export interface FileChange {
   seq: number;
   upserted: string[];
   deleted: string[];
+  /** Files an execution left that were not saved, and why (a name that is not UTF-8, a symlink...). */
+  refused: { path: string; reason: string; detail: string | null }[];
   source: FileChangeSource;
   /** The AI personality that made an API change, when one did. */
   aiPersonality: string | null;
@@ -47,7 +49,7 @@ export class FileChangeHub {
   ) {}
 
   publish(projectId: number, change: Omit<FileChange, "seq" | "at">): FileChange | null {
-    if (!change.upserted.length && !change.deleted.length) return null;
+    if (!change.upserted.length && !change.deleted.length && !change.refused.length) return null;
     this.sweep();
     const feed = this.feed(projectId);
     const published: FileChange = { ...change, seq: ++this.seq, at: new Date() };
