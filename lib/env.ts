@@ -47,6 +47,9 @@ export const envSchema = z
     SANDBOX_MAX_CONCURRENT: int(50, 1, 500),
     SANDBOX_POOL_SIZE: int(10, 0, 100),
     SANDBOX_MAX_IDLE_TIME: int(300_000, 10_000, 86_400_000),
+    // A container with no user action (execution, file write, process start, shell input, preview
+    // request) for this long is released even while its processes print: output alone never keeps it.
+    SANDBOX_MAX_UNATTENDED_TIME: int(3_600_000, 10_000, 7 * 86_400_000),
     SANDBOX_DEFAULT_TIMEOUT: int(30, 1, 300),
     SANDBOX_MAX_TIMEOUT: int(300, 1, 3600),
     SANDBOX_MAX_FILE_SIZE: int(1_048_576, 1, 10 * 1_048_576),
@@ -115,6 +118,9 @@ export const envSchema = z
     /** Container ports a process may never serve or be previewed on; the app's PORT and PANTHEON_PG_PORT are always added. */
     SANDBOX_PREVIEW_DENIED_PORTS: portList.default([22, 2375, 2376, 5432, 3306, 6379, 27017, 9200, 11211]),
     SANDBOX_MAX_PROCESSES_PER_PROJECT: int(5, 1, 50),
+    // Across all of a user's projects (the preview ports are shared by everyone).
+    SANDBOX_MAX_PROCESSES_PER_USER: int(10, 1, 500),
+    SANDBOX_MAX_PREVIEWS_PER_USER: int(5, 1, 100),
   })
   .refine((e) => e.SANDBOX_DEFAULT_TIMEOUT <= e.SANDBOX_MAX_TIMEOUT, {
     path: ["SANDBOX_DEFAULT_TIMEOUT"],

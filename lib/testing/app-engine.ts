@@ -5,6 +5,7 @@ import { pingDocker } from "@/server/runtime/docker-ping";
 import { createDockerSandboxEngine } from "@/server/sandbox/docker-engine";
 import type { EngineConfigInput } from "@/server/sandbox/config";
 import { DatabaseWorkspaceStore } from "@/server/services/database-workspace-store";
+import { leaseRecorder } from "@/server/services/sandbox-leases";
 import { dockerNetworkSubnets } from "@/server/egress/docker-subnets";
 import { EgressGateway } from "@/server/egress/egress-gateway";
 import type { EgressDecision } from "@/server/egress/egress-proxy";
@@ -41,6 +42,7 @@ export async function startAppEngine(config: EngineConfigInput = {}, opts: { onE
     logger,
     docker,
     egress,
+    leaseEvents: leaseRecorder(logger),
   });
   const stop = async () => {
     await engine.stop();

@@ -113,6 +113,8 @@ describe("rate limits in PostgreSQL", () => {
 
   it("refuses a sixth running sandbox for a user", () => {
     expect(() => a.assertCanRunAnotherSandbox(4)).not.toThrow();
-    expect(() => a.assertCanRunAnotherSandbox(5)).toThrow("at most 5 running sandboxes per user (you have 5); stop or release one, then retry");
+    expect(() => a.assertCanRunAnotherSandbox(5)).toThrow(
+      "at most 5 running sandboxes per user (SANDBOX_RATE_SANDBOXES_PER_USER; you hold 5, counting executions, processes, shells and previews); stop or release one, then retry",
+    );
   });
 });

@@ -18,7 +18,9 @@ describe("assertRunningBelow", () => {
       }
       expect(caught).toBeInstanceOf(AppError);
       expect((caught as AppError).code).toBe("TOO_MANY_REQUESTS");
-      expect((caught as AppError).message).toBe(`at most 5 running sandboxes per user (you have ${count}); stop or release one, then retry`);
+      expect((caught as AppError).message).toBe(
+        `at most 5 running sandboxes per user (SANDBOX_RATE_SANDBOXES_PER_USER; you hold ${count}, counting executions, processes, shells and previews); stop or release one, then retry`,
+      );
     }
     expect(() => assertRunningBelow(1, 1)).toThrow("at most 1 running sandbox per user");
   });

@@ -9,7 +9,7 @@ export function assertRunningBelow(count: number, max: number): void {
   if (count < max) return;
   throw new AppError(
     "TOO_MANY_REQUESTS",
-    `at most ${max} running sandbox${max === 1 ? "" : "es"} per user (you have ${count}); stop or release one, then retry`,
+    `at most ${max} running sandbox${max === 1 ? "" : "es"} per user (SANDBOX_RATE_SANDBOXES_PER_USER; you hold ${count}, counting executions, processes, shells and previews); stop or release one, then retry`,
     { limit: max, running: count },
   );
 }

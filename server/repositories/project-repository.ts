@@ -96,9 +96,33 @@ export const projectRepository = {
     await getPrisma().sandboxProject.deleteMany({ where: { id } });
   },
 
-  /** The user's projects that hold a container used since `since` (older ones were released by the idle sweep). */
-  countHoldingContainer(userId: number, since: Date, excludingProjectId: number): Promise<number> {
-    return getPrisma().sandboxProject.count({ where: { userId, containerId: { not: null }, lastAccessedAt: { gte: since }, id: { not: excludingProjectId } } });
+  /** Projects whose live container `userId` holds (whatever started it), other than `excludingProjectId`. */
+  countHeldBy(userId: number, excludingProjectId: number): Promise<number> {
+    return getPrisma().sandboxProject.count({ where: { containerHolderId: userId, containerId: { not: null }, id: { not: excludingProjectId } } });
+  },
+
+  /** Names who takes the project's next container; a live one keeps the holder that took it. */
+  async claimHolder(id: number, userId: number): Promise<void> {
+    await getPrisma().sandboxProject.updateMany({ where: { id, containerId: null }, data: { containerHolderId: userId } });
+  },
+
+  /** A container was bound to the project (the engine's bind notice). */
+  async recordContainer(id: number, containerId: string): Promise<void> {
+    await getPrisma().sandboxProject.updateMany({ where: { id }, data: { containerId, lastAccessedAt: new Date() } });
+  },
+
+  /** The project's binding to `containerId` ended; a newer container's row is left alone. */
+  async forgetContainer(id: number, containerId: string): Promise<void> {
+    await getPrisma().sandboxProject.updateMany({ where: { id, containerId }, data: { containerId: null } });
+  },
+
+  /** Forgets containers that no longer exist (a crash left their rows): `alive` are the ones Docker still has. */
+  async forgetContainersOtherThan(alive: readonly string[]): Promise<number> {
+    const { count } = await getPrisma().sandboxProject.updateMany({
+      where: { containerId: { not: null, notIn: [...alive] } },
+      data: { containerId: null },
+    });
+    return count;
   },
 
   async touch(id: number): Promise<void> {

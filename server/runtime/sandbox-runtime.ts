@@ -5,6 +5,8 @@ import { missingImages, ensureImages } from "@/sandbox-images/ensure-images";
 import type { EngineConfigInput } from "@/server/sandbox/config";
 import { createDockerSandboxEngine } from "@/server/sandbox/docker-engine";
 import { DatabaseWorkspaceStore } from "@/server/services/database-workspace-store";
+import { forgetVanishedContainers, leaseRecorder } from "@/server/services/sandbox-leases";
+import { LABEL_SANDBOX } from "@/server/sandbox/driver";
 import { dockerNetworkSubnets } from "@/server/egress/docker-subnets";
 import { EgressGateway } from "@/server/egress/egress-gateway";
 import { projectNetworkPolicy } from "@/server/services/projects/network-policy";
@@ -19,6 +21,7 @@ export function engineConfigFromEnv(env: Env): EngineConfigInput {
     poolSizePerImage: env.SANDBOX_POOL_SIZE,
     maxConcurrent: env.SANDBOX_MAX_CONCURRENT,
     maxIdleTimeMs: env.SANDBOX_MAX_IDLE_TIME,
+    maxUnattendedMs: env.SANDBOX_MAX_UNATTENDED_TIME,
     defaultTimeoutMs: env.SANDBOX_DEFAULT_TIMEOUT * 1000,
     maxTimeoutMs: env.SANDBOX_MAX_TIMEOUT * 1000,
     maxFileSize: env.SANDBOX_MAX_FILE_SIZE,
@@ -41,7 +44,15 @@ export async function startSandboxRuntime(env: Env, logger: Logger): Promise<App
     caFile: env.SANDBOX_EGRESS_CA_FILE || null,
     dockerSubnets: () => dockerNetworkSubnets(docker),
   });
-  const engine = createDockerSandboxEngine({ config: engineConfigFromEnv(env), store: new DatabaseWorkspaceStore(), logger, docker, egress });
+  const engine = createDockerSandboxEngine({
+    config: engineConfigFromEnv(env),
+    store: new DatabaseWorkspaceStore(),
+    logger,
+    docker,
+    egress,
+    // Who holds which container, for the running-sandboxes quota (services/sandbox-leases.ts).
+    leaseEvents: leaseRecorder(logger),
+  });
   const runtime: AppRuntime = {
     engine,
     async dockerStatus() {
@@ -68,7 +79,25 @@ export async function startSandboxRuntime(env: Env, logger: Logger): Promise<App
   setAppRuntime(runtime);
   void buildMissingImages(docker, env, logger);
   await engine.start();
+  void forgetDeadHolders(docker, logger);
   return runtime;
+}
+
+/**
+ * Rows that still name a container from before a crash or restart (the boot reaper removed it)
+ * would charge their holders forever: forget every container Docker no longer has. Every scope's
+ * sandbox containers count as alive, so another deployment sharing the database keeps its rows.
+ */
+async function forgetDeadHolders(docker: Dockerode, logger: Logger): Promise<void> {
+  try {
+    const alive = await docker.listContainers({ all: true, filters: { label: [`${LABEL_SANDBOX}=1`] } });
+    await forgetVanishedContainers(
+      alive.map((c) => c.Id),
+      logger,
+    );
+  } catch (err) {
+    logger.warn({ err: err instanceof Error ? err.message : err }, "could not reconcile recorded containers with Docker");
+  }
 }
 
 async function buildMissingImages(docker: Dockerode, env: Env, logger: Logger): Promise<void> {

@@ -60,6 +60,17 @@ export const EngineConfigSchema = z
       .min(1_000)
       .max(24 * 3600_000)
       .default(5 * 60_000),
+    /**
+     * A container with no user action (execution, file write, process start, input to a process)
+     * for this long is released even while its processes still print: output alone never keeps
+     * one past it (SANDBOX_MAX_UNATTENDED_TIME).
+     */
+    maxUnattendedMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(7 * 24 * 3600_000)
+      .default(3600_000),
     defaultTimeoutMs: z.number().int().min(100).max(3600_000).default(30_000),
     /** Requests above this are refused (BAD_REQUEST), never clamped. */
     maxTimeoutMs: z.number().int().min(100).max(3600_000).default(300_000),

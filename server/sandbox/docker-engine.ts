@@ -8,6 +8,7 @@ import { buildContainerSpec } from "./container-spec";
 import { DockerDriver } from "./docker-driver";
 import { LABEL_INSTANCE, LABEL_SANDBOX, LABEL_SCOPE } from "./driver";
 import { SandboxEngine } from "./engine";
+import type { LeaseEvents } from "./pool";
 import { runPostureCheck } from "./posture";
 import type { WorkspaceStore } from "./workspace-files";
 
@@ -19,6 +20,8 @@ export interface DockerEngineOptions {
   docker?: Dockerode;
   /** The app's egress proxy; without it every project behaves as network policy "none". */
   egress?: EgressConnector;
+  /** Bind and release notices (the app records who holds each container). */
+  leaseEvents?: LeaseEvents;
 }
 
 /** The Docker driver applying the hardened spec from security/ (resolved once from the config). */
@@ -55,6 +58,7 @@ export function createDockerSandboxEngine(options: DockerEngineOptions): Sandbox
     store: options.store,
     logger: options.logger,
     ...(options.egress ? { egress: options.egress } : {}),
+    ...(options.leaseEvents ? { leaseEvents: options.leaseEvents } : {}),
     postureCheck: async () => {
       const result = await runPostureCheck({
         docker,

@@ -9,7 +9,7 @@ import { bashArgs, KILL_TREE_SCRIPT, SANDBOX_USER, SPAWN_SCRIPT, WORKSPACE_DIR }
 import { EGRESS_CA_PATH, EGRESS_PORT, egressEnv, TUNNEL_BINARY, type EgressConnector, type NetworkPolicy } from "./egress";
 import { Executor } from "./executor";
 import { SandboxFleet } from "./fleet";
-import { ContainerPool, type Lease, type PoolStatus } from "./pool";
+import { ContainerPool, type Lease, type LeaseEvents, type PoolStatus } from "./pool";
 import { KeyedLock } from "./project-lock";
 import { reapOrphanContainers } from "./reaper";
 import type { Manifest } from "./workspace-manifest";
@@ -36,6 +36,8 @@ export interface SandboxEngineOptions {
   postureCheck?: () => Promise<PostureSummary>;
   /** The app's egress proxy (server/egress); without it every project runs as policy "none". */
   egress?: EgressConnector;
+  /** Told when a container is bound to a project and when that ends (the app records holders for quotas). */
+  leaseEvents?: LeaseEvents;
 }
 
 export interface SpawnOptions {
@@ -60,6 +62,11 @@ export interface SpawnOptions {
    * helpers such as preview tunnels): the container's network is left as it is, no proxy env.
    */
   network?: NetworkPolicy;
+  /**
+   * Whether input to the process counts as a user action (default true: typing in a shell, a
+   * preview request). False for the egress tunnel, whose input is the internet answering a program.
+   */
+  inputIsUserAction?: boolean;
 }
 
 const SPAWN_START_TIMEOUT_MS = 15_000;
@@ -132,7 +139,7 @@ export class SandboxEngine {
     const { config, driver } = options;
     this.log = options.logger.child({ component: "sandbox-engine", instance: config.instanceId });
     const images = Object.fromEntries(IMAGE_KINDS.map((k) => [k, imageFor(config, k)])) as Record<ImageKind, string>;
-    this.pool = new ContainerPool({ ...config, driver, log: this.log, images });
+    this.pool = new ContainerPool({ ...config, driver, log: this.log, images, ...(options.leaseEvents ? { leaseEvents: options.leaseEvents } : {}) });
     this.fleet = new SandboxFleet(this.pool, driver, config, this.log);
     this.sync = new WorkspaceSync(driver, config, this.log);
     this.executor = new Executor(driver, config.maxOutputBytes, this.log);
@@ -473,8 +480,14 @@ export class SandboxEngine {
       this.log.debug({ containerId, projectId, pid, exitCode: outcome.exitCode }, "spawned process exited");
       return outcome;
     });
-    const streams = withActivity(attached, () => {
-      lease.lastUsedAt = Date.now();
+    const streams = withActivity(attached, {
+      input: () => {
+        if (opts.inputIsUserAction === false) lease.lastOutputAt = Date.now();
+        else lease.lastUsedAt = Date.now();
+      },
+      output: () => {
+        lease.lastOutputAt = Date.now();
+      },
     });
     this.log.info({ containerId, projectId, pid, cmd: opts.argv[0], tty: opts.tty === true }, "spawned long-lived process");
     const kill = async () => {
@@ -538,7 +551,11 @@ export class SandboxEngine {
         stdin: ca,
       });
     }
-    const tunnel = await this.spawnIn(projectId, lease, { image: lease.container.image, argv: [TUNNEL_BINARY, "listen", String(EGRESS_PORT)] });
+    const tunnel = await this.spawnIn(projectId, lease, {
+      image: lease.container.image,
+      argv: [TUNNEL_BINARY, "listen", String(EGRESS_PORT)],
+      inputIsUserAction: false,
+    });
     const stderr: Buffer[] = [];
     tunnel.stderr.on("data", (b: Buffer) => {
       if (stderr.length < 16) stderr.push(b);

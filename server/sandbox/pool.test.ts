@@ -2,7 +2,7 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AttachedExec, ContainerEvent, ContainerSummary, CreateContainerRequest, EventSubscription, SandboxDriver } from "./driver";
 import { isSandboxError, SandboxError } from "./errors";
-import { ContainerPool } from "./pool";
+import { ContainerPool, idleReason } from "./pool";
 import { reapOrphanContainers } from "./reaper";
 
 /** In-memory driver: unit tests of the pool's logic only (integration tests use real Docker). */
@@ -261,6 +261,35 @@ describe("ContainerPool", () => {
         .sort(),
     ).toEqual(["busy", "recent"]);
     expect(await pool.releaseIdle()).toEqual([]);
+  });
+
+  it("output keeps a lease past maxIdleTime but never past maxUnattendedMs; binds and ends are announced with the reason", async () => {
+    const driver = new FakeDriver();
+    let now = 1_000_000;
+    const events: string[] = [];
+    const leaseEvents = {
+      bound: (projectId: string) => events.push(`bound ${projectId}`),
+      ended: (projectId: string, _containerId: string, reason: string) => events.push(`ended ${projectId}: ${reason}`),
+    };
+    const pool = makePool(driver, { warmImages: [], maxIdleTimeMs: 1_000, maxUnattendedMs: 10_000, leaseEvents, now: () => now });
+    await pool.acquire("printer", "node");
+    await pool.acquire("quiet", "node");
+    const printer = pool.lease("printer")!;
+    now += 5_000;
+    printer.lastOutputAt = now;
+    expect(await pool.releaseIdle()).toEqual(["quiet"]);
+    now += 5_001;
+    printer.lastOutputAt = now;
+    expect(await pool.releaseIdle()).toEqual(["printer"]);
+    expect(events).toEqual(["bound printer", "bound quiet", "ended quiet: idle", "ended printer: unattended: no user action for 10 s"]);
+    await pool.stop();
+  });
+
+  it("idleReason: idle without action or output, unattended with output only, kept otherwise", () => {
+    expect(idleReason({ lastUsedAt: 0, lastOutputAt: 0 }, 10, -Infinity)).toBe("idle");
+    expect(idleReason({ lastUsedAt: 0, lastOutputAt: 20 }, 10, -Infinity)).toBeNull();
+    expect(idleReason({ lastUsedAt: 0, lastOutputAt: 20 }, 10, 5)).toBe("unattended");
+    expect(idleReason({ lastUsedAt: 6, lastOutputAt: 20 }, 10, 5)).toBeNull();
   });
 
   it("resize() destroys surplus warm containers at once and refills up to a larger target", async () => {

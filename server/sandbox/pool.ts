@@ -32,7 +32,10 @@ export interface Lease {
   readonly projectId: string;
   readonly container: PooledContainer;
   readonly boundAt: number;
+  /** The last user action: an execution, a file write, a process start, input to a process. */
   lastUsedAt: number;
+  /** The last output of a long-lived process: keeps the container past MAX_IDLE_TIME, never past maxUnattendedMs. */
+  lastOutputAt: number;
   /** Executions in flight; the idle sweep skips busy leases. */
   busy: number;
   /** Long-lived processes that hold the container (interactive shells, with their own idle timeout); the idle sweep skips pinned leases. */
@@ -47,6 +50,16 @@ export interface Lease {
   readonly data: Map<string, unknown>;
 }
 
+/**
+ * Told when a container is bound to a project and when the binding ends (released, died, engine
+ * stopping), so the app can record who holds which container (quotas). Called synchronously;
+ * must not throw. A binding may be reported as ended more than once (a death, then the release).
+ */
+export interface LeaseEvents {
+  bound(projectId: string, containerId: string): void;
+  ended(projectId: string, containerId: string, reason: string): void;
+}
+
 export interface ContainerPoolOptions {
   driver: SandboxDriver;
   log: Logger;
@@ -57,6 +70,9 @@ export interface ContainerPoolOptions {
   poolSizePerImage: number;
   maxConcurrent: number;
   maxIdleTimeMs: number;
+  /** A lease with no user action for this long is released even while its processes print (output alone never holds a container past it). */
+  maxUnattendedMs?: number;
+  leaseEvents?: LeaseEvents;
   retryInitialMs: number;
   retryMaxMs: number;
   now?: () => number;
@@ -188,6 +204,7 @@ export class ContainerPool {
       container,
       boundAt: this.now,
       lastUsedAt: this.now,
+      lastOutputAt: 0,
       busy: 0,
       pinned: 0,
       dead: null,
@@ -197,6 +214,7 @@ export class ContainerPool {
     };
     this.leases.set(projectId, lease);
     unreserve();
+    this.options.leaseEvents?.bound(projectId, container.id);
     this.binds.push({ at: this.now, image });
     if (this.binds.length > 10_000) this.binds.splice(0, this.binds.length - 10_000);
     this.options.log.info({ containerId: container.id, projectId, image }, "container bound to project");
@@ -213,6 +231,8 @@ export class ContainerPool {
     this.leases.delete(projectId);
     this.byContainer.delete(lease.container.id);
     this.options.log.info({ containerId: lease.container.id, projectId, reason }, "releasing project container");
+    // Before the abort below: whoever records why processes ended learns the reason first.
+    this.options.leaseEvents?.ended(projectId, lease.container.id, reason);
     // Whatever still streams from this container (spawned processes, an execution) stops waiting:
     // under gVisor an attached tty stream is not closed by the container's removal.
     lease.died.abort();
@@ -235,6 +255,7 @@ export class ContainerPool {
     const lease = this.leaseByContainer(containerId);
     if (lease && !lease.dead) {
       lease.dead = reason;
+      this.options.leaseEvents?.ended(lease.projectId, containerId, `container ${reason}`);
       lease.died.abort();
       this.options.log.warn({ containerId, projectId: lease.projectId, reason }, "leased container died");
     }
@@ -265,6 +286,7 @@ export class ContainerPool {
     this.events?.close();
     await Promise.allSettled(this.loops);
     const ids = [...[...this.warm.values()].flat().map((c) => c.id), ...[...this.leases.values()].map((l) => l.container.id)];
+    for (const lease of this.leases.values()) this.options.leaseEvents?.ended(lease.projectId, lease.container.id, "engine stopping");
     this.warm.clear();
     this.leases.clear();
     for (const id of ids) void this.destroyInBackground(id);
@@ -378,14 +400,23 @@ export class ContainerPool {
     this.noteDockerUp();
   }
 
-  /** Releases leases unused for `maxIdleMs` with no execution in flight; returns their projects. */
+  /**
+   * Releases leases with no execution in flight that are idle (no action or output for
+   * `maxIdleMs`) or unattended (no user action for maxUnattendedMs, whatever they print);
+   * returns their projects.
+   */
   async releaseIdle(maxIdleMs = this.options.maxIdleTimeMs): Promise<string[]> {
     const cutoff = this.now - maxIdleMs;
+    const unattendedCutoff = this.options.maxUnattendedMs === undefined ? -Infinity : this.now - this.options.maxUnattendedMs;
     const released: string[] = [];
     for (const lease of [...this.leases.values()]) {
       // Re-read after each await: an execution may have started on this lease meanwhile.
-      if (lease.busy > 0 || lease.pinned > 0 || lease.lastUsedAt >= cutoff || this.leases.get(lease.projectId) !== lease) continue;
-      await this.release(lease.projectId, "idle").then(
+      if (lease.busy > 0 || lease.pinned > 0 || this.leases.get(lease.projectId) !== lease) continue;
+      const why = idleReason(lease, cutoff, unattendedCutoff);
+      if (!why) continue;
+      // "unattended" leads the reason: the app tells the processes it ends why (and for how long).
+      const reason = why === "idle" ? "idle" : `unattended: no user action for ${Math.round((this.options.maxUnattendedMs ?? 0) / 1000)} s`;
+      await this.release(lease.projectId, reason).then(
         () => released.push(lease.projectId),
         () => {},
       );
@@ -450,4 +481,11 @@ export class ContainerPool {
   private waitForWake(): Promise<void> {
     return this.wakeSignal;
   }
+}
+
+/** Why a lease should go: "idle" (no action or output since `cutoff`), "unattended" (output, but no user action since `unattendedCutoff`), or null. */
+export function idleReason(lease: Pick<Lease, "lastUsedAt" | "lastOutputAt">, cutoff: number, unattendedCutoff: number): "idle" | "unattended" | null {
+  if (Math.max(lease.lastUsedAt, lease.lastOutputAt) < cutoff) return "idle";
+  if (lease.lastUsedAt < unattendedCutoff) return "unattended";
+  return null;
 }

@@ -73,11 +73,17 @@ export function touching(touch: () => void): Transform {
   });
 }
 
-/** Wraps an attached exec's streams so traffic both ways counts as container activity. */
-export function withActivity(attached: AttachedExec, touch: () => void): { stdin: Writable; stdout: Readable; stderr: Readable } {
-  const stdin = touching(touch);
+/**
+ * Wraps an attached exec's streams so traffic counts as container activity: input as a user
+ * action, output as output (which keeps a container only up to the unattended ceiling).
+ */
+export function withActivity(
+  attached: AttachedExec,
+  touch: { input: () => void; output: () => void },
+): { stdin: Writable; stdout: Readable; stderr: Readable } {
+  const stdin = touching(touch.input);
   stdin.pipe(attached.stdin);
-  const stdout = attached.stdout.pipe(touching(touch));
+  const stdout = attached.stdout.pipe(touching(touch.output));
   const stderr = attached.stderr.pipe(new PassThrough());
   return { stdin, stdout, stderr };
 }

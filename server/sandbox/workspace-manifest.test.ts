@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diffManifests, escapeNonUtf8, manifestFindArgs, parseManifest, type Manifest } from "./workspace-manifest";
+import { diffManifests, escapeNonUtf8, manifestFindArgs, parseManifest, type Manifest, type ManifestEntry } from "./workspace-manifest";
 
 const limits = { maxFileSize: 100, maxProjectSize: 1000, ignore: ["node_modules", ".git"] };
 
@@ -81,7 +81,7 @@ describe("manifestFindArgs", () => {
 describe("diffManifests", () => {
   it("refuses a name that is not UTF-8 once, never asks tar for it, never deletes it, and keeps the rest", () => {
     const before = manifest([["kept.txt", "f", 1, "1.0"]]);
-    const bad = { type: "f", size: 1, mtime: "2.0", links: 1, nonUtf8Name: true as const };
+    const bad: ManifestEntry = { type: "f", size: 1, mtime: "2.0", links: 1, nonUtf8Name: true };
     const after: Manifest = new Map([
       ["kept.txt", { type: "f", size: 1, mtime: "1.0", links: 1 }],
       ["good.txt", { type: "f", size: 4, mtime: "2.0", links: 1 }],

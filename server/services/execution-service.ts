@@ -87,7 +87,8 @@ export async function runExecution(user: AuthUser, projectId: number, request: E
     status: result.status,
     statusReason: result.reason,
   });
-  await projectRepository.setContainer(projectId, result.containerId);
+  // The container itself is recorded by the engine's bind notice (services/sandbox-leases.ts).
+  await projectRepository.touch(projectId);
   recordExecution({ status: result.status, runtime: engine.config.runtime, durationMs: result.durationMs });
   logSandboxEvent(executionLogInput({ projectId, userId: user.id, aiPersonality, type: prepared.type, result }));
   // Symlinks, devices and invalid names a program left in /workspace: path probing from inside.

@@ -12,7 +12,7 @@ import { requireEngine } from "@/server/services/sandbox-engine-access";
 import type { ExecutionRequest, ExitEvent } from "@/server/sandbox/execution-types";
 import { getTemplate } from "@/server/templates/templates";
 import { getExecutionHub } from "./execution-hub";
-import { assertSandboxSlot } from "./sandbox-quota";
+import { claimSandboxSlot } from "./sandbox-quota";
 import { skippedFilesNotice, skippedFilesOf } from "./skipped-files";
 
 export interface StartedExecution {
@@ -41,7 +41,7 @@ export async function startExecution(user: AuthUser, projectId: number, request:
   } catch (e) {
     throw fromSandboxError(e);
   }
-  await assertSandboxSlot(user.id, project);
+  await claimSandboxSlot(user.id, project);
   await (await getRateLimits()).consumeExecution(String(user.id), String(projectId));
 
   const hub = getExecutionHub();

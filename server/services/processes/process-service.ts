@@ -4,13 +4,14 @@ import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
 import { getLogger } from "@/server/logging/logger";
-import { PreviewPortsExhausted } from "@/server/preview/preview-gateway";
+import { type PreviewGateway, PreviewPortsExhausted } from "@/server/preview/preview-gateway";
 import { previewUrl, refusedPortReason } from "@/server/preview/preview-settings";
 import { type ProcessRecord, processRepository } from "@/server/repositories/process-repository";
 import { currentPreviewSettings, getPreviewGateway } from "@/server/runtime/preview-runtime";
 import type { ImageKind } from "@/server/sandbox/config";
-import type { SandboxProcess } from "@/server/sandbox/engine";
-import { assertSandboxSlot } from "@/server/services/executions/sandbox-quota";
+import type { SandboxEngine, SandboxProcess } from "@/server/sandbox/engine";
+import type { ProjectRecord } from "@/server/repositories/project-repository";
+import { claimSandboxSlot } from "@/server/services/executions/sandbox-quota";
 import { requireProject } from "@/server/services/project-access";
 import { getRateLimits } from "@/server/services/rate-limits-access";
 import { requireEngine } from "@/server/services/sandbox-engine-access";
@@ -96,8 +97,27 @@ export async function startProcess(
   const max = getEnv().SANDBOX_MAX_PROCESSES_PER_PROJECT;
   if (running.length >= max)
     throw new AppError("CONFLICT", `At most ${max} background processes per project (SANDBOX_MAX_PROCESSES_PER_PROJECT); stop one first`);
-  await assertSandboxSlot(user.id, project);
-  await (await getRateLimits()).consumeExecution(String(user.id), String(projectId));
+  // Held from here until the process is registered (or failed): concurrent starts cannot pass the caps together.
+  const slot = reserveProcessSlot(user.id, port !== null);
+  try {
+    await claimSandboxSlot(user.id, project);
+    await (await getRateLimits()).consumeExecution(String(user.id), String(projectId));
+    return await launchProcess(user, project, command, port, ai, engine, gateway ?? null);
+  } finally {
+    slot();
+  }
+}
+
+async function launchProcess(
+  user: AuthUser,
+  project: ProjectRecord,
+  command: string,
+  port: number | null,
+  ai: AiPersonality | null,
+  engine: SandboxEngine,
+  gateway: PreviewGateway | null,
+): Promise<ProcessView> {
+  const projectId = project.id;
 
   const image: ImageKind = project.templateType ? getTemplate(project.templateType).image : "node";
   const row = await processRepository.start({ projectId, userId: user.id, command, image, port, startedByAi: ai });
@@ -133,6 +153,8 @@ export async function startProcess(
     output,
     previewPort: null,
     stopping: false,
+    userId: user.id,
+    endReason: null,
     settled: new Promise((r) => (settle = r)),
   };
   liveProcesses().set(row.id, live);
@@ -156,11 +178,50 @@ export async function startProcess(
   return processView(current);
 }
 
+/** Processes and previews being started per user: counted with the running ones by the caps. */
+const starting = new Map<number, { processes: number; previews: number }>();
+
+/**
+ * Takes a place under SANDBOX_MAX_PROCESSES_PER_USER (and SANDBOX_MAX_PREVIEWS_PER_USER for a
+ * process with a port), across all the user's projects, or refuses with TOO_MANY_REQUESTS.
+ * The returned function gives the place back once the process is registered or has failed.
+ */
+function reserveProcessSlot(userId: number, preview: boolean): () => void {
+  const env = getEnv();
+  const mine = [...liveProcesses().values()].filter((p) => p.userId === userId);
+  const pending = starting.get(userId) ?? { processes: 0, previews: 0 };
+  const processes = mine.length + pending.processes;
+  if (processes >= env.SANDBOX_MAX_PROCESSES_PER_USER)
+    throw new AppError(
+      "TOO_MANY_REQUESTS",
+      `At most ${env.SANDBOX_MAX_PROCESSES_PER_USER} background processes per user across projects (SANDBOX_MAX_PROCESSES_PER_USER; you have ${processes}); stop one first`,
+    );
+  const previews = mine.filter((p) => p.port !== null).length + pending.previews;
+  if (preview && previews >= env.SANDBOX_MAX_PREVIEWS_PER_USER)
+    throw new AppError(
+      "TOO_MANY_REQUESTS",
+      `At most ${env.SANDBOX_MAX_PREVIEWS_PER_USER} previews per user across projects (SANDBOX_MAX_PREVIEWS_PER_USER; you have ${previews}); stop one first`,
+    );
+  starting.set(userId, { processes: pending.processes + 1, previews: pending.previews + (preview ? 1 : 0) });
+  let given = false;
+  return () => {
+    if (given) return;
+    given = true;
+    const now = starting.get(userId);
+    if (!now) return;
+    const left = { processes: now.processes - 1, previews: now.previews - (preview ? 1 : 0) };
+    if (left.processes > 0) starting.set(userId, left);
+    else starting.delete(userId);
+  };
+}
+
 /** Closes the preview, records how the process ended and its last output, and forgets it. */
 async function recordEnd(live: LiveProcess): Promise<void> {
   const { exitCode } = await live.process.exited;
   const status = live.stopping ? "stopped" : exitCode === 0 ? "exited" : "failed";
-  if (exitCode === null && !live.stopping) live.output.append("stderr", "pantheon: the process ended with its container (released, idle, or out of memory)\n");
+  if (live.endReason) live.output.append("stderr", `pantheon: ${live.endReason}\n`);
+  else if (exitCode === null && !live.stopping)
+    live.output.append("stderr", "pantheon: the process ended with its container (released, idle, or out of memory)\n");
   live.output.flush();
   try {
     if (live.previewPort !== null) await getPreviewGateway()?.close(live.previewPort);

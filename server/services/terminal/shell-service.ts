@@ -4,6 +4,7 @@ import { AppError } from "@/server/errors/app-error";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
 import type { ProjectRecord } from "@/server/repositories/project-repository";
 import type { SandboxProcess } from "@/server/sandbox/engine";
+import { claimSandboxSlot } from "@/server/services/executions/sandbox-quota";
 import { requireProject } from "@/server/services/project-access";
 import { requireEngine } from "@/server/services/sandbox-engine-access";
 import { getLogger } from "@/server/logging/logger";
@@ -44,13 +45,16 @@ export async function authorizeShell(user: AuthUser, projectId: number): Promise
 /**
  * Starts an interactive login shell with a PTY in the project's container (loading its files
  * first if it has no container yet), as the sandbox user in /workspace. Refused with
- * TOO_MANY_REQUESTS past the per-user limits, UNAVAILABLE while the engine cannot serve.
+ * TOO_MANY_REQUESTS past the per-user limits (shells, and running sandboxes when the project has
+ * no container yet), UNAVAILABLE while the engine cannot serve.
  */
 export async function startShell(user: AuthUser, project: ProjectRecord, size: { cols: number; rows: number }, signal?: AbortSignal): Promise<OpenShell> {
   const env = getEnv();
   const release = getShellRegistry().reserve(user.id, project.id, { perProject: env.SANDBOX_SHELL_MAX_PER_PROJECT, perUser: env.SANDBOX_SHELL_MAX_PER_USER });
   try {
     const engine = requireEngine();
+    // A shell takes a container like an execution does: it counts towards the running-sandboxes quota.
+    await claimSandboxSlot(user.id, project);
     const image = project.templateType ? getTemplate(project.templateType).image : "node";
     const process = await engine.spawn(String(project.id), {
       image,
