@@ -73,6 +73,31 @@ describe(`workspace sync under ${testRuntime()}`, () => {
     await t.engine.releaseProject("big");
   });
 
+  it("refuses names that are not UTF-8 (and with newlines) by name, after a run and in a live sync, keeping the good files", async () => {
+    t.store.put("names", "kept.txt", "kept\n");
+    const r = await run(
+      "names",
+      "printf good > good.txt; printf x > $'\\xff\\xfe.txt'; printf y > $'new\\nline.txt'; mkdir $'d\\xe9' && printf z > $'d\\xe9/in.txt'; printf ok > $'caf\\xc3\\xa9.txt'",
+    );
+    expect(r.status, r.errorOutput).toBe("success");
+    expect(r.files?.upserted).toEqual(["café.txt", "good.txt"]);
+    expect(r.files?.refused.map((f) => [f.path, f.reason]).sort()).toEqual([
+      ["\\xff\\xfe.txt", "non-utf8-name"],
+      ["d\\xe9/in.txt", "non-utf8-name"],
+      ["new\nline.txt", "invalid-path"],
+    ]);
+    expect([...t.store.files("names").keys()].sort()).toEqual(["café.txt", "good.txt", "kept.txt"]);
+
+    // A long-lived process writes one more (the shell and dev-server path: list, not finish).
+    const p = await t.engine.spawn("names", { image: "node", argv: ["bash", "-c", "printf q > $'\\xfa.txt'; printf w > also.txt; echo done; sleep 30"] });
+    await new Promise<void>((resolve) => p.stdout.once("data", () => resolve()));
+    const synced = await t.engine.syncWorkspace("names");
+    expect(synced?.upserted).toEqual(["also.txt"]);
+    expect(synced?.refused).toEqual([expect.objectContaining({ path: "\\xfa.txt", reason: "non-utf8-name" })]);
+    await p.kill();
+    await t.engine.releaseProject("names");
+  });
+
   it("mirrors edits saved outside executions into the live container without echoing them back", async () => {
     await run("edit", "echo one > one.txt");
     t.store.put("edit", "two.txt", "two\n");
