@@ -52,6 +52,8 @@ export const envSchema = z
     SANDBOX_MAX_UNATTENDED_TIME: int(3_600_000, 10_000, 7 * 86_400_000),
     SANDBOX_DEFAULT_TIMEOUT: int(30, 1, 300),
     SANDBOX_MAX_TIMEOUT: int(300, 1, 3600),
+    // Seconds: base deadline of the engine's own commands in a container (server/sandbox/deadline.ts).
+    SANDBOX_ENGINE_COMMAND_TIMEOUT: int(20, 1, 600),
     SANDBOX_MAX_FILE_SIZE: int(1_048_576, 1, 10 * 1_048_576),
     SANDBOX_MAX_PROJECT_SIZE: int(104_857_600, 1, 1_073_741_824),
     SANDBOX_SECCOMP_PROFILE: z.string().min(1).default("security/seccomp.json"),

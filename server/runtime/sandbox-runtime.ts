@@ -24,6 +24,7 @@ export function engineConfigFromEnv(env: Env): EngineConfigInput {
     maxUnattendedMs: env.SANDBOX_MAX_UNATTENDED_TIME,
     defaultTimeoutMs: env.SANDBOX_DEFAULT_TIMEOUT * 1000,
     maxTimeoutMs: env.SANDBOX_MAX_TIMEOUT * 1000,
+    engineCommandTimeoutMs: env.SANDBOX_ENGINE_COMMAND_TIMEOUT * 1000,
     maxFileSize: env.SANDBOX_MAX_FILE_SIZE,
     maxProjectSize: env.SANDBOX_MAX_PROJECT_SIZE,
   };

@@ -72,6 +72,11 @@ export const EngineConfigSchema = z
       .max(7 * 24 * 3600_000)
       .default(3600_000),
     defaultTimeoutMs: z.number().int().min(100).max(3600_000).default(30_000),
+    /**
+     * Base budget of the engine's own commands in a container (load, finish, kill...; see
+     * deadline.ts): one that outlives its budget means the container is lost and is killed.
+     */
+    engineCommandTimeoutMs: z.number().int().min(1_000).max(600_000).default(20_000),
     /** Requests above this are refused (BAD_REQUEST), never clamped. */
     maxTimeoutMs: z.number().int().min(100).max(3600_000).default(300_000),
     maxFileSize: z

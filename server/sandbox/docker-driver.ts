@@ -110,18 +110,24 @@ export class DockerDriver implements SandboxDriver {
     let exec: Dockerode.Exec;
     let stream: Duplex;
     try {
-      exec = await this.docker.getContainer(id).exec({
-        Cmd: request.cmd,
-        User: request.user,
-        WorkingDir: request.workdir,
-        Env: request.env ? Object.entries(request.env).map(([k, v]) => `${k}=${v}`) : undefined,
-        AttachStdin: request.stdin !== undefined,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-      });
-      stream = await exec.start({ hijack: true, stdin: request.stdin !== undefined });
+      // Each step honours the signal: a caller's deadline must hold even while Docker is slow to
+      // answer (a stream that arrives after the abort is dropped at once).
+      exec = await untilAborted(
+        this.docker.getContainer(id).exec({
+          Cmd: request.cmd,
+          User: request.user,
+          WorkingDir: request.workdir,
+          Env: request.env ? Object.entries(request.env).map(([k, v]) => `${k}=${v}`) : undefined,
+          AttachStdin: request.stdin !== undefined,
+          AttachStdout: true,
+          AttachStderr: true,
+          Tty: false,
+        }),
+        signal,
+      );
+      stream = await untilAborted(exec.start({ hijack: true, stdin: request.stdin !== undefined }), signal, (late) => late.destroy());
     } catch (err) {
+      if (err instanceof ExecAborted) return { exitCode: null };
       this.log.debug({ err, containerId: id, cmd: request.cmd[0] }, "exec failed to start");
       const code = statusCode(err);
       if (code === 404 || code === 409) throw new SandboxError("CONTAINER_LOST", `container ${id.slice(0, 12)} is not running`, { cause: err });
@@ -136,7 +142,8 @@ export class DockerDriver implements SandboxDriver {
         stream.destroy();
         resolve(false);
       };
-      signal?.addEventListener("abort", onAbort, { once: true });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
       stream.on("data", (chunk: Buffer) => {
         for (const frame of demux.push(chunk)) request.onOutput?.(frame.stream, frame.data);
       });
@@ -307,6 +314,30 @@ export class DockerDriver implements SandboxDriver {
       close: () => (stream as unknown as { destroy?: () => void }).destroy?.(),
     };
   }
+}
+
+/** The caller's signal fired while Docker had not answered yet. */
+class ExecAborted extends Error {}
+
+/** Rejects with ExecAborted when the signal fires first; a late result is handed to `discard`. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, discard?: (late: T) => void): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new ExecAborted("aborted"));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) discard?.(value);
+        else resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
 }
 
 /** Calls `onLine` for each non-empty line of a newline-delimited stream; resolves when it ends. */

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { raceAbort, sleep } from "./abort";
 import { IMAGE_KINDS, imageFor, type EngineConfig, type ImageKind } from "./config";
+import { engineBudgets, lostError, withDeadline, type EngineOperation } from "./deadline";
 import type { SandboxDriver } from "./driver";
 import { abortError, isSandboxError, SandboxError, type SandboxErrorCode } from "./errors";
 import { prepareExecution, type PreparedExecution } from "./execution-request";
@@ -69,8 +70,12 @@ export interface SpawnOptions {
   inputIsUserAction?: boolean;
 }
 
-const SPAWN_START_TIMEOUT_MS = 15_000;
 const KILL_GRACE_MS = 5_000;
+/**
+ * Beyond an execution's timeout and its kill budget: the wait for starting spawns (2 s), the
+ * stream's grace after the kill (3 s), and slack. Past it the run's exec is given up.
+ */
+const RUN_GRACE_MS = 10_000;
 
 export interface ExecuteOptions {
   signal?: AbortSignal;
@@ -114,6 +119,13 @@ const LEASE_EGRESS = "egress";
 /** How long a fresh tunnel may take to report that it listens. */
 const EGRESS_READY_TIMEOUT_MS = 15_000;
 
+/** Why the engine gave a lease's container up (deadline expired, or released), for the run's output. */
+function lostReasonOf(lease: Lease): string | null {
+  // markDead (a Docker event) sets `dead` to how it died; only "lost" and a release are the engine's doing.
+  if (!lease.died.signal.aborted || (lease.dead !== null && lease.dead !== "lost")) return null;
+  return lostError(lease.died.signal).message;
+}
+
 /**
  * The sandbox engine: warm pool + workspace sync + execution, behind one object with no global
  * state (the app keeps one instance on a globalThis singleton and calls stop() on SIGTERM).
@@ -125,6 +137,7 @@ export class SandboxEngine {
   private readonly sync: WorkspaceSync;
   private readonly executor: Executor;
   private readonly locks = new KeyedLock();
+  private readonly budgets: Record<EngineOperation, number>;
   private readonly log: Logger;
   private readonly stopController = new AbortController();
   private state: EngineState = "new";
@@ -143,6 +156,31 @@ export class SandboxEngine {
     this.fleet = new SandboxFleet(this.pool, driver, config, this.log);
     this.sync = new WorkspaceSync(driver, config, this.log);
     this.executor = new Executor(driver, config.maxOutputBytes, this.log);
+    this.budgets = engineBudgets(config);
+  }
+
+  /**
+   * Runs one engine step in the lease's container under its deadline (deadline.ts): when the
+   * budget expires the container is treated as lost (killed through the runtime) and the step
+   * fails with a reason; when the container is released or dies meanwhile it fails at once.
+   */
+  private guard<T>(lease: Lease, operation: EngineOperation | "run", work: (signal: AbortSignal) => Promise<T>, budgetMs?: number): Promise<T> {
+    return withDeadline(
+      {
+        operation,
+        budgetMs: budgetMs ?? this.budgets[operation === "run" ? "kill" : operation],
+        // The run's exec already stops on the container's death (executor), and classifies it.
+        ...(operation === "run" ? {} : { lost: lease.died.signal }),
+        onExpire: (err) => void this.pool.abandon(lease, err.message),
+      },
+      work,
+    );
+  }
+
+  /** How long an execution may hold its lease, engine steps included, before it counts as stuck. */
+  private busyBudgetMs(timeoutMs: number): number {
+    const b = this.budgets;
+    return timeoutMs + b.kill + RUN_GRACE_MS + b.finish + b.collect;
   }
 
   get config(): EngineConfig {
@@ -252,6 +290,7 @@ export class SandboxEngine {
     }
 
     lease.busy++;
+    lease.busyUntil = Date.now() + this.busyBudgetMs(prepared.timeoutMs);
     this.active++;
     try {
       const target = {
@@ -260,6 +299,9 @@ export class SandboxEngine {
         settledKeepers: () => settledKeepersOf(lease),
         deathReason: () => lease.dead,
         deathSignal: lease.died.signal,
+        guard: <T>(operation: EngineOperation | "run", work: (signal: AbortSignal) => Promise<T>) =>
+          this.guard(lease, operation, work, operation === "run" ? prepared.timeoutMs + this.budgets.kill + RUN_GRACE_MS : undefined),
+        lostReason: () => lostReasonOf(lease),
       };
       const run = await this.executor.run(target, prepared, { ...opts, env });
       let files: ExecutionFileChanges | null = null;
@@ -270,12 +312,17 @@ export class SandboxEngine {
           const message = err instanceof Error ? err.message : String(err);
           this.log.warn({ containerId: lease.container.id, projectId, err: message }, "syncing files back failed");
           files = { upserted: [], deleted: [], refused: [], error: message };
+          if (isSandboxError(err, "CONTAINER_LOST")) {
+            // The engine gave the container up after the command (a deadline expired, or it was
+            // released): the run did not complete as recorded, so it is never a success.
+            Object.assign(run, { status: "error", reason: run.reason ?? "killed", error: run.error ?? { code: err.code, message: err.message } });
+          }
           // A workspace we cannot list or read is not trustworthy: the next run starts from the store.
           // A store failure (not a SandboxError) keeps the container, so the next run retries the save.
-          if (isSandboxError(err)) await this.pool.release(projectId, "sync failed");
+          if (isSandboxError(err)) await this.pool.release(projectId, "sync failed", lease);
         }
       } else {
-        await this.pool.release(projectId, "container lost during execution");
+        await this.pool.release(projectId, "container lost during execution", lease);
       }
       opts.onEvent?.({ seq: run.exitSeq, type: "exit", exitCode: run.exitCode, status: run.status, reason: run.reason, truncated: run.truncated });
       return {
@@ -299,6 +346,7 @@ export class SandboxEngine {
       };
     } finally {
       lease.busy--;
+      if (lease.busy === 0) lease.busyUntil = null;
       lease.lastUsedAt = Date.now();
       this.active--;
     }
@@ -317,19 +365,19 @@ export class SandboxEngine {
     const { lease, fresh } = await this.pool.acquire(projectId, image, signal ? { signal } : {});
     if (!fresh && lease.data.has(LEASE_MANIFEST)) return lease;
     try {
-      const { keepers, manifest } = await this.sync.load(lease.container.id, archive);
+      const { keepers, manifest } = await this.guard(lease, "load", (deadline) => this.sync.load(lease.container.id, archive, deadline));
       setKeepers(lease, keepers);
       lease.data.set(LEASE_MANIFEST, manifest);
       if (signal?.aborted) throw abortError(signal);
       return lease;
     } catch (err) {
-      await this.pool.release(projectId, "workspace load failed");
+      await this.pool.release(projectId, "workspace load failed", lease);
       throw err;
     }
   }
 
   private async syncBack(projectId: string, lease: Lease): Promise<ExecutionFileChanges> {
-    const { manifest: after, warning } = await this.sync.finish(lease.container.id, keepersOf(lease));
+    const { manifest: after, warning } = await this.guard(lease, "finish", (deadline) => this.sync.finish(lease.container.id, keepersOf(lease), deadline));
     if (warning) this.log.warn({ containerId: lease.container.id, projectId, warning }, "finish script warning");
     return this.saveChanges(projectId, lease, after);
   }
@@ -343,13 +391,13 @@ export class SandboxEngine {
     return this.locks.run(projectId, async () => {
       const lease = this.pool.lease(projectId);
       if (!lease || lease.dead || !lease.data.has(LEASE_MANIFEST)) return null;
-      return this.saveChanges(projectId, lease, await this.sync.list(lease.container.id));
+      return this.saveChanges(projectId, lease, await this.guard(lease, "list", (deadline) => this.sync.list(lease.container.id, deadline)));
     });
   }
 
   private async saveChanges(projectId: string, lease: Lease, after: Manifest): Promise<ExecutionFileChanges> {
     const before = lease.data.get(LEASE_MANIFEST) as Manifest;
-    const changes = await this.sync.collect(lease.container.id, before, after);
+    const changes = await this.guard(lease, "collect", (deadline) => this.sync.collect(lease.container.id, before, after, deadline));
     if (changes.upserted.length || changes.deleted.length || changes.refused.length) {
       await this.options.store.applyChanges(projectId, changes);
       if (changes.refused.length) this.log.info({ containerId: lease.container.id, projectId, refused: changes.refused }, "files refused by sync");
@@ -399,12 +447,12 @@ export class SandboxEngine {
       const lease = this.pool.lease(projectId);
       if (!lease || lease.dead || !lease.data.has(LEASE_MANIFEST)) return;
       try {
-        lease.data.set(LEASE_MANIFEST, await this.sync.write(lease.container.id, archive, deleted));
+        lease.data.set(LEASE_MANIFEST, await this.guard(lease, "write", (deadline) => this.sync.write(lease.container.id, archive, deleted, deadline)));
         lease.lastUsedAt = Date.now();
       } catch (err) {
         // The store has the edit; a fresh container will load it.
         this.log.warn({ containerId: lease.container.id, projectId, err }, "writing files into the live container failed; replacing it");
-        await this.pool.release(projectId, "file write failed");
+        await this.pool.release(projectId, "file write failed", lease);
       }
     });
   }
@@ -446,7 +494,7 @@ export class SandboxEngine {
     const roots = rootsOf(lease);
     const { attached, pid } = await trackPendingSpawn(
       lease,
-      (async () => {
+      this.guard(lease, "spawn", async (deadline) => {
         const attached = await this.driver.attach(containerId, {
           cmd: bashArgs(SPAWN_SCRIPT, "pantheon-spawn", opts.argv),
           user: SANDBOX_USER,
@@ -456,15 +504,22 @@ export class SandboxEngine {
           ...(opts.cols ? { cols: opts.cols } : {}),
           ...(opts.rows ? { rows: opts.rows } : {}),
         });
+        // A spawn given up (deadline, released container) must not linger half-started.
+        const onGiveUp = () => attached.detach();
+        if (deadline.aborted) onGiveUp();
+        else deadline.addEventListener("abort", onGiveUp, { once: true });
         try {
-          const pid = await readPidLine(attached.stdout, SPAWN_START_TIMEOUT_MS);
+          const pid = await readPidLine(attached.stdout, this.budgets.spawn);
+          if (deadline.aborted) throw new SandboxError("CONTAINER_LOST", "the process did not start in time");
           roots.add(pid);
           return { attached, pid };
         } catch (err) {
           attached.detach();
           throw err;
+        } finally {
+          deadline.removeEventListener("abort", onGiveUp);
         }
-      })(),
+      }),
     );
     lease.lastUsedAt = Date.now();
     if (opts.holdsContainer) lease.pinned++;
@@ -492,11 +547,11 @@ export class SandboxEngine {
     this.log.info({ containerId, projectId, pid, cmd: opts.argv[0], tty: opts.tty === true }, "spawned long-lived process");
     const kill = async () => {
       if (roots.has(pid) && !lease.dead) {
-        await this.driver
-          .exec(containerId, { cmd: bashArgs(KILL_TREE_SCRIPT, "pantheon-kill-tree", [String(pid)]), user: SANDBOX_USER })
-          .catch((err: unknown) => {
-            this.log.warn({ containerId, projectId, pid, err }, "killing a spawned process failed");
-          });
+        await this.guard(lease, "kill", (signal) =>
+          this.driver.exec(containerId, { cmd: bashArgs(KILL_TREE_SCRIPT, "pantheon-kill-tree", [String(pid)]), user: SANDBOX_USER, signal }),
+        ).catch((err: unknown) => {
+          this.log.warn({ containerId, projectId, pid, err }, "killing a spawned process failed");
+        });
       }
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => {
@@ -545,11 +600,14 @@ export class SandboxEngine {
     const ca = await egress.caBundle();
     if (ca) {
       // The sandbox user owns this copy; changing it only changes what their own programs trust.
-      await this.driver.exec(containerId, {
-        cmd: ["sh", "-c", `umask 022 && mkdir -p "\${1%/*}" && cat > "$1"`, "pantheon-ca", EGRESS_CA_PATH],
-        user: SANDBOX_USER,
-        stdin: ca,
-      });
+      await this.guard(lease, "write", (signal) =>
+        this.driver.exec(containerId, {
+          cmd: ["sh", "-c", `umask 022 && mkdir -p "\${1%/*}" && cat > "$1"`, "pantheon-ca", EGRESS_CA_PATH],
+          user: SANDBOX_USER,
+          stdin: ca,
+          signal,
+        }),
+      );
     }
     const tunnel = await this.spawnIn(projectId, lease, {
       image: lease.container.image,
@@ -593,9 +651,15 @@ export class SandboxEngine {
     return lease ? rootsOf(lease).size : 0;
   }
 
-  /** Destroys the project's container (files are already in the store); the pool refills. */
+  /**
+   * Destroys the project's container (files are already in the store); the pool refills. It does
+   * not wait for the project lock: the container is killed through the runtime now, so whatever
+   * holds the lock (an execution, a sync, possibly frozen by the project's own processes) fails
+   * fast. A release queued behind the lock then catches a container that a load in flight binds.
+   */
   async releaseProject(projectId: string): Promise<void> {
-    await this.locks.run(projectId, () => this.pool.release(projectId, "released by caller"));
+    void this.locks.run(projectId, () => this.pool.release(projectId, "released by caller")).catch(() => {});
+    await this.pool.release(projectId, "released by caller");
   }
 
   /** Drains: refuses new work, waits briefly for running executions, destroys every container. */

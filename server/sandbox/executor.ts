@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { sleep } from "./abort";
 import { bashArgs, KILL_SCRIPT, RUN_SCRIPT, SANDBOX_USER, WORKSPACE_DIR } from "./container-scripts";
+import type { EngineOperation } from "./deadline";
 import type { ResourceUsage, SandboxDriver } from "./driver";
 import { isSandboxError, type SandboxErrorCode } from "./errors";
 import { ExecutionOutput } from "./execution-output";
@@ -35,11 +36,20 @@ export interface RunTarget {
   keepers: () => string;
   /** The same for a kill on timeout or cancel, after spawns that are starting have registered. */
   settledKeepers: () => Promise<string>;
-  /** Reports whether Docker events said this container died, and of what. */
-  deathReason: () => "oom" | "killed" | "died" | null;
-  /** Aborted when Docker reports the container dead. */
+  /** Reports whether Docker events said this container died, and of what ("lost": an engine deadline expired). */
+  deathReason: () => DeathReason | null;
+  /** Aborted when Docker reports the container dead, or when it is released or lost. */
   deathSignal?: AbortSignal;
+  /**
+   * Runs one engine step under its deadline (deadline.ts): it rejects when the budget expires
+   * (the container is then killed) or the container goes away. Absent: no deadline (unit tests).
+   */
+  guard?: <T>(operation: EngineOperation | "run", work: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+  /** Why the engine gave the container up under this run (deadline expired, released), or null. */
+  lostReason?: () => string | null;
 }
+
+type DeathReason = "oom" | "killed" | "died" | "lost";
 
 /** How long the killed command's stream may linger before we stop reading it. */
 const STREAM_GRACE_MS = 3_000;
@@ -75,12 +85,13 @@ export class Executor {
     let ending: "timeout" | "cancelled" | null = null;
     let killFailed = false;
     const streamAbort = new AbortController();
+    const guard = target.guard ?? (<T>(_op: EngineOperation | "run", work: (signal: AbortSignal) => Promise<T>) => work(new AbortController().signal));
 
     const stop = async (why: "timeout" | "cancelled") => {
       if (ending) return;
       ending = why;
       this.log.info({ containerId, why }, "killing execution process tree");
-      killFailed = !(await this.killAll(containerId, await target.settledKeepers()));
+      killFailed = !(await this.killAll(containerId, await target.settledKeepers(), guard));
       // If the kill could not run (pids exhausted, container gone), stop waiting for the stream.
       setTimeout(() => streamAbort.abort(), killFailed ? 0 : STREAM_GRACE_MS).unref();
     };
@@ -96,19 +107,23 @@ export class Executor {
     let error: RunOutcome["error"] = null;
     try {
       if (!opts.signal?.aborted) {
-        ({ exitCode } = await this.driver.exec(containerId, {
-          // Spawns still starting need no wait here: the run's closing sweep spares other execs.
-          cmd: bashArgs(RUN_SCRIPT, "pantheon-run", [target.keepers(), exec.suffix, ...exec.argv]),
-          user: SANDBOX_USER,
-          workdir: WORKSPACE_DIR,
-          ...(opts.env && Object.keys(opts.env).length ? { env: opts.env } : {}),
-          ...(exec.stdin ? { stdin: exec.stdin } : {}),
-          signal: streamAbort.signal,
-          onOutput: (stream, data) => {
-            const event = output.append(stream, data);
-            if (event) emit(event);
-          },
-        }));
+        // The run's own deadline (its timeout, the kill, and a grace) catches a run script that
+        // was stopped after its command returned, where no timer of ours would fire.
+        ({ exitCode } = await guard("run", (deadline) =>
+          this.driver.exec(containerId, {
+            // Spawns still starting need no wait here: the run's closing sweep spares other execs.
+            cmd: bashArgs(RUN_SCRIPT, "pantheon-run", [target.keepers(), exec.suffix, ...exec.argv]),
+            user: SANDBOX_USER,
+            workdir: WORKSPACE_DIR,
+            ...(opts.env && Object.keys(opts.env).length ? { env: opts.env } : {}),
+            ...(exec.stdin ? { stdin: exec.stdin } : {}),
+            signal: AbortSignal.any([streamAbort.signal, deadline]),
+            onOutput: (stream, data) => {
+              const event = output.append(stream, data);
+              if (event) emit(event);
+            },
+          }),
+        ));
       }
     } catch (err) {
       streamError = true;
@@ -127,7 +142,10 @@ export class Executor {
     const containerDied = killedFromOutside && target.deathReason() !== "oom" ? await this.containerDeath(target) : null;
     const oomKilled = (after?.oomKills ?? 0) > (before?.oomKills ?? 0) || target.deathReason() === "oom" || containerDied === "oom";
     const died = target.deathReason() !== null || containerDied !== null;
-    const { status, reason } = classify({ ending, exitCode, oomKilled, died: died || streamError });
+    // Given up by the engine (a deadline expired, or released): never a success, and say why.
+    const lostReason = target.lostReason?.() ?? null;
+    if (lostReason !== null && (error === null || error.code === "CANCELLED")) error = { code: "CONTAINER_LOST", message: lostReason };
+    const { status, reason } = classify({ ending, exitCode, oomKilled, died: died || streamError, lost: lostReason !== null });
     return {
       exitCode,
       status,
@@ -137,7 +155,7 @@ export class Executor {
       truncated: output.truncated,
       durationMs,
       ...measure(before, after, durationMs),
-      containerLost: died || killFailed || (streamError && exitCode === null) || error?.code === "CONTAINER_LOST",
+      containerLost: died || killFailed || lostReason !== null || (streamError && exitCode === null) || error?.code === "CONTAINER_LOST",
       exitSeq: output.nextSeq(),
       error,
     };
@@ -150,7 +168,7 @@ export class Executor {
    * kill. So when the container is gone, wait (briefly) for the death event, then let Docker's
    * own record (State.OOMKilled, set for runc and runsc alike) have the last word on OOM.
    */
-  private async containerDeath(target: RunTarget): Promise<"oom" | "killed" | "died" | null> {
+  private async containerDeath(target: RunTarget): Promise<DeathReason | null> {
     // undefined: Docker did not answer, so nothing says the container died; null: it is gone.
     const state = await this.driver.inspect(target.containerId).catch(() => undefined);
     if (state === undefined || state?.running) return null;
@@ -171,14 +189,20 @@ export class Executor {
     return target.deathReason() ?? "died";
   }
 
-  /** Kills every process but the keepers; retried because a fork bomb can briefly exhaust pids. */
-  async killAll(containerId: string, keepers: string): Promise<boolean> {
+  /**
+   * Kills every process but the keepers; retried because a fork bomb can briefly exhaust pids.
+   * Each attempt runs under the "kill" deadline; once the container is lost there is no retry.
+   */
+  async killAll(containerId: string, keepers: string, guard: NonNullable<RunTarget["guard"]>): Promise<boolean> {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        const { exitCode } = await this.driver.exec(containerId, { cmd: bashArgs(KILL_SCRIPT, "pantheon-kill", [keepers]), user: SANDBOX_USER });
+        const { exitCode } = await guard("kill", (signal) =>
+          this.driver.exec(containerId, { cmd: bashArgs(KILL_SCRIPT, "pantheon-kill", [keepers]), user: SANDBOX_USER, signal }),
+        );
         if (exitCode === 0) return true;
       } catch (err) {
         this.log.debug({ containerId, attempt, err: isSandboxError(err) ? err.message : err }, "kill exec failed");
+        if (isSandboxError(err, "CONTAINER_LOST")) return false;
       }
       await sleep(100 * (attempt + 1));
     }
@@ -187,13 +211,16 @@ export class Executor {
   }
 }
 
-export function classify(input: { ending: "timeout" | "cancelled" | null; exitCode: number | null; oomKilled: boolean; died: boolean }): {
+export function classify(input: { ending: "timeout" | "cancelled" | null; exitCode: number | null; oomKilled: boolean; died: boolean; lost?: boolean }): {
   status: ExecutionStatus;
   reason: ExecutionReason;
 } {
   if (input.oomKilled) return { status: "error", reason: "oom" };
-  if (input.ending === "timeout") return { status: "timeout", reason: null };
   if (input.ending === "cancelled") return { status: "error", reason: "cancelled" };
+  // The engine gave the container up (an engine command outlived its deadline, or it was released):
+  // whatever the program reported, or however long it ran, the run did not complete as recorded.
+  if (input.lost) return { status: "error", reason: "killed" };
+  if (input.ending === "timeout") return { status: "timeout", reason: null };
   if (input.exitCode === 0 && !input.died) return { status: "success", reason: null };
   // 137 = 128 + SIGKILL: something outside the program killed it.
   if (input.died || input.exitCode === null || input.exitCode === 137) return { status: "error", reason: "killed" };

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { bashArgs, SANDBOX_USER, WORKSPACE_DIR } from "./container-scripts";
 import type { EngineConfig, ImageKind } from "./config";
 import { LABEL_IMAGE_KIND, LABEL_INSTANCE, LABEL_SANDBOX, type ContainerStatsSample, type SandboxDriver, type StatsSubscription } from "./driver";
+import { engineBudgets, withDeadline, type EngineOperation } from "./deadline";
 import type { ContainerPool } from "./pool";
 import { reapOrphanContainers } from "./reaper";
 
@@ -25,7 +26,6 @@ export interface OrphanSweep {
 
 /** A container younger than this may be between `create` and the pool recording it. */
 const ORPHAN_GRACE_MS = 120_000;
-const DF_TIMEOUT_MS = 5_000;
 
 // `df` on the workspace tmpfs is one statfs: constant cost whatever the tree holds, unlike `du`.
 const DF_SCRIPT = `df -kP -- "$1" | { read -r _; read -r _ _ used _; echo "$used"; }`;
@@ -35,12 +35,16 @@ const DF_SCRIPT = `df -kP -- "$1" | { read -r _; read -r _ _ used _; echo "$used
  * the execution path. Every method is safe to call while executions run.
  */
 export class SandboxFleet {
+  private readonly budgets: Record<EngineOperation, number>;
+
   constructor(
     private readonly pool: ContainerPool,
     private readonly driver: SandboxDriver,
     private readonly config: EngineConfig,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.budgets = engineBudgets(config);
+  }
 
   /** Leased containers that are alive (a dead one waits for its project's next run to be replaced). */
   activeSandboxes(): ActiveSandbox[] {
@@ -61,18 +65,31 @@ export class SandboxFleet {
     return this.driver.streamStats(containerId, onSample);
   }
 
-  /** Bytes used in the container's /workspace (one short exec of `df`), or null if it failed. */
+  /**
+   * Bytes used in the container's /workspace (one short exec of `df`), or null if it failed. The
+   * exec runs under the "stats" deadline: a `df` that does not finish means the project's own
+   * processes froze it, and the container is treated as lost like for any engine command.
+   */
   async workspaceBytes(containerId: string): Promise<number | null> {
     let out = "";
+    const lease = this.pool.leaseByContainer(containerId);
     try {
-      const { exitCode } = await this.driver.exec(containerId, {
-        cmd: bashArgs(DF_SCRIPT, "pantheon-df", [WORKSPACE_DIR]),
-        user: SANDBOX_USER,
-        signal: AbortSignal.timeout(DF_TIMEOUT_MS),
-        onOutput: (stream, data) => {
-          if (stream === "stdout" && out.length < 100) out += data.toString("utf8");
+      const { exitCode } = await withDeadline(
+        {
+          operation: "stats",
+          budgetMs: this.budgets.stats,
+          ...(lease ? { lost: lease.died.signal, onExpire: (err: Error) => void this.pool.abandon(lease, err.message) } : {}),
         },
-      });
+        (signal) =>
+          this.driver.exec(containerId, {
+            cmd: bashArgs(DF_SCRIPT, "pantheon-df", [WORKSPACE_DIR]),
+            user: SANDBOX_USER,
+            signal,
+            onOutput: (stream, data) => {
+              if (stream === "stdout" && out.length < 100) out += data.toString("utf8");
+            },
+          }),
+      );
       const kib = Number(out.trim());
       return exitCode === 0 && out.trim() !== "" && Number.isFinite(kib) ? kib * 1024 : null;
     } catch (err) {
@@ -81,7 +98,7 @@ export class SandboxFleet {
     }
   }
 
-  /** Releases containers idle past `maxIdleMs` (default MAX_IDLE_TIME); never a busy one. */
+  /** Releases containers idle past `maxIdleMs` (default MAX_IDLE_TIME), and busy ones stuck past their deadline. */
   releaseIdle(maxIdleMs?: number): Promise<string[]> {
     return this.pool.releaseIdle(maxIdleMs);
   }

@@ -292,6 +292,41 @@ describe("ContainerPool", () => {
     expect(idleReason({ lastUsedAt: 6, lastOutputAt: 20 }, 10, 5)).toBeNull();
   });
 
+  it("releaseIdle reclaims a busy lease stuck past its busyUntil, kills its container and wakes its waiters", async () => {
+    const driver = new FakeDriver();
+    let now = 1_000_000;
+    const pool = makePool(driver, { warmImages: [], maxIdleTimeMs: 3600_000, now: () => now });
+    pool.start();
+    const stuck = (await pool.acquire("stuck", "node")).lease;
+    stuck.busy = 1;
+    stuck.busyUntil = now + 30_000;
+    const working = (await pool.acquire("working", "node")).lease;
+    working.busy = 1;
+    working.busyUntil = now + 120_000;
+    now += 60_000;
+    expect(await pool.releaseIdle()).toEqual(["stuck"]);
+    expect(stuck.dead).toBe("lost");
+    expect(stuck.died.signal.aborted).toBe(true);
+    expect(isSandboxError(stuck.died.signal.reason, "CONTAINER_LOST")).toBe(true);
+    expect(driver.containers.has(stuck.container.id)).toBe(false);
+    expect(pool.leaseList().map((l) => l.projectId)).toEqual(["working"]);
+  });
+
+  it("abandon() is idempotent and never touches a newer lease of the same project", async () => {
+    const driver = new FakeDriver();
+    const pool = makePool(driver, { warmImages: [] });
+    pool.start();
+    const old = (await pool.acquire("p", "node")).lease;
+    await pool.abandon(old, "engine command 'kill' did not finish within 10 s (container treated as lost)");
+    await pool.abandon(old, "again");
+    expect((old.died.signal.reason as Error).message).toContain("'kill' did not finish");
+    const fresh = (await pool.acquire("p", "node")).lease;
+    await pool.abandon(old, "late");
+    await pool.release("p", "late release of the old lease", old);
+    expect(pool.lease("p")).toBe(fresh);
+    expect(fresh.died.signal.aborted).toBe(false);
+  });
+
   it("resize() destroys surplus warm containers at once and refills up to a larger target", async () => {
     const driver = new FakeDriver();
     const pool = makePool(driver, { poolSizePerImage: 3 });

@@ -26,7 +26,8 @@ export interface PooledContainer {
   createdAt: number;
 }
 
-export type DeathReason = "oom" | "killed" | "died";
+/** "lost": an engine command outlived its deadline (deadline.ts) and the engine killed the container. */
+export type DeathReason = "oom" | "killed" | "died" | "lost";
 
 export interface Lease {
   readonly projectId: string;
@@ -36,13 +37,21 @@ export interface Lease {
   lastUsedAt: number;
   /** The last output of a long-lived process: keeps the container past MAX_IDLE_TIME, never past maxUnattendedMs. */
   lastOutputAt: number;
-  /** Executions in flight; the idle sweep skips busy leases. */
+  /** Executions in flight; the idle sweep skips busy leases until `busyUntil`. */
   busy: number;
+  /**
+   * When the execution in flight must be over, its engine steps included (ms, the pool's clock).
+   * A busy lease past it is stuck, and the idle sweep reclaims it like an idle one.
+   */
+  busyUntil: number | null;
   /** Long-lived processes that hold the container (interactive shells, with their own idle timeout); the idle sweep skips pinned leases. */
   pinned: number;
   /** Set from Docker events; the next acquire replaces the container. */
   dead: DeathReason | null;
-  /** Fires when the container dies, so a running execution stops waiting on a dead stream. */
+  /**
+   * Fires when the container dies or is released, so a running execution stops waiting on a dead
+   * stream; its reason is a CONTAINER_LOST SandboxError that says why.
+   */
   readonly died: AbortController;
   /** OOM kills seen inside this container (the container may survive them). */
   oomEvents: number;
@@ -206,6 +215,7 @@ export class ContainerPool {
       lastUsedAt: this.now,
       lastOutputAt: 0,
       busy: 0,
+      busyUntil: null,
       pinned: 0,
       dead: null,
       died: new AbortController(),
@@ -224,20 +234,37 @@ export class ContainerPool {
     return lease;
   }
 
-  /** Unbinds and destroys the project's container; the producer tops the pool up. */
-  async release(projectId: string, reason: string): Promise<void> {
+  /**
+   * Unbinds and destroys the project's container; the producer tops the pool up. With `only`, a
+   * lease bound since (a fresh container for the same project) is left alone.
+   */
+  async release(projectId: string, reason: string, only?: Lease): Promise<void> {
     const lease = this.leases.get(projectId);
-    if (!lease) return;
+    if (!lease || (only && lease !== only)) return;
     this.leases.delete(projectId);
     this.byContainer.delete(lease.container.id);
     this.options.log.info({ containerId: lease.container.id, projectId, reason }, "releasing project container");
     // Before the abort below: whoever records why processes ended learns the reason first.
     this.options.leaseEvents?.ended(projectId, lease.container.id, reason);
-    // Whatever still streams from this container (spawned processes, an execution) stops waiting:
-    // under gVisor an attached tty stream is not closed by the container's removal.
-    lease.died.abort();
+    // Whatever still streams from this container (spawned processes, an execution, an engine
+    // command under its deadline) stops waiting: under gVisor an attached tty stream is not
+    // closed by the container's removal, and a stopped process never closes its stream.
+    if (!lease.died.signal.aborted) lease.died.abort(new SandboxError("CONTAINER_LOST", `the container was released (${reason})`));
     this.wake();
     await this.destroyInBackground(lease.container.id);
+  }
+
+  /**
+   * An engine command in this container outlived its deadline: nothing in it can be trusted to
+   * finish, so it is marked lost, everything waiting on it fails now, and the runtime kills it
+   * (docker rm -f, which no process inside can resist). Idempotent.
+   */
+  async abandon(lease: Lease, reason: string): Promise<void> {
+    if (lease.dead === null) lease.dead = "lost";
+    if (!lease.died.signal.aborted) lease.died.abort(new SandboxError("CONTAINER_LOST", reason));
+    this.options.log.warn({ containerId: lease.container.id, projectId: lease.projectId, reason }, "container treated as lost");
+    if (this.leases.get(lease.projectId) === lease) await this.release(lease.projectId, reason, lease);
+    else await this.destroyInBackground(lease.container.id);
   }
 
   /** Called from Docker events (and by the executor when a container stops answering). */
@@ -256,7 +283,9 @@ export class ContainerPool {
     if (lease && !lease.dead) {
       lease.dead = reason;
       this.options.leaseEvents?.ended(lease.projectId, containerId, `container ${reason}`);
-      lease.died.abort();
+      lease.died.abort(
+        new SandboxError("CONTAINER_LOST", `the container ${reason === "oom" ? "ran out of memory" : reason === "killed" ? "was killed" : "stopped"}`),
+      );
       this.options.log.warn({ containerId, projectId: lease.projectId, reason }, "leased container died");
     }
   }
@@ -402,7 +431,9 @@ export class ContainerPool {
 
   /**
    * Releases leases with no execution in flight that are idle (no action or output for
-   * `maxIdleMs`) or unattended (no user action for maxUnattendedMs, whatever they print);
+   * `maxIdleMs`) or unattended (no user action for maxUnattendedMs, whatever they print), and
+   * busy ones stuck past their `busyUntil` (the engine's deadlines should have ended them: this
+   * is the backstop that keeps a frozen project from holding a SANDBOX_MAX_CONCURRENT slot);
    * returns their projects.
    */
   async releaseIdle(maxIdleMs = this.options.maxIdleTimeMs): Promise<string[]> {
@@ -411,12 +442,20 @@ export class ContainerPool {
     const released: string[] = [];
     for (const lease of [...this.leases.values()]) {
       // Re-read after each await: an execution may have started on this lease meanwhile.
-      if (lease.busy > 0 || lease.pinned > 0 || this.leases.get(lease.projectId) !== lease) continue;
+      if (this.leases.get(lease.projectId) !== lease) continue;
+      if (lease.busy > 0 && lease.busyUntil !== null && this.now > lease.busyUntil) {
+        await this.abandon(lease, "busy past its deadline (stuck)").then(
+          () => released.push(lease.projectId),
+          () => {},
+        );
+        continue;
+      }
+      if (lease.busy > 0 || lease.pinned > 0) continue;
       const why = idleReason(lease, cutoff, unattendedCutoff);
       if (!why) continue;
       // "unattended" leads the reason: the app tells the processes it ends why (and for how long).
       const reason = why === "idle" ? "idle" : `unattended: no user action for ${Math.round((this.options.maxUnattendedMs ?? 0) / 1000)} s`;
-      await this.release(lease.projectId, reason).then(
+      await this.release(lease.projectId, reason, lease).then(
         () => released.push(lease.projectId),
         () => {},
       );

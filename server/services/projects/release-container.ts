@@ -5,12 +5,16 @@ import { stopProjectProcesses } from "@/server/services/processes/process-servic
 
 /**
  * Destroys the project's container, if this process's engine holds one, and forgets it in the row.
- * Running executions are cancelled first: the engine would otherwise wait for them to finish.
- * Background processes are stopped (recorded as "stopped", their previews closed).
+ * Running executions are cancelled, and background processes marked as stopping (recorded as
+ * "stopped", their previews closed), before the container is killed: nothing here waits for the
+ * container to cooperate (its own processes may have frozen the engine's commands), so release,
+ * delete and admin stop return promptly (the force path of deadline.ts).
  */
 export async function releaseProjectContainer(projectId: number): Promise<void> {
   getExecutionHub().cancelProject(projectId);
-  await stopProjectProcesses(projectId);
+  // Marks every process as stopping at once; their kills fail fast once the container is gone.
+  const processesStopped = stopProjectProcesses(projectId);
   await getAppRuntime().engine?.releaseProject(String(projectId));
+  await processesStopped;
   await projectRepository.setContainer(projectId, null);
 }
