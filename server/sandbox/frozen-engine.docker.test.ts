@@ -124,8 +124,9 @@ describe(`an engine frozen by the project's own processes under ${testRuntime()}
       `[${testRuntime()}] release under freeze took ${Math.round(releaseMs)} ms; the execution ended ${Math.round(endMs)} ms after the release began: ${r.status}/${r.reason}`,
     );
 
-    expect(releaseMs).toBeLessThan(15_000);
-    expect(endMs).toBeLessThan(15_000);
+    // Measured 0.1-0.3 s; below the kill budget, so only the force path meets it.
+    expect(releaseMs).toBeLessThan(5_000);
+    expect(endMs).toBeLessThan(5_000);
     expect(r.status).toBe("error");
     expect(r.output).not.toContain("done");
     expect(await containerGone(container)).toBe(true);
