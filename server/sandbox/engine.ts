@@ -303,7 +303,7 @@ export class SandboxEngine {
           this.guard(lease, operation, work, operation === "run" ? prepared.timeoutMs + this.budgets.kill + RUN_GRACE_MS : undefined),
         lostReason: () => lostReasonOf(lease),
       };
-      const run = await this.executor.run(target, prepared, { ...opts, env });
+      let run = await this.executor.run(target, prepared, { ...opts, env });
       let files: ExecutionFileChanges | null = null;
       if (!run.containerLost) {
         try {
@@ -315,7 +315,7 @@ export class SandboxEngine {
           if (isSandboxError(err, "CONTAINER_LOST")) {
             // The engine gave the container up after the command (a deadline expired, or it was
             // released): the run did not complete as recorded, so it is never a success.
-            Object.assign(run, { status: "error", reason: run.reason ?? "killed", error: run.error ?? { code: err.code, message: err.message } });
+            run = { ...run, status: "error", reason: run.reason ?? "killed", error: run.error ?? { code: err.code, message: err.message } };
           }
           // A workspace we cannot list or read is not trustworthy: the next run starts from the store.
           // A store failure (not a SandboxError) keeps the container, so the next run retries the save.
