@@ -77,10 +77,16 @@ export class EgressProxy {
 
   constructor(private readonly opts: EgressProxyOptions) {
     this.throttle = new RefusalThrottle(opts.log, opts.throttle);
-    this.server.on("connect", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.onConnect(req, socket, head));
-    this.server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => void this.onRequest(req, res));
-    this.server.on("upgrade", (req: http.IncomingMessage, socket: Duplex) => void this.onUpgrade(req, socket));
-    this.server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => void this.onClientError(err, socket));
+    // A handler that fails unexpectedly ends that connection, never the process.
+    const guard = (socket: Duplex, work: Promise<void>) =>
+      void work.catch((err: unknown) => {
+        this.opts.log.error({ err: err instanceof Error ? err.message : String(err) }, "egress proxy error");
+        socket.destroy();
+      });
+    this.server.on("connect", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => guard(socket, this.onConnect(req, socket, head)));
+    this.server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => guard(req.socket, this.onRequest(req, res)));
+    this.server.on("upgrade", (req: http.IncomingMessage, socket: Duplex) => guard(socket, this.onUpgrade(req, socket)));
+    this.server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => guard(socket, this.onClientError(err, socket)));
   }
 
   /** A tunnel's context: its connections share one policy cache. */
@@ -213,7 +219,10 @@ export class EgressProxy {
         void this.record({ ...allowed, allowed: true, reason: "allowed" });
         return splice(socket, upstream, head);
       }
-      void this.gateOnServerName(allowed, socket, upstream, head);
+      this.gateOnServerName(allowed, socket, upstream, head).catch(() => {
+        upstream.destroy();
+        socket.destroy();
+      });
     });
   }
 
