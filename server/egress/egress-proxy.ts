@@ -252,8 +252,11 @@ export class EgressProxy {
     if (reason === null || (!read.ok && read.silent)) return void socket.destroy();
     void this.record({ ...decision, serverName, allowed: false, reason });
     // A TLS client gets an alert it can report ("unrecognized name"); anything else is just closed.
-    if (read.ok && !socket.destroyed) socket.end(TLS_ALERT_UNRECOGNIZED_NAME);
-    else socket.destroy();
+    // What it sends meanwhile is read and dropped: a paused channel would hold up its whole tunnel.
+    if (read.ok && !socket.destroyed) {
+      socket.resume();
+      socket.end(TLS_ALERT_UNRECOGNIZED_NAME, () => socket.destroy());
+    } else socket.destroy();
   }
 
   private async onUpgrade(req: http.IncomingMessage, socket: Duplex): Promise<void> {
