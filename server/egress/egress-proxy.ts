@@ -52,6 +52,8 @@ export interface EgressTunnel {
   readonly policy: TunnelPolicy;
 }
 
+/** How long a refused TLS client may take to close after the alert. */
+const REFUSED_TLS_GRACE_MS = 5_000;
 /** Fatal TLS alert unrecognized_name(112): what a server answers to a name it does not serve. */
 const TLS_ALERT_UNRECOGNIZED_NAME = Buffer.from([21, 3, 3, 0, 2, 2, 112]);
 
@@ -252,10 +254,14 @@ export class EgressProxy {
     if (reason === null || (!read.ok && read.silent)) return void socket.destroy();
     void this.record({ ...decision, serverName, allowed: false, reason });
     // A TLS client gets an alert it can report ("unrecognized name"); anything else is just closed.
-    // What it sends meanwhile is read and dropped: a paused channel would hold up its whole tunnel.
+    // The alert goes with an EOF and the client closes on it; destroying at once would reset the
+    // connection in the container before the alert is delivered. What the client sends meanwhile
+    // is read and dropped (a paused channel would hold up its whole tunnel); one that never closes
+    // is cut after a grace period.
     if (read.ok && !socket.destroyed) {
       socket.resume();
-      socket.end(TLS_ALERT_UNRECOGNIZED_NAME, () => socket.destroy());
+      socket.end(TLS_ALERT_UNRECOGNIZED_NAME);
+      setTimeout(() => socket.destroy(), REFUSED_TLS_GRACE_MS).unref();
     } else socket.destroy();
   }
 
