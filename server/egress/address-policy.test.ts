@@ -1,12 +1,12 @@
 import ipaddr from "ipaddr.js";
 import { describe, expect, it } from "vitest";
-import { checkAddress, decideHost, DEFAULT_REGISTRY_HOSTS, HostAddressSet, parseHost } from "./address-policy";
+import { checkAddress, decideHost, DEFAULT_REGISTRY_HOSTS, type EgressVia, HostAddressSet, parseHost } from "./address-policy";
 
 // This host, as the gateway builds it: interface addresses and Docker network subnets.
 const host = new HostAddressSet(["127.0.0.1", "::1", "172.17.0.1", "203.0.113.7", "2001:db8::7", "fe80::1%eth0"], ["172.17.0.0/16", "198.51.100.0/24"]);
-const opts = { registryHosts: DEFAULT_REGISTRY_HOSTS, host };
-const open = (h: string, port = 443) => decideHost("open", h, port, opts);
-const registry = (h: string, port = 443) => decideHost("registry", h, port, opts);
+const opts = { registryHosts: DEFAULT_REGISTRY_HOSTS, host, via: "connect" as const };
+const open = (h: string, port = 443, via: EgressVia = "connect") => decideHost("open", h, port, { ...opts, via });
+const registry = (h: string, port = 443, via: EgressVia = "connect") => decideHost("registry", h, port, { ...opts, via });
 const addr = (text: string) => checkAddress(ipaddr.parse(text), host);
 
 describe("checkAddress", () => {
@@ -103,14 +103,21 @@ describe("decideHost", () => {
     expect(decideHost("none", "registry.npmjs.org", 443, opts)).toEqual({ ok: false, reason: "the project's network policy is none" });
   });
 
-  it("registry allows exactly the registry hosts, on 443 and 80, before any lookup", () => {
+  it("registry allows exactly the registry hosts, CONNECT to 443 and plain HTTP to 80, before any lookup", () => {
     for (const h of ["registry.npmjs.org", "REGISTRY.npmjs.org.", "pypi.org", "files.pythonhosted.org"]) expect(registry(h).ok, h).toBe(true);
-    expect(registry("registry.npmjs.org", 80).ok).toBe(true);
+    expect(registry("registry.npmjs.org", 80, "http").ok).toBe(true);
     for (const h of ["example.com", "npmjs.org", "evil.registry.npmjs.org", "registry.npmjs.org.evil.com", "registry.npmjs.org-x.com"]) {
       const d = registry(h);
       expect(d.ok, h).toBe(false);
     }
     expect(registry("example.com")).toEqual({ ok: false, reason: "registry policy: example.com is not an allowed registry host" });
+  });
+
+  it("registry: a CONNECT tunnel to port 80 is refused (an opaque channel where the client writes any Host), as is plain HTTP to 443", () => {
+    expect(registry("registry.npmjs.org", 80)).toEqual({ ok: false, reason: "registry policy: CONNECT only to port 443 (TLS), not 80" });
+    expect(registry("registry.npmjs.org", 443, "http")).toEqual({ ok: false, reason: "registry policy: plain HTTP only to port 80, not 443" });
+    // "open" reaches any public destination anyway: both ports, both ways.
+    for (const via of ["connect", "http"] as const) for (const port of [80, 443]) expect(open("example.com", port, via).ok).toBe(true);
   });
 
   it("registry refuses IP literals, even public ones", () => {

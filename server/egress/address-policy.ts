@@ -156,6 +156,16 @@ export function parseIpAddress(text: string): Addr | null {
 
 export type HostDecision = { ok: true; target: ParsedHost } | { ok: false; reason: string };
 
+/** How the client asked: a CONNECT tunnel (opaque bytes) or a plain HTTP request the proxy forwards. */
+export type EgressVia = "connect" | "http";
+
+/**
+ * In `registry` mode a CONNECT tunnel carries TLS only (port 443, its SNI checked by the proxy):
+ * a tunnel to port 80 would be an opaque channel in which the client writes any Host it likes.
+ * Plain HTTP goes to port 80 only, with the Host header the proxy sets.
+ */
+const REGISTRY_PORT: Record<EgressVia, number> = { connect: 443, http: 80 };
+
 /**
  * The checks done before any DNS lookup: policy, port, host syntax, the registry allowlist (so in
  * `registry` mode no name outside it is ever resolved: DNS cannot carry data out), and literal
@@ -165,10 +175,17 @@ export function decideHost(
   policy: NetworkPolicy,
   rawHost: string,
   port: number,
-  opts: { registryHosts: readonly string[]; host: HostAddressSet },
+  opts: { registryHosts: readonly string[]; host: HostAddressSet; via: EgressVia },
 ): HostDecision {
   if (policy === "none") return { ok: false, reason: "the project's network policy is none" };
   if (!ALLOWED_PORTS.has(port)) return { ok: false, reason: `port ${port} is not allowed (only ${[...ALLOWED_PORTS].join(", ")})` };
+  if (policy === "registry" && port !== REGISTRY_PORT[opts.via]) {
+    return {
+      ok: false,
+      reason:
+        opts.via === "connect" ? `registry policy: CONNECT only to port 443 (TLS), not ${port}` : `registry policy: plain HTTP only to port 80, not ${port}`,
+    };
+  }
   const parsed = parseHost(rawHost);
   if ("error" in parsed) return { ok: false, reason: parsed.error };
   if (parsed.kind === "ip") {

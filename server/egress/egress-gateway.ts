@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import type { EgressConnector } from "@/server/sandbox/egress";
 import type { SandboxProcess } from "@/server/sandbox/spawned-process";
 import { DEFAULT_REGISTRY_HOSTS, HostAddressSet, type NetworkPolicy } from "./address-policy";
-import { type EgressDecision, EgressProxy } from "./egress-proxy";
+import { type EgressDecision, EgressProxy, type EgressProxyOptions } from "./egress-proxy";
 import { TunnelMux } from "./tunnel-mux";
 
 export interface EgressGatewayOptions {
@@ -20,6 +20,10 @@ export interface EgressGatewayOptions {
   dockerSubnets?: () => Promise<string[]>;
   /** Replaces DNS resolution (tests). */
   resolve?: (host: string) => Promise<string[]>;
+  /** Replaces the TCP connection to a checked address (tests: a local upstream). */
+  dial?: EgressProxyOptions["dial"];
+  /** Overrides the refusal throttle's limits (tests). */
+  throttle?: EgressProxyOptions["throttle"];
   onDecision?: (decision: EgressDecision) => void;
 }
 
@@ -49,6 +53,8 @@ export class EgressGateway implements EgressConnector {
       registryHosts: opts.registryHosts ?? DEFAULT_REGISTRY_HOSTS,
       hostAddresses: () => this.hostAddresses(),
       ...(opts.resolve ? { resolve: opts.resolve } : {}),
+      ...(opts.dial ? { dial: opts.dial } : {}),
+      ...(opts.throttle ? { throttle: opts.throttle } : {}),
       ...(opts.onDecision ? { onDecision: opts.onDecision } : {}),
     });
   }
@@ -94,9 +100,11 @@ export class EgressGateway implements EgressConnector {
     await this.subnetsLoaded;
     const mux = new TunnelMux(tunnel.stdout, tunnel.stdin);
     this.tunnels.add(mux);
+    // One policy cache per tunnel (tunnel-policy.ts): its connections share the lookups.
+    const context = this.proxy.tunnel(projectId);
     mux.on("channel", (channel) => {
       channel.on("error", () => channel.destroy());
-      this.proxy.handle(projectId, channel);
+      this.proxy.handle(context, channel);
     });
     mux.on("close", (err) => {
       this.tunnels.delete(mux);
@@ -113,5 +121,6 @@ export class EgressGateway implements EgressConnector {
 
   stop(): void {
     for (const mux of this.tunnels) mux.close();
+    this.proxy.stop();
   }
 }

@@ -19,6 +19,7 @@ const docker = new Dockerode();
 const policies = new Map<string, NetworkPolicy>();
 const decisions: EgressDecision[] = [];
 const logLines: Record<string, unknown>[] = [];
+const policyLookups: string[] = [];
 let t: TestEngine;
 let gateway: EgressGateway;
 let hostServer: http.Server;
@@ -55,7 +56,10 @@ beforeAll(async () => {
 
   gateway = new EgressGateway({
     log: pino({ level: "info" }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) }),
-    policyFor: async (id) => policies.get(id) ?? "none",
+    policyFor: async (id) => {
+      policyLookups.push(id);
+      return policies.get(id) ?? "none";
+    },
     caFile: process.env.SANDBOX_EGRESS_CA_FILE ?? "/etc/ssl/certs/ca-certificates.crt",
     dockerSubnets: () => dockerNetworkSubnets(docker),
     onDecision: (d) => decisions.push(d),
@@ -79,8 +83,8 @@ afterAll(async () => {
 const exec = (projectId: string, command: string, timeoutMs = 60_000, image: "node" | "python" = "node") =>
   t.engine.execute(projectId, { kind: "command", command, timeoutMs, image }, { network: policies.get(projectId) ?? "none" });
 
-/** Node code run in the container: CONNECTs (or plain GETs) through the proxy, prints JSON results. */
-function probeScript(targets: { connect?: string; get?: string }[]): string {
+/** Node code run in the container: CONNECTs (or plain GETs, with the URL's Host or `host`) through the proxy, prints JSON results. */
+function probeScript(targets: { connect?: string; get?: string; host?: string }[]): string {
   const json = JSON.stringify(targets);
   if (json.includes("'")) throw new Error("targets must not contain single quotes");
   return `TARGETS='${json}' node -e '
@@ -90,7 +94,7 @@ const one = (t) => new Promise((resolve) => {
   const done = (v) => { clearTimeout(timer); resolve(v); };
   const req = t.connect
     ? http.request({ host: "127.0.0.1", port: 3128, method: "CONNECT", path: t.connect })
-    : http.request({ agent: false, host: "127.0.0.1", port: 3128, path: t.get, headers: { host: new URL(t.get).host } });
+    : http.request({ agent: false, host: "127.0.0.1", port: 3128, path: t.get, headers: { host: t.host || new URL(t.get).host } });
   req.on("connect", (res, socket, head) => {
     if (res.statusCode === 200) { socket.destroy(); return done("200"); }
     let body = String(head); socket.on("data", (d) => body += d);
@@ -122,7 +126,8 @@ describe(`network policy "registry" (${runtime})`, () => {
     // The proxy logged its decisions for this project: only the registry host, allowed.
     const mine = decisions.filter((d) => d.projectId === REG);
     expect(mine.length).toBeGreaterThan(0);
-    expect(mine.every((d) => d.allowed && d.host === "registry.npmjs.org" && d.port === 443)).toBe(true);
+    // Each tunnel passed the SNI check: npm's TLS names the registry.
+    expect(mine.every((d) => d.allowed && d.host === "registry.npmjs.org" && d.port === 443 && d.serverName === "registry.npmjs.org")).toBe(true);
     expect(logLines.some((l) => l.msg === "egress allowed" && l.projectId === REG && l.host === "registry.npmjs.org")).toBe(true);
   });
 
@@ -183,14 +188,102 @@ describe(`network policy "registry" (${runtime})`, () => {
     ).toBe(true);
     expect(results.at(-1)).toBe("200");
     // Refused at the proxy, before any connection: no lookup for the refused names, no hit on the host.
-    const mine = decisions.slice(before);
-    expect(mine).toHaveLength(15);
-    expect(mine.slice(0, -1).every((d) => d.projectId === REG && !d.allowed && d.address === null)).toBe(true);
+    // (The last tunnel closed before sending a ClientHello: nothing to decide about it.)
+    const mine = decisions.slice(before, before + 14);
+    expect(mine.every((d) => d.projectId === REG && !d.allowed && d.address === null)).toBe(true);
     expect(mine.find((d) => d.host === "example.com")?.reason).toBe("registry policy: example.com is not an allowed registry host");
     expect(mine.find((d) => d.port === 22)?.reason).toContain("port 22 is not allowed");
     expect(hostHits).toBe(0);
+    // The first refusals of a window are logged one by one (the rest are summarized: see the throttle test).
     const refusedLogs = logLines.filter((l) => l.msg === "egress refused" && l.projectId === REG);
-    expect(refusedLogs.length).toBeGreaterThanOrEqual(14);
+    expect(refusedLogs.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("the registry only by its name: CONNECT to port 80, a TLS name other than the registry's, no TLS name, a Host naming another site", async () => {
+    const project = `${REG}-names`;
+    policies.set(project, "registry");
+    const before = decisions.length;
+    const r = await exec(
+      project,
+      `${probeScript([
+        { connect: "registry.npmjs.org:80" },
+        { get: "http://registry.npmjs.org/is-number", host: "example.com" },
+        { get: "http://registry.npmjs.org/is-number", host: "registry.npmjs.org:8080" },
+      ])}; node -e '
+const http = require("http"), tls = require("tls");
+const viaTunnel = (servername) => new Promise((resolve) => {
+  const req = http.request({ host: "127.0.0.1", port: 3128, method: "CONNECT", path: "registry.npmjs.org:443" });
+  req.on("connect", (res, socket) => {
+    if (res.statusCode !== 200) return resolve("CONNECT " + res.statusCode);
+    const s = tls.connect({ socket, servername }, () => { resolve("TLS OK " + s.authorized); s.destroy(); });
+    s.on("error", (e) => resolve("TLS ERR " + (e.code || e.message)));
+  });
+  req.on("error", (e) => resolve("ERR " + e.code));
+  req.end();
+});
+(async () => console.log(JSON.stringify([await viaTunnel("registry.npmjs.org"), await viaTunnel("example.com"), await viaTunnel("")])))();'`,
+    );
+    expect(r.exitCode, r.errorOutput).toBe(0);
+    const [probes, tlsResults] = r.output
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as string[]);
+    expect(probes).toEqual([
+      "403 pantheon egress proxy: registry policy: CONNECT only to port 443 (TLS), not 80",
+      '400 pantheon egress proxy: Host header "example.com" does not match the request target registry.npmjs.org:80',
+      '400 pantheon egress proxy: Host header "registry.npmjs.org:8080" does not match the request target registry.npmjs.org:80',
+    ]);
+    // The registry's own name completes a verified handshake; the others get the proxy's TLS alert.
+    expect(tlsResults).toEqual(["TLS OK true", "TLS ERR ERR_SSL_TLSV1_UNRECOGNIZED_NAME", "TLS ERR ERR_SSL_TLSV1_UNRECOGNIZED_NAME"]);
+    const mine = decisions.slice(before).filter((d) => d.projectId === project);
+    expect(mine.map((d) => [d.method, d.port, d.allowed, d.serverName ?? null, d.reason])).toEqual([
+      ["CONNECT", 80, false, null, "registry policy: CONNECT only to port 443 (TLS), not 80"],
+      ["GET", 0, false, null, expect.stringContaining('Host header "example.com" does not match')],
+      ["GET", 0, false, null, expect.stringContaining('Host header "registry.npmjs.org:8080" does not match')],
+      ["CONNECT", 443, true, "registry.npmjs.org", "allowed"],
+      ["CONNECT", 443, false, "example.com", "TLS server name example.com is not registry.npmjs.org"],
+      ["CONNECT", 443, false, null, "TLS ClientHello without a server name (SNI); registry policy needs registry.npmjs.org"],
+    ]);
+  });
+
+  it("refusals are throttled per project: a loop of refused CONNECTs gets 429 after the budget, its log is summarized, the policy is looked up per tunnel, not per connection", async () => {
+    const project = `${REG}-flood`;
+    policies.set(project, "registry");
+    await exec(project, "true"); // container and tunnel up
+    const lookupsBefore = policyLookups.filter((id) => id === project).length;
+    const started = Date.now();
+    const r = await exec(
+      project,
+      `node -e '
+const http = require("http");
+const one = () => new Promise((resolve) => {
+  const req = http.request({ host: "127.0.0.1", port: 3128, method: "CONNECT", path: "example.com:443" });
+  req.on("connect", (res, socket) => { socket.destroy(); resolve(res.statusCode); });
+  req.on("error", (e) => resolve(e.code));
+  req.end();
+});
+(async () => { const out = {}; for (let i = 0; i < 120; i++) { const s = await one(); out[s] = (out[s] || 0) + 1; } console.log(JSON.stringify(out)); })();'`,
+    );
+    expect(r.exitCode, r.errorOutput).toBe(0);
+    const counts = JSON.parse(r.output) as Record<string, number>;
+    // 51 decided refusals spend the budget of 50 per 10 s; the rest are answered 429 at once.
+    expect(counts["403"]).toBeGreaterThanOrEqual(51);
+    expect(counts["429"]).toBeGreaterThan(0);
+    expect((counts["403"] ?? 0) + (counts["429"] ?? 0)).toBe(120);
+    // At most the per-window quota (10) of individual lines per 10 s window the loop spanned.
+    const windows = Math.ceil((Date.now() - started) / 10_000) + 1;
+    const individual = logLines.filter((l) => l.msg === "egress refused" && l.projectId === project);
+    expect(individual.length).toBeGreaterThanOrEqual(10);
+    expect(individual.length).toBeLessThanOrEqual(10 * windows);
+    // One lookup per tunnel per 5 s, not 120.
+    expect(policyLookups.filter((id) => id === project).length - lookupsBefore).toBeLessThanOrEqual(6);
+    // The summary comes at the end of the window.
+    const deadline = Date.now() + 15_000;
+    while (!logLines.some((l) => l.msg === "egress refusals throttled" && l.projectId === project) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    const summary = logLines.find((l) => l.msg === "egress refusals throttled" && l.projectId === project);
+    expect(summary).toMatchObject({ projectId: project, windowSeconds: 10 });
+    expect((summary!.suppressedRefusals as number) + (summary!.throttledConnections as number)).toBeGreaterThan(50);
   });
 
   it("direct connections (no proxy) fail: the host by its bridge address, the registry's address", async () => {
