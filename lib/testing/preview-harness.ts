@@ -68,6 +68,18 @@ export function rawExchange(port: number, bytes: string, ms = 5_000): Promise<st
   });
 }
 
+/**
+ * The browser's way in: the preview link the IDE asks for, opened without following its redirect;
+ * returns the `name=value` of the cookie the preview sets (send it as the Cookie header).
+ */
+export async function previewCookie(caller: { processes: { previewLink(input: { processId: number }): Promise<{ url: string }> } }, processId: number): Promise<string> {
+  const { url } = await caller.processes.previewLink({ processId });
+  const answer = await httpGet(url);
+  const setCookie = answer.headers["set-cookie"]?.[0];
+  if (answer.status !== 303 || !setCookie) throw new Error(`preview hand-off answered ${answer.status}: ${answer.body.slice(0, 200)}`);
+  return setCookie.split(";", 1)[0] ?? "";
+}
+
 /** Polls the preview until it answers something other than "nothing listening" (a dev server starting). */
 export async function waitForPreview(url: string, headers: Record<string, string>, timeoutMs = 90_000): Promise<HttpAnswer> {
   const deadline = Date.now() + timeoutMs;
