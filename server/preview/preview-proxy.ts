@@ -138,6 +138,8 @@ export class PreviewProxy {
     }
     const framing = requestFraming(req.headers);
     if ("refused" in framing) {
+      // What follows on this connection cannot be trusted to start where we think: close it.
+      res.setHeader("connection", "close");
       req.resume();
       return sendBadRequest(res, framing.refused);
     }
