@@ -2,8 +2,9 @@ import { expect, test } from "@playwright/test";
 import { appOriginHeader, keepScreenshot, newCredentials, signUp } from "./support";
 
 // Issue 7 in the browser: the react-app's dev server starts from the IDE with one click and its
-// page renders in the preview pane (an iframe on the preview's own origin); reload and "open in
-// new tab" work; another user gets 404 at the same URL; a crashing process shows its output.
+// page renders in the preview pane (an iframe on the preview's own origin, opened by a hand-off
+// link: issue 18 point 4); reload and "open in new tab" work; the app's session and another user
+// get 404 at the same URL; a crashing process shows its output.
 // Measured: click on "Start dev server" → the app's heading rendered in the iframe, over 3 runs.
 
 // Tall enough for the bottom panel to show the page.
@@ -35,7 +36,7 @@ test("preview: start the react-app dev server from the IDE and see it rendered",
     await start.click();
     await expect(frame.getByRole("heading", { name: "Todos" })).toBeVisible({ timeout: 120_000 });
     timings.push(Date.now() - t0);
-    previewUrl = (await pane.getByTestId("preview-open").getAttribute("href")) ?? "";
+    previewUrl = (await pane.getByTestId("preview-open").getAttribute("data-preview-url")) ?? "";
     if (run < 2) {
       await pane.getByTestId("process-stop").click();
       await expect(pane.getByTestId("process-status")).toHaveText("stopped", { timeout: 30_000 });
@@ -98,9 +99,21 @@ test("preview: start the react-app dev server from the IDE and see it rendered",
   await expect(frame.getByRole("heading", { name: "Todos, live" })).toBeVisible({ timeout: 30_000 });
   await expect(frame.getByText("0 left")).toBeVisible();
 
-  // "Open in new tab": the same page at the top level, with the owner's session.
+  // The frame opened through a hand-off link: the browser holds a cookie of this preview alone,
+  // httpOnly (the page's script cannot read it), and the app's session cookie opens no preview.
+  const cookies = await page.context().cookies(previewUrl);
+  const previewCookie = cookies.find((c) => c.name === `pantheon-preview-${preview.port}`);
+  expect(previewCookie).toMatchObject({ httpOnly: true, sameSite: "Lax" });
+  expect(await frame.locator("body").evaluate(() => document.cookie)).not.toContain("pantheon-preview");
+  const sessionOnly = await browser.newContext();
+  await sessionOnly.addCookies(cookies.filter((c) => c.name.includes("next-auth")).map((c) => ({ ...c })));
+  expect((await (await sessionOnly.newPage()).goto(previewUrl))?.status()).toBe(404);
+  await sessionOnly.close();
+
+  // "Open in new tab": the same page at the top level, through a fresh hand-off link.
   const [tab] = await Promise.all([page.context().waitForEvent("page"), pane.getByTestId("preview-open").click()]);
   await expect(tab.getByRole("heading", { name: "Todos, live" })).toBeVisible({ timeout: 30_000 });
+  expect(tab.url()).toBe(previewUrl);
   await tab.close();
 
   // Another user, and nobody: 404 at the same URL.

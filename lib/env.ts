@@ -126,7 +126,10 @@ export const envSchema = z
       emptyAsUndefined,
       z
         .url({ protocol: /^https?$/ })
-        .refine((u) => /^https?:\/\/[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?\/?$/i.test(u), "must be scheme://base.domain[:port] (a wildcard DNS name's base), with no path")
+        .refine(
+          (u) => /^https?:\/\/[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?\/?$/i.test(u),
+          "must be scheme://base.domain[:port] (a wildcard DNS name's base), with no path",
+        )
         .optional(),
     ),
     /** Where the one listener of domain mode binds its port; defaults to SANDBOX_PREVIEW_DOMAIN's port, else the first of SANDBOX_PREVIEW_PORTS. */

@@ -150,7 +150,8 @@ describe("the hand-off (a cookie of this preview alone)", () => {
     expect(answer.headers["set-cookie"]?.[0]).toMatch(new RegExp(`^pantheon-preview-${echoPort}=pv1\\.[^;]+; Path=/; Max-Age=\\d+; HttpOnly; SameSite=Lax$`));
     // Nothing under /__pantheon/ reaches the dev server.
     const before = (await echoOf("/")).echo.seen;
-    for (const path of ["/__pantheon/auth", "/__pantheon/auth?token=x", "/__pantheon/other"]) expect((await httpGet(echoUrl, { cookie: ownerCookie }, "GET", path)).status).toBe(404);
+    for (const path of ["/__pantheon/auth", "/__pantheon/auth?token=x", "/__pantheon/other"])
+      expect((await httpGet(echoUrl, { cookie: ownerCookie }, "GET", path)).status).toBe(404);
     expect((await httpGet(url, {}, "POST")).status).toBe(404);
     expect((await echoOf("/")).echo.seen).toBe(before + 1);
   });
@@ -260,7 +261,13 @@ describe("request framing (issue 18 point 6): a clear 400 or a correctly framed 
   const SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
   const head = (lines: string) => `Host: 127.0.0.1:${echoPort}\r\nCookie: ${ownerCookie}\r\nOrigin: ${echoOrigin}\r\n${lines}`;
   const logOf = async () => (await echoOf("/")).echo.log;
-  const bodyOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4).replace(/^[0-9a-f]+\r\n/, "").replace(/\r\n0\r\n\r\n$/, "")) as Echo;
+  const bodyOf = (answer: string) =>
+    JSON.parse(
+      answer
+        .slice(answer.indexOf("\r\n\r\n") + 4)
+        .replace(/^[0-9a-f]+\r\n/, "")
+        .replace(/\r\n0\r\n\r\n$/, ""),
+    ) as Echo;
 
   it("Content-Length beside Transfer-Encoding, two lengths, or an unknown coding: 400, and nothing reaches the dev server", async () => {
     const before = (await logOf()).length;
@@ -308,7 +315,10 @@ describe("request framing (issue 18 point 6): a clear 400 or a correctly framed 
   });
 
   it("a chunked POST arrives whole; an empty POST says Content-Length: 0", async () => {
-    const answer = await rawExchange(echoPort, `POST /chunked HTTP/1.1\r\n${head("Transfer-Encoding: chunked\r\nConnection: close\r\n")}\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n`);
+    const answer = await rawExchange(
+      echoPort,
+      `POST /chunked HTTP/1.1\r\n${head("Transfer-Encoding: chunked\r\nConnection: close\r\n")}\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n`,
+    );
     expect(bodyOf(answer)).toMatchObject({ method: "POST", body: "abcde" });
     const empty = await rawExchange(echoPort, `POST /empty HTTP/1.1\r\n${head("Connection: close\r\n")}\r\n`);
     expect(bodyOf(empty).headers["content-length"]).toBe("0");

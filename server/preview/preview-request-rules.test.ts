@@ -56,7 +56,8 @@ describe("previewRequestRefusal", () => {
         expect(previewRequestRefusal(req({ secFetchSite: site, secFetchMode: mode }), own, cookieRun)).toMatch(/only pages of/);
       expect(previewRequestRefusal(req({ secFetchSite: site, secFetchMode: "navigate" }), own, cookieRun)).toBeNull();
     }
-    for (const site of ["same-origin", "none", undefined]) expect(previewRequestRefusal(req({ secFetchSite: site, secFetchMode: "cors" }), own, cookieRun)).toBeNull();
+    for (const site of ["same-origin", "none", undefined])
+      expect(previewRequestRefusal(req({ secFetchSite: site, secFetchMode: "cors" }), own, cookieRun)).toBeNull();
     // An API key is no ambient credential: a script may read from anywhere.
     expect(previewRequestRefusal(req({ secFetchSite: "cross-site", secFetchMode: "cors" }), own, keyRead)).toBeNull();
   });

@@ -30,7 +30,9 @@ describe("domain mode (SANDBOX_PREVIEW_DOMAIN)", () => {
     const local = previewSettings(parseEnv({ SANDBOX_PREVIEW_DOMAIN: "http://preview.localhost:3201" }), "http://localhost:3200");
     expect(previewOrigin(local, 4100)).toBe("http://4100.preview.localhost:3201");
     expect(local.domain?.listenPort).toBe(3201);
-    expect(previewSettings(parseEnv({ SANDBOX_PREVIEW_DOMAIN: "https://p.example.com", SANDBOX_PREVIEW_LISTEN_PORT: "8443" }), "https://a").domain?.listenPort).toBe(8443);
+    expect(
+      previewSettings(parseEnv({ SANDBOX_PREVIEW_DOMAIN: "https://p.example.com", SANDBOX_PREVIEW_LISTEN_PORT: "8443" }), "https://a").domain?.listenPort,
+    ).toBe(8443);
     expect(previewsUseHttps(previewSettings(parseEnv({}), "http://localhost:3000"))).toBe(false);
   });
 
@@ -46,7 +48,18 @@ describe("domain mode (SANDBOX_PREVIEW_DOMAIN)", () => {
     expect(slotOfHost(domain, "4101.preview.example.com")).toBe(4101);
     expect(slotOfHost(domain, "4101.PREVIEW.example.com:443")).toBe(4101);
     expect(slotOfHost(domain, "4101.preview.example.com.")).toBe(4101);
-    for (const host of [undefined, "", "preview.example.com", "x.preview.example.com", "4101.evil.com", "4101.preview.example.com.evil.com", "1.4101.preview.example.com", "04101.preview.example.com", "999999.preview.example.com", "4101preview.example.com"])
+    for (const host of [
+      undefined,
+      "",
+      "preview.example.com",
+      "x.preview.example.com",
+      "4101.evil.com",
+      "4101.preview.example.com.evil.com",
+      "1.4101.preview.example.com",
+      "04101.preview.example.com",
+      "999999.preview.example.com",
+      "4101preview.example.com",
+    ])
       expect(slotOfHost(domain, host)).toBeNull();
   });
 });

@@ -82,10 +82,7 @@ export function previewUrl(settings: Pick<PreviewSettings, "origin" | "domain">,
  */
 export function slotOfHost(domain: Pick<PreviewDomain, "base">, host: string | undefined): number | null {
   if (!host) return null;
-  const name = host
-    .toLowerCase()
-    .replace(/:\d+$/, "")
-    .replace(/\.$/, "");
+  const name = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
   const suffix = `.${domain.base}`;
   if (!name.endsWith(suffix)) return null;
   const label = name.slice(0, -suffix.length);

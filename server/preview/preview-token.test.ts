@@ -34,7 +34,8 @@ describe("preview tokens", () => {
   });
 
   it("refuse garbage without throwing", () => {
-    for (const junk of ["", "%", "pv1", "pv1..", "pv1.%%%.%%%", "x".repeat(10_000), "pv1.e30.AAAA"]) expect(verifyPreviewToken(key, junk, "cookie", now)).toBeNull();
+    for (const junk of ["", "%", "pv1", "pv1..", "pv1.%%%.%%%", "x".repeat(10_000), "pv1.e30.AAAA"])
+      expect(verifyPreviewToken(key, junk, "cookie", now)).toBeNull();
   });
 
   it("refuse well-signed bodies with bad claims", () => {

@@ -131,9 +131,13 @@ export async function redeemPreviewHandoff(token: string, preview: ServedPreview
  * Authorization on the preview itself, and a key's revocation must not outlive it in a cookie.
  */
 export function previewHandoffToken(user: AuthUser, processId: number, slot: number): { token: string; expiresAt: Date } {
-  if (user.via !== "session") throw new AppError("FORBIDDEN", "Preview links are for browser sessions; an API key opens the preview URL with Authorization: Bearer");
+  if (user.via !== "session")
+    throw new AppError("FORBIDDEN", "Preview links are for browser sessions; an API key opens the preview URL with Authorization: Bearer");
   const scopes = scopesOf(user);
   if (!scopes.includes("read")) throw new AppError("FORBIDDEN", "This account cannot read previews");
   const expiresAt = nowSeconds() + HANDOFF_TTL_SECONDS;
-  return { token: signPreviewToken(tokenKey(), { kind: "handoff", processId, slot, userId: user.id, scopes, expiresAt }), expiresAt: new Date(expiresAt * 1000) };
+  return {
+    token: signPreviewToken(tokenKey(), { kind: "handoff", processId, slot, userId: user.id, scopes, expiresAt }),
+    expiresAt: new Date(expiresAt * 1000),
+  };
 }
