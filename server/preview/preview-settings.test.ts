@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
-import { previewOrigin, previewSettings, previewsUseHttps, previewUrl, refusedPortReason, slotOfHost } from "./preview-settings";
+import { describePreviews, previewOrigin, previewSettings, previewsUseHttps, previewUrl, refusedPortReason, slotOfHost } from "./preview-settings";
 
 describe("previewSettings", () => {
   it("serves previews on the app's host name with the listener's port, and denies the app's own ports", () => {
@@ -34,6 +34,8 @@ describe("domain mode (SANDBOX_PREVIEW_DOMAIN)", () => {
       previewSettings(parseEnv({ SANDBOX_PREVIEW_DOMAIN: "https://p.example.com", SANDBOX_PREVIEW_LISTEN_PORT: "8443" }), "https://a").domain?.listenPort,
     ).toBe(8443);
     expect(previewsUseHttps(previewSettings(parseEnv({}), "http://localhost:3000"))).toBe(false);
+    expect(describePreviews(local)).toBe("previews: http://<n>.preview.localhost:3201/ (n 4100-4199), one listener on 127.0.0.1:3201");
+    expect(describePreviews(previewSettings(parseEnv({}), "http://localhost:3000"))).toContain("http://localhost:<port>/ on ports 4100-4199");
   });
 
   it("refuses a domain with a path, a bare name, or a listener on the app's port", () => {

@@ -94,3 +94,12 @@ export function slotOfHost(domain: Pick<PreviewDomain, "base">, host: string | u
 export function previewsUseHttps(settings: Pick<PreviewSettings, "origin" | "domain">): boolean {
   return (settings.domain?.scheme ?? new URL(settings.origin).protocol) === "https:";
 }
+
+/** One start-up line saying where previews are served (for server/main.ts). */
+export function describePreviews(settings: PreviewSettings): string {
+  const { from, to } = settings.ports;
+  const domain = settings.domain;
+  if (domain)
+    return `previews: ${domain.scheme}//<n>.${domain.base}${domain.publicPort}/ (n ${from}-${to}), one listener on ${settings.host}:${domain.listenPort}`;
+  return `previews: ${settings.origin}:<port>/ on ports ${from}-${to} (bound to ${settings.host}); set SANDBOX_PREVIEW_DOMAIN in production`;
+}
