@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { sendNotFound, rawResponse } from "./preview-pages";
 import { PreviewProxy, type PreviewHooks, type PreviewTarget, type ServedPreview } from "./preview-proxy";
-import { type PreviewSettings, previewOrigin, previewsUseHttps, refusedPortReason, slotOfHost } from "./preview-settings";
+import { type PreviewSettings, previewCookie, previewOrigin, refusedPortReason, slotOfHost } from "./preview-settings";
 import { previewCookieName } from "./proxy-headers";
 
 export class PreviewPortsExhausted extends Error {
@@ -70,8 +70,14 @@ export class PreviewGateway {
   }
 
   private served(target: PreviewTarget, slot: number): ServedPreview {
-    const https = previewsUseHttps(this.settings);
-    return { target, slot, origin: previewOrigin(this.settings, slot), cookieName: previewCookieName(slot, https), https };
+    const cookie = previewCookie(this.settings);
+    return {
+      target,
+      slot,
+      origin: previewOrigin(this.settings, slot),
+      cookieName: previewCookieName(slot, cookie.hostPrefix),
+      cookieAttributes: cookie.attributes,
+    };
   }
 
   /** Domain mode's one listener, bound once (a failure is retried on the next open). */

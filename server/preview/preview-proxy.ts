@@ -25,9 +25,9 @@ export interface ServedPreview {
   slot: number;
   /** scheme://host[:port] of its pages. */
   origin: string;
-  /** The httpOnly cookie that opens this preview (and no other). */
+  /** The httpOnly cookie that opens this preview (and no other), and its attributes after Path and Max-Age. */
   cookieName: string;
-  https: boolean;
+  cookieAttributes: string;
 }
 
 /** What a request offers as proof: an API key, or the values of this preview's own cookie. */
@@ -161,8 +161,7 @@ export class PreviewProxy {
       this.log.warn({ projectId: this.target.projectId, processId: this.target.processId, err }, "preview hand-off failed");
     }
     if (!cookie) return sendNotFound(res);
-    const attributes = this.preview.https ? "HttpOnly; Secure; SameSite=None; Partitioned" : "HttpOnly; SameSite=Lax";
-    sendHandoff(res, `${this.preview.cookieName}=${cookie.value}; Path=/; Max-Age=${cookie.maxAgeSeconds}; ${attributes}`, "/");
+    sendHandoff(res, `${this.preview.cookieName}=${cookie.value}; Path=/; Max-Age=${cookie.maxAgeSeconds}; ${this.preview.cookieAttributes}`, "/");
   }
 
   private forward(req: IncomingMessage, res: ServerResponse, path: string, framing: Framing, mayRetry: boolean): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
-import { describePreviews, previewOrigin, previewSettings, previewsUseHttps, previewUrl, refusedPortReason, slotOfHost } from "./preview-settings";
+import { describePreviews, previewCookie, previewOrigin, previewSettings, previewUrl, refusedPortReason, slotOfHost } from "./preview-settings";
 
 describe("previewSettings", () => {
   it("serves previews on the app's host name with the listener's port, and denies the app's own ports", () => {
@@ -26,14 +26,20 @@ describe("domain mode (SANDBOX_PREVIEW_DOMAIN)", () => {
     const settings = previewSettings(parseEnv({ SANDBOX_PREVIEW_DOMAIN: "https://Preview.Example.com" }), "https://app.example.com");
     expect(settings.domain).toEqual({ scheme: "https:", base: "preview.example.com", publicPort: "", listenPort: 4100 });
     expect(previewUrl(settings, 4107)).toBe("https://4107.preview.example.com/");
-    expect(previewsUseHttps(settings)).toBe(true);
+    expect(previewCookie(settings)).toEqual({ hostPrefix: true, attributes: "HttpOnly; Secure; SameSite=None; Partitioned" });
     const local = previewSettings(parseEnv({ SANDBOX_PREVIEW_DOMAIN: "http://preview.localhost:3201" }), "http://localhost:3200");
     expect(previewOrigin(local, 4100)).toBe("http://4100.preview.localhost:3201");
     expect(local.domain?.listenPort).toBe(3201);
     expect(
       previewSettings(parseEnv({ SANDBOX_PREVIEW_DOMAIN: "https://p.example.com", SANDBOX_PREVIEW_LISTEN_PORT: "8443" }), "https://a").domain?.listenPort,
     ).toBe(8443);
-    expect(previewsUseHttps(previewSettings(parseEnv({}), "http://localhost:3000"))).toBe(false);
+    // http://*.localhost is a secure context to browsers: partitioned, so a cross-site frame keeps it.
+    expect(previewCookie(local)).toEqual({ hostPrefix: false, attributes: "HttpOnly; Secure; SameSite=None; Partitioned" });
+    expect(previewCookie(previewSettings(parseEnv({}), "http://localhost:3000")).attributes).toContain("Partitioned");
+    expect(previewCookie(previewSettings(parseEnv({}), "http://127.0.0.1:3000"))).toEqual({ hostPrefix: false, attributes: "HttpOnly; SameSite=Lax" });
+    expect(previewCookie(previewSettings(parseEnv({ SANDBOX_PREVIEW_DOMAIN: "http://preview.lan.example" }), "http://a.lan.example")).attributes).toBe(
+      "HttpOnly; SameSite=Lax",
+    );
     expect(describePreviews(local)).toBe("previews: http://<n>.preview.localhost:3201/ (n 4100-4199), one listener on 127.0.0.1:3201");
     expect(describePreviews(previewSettings(parseEnv({}), "http://localhost:3000"))).toContain("http://localhost:<port>/ on ports 4100-4199");
   });

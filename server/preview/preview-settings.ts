@@ -90,9 +90,20 @@ export function slotOfHost(domain: Pick<PreviewDomain, "base">, host: string | u
   return Number(label);
 }
 
-/** Whether the previews' pages can be served over https (cookies become Secure, __Host-, Partitioned). */
-export function previewsUseHttps(settings: Pick<PreviewSettings, "origin" | "domain">): boolean {
-  return (settings.domain?.scheme ?? new URL(settings.origin).protocol) === "https:";
+/**
+ * How a preview's cookie is set. The frame may be another site than the app (always in domain mode
+ * on a domain of its own), where browsers keep only partitioned third-party cookies (CHIPS:
+ * `Secure; SameSite=None; Partitioned`, keyed to the IDE's site), so those attributes are used
+ * wherever the page is a secure context: https, and http://localhost or *.localhost, which browsers
+ * treat as secure (the e2e of domain mode runs there). Over https the name also takes `__Host-`, so
+ * no sibling host can set it. Plain http elsewhere can only be same-site: `SameSite=Lax`.
+ */
+export function previewCookie(settings: Pick<PreviewSettings, "origin" | "domain">): { hostPrefix: boolean; attributes: string } {
+  const domain = settings.domain;
+  const { protocol, hostname } = domain ? { protocol: domain.scheme, hostname: domain.base } : new URL(settings.origin);
+  const https = protocol === "https:";
+  const secureContext = https || hostname === "localhost" || hostname.endsWith(".localhost");
+  return { hostPrefix: https, attributes: secureContext ? "HttpOnly; Secure; SameSite=None; Partitioned" : "HttpOnly; SameSite=Lax" };
 }
 
 /** One start-up line saying where previews are served (for server/main.ts). */
