@@ -74,7 +74,7 @@ describe("previews on a domain of their own", () => {
     // Another host under the base, the base itself, a stranger host: 404. The app's session opens nothing.
     const second = await caller.processes.start({ projectId, command: "node echo.mjs", port: 9191 });
     const secondCookie = await cookieFor(second.id);
-    expect((await at(second.previewUrl ?? "", { cookie: secondCookie })).status).toBe(200);
+    expect((await waitForPreview(`http://127.0.0.1:${LISTEN}/`, { host: new URL(second.previewUrl ?? "").host, cookie: secondCookie })).status).toBe(200);
     expect((await at(second.previewUrl ?? "", { cookie })).status).toBe(404);
     expect((await at(url, { cookie: secondCookie })).status).toBe(404);
     for (const host of [`preview.localhost:${LISTEN}`, `x.preview.localhost:${LISTEN}`, `${slot}.evil.localhost`, `${slot}.preview.localhost.evil.com`, ""])
