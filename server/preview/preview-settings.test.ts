@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
-import { describePreviews, previewCookie, previewOrigin, previewSettings, previewUrl, refusedPortReason, slotOfHost } from "./preview-settings";
+import {
+  describePreviews,
+  previewFrameSources,
+  previewCookie,
+  previewOrigin,
+  previewSettings,
+  previewUrl,
+  refusedPortReason,
+  slotOfHost,
+} from "./preview-settings";
 
 describe("previewSettings", () => {
   it("serves previews on the app's host name with the listener's port, and denies the app's own ports", () => {
@@ -40,6 +49,9 @@ describe("domain mode (SANDBOX_PREVIEW_DOMAIN)", () => {
     expect(previewCookie(previewSettings(parseEnv({ SANDBOX_PREVIEW_DOMAIN: "http://preview.lan.example" }), "http://a.lan.example")).attributes).toBe(
       "HttpOnly; SameSite=Lax",
     );
+    expect(previewFrameSources(local)).toEqual(["http://*.preview.localhost:3201"]);
+    expect(previewFrameSources(settings)).toEqual(["https://*.preview.example.com"]);
+    expect(previewFrameSources(previewSettings(parseEnv({}), "http://localhost:3000"))).toEqual(["http://localhost:*"]);
     expect(describePreviews(local)).toBe("previews: http://<n>.preview.localhost:3201/ (n 4100-4199), one listener on 127.0.0.1:3201");
     expect(describePreviews(previewSettings(parseEnv({}), "http://localhost:3000"))).toContain("http://localhost:<port>/ on ports 4100-4199");
   });

@@ -114,3 +114,9 @@ export function describePreviews(settings: PreviewSettings): string {
     return `previews: ${domain.scheme}//<n>.${domain.base}${domain.publicPort}/ (n ${from}-${to}), one listener on ${settings.host}:${domain.listenPort}`;
   return `previews: ${settings.origin}:<port>/ on ports ${from}-${to} (bound to ${settings.host}); set SANDBOX_PREVIEW_DOMAIN in production`;
 }
+
+/** The IDE's CSP frame-src for previews (a source cannot name a port range or a label pattern more narrowly). */
+export function previewFrameSources(settings: Pick<PreviewSettings, "origin" | "domain">): string[] {
+  const domain = settings.domain;
+  return domain ? [`${domain.scheme}//*.${domain.base}${domain.publicPort}`] : [`${settings.origin}:*`];
+}

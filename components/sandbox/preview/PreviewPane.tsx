@@ -88,7 +88,9 @@ export function PreviewPane({ project, active }: IdePanelProps) {
   const link = useQuery({
     queryKey: ["processes.previewLink", linkFor],
     queryFn: () => client.processes.previewLink.mutate({ processId: linkFor }),
-    enabled: Boolean(active && previewUrl && listening),
+    // Fetched as soon as the preview exists (not only once it answers), so "open in new tab" is
+    // always a working link; renewed well inside its lifetime.
+    enabled: Boolean(active && previewUrl),
     refetchInterval: LINK_REFRESH_MS,
     staleTime: 0,
     gcTime: 0,
@@ -97,8 +99,8 @@ export function PreviewPane({ project, active }: IdePanelProps) {
   // remounts it with a fresh one. If the server has gone quiet since, the proxy's own page says so.
   const [frame, setFrame] = useState<{ processId: number; key: number; src: string } | null>(null);
   useEffect(() => {
-    if (link.data && selected && frame?.processId !== selected.id) setFrame({ processId: selected.id, key: 0, src: link.data.url });
-  }, [link.data, selected, frame?.processId]);
+    if (listening && link.data && selected && frame?.processId !== selected.id) setFrame({ processId: selected.id, key: 0, src: link.data.url });
+  }, [listening, link.data, selected, frame?.processId]);
   const reload = () => {
     void link.refetch().then(({ data }) => {
       if (data && selected) setFrame((f) => ({ processId: selected.id, key: (f?.key ?? 0) + 1, src: data.url }));
@@ -163,16 +165,18 @@ export function PreviewPane({ project, active }: IdePanelProps) {
             <button className="btn btn-ghost btn-small" onClick={reload} data-testid="preview-reload" title="Reload the preview">
               ↻ Reload
             </button>
-            <a
-              className="btn btn-ghost btn-small"
-              href={link.data?.url ?? previewUrl}
-              target="_blank"
-              rel="noopener noreferrer"
-              data-testid="preview-open"
-              data-preview-url={previewUrl}
-            >
-              Open in new tab ↗
-            </a>
+            {link.data && (
+              <a
+                className="btn btn-ghost btn-small"
+                href={link.data.url}
+                target="_blank"
+                rel="noopener noreferrer"
+                data-testid="preview-open"
+                data-preview-url={previewUrl}
+              >
+                Open in new tab ↗
+              </a>
+            )}
             <code className="preview-url muted">{previewUrl}</code>
           </>
         )}
