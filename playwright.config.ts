@@ -59,6 +59,9 @@ export default defineConfig({
       // The seed's 20 creations per minute is global; specs create projects in bursts and the
       // limits have their own integration tests (server/limits, server/api/retry-after).
       SANDBOX_RATE_CREATE_PER_MINUTE: "1000",
+      // E2E_PREVIEW_DOMAIN=1 serves previews in domain mode, at <n>.preview.localhost (Chromium
+      // resolves *.localhost to 127.0.0.1), as production does on its own domain.
+      ...(process.env.E2E_PREVIEW_DOMAIN ? { SANDBOX_PREVIEW_DOMAIN: `http://preview.localhost:${port + 9}` } : {}),
     },
   },
 });

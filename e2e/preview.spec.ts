@@ -2,8 +2,9 @@ import { expect, test } from "@playwright/test";
 import { appOriginHeader, keepScreenshot, newCredentials, signUp } from "./support";
 
 // Issue 7 in the browser: the react-app's dev server starts from the IDE with one click and its
-// page renders in the preview pane (an iframe on the preview's own origin); reload and "open in
-// new tab" work; another user gets 404 at the same URL; a crashing process shows its output.
+// page renders in the preview pane (an iframe on the preview's own origin, opened by a hand-off
+// link: issue 18 point 4); reload and "open in new tab" work; the app's session and another user
+// get 404 at the same URL; a crashing process shows its output.
 // Measured: click on "Start dev server" → the app's heading rendered in the iframe, over 3 runs.
 
 // Tall enough for the bottom panel to show the page.
@@ -35,7 +36,7 @@ test("preview: start the react-app dev server from the IDE and see it rendered",
     await start.click();
     await expect(frame.getByRole("heading", { name: "Todos" })).toBeVisible({ timeout: 120_000 });
     timings.push(Date.now() - t0);
-    previewUrl = (await pane.getByTestId("preview-open").getAttribute("href")) ?? "";
+    previewUrl = (await pane.getByTestId("preview-open").getAttribute("data-preview-url")) ?? "";
     if (run < 2) {
       await pane.getByTestId("process-stop").click();
       await expect(pane.getByTestId("process-status")).toHaveText("stopped", { timeout: 30_000 });
@@ -44,10 +45,15 @@ test("preview: start the react-app dev server from the IDE and see it rendered",
   console.log(`start dev server → first rendered preview (react-app), ms: ${timings.join(", ")}; median ${median(timings)}`);
   test.info().annotations.push({ type: "start-to-rendered-ms", description: `${timings.join(",")} median=${median(timings)}` });
 
-  // Its own origin: same host name, another port, never the app's origin.
+  // Its own origin, never the app's: in same-host mode the app's host name with another port; in
+  // domain mode (E2E_PREVIEW_DOMAIN=1: SANDBOX_PREVIEW_DOMAIN=http://preview.localhost:<port+9>) a
+  // host of its own on another site, which Chromium resolves to 127.0.0.1.
   const preview = new URL(previewUrl);
+  const domainMode = Boolean(process.env.E2E_PREVIEW_DOMAIN);
   expect(preview.origin).not.toBe(new URL(baseURL ?? "").origin);
-  expect(preview.hostname).toBe(new URL(baseURL ?? "").hostname);
+  if (domainMode) expect(preview.hostname).toMatch(/^\d+\.preview\.localhost$/);
+  else expect(preview.hostname).toBe(new URL(baseURL ?? "").hostname);
+  const slot = domainMode ? preview.hostname.split(".")[0] : preview.port;
 
   // The page runs: its React state works inside the iframe.
   await frame.getByPlaceholder("What needs doing?").fill("ship the preview");
@@ -98,9 +104,21 @@ test("preview: start the react-app dev server from the IDE and see it rendered",
   await expect(frame.getByRole("heading", { name: "Todos, live" })).toBeVisible({ timeout: 30_000 });
   await expect(frame.getByText("0 left")).toBeVisible();
 
-  // "Open in new tab": the same page at the top level, with the owner's session.
+  // The frame opened through a hand-off link: the browser holds a cookie of this preview alone,
+  // httpOnly (the page's script cannot read it), and the app's session cookie opens no preview.
+  // (Partitioned, so the frame keeps it even on another site: Playwright's cookie list may not show it.)
+  expect(await frame.locator("body").evaluate(() => document.cookie)).not.toContain("pantheon-preview");
+  expect(await frame.locator("body").evaluate(() => location.origin)).toBe(preview.origin);
+  expect(slot).toMatch(/^\d+$/);
+  const sessionOnly = await browser.newContext();
+  await sessionOnly.addCookies((await page.context().cookies(baseURL)).filter((c) => c.name.includes("next-auth")));
+  expect((await (await sessionOnly.newPage()).goto(previewUrl))?.status()).toBe(404);
+  await sessionOnly.close();
+
+  // "Open in new tab": the same page at the top level, through a fresh hand-off link.
   const [tab] = await Promise.all([page.context().waitForEvent("page"), pane.getByTestId("preview-open").click()]);
   await expect(tab.getByRole("heading", { name: "Todos, live" })).toBeVisible({ timeout: 30_000 });
+  expect(tab.url()).toBe(previewUrl);
   await tab.close();
 
   // Another user, and nobody: 404 at the same URL.

@@ -109,7 +109,7 @@ export const envSchema = z
     SANDBOX_PREVIEW_PORTS: portRange.default({ from: 4100, to: 4199 }),
     /** Where preview listeners bind; defaults to HOST. */
     SANDBOX_PREVIEW_HOST: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
-    /** Scheme and host of preview URLs (no port, no path); defaults to NEXTAUTH_URL's. Must share the app's host name: the session cookie authenticates previews. */
+    /** Scheme and host of same-host preview URLs (no port, no path); defaults to NEXTAUTH_URL's. */
     SANDBOX_PREVIEW_ORIGIN: z.preprocess(
       emptyAsUndefined,
       z
@@ -117,6 +117,23 @@ export const envSchema = z
         .refine((u) => /^https?:\/\/[^/:]+\/?$/.test(u) || /^https?:\/\/\[[^\]]+\]\/?$/.test(u), "must be scheme://host with no port or path")
         .optional(),
     ),
+    /**
+     * Production default: previews on a site of their own, `scheme://<n>.<base>[:port]/` for each
+     * running preview, all served by one listener that routes by Host (PREVIEW.md). Unset: each
+     * preview is a port of the app's host name (same-host mode).
+     */
+    SANDBOX_PREVIEW_DOMAIN: z.preprocess(
+      emptyAsUndefined,
+      z
+        .url({ protocol: /^https?$/ })
+        .refine(
+          (u) => /^https?:\/\/[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?\/?$/i.test(u),
+          "must be scheme://base.domain[:port] (a wildcard DNS name's base), with no path",
+        )
+        .optional(),
+    ),
+    /** Where the one listener of domain mode binds its port; defaults to SANDBOX_PREVIEW_DOMAIN's port, else the first of SANDBOX_PREVIEW_PORTS. */
+    SANDBOX_PREVIEW_LISTEN_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().pipe(portNumber).optional()),
     /** Container ports a process may never serve or be previewed on; the app's PORT and PANTHEON_PG_PORT are always added. */
     SANDBOX_PREVIEW_DENIED_PORTS: portList.default([22, 2375, 2376, 5432, 3306, 6379, 27017, 9200, 11211]),
     SANDBOX_MAX_PROCESSES_PER_PROJECT: int(5, 1, 50),
@@ -131,6 +148,10 @@ export const envSchema = z
   .refine((e) => [e.PORT, e.PANTHEON_PG_PORT].every((p) => p < e.SANDBOX_PREVIEW_PORTS.from || p > e.SANDBOX_PREVIEW_PORTS.to), {
     path: ["SANDBOX_PREVIEW_PORTS"],
     message: "must not include PORT or PANTHEON_PG_PORT",
+  })
+  .refine((e) => e.SANDBOX_PREVIEW_LISTEN_PORT === undefined || ![e.PORT, e.PANTHEON_PG_PORT].includes(e.SANDBOX_PREVIEW_LISTEN_PORT), {
+    path: ["SANDBOX_PREVIEW_LISTEN_PORT"],
+    message: "must not be PORT or PANTHEON_PG_PORT",
   });
 
 export type Env = z.infer<typeof envSchema>;

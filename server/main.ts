@@ -6,11 +6,11 @@ import { ensureAuthSecret } from "@/server/auth/auth-secret";
 import { disconnectPrisma } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
 import { createRequestGuard } from "@/server/http/request-guard";
-import { applySecurityHeaders, previewFrameSources } from "@/server/http/security-headers";
+import { applySecurityHeaders } from "@/server/http/security-headers";
 import { resolveDatabase } from "@/server/db/resolve-database";
 import { getLogger } from "@/server/logging/logger";
 import { startMonitoringServices } from "@/server/monitoring/monitoring-services";
-import { previewSettings } from "@/server/preview/preview-settings";
+import { describePreviews, previewFrameSources, previewSettings } from "@/server/preview/preview-settings";
 import { executionRepository } from "@/server/repositories/execution-repository";
 import { processRepository } from "@/server/repositories/process-repository";
 import { pingDocker } from "@/server/runtime/docker-ping";
@@ -73,9 +73,7 @@ async function main() {
     const previews = startPreviewGateway(previewSettings(env, publicUrl), runtime.engine, getLogger());
     // Stopped before the engine (cleanup runs in reverse): listeners close, then containers go.
     cleanup.push(["preview listeners", () => stopPreviewGateway()]);
-    say(
-      `previews: ${previews.settings.origin}:<port>/ on ports ${env.SANDBOX_PREVIEW_PORTS.from}-${env.SANDBOX_PREVIEW_PORTS.to} (bound to ${previews.settings.host})`,
-    );
+    say(describePreviews(previews.settings));
   }
   const monitoring = startMonitoringServices(env);
   cleanup.push(["monitoring", () => monitoring.stop()]);
@@ -93,7 +91,8 @@ async function main() {
   const appOrigin = new URL(publicUrl).origin;
   // Every request and upgrade meets the origin rule before any route does (server/http/).
   const guard = createRequestGuard({ appOrigin, log: getLogger() });
-  const frameSources = previewFrameSources(previewSettings(env, publicUrl).origin);
+  // Domain mode frames *.<domain>; same-host mode the app's host name on any port.
+  const frameSources = previewFrameSources(previewSettings(env, publicUrl));
   const server = createServer((req, res) => {
     if (!guard.http(req, res)) return;
     applySecurityHeaders(req, res, { dev, frameSources });

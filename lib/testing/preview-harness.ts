@@ -11,11 +11,11 @@ import { startAppEngine } from "./app-engine";
  * preview gateway (listeners on `ports`, tunnels spawned by that engine) published as the
  * server does. Each test file takes its own port range so files never collide.
  */
-export async function startPreviewHarness(ports: string) {
+export async function startPreviewHarness(ports: string, env: Record<string, string> = {}) {
   const appUrl = "http://127.0.0.1:3999";
   process.env.NEXTAUTH_URL = appUrl;
   const { engine, docker } = await startAppEngine({ maxConcurrent: 8, limits: { memoryBytes: 512 * 1024 * 1024 } });
-  const settings = previewSettings(parseEnv({ ...process.env, SANDBOX_PREVIEW_PORTS: ports }), appUrl);
+  const settings = previewSettings(parseEnv({ ...process.env, SANDBOX_PREVIEW_PORTS: ports, ...env }), appUrl);
   const gateway = startPreviewGateway(settings, engine, pino({ level: process.env.SANDBOX_TEST_LOG ?? "silent" }));
   return {
     engine,
@@ -66,6 +66,21 @@ export function rawExchange(port: number, bytes: string, ms = 5_000): Promise<st
     socket.on("error", reject);
     socket.write(bytes);
   });
+}
+
+/**
+ * The browser's way in: the preview link the IDE asks for, opened without following its redirect;
+ * returns the `name=value` of the cookie the preview sets (send it as the Cookie header).
+ */
+export async function previewCookie(
+  caller: { processes: { previewLink(input: { processId: number }): Promise<{ url: string }> } },
+  processId: number,
+): Promise<string> {
+  const { url } = await caller.processes.previewLink({ processId });
+  const answer = await httpGet(url);
+  const setCookie = answer.headers["set-cookie"]?.[0];
+  if (answer.status !== 303 || !setCookie) throw new Error(`preview hand-off answered ${answer.status}: ${answer.body.slice(0, 200)}`);
+  return setCookie.split(";", 1)[0] ?? "";
 }
 
 /** Polls the preview until it answers something other than "nothing listening" (a dev server starting). */

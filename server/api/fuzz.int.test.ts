@@ -74,6 +74,7 @@ const procedures: Array<[string, string[]]> = [
   ["processes.start", ["projectId", "command", "port", "aiPersonality"]],
   ["processes.startDev", ["projectId", "aiPersonality"]],
   ["processes.stop", ["processId"]],
+  ["processes.previewLink", ["processId"]],
   ["ai.applyChanges", ["projectId", "writes", "deletes", "verifyCommand", "timeoutSeconds"]],
   ["ai.runTests", ["projectId", "timeoutSeconds"]],
 ];

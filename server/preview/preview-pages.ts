@@ -32,6 +32,23 @@ export function sendNotFound(res: ServerResponse): void {
   send(res, 404, "text/plain; charset=utf-8", "Not found\n");
 }
 
+/** A known caller asking for something its credential or its page's origin may not do. */
+export function sendForbidden(res: ServerResponse, why: string): void {
+  send(res, 403, "text/plain; charset=utf-8", `Forbidden: ${why}\n`);
+}
+
+/** The end of a hand-off: the preview's cookie, then its page. The token in the URL goes nowhere further. */
+export function sendHandoff(res: ServerResponse, setCookie: string, location: string): void {
+  res.writeHead(303, {
+    location,
+    "set-cookie": setCookie,
+    "content-length": 0,
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+  });
+  res.end();
+}
+
 export function sendBadRequest(res: ServerResponse, why: string): void {
   send(res, 400, "text/plain; charset=utf-8", `Bad request: ${why}\n`);
 }

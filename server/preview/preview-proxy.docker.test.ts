@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyCaller, sessionCaller, sessionCookie } from "@/lib/testing/callers";
 import { makeUser } from "@/lib/testing/fixtures";
-import { httpGet, rawExchange, startPreviewHarness, waitForPreview } from "@/lib/testing/preview-harness";
+import { httpGet, previewCookie, rawExchange, startPreviewHarness, waitForPreview } from "@/lib/testing/preview-harness";
 import { drain } from "@/lib/testing/attack-matrix";
 import { revokeApiKey } from "@/server/services/api-key-service";
 
@@ -12,14 +12,24 @@ import { revokeApiKey } from "@/server/services/api-key-service";
 
 const ECHO_SERVER = `import http from "node:http";
 let seen = 0;
-http
-  .createServer((req, res) => {
-    seen++;
-    res.setHeader("set-cookie", ["next-auth.session-token=planted; Path=/", "__Secure-next-auth.session-token=planted; Path=/; Secure", "app=1; Path=/"]);
+const log = [];
+const server = http.createServer((req, res) => {
+  seen++;
+  log.push(req.method + " " + req.url);
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    res.setHeader("set-cookie", ["next-auth.session-token=planted; Path=/", "__Secure-next-auth.session-token=planted; Path=/; Secure", "pantheon-preview-4721=planted; Path=/", "app=1; Path=/"]);
     res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, seen }));
-  })
-  .listen(Number(process.env.PORT), "127.0.0.1", () => console.log("echo ready on " + process.env.PORT));
+    res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, seen, body: Buffer.concat(chunks).toString("latin1"), log }));
+  });
+});
+server.on("upgrade", (req, socket) => {
+  log.push("UPGRADE " + req.url);
+  socket.write("HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n\\r\\n");
+  socket.end("upgraded " + req.url);
+});
+server.listen(Number(process.env.PORT), "127.0.0.1", () => console.log("echo ready on " + process.env.PORT));
 `;
 
 /** tRPC types tracked events as {id, data}; a server-side caller yields the envelope [id, data, symbol]. */
@@ -33,11 +43,16 @@ interface Echo {
   url: string;
   headers: Record<string, string>;
   seen: number;
+  body: string;
+  log: string[];
 }
 
 let harness: Awaited<ReturnType<typeof startPreviewHarness>>;
 let owner: { id: number; role: string };
+/** The owner's cookie for the echo preview, minted by the hand-off the IDE uses. */
 let ownerCookie: string;
+let appSessionCookie: string;
+let echoOrigin: string;
 let caller: Awaited<ReturnType<typeof sessionCaller>>;
 let projectId: number;
 let echoUrl: string;
@@ -47,7 +62,7 @@ let echoProcessId: number;
 beforeAll(async () => {
   harness = await startPreviewHarness("4720-4739");
   owner = await makeUser();
-  ownerCookie = await sessionCookie(owner.id);
+  appSessionCookie = await sessionCookie(owner.id);
   caller = await sessionCaller(owner.id);
   projectId = (await caller.projects.create({ name: "echo", template: "node-api" })).id;
   await caller.files.write({ projectId, path: "echo.mjs", content: ECHO_SERVER });
@@ -55,6 +70,8 @@ beforeAll(async () => {
   echoUrl = started.previewUrl ?? "";
   echoPort = Number(new URL(echoUrl).port);
   echoProcessId = started.id;
+  echoOrigin = new URL(echoUrl).origin;
+  ownerCookie = await previewCookie(caller, echoProcessId);
   await waitForPreview(echoUrl, { cookie: ownerCookie });
 }, 180_000);
 afterAll(async () => {
@@ -68,7 +85,7 @@ const echoOf = async (path: string, headers: Record<string, string> = {}) => {
 };
 
 describe("who sees a preview", () => {
-  it("the owner by session cookie and by API key; anyone else gets the same 404 as a missing page", async () => {
+  it("the owner by the preview's own cookie and by API key; anyone else gets the same 404 as a missing page", async () => {
     expect((await httpGet(echoUrl, { cookie: ownerCookie })).status).toBe(200);
     const { key } = await keyCaller(owner, ["projects:read"]);
     expect((await httpGet(echoUrl, { authorization: `Bearer ${key}` })).status).toBe(200);
@@ -81,6 +98,14 @@ describe("who sees a preview", () => {
       await httpGet(echoUrl, { authorization: `Bearer ${strangerKey}` }),
       await httpGet(echoUrl, { authorization: "Bearer psk_not_a_real_key" }),
       await httpGet(echoUrl, { cookie: "next-auth.session-token=forged" }),
+      // The app's session opens no preview, not even the owner's: a page of another preview
+      // (same host name, so the browser sends it) cannot use it here.
+      await httpGet(echoUrl, { cookie: appSessionCookie }),
+      // A forged or altered preview cookie.
+      await httpGet(echoUrl, { cookie: `${ownerCookie.split("=")[0]}=pv1.e30.AAAA` }),
+      await httpGet(echoUrl, { cookie: `${ownerCookie.slice(0, -3)}AAA` }),
+      // The owner's cookie value under another preview's name, and another preview's cookie here.
+      await httpGet(echoUrl, { cookie: `pantheon-preview-${echoPort + 1}=${ownerCookie.split("=")[1]}` }),
     ];
     for (const refused of refusals) {
       expect(refused.status).toBe(404);
@@ -113,9 +138,205 @@ describe("who sees a preview", () => {
   });
 });
 
+describe("the hand-off (a cookie of this preview alone)", () => {
+  it("sets an httpOnly cookie named for this preview and redirects to /, keeping the token out of the next page", async () => {
+    const { url } = await caller.processes.previewLink({ processId: echoProcessId });
+    expect(url.startsWith(`${echoOrigin}/__pantheon/auth?token=`)).toBe(true);
+    const answer = await httpGet(url);
+    expect(answer.status).toBe(303);
+    expect(answer.headers.location).toBe("/");
+    expect(answer.headers["referrer-policy"]).toBe("no-referrer");
+    expect(answer.headers["cache-control"]).toBe("no-store");
+    expect(answer.headers["set-cookie"]?.[0]).toMatch(new RegExp(`^pantheon-preview-${echoPort}=pv1\\.[^;]+; Path=/; Max-Age=\\d+; HttpOnly; SameSite=Lax$`));
+    // Nothing under /__pantheon/ reaches the dev server.
+    const before = (await echoOf("/")).echo.seen;
+    for (const path of ["/__pantheon/auth", "/__pantheon/auth?token=x", "/__pantheon/other"])
+      expect((await httpGet(echoUrl, { cookie: ownerCookie }, "GET", path)).status).toBe(404);
+    expect((await httpGet(url, {}, "POST")).status).toBe(404);
+    expect((await echoOf("/")).echo.seen).toBe(before + 1);
+  });
+
+  it("a link opens only the preview it was made for, and only the owner gets one", async () => {
+    const idle = await caller.processes.start({ projectId, command: "sleep 1000", port: 9595 });
+    const idlePort = Number(new URL(idle.previewUrl ?? "").port);
+    const { url } = await caller.processes.previewLink({ processId: echoProcessId });
+    // The echo preview's token presented at the other listener.
+    const elsewhere = await httpGet(`http://127.0.0.1:${idlePort}${new URL(url).pathname}${new URL(url).search}`);
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.headers["set-cookie"]).toBeUndefined();
+    // And the other preview's cookie opens the other preview, never this one.
+    const idleCookie = await previewCookie(caller, idle.id);
+    expect((await httpGet(echoUrl, { cookie: idleCookie })).status).toBe(404);
+    await caller.processes.stop({ processId: idle.id });
+    // Strangers get no link (NOT_FOUND as for a missing process); an API key gets none either.
+    const stranger = await sessionCaller((await makeUser()).id);
+    await expect(stranger.processes.previewLink({ processId: echoProcessId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const { caller: byKey } = await keyCaller(owner, ["projects:read", "executions:run"]);
+    await expect(byKey.processes.previewLink({ processId: echoProcessId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("hostile Cookie headers are refused or ignored, never a 500", async () => {
+    const name = ownerCookie.split("=")[0] ?? "";
+    for (const cookie of [
+      "x=%",
+      "%=%; ;;",
+      `${name}=%`,
+      `${appSessionCookie}; ${appSessionCookie.replace(/=.*/, "=other")}`,
+      `${name}=garbage; ${name}=pv1.x.y`,
+      "a".repeat(8_000),
+    ]) {
+      const answer = await httpGet(echoUrl, { cookie });
+      expect(answer.status).toBe(404);
+    }
+    // A planted look-alike beside the real cookie: the real one still works, the dev server sees neither.
+    const both = await httpGet(echoUrl, { cookie: `${name}=planted; x=%; ${ownerCookie}` });
+    expect(both.status).toBe(200);
+    expect((JSON.parse(both.body) as Echo).headers.cookie).toBe("x=%");
+  });
+});
+
+describe("what a grant allows (issue 18 point 4)", () => {
+  const post = (headers: Record<string, string>) => httpGet(echoUrl, { "content-type": "text/plain", ...headers }, "POST", "/state");
+
+  it("an API key with projects:read reads but cannot POST; executions:run can (no Origin: a script)", async () => {
+    const before = (await echoOf("/")).echo.seen;
+    const { key: readOnly } = await keyCaller(owner, ["projects:read"]);
+    expect((await httpGet(echoUrl, { authorization: `Bearer ${readOnly}` })).status).toBe(200);
+    for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
+      const refused = await httpGet(echoUrl, { authorization: `Bearer ${readOnly}` }, method, "/state");
+      expect(refused.status).toBe(403);
+      expect(refused.body).toContain("executions:run");
+    }
+    expect((await echoOf("/")).echo.seen).toBe(before + 2);
+    const { key: runner } = await keyCaller(owner, ["projects:read", "executions:run"]);
+    const accepted = await post({ authorization: `Bearer ${runner}` });
+    expect(accepted.status).toBe(200);
+    expect((JSON.parse(accepted.body) as Echo).method).toBe("POST");
+    // ...but not from a page of another origin.
+    expect((await post({ authorization: `Bearer ${runner}`, origin: "http://127.0.0.1:3999" })).status).toBe(403);
+  });
+
+  it("with the preview's cookie, unsafe methods only from the preview's own origin", async () => {
+    const before = (await echoOf("/")).echo.seen;
+    expect((await post({ cookie: ownerCookie })).status).toBe(403);
+    for (const origin of ["http://127.0.0.1:3999", `http://127.0.0.1:${echoPort + 1}`, "null", "https://evil.example"]) {
+      const refused = await post({ cookie: ownerCookie, origin });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toContain(`only from ${echoOrigin}`);
+    }
+    expect((await echoOf("/")).echo.seen).toBe(before + 1);
+    const ok = await post({ cookie: ownerCookie, origin: echoOrigin });
+    expect(ok.status).toBe(200);
+    expect((JSON.parse(ok.body) as Echo).headers.origin).toBe(echoOrigin);
+  });
+
+  it("a page of another origin cannot read this preview with the cookie (Fetch Metadata), but can navigate to it", async () => {
+    const refused = await httpGet(echoUrl, { cookie: ownerCookie, "sec-fetch-site": "same-site", "sec-fetch-mode": "cors" });
+    expect(refused.status).toBe(403);
+    expect((await httpGet(echoUrl, { cookie: ownerCookie, "sec-fetch-site": "same-site", "sec-fetch-mode": "navigate" })).status).toBe(200);
+    expect((await httpGet(echoUrl, { cookie: ownerCookie, "sec-fetch-site": "same-origin", "sec-fetch-mode": "cors" })).status).toBe(200);
+  });
+
+  it("WebSocket handshakes: the preview's own origin with the cookie; another origin or none is 403 and never reaches the dev server", async () => {
+    const handshake = (extra: string) =>
+      rawExchange(
+        echoPort,
+        `GET /hmr HTTP/1.1\r\nHost: 127.0.0.1:${echoPort}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${extra}\r\n`,
+      );
+    const before = (await echoOf("/")).echo.log.filter((l) => l.startsWith("UPGRADE")).length;
+    expect(await handshake(`Cookie: ${ownerCookie}\r\n`)).toMatch(/^HTTP\/1\.1 403 /);
+    expect(await handshake(`Cookie: ${ownerCookie}\r\nOrigin: http://127.0.0.1:3999\r\n`)).toMatch(/^HTTP\/1\.1 403 /);
+    expect(await handshake(`Cookie: ${ownerCookie}\r\nOrigin: http://127.0.0.1:${echoPort + 1}\r\n`)).toMatch(/^HTTP\/1\.1 403 /);
+    expect(await handshake(`Cookie: ${appSessionCookie}\r\nOrigin: ${echoOrigin}\r\n`)).toMatch(/^HTTP\/1\.1 404 /);
+    const { key: readOnly } = await keyCaller(owner, ["projects:read"]);
+    expect(await handshake(`Authorization: Bearer ${readOnly}\r\n`)).toMatch(/^HTTP\/1\.1 403 /);
+    expect((await echoOf("/")).echo.log.filter((l) => l.startsWith("UPGRADE")).length).toBe(before);
+    const accepted = await handshake(`Cookie: ${ownerCookie}\r\nOrigin: ${echoOrigin}\r\n`);
+    expect(accepted).toMatch(/^HTTP\/1\.1 101 /);
+    expect(accepted).toContain("upgraded /hmr");
+  });
+});
+
+describe("request framing (issue 18 point 6): a clear 400 or a correctly framed forward, never a desync", () => {
+  const SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+  const head = (lines: string) => `Host: 127.0.0.1:${echoPort}\r\nCookie: ${ownerCookie}\r\nOrigin: ${echoOrigin}\r\n${lines}`;
+  const logOf = async () => (await echoOf("/")).echo.log;
+  const bodyOf = (answer: string) =>
+    JSON.parse(
+      answer
+        .slice(answer.indexOf("\r\n\r\n") + 4)
+        .replace(/^[0-9a-f]+\r\n/, "")
+        .replace(/\r\n0\r\n\r\n$/, ""),
+    ) as Echo;
+
+  it("Content-Length beside Transfer-Encoding, two lengths, or an unknown coding: 400, and nothing reaches the dev server", async () => {
+    const before = (await logOf()).length;
+    for (const request of [
+      `POST /a HTTP/1.1\r\n${head("Content-Length: 4\r\nTransfer-Encoding: chunked\r\n")}\r\n0\r\n\r\n${SMUGGLED}`,
+      `POST /b HTTP/1.1\r\n${head("Transfer-Encoding: chunked\r\nContent-Length: 40\r\n")}\r\n0\r\n\r\n${SMUGGLED}`,
+      `POST /c HTTP/1.1\r\n${head("Content-Length: 3\r\nContent-Length: 40\r\n")}\r\nabc${SMUGGLED}`,
+      `POST /d HTTP/1.1\r\n${head("Transfer-Encoding: gzip, chunked\r\n")}\r\n0\r\n\r\n`,
+      `POST /e HTTP/1.1\r\n${head("Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n")}\r\n0\r\n\r\n`,
+      `POST /f HTTP/1.1\r\n${head("Transfer-Encoding: xchunked\r\n")}\r\n0\r\n\r\n`,
+      `POST /g HTTP/1.1\r\n${head("Content-Length: +3\r\n")}\r\nabc`,
+    ]) {
+      const answer = await rawExchange(echoPort, request);
+      expect(answer, request).toMatch(/^HTTP\/1\.1 400 /);
+    }
+    const after = await logOf();
+    expect(after.length).toBe(before + 1);
+    expect(after.join("\n")).not.toMatch(/smuggled|\/[a-g]$/);
+  });
+
+  it("a GET with a chunked body is forwarded with its framing: the dev server gets one request with that body", async () => {
+    const answer = await rawExchange(
+      echoPort,
+      `GET /te-get HTTP/1.1\r\n${head("Transfer-Encoding: chunked\r\nConnection: close\r\n")}\r\n${SMUGGLED.length.toString(16)}\r\n${SMUGGLED}\r\n0\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    const echo = bodyOf(answer);
+    expect(echo).toMatchObject({ method: "GET", url: "/te-get", body: SMUGGLED });
+    expect(echo.headers["transfer-encoding"]).toBe("chunked");
+    expect((await logOf()).join("\n")).not.toContain("smuggled");
+  });
+
+  it("a length named in Connection (so dropped as hop-by-hop) is restated: the body stays a body", async () => {
+    for (const method of ["GET", "POST", "DELETE"]) {
+      const answer = await rawExchange(
+        echoPort,
+        `${method} /cl-hop HTTP/1.1\r\n${head(`Content-Length: ${SMUGGLED.length}\r\nConnection: close, Content-Length\r\n`)}\r\n${SMUGGLED}`,
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      const echo = bodyOf(answer);
+      expect(echo).toMatchObject({ method, url: "/cl-hop", body: SMUGGLED });
+      expect(echo.headers["content-length"]).toBe(String(SMUGGLED.length));
+    }
+    expect((await logOf()).join("\n")).not.toContain("smuggled");
+  });
+
+  it("a chunked POST arrives whole; an empty POST says Content-Length: 0", async () => {
+    const answer = await rawExchange(
+      echoPort,
+      `POST /chunked HTTP/1.1\r\n${head("Transfer-Encoding: chunked\r\nConnection: close\r\n")}\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n`,
+    );
+    expect(bodyOf(answer)).toMatchObject({ method: "POST", body: "abcde" });
+    const empty = await rawExchange(echoPort, `POST /empty HTTP/1.1\r\n${head("Connection: close\r\n")}\r\n`);
+    expect(bodyOf(empty).headers["content-length"]).toBe("0");
+  });
+
+  it("a WebSocket handshake with a body is refused", async () => {
+    const answer = await rawExchange(
+      echoPort,
+      `GET /hmr HTTP/1.1\r\n${head("Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nContent-Length: 4\r\n")}\r\nabcd`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+  });
+});
+
 describe("what crosses the proxy", () => {
-  it("strips the app's session cookie and the Authorization header on the way in, keeps the page's own cookies", async () => {
-    const { echo } = await echoOf("/headers", { cookie: `${ownerCookie}; theme=dark; __Secure-next-auth.session-token=x` });
+  it("strips the preview's and the app's cookies and the Authorization header on the way in, keeps the page's own cookies", async () => {
+    const { echo } = await echoOf("/headers", { cookie: `${ownerCookie}; theme=dark; __Secure-next-auth.session-token=x; ${appSessionCookie}` });
+    expect(JSON.stringify(echo.headers)).not.toContain("pantheon-preview");
     expect(echo.headers.cookie).toBe("theme=dark");
     expect(JSON.stringify(echo.headers)).not.toContain("next-auth");
     const { key } = await keyCaller(owner, ["projects:read"]);
@@ -194,7 +415,7 @@ describe("ports", () => {
 
   it("a port with nothing listening answers a page that says so", async () => {
     const idle = await caller.processes.start({ projectId, command: "sleep 1000", port: 9191 });
-    const answer = await httpGet(idle.previewUrl ?? "", { cookie: ownerCookie });
+    const answer = await httpGet(idle.previewUrl ?? "", { cookie: await previewCookie(caller, idle.id) });
     expect(answer.status).toBe(502);
     expect(answer.headers["content-type"]).toContain("text/html");
     expect(answer.body).toContain("Nothing is listening on port 9191");
@@ -218,7 +439,7 @@ describe("background processes", () => {
     expect(seen.join("")).toContain("echo ready on 9090");
 
     const other = await caller.processes.start({ projectId, command: "node echo.mjs", port: 9292 });
-    await waitForPreview(other.previewUrl ?? "", { cookie: ownerCookie });
+    await waitForPreview(other.previewUrl ?? "", { cookie: await previewCookie(caller, other.id) });
     const stopped = await caller.processes.stop({ processId: other.id });
     expect(stopped).toMatchObject({ status: "stopped", previewUrl: null });
     await expect(httpGet(other.previewUrl ?? "", { cookie: ownerCookie })).rejects.toThrow(/ECONNREFUSED/);

@@ -1,9 +1,11 @@
-import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { ImageKind } from "@/server/sandbox/config";
-import { rawResponse, sendBadRequest, sendNotFound, sendNothingListening, sendUpstreamFailed } from "./preview-pages";
-import { downstreamResponseHeaders, forwardableTarget, upstreamRequestHeaders } from "./proxy-headers";
+import { rawResponse, sendBadRequest, sendForbidden, sendHandoff, sendNotFound, sendNothingListening, sendUpstreamFailed } from "./preview-pages";
+import { previewRequestRefusal, type PreviewGrant, type PreviewRequestFacts } from "./preview-request-rules";
+import { cookieValues, downstreamResponseHeaders, forwardableTarget, upstreamRequestHeaders } from "./proxy-headers";
+import { framingHeaders, requestFraming, type Framing } from "./request-framing";
 import { TunnelError } from "./tunnel-socket";
 
 /** One running preview: a port inside one project's container, taken from the engine's record. */
@@ -16,12 +18,36 @@ export interface PreviewTarget {
   image: ImageKind;
 }
 
+/** A target as the gateway serves it: the number that names it, its origin, and its cookie. */
+export interface ServedPreview {
+  target: PreviewTarget;
+  /** The listener port (same-host mode) or the host label (domain mode). */
+  slot: number;
+  /** scheme://host[:port] of its pages. */
+  origin: string;
+  /** The httpOnly cookie that opens this preview (and no other), and its attributes after Path and Max-Age. */
+  cookieName: string;
+  cookieAttributes: string;
+}
+
+/** What a request offers as proof: an API key, or the values of this preview's own cookie. */
+export interface PreviewCredentials {
+  authorization: string | null;
+  cookies: string[];
+}
+
 export interface PreviewHooks {
-  /** Whether the request's credentials (session cookie or Bearer key) open this project's preview. */
-  authorize(headers: Headers, target: PreviewTarget): Promise<boolean>;
+  /** What these credentials may do with this preview; null for anyone who may not see it. */
+  authorize(credentials: PreviewCredentials, preview: ServedPreview): Promise<PreviewGrant | null>;
+  /** Exchanges a hand-off token from the IDE for this preview's cookie value; null when it does not open this preview. */
+  redeem(handoffToken: string, preview: ServedPreview): Promise<{ value: string; maxAgeSeconds: number } | null>;
   /** A fresh byte stream to 127.0.0.1:<target.port> inside the project's container. */
   connect(target: PreviewTarget): Promise<Duplex>;
 }
+
+/** Paths the listener answers itself; they never reach the dev server. */
+const RESERVED_PREFIX = "/__pantheon/";
+const HANDOFF_PATH = "/__pantheon/auth";
 
 /** Idle pooled connections are dropped before the dev server's own keep-alive timeout (Node's is 5 s). */
 const FREE_SOCKET_IDLE_MS = 4_000;
@@ -42,63 +68,104 @@ class TunnelAgent extends Agent {
   }
 }
 
-function headersOf(incoming: IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(incoming)) {
-    if (typeof value === "string") headers.set(name, value);
-    else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-  }
-  return headers;
-}
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+};
 
-function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers["content-length"];
-  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+function facts(req: IncomingMessage, upgrade: boolean): PreviewRequestFacts {
+  return {
+    method: req.method ?? "GET",
+    upgrade,
+    origin: header(req, "origin"),
+    secFetchSite: header(req, "sec-fetch-site"),
+    secFetchMode: header(req, "sec-fetch-mode"),
+  };
 }
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * The reverse proxy for one preview target: authorises each request and WebSocket handshake,
- * then forwards it, headers filtered (proxy-headers.ts), over pooled tunnel connections. Every
- * byte goes to the target's port in the target's container: nothing in the request chooses where.
+ * The reverse proxy for one preview: authorises each request and WebSocket handshake (who, then
+ * what: preview-request-rules.ts), frames its body itself, then forwards it, headers filtered
+ * (proxy-headers.ts), over pooled tunnel connections. Every byte goes to the target's port in the
+ * target's container: nothing in the request chooses where.
  */
 export class PreviewProxy {
   private readonly agent: TunnelAgent;
   private readonly upgraded = new Set<Duplex>();
+  readonly target: PreviewTarget;
 
   constructor(
-    readonly target: PreviewTarget,
+    readonly preview: ServedPreview,
     private readonly hooks: PreviewHooks,
     private readonly log: Logger,
   ) {
-    this.agent = new TunnelAgent(() => hooks.connect(target));
+    this.target = preview.target;
+    this.agent = new TunnelAgent(() => hooks.connect(preview.target));
   }
 
-  private async allowed(req: IncomingMessage): Promise<boolean> {
+  private async grant(req: IncomingMessage): Promise<PreviewGrant | null> {
     try {
-      return await this.hooks.authorize(headersOf(req.headers), this.target);
+      const credentials = { authorization: header(req, "authorization") ?? null, cookies: cookieValues(header(req, "cookie"), this.preview.cookieName) };
+      if (!credentials.authorization && !credentials.cookies.length) return null;
+      return await this.hooks.authorize(credentials, this.preview);
     } catch (err) {
       this.log.warn({ projectId: this.target.projectId, processId: this.target.processId, err }, "preview authorisation failed");
-      return false;
+      return null;
     }
   }
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!(await this.allowed(req))) {
+    const path = forwardableTarget(req.url);
+    if (path?.startsWith(RESERVED_PREFIX)) {
+      req.resume();
+      return this.handleReserved(req, res, path);
+    }
+    const grant = await this.grant(req);
+    if (!grant) {
       req.resume();
       return sendNotFound(res);
     }
-    const path = forwardableTarget(req.url);
     if (!path) {
       req.resume();
       return sendBadRequest(res, "only origin-form request targets (/path) are accepted");
     }
-    this.forward(req, res, path, true);
+    const refusal = previewRequestRefusal(facts(req, false), this.preview.origin, grant);
+    if (refusal) {
+      req.resume();
+      return sendForbidden(res, refusal);
+    }
+    const framing = requestFraming(req.headers);
+    if ("refused" in framing) {
+      // What follows on this connection cannot be trusted to start where we think: close it.
+      res.setHeader("connection", "close");
+      req.resume();
+      return sendBadRequest(res, framing.refused);
+    }
+    this.forward(req, res, path, framing, true);
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, path: string, mayRetry: boolean): void {
-    const withBody = hasBody(req);
+  /**
+   * GET /__pantheon/auth?token=<hand-off token>: sets this preview's cookie and sends the browser
+   * to "/", so the page (and every request it makes) carries a credential of this preview alone.
+   */
+  private async handleReserved(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const [pathname, query = ""] = path.split("?", 2);
+    const token = new URLSearchParams(query).get("token");
+    if (pathname !== HANDOFF_PATH || (req.method !== "GET" && req.method !== "HEAD") || !token) return sendNotFound(res);
+    let cookie: Awaited<ReturnType<PreviewHooks["redeem"]>> = null;
+    try {
+      cookie = await this.hooks.redeem(token, this.preview);
+    } catch (err) {
+      this.log.warn({ projectId: this.target.projectId, processId: this.target.processId, err }, "preview hand-off failed");
+    }
+    if (!cookie) return sendNotFound(res);
+    sendHandoff(res, `${this.preview.cookieName}=${cookie.value}; Path=/; Max-Age=${cookie.maxAgeSeconds}; ${this.preview.cookieAttributes}`, "/");
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, path: string, framing: Framing, mayRetry: boolean): void {
+    const withBody = framing.kind !== "none";
     const proxyReq: ClientRequest = httpRequest({
       agent: this.agent,
       // host/port only name the Agent's pool; the tunnel decides where bytes go.
@@ -106,7 +173,7 @@ export class PreviewProxy {
       port: this.target.port,
       method: req.method,
       path,
-      headers: upstreamRequestHeaders(req.rawHeaders),
+      headers: [...upstreamRequestHeaders(req.rawHeaders), ...framingHeaders(framing, req.method ?? "GET")],
       setHost: false,
     });
     let answered = false;
@@ -121,7 +188,7 @@ export class PreviewProxy {
       if (answered || res.headersSent) return void res.destroy();
       // A pooled connection the server closed just as we reused it: retry once on a fresh one.
       if (mayRetry && proxyReq.reusedSocket && !withBody && IDEMPOTENT.has(req.method ?? "") && !(err instanceof TunnelError)) {
-        return this.forward(req, res, path, false);
+        return this.forward(req, res, path, framing, false);
       }
       if (err instanceof TunnelError) return sendNothingListening(res, this.target.port, err.message);
       this.log.info({ projectId: this.target.projectId, processId: this.target.processId, err: err.message }, "preview upstream failed");
@@ -131,17 +198,25 @@ export class PreviewProxy {
       if (!res.writableFinished) proxyReq.destroy();
     });
     if (withBody) req.pipe(proxyReq);
-    else proxyReq.end();
+    else {
+      req.resume();
+      proxyReq.end();
+    }
   }
 
-  /** WebSocket handshakes (Vite's HMR): authorised like requests, then spliced through a tunnel of their own. */
+  /** WebSocket handshakes (Vite's HMR): authorised like unsafe requests, then spliced through a tunnel of their own. */
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on("error", () => socket.destroy());
-    if (!(await this.allowed(req))) return void socket.end(rawResponse(404, "Not Found", "Not found\n"));
     const path = forwardableTarget(req.url);
+    const grant = path?.startsWith(RESERVED_PREFIX) ? null : await this.grant(req);
+    if (!grant) return void socket.end(rawResponse(404, "Not Found", "Not found\n"));
     if (!path) return void socket.end(rawResponse(400, "Bad Request", "only origin-form request targets (/path) are accepted\n"));
     if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket")
       return void socket.end(rawResponse(400, "Bad Request", "only WebSocket upgrades are proxied\n"));
+    const refusal = previewRequestRefusal(facts(req, true), this.preview.origin, grant);
+    if (refusal) return void socket.end(rawResponse(403, "Forbidden", `${refusal}\n`));
+    const framing = requestFraming(req.headers, { upgrade: true });
+    if ("refused" in framing) return void socket.end(rawResponse(400, "Bad Request", `${framing.refused}\n`));
 
     const proxyReq = httpRequest({
       method: req.method,

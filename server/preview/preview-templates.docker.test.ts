@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { sessionCaller, sessionCookie } from "@/lib/testing/callers";
+import { sessionCaller } from "@/lib/testing/callers";
 import { makeUser } from "@/lib/testing/fixtures";
-import { httpGet, startPreviewHarness, waitForPreview } from "@/lib/testing/preview-harness";
+import { httpGet, previewCookie, startPreviewHarness, waitForPreview } from "@/lib/testing/preview-harness";
 
 // Issue 7 points 1, 2 and 4: each web template's dev server starts with one call and answers
 // through its preview listener (the real engine, gateway and tunnel), and Vite's HMR WebSocket
@@ -22,7 +22,7 @@ async function devServerOf(template: "react-app" | "vue-app" | "node-api") {
   const project = await caller.projects.create({ name: `${template} preview`, template });
   const started = await caller.processes.startDev({ projectId: project.id });
   expect(started).toMatchObject({ status: "running", previewUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:47\d\d\/$/) });
-  return { caller, project, started, previewUrl: started.previewUrl ?? "", cookie: await sessionCookie(owner.id) };
+  return { caller, project, started, previewUrl: started.previewUrl ?? "", cookie: await previewCookie(caller, started.id) };
 }
 
 /** The Vite client's WebSocket token, from the client module the page loads. */

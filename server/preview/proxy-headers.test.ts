@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { downstreamResponseHeaders, forwardableTarget, isAppCookie, onlyAppCookies, upstreamRequestHeaders, withoutAppCookies } from "./proxy-headers";
+import {
+  cookieValues,
+  downstreamResponseHeaders,
+  forwardableTarget,
+  isAppCookie,
+  previewCookieName,
+  upstreamRequestHeaders,
+  withoutAppCookies,
+} from "./proxy-headers";
 
 const pairs = (flat: string[]) => Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]]);
 
@@ -28,6 +36,11 @@ describe("upstreamRequestHeaders", () => {
       ["Cookie", "theme=dark"],
       ["Accept", "text/html"],
     ]);
+  });
+
+  it("never copies the client's framing headers (the proxy states its own)", () => {
+    const out = upstreamRequestHeaders(["Host", "h", "Content-Length", "5", "Transfer-Encoding", "chunked", "Connection", "content-length"]);
+    expect(pairs(out)).toEqual([["Host", "h"]]);
   });
 
   it("drops a Cookie header that held only the app's cookies", () => {
@@ -79,8 +92,19 @@ describe("cookies", () => {
     }
     for (const name of ["session", "nextauth", "my-next-auth.x"]) expect(isAppCookie(name)).toBe(false);
     expect(withoutAppCookies("a=1;next-auth.session-token=x;b=2")).toBe("a=1; b=2");
-    expect(onlyAppCookies("a=1;next-auth.session-token=x;b=2")).toBe("next-auth.session-token=x");
-    expect(onlyAppCookies("a=1")).toBe("");
+  });
+
+  it("treats every preview's cookie as a credential: never sent upstream, never set by a dev server", () => {
+    for (const name of [previewCookieName(4101, false), previewCookieName(4101, true), "pantheon-preview-4102"]) expect(isAppCookie(name)).toBe(true);
+    expect(withoutAppCookies("pantheon-preview-4101=t1; a=1; __Host-pantheon-preview-4102=t2")).toBe("a=1");
+    expect(pairs(downstreamResponseHeaders(["Set-Cookie", "pantheon-preview-4101=planted", "Set-Cookie", "b=2"]))).toEqual([["Set-Cookie", "b=2"]]);
+  });
+
+  it("reads one cookie's values without decoding anything, so hostile headers cannot throw", () => {
+    expect(cookieValues("x=%; pantheon-preview-4101=a; pantheon-preview-4101=b; =c; pantheon-preview-41010=d", "pantheon-preview-4101")).toEqual(["a", "b"]);
+    expect(cookieValues("%=%; ;;=", "pantheon-preview-4101")).toEqual([]);
+    expect(cookieValues(undefined, "x")).toEqual([]);
+    expect(cookieValues(Array.from({ length: 50 }, (_, i) => `n=${i}`).join("; "), "n")).toHaveLength(8);
   });
 });
 

@@ -1,8 +1,12 @@
 // What crosses the preview proxy, in both directions. The previewed page is code the user (or an
 // AI) wrote: it must never see the credentials that open the app, and must never set them.
 
-/** The app's own cookies (next-auth's session, csrf, callback, pkce, state, nonce; with or without __Secure-/__Host-). */
-const APP_COOKIE = /^(?:__Secure-|__Host-)?next-auth\./i;
+/**
+ * Cookies that authenticate: the app's own (next-auth's session, csrf, callback, pkce, state,
+ * nonce; with or without __Secure-/__Host-) and the previews' (pantheon-preview-<n>, read by the
+ * listener). Never passed to a dev server, never set by one.
+ */
+const APP_COOKIE = /^(?:__Secure-|__Host-)?(?:next-auth\.|pantheon-preview-)/i;
 
 /** Connection-scoped headers (RFC 9110 §7.6.1) that a proxy never forwards as they are. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
@@ -10,17 +14,30 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te"
 /** Credentials for the app or for a proxy: read by the preview listener, never passed on. */
 const CREDENTIALS = new Set(["authorization", "proxy-authorization"]);
 
+/** The body's framing: decided by the proxy from what it parsed (request-framing.ts), never copied. */
+const FRAMING = new Set(["content-length", "transfer-encoding"]);
+
 export function isAppCookie(name: string): boolean {
   return APP_COOKIE.test(name.trim());
 }
 
-/** Only the app's cookies of a Cookie header ("" when none): what authenticates a browser. */
-export function onlyAppCookies(cookieHeader: string): string {
-  return cookieHeader
-    .split(";")
-    .map((part) => part.trim())
-    .filter((part) => part && isAppCookie(part.split("=", 1)[0] ?? ""))
-    .join("; ");
+/** The name of the cookie that opens the preview numbered `slot` (each its own: same-host previews share one cookie jar). */
+export function previewCookieName(slot: number, https: boolean): string {
+  return `${https ? "__Host-" : ""}pantheon-preview-${slot}`;
+}
+
+/**
+ * The values of every cookie called `name` in a Cookie header, as sent (no decoding, so "x=%"
+ * cannot throw). Several when a page planted look-alikes: each is checked, none is trusted.
+ */
+export function cookieValues(cookieHeader: string | undefined, name: string): string[] {
+  if (!cookieHeader) return [];
+  const values: string[] = [];
+  for (const part of cookieHeader.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) values.push(part.slice(eq + 1).trim());
+  }
+  return values.slice(0, 8);
 }
 
 /** A Cookie header without the app's cookies, or null when nothing is left. */
@@ -59,12 +76,13 @@ function mapHeaders(rawHeaders: readonly string[], keep: (lower: string, value: 
 }
 
 /**
- * The request headers sent to the dev server: no app cookies, no Authorization, no hop-by-hop
- * headers. For a WebSocket handshake, `upgrade` keeps Connection: Upgrade and the Upgrade header.
+ * The request headers sent to the dev server: no app or preview cookies, no Authorization, no
+ * hop-by-hop headers, no Content-Length or Transfer-Encoding (the caller adds the framing it
+ * chose). For a WebSocket handshake, `upgrade` keeps Connection: Upgrade and the Upgrade header.
  */
 export function upstreamRequestHeaders(rawHeaders: readonly string[], opts: { upgrade?: boolean } = {}): string[] {
   const out = mapHeaders(rawHeaders, (lower, value, hopByHop) => {
-    if (CREDENTIALS.has(lower) || hopByHop) return null;
+    if (CREDENTIALS.has(lower) || FRAMING.has(lower) || hopByHop) return null;
     return lower === "cookie" ? withoutAppCookies(value) : value;
   });
   if (opts.upgrade) {

@@ -4,7 +4,7 @@ import { PreviewGateway } from "@/server/preview/preview-gateway";
 import { previewSettings, type PreviewSettings } from "@/server/preview/preview-settings";
 import { tunnelConnector } from "@/server/preview/tunnel-connector";
 import type { SandboxEngine } from "@/server/sandbox/engine";
-import { authorizePreview } from "@/server/services/processes/preview-access";
+import { authorizePreview, redeemPreviewHandoff } from "@/server/services/processes/preview-access";
 
 // The preview listeners belong to the one long-lived process, like the engine: kept on
 // globalThis so Next's route bundles (which may load modules twice) open them on the same gateway.
@@ -23,7 +23,7 @@ export function currentPreviewSettings(): PreviewSettings {
 export function startPreviewGateway(settings: PreviewSettings, engine: Pick<SandboxEngine, "spawn">, logger: Logger): PreviewGateway {
   const gateway = new PreviewGateway(
     settings,
-    { authorize: authorizePreview, connect: tunnelConnector(engine, settings) },
+    { authorize: authorizePreview, redeem: redeemPreviewHandoff, connect: tunnelConnector(engine, settings) },
     logger.child({ component: "preview" }),
   );
   holder.__pantheonPreviews = gateway;

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
-import { useTRPC } from "@/lib/trpc/client";
+import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
 import type { IdePanelProps } from "../ide-panels";
 import { useProcessOutput } from "./use-process-output";
 import "./preview.css";
@@ -18,15 +18,20 @@ function processLabel(p: { id: number; port: number | null; command: string; sta
   return `#${p.id}${p.port ? ` :${p.port}` : ""} ${command.length > 40 ? `${command.slice(0, 40)}…` : command} (${p.status})`;
 }
 
+/** A hand-off link lives 120 s on the server; the one kept for "open in new tab" is renewed well before. */
+const LINK_REFRESH_MS = 60_000;
+
 /**
  * The IDE's preview: starts the template's dev server (or any command serving a port) in the
  * background of the project's sandbox, shows its page in an iframe on the preview's own origin
  * (never the app's), with reload and "open in new tab", says plainly when nothing listens on the
  * port yet, and shows the process's output and status (a crashed dev server says why) with a
- * stop button.
+ * stop button. The app's session opens no preview: the frame and the new tab start at a
+ * short-lived link (`processes.previewLink`) that gives the browser a cookie of that preview alone.
  */
 export function PreviewPane({ project, active }: IdePanelProps) {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const projectId = project.id;
   const templates = useQuery(trpc.templates.list.queryOptions());
@@ -78,9 +83,32 @@ export function PreviewPane({ project, active }: IdePanelProps) {
     if (probe.data?.listening) setListening(true);
   }, [probe.data]);
 
-  // Reload remounts the frame; if the server has gone quiet since, the proxy's own page says so.
-  const [frameKey, setFrameKey] = useState(0);
-  const reload = () => setFrameKey((k) => k + 1);
+  const previewUrl = running ? (selected?.previewUrl ?? null) : null;
+  const linkFor = selected?.id ?? 0;
+  const link = useQuery({
+    queryKey: ["processes.previewLink", linkFor],
+    queryFn: () => client.processes.previewLink.mutate({ processId: linkFor }),
+    // Fetched as soon as the preview exists (not only once it answers), so "open in new tab" is
+    // always a working link; renewed well inside its lifetime.
+    enabled: Boolean(active && previewUrl),
+    refetchInterval: LINK_REFRESH_MS,
+    staleTime: 0,
+    gcTime: 0,
+  });
+  // The frame keeps the link it was opened with (a renewed link must not reload the page); reload
+  // remounts it with a fresh one. If the server has gone quiet since, the proxy's own page says so.
+  const [frame, setFrame] = useState<{ processId: number; key: number; src: string } | null>(null);
+  useEffect(() => {
+    if (listening && link.data && selected && frame?.processId !== selected.id) setFrame({ processId: selected.id, key: 0, src: link.data.url });
+  }, [listening, link.data, selected, frame?.processId]);
+  const reload = () => {
+    void link.refetch().then(({ data }) => {
+      if (data && selected) setFrame((f) => ({ processId: selected.id, key: (f?.key ?? 0) + 1, src: data.url }));
+    });
+  };
+  useEffect(() => {
+    if (link.error) toast.error(`Could not open the preview: ${link.error.message}`);
+  }, [link.error]);
 
   const output = useProcessOutput(selected?.id ?? null, refresh);
   const status = (output.exit?.status ?? selected?.status) as Status | undefined;
@@ -100,7 +128,6 @@ export function PreviewPane({ project, active }: IdePanelProps) {
     if (el) el.scrollTop = el.scrollHeight;
   }, [output.text]);
 
-  const previewUrl = running ? (selected?.previewUrl ?? null) : null;
   const showOutput = outputShown ?? !(previewUrl && listening);
   const starting = startDev.isPending || start.isPending;
 
@@ -138,9 +165,18 @@ export function PreviewPane({ project, active }: IdePanelProps) {
             <button className="btn btn-ghost btn-small" onClick={reload} data-testid="preview-reload" title="Reload the preview">
               ↻ Reload
             </button>
-            <a className="btn btn-ghost btn-small" href={previewUrl} target="_blank" rel="noopener noreferrer" data-testid="preview-open">
-              Open in new tab ↗
-            </a>
+            {link.data && (
+              <a
+                className="btn btn-ghost btn-small"
+                href={link.data.url}
+                target="_blank"
+                rel="noopener noreferrer"
+                data-testid="preview-open"
+                data-preview-url={previewUrl}
+              >
+                Open in new tab ↗
+              </a>
+            )}
             <code className="preview-url muted">{previewUrl}</code>
           </>
         )}
@@ -162,18 +198,22 @@ export function PreviewPane({ project, active }: IdePanelProps) {
       </div>
 
       <div className="preview-main">
-        {previewUrl && listening ? (
+        {previewUrl && listening && frame && frame.processId === selected?.id ? (
           <iframe
-            key={frameKey}
+            key={frame.key}
             className="preview-frame"
             data-testid="preview-frame"
-            src={previewUrl}
+            src={frame.src}
             title={`Preview of port ${selected?.port ?? ""}`}
             // The separate origin keeps the page away from the app's DOM and session; the sandbox
             // also stops it from navigating the IDE's tab away (no allow-top-navigation). Being
             // cross-origin to the IDE, it cannot lift its own sandbox attribute.
             sandbox="allow-scripts allow-same-origin allow-forms allow-modals allow-popups allow-popups-to-escape-sandbox allow-downloads"
           />
+        ) : previewUrl && listening ? (
+          <div className="preview-empty" data-testid="preview-opening">
+            <p className="muted">Opening the preview…</p>
+          </div>
         ) : previewUrl ? (
           <div className="preview-empty" data-testid="preview-waiting">
             <p>

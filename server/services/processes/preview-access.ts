@@ -1,33 +1,56 @@
 import { createHash } from "node:crypto";
-import { resolveCaller } from "@/server/auth/resolve-caller";
+import { bearerToken } from "@/server/auth/api-key-format";
+import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
-import { onlyAppCookies } from "@/server/preview/proxy-headers";
-import type { PreviewTarget } from "@/server/preview/preview-proxy";
+import type { PreviewCredentials, ServedPreview } from "@/server/preview/preview-proxy";
+import type { PreviewGrant } from "@/server/preview/preview-request-rules";
+import {
+  COOKIE_TTL_SECONDS,
+  HANDOFF_TTL_SECONDS,
+  type PreviewScope,
+  previewTokenKey,
+  signPreviewToken,
+  verifyPreviewToken,
+} from "@/server/preview/preview-token";
+import { authenticateApiKey } from "@/server/services/api-key-service";
 import { requireProject } from "@/server/services/project-access";
+import { sessionUser } from "@/server/services/user-service";
 import { liveProcesses } from "./live-processes";
+
+// Who may open a preview, and what they may do there (PREVIEW.md, "Authentication"). The app's
+// session cookie opens no preview: a browser holds a cookie of that one preview, minted from a
+// short-lived hand-off token the IDE asks the app for; scripts send an API key.
 
 /**
  * A page load through a dev server is dozens of requests (Vite serves every module on its own):
- * a grant is remembered for a few seconds per credential and project, so each does not cost two
+ * a grant is remembered for a few seconds per credential and preview, so each does not cost two
  * database lookups. Only grants are kept; a revoked key or a demoted user loses the preview
  * within GRANT_TTL_MS. Refusals are always computed afresh.
  */
 const GRANT_TTL_MS = 5_000;
 const MAX_GRANTS = 1_000;
-const grants = new Map<string, number>();
+const grants = new Map<string, { grant: PreviewGrant; until: number }>();
 
-function grantKey(headers: Headers, projectId: number): string | null {
-  const authorization = headers.get("authorization");
-  const cookies = authorization ? "" : onlyAppCookies(headers.get("cookie") ?? "");
-  if (!authorization && !cookies) return null;
-  return createHash("sha256")
-    .update(`${projectId}\n${authorization ?? ""}\n${cookies}`)
-    .digest("hex");
+let cachedKey: { secret: string; key: Buffer } | null = null;
+/** The preview token key, derived from the app's secret (server/main.ts sets NEXTAUTH_SECRET before anything runs). */
+function tokenKey(): Buffer {
+  const secret = process.env.NEXTAUTH_SECRET ?? "";
+  if (cachedKey?.secret !== secret) cachedKey = { secret, key: previewTokenKey(secret) };
+  return cachedKey.key;
 }
 
-async function mayOpen(headers: Headers, projectId: number): Promise<boolean> {
-  const { user } = await resolveCaller(headers);
-  if (!user || !user.scopes.includes("projects:read")) return false;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** What the user's scopes allow on a preview: reading needs projects:read, anything else executions:run. */
+function scopesOf(user: AuthUser): PreviewScope[] {
+  const scopes: PreviewScope[] = [];
+  if (user.scopes.includes("projects:read")) scopes.push("read");
+  if (user.scopes.includes("executions:run")) scopes.push("run");
+  return scopes;
+}
+
+async function mayOpen(user: AuthUser | null, projectId: number): Promise<boolean> {
+  if (!user) return false;
   try {
     await requireProject(user, projectId, "write");
     return true;
@@ -37,23 +60,84 @@ async function mayOpen(headers: Headers, projectId: number): Promise<boolean> {
   }
 }
 
+const isLive = (preview: ServedPreview) => liveProcesses().get(preview.target.processId)?.projectId === preview.target.projectId;
+
+async function grantFor(credentials: PreviewCredentials, preview: ServedPreview): Promise<PreviewGrant | null> {
+  if (credentials.authorization) {
+    const key = bearerToken(credentials.authorization);
+    if (!key) return null;
+    let user: AuthUser;
+    try {
+      user = await authenticateApiKey(key);
+    } catch (err) {
+      if (err instanceof AppError) return null;
+      throw err;
+    }
+    const scopes = scopesOf(user);
+    if (!scopes.includes("read") || !(await mayOpen(user, preview.target.projectId))) return null;
+    return { via: "api_key", scopes };
+  }
+  for (const value of credentials.cookies) {
+    const claims = verifyPreviewToken(tokenKey(), value, "cookie", nowSeconds());
+    if (!claims || claims.processId !== preview.target.processId || claims.slot !== preview.slot) continue;
+    const user = await sessionUser(claims.userId);
+    if (!user || !(await mayOpen(user, preview.target.projectId))) continue;
+    const now = scopesOf(user);
+    const scopes = claims.scopes.filter((s) => now.includes(s));
+    if (scopes.length) return { via: "preview_cookie", scopes };
+  }
+  return null;
+}
+
 /**
- * Whether a request to a preview listener may see it: the project's owner (or an admin, as
- * everywhere in the app) by session cookie or by API key with projects:read, while the process
- * runs. Anyone else is told nothing (the listener answers 404 as for a missing preview).
+ * What a request to a preview may do: the project's owner (or an admin, as everywhere in the app)
+ * by this preview's cookie or by API key, while the process runs. Anyone else is told nothing (the
+ * listener answers 404 as for a missing preview).
  */
-export async function authorizePreview(headers: Headers, target: PreviewTarget): Promise<boolean> {
-  if (liveProcesses().get(target.processId)?.projectId !== target.projectId) return false;
-  const key = grantKey(headers, target.projectId);
-  if (!key) return false;
+export async function authorizePreview(credentials: PreviewCredentials, preview: ServedPreview): Promise<PreviewGrant | null> {
+  if (!isLive(preview)) return null;
+  const key = createHash("sha256")
+    .update(`${preview.target.processId}\n${preview.slot}\n${credentials.authorization ?? ""}\n${credentials.cookies.join("\n")}`)
+    .digest("hex");
   const now = Date.now();
-  const until = grants.get(key);
-  if (until !== undefined && until > now) return true;
-  if (!(await mayOpen(headers, target.projectId))) {
+  const remembered = grants.get(key);
+  if (remembered && remembered.until > now) return remembered.grant;
+  const grant = await grantFor(credentials, preview);
+  if (!grant) {
     grants.delete(key);
-    return false;
+    return null;
   }
   if (grants.size >= MAX_GRANTS) grants.clear();
-  grants.set(key, now + GRANT_TTL_MS);
-  return true;
+  grants.set(key, { grant, until: now + GRANT_TTL_MS });
+  return grant;
+}
+
+/** A hand-off token from the IDE, exchanged at the preview for the value of its cookie; null when it does not open this preview. */
+export async function redeemPreviewHandoff(token: string, preview: ServedPreview): Promise<{ value: string; maxAgeSeconds: number } | null> {
+  if (!isLive(preview)) return null;
+  const claims = verifyPreviewToken(tokenKey(), token, "handoff", nowSeconds());
+  if (!claims || claims.processId !== preview.target.processId || claims.slot !== preview.slot) return null;
+  const user = await sessionUser(claims.userId);
+  if (!user || !(await mayOpen(user, preview.target.projectId))) return null;
+  const scopes = claims.scopes.filter((s) => scopesOf(user).includes(s));
+  if (!scopes.length) return null;
+  const expiresAt = nowSeconds() + COOKIE_TTL_SECONDS;
+  return { value: signPreviewToken(tokenKey(), { ...claims, kind: "cookie", scopes, expiresAt }), maxAgeSeconds: COOKIE_TTL_SECONDS };
+}
+
+/**
+ * A short-lived token that opens one running preview for this browser user (bound to the process,
+ * its slot and the user, with "run" only from executions:run). API keys do not get one: they send
+ * Authorization on the preview itself, and a key's revocation must not outlive it in a cookie.
+ */
+export function previewHandoffToken(user: AuthUser, processId: number, slot: number): { token: string; expiresAt: Date } {
+  if (user.via !== "session")
+    throw new AppError("FORBIDDEN", "Preview links are for browser sessions; an API key opens the preview URL with Authorization: Bearer");
+  const scopes = scopesOf(user);
+  if (!scopes.includes("read")) throw new AppError("FORBIDDEN", "This account cannot read previews");
+  const expiresAt = nowSeconds() + HANDOFF_TTL_SECONDS;
+  return {
+    token: signPreviewToken(tokenKey(), { kind: "handoff", processId, slot, userId: user.id, scopes, expiresAt }),
+    expiresAt: new Date(expiresAt * 1000),
+  };
 }

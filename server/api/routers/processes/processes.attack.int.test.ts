@@ -28,5 +28,6 @@ attackRouter("processes", {
   get: { scopes: ["projects:read"], access: "write", call: async (c, t) => c.processes.get({ processId: await processOf(t.projectId) }) },
   stop: { scopes: ["executions:run"], access: "write", call: async (c, t) => c.processes.stop({ processId: await processOf(t.projectId) }) },
   probe: { scopes: ["projects:read"], access: "write", call: async (c, t) => c.processes.probe({ processId: await processOf(t.projectId) }) },
+  previewLink: { scopes: ["projects:read"], access: "write", call: async (c, t) => c.processes.previewLink({ processId: await processOf(t.projectId) }) },
   output: { scopes: ["projects:read"], access: "write", call: async (c, t) => drain(await c.processes.output({ processId: await processOf(t.projectId) })) },
 });

@@ -1,6 +1,7 @@
 import { router } from "@/server/api/trpc";
 import { getProcessProcedure } from "./get-process";
 import { listProcessesProcedure } from "./list-processes";
+import { previewLinkProcedure } from "./preview-link";
 import { probePreviewProcedure } from "./probe-preview";
 import { processOutputProcedure } from "./process-output";
 import { startDevServerProcedure } from "./start-dev-server";
@@ -15,4 +16,5 @@ export const processesRouter = router({
   stop: stopProcessProcedure,
   output: processOutputProcedure,
   probe: probePreviewProcedure,
+  previewLink: previewLinkProcedure,
 });
