@@ -45,8 +45,3 @@ export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, 
   delete req.headers["content-security-policy-report-only"];
   res.setHeader("Content-Security-Policy", policy);
 }
-
-/** Frame sources for previews served at `origin:<port>` (a CSP source cannot name a port range). */
-export function previewFrameSources(previewOrigin: string): string[] {
-  return [`${previewOrigin}:*`];
-}
