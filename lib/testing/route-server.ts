@@ -44,3 +44,27 @@ function toRequest(req: IncomingMessage, url: string): Request {
     duplex: "half",
   } as RequestInit);
 }
+
+/** A live HTTP server in front of any fetch-style route handler, e.g. /api/mcp for the MCP SDK's client. */
+export async function startRouteServer(handle: (req: Request) => Promise<Response>): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const response = await handle(toRequest(req, `http://127.0.0.1${req.url ?? "/"}`));
+      // A refusal sent before the body was read (413) leaves the socket mid-request: never reuse it.
+      const headers = { ...Object.fromEntries(response.headers), ...(req.complete ? {} : { connection: "close" }) };
+      res.writeHead(response.status, headers);
+      if (response.body) for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+      res.end();
+    })().catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,5 +1,6 @@
 import type { AiPersonality } from "@/lib/ai-personalities";
 import type { AuthUser } from "@/server/auth/auth-user";
+import type { ExecutionRecord } from "@/server/repositories/execution-repository";
 import type { ExecutionRequest } from "@/server/sandbox/execution-types";
 import { type Diagnostic, parseDiagnostics } from "@/server/services/diagnostics/parse-diagnostics";
 import type { ExecutionWithFiles } from "@/server/services/execution-service";
@@ -7,9 +8,20 @@ import { startExecution } from "@/server/services/executions/start-execution";
 
 export type ExecutionWithDiagnostics = ExecutionWithFiles & { diagnostics: Diagnostic[] };
 
-/** Runs to completion (through the same path as every execution, so it streams and is limited) and parses its errors. */
-export async function runAndWait(user: AuthUser, projectId: number, request: ExecutionRequest, ai: AiPersonality | null): Promise<ExecutionWithDiagnostics> {
-  const { done } = await startExecution(user, projectId, request, ai);
+/**
+ * Runs to completion (through the same path as every execution, so it streams and is limited) and
+ * parses its errors. `follow`, if given, runs once the execution's row exists (e.g. to relay its
+ * live output, as the MCP run tool does) and is awaited before the result is.
+ */
+export async function runAndWait(
+  user: AuthUser,
+  projectId: number,
+  request: ExecutionRequest,
+  ai: AiPersonality | null,
+  follow?: (execution: ExecutionRecord) => Promise<void>,
+): Promise<ExecutionWithDiagnostics> {
+  const { execution: row, done } = await startExecution(user, projectId, request, ai);
+  if (follow) await follow(row);
   const execution = await done;
   const diagnostics = execution.status === "success" ? [] : parseDiagnostics(execution.output ?? "", execution.errorOutput ?? "");
   return { ...execution, diagnostics };

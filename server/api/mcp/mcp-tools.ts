@@ -1,0 +1,23 @@
+import type { McpTool } from "./mcp-tool";
+import { applyChangesTool, debugTool, getContextTool, runTestsTool } from "./tools/ai-tools";
+import { listFilesTool, readFileTool, writeFileTool } from "./tools/file-tools";
+import { startDevServerTool, stopProcessTool } from "./tools/process-tools";
+import { createProjectTool, listProjectsTool, listTemplatesTool } from "./tools/project-tools";
+import { runTool } from "./tools/run-tool";
+
+/** Every MCP tool, in the order tools/list shows them. */
+export const MCP_TOOLS: readonly McpTool[] = [
+  listTemplatesTool,
+  listProjectsTool,
+  createProjectTool,
+  listFilesTool,
+  readFileTool,
+  writeFileTool,
+  runTool,
+  runTestsTool,
+  debugTool,
+  getContextTool,
+  applyChangesTool,
+  startDevServerTool,
+  stopProcessTool,
+];
