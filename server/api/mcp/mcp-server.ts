@@ -78,6 +78,8 @@ async function callTool(user: AuthUser, params: CallToolRequest["params"], extra
       issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
     });
   }
+  // Changes are logged with who made them (the services log executions and processes too).
+  if (!tool.readOnly) getLogger().info({ userId: user.id, apiKeyId: user.apiKeyId, tool: tool.name }, "MCP tool call");
   try {
     return toolResult(await tool.run({ user, signal: extra.signal, progress: progressSender(extra) }, parsed.data));
   } catch (err) {

@@ -96,6 +96,12 @@ describe("MCP at /api/mcp", () => {
     const resource = await client.readResource({ uri });
     expect(resource.contents[0]).toMatchObject({ uri, text: "console.log('hi')\n" });
 
+    // Odd names survive the resource URI (each segment percent-encoded).
+    await call(client, "write_file", { projectId, path: "docs/a b#1%.md", content: "# odd" });
+    const odd = (await client.listResources()).resources.find((r) => r.name.endsWith("docs/a b#1%.md"));
+    expect(odd?.uri).toBe(`sandbox://projects/${projectId}/files/docs/a%20b%231%25.md`);
+    expect((await client.readResource({ uri: odd?.uri ?? "" })).contents[0]).toMatchObject({ text: "# odd" });
+
     const context = await call(client, "get_context", { projectId });
     expect((context.data.tree as { path: string }[]).map((f) => f.path)).toContain("src/hello.js");
     const debug = await call(client, "debug", { projectId });
@@ -175,6 +181,9 @@ describe("MCP at /api/mcp", () => {
     const traversal = await rejection(call(client, "write_file", { projectId, path: "../../etc/passwd", content: "x" }));
     expect((traversal as McpError).code).toBe(-32602);
     expect(traversal.message).toContain("relative path");
+
+    const persona = await rejection(call(client, "write_file", { projectId, path: "a.txt", content: "x", aiPersonality: "skynet" }));
+    expect(persona.message).toContain("aiPersonality must be one of geppo, c24, gemini, llama, mistral");
 
     const both = await rejection(call(client, "run", { projectId, command: "true", language: "node", code: "1" }));
     expect(both.message).toContain("not both");
