@@ -26,7 +26,10 @@ export const JSON_RPC_CODE: Record<AppErrorCode, number> = {
 
 /** A JSON-RPC error for the whole call, with the app's code in `data.code`. */
 export function callRefused(code: AppErrorCode, message: string, data: Record<string, unknown> = {}): McpError {
-  return new McpError(JSON_RPC_CODE[code], message, { code, ...data });
+  const err = new McpError(JSON_RPC_CODE[code], message, { code, ...data });
+  // McpError prefixes "MCP error <code>: "; the SDK's client adds it again on its side.
+  err.message = message;
+  return err;
 }
 
 /** The zod issues as one line a person (or a model) can act on. */

@@ -190,7 +190,7 @@ describe("MCP at /api/mcp", () => {
 
     const unknown = await rejection(call(client, "rm_rf", {}));
     expect((unknown as McpError).code).toBe(-32602);
-    expect(unknown.message).toContain('Unknown tool "rm_rf"');
+    expect(unknown.message).toBe('MCP error -32602: Unknown tool "rm_rf"; tools/list names the 13 tools');
 
     const badUri = await rejection(client.readResource({ uri: "file:///etc/passwd" }));
     expect((badUri as McpError).code).toBe(-32602);
