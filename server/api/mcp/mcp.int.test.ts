@@ -210,13 +210,18 @@ describe("MCP at /api/mcp", () => {
     expect(get.status).toBe(405);
   });
 
-  it("refuses an oversized body with 413 before parsing it (SANDBOX_MAX_BODY_BYTES), writing nothing", async () => {
+  it("refuses an oversized body with 413 before parsing it (SANDBOX_MAX_BODY_BYTES), an oversized file as a tool error, writing nothing", async () => {
     const client = await clientFor(await makeUser());
     const projectId = (await call(client, "create_project", { name: "big", template: "node-api" })).data.id as number;
     const err = await rejection(call(client, "write_file", { projectId, path: "big.txt", content: "x".repeat(3 * 1024 * 1024) }));
     expect(err).toBeInstanceOf(StreamableHTTPError);
     expect((err as StreamableHTTPError).code).toBe(413);
     expect(err.message).toContain("SANDBOX_MAX_BODY_BYTES");
+    expect(await fileRepository.find(projectId, "big.txt")).toBeNull();
+
+    // Within the body cap but above SANDBOX_MAX_FILE_SIZE: the service refuses, as a tool error the model can read.
+    const tooBig = await call(client, "write_file", { projectId, path: "big.txt", content: "x".repeat(1024 * 1024 + 1) });
+    expect(tooBig).toMatchObject({ isError: true, data: { error: { code: "PAYLOAD_TOO_LARGE" } } });
     expect(await fileRepository.find(projectId, "big.txt")).toBeNull();
   });
 
