@@ -3,7 +3,7 @@ import { z } from "zod";
 import { getEnv } from "@/lib/env";
 import { disconnectPrisma } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
-import { resolveDatabase } from "@/server/db/resolve-database";
+import { type ResolvedDatabase, resolveDatabase } from "@/server/db/resolve-database";
 import { AppError } from "@/server/errors/app-error";
 import { userRepository } from "@/server/repositories/user-repository";
 import { createApiKey, revokeApiKey } from "@/server/services/api-key-service";
@@ -78,19 +78,30 @@ async function run(command: string | undefined): Promise<void> {
   }
 }
 
-const db = await resolveDatabase(getEnv(), (line) => console.error(line));
-process.env.DATABASE_URL = db.url;
+// Beside a running server, use its database: a second PostgreSQL cannot open the same data folder.
+let db: ResolvedDatabase | null = null;
 let exitCode = 0;
 try {
+  db = await resolveDatabase(getEnv(), (line) => console.error(line), { shareRunning: true });
+  process.env.DATABASE_URL = db.url;
   await migrateDatabase(db.url);
   await run(positionals[0]);
 } catch (e) {
   exitCode = 1;
-  if (e instanceof AppError) console.error(`error: ${e.message}`);
-  else if (e instanceof z.ZodError) console.error(`error: ${e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  else console.error("error:", e);
+  console.error(`error: ${cliMessage(e)}`);
 } finally {
   await disconnectPrisma();
-  await db.stop();
+  await db?.stop();
 }
 process.exit(exitCode);
+
+/** One line for the operator; a stack trace says nothing they can act on. */
+function cliMessage(e: unknown): string {
+  if (e instanceof z.ZodError) return e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+  if (e instanceof AppError) return e.message;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "28P01" || code === "3D000") {
+    return `cannot reach the database (${e instanceof Error ? e.message : String(e)}); is DATABASE_URL right and is the server up?`;
+  }
+  return e instanceof Error ? e.message || e.name : String(e);
+}

