@@ -71,11 +71,29 @@ describe("tRPC over HTTP", () => {
 });
 
 describe("GET /api/health", () => {
-  it("reports the database and the Docker engine", async () => {
-    const res = await healthGet();
+  const url = "http://localhost/api/health";
+
+  it("tells anyone only whether each part is up: no versions, posture, pool or error text", async () => {
+    const res = await healthGet(new Request(url));
     expect(res.status).toBe(200);
-    const health = (await res.json()) as { database: { status: string }; docker: { status: string } };
-    expect(health.database.status).toBe("up");
+    const health = (await res.json()) as Record<string, unknown> & { database: { status: string }; docker: { status: string } };
+    expect(health.database).toEqual({ status: "up" });
     expect(["up", "unavailable"]).toContain(health.docker.status);
+    expect(Object.keys(health).sort()).toEqual(["database", "docker", "engine", "status"]);
+    expect(Object.keys(health.docker)).toEqual(["status"]);
+    // A plain user's key is no better than anonymous.
+    const userKey = await keyFor(await makeUser());
+    const asUser = (await (await healthGet(new Request(url, { headers: { authorization: `Bearer ${userKey}` } }))).json()) as Record<string, unknown>;
+    expect(asUser).toEqual(health);
+  });
+
+  it("gives an admin the full report (Docker's version when it is up, latency, uptime)", async () => {
+    const adminKey = await keyFor(await makeUser("admin"), { name: "ops", scopes: ["admin"] });
+    const res = await healthGet(new Request(url, { headers: { authorization: `Bearer ${adminKey}` } }));
+    expect(res.status).toBe(200);
+    const health = (await res.json()) as { database: { latencyMs: number }; docker: { status: string; version?: string }; uptimeSeconds: number };
+    expect(typeof health.database.latencyMs).toBe("number");
+    expect(typeof health.uptimeSeconds).toBe("number");
+    if (health.docker.status === "up") expect(health.docker.version).toEqual(expect.any(String));
   });
 });

@@ -1,9 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { ApiScope } from "@/server/auth/auth-user";
 import { AppError, type AppErrorCode } from "@/server/errors/app-error";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
+import { INTERNAL_MESSAGE } from "@/server/errors/public-error";
 import { getLogger } from "@/server/logging/logger";
 import type { Context } from "./context";
 import { countRejectedPaths } from "./rejected-paths";
@@ -27,6 +29,14 @@ function appErrorOf(cause: unknown): AppError | null {
   return translated instanceof AppError ? translated : null;
 }
 
+/** Stands in for an internal failure once it is logged: the caller gets only this id. */
+class LoggedInternalError extends Error {
+  constructor(readonly requestId: string) {
+    super(INTERNAL_MESSAGE);
+    this.name = "LoggedInternalError";
+  }
+}
+
 /** Rate-limit refusals say when to retry (REST sends the same number as Retry-After). */
 function retryAfterOf(cause: unknown): number | null {
   return cause instanceof AppError ? (cause.details?.retryAfterSeconds ?? null) : null;
@@ -41,11 +51,18 @@ const t = initTRPC.context<Context>().create({
       ...shape,
       // Unknown failures leave as a generic message; the detail goes to the log, not the caller.
       message: internal
-        ? "Internal server error"
+        ? INTERNAL_MESSAGE
         : zodIssues
           ? `Invalid input: ${zodIssues.map((i) => `${i.path.join(".") || "(input)"} ${i.message}`).join("; ")}`
           : shape.message,
-      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, zodIssues, retryAfterSeconds: retryAfterOf(error.cause) },
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        zodIssues,
+        retryAfterSeconds: retryAfterOf(error.cause),
+        requestId: error.cause instanceof LoggedInternalError ? error.cause.requestId : null,
+      },
     };
   },
 });
@@ -60,10 +77,16 @@ const errorMapping = t.middleware(async ({ next, path, type, ctx }) => {
   const cause = result.error.cause;
   countRejectedPaths(cause, ctx.user);
   const appError = appErrorOf(cause);
-  if (appError) {
+  if (appError && appError.code !== "INTERNAL") {
     throw new TRPCError({ code: TRPC_CODE[appError.code], message: appError.message, cause: appError });
   }
-  if (result.error.code === "INTERNAL_SERVER_ERROR") getLogger().error({ path, type, err: cause ?? result.error }, "procedure failed");
+  // Internal failures (unknown errors, AppError INTERNAL, the engine's INTERNAL) are logged with
+  // a request id and the caller gets that id, never the message, as REST does.
+  if (appError || result.error.code === "INTERNAL_SERVER_ERROR") {
+    const requestId = randomUUID();
+    getLogger().error({ path, type, requestId, err: cause ?? result.error }, "procedure failed");
+    throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: INTERNAL_MESSAGE, cause: new LoggedInternalError(requestId) });
+  }
   return result;
 });
 

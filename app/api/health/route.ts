@@ -1,9 +1,17 @@
+import { mayReadMetrics } from "@/server/monitoring/metrics-access";
 import { checkHealth } from "@/server/services/health-service";
+import { anonymousHealth } from "@/server/services/health-view";
 
 export const dynamic = "force-dynamic";
 
 // 200 while the database answers (the app can serve); Docker being down is reported, not fatal.
-export async function GET() {
+// Anyone gets the up/down of each part; admins and SANDBOX_METRICS_TOKEN get versions, posture,
+// pool and the engine's last error too.
+export async function GET(req: Request) {
   const health = await checkHealth();
-  return Response.json(health, { status: health.database.status === "up" ? 200 : 503, headers: { "cache-control": "no-store" } });
+  const detailed = await mayReadMetrics(req.headers).catch(() => false); // with the database down, nobody is an admin
+  return Response.json(detailed ? health : anonymousHealth(health), {
+    status: health.database.status === "up" ? 200 : 503,
+    headers: { "cache-control": "no-store" },
+  });
 }

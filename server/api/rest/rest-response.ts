@@ -1,28 +1,32 @@
-import { ZodError } from "zod";
-import { AppError, HTTP_STATUS } from "@/server/errors/app-error";
-import { fromSandboxError } from "@/server/errors/from-sandbox-error";
 import { getLogger } from "@/server/logging/logger";
+import { toPublicError } from "@/server/errors/public-error";
 
 export function json(body: unknown, status = 200): Response {
   return Response.json(body, { status, headers: { "cache-control": "no-store" } });
 }
 
-/** Service errors as the seed's REST clients expect them: {error: {code, message}}, Retry-After on 429. */
-export function errorResponse(err: unknown): Response {
-  const cause = fromSandboxError(err);
-  if (cause instanceof ZodError) {
-    const issues = cause.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
-    return json(
-      { error: { code: "BAD_REQUEST", message: `Invalid input: ${issues.map((i) => `${i.path || "(body)"} ${i.message}`).join("; ")}`, issues } },
-      400,
-    );
+/**
+ * Service errors as the seed's REST clients expect them: {error: {code, message}}, Retry-After
+ * when trying again helps. Every 5xx carries a request_id (also the X-Request-Id header) that its
+ * log line carries too; internal failures answer a fixed message, the real one is only logged.
+ */
+export function errorResponse(err: unknown, req?: Request): Response {
+  const pub = toPublicError(err);
+  const body = {
+    error: {
+      code: pub.code,
+      message: pub.message,
+      ...(pub.issues ? { issues: pub.issues } : {}),
+      ...(pub.requestId ? { request_id: pub.requestId } : {}),
+    },
+  };
+  const response = json(body, pub.status);
+  if (pub.retryAfterSeconds !== undefined) response.headers.set("retry-after", String(pub.retryAfterSeconds));
+  if (pub.requestId) {
+    response.headers.set("x-request-id", pub.requestId);
+    const where = req ? { method: req.method, path: new URL(req.url).pathname } : {};
+    if (pub.code === "INTERNAL") getLogger().error({ err, requestId: pub.requestId, ...where }, "REST request failed");
+    else getLogger().warn({ err, requestId: pub.requestId, status: pub.status, ...where }, "REST request unavailable");
   }
-  if (cause instanceof AppError) {
-    const response = json({ error: { code: cause.code, message: cause.message } }, HTTP_STATUS[cause.code]);
-    const retry = cause.details?.retryAfterSeconds;
-    if (retry !== undefined) response.headers.set("retry-after", String(retry));
-    return response;
-  }
-  getLogger().error({ err }, "REST request failed");
-  return json({ error: { code: "INTERNAL", message: "Internal server error" } }, 500);
+  return response;
 }

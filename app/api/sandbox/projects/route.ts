@@ -21,7 +21,7 @@ export async function GET(req: Request): Promise<Response> {
     });
     return json({ projects: items.map(projectJson), total });
   } catch (e) {
-    return errorResponse(e);
+    return errorResponse(e, req);
   }
 }
 
@@ -39,6 +39,6 @@ export async function POST(req: Request): Promise<Response> {
     });
     return json(projectJson(project), 201);
   } catch (e) {
-    return errorResponse(e);
+    return errorResponse(e, req);
   }
 }

@@ -27,6 +27,6 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
     if (req.headers.get("accept")?.includes("text/event-stream")) return executionEventStream(user, started, req.signal);
     return json(executionJson(await started.done));
   } catch (e) {
-    return errorResponse(e);
+    return errorResponse(e, req);
   }
 }

@@ -17,7 +17,7 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
     const files = await listFiles(user, await projectIdParam(params));
     return json({ files: files.map(fileJson) });
   } catch (e) {
-    return errorResponse(e);
+    return errorResponse(e, req);
   }
 }
 
@@ -37,6 +37,6 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
     return json(fileJson(file), 201);
   } catch (e) {
     countRejectedPaths(e, user);
-    return errorResponse(e);
+    return errorResponse(e, req);
   }
 }

@@ -13,6 +13,6 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
     if (!execution) throw new AppError("NOT_FOUND", `Project ${projectId} has no executions yet; POST …/execute first`);
     return json(executionJson(execution));
   } catch (e) {
-    return errorResponse(e);
+    return errorResponse(e, req);
   }
 }

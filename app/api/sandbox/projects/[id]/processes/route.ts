@@ -16,7 +16,7 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
     const processes = await listProcesses(user, await projectIdParam(params));
     return json({ processes: processes.map(processJson) });
   } catch (e) {
-    return errorResponse(e);
+    return errorResponse(e, req);
   }
 }
 
@@ -36,6 +36,6 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
         : await startProcess(user, projectId, { command: body.command, port: body.port ?? null }, ai);
     return json(processJson(started), 201);
   } catch (e) {
-    return errorResponse(e);
+    return errorResponse(e, req);
   }
 }

@@ -9,6 +9,6 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
     await releaseProject(user, await projectIdParam(params));
     return json({ released: true });
   } catch (e) {
-    return errorResponse(e);
+    return errorResponse(e, req);
   }
 }

@@ -23,7 +23,7 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
     const found = await processInPath(user, params);
     return json({ ...processJson(found), output: found.output });
   } catch (e) {
-    return errorResponse(e);
+    return errorResponse(e, req);
   }
 }
 
@@ -34,6 +34,6 @@ export async function DELETE(req: Request, { params }: Params): Promise<Response
     const found = await processInPath(user, params);
     return json(processJson(await stopProcess(user, found.id)));
   } catch (e) {
-    return errorResponse(e);
+    return errorResponse(e, req);
   }
 }
