@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describe("npm run admin beside a running server (embedded database)", () => {
-  it("uses the server's PostgreSQL from the data folder: creates a user and a key, and the key works against the server", async () => {
+  it("uses the server's PostgreSQL from the data folder: creates a user and a key, the key works against the server (which also serves /api/openapi.json and /api-docs)", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "pantheon-cli-beside-"));
     chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as "postgres", which must reach the folder
     const port = await freePort();
@@ -77,6 +77,17 @@ describe("npm run admin beside a running server (embedded database)", () => {
 
     // The CLI left the server's database running: the server still answers with it.
     expect((await fetch(`http://127.0.0.1:${port}/api/health`)).status).toBe(200);
+
+    // While a real server is up: the OpenAPI document and its page are served through the
+    // request guard and the CSP (the contract itself: server/api/openapi/openapi.int.test.ts).
+    const spec = await fetch(`http://127.0.0.1:${port}/api/openapi.json`);
+    expect(spec.status).toBe(200);
+    expect(((await spec.json()) as { openapi: string }).openapi).toBe("3.1.0");
+    const docs = await fetch(`http://127.0.0.1:${port}/api-docs`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get("content-security-policy")).toContain("script-src");
+    expect(await docs.text()).toContain("/api/sandbox/projects/{id}/execute");
+
     server.kill("SIGTERM");
     expect(await exited).toBe(0);
   }, 240_000);

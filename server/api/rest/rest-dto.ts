@@ -1,12 +1,15 @@
+import type { z } from "zod";
 import { skippedFileDto } from "@/server/api/schemas/dto.schema";
 import type { ExecutionRecord } from "@/server/repositories/execution-repository";
 import type { FileMeta } from "@/server/repositories/file-repository";
 import type { ProjectRecord } from "@/server/repositories/project-repository";
 import type { ProcessView } from "@/server/services/processes/process-service";
+import type { executionResponse, fileResponse, processResponse, projectResponse } from "./rest-responses.schema";
 
-// The seed's snake_case field names (sandbox_* columns) for the REST endpoints.
+// The seed's snake_case field names (sandbox_* columns) for the REST endpoints, typed by the
+// response schemas the OpenAPI document is generated from.
 
-export function projectJson(p: ProjectRecord) {
+export function projectJson(p: ProjectRecord): z.input<typeof projectResponse> {
   return {
     id: p.id,
     name: p.name,
@@ -22,7 +25,7 @@ export function projectJson(p: ProjectRecord) {
   };
 }
 
-export function fileJson(f: FileMeta) {
+export function fileJson(f: FileMeta): z.input<typeof fileResponse> {
   return {
     path: f.filePath,
     file_type: f.fileType,
@@ -43,7 +46,7 @@ function skippedFilesJson(value: unknown) {
     .parse(value ?? []);
 }
 
-export function executionJson(e: ExecutionRecord) {
+export function executionJson(e: ExecutionRecord): z.input<typeof executionResponse> {
   return {
     id: e.id,
     project_id: e.projectId,
@@ -66,7 +69,7 @@ export function executionJson(e: ExecutionRecord) {
   };
 }
 
-export function processJson(p: ProcessView) {
+export function processJson(p: ProcessView): z.input<typeof processResponse> {
   return {
     id: p.id,
     project_id: p.projectId,

@@ -56,3 +56,8 @@ export const startProcessBody = z
     message: "a port needs its command (omit both for the template's dev server)",
     path: ["command"],
   });
+
+/** GET /api/sandbox/projects: ?include_public=1 adds everyone's public projects. Other parameters are ignored. */
+export const listProjectsQuery = z.object({
+  include_public: z.string().optional().meta({ description: '"1" adds everyone\'s public projects' }),
+});

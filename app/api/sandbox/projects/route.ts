@@ -3,15 +3,15 @@ import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { projectJson } from "@/server/api/rest/rest-dto";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
 import { restCaller } from "@/server/api/rest/rest-caller";
-import { createProjectBody } from "@/server/api/rest/rest-schemas";
+import { createProjectBody, listProjectsQuery } from "@/server/api/rest/rest-schemas";
 import { createProject, listProjects } from "@/server/services/projects/project-service";
 
 /** The caller's projects, newest first; ?include_public=1 adds everyone's public ones, ?search= filters by name or description. */
 export async function GET(req: Request): Promise<Response> {
   try {
     const user = await restCaller(req, "projects:read");
-    const url = new URL(req.url);
-    const includePublic = url.searchParams.get("include_public") === "1";
+    const query = listProjectsQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+    const includePublic = query.include_public === "1";
     const { items, total } = await listProjects(user, {
       scope: includePublic ? "own-and-public" : "own",
       sort: "updatedAt",

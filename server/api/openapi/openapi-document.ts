@@ -1,0 +1,225 @@
+import { z } from "zod";
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from "zod-openapi";
+import { createProjectBody, executeBody, listProjectsQuery, startProcessBody, writeFileBody } from "@/server/api/rest/rest-schemas";
+import {
+  errorBody,
+  executionResponse,
+  fileListResponse,
+  fileResponse,
+  healthResponse,
+  processListResponse,
+  processResponse,
+  processWithOutputResponse,
+  projectListResponse,
+  projectResponse,
+  releasedResponse,
+} from "@/server/api/rest/rest-responses.schema";
+
+// OpenAPI 3.1 for every REST route, built by zod-openapi from the very schemas the routes parse
+// bodies with and type their responses by. Served at /api/openapi.json, rendered at /api-docs;
+// server/api/openapi/openapi.int.test.ts checks every route file is in it and real responses
+// validate against it.
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
+const error = (description: string) => ({ description, ...json(errorBody) });
+
+/** The refusals every authenticated route may answer. */
+const authErrors: ZodOpenApiResponsesObject = {
+  "401": error("No session and no valid `Authorization: Bearer <api key>`"),
+  "403": error("The key lacks the scope, or a cross-site request without a key"),
+  "429": error("A rate limit; `Retry-After` says when to try again"),
+  "500": error("An internal failure: the message is generic, `request_id` finds the log line"),
+  "503": error("The sandbox engine is unavailable (Docker down, at capacity, container lost); `Retry-After` says when to try again"),
+  default: error("Any other refusal (409 conflict, 504 timeout…), in the same shape"),
+};
+const bodyErrors: ZodOpenApiResponsesObject = {
+  "400": error("The body failed validation; `issues` names each field"),
+  "413": error("The body is above SANDBOX_MAX_BODY_BYTES"),
+  "415": error("A body sent with a session cookie must be application/json"),
+};
+const notFound: ZodOpenApiResponsesObject = { "404": error("No such project (or process) of yours: another user's answers the same") };
+
+const projectPath = z.object({
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/)
+    .meta({ description: "Project id" }),
+});
+const processPath = projectPath.extend({
+  processId: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/)
+    .meta({ description: "Process id" }),
+});
+
+function op(o: ZodOpenApiOperationObject & { scope?: string }): ZodOpenApiOperationObject {
+  const { scope, ...rest } = o;
+  return {
+    ...rest,
+    ...(scope ? { security: [{ apiKey: [] }, { session: [] }], description: `${rest.description ?? ""}\n\nAPI keys need the \`${scope}\` scope.`.trim() } : {}),
+  };
+}
+
+export function buildOpenApiDocument(version: string) {
+  return createDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "Pantheon Sandbox REST API",
+      version,
+      description:
+        "The REST endpoints for Pantheon's chat service and scripts (snake_case). The same services answer the tRPC API at /api/trpc, used by the app itself. Authenticate with `Authorization: Bearer psk_…`.",
+    },
+    components: {
+      securitySchemes: {
+        apiKey: { type: "http", scheme: "bearer", description: "An API key (`psk_…`), minted in the app or by `npm run admin -- create-api-key`" },
+        session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "The app's session cookie (same origin only)" },
+      },
+    },
+    paths: {
+      "/api/sandbox/projects": {
+        get: op({
+          operationId: "listProjects",
+          summary: "Your projects, newest first",
+          scope: "projects:read",
+          requestParams: { query: listProjectsQuery },
+          responses: { "200": { description: "Up to 100 projects", ...json(projectListResponse) }, ...authErrors },
+        }),
+        post: op({
+          operationId: "createProject",
+          summary: "Create a project, from a template or empty",
+          scope: "projects:write",
+          requestBody: json(createProjectBody),
+          responses: { "201": { description: "The new project", ...json(projectResponse) }, ...bodyErrors, ...authErrors, ...notFound },
+        }),
+      },
+      "/api/sandbox/projects/{id}/files": {
+        get: op({
+          operationId: "listFiles",
+          summary: "The project's file tree",
+          scope: "projects:read",
+          requestParams: { path: projectPath },
+          responses: { "200": { description: "Every file, without content", ...json(fileListResponse) }, ...authErrors, ...notFound },
+        }),
+        post: op({
+          operationId: "writeFile",
+          summary: "Create or overwrite a file",
+          scope: "projects:write",
+          requestParams: { path: projectPath },
+          requestBody: json(writeFileBody),
+          responses: { "201": { description: "The file written", ...json(fileResponse) }, ...bodyErrors, ...authErrors, ...notFound },
+        }),
+      },
+      "/api/sandbox/projects/{id}/execute": {
+        post: op({
+          operationId: "execute",
+          summary: "Run a command (or a snippet) in the project's container",
+          description:
+            "Waits and answers with the finished execution; with `Accept: text/event-stream` streams it instead as server-sent events (`stdout`, `stderr`, then `exit` or `error`).",
+          scope: "executions:run",
+          requestParams: { path: projectPath },
+          requestBody: json(executeBody),
+          responses: {
+            "200": {
+              description: "The finished execution (or its event stream)",
+              content: { "application/json": { schema: executionResponse }, "text/event-stream": { schema: z.string() } },
+            },
+            ...bodyErrors,
+            ...authErrors,
+            ...notFound,
+            "504": error("The sandbox did not answer in time"),
+          },
+        }),
+      },
+      "/api/sandbox/projects/{id}/output": {
+        get: op({
+          operationId: "latestOutput",
+          summary: "The latest execution's output and status",
+          scope: "projects:read",
+          requestParams: { path: projectPath },
+          responses: {
+            "200": { description: "The latest execution; status is running until it ends", ...json(executionResponse) },
+            ...authErrors,
+            ...notFound,
+          },
+        }),
+      },
+      "/api/sandbox/projects/{id}/release": {
+        post: op({
+          operationId: "releaseProject",
+          summary: "Release the project's container now (files are kept)",
+          scope: "projects:write",
+          requestParams: { path: projectPath },
+          responses: { "200": { description: "Released", ...json(releasedResponse) }, ...authErrors, ...notFound },
+        }),
+      },
+      "/api/sandbox/projects/{id}/processes": {
+        get: op({
+          operationId: "listProcesses",
+          summary: "The project's background processes",
+          scope: "projects:read",
+          requestParams: { path: projectPath },
+          responses: { "200": { description: "With preview_url while running", ...json(processListResponse) }, ...authErrors, ...notFound },
+        }),
+        post: op({
+          operationId: "startProcess",
+          summary: "Start a background process ({command, port}), or the template's dev server ({})",
+          scope: "executions:run",
+          requestParams: { path: projectPath },
+          requestBody: json(startProcessBody),
+          responses: { "201": { description: "The process, with its preview_url", ...json(processResponse) }, ...bodyErrors, ...authErrors, ...notFound },
+        }),
+      },
+      "/api/sandbox/projects/{id}/processes/{processId}": {
+        get: op({
+          operationId: "getProcess",
+          summary: "One process with its recent output",
+          scope: "projects:read",
+          requestParams: { path: processPath },
+          responses: { "200": { description: "The process", ...json(processWithOutputResponse) }, ...authErrors, ...notFound },
+        }),
+        delete: op({
+          operationId: "stopProcess",
+          summary: "Stop the process and its children; its preview closes",
+          scope: "executions:run",
+          requestParams: { path: processPath },
+          responses: { "200": { description: "The stopped process", ...json(processResponse) }, ...authErrors, ...notFound },
+        }),
+      },
+      "/api/health": {
+        get: {
+          operationId: "health",
+          summary: "Whether the database, Docker and the sandbox engine are up",
+          description: "200 while the database answers, 503 otherwise. Anonymous callers get only up/down; admins and `SANDBOX_METRICS_TOKEN` the full report.",
+          responses: {
+            "200": { description: "Serving", ...json(healthResponse) },
+            "503": { description: "The database does not answer", ...json(healthResponse) },
+          },
+        },
+      },
+      "/api/metrics": {
+        get: {
+          operationId: "metrics",
+          summary: "Prometheus exposition (admins, or `Bearer $SANDBOX_METRICS_TOKEN`)",
+          responses: {
+            "200": { description: "Prometheus text format", content: { "text/plain": { schema: z.string() } } },
+            "404": { description: "Anyone else: the same as a missing page", content: { "text/plain": { schema: z.string() } } },
+          },
+        },
+      },
+      "/api/editor-types/node": {
+        get: {
+          operationId: "editorTypesNode",
+          summary: "Node's type definitions for the IDE's editor (public npm typings, no session needed)",
+          responses: { "200": { description: "File name → .d.ts text", ...json(z.record(z.string(), z.string())) } },
+        },
+      },
+      "/api/openapi.json": {
+        get: {
+          operationId: "openapi",
+          summary: "This document",
+          responses: { "200": { description: "OpenAPI 3.1", ...json(z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) })) } },
+        },
+      },
+    },
+  });
+}

@@ -1,0 +1,120 @@
+import { z } from "zod";
+import { skippedFileDto } from "@/server/api/schemas/dto.schema";
+
+// The REST responses' shapes. rest-dto.ts builds each body typed as the input of these schemas,
+// so a field renamed or retyped there fails to compile; the OpenAPI document
+// (server/api/openapi/openapi-document.ts) renders their output side, which is the JSON on the wire.
+
+/** A Date in, its ISO string on the wire (what Response.json writes). */
+const timestamp = z
+  .date()
+  .transform((d) => d.toISOString())
+  .pipe(z.iso.datetime({ offset: true }));
+const nullableTimestamp = timestamp.nullable();
+const aiName = z.string().nullable().meta({ description: "The AI personality (geppo, c24, gemini, llama, mistral), or null for a person" });
+
+export const projectResponse = z
+  .strictObject({
+    id: z.number().int(),
+    name: z.string(),
+    description: z.string().nullable(),
+    user_id: z.number().int(),
+    created_by_ai: aiName,
+    template_type: z.string().nullable(),
+    is_public: z.boolean(),
+    status: z.string(),
+    last_accessed_at: nullableTimestamp,
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: "Project" });
+
+export const projectListResponse = z.strictObject({ projects: z.array(projectResponse), total: z.number().int() }).meta({ id: "ProjectList" });
+
+export const fileResponse = z
+  .strictObject({
+    path: z.string(),
+    file_type: z.string().nullable(),
+    size_bytes: z.number().int(),
+    encoding: z.string().meta({ description: "utf8 or base64" }),
+    is_entry_point: z.boolean(),
+    is_executable: z.boolean(),
+    created_by_ai: aiName,
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: "File" });
+
+export const fileListResponse = z.strictObject({ files: z.array(fileResponse) }).meta({ id: "FileList" });
+
+export const executionResponse = z
+  .strictObject({
+    id: z.number().int(),
+    project_id: z.number().int(),
+    status: z.string().meta({ description: '"running" until it ends; then completed, failed, timeout, cancelled…' }),
+    status_reason: z.string().nullable(),
+    exit_code: z.number().int().nullable(),
+    output: z.string().nullable(),
+    error_output: z.string().nullable(),
+    output_truncated: z.boolean(),
+    execution_time_ms: z.number().int().nullable(),
+    memory_used_mb: z.number().nullable(),
+    cpu_usage_percent: z.number().nullable(),
+    execution_type: z.string().nullable(),
+    executed_code: z.string().nullable(),
+    executed_by_ai: aiName,
+    executed_at: timestamp,
+    finished_at: nullableTimestamp,
+    skipped_files: z
+      .array(skippedFileDto)
+      .meta({ description: "Files the program left that were not saved, and why (a name that is not UTF-8, a symlink, too large)" }),
+  })
+  .meta({ id: "Execution" });
+
+export const processResponse = z
+  .strictObject({
+    id: z.number().int(),
+    project_id: z.number().int(),
+    command: z.string(),
+    port: z.number().int().nullable(),
+    status: z.enum(["running", "exited", "failed", "stopped"]),
+    exit_code: z.number().int().nullable(),
+    started_by_ai: aiName,
+    started_at: timestamp,
+    ended_at: nullableTimestamp,
+    preview_url: z.string().nullable().meta({ description: "Where the owner sees the port served, while the process runs" }),
+  })
+  .meta({ id: "Process" });
+
+export const processListResponse = z.strictObject({ processes: z.array(processResponse) }).meta({ id: "ProcessList" });
+export const processWithOutputResponse = processResponse
+  .extend({ output: z.string().meta({ description: "The last 64 KiB of its output" }) })
+  .meta({ id: "ProcessWithOutput" });
+
+export const releasedResponse = z.strictObject({ released: z.literal(true) }).meta({ id: "Released" });
+
+export const errorBody = z
+  .object({
+    error: z.object({
+      code: z.string().meta({
+        description: "BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS, UNAVAILABLE, TIMEOUT, INTERNAL…",
+      }),
+      message: z.string(),
+      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      request_id: z.string().optional().meta({ description: "On every 5xx: quote it when reporting a problem; the server's log line carries it" }),
+    }),
+  })
+  .meta({ id: "Error" });
+
+const partStatus = <T extends z.ZodType>(status: T) => z.looseObject({ status });
+export const healthResponse = z
+  .looseObject({
+    status: z.enum(["ok", "degraded"]),
+    database: partStatus(z.enum(["up", "down"])),
+    docker: partStatus(z.enum(["up", "unavailable"])),
+    engine: z.object({ state: z.string() }).nullable().optional(),
+  })
+  .meta({
+    id: "Health",
+    description: "Anyone: the up/down of each part. Admins and the metrics token: versions, posture, pool and the last engine error too.",
+  });
