@@ -163,13 +163,13 @@ describe("OpenAPI document", () => {
       executionTimeMs: 12,
       memoryUsedMb: 3.5,
       cpuUsagePercent: null,
-      status: "completed",
+      status: "success",
       statusReason: null,
     });
     const finished = (await conforms("/api/sandbox/projects/{id}/output", "GET", await output(get(`/api/sandbox/projects/${id}/output`), params(id)), 200)) as {
       status: string;
     };
-    expect(finished.status).toBe("completed");
+    expect(finished.status).toBe("success");
 
     const proc = await processRepository.start({ projectId: id, userId: user.id, command: "node server.js", image: "node", port: 3000, startedByAi: null });
     await processRepository.finish(proc.id, { status: "exited", exitCode: 0, output: "listening\n" });

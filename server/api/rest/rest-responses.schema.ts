@@ -51,7 +51,7 @@ export const executionResponse = z
   .strictObject({
     id: z.number().int(),
     project_id: z.number().int(),
-    status: z.string().meta({ description: '"running" until it ends; then completed, failed, timeout, cancelled…' }),
+    status: z.string().meta({ description: '"running" until it ends; then success, error or timeout (status_reason says why)' }),
     status_reason: z.string().nullable(),
     exit_code: z.number().int().nullable(),
     output: z.string().nullable(),
