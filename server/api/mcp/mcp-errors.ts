@@ -40,7 +40,8 @@ export function describeIssues(err: ZodError): string {
 /** What a tool's failure becomes: a tool error result for service refusals, a generic JSON-RPC error otherwise. */
 export function toolFailure(toolName: string, err: unknown): CallToolResult {
   const cause = fromSandboxError(err);
-  if (cause instanceof AppError) {
+  // An INTERNAL AppError's message was written for the log, not the caller (as on REST and tRPC).
+  if (cause instanceof AppError && cause.code !== "INTERNAL") {
     const retryAfterSeconds = cause.details?.retryAfterSeconds;
     return {
       isError: true,
