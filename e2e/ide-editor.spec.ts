@@ -108,3 +108,78 @@ test("a project with many source files: IntelliSense reads arrive in URL-bounded
   await expect(page.locator(".monaco-editor .squiggly-error")).toHaveCount(0);
   expect(refused).toEqual([]);
 });
+
+test("opening a project opens its entry point, reopens the tabs left open, and loads nothing from outside the app", async ({ page, baseURL }) => {
+  test.setTimeout(150_000);
+  // Every request (and socket) goes to the app, or to a preview (same host, its own port): Monaco,
+  // its workers and its loader come from this server, never a CDN.
+  const app = new URL(baseURL ?? "http://localhost");
+  const outside: string[] = [];
+  const check = (url: string) => {
+    if (url.startsWith("data:") || url.startsWith("blob:")) return;
+    const u = new URL(url);
+    if (u.origin !== app.origin && u.hostname !== app.hostname) outside.push(url);
+  };
+  page.on("request", (request) => check(request.url()));
+  page.on("websocket", (socket) => check(socket.url().replace(/^ws/, "http")));
+
+  const projectId = await newProjectInIde(page, "e2e entry and tabs", "node-api");
+  const lines = page.locator(".monaco-editor .view-lines");
+  const tab = (path: string) => page.getByTestId(`tab-${path}`);
+  // Nothing clicked: the template's entry point is open and shown.
+  await expect(tab("src/server.ts")).toHaveAttribute("aria-selected", "true");
+  await expect(lines).toContainText("createServer");
+
+  // Open two more files, close the entry point, come back to the README.
+  await page.getByTestId("file-README.md").click();
+  await expect(lines).toContainText("Node API");
+  await page.getByTestId("file-package.json").click();
+  await expect(tab("package.json")).toHaveAttribute("aria-selected", "true");
+  await page.getByRole("button", { name: "Close src/server.ts" }).click();
+  await tab("README.md").getByRole("button", { name: "README.md" }).click();
+  await expect(tab("README.md")).toHaveAttribute("aria-selected", "true");
+
+  // A reload restores exactly those tabs, the README in front.
+  await page.reload();
+  await expect(tab("README.md")).toHaveAttribute("aria-selected", "true");
+  await expect(tab("package.json")).toBeVisible();
+  await expect(tab("src/server.ts")).toHaveCount(0);
+  await expect(lines).toContainText("Node API");
+  await expect(page.getByRole("tablist", { name: "Open files" }).getByRole("tab")).toHaveCount(2);
+
+  // A remembered file deleted meanwhile is not reopened; the others are.
+  await trpcMutation(page, "files.delete", { projectId, path: "README.md" });
+  await page.reload();
+  await expect(tab("package.json")).toHaveAttribute("aria-selected", "true");
+  await expect(lines).toContainText("vitest run");
+  await expect(tab("README.md")).toHaveCount(0);
+
+  // Ctrl+S saves from the restored tab.
+  await lines.click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("\n");
+  await expect(page.getByTestId("unsaved-marker")).toBeVisible();
+  await page.keyboard.press("Control+s");
+  await expect(page.getByTestId("editor-message")).toHaveText("Saved package.json");
+  await keepScreenshot(page, "ide-tabs-restored");
+
+  expect(outside, "no request leaves the app's origin (or a preview's)").toEqual([]);
+});
+
+test("a project without an entry point opens its README.md; one with neither opens nothing", async ({ page }) => {
+  test.setTimeout(120_000);
+  const projectId = await newProjectInIde(page, "e2e readme first");
+  await expect(page.getByText("Open a file from the tree.")).toBeVisible();
+  await trpcMutation(page, "files.writeMany", {
+    projectId,
+    writes: [
+      { path: "notes.txt", content: "not this one\n" },
+      { path: "README.md", content: "# Read me first\n" },
+    ],
+    deletes: [],
+  });
+  await page.reload();
+  await expect(page.getByTestId("tab-README.md")).toHaveAttribute("aria-selected", "true");
+  await expect(page.locator(".monaco-editor .view-lines")).toContainText("Read me first");
+  await expect(page.getByTestId("tab-notes.txt")).toHaveCount(0);
+});

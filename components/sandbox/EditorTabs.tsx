@@ -12,7 +12,7 @@ type Props = {
 
 export function EditorTabs({ tabs, active, buffers, onSelect, onClose }: Props) {
   return (
-    <div className="tabs" role="tablist">
+    <div className="tabs" role="tablist" aria-label="Open files">
       {tabs.map((path) => {
         const buffer = buffers[path];
         const dirty = buffer !== undefined && buffer.content !== buffer.saved;

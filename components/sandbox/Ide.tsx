@@ -18,16 +18,18 @@ import type { IdeProject } from "./types";
 import { useFileChangeFeed } from "./use-file-change-feed";
 import { useOpenFiles } from "./use-open-files";
 import { useProjectSources } from "./use-project-sources";
+import { useTabMemory } from "./use-tab-memory";
 
 /**
  * The project IDE: file explorer | (tabbed Monaco editor over the bottom panels), in resizable
  * panels. Sizes are pixels where a laptop needs them fixed (the explorer) and percentages elsewhere.
  */
-export function Ide({ project }: { project: IdeProject }) {
+export function Ide({ project, userId }: { project: IdeProject; userId: number }) {
   const trpc = useTRPC();
   const projectId = project.id;
   const templates = useQuery(trpc.templates.list.queryOptions());
   const files = useOpenFiles(projectId);
+  useTabMemory(userId, projectId, files);
   const sources = useProjectSources(projectId);
   const keymap = useEditorKeymap();
   const openPaths = useMemo(() => new Set(files.tabs), [files.tabs]);
@@ -83,7 +85,12 @@ export function Ide({ project }: { project: IdeProject }) {
 
   const template = templates.data?.find((t) => t.id === project.templateType);
   const activeBuffer = files.active ? files.buffers[files.active] : undefined;
-  const openFile = (path: string) => void files.open(path);
+  // Asking for a file puts the cursor in it, even when it is the tab already shown.
+  const [focusRequest, setFocusRequest] = useState(0);
+  const openFile = (path: string) => {
+    setFocusRequest((n) => n + 1);
+    void files.open(path);
+  };
 
   return (
     <div className="ide">
@@ -125,6 +132,7 @@ export function Ide({ project }: { project: IdeProject }) {
                       keymap={keymap}
                       sources={sources}
                       openPaths={openPaths}
+                      focusRequest={focusRequest}
                       onSave={(path, content) => void files.save({ path, content })}
                       onChange={files.edit}
                     />
@@ -133,7 +141,9 @@ export function Ide({ project }: { project: IdeProject }) {
                   )}
                 </div>
                 <footer className="status-bar">
-                  {files.status ? (
+                  {files.loadingPath && activeBuffer ? (
+                    <span className="muted" role="status">{`Opening ${files.loadingPath}…`}</span>
+                  ) : files.status ? (
                     <span
                       className={files.status.kind === "error" ? "error" : "ok"}
                       role={files.status.kind === "error" ? "alert" : "status"}

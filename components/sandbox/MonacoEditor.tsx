@@ -1,11 +1,12 @@
 "use client";
 
+import Editor from "@monaco-editor/react";
 import { EmacsExtension } from "monaco-emacs";
 import { initVimMode } from "monaco-vim";
-import { useEffect, useRef } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { EditorKeymap } from "./types";
 import { configureMonaco, monaco } from "./monaco-setup";
-import { disposeWorkspaceModels, modelFor, replaceText, revalidate, syncWorkspaceModels } from "./monaco-workspace";
+import { disposeWorkspaceModels, modelFor, modelUri, replaceText, revalidate, syncWorkspaceModels, workspacePath } from "./monaco-workspace";
 
 export type MonacoEditorProps = {
   path: string;
@@ -18,6 +19,8 @@ export type MonacoEditorProps = {
   sources: ReadonlyMap<string, string>;
   /** Paths open in tabs: their models are the buffers and are not overwritten from `sources`. */
   openPaths: ReadonlySet<string>;
+  /** Changes when the user asks for a file (even the one shown): the editor takes the focus. */
+  focusRequest: number;
   onChange: (path: string, value: string) => void;
   /** Ctrl/Cmd+S in the editor, with the model's text at that moment. */
   onSave: (path: string, content: string) => void;
@@ -29,81 +32,52 @@ export function preloadMonaco(): void {
 }
 
 /**
- * Monaco on the project's workspace models (file:///workspace/<path>): one editor instance whose
- * model follows the active tab, so undo history and view state survive switching tabs.
+ * @monaco-editor/react's <Editor> on the project's workspace models (file:///workspace/<path>):
+ * one editor instance whose model follows the active tab (`path`), so undo history and view state
+ * survive switching tabs. The text is not a controlled `value`: the model is the buffer while
+ * typing, and the buffer's text is pushed into it only on a reload (a new `revision`).
  */
 export default function MonacoEditor(props: MonacoEditorProps) {
-  const { path, revision, readOnly, keymap, sources, openPaths } = props;
-  const host = useRef<HTMLDivElement>(null);
+  const { path, revision, readOnly, keymap, sources, openPaths, focusRequest } = props;
   const statusBar = useRef<HTMLDivElement>(null);
-  const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
+  const [editor, setEditor] = useState<monaco.editor.IStandaloneCodeEditor | null>(null);
   const latest = useRef(props);
   useEffect(() => {
     latest.current = props;
   });
   const applying = useRef(false);
-  const shownPath = useRef<string | null>(null);
-  const viewStates = useRef(new Map<string, monaco.editor.ICodeEditorViewState | null>());
 
+  // The models outlive tab switches; leaving the IDE drops them, so another project's files never
+  // resolve in the next one (<Editor keepCurrentModel> leaves this to us).
+  useEffect(() => () => disposeWorkspaceModels(), []);
+
+  // A reload (new revision) replaces the model's text as one undoable edit. The model usually
+  // exists already (<Editor> creates it from `defaultValue` when the path changes).
   useEffect(() => {
-    if (!host.current) return;
     configureMonaco();
-    const editor = monaco.editor.create(host.current, {
-      model: null,
-      theme: "vs-dark",
-      automaticLayout: true,
-      minimap: { enabled: false },
-      fontSize: 13,
-      tabSize: 2,
-      scrollBeyondLastLine: false,
-      fixedOverflowWidgets: true,
-    });
-    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => {
-      const model = editor.getModel();
-      if (model && shownPath.current) latest.current.onSave(shownPath.current, model.getValue());
-    });
-    const typing = editor.onDidChangeModelContent(() => {
-      const model = editor.getModel();
-      if (!applying.current && model && shownPath.current) latest.current.onChange(shownPath.current, model.getValue());
-    });
-    editorRef.current = editor;
-    return () => {
-      typing.dispose();
-      editor.dispose();
-      editorRef.current = null;
-      shownPath.current = null;
-      disposeWorkspaceModels();
-    };
-  }, []);
-
-  // The active tab's model; a reload (new revision) replaces its text as one undoable edit.
-  useEffect(() => {
-    const editor = editorRef.current;
-    if (!editor) return;
     const model = modelFor(path, latest.current.value);
     applying.current = true;
     replaceText(model, latest.current.value);
     applying.current = false;
-    if (editor.getModel() === model) return;
-    if (shownPath.current) viewStates.current.set(shownPath.current, editor.saveViewState());
-    editor.setModel(model);
-    shownPath.current = path;
-    const viewState = viewStates.current.get(path);
-    if (viewState) editor.restoreViewState(viewState);
-    editor.focus();
   }, [path, revision]);
 
+  // A file the user opens, or a tab they switch to, gets the keyboard. The editor appearing by itself
+  // (restored tabs, the entry point) leaves the focus where the user put it meanwhile (the terminal).
+  const focusedFor = useRef<{ path: string; request: number } | null>(null);
   useEffect(() => {
-    editorRef.current?.updateOptions({ readOnly });
-  }, [readOnly]);
+    if (!editor) return;
+    const last = focusedFor.current;
+    focusedFor.current = { path, request: focusRequest };
+    if (last ? last.path !== path || last.request !== focusRequest : focusRequest > 0) editor.focus();
+  }, [editor, path, focusRequest]);
 
   useEffect(() => {
-    const model = editorRef.current?.getModel();
+    configureMonaco();
+    const model = editor?.getModel();
     if (syncWorkspaceModels(sources, openPaths) && model) void revalidate(model);
-  }, [sources, openPaths]);
+  }, [editor, sources, openPaths]);
 
   useEffect(() => {
-    const editor = editorRef.current;
     if (!editor || keymap === "default") return;
     if (keymap === "vim") {
       const vim = initVimMode(editor, statusBar.current);
@@ -112,11 +86,48 @@ export default function MonacoEditor(props: MonacoEditorProps) {
     const emacs = new EmacsExtension(editor);
     emacs.start();
     return () => emacs.dispose();
-  }, [keymap]);
+  }, [editor, keymap]);
+
+  const options = useMemo(
+    (): monaco.editor.IStandaloneEditorConstructionOptions => ({
+      readOnly,
+      minimap: { enabled: false },
+      fontSize: 13,
+      tabSize: 2,
+      scrollBeyondLastLine: false,
+      fixedOverflowWidgets: true,
+    }),
+    [readOnly],
+  );
+
+  const onMount = (mounted: monaco.editor.IStandaloneCodeEditor) => {
+    // The path is the model's: a keystroke belongs to the file it was typed in, whatever renders next.
+    mounted.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => {
+      const model = mounted.getModel();
+      const shown = workspacePath(model);
+      if (model && shown) latest.current.onSave(shown, model.getValue());
+    });
+    mounted.onDidChangeModelContent(() => {
+      const model = mounted.getModel();
+      const shown = workspacePath(model);
+      if (!applying.current && model && shown) latest.current.onChange(shown, model.getValue());
+    });
+    setEditor(mounted);
+  };
 
   return (
     <div className="monaco-wrap" data-keymap={keymap}>
-      <div ref={host} className="monaco-host" data-testid="monaco-host" />
+      <Editor
+        path={modelUri(path).toString()}
+        defaultValue={props.value}
+        theme="vs-dark"
+        options={options}
+        keepCurrentModel
+        loading={<p className="muted pad">Loading editor…</p>}
+        beforeMount={() => configureMonaco()}
+        onMount={onMount}
+        wrapperProps={{ className: "monaco-host", "data-testid": "monaco-host" }}
+      />
       <div ref={statusBar} className={`keymap-status mono${keymap === "vim" ? "" : " hidden"}`} data-testid="vim-status" />
     </div>
   );

@@ -1,10 +1,14 @@
 "use client";
 
+import { loader } from "@monaco-editor/react";
 import * as monaco from "monaco-editor";
 import sandboxNodeImage from "@/sandbox-images/node/package.json";
 
-// Monaco comes from the local package, bundled by Next (never a CDN: the IDE works offline).
-// Its workers are bundled too, through new URL(..., import.meta.url).
+// Monaco comes from the local package, bundled by Next (never a CDN: the IDE works offline, and
+// the CSP allows scripts from this server only). @monaco-editor/react's loader would otherwise
+// inject a <script> from jsDelivr: it is handed this instance before any <Editor> mounts.
+// Monaco's workers are bundled too, through new URL(..., import.meta.url).
+loader.config({ monaco });
 globalThis.MonacoEnvironment = {
   getWorker(_workerId: string, label: string) {
     switch (label) {

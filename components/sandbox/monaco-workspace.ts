@@ -8,6 +8,9 @@ export const modelUri = (path: string) => monaco.Uri.file(`${WORKSPACE_ROOT}${pa
 const inWorkspace = (model: monaco.editor.ITextModel) => model.uri.scheme === "file" && model.uri.path.startsWith(WORKSPACE_ROOT);
 const pathOf = (model: monaco.editor.ITextModel) => model.uri.path.slice(WORKSPACE_ROOT.length);
 
+/** The project path of a workspace model; null for any other model (or none). */
+export const workspacePath = (model: monaco.editor.ITextModel | null) => (model && inWorkspace(model) ? pathOf(model) : null);
+
 /** The model of a project file, created with `content` if it does not exist yet. */
 export function modelFor(path: string, content: string): monaco.editor.ITextModel {
   const uri = modelUri(path);

@@ -19,30 +19,73 @@ export function useOpenFiles(projectId: number) {
   const [status, setStatus] = useState<{ kind: "error" | "ok"; text: string } | null>(null);
   const [loadingPath, setLoadingPath] = useState<string | null>(null);
   const write = useMutation(trpc.files.write.mutationOptions());
+  // Callbacks (the change feed's, an open that awaited a read) see the latest buffers through a ref.
+  const buffersRef = useRef(buffers);
+  useEffect(() => {
+    buffersRef.current = buffers;
+  }, [buffers]);
 
+  /** Reads a file into a fresh buffer; binary files show a read-only note. */
+  const readBuffer = useCallback(
+    async (path: string): Promise<FileBuffer> => {
+      // A copy fetched for IntelliSense in the last seconds is current: the change feed invalidates changed files.
+      const file = await queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path }), staleTime: 10_000 });
+      const binary = file.encoding !== "utf8" || file.content === null;
+      const content = binary ? "// Binary file: not editable here." : (file.content ?? "");
+      return { content, saved: content, readOnly: binary, revision: 0 };
+    },
+    [projectId, queryClient, trpc],
+  );
+
+  /**
+   * Opens a file in a tab and shows it. A file not open yet is read first: the editor keeps showing
+   * the current tab meanwhile (no flash of an empty pane), the status says what is opening.
+   */
   const open = useCallback(
     async (path: string) => {
-      setTabs((prev) => (prev.includes(path) ? prev : [...prev, path]));
-      setActive(path);
-      if (buffers[path]) return;
+      const show = () => {
+        setTabs((prev) => (prev.includes(path) ? prev : [...prev, path]));
+        setActive(path);
+      };
+      if (buffersRef.current[path]) return show();
       setLoadingPath(path);
       try {
-        // A copy fetched for IntelliSense in the last seconds is current: the change feed invalidates changed files.
-        const file = await queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path }), staleTime: 10_000 });
-        const binary = file.encoding !== "utf8" || file.content === null;
-        const content = binary ? "// Binary file: not editable here." : (file.content ?? "");
-        setBuffers((prev) => ({ ...prev, [path]: { content, saved: content, readOnly: binary, revision: 0 } }));
+        const buffer = await readBuffer(path);
+        setBuffers((prev) => (prev[path] ? prev : { ...prev, [path]: buffer }));
+        show();
       } catch (e) {
         const text = `Opening ${path} failed: ${errorText(e)}`;
         setStatus({ kind: "error", text });
         toast.error(text);
-        setTabs((prev) => prev.filter((t) => t !== path));
-        setActive((prev) => (prev === path ? null : prev));
       } finally {
-        setLoadingPath(null);
+        setLoadingPath((prev) => (prev === path ? null : prev));
       }
     },
-    [buffers, projectId, queryClient, trpc],
+    [readBuffer],
+  );
+
+  /**
+   * Opens the tabs of a previous visit (or the entry point) as the IDE opens. Files that cannot be
+   * read are left out; anything the user opened meanwhile stays, and stays active.
+   */
+  const restore = useCallback(
+    async (paths: readonly string[], activePath: string | null) => {
+      const read = await Promise.all(
+        paths.map((path) =>
+          readBuffer(path).then(
+            (buffer) => [path, buffer] as const,
+            () => null,
+          ),
+        ),
+      );
+      const loaded = read.filter((entry) => entry !== null);
+      if (!loaded.length) return;
+      const loadedPaths = loaded.map(([path]) => path);
+      setBuffers((prev) => ({ ...Object.fromEntries(loaded), ...prev }));
+      setTabs((prev) => [...loadedPaths.filter((p) => !prev.includes(p)), ...prev]);
+      setActive((prev) => prev ?? (activePath && loadedPaths.includes(activePath) ? activePath : (loadedPaths[0] ?? null)));
+    },
+    [readBuffer],
   );
 
   /**
@@ -118,12 +161,6 @@ export function useOpenFiles(projectId: number) {
     [tabs],
   );
 
-  // The change feed calls in from a subscription callback: it reads the latest buffers through a ref.
-  const buffersRef = useRef(buffers);
-  useEffect(() => {
-    buffersRef.current = buffers;
-  }, [buffers]);
-
   /**
    * Someone else changed or deleted files (an execution, an AI, another tab): open tabs without
    * unsaved edits follow the server; tabs with unsaved edits are kept, and the user is told.
@@ -166,5 +203,5 @@ export function useOpenFiles(projectId: number) {
   );
 
   const unsaved = Object.values(buffers).some((b) => b.content !== b.saved);
-  return { tabs, active, setActive, buffers, status, loadingPath, unsaved, open, save, edit, close, cycle, renamed, deleted, changedElsewhere };
+  return { tabs, active, setActive, buffers, status, loadingPath, unsaved, open, restore, save, edit, close, cycle, renamed, deleted, changedElsewhere };
 }

@@ -26,5 +26,5 @@ export default async function ProjectIdePage({ params }: { params: Promise<{ id:
     if (e instanceof TRPCError && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN")) notFound();
     throw e;
   }
-  return <Ide project={{ id: project.id, name: project.name, templateType: project.templateType, createdByAi: project.createdByAi }} />;
+  return <Ide project={{ id: project.id, name: project.name, templateType: project.templateType, createdByAi: project.createdByAi }} userId={user.id} />;
 }
