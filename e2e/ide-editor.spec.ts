@@ -136,7 +136,7 @@ test("opening a project opens its entry point, reopens the tabs left open, and l
   await page.getByTestId("file-package.json").click();
   await expect(tab("package.json")).toHaveAttribute("aria-selected", "true");
   await page.getByRole("button", { name: "Close src/server.ts" }).click();
-  await tab("README.md").getByRole("button", { name: "README.md" }).click();
+  await tab("README.md").getByRole("button", { name: "README.md", exact: true }).click();
   await expect(tab("README.md")).toHaveAttribute("aria-selected", "true");
 
   // A reload restores exactly those tabs, the README in front.
