@@ -21,13 +21,24 @@ test("sign up, sign out, sign in, and see the empty projects page", async ({ pag
   await expect(page.getByTestId("signed-in-as")).toHaveText(creds.email);
 });
 
-test("signing up twice with one email says so", async ({ page }) => {
+test("signing up with a taken email reveals nothing and changes nothing", async ({ page }) => {
   const creds = newCredentials();
   await signUp(page, creds);
   await expect(page).toHaveURL(/\/projects$/);
   await page.context().clearCookies();
-  await signUp(page, creds);
-  await expect(page.getByTestId("form-error")).toContainText("already exists");
+  // A stranger trying the same email with another password: the same sign-up answer, then the
+  // sign-in page (their password is not the account's), never "already exists".
+  await signUp(page, { ...creds, password: "a different long passphrase" });
+  await expect(page).toHaveURL(/\/signin\?registered=1$/);
+  await expect(page.getByText("already exists")).toHaveCount(0);
+  // The owner's password still works.
+  await signIn(page, creds);
+  await expect(page).toHaveURL(/\/projects$/);
+});
+
+test("sign-up refuses a short or common password with the reason", async ({ page }) => {
+  await signUp(page, { email: newCredentials().email, password: "password1234" });
+  await expect(page.getByTestId("form-error")).toContainText("most common passwords");
 });
 
 test("the projects page needs a session", async ({ page }) => {

@@ -12,7 +12,7 @@ export function newCredentials() {
 export async function signUp(page: Page, creds: { email: string; password: string }) {
   await page.goto("/signup");
   await page.getByLabel("Email").fill(creds.email);
-  await page.getByLabel("Password (8 characters or more)").fill(creds.password);
+  await page.getByLabel("Password (12 characters or more)").fill(creds.password);
   await page.getByLabel("Repeat password").fill(creds.password);
   await page.getByRole("button", { name: "Sign up" }).click();
 }

@@ -82,6 +82,17 @@ export const envSchema = z
     SANDBOX_RATE_SANDBOXES_PER_USER: int(5, 1, 1000),
     SANDBOX_RATE_CREATE_PER_MINUTE: int(20, 1, 100_000),
     SANDBOX_RATE_CREATE_PER_HOUR: int(100, 1, 1_000_000),
+    // Per user beside the global windows, so one account cannot spend everyone's creation budget.
+    SANDBOX_RATE_CREATE_PER_USER_PER_MINUTE: int(10, 1, 100_000),
+    SANDBOX_RATE_CREATE_PER_USER_PER_HOUR: int(50, 1, 1_000_000),
+    // Failed sign-ins allowed per account (email) and per client address within the window; past
+    // either, sign-in answers 429 with Retry-After until the window ends.
+    SANDBOX_RATE_SIGNIN_FAILURES_PER_ACCOUNT: int(10, 1, 10_000),
+    SANDBOX_RATE_SIGNIN_FAILURES_PER_CLIENT: int(50, 1, 100_000),
+    SANDBOX_RATE_SIGNIN_WINDOW_SECONDS: int(900, 10, 86_400),
+    // Reverse proxies in front of the app that append to X-Forwarded-For (0: the socket's peer is
+    // the client; X-Forwarded-For is then ignored, since anyone can send one).
+    PANTHEON_TRUSTED_PROXY_HOPS: int(0, 0, 10),
     SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE: int(10, 1, 100_000),
     SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE: int(50, 1, 100_000),
     SANDBOX_MAX_BODY_BYTES: int(2 * 1_048_576, 1024, 256 * 1_048_576),

@@ -25,7 +25,7 @@ export async function signUpThrowaway(page) {
   const password = "bench password 42";
   await page.goto("/signup");
   await page.getByLabel("Email").fill(`bench-${randomUUID().slice(0, 8)}@example.com`);
-  await page.getByLabel("Password (8 characters or more)").fill(password);
+  await page.getByLabel("Password (12 characters or more)").fill(password);
   await page.getByLabel("Repeat password").fill(password);
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.waitForURL(/\/projects$/);

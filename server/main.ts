@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import next from "next";
 import { EnvError, getEnv } from "@/lib/env";
 import { ensureAuthSecret } from "@/server/auth/auth-secret";
+import { stampClientAddress } from "@/server/auth/client-address";
 import { disconnectPrisma } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
 import { createRequestGuard } from "@/server/http/request-guard";
@@ -96,6 +97,8 @@ async function main() {
   const server = createServer((req, res) => {
     if (!guard.http(req, res)) return;
     applySecurityHeaders(req, res, { dev, frameSources });
+    // Route handlers see headers only; the sign-in throttle needs who is really calling.
+    stampClientAddress(req, env.PANTHEON_TRUSTED_PROXY_HOPS);
     void handle(req, res);
   });
   const nextUpgrade = dev ? app.getUpgradeHandler() : null;

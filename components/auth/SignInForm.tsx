@@ -19,7 +19,8 @@ export function SignInForm({ initialError, callbackUrl, registered }: { initialE
     const result = await signIn("credentials", { email: formText(form, "email"), password: formText(form, "password"), redirect: false });
     setPending(false);
     if (!result || result.error) {
-      setError("Wrong email or password");
+      // 429: the throttle's own message, which says how long to wait.
+      setError(result?.status === 429 && result.error ? result.error : "Wrong email or password");
       return;
     }
     router.push(callbackUrl);
@@ -29,7 +30,7 @@ export function SignInForm({ initialError, callbackUrl, registered }: { initialE
   return (
     <form className="card" onSubmit={onSubmit} aria-label="Sign in">
       <h1>Sign in</h1>
-      {registered && <p className="muted">Account created. Sign in to continue.</p>}
+      {registered && <p className="muted">Sign-up received. Sign in with your email and password to continue.</p>}
       {error && (
         <p className="error" role="alert" data-testid="form-error">
           {error}

@@ -6,6 +6,7 @@ import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { formText } from "@/lib/form-text";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/password-limits";
 import { useTRPC } from "@/lib/trpc/client";
 
 export function SignUpForm() {
@@ -30,6 +31,9 @@ export function SignUpForm() {
       setError(e instanceof Error ? e.message : "Sign-up failed");
       return;
     }
+    // The sign-up answer is the same for a new and a taken email (nothing tells a stranger which
+    // emails have accounts), so signing in with what was typed is how we find out: it works for a
+    // new account, and for the owner of an existing one; anyone else gets the sign-in page.
     const result = await signIn("credentials", { email, password, redirect: false });
     if (!result || result.error) {
       router.push("/signin?registered=1");
@@ -56,12 +60,12 @@ export function SignUpForm() {
         <input name="email" type="email" autoComplete="email" required />
       </label>
       <label className="field">
-        Password <span className="muted">(8 characters or more)</span>
-        <input name="password" type="password" autoComplete="new-password" minLength={8} required />
+        Password <span className="muted">(12 characters or more)</span>
+        <input name="password" type="password" autoComplete="new-password" minLength={PASSWORD_MIN_LENGTH} maxLength={PASSWORD_MAX_LENGTH} required />
       </label>
       <label className="field">
         Repeat password
-        <input name="confirm" type="password" autoComplete="new-password" minLength={8} required />
+        <input name="confirm" type="password" autoComplete="new-password" minLength={PASSWORD_MIN_LENGTH} maxLength={PASSWORD_MAX_LENGTH} required />
       </label>
       <button className="btn" type="submit" disabled={signUp.isPending}>
         {signUp.isPending ? "Creating…" : "Sign up"}

@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { createContext } from "@/server/api/context";
 import { createCaller } from "@/server/api/root";
 import { createApiKey } from "@/server/services/api-key-service";
-import { createUser } from "@/server/services/user-service";
+import type { AuthUser } from "@/server/auth/auth-user";
+import { userRepository } from "@/server/repositories/user-repository";
+import { createUser, sessionUser } from "@/server/services/user-service";
 
 /** A fresh user (unique email) for one test. */
 export async function makeUser(role: "user" | "admin" = "user") {
@@ -19,4 +21,12 @@ export async function callerWithHeaders(headers: Record<string, string> = {}) {
 
 export async function keyFor(user: { id: number; role: string }, opts: Parameters<typeof createApiKey>[1] = { name: "test" }) {
   return (await createApiKey(user, opts)).key;
+}
+
+/** The AuthUser a current session of this user resolves to (for calling services directly). */
+export async function sessionAuthUser(userId: number): Promise<AuthUser> {
+  const record = await userRepository.findById(userId);
+  const session = await sessionUser(userId, record?.sessionVersion ?? 0);
+  if (!("user" in session)) throw new Error(session.reason);
+  return session.user;
 }

@@ -11,3 +11,5 @@ process.env.NEXTAUTH_SECRET ??= "integration-test-secret-with-at-least-32-chars"
 process.env.SANDBOX_RATE_CREATE_PER_MINUTE ??= "100000";
 process.env.SANDBOX_RATE_CREATE_PER_HOUR ??= "1000000";
 process.env.SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE ??= "100000";
+process.env.SANDBOX_RATE_CREATE_PER_USER_PER_MINUTE ??= "100000";
+process.env.SANDBOX_RATE_CREATE_PER_USER_PER_HOUR ??= "1000000";

@@ -1,6 +1,6 @@
 import { bearerToken } from "@/server/auth/api-key-format";
 import type { AuthUser } from "@/server/auth/auth-user";
-import { sessionUserIdFromHeaders } from "@/server/auth/session-from-headers";
+import { sessionClaimFromHeaders } from "@/server/auth/session-from-headers";
 import { AppError } from "@/server/errors/app-error";
 import { authenticateApiKey } from "@/server/services/api-key-service";
 import { sessionUser } from "@/server/services/user-service";
@@ -12,7 +12,7 @@ export interface Caller {
 }
 
 /**
- * Who is calling, from request headers alone (tRPC, REST and WebSocket share it). An
+ * Who is calling, from request headers alone (tRPC, REST, pages and previews share it). An
  * Authorization header wins over a cookie, so a chat service key is never mistaken for a
  * browser session; a present but bad header is an error, not anonymous access.
  */
@@ -28,8 +28,14 @@ export async function resolveCaller(headers: Headers): Promise<Caller> {
       throw e;
     }
   }
-  const userId = await sessionUserIdFromHeaders(headers);
-  if (userId === null) return { user: null, authError: null };
-  const user = await sessionUser(userId);
-  return user ? { user, authError: null } : { user: null, authError: "Your session refers to an account that no longer exists; sign in again" };
+  return sessionCaller(headers);
+}
+
+/** The caller by session cookie alone (the shell WebSocket accepts no API key). */
+export async function sessionCaller(headers: Headers): Promise<Caller> {
+  const claim = await sessionClaimFromHeaders(headers);
+  if (claim.status === "none") return { user: null, authError: null };
+  if (claim.status === "invalid") return { user: null, authError: claim.reason };
+  const session = await sessionUser(claim.userId, claim.sessionVersion);
+  return "user" in session ? { user: session.user, authError: null } : { user: null, authError: session.reason };
 }

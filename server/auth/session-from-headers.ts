@@ -1,17 +1,33 @@
-import { getToken } from "next-auth/jwt";
+import { decode } from "next-auth/jwt";
+import { sessionCookieFrom } from "@/server/auth/session-cookie";
 
-/** The user id in a next-auth session cookie carried by these headers, or null. */
-export async function sessionUserIdFromHeaders(headers: Headers): Promise<number | null> {
-  const cookieHeader = headers.get("cookie");
-  if (!cookieHeader) return null;
-  const cookies: Record<string, string> = {};
-  for (const part of cookieHeader.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0) cookies[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
+export type SessionClaim =
+  | { status: "none" }
+  /** A cookie was there but names nobody we can trust (ambiguous, forged, expired). */
+  | { status: "invalid"; reason: string }
+  | { status: "valid"; userId: number; sessionVersion: number };
+
+/**
+ * What the next-auth session cookie in these headers claims, before the database is asked.
+ * Never throws on a hostile Cookie header (session-cookie.ts).
+ */
+export async function sessionClaimFromHeaders(headers: Headers): Promise<SessionClaim> {
+  const secure = process.env.NEXTAUTH_URL?.startsWith("https://") ?? false;
+  const cookie = sessionCookieFrom(headers.get("cookie"), secure);
+  if (cookie.kind === "none") return { status: "none" };
+  if (cookie.kind === "ambiguous") {
+    return { status: "invalid", reason: `More than one session cookie was sent (${cookie.names.join(", ")}); sign in again` };
   }
-  const secureCookie = process.env.NEXTAUTH_URL?.startsWith("https://") ?? false;
-  // headers: {} on purpose: getToken would otherwise also read a Bearer header as a session JWT.
-  const token = await getToken({ req: { cookies, headers: {} } as never, secureCookie, secret: process.env.NEXTAUTH_SECRET });
+  let token;
+  try {
+    token = await decode({ token: cookie.value, secret: process.env.NEXTAUTH_SECRET ?? "" });
+  } catch {
+    token = null;
+  }
   const id = Number(token?.uid);
-  return Number.isInteger(id) && id > 0 ? id : null;
+  if (!token || !Number.isInteger(id) || id <= 0) return { status: "invalid", reason: "Your session is not valid (expired or signed elsewhere); sign in again" };
+  // Tokens minted before session versions existed carry none: version 0, ended by the first bump.
+  const version = token.sv === undefined ? 0 : Number(token.sv);
+  if (!Number.isInteger(version) || version < 0) return { status: "invalid", reason: "Your session is not valid; sign in again" };
+  return { status: "valid", userId: id, sessionVersion: version };
 }

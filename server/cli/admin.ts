@@ -7,13 +7,18 @@ import { type ResolvedDatabase, resolveDatabase } from "@/server/db/resolve-data
 import { AppError } from "@/server/errors/app-error";
 import { userRepository } from "@/server/repositories/user-repository";
 import { createApiKey, revokeApiKey } from "@/server/services/api-key-service";
-import { createUser } from "@/server/services/user-service";
+import { createUser, resetPassword, setUserDisabled } from "@/server/services/user-service";
 
 const USAGE = `usage:
   npm run admin -- create-user --email E --password P [--name N] [--admin]
   npm run admin -- create-api-key --email E --name N [--scopes a,b] [--ai geppo] [--expires-days D]
   npm run admin -- revoke-api-key --prefix psk_xxxxxxxx
-  npm run admin -- set-role --email E --role user|admin`;
+  npm run admin -- set-role --email E --role user|admin
+  npm run admin -- set-password --email E --password P     (ends the user's sessions)
+  npm run admin -- disable-user --email E                  (refuses sign-in, sessions and API keys)
+  npm run admin -- enable-user --email E
+
+Passwords: at least 12 characters, not one of the common passwords of known breaches.`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -71,6 +76,20 @@ async function run(command: string | undefined): Promise<void> {
       const user = await findUserId(need("email"));
       await userRepository.setRole(user.id, role);
       console.log(`${values.email} is now ${role}`);
+      return;
+    }
+    case "set-password": {
+      const user = await resetPassword(need("email"), need("password"));
+      console.log(`${user.email}: password set; every session of this account has ended`);
+      return;
+    }
+    case "disable-user":
+    case "enable-user": {
+      const disabled = command === "disable-user";
+      const user = await setUserDisabled((await findUserId(need("email"))).id, disabled);
+      console.log(
+        disabled ? `${user.email} is disabled: sign-in, sessions and API keys are refused` : `${user.email} is enabled again (API keys work again; sign in anew)`,
+      );
       return;
     }
     default:

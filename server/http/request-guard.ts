@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
-import { sessionUserIdFromHeaders } from "@/server/auth/session-from-headers";
+import { sessionClaimFromHeaders } from "@/server/auth/session-from-headers";
 import { headersOf } from "./node-headers";
 import { judgeRequest, type RequestFacts, type Verdict } from "./origin-rule";
 
@@ -25,7 +25,9 @@ export function createRequestGuard(options: { appOrigin: string; log: Logger }) 
   async function logRefusal(req: IncomingMessage, verdict: Refusal) {
     let userId: number | null = null;
     try {
-      userId = await sessionUserIdFromHeaders(headersOf(req));
+      // The id the cookie claims, unchecked against the database: enough for a log line.
+      const claim = await sessionClaimFromHeaders(headersOf(req));
+      userId = claim.status === "valid" ? claim.userId : null;
     } catch {
       // Whose cookie it was is a detail of the log line; the refusal stands without it.
     }

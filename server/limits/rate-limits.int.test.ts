@@ -92,9 +92,9 @@ describe("rate limits in PostgreSQL", () => {
   it("counts sandbox creations overall, per minute and per hour", async () => {
     const tight = await limits(poolA, { ...SEED_RATE_LIMITS, createPerMinute: 3, createPerHour: 2 });
     const other = await limits(poolB, { ...SEED_RATE_LIMITS, createPerMinute: 3, createPerHour: 2 });
-    await tight.consumeSandboxCreation();
-    await other.consumeSandboxCreation();
-    const err = await refusal(tight.consumeSandboxCreation());
+    await tight.consumeSandboxCreation(id("user"));
+    await other.consumeSandboxCreation(id("user"));
+    const err = await refusal(tight.consumeSandboxCreation(id("user")));
     expect(err.message).toMatch(/^at most 2 sandboxes created per hour; retry in \d+ s$/);
     expect(err.details?.retryAfterSeconds).toBeGreaterThan(60);
   });
@@ -103,12 +103,53 @@ describe("rate limits in PostgreSQL", () => {
     const table2 = `${table}_c`;
     try {
       const seed = await createRateLimits(poolA, SEED_RATE_LIMITS, { tableName: table2 });
-      await times(20, () => seed.consumeSandboxCreation());
-      const err = await refusal(seed.consumeSandboxCreation());
+      await times(20, () => seed.consumeSandboxCreation(id("user")));
+      const err = await refusal(seed.consumeSandboxCreation(id("user")));
       expect(err.message).toMatch(/^at most 20 sandboxes created per minute; retry in \d+ s$/);
     } finally {
       await poolA.query(`DROP TABLE IF EXISTS "${table2}"`);
     }
+  });
+
+  it("counts creations per user too: one user cannot spend everyone's budget", async () => {
+    const config = { ...SEED_RATE_LIMITS, createPerUserPerMinute: 3, createPerUserPerHour: 5 };
+    const one = await limits(poolA, config);
+    const two = await limits(poolB, config);
+    const greedy = id("user");
+    await times(2, () => one.consumeSandboxCreation(greedy));
+    await two.consumeSandboxCreation(greedy);
+    const err = await refusal(one.consumeSandboxCreation(greedy));
+    expect(err.code).toBe("TOO_MANY_REQUESTS");
+    expect(err.message).toMatch(/^at most 3 sandboxes created per user per minute; retry in \d+ s$/);
+    expect(err.details?.retryAfterSeconds).toBeLessThanOrEqual(60);
+    // Another user is untouched.
+    await expect(two.consumeSandboxCreation(id("user"))).resolves.toBeUndefined();
+  });
+
+  it("a refusal per user does not spend the global window", async () => {
+    const table3 = `${table}_u`;
+    try {
+      const config = { ...SEED_RATE_LIMITS, createPerMinute: 5, createPerUserPerMinute: 2 };
+      const shared = await createRateLimits(poolA, config, { tableName: table3 });
+      const greedy = id("user");
+      await times(2, () => shared.consumeSandboxCreation(greedy));
+      for (let i = 0; i < 10; i++) expect((await refusal(shared.consumeSandboxCreation(greedy))).message).toContain("per user per minute");
+      // 2 of the global 5 are spent: three other users still create.
+      await times(3, () => shared.consumeSandboxCreation(id("user")));
+      expect((await refusal(shared.consumeSandboxCreation(id("user")))).message).toContain("at most 5 sandboxes created per minute");
+    } finally {
+      await poolA.query(`DROP TABLE IF EXISTS "${table3}"`);
+    }
+  });
+
+  it("a user's hourly creation window holds after the minute window resets", async () => {
+    const config = { ...SEED_RATE_LIMITS, createPerUserPerMinute: 100, createPerUserPerHour: 4 };
+    const hourly = await limits(poolA, config);
+    const user = id("user");
+    await times(4, () => hourly.consumeSandboxCreation(user));
+    const err = await refusal(hourly.consumeSandboxCreation(user));
+    expect(err.message).toMatch(/^at most 4 sandboxes created per user per hour; retry in \d+ s$/);
+    expect(err.details?.retryAfterSeconds).toBeGreaterThan(60);
   });
 
   it("refuses a sixth running sandbox for a user", () => {

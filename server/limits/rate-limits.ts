@@ -8,12 +8,20 @@ import { assertRunningBelow } from "./running-sandboxes";
 export const RATE_LIMIT_TABLE = "rate_limits";
 
 export interface RateLimits {
-  /** Counts one sandbox creation against the global per-minute and per-hour windows. */
-  consumeSandboxCreation(): Promise<void>;
+  /** Counts one sandbox creation against the user's and the global per-minute and per-hour windows. */
+  consumeSandboxCreation(userId: string): Promise<void>;
   /** Counts one execution against the project's and the user's per-minute windows. */
   consumeExecution(userId: string, projectId: string): Promise<void>;
   /** Refuses a user who already runs `config.sandboxesPerUser` sandboxes. */
   assertCanRunAnotherSandbox(runningCount: number): void;
+  /**
+   * Counts one sign-in attempt against the account's and the client's windows before the
+   * password is checked (so parallel guesses cannot slip past the count), refusing with 429
+   * once either is spent. `signInSucceeded` then gives the attempt back: only failures count.
+   */
+  consumeSignInAttempt(accountKey: string, clientKey: string): Promise<void>;
+  /** A correct password: the account's failures are forgotten, the client's attempt returned. */
+  signInSucceeded(accountKey: string, clientKey: string): Promise<void>;
 }
 
 interface Window {
@@ -78,17 +86,39 @@ export async function createRateLimits(pool: Pool, config: RateLimitConfig, opts
   const createHour = await postgresLimiter(pool, "create-hour", config.createPerHour, 3600, table);
   const execProject = await postgresLimiter(pool, "exec-project", config.execPerProjectPerMinute, 60, table);
   const execUser = await postgresLimiter(pool, "exec-user", config.execPerUserPerMinute, 60, table);
+  const createUserMinute = await postgresLimiter(pool, "create-user-min", config.createPerUserPerMinute, 60, table);
+  const createUserHour = await postgresLimiter(pool, "create-user-hour", config.createPerUserPerHour, 3600, table);
+  const signInAccount = await postgresLimiter(pool, "signin-account", config.signInFailuresPerAccount, config.signInWindowSeconds, table);
+  const signInClient = await postgresLimiter(pool, "signin-client", config.signInFailuresPerClient, config.signInWindowSeconds, table);
+  const minutes = Math.round(config.signInWindowSeconds / 60);
+  const signInWindow = minutes >= 1 ? plural(minutes, "minute", "minutes") : plural(config.signInWindowSeconds, "second", "seconds");
 
   const windows = {
     createMinute: { limiter: createMinute, describe: `at most ${plural(config.createPerMinute, "sandbox", "sandboxes")} created per minute` },
     createHour: { limiter: createHour, describe: `at most ${plural(config.createPerHour, "sandbox", "sandboxes")} created per hour` },
     execProject: { limiter: execProject, describe: `at most ${plural(config.execPerProjectPerMinute, "execution", "executions")} per project per minute` },
     execUser: { limiter: execUser, describe: `at most ${plural(config.execPerUserPerMinute, "execution", "executions")} per user per minute` },
+    createUserMinute: {
+      limiter: createUserMinute,
+      describe: `at most ${plural(config.createPerUserPerMinute, "sandbox", "sandboxes")} created per user per minute`,
+    },
+    createUserHour: { limiter: createUserHour, describe: `at most ${plural(config.createPerUserPerHour, "sandbox", "sandboxes")} created per user per hour` },
+    signInAccount: {
+      limiter: signInAccount,
+      describe: `too many failed sign-ins for this account (at most ${config.signInFailuresPerAccount} in ${signInWindow})`,
+    },
+    signInClient: {
+      limiter: signInClient,
+      describe: `too many failed sign-ins from your address (at most ${config.signInFailuresPerClient} in ${signInWindow})`,
+    },
   } satisfies Record<string, Window>;
 
   return {
-    consumeSandboxCreation: () =>
+    consumeSandboxCreation: (userId) =>
       consumeAll([
+        // The user's own windows first: a user past theirs must not spend the shared budget.
+        { window: windows.createUserMinute, key: userId },
+        { window: windows.createUserHour, key: userId },
         // "Overall": one key for everyone (seed: 20 per minute, 100 per hour in total).
         { window: windows.createMinute, key: "all" },
         { window: windows.createHour, key: "all" },
@@ -99,5 +129,13 @@ export async function createRateLimits(pool: Pool, config: RateLimitConfig, opts
         { window: windows.execUser, key: userId },
       ]),
     assertCanRunAnotherSandbox: (runningCount) => assertRunningBelow(runningCount, config.sandboxesPerUser),
+    consumeSignInAttempt: (accountKey, clientKey) =>
+      consumeAll([
+        { window: windows.signInAccount, key: accountKey },
+        { window: windows.signInClient, key: clientKey },
+      ]),
+    signInSucceeded: async (accountKey, clientKey) => {
+      await Promise.all([signInAccount.delete(accountKey), signInClient.reward(clientKey, 1)]);
+    },
   };
 }

@@ -29,7 +29,7 @@ export const apiKeyRepository = {
   findByPrefixWithOwner(prefix: string) {
     return getPrisma().apiKey.findUnique({
       where: { prefix },
-      select: { ...listed, hash: true, user: { select: { id: true, email: true, role: true } } },
+      select: { ...listed, hash: true, user: { select: { id: true, email: true, role: true, disabledAt: true } } },
     });
   },
 

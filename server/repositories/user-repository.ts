@@ -1,6 +1,6 @@
 import { getPrisma, Prisma } from "@/server/db/client";
 
-const publicUser = { id: true, email: true, name: true, role: true, createdAt: true } as const;
+const publicUser = { id: true, email: true, name: true, role: true, createdAt: true, sessionVersion: true, disabledAt: true } as const;
 
 export type UserRecord = Prisma.UserGetPayload<{ select: typeof publicUser }>;
 
@@ -41,5 +41,33 @@ export const userRepository = {
 
   setRole(id: number, role: "user" | "admin"): Promise<UserRecord> {
     return getPrisma().user.update({ where: { id }, data: { role }, select: publicUser });
+  },
+
+  findPasswordHash(id: number): Promise<{ passwordHash: string } | null> {
+    return getPrisma().user.findUnique({ where: { id }, select: { passwordHash: true } });
+  },
+
+  /** Sets the password and ends every session in one write, so no old session outlives the change. */
+  setPassword(id: number, passwordHash: string): Promise<UserRecord> {
+    return getPrisma().user.update({ where: { id }, data: { passwordHash, sessionVersion: { increment: 1 } }, select: publicUser });
+  },
+
+  /**
+   * Ends every session of the user, but only if `expectedVersion` is still current (a sign-out
+   * replayed with an old token must not end the sessions started since). Returns whether it did.
+   */
+  async endSessions(id: number, expectedVersion?: number): Promise<boolean> {
+    const where = expectedVersion === undefined ? { id } : { id, sessionVersion: expectedVersion };
+    const { count } = await getPrisma().user.updateMany({ where, data: { sessionVersion: { increment: 1 } } });
+    return count > 0;
+  },
+
+  /** Disables (ending every session) or re-enables an account. */
+  setDisabled(id: number, disabled: boolean): Promise<UserRecord> {
+    return getPrisma().user.update({
+      where: { id },
+      data: disabled ? { disabledAt: new Date(), sessionVersion: { increment: 1 } } : { disabledAt: null },
+      select: publicUser,
+    });
   },
 };

@@ -40,6 +40,7 @@ export async function authenticateApiKey(key: string): Promise<AuthUser> {
   if (!found || !sameHash(found.hash, hashApiKey(key))) throw new AppError("UNAUTHORIZED", "Unknown API key");
   if (found.revokedAt) throw new AppError("UNAUTHORIZED", `API key ${found.prefix} was revoked`);
   if (found.expiresAt && found.expiresAt.getTime() <= Date.now()) throw new AppError("UNAUTHORIZED", `API key ${found.prefix} has expired`);
+  if (found.user.disabledAt) throw new AppError("UNAUTHORIZED", `The account of API key ${found.prefix} is disabled`);
 
   // lastUsedAt is bookkeeping: never make the request wait for it or fail because of it.
   apiKeyRepository

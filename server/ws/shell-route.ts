@@ -2,11 +2,10 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import { SHELL_CLOSE, SHELL_PATH_PREFIX, shellSizeFromQuery, type ShellServerMessage } from "@/lib/shell-protocol";
-import { sessionUserIdFromHeaders } from "@/server/auth/session-from-headers";
+import { sessionCaller } from "@/server/auth/resolve-caller";
 import { AppError } from "@/server/errors/app-error";
 import { headersOf } from "@/server/http/node-headers";
 import { authorizeShell, startShell } from "@/server/services/terminal/shell-service";
-import { sessionUser } from "@/server/services/user-service";
 import { runShellSession } from "./shell-session";
 import type { UpgradeHandler } from "./upgrade-router";
 
@@ -53,9 +52,8 @@ export function createShellRoute(options: ShellRouteOptions): { prefix: string; 
         return refuse(socket, 403, "Cross-origin shell connections are refused");
       }
       const headers = headersOf(req);
-      const userId = await sessionUserIdFromHeaders(headers);
-      const user = userId === null ? null : await sessionUser(userId);
-      if (!user) return refuse(socket, 401, "Sign in to open a shell");
+      const { user, authError } = await sessionCaller(headers);
+      if (!user) return refuse(socket, 401, authError ?? "Sign in to open a shell");
       let project;
       try {
         project = await authorizeShell(user, projectId);

@@ -26,7 +26,7 @@ export interface CreateProjectInput {
 export async function createProject(user: AuthUser, input: CreateProjectInput): Promise<ProjectRecord> {
   const template = input.template ? getTemplate(input.template) : null;
   const ai = attributedAi(user, input.aiPersonality);
-  await (await getRateLimits()).consumeSandboxCreation();
+  await (await getRateLimits()).consumeSandboxCreation(String(user.id));
   const files: NewProjectFile[] = template
     ? Object.entries(template.files).map(([path, content]) => ({
         filePath: path,
@@ -111,7 +111,7 @@ export async function duplicateProject(
   const source = await requireProject(user, projectId, "read");
   const files: FileRecord[] = await fileRepository.listWithContent(projectId);
   assertProjectSize(files.reduce((sum, f) => sum + f.sizeBytes, 0));
-  await (await getRateLimits()).consumeSandboxCreation();
+  await (await getRateLimits()).consumeSandboxCreation(String(user.id));
   const ai = attributedAi(user, input.aiPersonality);
   return projectRepository.createWithFiles(
     {

@@ -1,6 +1,15 @@
 import NextAuth from "next-auth";
 import { authOptions } from "@/server/auth/next-auth-options";
+import { withSignInThrottleStatus } from "@/server/auth/sign-in-throttle-response";
 
 // next-auth v4 types its App Router handler loosely; it is a (req, ctx) => Response.
 const handler = NextAuth(authOptions) as (req: Request, ctx: unknown) => Promise<Response>;
-export { handler as GET, handler as POST };
+
+/** A throttled credentials sign-in answers 429 with Retry-After (next-auth alone says 401). */
+async function POST(req: Request, ctx: unknown): Promise<Response> {
+  const response = await handler(req, ctx);
+  if (!new URL(req.url).pathname.endsWith("/callback/credentials")) return response;
+  return withSignInThrottleStatus(response, `${process.env.NEXTAUTH_URL ?? ""}/signin`);
+}
+
+export { handler as GET, POST };

@@ -9,8 +9,11 @@ type Caller = Awaited<ReturnType<typeof callerWithHeaders>>;
 // Every admin procedure, called as each caller that must be refused. Non-admins get NOT_FOUND (as
 // a missing procedure would answer), so the admin surface does not leak.
 let projectId = 0;
+let otherUserId = 0;
 const PROCEDURES: Record<string, (c: Caller) => Promise<unknown>> = {
   listUsers: (c) => c.admin.listUsers(),
+  // Enabling an enabled account: harmless when served, so the same target serves every case.
+  setUserDisabled: (c) => c.admin.setUserDisabled({ userId: otherUserId, disabled: false }),
   fleetOverview: (c) => c.admin.fleetOverview({ minutes: 60, maxPoints: 60 }),
   activeSandboxes: (c) => c.admin.activeSandboxes(),
   stopSandbox: (c) => c.admin.stopSandbox({ projectId }),
@@ -22,6 +25,7 @@ const PROCEDURES: Record<string, (c: Caller) => Promise<unknown>> = {
 describe("admin router refuses", () => {
   beforeAll(async () => {
     const owner = await makeUser();
+    otherUserId = owner.id;
     projectId = (await (await sessionCaller(owner.id)).projects.create({ name: "someone's", template: "python-script" })).id;
   });
 

@@ -2,10 +2,9 @@ import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppEngine } from "@/lib/testing/app-engine";
 import { sessionCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
+import { makeUser, sessionAuthUser } from "@/lib/testing/fixtures";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 import { runExecution } from "@/server/services/execution-service";
-import { sessionUser } from "@/server/services/user-service";
 
 const docker = new Dockerode();
 
@@ -24,7 +23,7 @@ describe(`admin: active sandboxes and Stop on the real engine (${process.env.SAN
     const owner = await makeUser();
     const caller = await sessionCaller(owner.id);
     const project = await caller.projects.create({ name: "watched", template: "python-script", aiPersonality: "c24" });
-    const user = (await sessionUser(owner.id))!;
+    const user = await sessionAuthUser(owner.id);
     const run = await runExecution(user, project.id, { kind: "command", command: "echo hi" }, { aiPersonality: "geppo" });
     expect(run.status).toBe("success");
 

@@ -5,10 +5,12 @@ import { anomaliesProcedure } from "./anomalies";
 import { fleetOverviewProcedure } from "./fleet-overview";
 import { listUsers } from "./list-users";
 import { projectMetricsProcedure } from "./project-metrics";
+import { setUserDisabledProcedure } from "./set-user-disabled";
 import { stopSandboxProcedure } from "./stop-sandbox";
 
 export const adminRouter = router({
   listUsers,
+  setUserDisabled: setUserDisabledProcedure,
   fleetOverview: fleetOverviewProcedure,
   activeSandboxes: activeSandboxesProcedure,
   stopSandbox: stopSandboxProcedure,

@@ -1,4 +1,5 @@
 import { z } from "zod";
 import { signUpInput } from "@/server/services/user-service";
 
-export const signUpSchema = { input: signUpInput, output: z.object({ id: z.number(), email: z.string() }) };
+// The answer says nothing about whether the email already had an account (user-service signUp).
+export const signUpSchema = { input: signUpInput, output: z.object({ accepted: z.literal(true) }) };

@@ -1,11 +1,12 @@
 import { publicProcedure } from "@/server/api/trpc";
-import { createUser } from "@/server/services/user-service";
+import { signUp as signUpUser } from "@/server/services/user-service";
 import { signUpSchema } from "./sign-up.schema";
 
+/** Same answer for a new and a taken email; the form then signs in with what was typed. */
 export const signUp = publicProcedure
   .input(signUpSchema.input)
   .output(signUpSchema.output)
   .mutation(async ({ input }) => {
-    const user = await createUser(input);
-    return { id: user.id, email: user.email };
+    await signUpUser(input);
+    return { accepted: true as const };
   });
