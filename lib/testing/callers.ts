@@ -2,8 +2,9 @@ import { encode } from "next-auth/jwt";
 import type { ApiScope } from "@/server/auth/auth-user";
 import { callerWithHeaders, keyFor } from "./fixtures";
 
-export async function sessionCookie(uid: number): Promise<string> {
-  return `next-auth.session-token=${await encode({ token: { uid }, secret: process.env.NEXTAUTH_SECRET ?? "" })}`;
+/** A session cookie as next-auth mints it at sign-in (`sv`: the user's session version then). */
+export async function sessionCookie(uid: number, sv = 0): Promise<string> {
+  return `next-auth.session-token=${await encode({ token: { uid, sv }, secret: process.env.NEXTAUTH_SECRET ?? "" })}`;
 }
 
 /** A tRPC caller signed in with a session cookie, as the browser is. */

@@ -25,7 +25,8 @@ export async function sessionClaimFromHeaders(headers: Headers): Promise<Session
     token = null;
   }
   const id = Number(token?.uid);
-  if (!token || !Number.isInteger(id) || id <= 0) return { status: "invalid", reason: "Your session is not valid (expired or signed elsewhere); sign in again" };
+  if (!token || !Number.isInteger(id) || id <= 0)
+    return { status: "invalid", reason: "Your session is not valid (expired or signed elsewhere); sign in again" };
   // Tokens minted before session versions existed carry none: version 0, ended by the first bump.
   const version = token.sv === undefined ? 0 : Number(token.sv);
   if (!Number.isInteger(version) || version < 0) return { status: "invalid", reason: "Your session is not valid; sign in again" };

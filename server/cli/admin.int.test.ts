@@ -2,7 +2,9 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { describe, expect, inject, it } from "vitest";
-import { callerWithHeaders } from "@/lib/testing/fixtures";
+import { callerWithHeaders, keyFor } from "@/lib/testing/fixtures";
+import { userRepository } from "@/server/repositories/user-repository";
+import { verifyCredentials } from "@/server/services/user-service";
 
 const run = promisify(execFile);
 
@@ -48,4 +50,31 @@ describe("npm run admin", () => {
     expect(missing.stderr).toContain("--name is required");
     expect(missing.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
+
+  it("applies the password policy, sets passwords, and disables and enables accounts", async () => {
+    const email = `cli-${randomUUID()}@test.local`;
+    const weak = await admin("create-user", "--email", email, "--password", "password123");
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain("at least 12 characters");
+    const common = await admin("create-user", "--email", email, "--password", "1q2w3e4r5t6y");
+    expect(common.stderr).toContain("most common passwords");
+    expect((await admin("create-user", "--email", email, "--password", "a long password")).code).toBe(0);
+    const user = (await userRepository.findByEmail(email))!;
+    const key = await keyFor(user);
+    const asKey = async () => (await callerWithHeaders({ authorization: `Bearer ${key}` })).auth.me();
+
+    const disabled = await admin("disable-user", "--email", email);
+    expect(disabled.code).toBe(0);
+    expect(disabled.stdout).toContain("is disabled");
+    await expect(asKey()).rejects.toMatchObject({ code: "UNAUTHORIZED", message: expect.stringContaining("disabled") });
+    expect(await verifyCredentials(email, "a long password", `cli-test-${randomUUID()}`)).toBeNull();
+    expect((await admin("enable-user", "--email", email)).code).toBe(0);
+    expect((await asKey()).email).toBe(email);
+
+    expect((await admin("set-password", "--email", email, "--password", "qwertyuiop")).stderr).toContain("at least 12");
+    const set = await admin("set-password", "--email", email, "--password", "another long passphrase");
+    expect(set.code).toBe(0);
+    expect(await verifyCredentials(email, "another long passphrase", `cli-test-${randomUUID()}`)).toMatchObject({ email });
+    expect((await userRepository.findByEmail(email))!.sessionVersion).toBeGreaterThan(user.sessionVersion);
+  }, 120_000);
 });

@@ -88,7 +88,9 @@ async function run(command: string | undefined): Promise<void> {
       const disabled = command === "disable-user";
       const user = await setUserDisabled((await findUserId(need("email"))).id, disabled);
       console.log(
-        disabled ? `${user.email} is disabled: sign-in, sessions and API keys are refused` : `${user.email} is enabled again (API keys work again; sign in anew)`,
+        disabled
+          ? `${user.email} is disabled: sign-in, sessions and API keys are refused`
+          : `${user.email} is enabled again (API keys work again; sign in anew)`,
       );
       return;
     }
