@@ -23,8 +23,7 @@ export default async function ProjectsPage() {
           <span className="muted" data-testid="signed-in-as">
             {user.email}
           </span>{" "}
-          <Link href="/account">Account</Link>
-          <SignOutButton />
+          <Link href="/account">Account</Link> <SignOutButton />
         </span>
       </header>
       <main className="page">
