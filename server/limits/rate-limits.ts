@@ -131,8 +131,9 @@ export async function createRateLimits(pool: Pool, config: RateLimitConfig, opts
     assertCanRunAnotherSandbox: (runningCount) => assertRunningBelow(runningCount, config.sandboxesPerUser),
     consumeSignInAttempt: (accountKey, clientKey) =>
       consumeAll([
-        { window: windows.signInAccount, key: accountKey },
+        // The client first: a client past its budget then writes no row for each email it tries.
         { window: windows.signInClient, key: clientKey },
+        { window: windows.signInAccount, key: accountKey },
       ]),
     signInSucceeded: async (accountKey, clientKey) => {
       await Promise.all([signInAccount.delete(accountKey), signInClient.reward(clientKey, 1)]);
