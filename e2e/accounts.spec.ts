@@ -1,5 +1,5 @@
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
-import { keepScreenshot, newCredentials, signIn, signUp } from "./support";
+import { appOriginHeader, keepScreenshot, newCredentials, signIn, signUp } from "./support";
 
 // Issue 18 points 3 and 7 against the real server (`npm start`): pages, next-auth's own routes
 // and the API under hostile cookies; the sign-in throttle's 429; sign-out and password change
@@ -71,9 +71,10 @@ test("a second session cookie planted for /api (another account's) signs the vie
   await expect(page.getByTestId("signed-in-as")).toHaveText(victim.email);
 });
 
-async function credentialsSignIn(request: APIRequestContext, email: string, password: string) {
+/** next-auth's credentials sign-in as its browser client does it (csrf cookie + token, json=true, the app's Origin). */
+async function credentialsSignIn(request: APIRequestContext, origin: Record<string, string>, email: string, password: string) {
   const { csrfToken } = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
-  return request.post("/api/auth/callback/credentials", { form: { email, password, csrfToken, json: "true" } });
+  return request.post("/api/auth/callback/credentials", { form: { email, password, csrfToken, json: "true" }, headers: origin });
 }
 
 test("sign-in: after 10 wrong passwords, 429 with Retry-After, and the page says how long to wait", async ({ page, request }) => {
@@ -82,10 +83,10 @@ test("sign-in: after 10 wrong passwords, 429 with Retry-After, and the page says
   await expect(page).toHaveURL(/\/projects$/);
   await page.context().clearCookies();
   for (let i = 0; i < 10; i++) {
-    const res = await credentialsSignIn(request, creds.email, `wrong password ${i}`);
+    const res = await credentialsSignIn(request, appOriginHeader(page), creds.email, `wrong password ${i}`);
     expect(res.status()).toBe(401);
   }
-  const refused = await credentialsSignIn(request, creds.email, creds.password);
+  const refused = await credentialsSignIn(request, appOriginHeader(page), creds.email, creds.password);
   expect(refused.status()).toBe(429);
   expect(Number(refused.headers()["retry-after"])).toBeGreaterThan(60);
   await signIn(page, creds);
