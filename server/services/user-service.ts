@@ -97,6 +97,18 @@ export async function sessionUser(userId: number, sessionVersion: number): Promi
   return { user: { id: user.id, email: user.email, role, via: "session", scopes: sessionScopes(role), apiKeyId: null, defaultAiPersonality: null } };
 }
 
+/**
+ * The user behind a credential minted from a session that carries no session version (preview
+ * tokens, server/services/processes/preview-access.ts): null when the account is gone or
+ * disabled. Sign-out and password changes do not reach such a credential; it expires on its own.
+ */
+export async function activeUser(userId: number): Promise<AuthUser | null> {
+  const user = await userRepository.findById(userId);
+  if (!user || user.disabledAt) return null;
+  const role = asRole(user.role);
+  return { id: user.id, email: user.email, role, via: "session", scopes: sessionScopes(role), apiKeyId: null, defaultAiPersonality: null };
+}
+
 /** Ends every session of the user, unless a newer sign-in already moved the version on. */
 export async function endSessions(userId: number, sessionVersion?: number): Promise<void> {
   await userRepository.endSessions(userId, sessionVersion);

@@ -14,7 +14,7 @@ import {
 } from "@/server/preview/preview-token";
 import { authenticateApiKey } from "@/server/services/api-key-service";
 import { requireProject } from "@/server/services/project-access";
-import { sessionUser } from "@/server/services/user-service";
+import { activeUser } from "@/server/services/user-service";
 import { liveProcesses } from "./live-processes";
 
 // Who may open a preview, and what they may do there (PREVIEW.md, "Authentication"). The app's
@@ -80,7 +80,7 @@ async function grantFor(credentials: PreviewCredentials, preview: ServedPreview)
   for (const value of credentials.cookies) {
     const claims = verifyPreviewToken(tokenKey(), value, "cookie", nowSeconds());
     if (!claims || claims.processId !== preview.target.processId || claims.slot !== preview.slot) continue;
-    const user = await sessionUser(claims.userId);
+    const user = await activeUser(claims.userId);
     if (!user || !(await mayOpen(user, preview.target.projectId))) continue;
     const now = scopesOf(user);
     const scopes = claims.scopes.filter((s) => now.includes(s));
@@ -117,7 +117,7 @@ export async function redeemPreviewHandoff(token: string, preview: ServedPreview
   if (!isLive(preview)) return null;
   const claims = verifyPreviewToken(tokenKey(), token, "handoff", nowSeconds());
   if (!claims || claims.processId !== preview.target.processId || claims.slot !== preview.slot) return null;
-  const user = await sessionUser(claims.userId);
+  const user = await activeUser(claims.userId);
   if (!user || !(await mayOpen(user, preview.target.projectId))) return null;
   const scopes = claims.scopes.filter((s) => scopesOf(user).includes(s));
   if (!scopes.length) return null;

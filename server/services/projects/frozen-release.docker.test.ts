@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppEngine } from "@/lib/testing/app-engine";
-import { makeUser } from "@/lib/testing/fixtures";
-import type { AuthUser } from "@/server/auth/auth-user";
+import { makeUser, sessionAuthUser } from "@/lib/testing/fixtures";
 import { executionRepository } from "@/server/repositories/execution-repository";
 import { processRepository } from "@/server/repositories/process-repository";
 import { projectRepository } from "@/server/repositories/project-repository";
@@ -9,7 +8,6 @@ import type { SandboxEngine } from "@/server/sandbox/engine";
 import { startExecution } from "@/server/services/executions/start-execution";
 import { stopSandbox } from "@/server/services/monitoring/fleet-admin";
 import { startProcess } from "@/server/services/processes/process-service";
-import { sessionUser } from "@/server/services/user-service";
 import { deleteProject, releaseProject } from "./project-service";
 
 // Issue 18 point 1, force path: a project whose background process SIGSTOPs everything it can
@@ -33,7 +31,7 @@ afterAll(() => engine?.stop());
 /** A project with a freezer running and an execution (long timeout) frozen in it. */
 async function frozenProject() {
   const owner = await makeUser();
-  const user = (await sessionUser(owner.id)) as AuthUser;
+  const user = await sessionAuthUser(owner.id);
   const project = await projectRepository.create({ name: "frozen", description: null, userId: owner.id, createdByAi: null, templateType: null });
   const freezer = await startProcess(user, project.id, { command: FREEZER, port: null }, null);
   const { execution, done } = await startExecution(user, project.id, { kind: "command", command: "sleep 1; echo done", timeoutMs: 120_000 }, null);
