@@ -34,8 +34,8 @@ const surfaces: Record<string, (cookie: string) => Promise<{ status: number; bod
     const res = await listProjects(new Request("http://localhost/api/sandbox/projects", { headers: { cookie } }));
     return { status: res.status, body: await res.text() };
   },
-  // The preview gateway authorises through resolveCaller too (server/services/processes/preview-access.ts).
-  "resolveCaller (previews, pages)": async (cookie) => {
+  // What server components (pages) use through currentUser(); previews use their own tokens.
+  "resolveCaller (pages)": async (cookie) => {
     const { user, authError } = await resolveCaller(new Headers({ cookie }));
     return { status: user ? 200 : 401, body: user ? JSON.stringify({ id: user.id }) : (authError ?? "") };
   },
