@@ -4,7 +4,7 @@ import { type PreviewTokenClaims, previewTokenKey, signPreviewToken, verifyPrevi
 
 const key = previewTokenKey("a-test-secret-of-at-least-32-characters!");
 const now = 1_800_000_000;
-const claims: PreviewTokenClaims = { kind: "handoff", processId: 7, slot: 4101, userId: 3, scopes: ["read", "run"], expiresAt: now + 120 };
+const claims: PreviewTokenClaims = { kind: "handoff", processId: 7, slot: 4101, userId: 3, sessionVersion: 2, scopes: ["read", "run"], expiresAt: now + 120 };
 
 describe("preview tokens", () => {
   it("verify with the same key, kind and time, giving back the claims", () => {
@@ -46,8 +46,11 @@ describe("preview tokens", () => {
       const encoded = Buffer.from(JSON.stringify(body)).toString("base64url");
       return `${v}.${encoded}.${createHmac("sha256", key).update(`${v}.${encoded}`).digest("base64url")}`;
     };
-    expect(verifyPreviewToken(key, sign({ k: "handoff", p: 7, s: 4101, u: 3, sc: ["read"], e: now + 5 }), "handoff", now)).not.toBeNull();
-    expect(verifyPreviewToken(key, sign({ k: "handoff", p: 7, s: 4101, u: 3, sc: ["admin"], e: now + 5 }), "handoff", now)).toBeNull();
+    expect(verifyPreviewToken(key, sign({ k: "handoff", p: 7, s: 4101, u: 3, v: 0, sc: ["read"], e: now + 5 }), "handoff", now)).not.toBeNull();
+    // No session version (a token from before versions), or a malformed one: refused.
+    expect(verifyPreviewToken(key, sign({ k: "handoff", p: 7, s: 4101, u: 3, sc: ["read"], e: now + 5 }), "handoff", now)).toBeNull();
+    expect(verifyPreviewToken(key, sign({ k: "handoff", p: 7, s: 4101, u: 3, v: -1, sc: ["read"], e: now + 5 }), "handoff", now)).toBeNull();
+    expect(verifyPreviewToken(key, sign({ k: "handoff", p: 7, s: 4101, u: 3, v: 0, sc: ["admin"], e: now + 5 }), "handoff", now)).toBeNull();
     expect(verifyPreviewToken(key, sign({ k: "handoff", p: -1, s: 4101, u: 3, sc: [], e: now + 5 }), "handoff", now)).toBeNull();
     expect(verifyPreviewToken(key, sign({ k: "handoff", p: 7, s: 4101, u: "3", sc: [], e: now + 5 }), "handoff", now)).toBeNull();
     expect(verifyPreviewToken(key, sign([1, 2]), "handoff", now)).toBeNull();

@@ -14,6 +14,8 @@ export interface PreviewTokenClaims {
   processId: number;
   slot: number;
   userId: number;
+  /** The user's session version when the link was made: a sign-out or password change ends the preview too. */
+  sessionVersion: number;
   scopes: PreviewScope[];
   /** Seconds since the epoch. */
   expiresAt: number;
@@ -35,7 +37,7 @@ const mac = (key: Buffer, body: string) => createHmac("sha256", key).update(`${V
 
 export function signPreviewToken(key: Buffer, claims: PreviewTokenClaims): string {
   const body = Buffer.from(
-    JSON.stringify({ k: claims.kind, p: claims.processId, s: claims.slot, u: claims.userId, sc: claims.scopes, e: claims.expiresAt }),
+    JSON.stringify({ k: claims.kind, p: claims.processId, s: claims.slot, u: claims.userId, v: claims.sessionVersion, sc: claims.scopes, e: claims.expiresAt }),
   ).toString("base64url");
   return `${VERSION}.${body}.${mac(key, body).toString("base64url")}`;
 }
@@ -60,9 +62,10 @@ export function verifyPreviewToken(key: Buffer, token: string, kind: PreviewToke
     return null;
   }
   if (typeof raw !== "object" || raw === null) return null;
-  const { k, p, s, u, sc, e } = raw as Record<string, unknown>;
+  const { k, p, s, u, v, sc, e } = raw as Record<string, unknown>;
   if (k !== kind || !positiveInt(p) || !positiveInt(s) || !positiveInt(u) || !positiveInt(e)) return null;
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) return null;
   if (!Array.isArray(sc) || !sc.every((x) => x === "read" || x === "run")) return null;
   if (e <= nowSeconds) return null;
-  return { kind, processId: p, slot: s, userId: u, scopes: [...new Set(sc as PreviewScope[])], expiresAt: e };
+  return { kind, processId: p, slot: s, userId: u, sessionVersion: v, scopes: [...new Set(sc as PreviewScope[])], expiresAt: e };
 }

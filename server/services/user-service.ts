@@ -102,11 +102,20 @@ export async function sessionUser(userId: number, sessionVersion: number): Promi
  * tokens, server/services/processes/preview-access.ts): null when the account is gone or
  * disabled. Sign-out and password changes do not reach such a credential; it expires on its own.
  */
-export async function activeUser(userId: number): Promise<AuthUser | null> {
+export async function activeUser(userId: number): Promise<(AuthUser & { sessionVersion: number }) | null> {
   const user = await userRepository.findById(userId);
   if (!user || user.disabledAt) return null;
   const role = asRole(user.role);
-  return { id: user.id, email: user.email, role, via: "session", scopes: sessionScopes(role), apiKeyId: null, defaultAiPersonality: null };
+  return {
+    id: user.id,
+    email: user.email,
+    role,
+    via: "session",
+    scopes: sessionScopes(role),
+    apiKeyId: null,
+    defaultAiPersonality: null,
+    sessionVersion: user.sessionVersion,
+  };
 }
 
 /** Ends every session of the user, unless a newer sign-in already moved the version on. */

@@ -81,7 +81,7 @@ async function grantFor(credentials: PreviewCredentials, preview: ServedPreview)
     const claims = verifyPreviewToken(tokenKey(), value, "cookie", nowSeconds());
     if (!claims || claims.processId !== preview.target.processId || claims.slot !== preview.slot) continue;
     const user = await activeUser(claims.userId);
-    if (!user || !(await mayOpen(user, preview.target.projectId))) continue;
+    if (!user || user.sessionVersion !== claims.sessionVersion || !(await mayOpen(user, preview.target.projectId))) continue;
     const now = scopesOf(user);
     const scopes = claims.scopes.filter((s) => now.includes(s));
     if (scopes.length) return { via: "preview_cookie", scopes };
@@ -118,7 +118,7 @@ export async function redeemPreviewHandoff(token: string, preview: ServedPreview
   const claims = verifyPreviewToken(tokenKey(), token, "handoff", nowSeconds());
   if (!claims || claims.processId !== preview.target.processId || claims.slot !== preview.slot) return null;
   const user = await activeUser(claims.userId);
-  if (!user || !(await mayOpen(user, preview.target.projectId))) return null;
+  if (!user || user.sessionVersion !== claims.sessionVersion || !(await mayOpen(user, preview.target.projectId))) return null;
   const scopes = claims.scopes.filter((s) => scopesOf(user).includes(s));
   if (!scopes.length) return null;
   const expiresAt = nowSeconds() + COOKIE_TTL_SECONDS;
@@ -130,14 +130,16 @@ export async function redeemPreviewHandoff(token: string, preview: ServedPreview
  * its slot and the user, with "run" only from executions:run). API keys do not get one: they send
  * Authorization on the preview itself, and a key's revocation must not outlive it in a cookie.
  */
-export function previewHandoffToken(user: AuthUser, processId: number, slot: number): { token: string; expiresAt: Date } {
+export async function previewHandoffToken(user: AuthUser, processId: number, slot: number): Promise<{ token: string; expiresAt: Date }> {
   if (user.via !== "session")
     throw new AppError("FORBIDDEN", "Preview links are for browser sessions; an API key opens the preview URL with Authorization: Bearer");
+  const account = await activeUser(user.id);
+  if (!account) throw new AppError("UNAUTHORIZED", "Sign in again");
   const scopes = scopesOf(user);
   if (!scopes.includes("read")) throw new AppError("FORBIDDEN", "This account cannot read previews");
   const expiresAt = nowSeconds() + HANDOFF_TTL_SECONDS;
   return {
-    token: signPreviewToken(tokenKey(), { kind: "handoff", processId, slot, userId: user.id, scopes, expiresAt }),
+    token: signPreviewToken(tokenKey(), { kind: "handoff", processId, slot, userId: user.id, sessionVersion: account.sessionVersion, scopes, expiresAt }),
     expiresAt: new Date(expiresAt * 1000),
   };
 }

@@ -15,6 +15,6 @@ export async function previewLink(user: AuthUser, processId: number): Promise<{ 
   await requireProcess(user, processId);
   const slot = liveProcesses().get(processId)?.previewPort ?? null;
   if (slot === null) throw new AppError("CONFLICT", "The process has no open preview (it serves no port, or has ended)");
-  const { token, expiresAt } = previewHandoffToken(user, processId, slot);
+  const { token, expiresAt } = await previewHandoffToken(user, processId, slot);
   return { url: `${previewOrigin(currentPreviewSettings(), slot)}/__pantheon/auth?token=${encodeURIComponent(token)}`, expiresAt };
 }
