@@ -1,18 +1,27 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { CLIENT_ADDRESS_HEADER, clientThrottleKey } from "@/server/auth/client-address";
+import { sessionCookieName } from "@/server/auth/session-cookie";
 import { throttledSignInError } from "@/server/auth/sign-in-throttle-response";
 import { AppError } from "@/server/errors/app-error";
 import { getLogger } from "@/server/logging/logger";
 import { endSessions, verifyCredentials } from "@/server/services/user-service";
 
 // Email + password only, so sessions are JWT cookies (next-auth's credentials provider does not
-// use database sessions). The cookie is httpOnly, SameSite=Lax, and Secure with the __Secure-
+// use database sessions). The cookie is httpOnly, SameSite=Lax, and Secure with the __Host-
 // prefix whenever NEXTAUTH_URL is https. The token carries the user id and the user's session
 // version: role, existence, disabling and the version are read from the database on each
 // request, so a demotion, a deletion, a sign-out or a password change is immediate.
+const secureCookies = process.env.NEXTAUTH_URL?.startsWith("https://") ?? false;
+
 export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
+  // The session cookie as tightly scoped as the deployment allows (session-cookie.ts): over https
+  // `__Host-` (Secure, host-only, Path=/); SameSite=Lax either way, so a link from the chat service
+  // into the IDE arrives signed in, while the origin guard (server/http/) refuses cross-origin writes.
+  cookies: {
+    sessionToken: { name: sessionCookieName(secureCookies), options: { httpOnly: true, sameSite: "lax", path: "/", secure: secureCookies } },
+  },
   pages: { signIn: "/signin" },
   providers: [
     CredentialsProvider({

@@ -1,8 +1,14 @@
 import { parseCookie } from "cookie";
 
-/** next-auth v4's session cookie name; `__Secure-` prefixed when NEXTAUTH_URL is https. */
+/**
+ * The session cookie's name (next-auth-options.ts sets it). Over https it carries the `__Host-`
+ * prefix: the browser then accepts it only Secure, host-only (no Domain) and for Path=/, so no
+ * sibling or parent host (a preview domain under the app's, say) can set one the app would read.
+ * Plain http (a single-host install on localhost) cannot use prefixes: there the origin guard and
+ * the duplicate rule below are what keep a planted cookie from counting.
+ */
 export function sessionCookieName(secure: boolean): string {
-  return `${secure ? "__Secure-" : ""}next-auth.session-token`;
+  return `${secure ? "__Host-" : ""}next-auth.session-token`;
 }
 
 export type SessionCookie =
@@ -23,8 +29,8 @@ export type SessionCookie =
  * Candidates are the expected name and its chunks (`<name>.0`, `<name>.1`: next-auth reads
  * every cookie whose name starts with the session name and concatenates the chunks). Our tokens
  * are far below next-auth's 4 KB chunking size, so a chunk is never ours: any chunk makes the
- * session ambiguous. The other prefix variant (`__Secure-` on http, or the plain name on https)
- * is never read, by us or by next-auth, so it is ignored rather than refused: a deployment that
+ * session ambiguous. Other prefix variants (`__Host-` on http, the plain or `__Secure-` name on https)
+ * are never read, by us or by next-auth, so they are ignored rather than refused: a deployment that
  * moved from http to https would otherwise lock out every browser still holding the old cookie.
  */
 export function sessionCookieFrom(cookieHeader: string | null, secure: boolean): SessionCookie {
