@@ -141,7 +141,8 @@ test("opening a project opens its entry point, reopens the tabs left open, and l
 
   // A reload restores exactly those tabs, the README in front.
   await page.reload();
-  await expect(tab("README.md")).toHaveAttribute("aria-selected", "true");
+  // Restoring reads the files first; with the Docker suites beside it on 2 cores that can be slow.
+  await expect(tab("README.md")).toHaveAttribute("aria-selected", "true", { timeout: 45_000 });
   await expect(tab("package.json")).toBeVisible();
   await expect(tab("src/server.ts")).toHaveCount(0);
   await expect(lines).toContainText("Node API");
@@ -150,7 +151,7 @@ test("opening a project opens its entry point, reopens the tabs left open, and l
   // A remembered file deleted meanwhile is not reopened; the others are.
   await trpcMutation(page, "files.delete", { projectId, path: "README.md" });
   await page.reload();
-  await expect(tab("package.json")).toHaveAttribute("aria-selected", "true");
+  await expect(tab("package.json")).toHaveAttribute("aria-selected", "true", { timeout: 45_000 });
   await expect(lines).toContainText("vitest run");
   await expect(tab("README.md")).toHaveCount(0);
 
@@ -179,7 +180,7 @@ test("a project without an entry point opens its README.md; one with neither ope
     deletes: [],
   });
   await page.reload();
-  await expect(page.getByTestId("tab-README.md")).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByTestId("tab-README.md")).toHaveAttribute("aria-selected", "true", { timeout: 45_000 });
   await expect(page.locator(".monaco-editor .view-lines")).toContainText("Read me first");
   await expect(page.getByTestId("tab-notes.txt")).toHaveCount(0);
 });

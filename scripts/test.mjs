@@ -30,6 +30,13 @@ const steps = {
     env: { PLAYWRIGHT_JSON_OUTPUT_NAME: join(logs, "e2e.json") },
     counts: () => playwrightCounts(join(logs, "e2e.json")),
   },
+  // Production serves previews on another site (SANDBOX_PREVIEW_DOMAIN): the preview and the
+  // cross-site attack specs again in that mode, against the same build.
+  "e2e-preview-domain": {
+    cmd: ["npx", "playwright", "test", "e2e/preview.spec.ts", "e2e/csrf.spec.ts", "--reporter=list,json"],
+    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: join(logs, "e2e-preview-domain.json"), E2E_PREVIEW_DOMAIN: "1" },
+    counts: () => playwrightCounts(join(logs, "e2e-preview-domain.json")),
+  },
 };
 
 // Static checks and unit tests first, each run whatever the others say (one report shows every
@@ -37,7 +44,7 @@ const steps = {
 // chain stops at its first failure.
 const checks = { steps: ["typecheck", "lint", "format", "unit"], stopOnFailure: false };
 const chains = [
-  { steps: ["integration", "e2e"], stopOnFailure: false },
+  { steps: ["integration", "e2e", "e2e-preview-domain"], stopOnFailure: false },
   { steps: ["images", "docker-runc", "docker-runsc"], stopOnFailure: true },
 ];
 
