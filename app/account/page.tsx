@@ -1,7 +1,6 @@
-import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ChangePasswordForm } from "@/components/auth/ChangePasswordForm";
-import { SignOutButton } from "@/components/auth/SignOutButton";
+import { AccountLinks } from "@/components/auth/AccountLinks";
 import { currentUser } from "@/server/auth/current-user";
 
 export const dynamic = "force-dynamic";
@@ -14,13 +13,7 @@ export default async function AccountPage() {
     <>
       <header className="topbar">
         <strong>Pantheon Sandbox</strong>
-        <span>
-          <Link href="/projects">Projects</Link>{" "}
-          <span className="muted" data-testid="signed-in-as">
-            {user.email}
-          </span>{" "}
-          <SignOutButton />
-        </span>
+        <AccountLinks email={user.email} links={[{ href: "/projects", label: "Projects" }]} />
       </header>
       <main className="page auth-page">
         <ChangePasswordForm email={user.email} />

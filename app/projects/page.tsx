@@ -1,6 +1,5 @@
-import Link from "next/link";
 import { redirect } from "next/navigation";
-import { SignOutButton } from "@/components/auth/SignOutButton";
+import { AccountLinks } from "@/components/auth/AccountLinks";
 import { ProjectsDashboard } from "@/components/sandbox/ProjectsDashboard";
 import { currentUser } from "@/server/auth/current-user";
 
@@ -14,17 +13,10 @@ export default async function ProjectsPage() {
     <>
       <header className="topbar">
         <strong>Pantheon Sandbox</strong>
-        <span>
-          {user.role === "admin" && (
-            <>
-              <Link href="/admin/metrics">Metrics</Link>{" "}
-            </>
-          )}
-          <span className="muted" data-testid="signed-in-as">
-            {user.email}
-          </span>{" "}
-          <Link href="/account">Account</Link> <SignOutButton />
-        </span>
+        <AccountLinks
+          email={user.email}
+          links={[...(user.role === "admin" ? [{ href: "/admin/metrics", label: "Metrics" }] : []), { href: "/account", label: "Account" }]}
+        />
       </header>
       <main className="page">
         <h1>Projects</h1>

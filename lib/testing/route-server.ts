@@ -7,27 +7,8 @@ import { GET, POST } from "@/app/api/trpc/[trpc]/route";
  * A live HTTP server in front of the real /api/trpc route handler (the code Next runs), for
  * clients that need a socket: the typed client, EventSource streams, the example script.
  */
-export async function startTrpcRouteServer(): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
-  const server = createServer((req, res) => {
-    void (async () => {
-      const request = toRequest(req, `http://127.0.0.1${req.url ?? "/"}`);
-      const response = await (req.method === "GET" ? GET(request) : POST(request));
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      if (response.body) for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
-      res.end();
-    })().catch(() => res.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+export function startTrpcRouteServer(): Promise<RouteServer> {
+  return startRouteServer((request) => (request.method === "GET" ? GET(request) : POST(request)));
 }
 
 function toRequest(req: IncomingMessage, url: string): Request {
@@ -46,7 +27,13 @@ function toRequest(req: IncomingMessage, url: string): Request {
 }
 
 /** A live HTTP server in front of any fetch-style route handler, e.g. /api/mcp for the MCP SDK's client. */
-export async function startRouteServer(handle: (req: Request) => Promise<Response>): Promise<{ url: string; close: () => Promise<void> }> {
+export interface RouteServer {
+  url: string;
+  server: Server;
+  close: () => Promise<void>;
+}
+
+export async function startRouteServer(handle: (req: Request) => Promise<Response>): Promise<RouteServer> {
   const server = createServer((req, res) => {
     void (async () => {
       const response = await handle(toRequest(req, `http://127.0.0.1${req.url ?? "/"}`));
@@ -61,6 +48,7 @@ export async function startRouteServer(handle: (req: Request) => Promise<Respons
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    server,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -1,7 +1,6 @@
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AdminMetrics } from "@/components/admin/AdminMetrics";
-import { SignOutButton } from "@/components/auth/SignOutButton";
+import { AccountLinks } from "@/components/auth/AccountLinks";
 import { currentUser } from "@/server/auth/current-user";
 
 export const dynamic = "force-dynamic";
@@ -17,13 +16,7 @@ export default async function AdminMetricsPage() {
         <span>
           <strong>Pantheon Sandbox</strong> <span className="muted">· Admin · Metrics</span>
         </span>
-        <span>
-          <Link href="/projects">Projects</Link>{" "}
-          <span className="muted" data-testid="signed-in-as">
-            {user.email}
-          </span>{" "}
-          <SignOutButton />
-        </span>
+        <AccountLinks email={user.email} links={[{ href: "/projects", label: "Projects" }]} />
       </header>
       <main className="page" style={{ maxWidth: 1280 }}>
         <AdminMetrics />

@@ -1,0 +1,19 @@
+import Link from "next/link";
+import { SignOutButton } from "./SignOutButton";
+
+/** The right side of every signed-in page's top bar: where to go, who is signed in, sign out. */
+export function AccountLinks({ email, links }: { email: string; links: Array<{ href: string; label: string }> }) {
+  return (
+    <span>
+      {links.map((l) => (
+        <span key={l.href}>
+          <Link href={l.href}>{l.label}</Link>{" "}
+        </span>
+      ))}
+      <span className="muted" data-testid="signed-in-as">
+        {email}
+      </span>{" "}
+      <SignOutButton />
+    </span>
+  );
+}
