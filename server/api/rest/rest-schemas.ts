@@ -5,6 +5,7 @@ import {
   encodingSchema,
   fileContentSchema,
   filePathSchema,
+  noNul,
   projectNameSchema,
   timeoutSecondsSchema,
 } from "@/server/api/schemas/common.schema";
@@ -30,7 +31,12 @@ export const writeFileBody = z.strictObject({
 
 export const executeBody = z
   .strictObject({
-    command: z.string().min(1, "must not be empty").max(65_536).optional(),
+    command: z
+      .string()
+      .min(1, "must not be empty")
+      .max(65_536)
+      .refine(...noNul)
+      .optional(),
     /** A snippet instead of a command, with its language. */
     code: z
       .string()
@@ -48,7 +54,13 @@ export const executeBody = z
 /** POST …/processes: a command and the port it serves, or neither for the template's dev server. */
 export const startProcessBody = z
   .strictObject({
-    command: z.string().trim().min(1, "must not be empty").max(10_000).optional(),
+    command: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(10_000)
+      .refine(...noNul)
+      .optional(),
     port: z.number({ error: "must be a TCP port" }).int().min(1).max(65535).nullish(),
     ai_personality: aiPersonalityInput,
   })

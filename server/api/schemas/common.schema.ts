@@ -16,8 +16,20 @@ export const filePathSchema = z
     if (problem) ctx.addIssue({ code: "custom", message: `${problem}; use a relative path like "src/index.ts"`, params: { rejectedPath: true } });
   });
 
-export const projectNameSchema = z.string().trim().min(1, "must not be empty").max(255, "must be at most 255 characters");
-export const descriptionSchema = z.string().max(10_000, "must be at most 10000 characters").nullish();
+/** PostgreSQL text cannot hold U+0000: refused here with a clear message, not as a database 500. */
+export const noNul = [(s: string) => !s.includes("\u0000"), "must not contain NUL (\\u0000) characters"] as const;
+
+export const projectNameSchema = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(255, "must be at most 255 characters")
+  .refine(...noNul);
+export const descriptionSchema = z
+  .string()
+  .max(10_000, "must be at most 10000 characters")
+  .refine(...noNul)
+  .nullish();
 export const aiPersonalityInput = aiPersonalitySchema.nullish();
 
 /** Content up to 16 MiB passes zod; the configured SANDBOX_MAX_FILE_SIZE is enforced by the service with its own message. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { aiPersonalityInput, projectIdSchema, timeoutSecondsSchema } from "@/server/api/schemas/common.schema";
+import { aiPersonalityInput, noNul, projectIdSchema, timeoutSecondsSchema } from "@/server/api/schemas/common.schema";
 
 const common = {
   projectId: projectIdSchema,
@@ -12,7 +12,11 @@ const common = {
 export const runExecutionInput = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("command"),
-    command: z.string().min(1, "must not be empty").max(65_536),
+    command: z
+      .string()
+      .min(1, "must not be empty")
+      .max(65_536)
+      .refine(...noNul),
     image: z.enum(["node", "python"]).optional(),
     ...common,
   }),
