@@ -45,6 +45,7 @@ export async function startSandboxRuntime(env: Env, logger: Logger): Promise<App
     caFile: env.SANDBOX_EGRESS_CA_FILE || null,
     dockerSubnets: () => dockerNetworkSubnets(docker),
   });
+  const leases = leaseRecorder(logger);
   const engine = createDockerSandboxEngine({
     config: engineConfigFromEnv(env),
     store: new DatabaseWorkspaceStore(),
@@ -52,7 +53,7 @@ export async function startSandboxRuntime(env: Env, logger: Logger): Promise<App
     docker,
     egress,
     // Who holds which container, for the running-sandboxes quota (services/sandbox-leases.ts).
-    leaseEvents: leaseRecorder(logger),
+    leaseEvents: leases,
   });
   const runtime: AppRuntime = {
     engine,
@@ -74,6 +75,8 @@ export async function startSandboxRuntime(env: Env, logger: Logger): Promise<App
     },
     stop: async () => {
       await engine.stop();
+      // The stop's releases are recorded before the database (stopped after this) goes away.
+      await leases.settled();
       egress.stop();
     },
   };

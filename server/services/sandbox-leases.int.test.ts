@@ -35,6 +35,16 @@ describe("lease records (the running-sandboxes quota's source)", () => {
     expect((await projectRepository.findById(id))?.containerId).toBeNull();
   });
 
+  it("settled() waits for every queued write (the engine's stop awaits it before the database stops)", async () => {
+    const { ids } = await projects(3);
+    const events = leaseRecorder(log);
+    for (const id of ids) events.bound(String(id), `c-${id}`);
+    for (const id of ids) events.ended(String(id), `c-${id}`, "engine stopping");
+    await events.settled();
+    for (const id of ids) expect((await projectRepository.findById(id))?.containerId).toBeNull();
+    await events.settled(); // nothing queued: returns at once
+  });
+
   it("charges the user who claimed the slot, counts only live containers, and refuses the sixth with 429", async () => {
     const { userId, ids } = await projects(6);
     const events = leaseRecorder(log);

@@ -9,7 +9,7 @@ import { noteContainerEnded } from "./processes/live-processes";
  * container a user holds, whatever took it. Writes for one project run in order (a release never
  * overtakes its bind); a failed write is logged, and the boot reconciliation repairs what it missed.
  */
-export function leaseRecorder(log: Logger): LeaseEvents {
+export function leaseRecorder(log: Logger): LeaseEvents & { settled: () => Promise<void> } {
   const chains = new Map<number, Promise<void>>();
   const inOrder = (projectId: number, what: string, write: () => Promise<void>) => {
     const next = (chains.get(projectId) ?? Promise.resolve())
@@ -23,6 +23,10 @@ export function leaseRecorder(log: Logger): LeaseEvents {
   // The engine names projects by string; ours are integer ids (engine tests use other names).
   const idOf = (projectId: string) => (/^\d{1,9}$/.test(projectId) ? Number(projectId) : null);
   return {
+    /** Resolves once every write queued so far is done: the engine's stop awaits it before the database goes. */
+    settled: async () => {
+      while (chains.size) await Promise.all([...chains.values()]);
+    },
     bound(projectId, containerId) {
       const id = idOf(projectId);
       if (id !== null) inOrder(id, "bind", () => projectRepository.recordContainer(id, containerId));
