@@ -68,7 +68,14 @@ test("hostile names and output render as text in every view", async ({ page }) =
   await expect(output).toContainText(`link-${MARK}`);
   const pagesBefore = page.context().pages().length;
   // A real pointer click on the link text (xterm's screen layer takes pointer events).
-  const link = await output.getByText("click-me", { exact: true }).boundingBox();
+  // xterm's DOM renderer replaces row elements as it repaints: measure until one stays put.
+  const measure = () =>
+    output
+      .getByText("click-me", { exact: true })
+      .boundingBox({ timeout: 2_000 })
+      .catch(() => null);
+  await expect.poll(async () => (await measure()) !== null).toBe(true);
+  const link = await measure();
   if (!link) throw new Error("the OSC 8 link text is not on screen");
   await page.mouse.move(link.x + link.width / 2, link.y + link.height / 2);
   await page.mouse.click(link.x + link.width / 2, link.y + link.height / 2);

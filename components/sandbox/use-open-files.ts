@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { isCancelledError, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
 import { useTRPC } from "@/lib/trpc/client";
@@ -29,7 +29,18 @@ export function useOpenFiles(projectId: number) {
   const readBuffer = useCallback(
     async (path: string): Promise<FileBuffer> => {
       // A copy fetched for IntelliSense in the last seconds is current: the change feed invalidates changed files.
-      const file = await queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path }), staleTime: 10_000 });
+      // That invalidation cancels a read in flight (the feed's first event, a resync, can land just
+      // as the IDE restores its tabs): a cancelled read is asked again, not taken for a failure.
+      const read = () => queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path }), staleTime: 10_000 });
+      let file;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          file = await read();
+          break;
+        } catch (e) {
+          if (!isCancelledError(e) || attempt >= 3) throw e;
+        }
+      }
       const binary = file.encoding !== "utf8" || file.content === null;
       const content = binary ? "// Binary file: not editable here." : (file.content ?? "");
       return { content, saved: content, readOnly: binary, revision: 0 };
