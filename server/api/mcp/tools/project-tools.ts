@@ -1,6 +1,6 @@
 import { aiCreateProjectInput } from "@/server/api/routers/ai/create-project.schema";
 import { createProjectOutput } from "@/server/api/routers/projects/create-project.schema";
-import { listProjectsInput, listProjectsOutput } from "@/server/api/routers/projects/list-projects.schema";
+import { listProjectsInput, listProjectsOutput, listProjectsQuery } from "@/server/api/routers/projects/list-projects.schema";
 import { listTemplatesOutput } from "@/server/api/routers/templates/list-templates.schema";
 import { z } from "zod";
 import { createProject, listProjects } from "@/server/services/projects/project-service";
@@ -24,17 +24,7 @@ export const listProjectsTool = defineTool({
   scopes: ["projects:read"],
   readOnly: true,
   input: listProjectsInput,
-  run: async ({ user }, input) =>
-    listProjectsOutput.parse(
-      await listProjects(user, {
-        scope: input.scope,
-        search: input.search || undefined,
-        sort: input.sort,
-        order: input.order,
-        take: input.limit,
-        skip: input.offset,
-      }),
-    ),
+  run: async ({ user }, input) => listProjectsOutput.parse(await listProjects(user, listProjectsQuery(input))),
 });
 
 export const createProjectTool = defineTool({

@@ -13,3 +13,8 @@ export const listProjectsInput = z
   })
   .default({ scope: "own", sort: "updatedAt", order: "desc", limit: 50, offset: 0 });
 export const listProjectsOutput = z.object({ items: z.array(projectDto), total: z.number() });
+
+/** The API's paging words (limit, offset; an empty search is none) in the service's terms: tRPC and MCP alike. */
+export function listProjectsQuery(input: z.output<typeof listProjectsInput>) {
+  return { scope: input.scope, search: input.search || undefined, sort: input.sort, order: input.order, take: input.limit, skip: input.offset };
+}
