@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import superjson from "superjson";
+import { refusal } from "@/lib/testing/refusal";
 import { describe, expect, it } from "vitest";
 import { sessionCookie } from "@/lib/testing/callers";
 import { callerWithHeaders, keyFor, makeUser } from "@/lib/testing/fixtures";
@@ -7,7 +8,6 @@ import { POST as trpcPost } from "@/app/api/trpc/[trpc]/route";
 import { CLIENT_ADDRESS_HEADER } from "@/server/auth/client-address";
 import { authOptions } from "@/server/auth/next-auth-options";
 import { throttleInRedirect } from "@/server/auth/sign-in-throttle-response";
-import { AppError } from "@/server/errors/app-error";
 import { userRepository } from "@/server/repositories/user-repository";
 import { verifyCredentials } from "@/server/services/user-service";
 
@@ -17,15 +17,6 @@ process.env.SANDBOX_RATE_SIGNIN_FAILURES_PER_ACCOUNT = "3";
 process.env.SANDBOX_RATE_SIGNIN_FAILURES_PER_CLIENT = "5";
 
 const client = () => `client-${randomUUID()}`;
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 /** The next-auth credentials provider's authorize, as next-auth calls it for POST /api/auth/callback/credentials. */
 async function authorize(email: string, password: string, address: string) {

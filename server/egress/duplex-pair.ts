@@ -1,9 +1,9 @@
 // Two connected in-memory ends, for unit tests of the proxy: one plays the container's
 // connection (or the upstream's), the other the test. No socket, no packet.
-import { Duplex } from "node:stream";
+import { SocketLikeDuplex } from "./socket-like-duplex";
 
-/** A Duplex that answers the socket methods http.Server and http.ClientRequest call. */
-export class MemoryEnd extends Duplex {
+/** One in-memory end of a pair, usable as an http socket. */
+export class MemoryEnd extends SocketLikeDuplex {
   peer: MemoryEnd | null = null;
   override _read(): void {}
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (error?: Error | null) => void): void {
@@ -22,15 +22,6 @@ export class MemoryEnd extends Duplex {
       peer.destroy();
     }
     cb(error);
-  }
-  setTimeout(_ms: number, _cb?: () => void): this {
-    return this;
-  }
-  setNoDelay(): this {
-    return this;
-  }
-  setKeepAlive(): this {
-    return this;
   }
 }
 

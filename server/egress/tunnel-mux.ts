@@ -3,7 +3,8 @@
 // stdin. Protocol (sandbox-images/common/pantheon-tunnel.c): [u32 channel][u8 kind][u32 length]
 // [payload], big-endian. The container is untrusted: a malformed frame ends the whole tunnel.
 import { EventEmitter } from "node:events";
-import { Duplex, type Readable, type Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
+import { SocketLikeDuplex } from "./socket-like-duplex";
 
 export const FRAME_HEADER = 9;
 export const MAX_PAYLOAD = 16384;
@@ -19,7 +20,7 @@ export function encodeFrame(channel: number, kind: number, payload: Buffer = Buf
 }
 
 /** One connection accepted inside the container. */
-export class TunnelChannel extends Duplex {
+export class TunnelChannel extends SocketLikeDuplex {
   /** The container sent CLOSE (or the tunnel ended): nothing must be sent for this channel any more. */
   remoteClosed = false;
   private wantMore: (() => void) | null = null;
@@ -62,17 +63,6 @@ export class TunnelChannel extends Duplex {
     this.wantMore = null;
     resume?.();
     callback(error);
-  }
-
-  // http.Server calls these on the sockets it serves; a channel has no TCP options to set.
-  setTimeout(_ms: number, _cb?: () => void): this {
-    return this;
-  }
-  setNoDelay(): this {
-    return this;
-  }
-  setKeepAlive(): this {
-    return this;
   }
 }
 

@@ -1,8 +1,8 @@
+import { refusal } from "@/lib/testing/refusal";
 import { randomUUID } from "node:crypto";
 import { Pool } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { AppError } from "@/server/errors/app-error";
 import { SEED_RATE_LIMITS, type RateLimitConfig } from "./rate-limit-config";
 import { createRateLimits, type RateLimits } from "./rate-limits";
 
@@ -24,15 +24,6 @@ afterAll(async () => {
 
 const id = (prefix: string) => `${prefix}-${randomUUID()}`;
 const limits = (pool: Pool, config: RateLimitConfig = SEED_RATE_LIMITS) => createRateLimits(pool, config, { tableName: table });
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 async function times(n: number, fn: () => Promise<void>): Promise<void> {
   for (let i = 0; i < n; i++) await fn();
