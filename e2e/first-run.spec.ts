@@ -13,7 +13,7 @@ test.use({ viewport: { width: 1400, height: 1000 } });
 const output = async (page: Page) => (await terminalRows(page, "run-output")).join("\n");
 
 async function runInTerminal(page: Page, command: string) {
-  const input = page.getByLabel("Command");
+  const input = page.getByLabel("Command", { exact: true });
   await input.fill(command);
   await page.getByRole("button", { name: "Run", exact: true }).click();
   await expect(page.getByTestId("run-status")).toContainText("running", { timeout: 30_000 });
@@ -25,7 +25,7 @@ test("a fresh React project: Run serves at once, moves to the background with it
   const { projectId } = await newProject(page, "first run react", "react-app");
 
   // The first click: the template's run command, prefilled.
-  const command = page.getByLabel("Command");
+  const command = page.getByLabel("Command", { exact: true });
   await expect(command).toHaveValue("npm start");
   await expect(command).toHaveAttribute("placeholder", /a run stops after 30 s/);
   await page.getByRole("button", { name: "Run", exact: true }).click();
