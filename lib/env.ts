@@ -56,6 +56,8 @@ export const envSchema = z
     SANDBOX_ENGINE_COMMAND_TIMEOUT: int(20, 1, 600),
     SANDBOX_MAX_FILE_SIZE: int(1_048_576, 1, 10 * 1_048_576),
     SANDBOX_MAX_PROJECT_SIZE: int(104_857_600, 1, 1_073_741_824),
+    // Checkpoints kept per project (newest first); older ones and the content only they named are dropped.
+    CHECKPOINT_RETENTION: int(200, 1, 10_000),
     SANDBOX_SECCOMP_PROFILE: z.string().min(1).default("security/seccomp.json"),
     SANDBOX_APPARMOR_PROFILE: z.string().default("pantheon-sandbox"),
     SANDBOX_METRICS_INTERVAL: int(5000, 500, 3_600_000),

@@ -2,6 +2,7 @@ import { adminRouter } from "./routers/admin/router";
 import { apiKeysRouter } from "./routers/api-keys/router";
 import { aiRouter } from "./routers/ai/router";
 import { authRouter } from "./routers/auth/router";
+import { checkpointsRouter } from "./routers/checkpoints/router";
 import { commandHistoryRouter } from "./routers/command-history/router";
 import { executionsRouter } from "./routers/executions/router";
 import { filesRouter } from "./routers/files/router";
@@ -23,6 +24,7 @@ export const appRouter = router({
   templates: templatesRouter,
   settings: settingsRouter,
   ai: aiRouter,
+  checkpoints: checkpointsRouter,
 });
 
 export type AppRouter = typeof appRouter;

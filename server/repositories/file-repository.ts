@@ -1,4 +1,5 @@
 import { getPrisma, type Prisma } from "@/server/db/client";
+import { type CheckpointDraft, checkpointRepository } from "./checkpoint-repository";
 
 const fileMeta = {
   id: true,
@@ -37,6 +38,11 @@ export const fileRepository = {
     return getPrisma().sandboxFile.findMany({ where: { projectId }, select: fileMeta, orderBy: { filePath: "asc" } });
   },
 
+  findMany(projectId: number, filePaths: string[]): Promise<FileRecord[]> {
+    if (!filePaths.length) return Promise.resolve([]);
+    return getPrisma().sandboxFile.findMany({ where: { projectId, filePath: { in: filePaths } }, select: fileWithContent });
+  },
+
   find(projectId: number, filePath: string): Promise<FileRecord | null> {
     return getPrisma().sandboxFile.findUnique({ where: { projectId_filePath: { projectId, filePath } }, select: fileWithContent });
   },
@@ -49,11 +55,13 @@ export const fileRepository = {
   /**
    * Upserts and deletes in one transaction, so the durable copy never holds half of a change
    * set. `createdByAi` and `isEntryPoint` are only written when given: an execution rewriting
-   * a file keeps who created it and whether it is the entry point.
+   * a file keeps who created it and whether it is the entry point. A checkpoint, if given, is
+   * stored in the same transaction: history never names a change that did not happen.
    */
-  async applyChanges(projectId: number, upserts: FileUpsert[], deletes: string[]): Promise<void> {
+  async applyChanges(projectId: number, upserts: FileUpsert[], deletes: string[], checkpoint?: CheckpointDraft): Promise<number | null> {
     const prisma = getPrisma();
-    await prisma.$transaction([
+    const recorded = checkpoint ? checkpointRepository.recordStatements(checkpoint) : [];
+    const statements: Prisma.PrismaPromise<unknown>[] = [
       ...(deletes.length ? [prisma.sandboxFile.deleteMany({ where: { projectId, filePath: { in: deletes } } })] : []),
       ...upserts.map((f) => {
         const content = {
@@ -74,7 +82,10 @@ export const fileRepository = {
           select: { id: true },
         });
       }),
-    ]);
+      ...recorded,
+    ];
+    const results = await prisma.$transaction(statements);
+    return checkpoint ? (results.at(-1) as { id: number }).id : null;
   },
 
   async clearEntryPoint(projectId: number, exceptPath: string): Promise<void> {

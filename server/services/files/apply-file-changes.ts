@@ -1,4 +1,6 @@
 import type { AiPersonality } from "@/lib/ai-personalities";
+import { type ChangeActor, checkpointDraft, pruneCheckpoints } from "@/server/services/checkpoints/checkpoint-draft";
+import { type FileSnapshot, snapshotOf } from "@/server/services/checkpoints/file-state";
 import { AppError } from "@/server/errors/app-error";
 import { type FileUpsert, fileRepository } from "@/server/repositories/file-repository";
 import type { WorkspaceFile } from "@/server/sandbox/workspace-files";
@@ -14,6 +16,8 @@ export interface FileWrite {
   content: string;
   encoding?: ContentEncoding;
   isEntryPoint?: boolean;
+  /** Set the execute bit (a restore or rollback does); unset keeps the file's current bit. */
+  isExecutable?: boolean;
 }
 
 export interface FileChangeSet {
@@ -23,13 +27,15 @@ export interface FileChangeSet {
 
 /**
  * Validates a whole change set (paths, sizes, quotas) before anything is written, then applies it
- * in one transaction and mirrors it into the live container. Nothing is written when any part is refused.
+ * in one transaction with its checkpoint (when an actor is given and something changed), and
+ * mirrors it into the live container. Nothing is written when any part is refused.
  */
 export async function applyFileChanges(
   projectId: number,
   changes: FileChangeSet,
   aiPersonality: AiPersonality | null,
-): Promise<{ written: string[]; deleted: string[] }> {
+  actor?: ChangeActor,
+): Promise<{ written: string[]; deleted: string[]; checkpointId: number | null }> {
   const seen = new Set<string>();
   const upserts: FileUpsert[] = [];
   const pushed: WorkspaceFile[] = [];
@@ -47,29 +53,42 @@ export async function applyFileChanges(
       sizeBytes: size,
       fileType: fileTypeOf(path),
       isEntryPoint: write.isEntryPoint,
+      isExecutable: write.isExecutable,
       createdByAi: aiPersonality,
     });
-    pushed.push({ path, content: write.content, encoding, size });
+    pushed.push({ path, content: write.content, encoding, size, executable: write.isExecutable });
   }
+  const deleting = new Set<string>();
   for (const path of changes.deletes) {
     assertFilePath(path);
     if (seen.has(path)) throw new AppError("BAD_REQUEST", `${path} is both written and deleted in one change set`);
+    if (deleting.has(path)) throw new AppError("BAD_REQUEST", `${path} is deleted twice in one change set`);
+    deleting.add(path);
   }
   if (upserts.filter((u) => u.isEntryPoint).length > 1) throw new AppError("BAD_REQUEST", "at most one file may be the entry point");
 
   const untouched = await fileRepository.totalSize(projectId, [...seen, ...changes.deletes]);
   assertProjectSize(untouched + upserts.reduce((sum, u) => sum + u.sizeBytes, 0));
 
-  await fileRepository.applyChanges(projectId, upserts, changes.deletes);
+  const existing = new Map((await fileRepository.findMany(projectId, [...seen, ...changes.deletes])).map((f) => [f.filePath, snapshotOf(f)]));
+  let draft = null;
+  if (actor) {
+    const after = new Map<string, FileSnapshot | null>();
+    for (const w of pushed)
+      after.set(w.path, { path: w.path, content: w.content, encoding: w.encoding, executable: w.executable ?? existing.get(w.path)?.executable ?? false });
+    for (const path of changes.deletes) if (existing.has(path)) after.set(path, null);
+    draft = await checkpointDraft(projectId, actor, existing, after);
+  }
+  const checkpointId = await fileRepository.applyChanges(projectId, upserts, changes.deletes, draft ?? undefined);
+  if (checkpointId !== null) await pruneCheckpoints(projectId);
   const entry = upserts.find((u) => u.isEntryPoint);
   if (entry) await fileRepository.clearEntryPoint(projectId, entry.filePath);
-  getFileChangeHub().publish(projectId, { upserted: [...seen], deleted: changes.deletes, refused: [], source: "api", aiPersonality });
+  getFileChangeHub().publish(projectId, { upserted: [...seen], deleted: changes.deletes, refused: [], source: "api", aiPersonality, checkpointId });
   // Rewriting a file keeps its execute bit, in the store (applyChanges) and in the container.
-  const executable = new Set((await fileRepository.listMeta(projectId)).filter((f) => f.isExecutable).map((f) => f.filePath));
   await pushToContainer(
     projectId,
-    pushed.map((f) => ({ ...f, executable: executable.has(f.path) })),
+    pushed.map((f) => ({ ...f, executable: f.executable ?? existing.get(f.path)?.executable ?? false })),
     changes.deletes,
   );
-  return { written: [...seen], deleted: changes.deletes };
+  return { written: [...seen], deleted: changes.deletes, checkpointId };
 }

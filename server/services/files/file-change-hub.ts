@@ -13,6 +13,8 @@ export interface FileChange {
   source: FileChangeSource;
   /** The AI personality that made an API change, when one did. */
   aiPersonality: string | null;
+  /** The checkpoint that recorded an API change set, so an open History panel shows it at once. */
+  checkpointId?: number | null;
   at: Date;
 }
 

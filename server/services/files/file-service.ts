@@ -3,6 +3,7 @@ import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { type FileMeta, type FileRecord, fileRepository } from "@/server/repositories/file-repository";
 import { attributedAi } from "@/server/services/ai-attribution";
+import type { ChangeActor } from "@/server/services/checkpoints/checkpoint-draft";
 import { requireProject } from "@/server/services/project-access";
 import { applyFileChanges, type FileChangeSet, type FileWrite } from "./apply-file-changes";
 import { assertFilePath, isUnder } from "./file-path";
@@ -33,10 +34,19 @@ export async function createFile(user: AuthUser, projectId: number, write: FileW
   return writeFile(user, projectId, write, ai);
 }
 
+/**
+ * Who a change is recorded as in the history: the AI personality if one acted, else the person in
+ * the IDE (a session) or through the API (a key). Each call is one batch: an IDE save is one checkpoint.
+ */
+export function actorOf(user: AuthUser, ai: AiPersonality | null, extra: Partial<ChangeActor> = {}): ChangeActor {
+  return { userId: user.id, aiPersonality: ai, source: ai ? "ai" : user.via === "session" ? "ide" : "api", ...extra };
+}
+
 /** Writes and deletes as one unit: all of it is stored, or none. */
 export async function writeMany(user: AuthUser, projectId: number, changes: FileChangeSet, ai?: AiPersonality | null) {
   await requireProject(user, projectId, "write");
-  return applyFileChanges(projectId, changes, attributedAi(user, ai));
+  const attributed = attributedAi(user, ai);
+  return applyFileChanges(projectId, changes, attributed, actorOf(user, attributed));
 }
 
 /** Moves a file, or a folder with everything under it. The target must not exist. */
@@ -54,10 +64,17 @@ export async function moveFile(user: AuthUser, projectId: number, from: string, 
   const writes = moving.map((f) => ({
     path: to + f.filePath.slice(from.length),
     content: f.content ?? "",
+    isExecutable: f.isExecutable,
     encoding: f.encoding === "base64" ? ("base64" as const) : ("utf8" as const),
     isEntryPoint: f.isEntryPoint,
   }));
-  await applyFileChanges(projectId, { writes, deletes: moving.map((f) => f.filePath) }, attributedAi(user, ai));
+  const attributed = attributedAi(user, ai);
+  await applyFileChanges(
+    projectId,
+    { writes, deletes: moving.map((f) => f.filePath) },
+    attributed,
+    actorOf(user, attributed, { description: `move ${from} to ${to}` }),
+  );
   return { moved: writes.map((w) => w.path) };
 }
 
@@ -67,7 +84,7 @@ export async function deleteFile(user: AuthUser, projectId: number, path: string
   assertFilePath(path);
   const doomed = (await fileRepository.listMeta(projectId)).filter((f) => isUnder(f.filePath, path)).map((f) => f.filePath);
   if (!doomed.length) throw new AppError("NOT_FOUND", `No file or folder ${path} in project ${projectId}`);
-  await applyFileChanges(projectId, { writes: [], deletes: doomed }, null);
+  await applyFileChanges(projectId, { writes: [], deletes: doomed }, null, actorOf(user, null, { description: `delete ${path}` }));
   return { deleted: doomed };
 }
 

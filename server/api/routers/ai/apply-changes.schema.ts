@@ -12,4 +12,10 @@ export const applyChangesInput = z.object({
   timeoutSeconds: timeoutSecondsSchema.optional(),
   aiPersonality: aiPersonalityInput,
 });
-export const applyChangesOutput = z.object({ written: z.array(z.string()), deleted: z.array(z.string()), verification: executionResultDto.nullable() });
+export const applyChangesOutput = z.object({
+  written: z.array(z.string()),
+  deleted: z.array(z.string()),
+  /** The checkpoint recording this change set (null when nothing changed). */
+  checkpointId: z.number().int().nullable(),
+  verification: executionResultDto.nullable(),
+});

@@ -1,12 +1,14 @@
 import { router } from "@/server/api/trpc";
+import { addFeatureProcedure } from "./add-feature";
 import { applyChangesProcedure } from "./apply-changes";
 import { aiCreateProjectProcedure } from "./create-project";
 import { debugCodeProcedure } from "./debug-code";
 import { generateFileProcedure } from "./generate-file";
 import { getContextProcedure } from "./get-context";
+import { refactorCodeProcedure } from "./refactor-code";
 import { runTestsProcedure } from "./run-tests";
 
-/** The seed's AI commands (create_project, generate_file, run_tests, debug_code, and context + change sets). */
+/** The seed's AI commands (create_project, generate_file, run_tests, debug_code, refactor_code, add_feature, and context + change sets). */
 export const aiRouter = router({
   createProject: aiCreateProjectProcedure,
   generateFile: generateFileProcedure,
@@ -14,4 +16,6 @@ export const aiRouter = router({
   debugCode: debugCodeProcedure,
   getContext: getContextProcedure,
   applyChanges: applyChangesProcedure,
+  refactorCode: refactorCodeProcedure,
+  addFeature: addFeatureProcedure,
 });

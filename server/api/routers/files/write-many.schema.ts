@@ -8,4 +8,9 @@ export const writeManyInput = z.object({
   deletes: z.array(filePathSchema).max(1000, "at most 1000 deletions per change set").default([]),
   aiPersonality: aiPersonalityInput,
 });
-export const writeManyOutput = z.object({ written: z.array(z.string()), deleted: z.array(z.string()) });
+export const writeManyOutput = z.object({
+  written: z.array(z.string()),
+  deleted: z.array(z.string()),
+  /** The checkpoint recording this change set (null when nothing changed). */
+  checkpointId: z.number().int().nullable(),
+});
