@@ -11,4 +11,15 @@ attackRouter("ai", {
     access: "write",
     call: (c, t) => c.ai.applyChanges({ projectId: t.projectId, writes: [{ path: "a.txt", content: "pwned" }], verifyCommand: "cat a.txt" }),
   },
+  refactorCode: {
+    scopes: ["projects:write", "executions:run"],
+    access: "write",
+    call: (c, t) =>
+      c.ai.refactorCode({ projectId: t.projectId, description: "x", changes: [{ op: "write", path: "a.txt", content: "pwned" }], verify: "true" }),
+  },
+  addFeature: {
+    scopes: ["projects:write", "executions:run"],
+    access: "write",
+    call: (c, t) => c.ai.addFeature({ projectId: t.projectId, description: "x", changes: [{ op: "delete", path: "a.txt" }], verify: "true" }),
+  },
 });
