@@ -1,5 +1,7 @@
 import type { McpTool } from "./mcp-tool";
 import { applyChangesTool, debugTool, getContextTool, runTestsTool } from "./tools/ai-tools";
+import { addFeatureTool, refactorCodeTool } from "./tools/change-set-tools";
+import { getCheckpointTool, listCheckpointsTool, restoreCheckpointTool } from "./tools/checkpoint-tools";
 import { listFilesTool, readFileTool, writeFileTool } from "./tools/file-tools";
 import { startDevServerTool, stopProcessTool } from "./tools/process-tools";
 import { createProjectTool, listProjectsTool, listTemplatesTool } from "./tools/project-tools";
@@ -18,6 +20,11 @@ export const MCP_TOOLS: readonly McpTool[] = [
   debugTool,
   getContextTool,
   applyChangesTool,
+  refactorCodeTool,
+  addFeatureTool,
+  listCheckpointsTool,
+  getCheckpointTool,
+  restoreCheckpointTool,
   startDevServerTool,
   stopProcessTool,
 ];

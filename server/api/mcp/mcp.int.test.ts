@@ -62,6 +62,11 @@ describe("MCP at /api/mcp", () => {
       "debug",
       "get_context",
       "apply_changes",
+      "refactor_code",
+      "add_feature",
+      "list_checkpoints",
+      "get_checkpoint",
+      "restore_checkpoint",
       "start_dev_server",
       "stop_process",
     ]);
@@ -106,6 +111,35 @@ describe("MCP at /api/mcp", () => {
     expect((context.data.tree as { path: string }[]).map((f) => f.path)).toContain("src/hello.js");
     const debug = await call(client, "debug", { projectId });
     expect(debug.data).toEqual({ execution: null, diagnostics: [] });
+  });
+
+  it("lists, shows and restores checkpoints; refactor_code refuses a duplicate path, writing nothing", async () => {
+    const client = await clientFor(await makeUser(), undefined, "llama");
+    const { id: projectId } = (await call(client, "create_project", { name: "history", template: "python-script" })).data as { id: number };
+    await call(client, "write_file", { projectId, path: "a.txt", content: "one\n" });
+    await call(client, "write_file", { projectId, path: "a.txt", content: "two\n" });
+    const list = (await call(client, "list_checkpoints", { projectId })).data as {
+      checkpoints: { id: number; source: string; author: { aiPersonality: string } }[];
+    };
+    const [second, first] = list.checkpoints;
+    expect(second).toMatchObject({ source: "ai", author: { aiPersonality: "llama" } });
+    const shown = (await call(client, "get_checkpoint", { projectId, checkpointId: second!.id })).data as { diffs: { diff: string }[] };
+    expect(shown.diffs[0]?.diff).toContain("-one\n+two");
+    const restored = await call(client, "restore_checkpoint", { projectId, checkpointId: first!.id });
+    expect(restored.data).toMatchObject({ restoredFrom: first!.id, written: ["a.txt"] });
+    expect((await fileRepository.find(projectId, "a.txt"))?.content).toBe("one\n");
+    const refused = await call(client, "refactor_code", {
+      projectId,
+      description: "dup",
+      verify: "true",
+      changes: [
+        { op: "write", path: "a.txt", content: "x" },
+        { op: "delete", path: "a.txt" },
+      ],
+    });
+    expect(refused.isError).toBe(true);
+    expect(refused.text).toContain("appears twice");
+    expect((await fileRepository.find(projectId, "a.txt"))?.content).toBe("one\n");
   });
 
   it("refuses anonymous calls and session cookies with 401: only the Bearer key authenticates", async () => {
@@ -190,7 +224,7 @@ describe("MCP at /api/mcp", () => {
 
     const unknown = await rejection(call(client, "rm_rf", {}));
     expect((unknown as McpError).code).toBe(-32602);
-    expect(unknown.message).toBe('MCP error -32602: Unknown tool "rm_rf"; tools/list names the 13 tools');
+    expect(unknown.message).toBe('MCP error -32602: Unknown tool "rm_rf"; tools/list names the 18 tools');
 
     const badUri = await rejection(client.readResource({ uri: "file:///etc/passwd" }));
     expect((badUri as McpError).code).toBe(-32602);

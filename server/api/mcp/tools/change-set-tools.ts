@@ -1,0 +1,28 @@
+import { verifiedChangeSetInput, verifiedChangeSetOutput } from "@/server/api/routers/ai/verified-change-set.schema";
+import { applyVerifiedChangeSet } from "@/server/services/ai/verified-change-set";
+import { defineTool } from "../mcp-tool";
+
+// ai.refactorCode and ai.addFeature as MCP tools: same inputs, scopes and service.
+
+const rollbackNote =
+  "Applies the change set (write/delete/move) atomically, runs verify (default: the template's test command) and, if it fails or times out, returns every file to its exact state before (content, binary bytes, execute bits), in the store and the live container. Each step is a checkpoint.";
+
+export const refactorCodeTool = defineTool({
+  name: "refactor_code",
+  title: "Refactor, verified",
+  description: `A refactoring that must keep the verification passing. ${rollbackNote}`,
+  scopes: ["projects:write", "executions:run"],
+  readOnly: false,
+  input: verifiedChangeSetInput,
+  run: async ({ user }, input) => verifiedChangeSetOutput.parse(await applyVerifiedChangeSet(user, input.projectId, { kind: "refactor", ...input })),
+});
+
+export const addFeatureTool = defineTool({
+  name: "add_feature",
+  title: "Add a feature, verified",
+  description: `New code (and its tests) kept only if the verification passes. ${rollbackNote}`,
+  scopes: ["projects:write", "executions:run"],
+  readOnly: false,
+  input: verifiedChangeSetInput,
+  run: async ({ user }, input) => verifiedChangeSetOutput.parse(await applyVerifiedChangeSet(user, input.projectId, { kind: "feature", ...input })),
+});
