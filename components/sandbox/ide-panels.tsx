@@ -5,6 +5,7 @@ import { PreviewPane } from "./preview/PreviewPane";
 import { OutputTerminal } from "./terminal/OutputTerminal";
 import { ShellTerminal } from "./terminal/ShellTerminal";
 import { ExecutionsPanel } from "./ExecutionsPanel";
+import { HistoryPanel } from "./HistoryPanel";
 import { MetricsPanel } from "./MetricsPanel";
 import type { IdeProject } from "./types";
 
@@ -44,6 +45,7 @@ export const IDE_PANELS: IdePanel[] = [
   { id: "terminal", label: "Terminal", Component: RunOutput },
   { id: "shell", label: "Shell", Component: Shell },
   { id: "executions", label: "Executions", Component: ExecutionsPanel },
+  { id: "history", label: "History", Component: HistoryPanel },
   { id: "metrics", label: "Metrics", Component: MetricsPanel },
   { id: "preview", label: "Preview", Component: PreviewPane },
 ];

@@ -31,6 +31,8 @@ export function useFileChangeFeed(projectId: number, onChange: (notice: FileChan
       {
         onData: ({ data: event }) => {
           refresh(trpc.files.tree.queryKey({ projectId }));
+          // Every API change set is a checkpoint: the History panel shows it without a reload.
+          if (event.type === "resync" || event.checkpointId) refresh(trpc.checkpoints.list.queryKey({ projectId }));
           if (event.type === "resync") {
             refresh(trpc.files.read.queryKey());
             onChangeRef.current({ kind: "resync" });
