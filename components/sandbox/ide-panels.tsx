@@ -45,7 +45,7 @@ export const IDE_PANELS: IdePanel[] = [
   { id: "terminal", label: "Terminal", Component: RunOutput },
   { id: "shell", label: "Shell", Component: Shell },
   { id: "executions", label: "Executions", Component: ExecutionsPanel },
-  { id: "history", label: "History", Component: HistoryPanel },
   { id: "metrics", label: "Metrics", Component: MetricsPanel },
   { id: "preview", label: "Preview", Component: PreviewPane },
+  { id: "history", label: "History", Component: HistoryPanel },
 ];
