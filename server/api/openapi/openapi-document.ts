@@ -14,6 +14,14 @@ import {
   projectResponse,
   releasedResponse,
 } from "@/server/api/rest/rest-responses.schema";
+import {
+  checkpointDetailResponse,
+  checkpointListResponse,
+  restoreCheckpointBody,
+  restoreResponse,
+  verifiedChangeSetBody,
+  verifiedChangeSetResponse,
+} from "@/server/api/rest/rest-checkpoints.schema";
 
 // OpenAPI 3.1 for every REST route, built by zod-openapi from the very schemas the routes parse
 // bodies with and type their responses by. Served at /api/openapi.json, rendered at /api-docs;
@@ -45,6 +53,28 @@ const projectPath = z.object({
     .regex(/^[1-9]\d{0,9}$/)
     .meta({ description: "Project id" }),
 });
+const checkpointPath = projectPath.extend({
+  checkpointId: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/)
+    .meta({ description: "Checkpoint id" }),
+});
+const verifiedChangeSet = (operationId: string, summary: string) =>
+  op({
+    operationId,
+    summary,
+    description:
+      "Applies the change set (write / delete / move) atomically as one checkpoint, runs `verify` (default: the template's test command) through the ordinary execution path, and if it fails or times out returns every file to its exact state before (bytes and execute bits, in the database and the live container), recorded as a rollback checkpoint. Bad paths, a path named twice, a file over SANDBOX_MAX_FILE_SIZE: refused before anything is written.",
+    scope: "projects:write + executions:run",
+    requestParams: { path: projectPath },
+    requestBody: json(verifiedChangeSetBody),
+    responses: {
+      "200": { description: "Applied, or rolled back, with the verification's result", ...json(verifiedChangeSetResponse) },
+      ...bodyErrors,
+      ...authErrors,
+      ...notFound,
+    },
+  });
 const processPath = projectPath.extend({
   processId: z
     .string()
@@ -127,6 +157,51 @@ export function buildOpenApiDocument(version: string) {
             ...authErrors,
             ...notFound,
             "504": error("The sandbox did not answer in time"),
+          },
+        }),
+      },
+      "/api/sandbox/projects/{id}/refactor": {
+        post: verifiedChangeSet("refactorCode", "refactor_code: a verified change set, rolled back if the verification fails"),
+      },
+      "/api/sandbox/projects/{id}/features": {
+        post: verifiedChangeSet("addFeature", "add_feature: a verified change set, rolled back if the verification fails"),
+      },
+      "/api/sandbox/projects/{id}/checkpoints": {
+        get: op({
+          operationId: "listCheckpoints",
+          summary: "The project's checkpoints (every change set), newest first",
+          scope: "projects:read",
+          requestParams: {
+            path: projectPath,
+            query: z.object({
+              limit: z.string().optional().meta({ description: "1 to 200, default 50" }),
+              before_id: z.string().optional().meta({ description: "next_before_id of the previous page" }),
+            }),
+          },
+          responses: { "200": { description: "Who, when, what, which files", ...json(checkpointListResponse) }, ...authErrors, ...notFound },
+        }),
+      },
+      "/api/sandbox/projects/{id}/checkpoints/{checkpointId}": {
+        get: op({
+          operationId: "getCheckpoint",
+          summary: "One checkpoint with each file's before, after and unified diff",
+          scope: "projects:read",
+          requestParams: { path: checkpointPath },
+          responses: { "200": { description: "The checkpoint and its diffs", ...json(checkpointDetailResponse) }, ...authErrors, ...notFound },
+        }),
+      },
+      "/api/sandbox/projects/{id}/checkpoints/{checkpointId}/restore": {
+        post: op({
+          operationId: "restoreCheckpoint",
+          summary: "Return the files to their state just after a checkpoint (itself a checkpoint, so it can be undone)",
+          scope: "projects:write",
+          requestParams: { path: checkpointPath },
+          requestBody: { required: false, ...json(restoreCheckpointBody) },
+          responses: {
+            "200": { description: "What was written and deleted, and the restore's checkpoint", ...json(restoreResponse) },
+            ...bodyErrors,
+            ...authErrors,
+            ...notFound,
           },
         }),
       },

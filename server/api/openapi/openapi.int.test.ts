@@ -15,6 +15,11 @@ import { GET as output } from "@/app/api/sandbox/projects/[id]/output/route";
 import { GET as getProcess, DELETE as stopProcess } from "@/app/api/sandbox/projects/[id]/processes/[processId]/route";
 import { GET as listProcesses, POST as startProcess } from "@/app/api/sandbox/projects/[id]/processes/route";
 import { POST as release } from "@/app/api/sandbox/projects/[id]/release/route";
+import { GET as listCheckpoints } from "@/app/api/sandbox/projects/[id]/checkpoints/route";
+import { GET as getCheckpoint } from "@/app/api/sandbox/projects/[id]/checkpoints/[checkpointId]/route";
+import { POST as restoreCheckpoint } from "@/app/api/sandbox/projects/[id]/checkpoints/[checkpointId]/restore/route";
+import { POST as refactorCode } from "@/app/api/sandbox/projects/[id]/refactor/route";
+import { POST as addFeature } from "@/app/api/sandbox/projects/[id]/features/route";
 import { executionRepository } from "@/server/repositories/execution-repository";
 import { processRepository } from "@/server/repositories/process-repository";
 
@@ -194,6 +199,67 @@ describe("OpenAPI document", () => {
     const del = new Request(`${base}/api/sandbox/projects/${id}/processes/${proc.id}`, { method: "DELETE", headers: auth });
     await conforms("/api/sandbox/projects/{id}/processes/{processId}", "DELETE", await stopProcess(del, params(id, proc.id)));
     await conforms("/api/sandbox/projects/{id}/release", "POST", await release(post(`/api/sandbox/projects/${id}/release`, {}), params(id)), 200);
+
+    // Checkpoints: the write of src/a.ts above is one.
+    const cp = (id: number, checkpointId: number | string) => ({ params: Promise.resolve({ id: String(id), checkpointId: String(checkpointId) }) });
+    const listed = (await conforms(
+      "/api/sandbox/projects/{id}/checkpoints",
+      "GET",
+      await listCheckpoints(get(`/api/sandbox/projects/${id}/checkpoints?limit=5`), params(id)),
+      200,
+    )) as { checkpoints: { id: number; source: string }[] };
+    const checkpointId = listed.checkpoints[0]!.id;
+    expect(listed.checkpoints[0]!.source).toBe("api");
+    await conforms(
+      "/api/sandbox/projects/{id}/checkpoints",
+      "GET",
+      await listCheckpoints(get(`/api/sandbox/projects/${id}/checkpoints?limit=0`), params(id)),
+      400,
+    );
+    const shown = (await conforms(
+      "/api/sandbox/projects/{id}/checkpoints/{checkpointId}",
+      "GET",
+      await getCheckpoint(get(`/api/sandbox/projects/${id}/checkpoints/${checkpointId}`), cp(id, checkpointId)),
+      200,
+    )) as { diffs: { path: string; diff: string }[] };
+    expect(shown.diffs[0]).toMatchObject({ path: "src/a.ts", diff: expect.stringContaining("+1") });
+    await conforms(
+      "/api/sandbox/projects/{id}/checkpoints/{checkpointId}",
+      "GET",
+      await getCheckpoint(get(`/api/sandbox/projects/${id}/checkpoints/999999999`), cp(id, 999999999)),
+      404,
+    );
+    await conforms(
+      "/api/sandbox/projects/{id}/checkpoints/{checkpointId}/restore",
+      "POST",
+      await restoreCheckpoint(post(`/api/sandbox/projects/${id}/checkpoints/${checkpointId}/restore`, {}), cp(id, checkpointId)),
+      200,
+    );
+    const changes = [
+      { op: "write", path: "src/a.ts", content: "2" },
+      { op: "delete", path: "src/a.ts" },
+    ];
+    await conforms(
+      "/api/sandbox/projects/{id}/refactor",
+      "POST",
+      await refactorCode(post(`/api/sandbox/projects/${id}/refactor`, { description: "dup", changes, verify: "true" }), params(id)),
+      400,
+    );
+    // No engine here: the verification cannot run, the change set is rolled back and the refusal documented.
+    await conforms(
+      "/api/sandbox/projects/{id}/features",
+      "POST",
+      await addFeature(
+        post(`/api/sandbox/projects/${id}/features`, { description: "f", changes: [{ op: "write", path: "b.ts", content: "b" }], verify: "true" }),
+        params(id),
+      ),
+    );
+    await conforms(
+      "/api/sandbox/projects/{id}/features",
+      "POST",
+      await addFeature(post(`/api/sandbox/projects/${id}/features`, { changes: [] }), params(id)),
+      400,
+    );
 
     await conforms("/api/health", "GET", await health(get("/api/health", {})), 200);
     await conforms(

@@ -25,3 +25,11 @@ export async function processIdParam(params: Promise<{ processId: string }>): Pr
   if (!Number.isSafeInteger(n) || n > 2_147_483_647) throw new AppError("NOT_FOUND", `Process ${processId.slice(0, 40)} not found`);
   return n;
 }
+
+/** A path's checkpoint id, parsed like a project id. */
+export async function checkpointIdParam(params: Promise<{ checkpointId: string }>): Promise<number> {
+  const { checkpointId } = await params;
+  const n = /^[1-9]\d{0,9}$/.test(checkpointId) ? Number(checkpointId) : NaN;
+  if (!Number.isSafeInteger(n) || n > 2_147_483_647) throw new AppError("NOT_FOUND", `Checkpoint ${checkpointId.slice(0, 40)} not found`);
+  return n;
+}

@@ -1,0 +1,17 @@
+import { checkpointDetailJson } from "@/server/api/rest/rest-checkpoint-dto";
+import { errorResponse, json } from "@/server/api/rest/rest-response";
+import { checkpointIdParam, projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
+import { getCheckpoint } from "@/server/services/checkpoints/checkpoint-service";
+
+type Params = { params: Promise<{ id: string; checkpointId: string }> };
+
+/** One checkpoint with each file's before and after and a unified diff. */
+export async function GET(req: Request, { params }: Params): Promise<Response> {
+  try {
+    const user = await restCaller(req, "projects:read");
+    const checkpoint = await getCheckpoint(user, await projectIdParam(params), await checkpointIdParam(params));
+    return json(checkpointDetailJson(checkpoint));
+  } catch (e) {
+    return errorResponse(e, req);
+  }
+}
