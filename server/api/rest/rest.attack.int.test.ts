@@ -7,7 +7,13 @@ import { GET as listFiles, POST as writeFile } from "@/app/api/sandbox/projects/
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
 import { GET as output } from "@/app/api/sandbox/projects/[id]/output/route";
 import { POST as release } from "@/app/api/sandbox/projects/[id]/release/route";
+import { GET as listCheckpoints } from "@/app/api/sandbox/projects/[id]/checkpoints/route";
+import { GET as getCheckpoint } from "@/app/api/sandbox/projects/[id]/checkpoints/[checkpointId]/route";
+import { POST as restoreCheckpoint } from "@/app/api/sandbox/projects/[id]/checkpoints/[checkpointId]/restore/route";
+import { POST as refactorCode } from "@/app/api/sandbox/projects/[id]/refactor/route";
+import { POST as addFeature } from "@/app/api/sandbox/projects/[id]/features/route";
 import type { ApiScope } from "@/server/auth/auth-user";
+import { checkpointRepository } from "@/server/repositories/checkpoint-repository";
 
 // Every REST route, called as each caller that must be refused.
 const base = "http://localhost/api/sandbox/projects";
@@ -15,6 +21,15 @@ type Route = { scope: ApiScope; access: "read" | "write" | "none"; call: (header
 const params = (id: number | string) => ({ params: Promise.resolve({ id: String(id) }) });
 const post = (url: string, body: unknown, headers: Record<string, string>) =>
   new Request(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+
+/** The project's newest checkpoint id (its owner's save of a.txt), or a missing one. */
+async function checkpointParams(id: number | string) {
+  const n = Number(id);
+  const checkpointId =
+    Number.isSafeInteger(n) && n > 0 && n < 2_147_483_647 ? ((await checkpointRepository.list(n, 1))[0]?.id ?? 2_000_000_000) : 2_000_000_000;
+  return { checkpointId, params: { params: Promise.resolve({ id: String(id), checkpointId: String(checkpointId) }) } };
+}
+const changeSet = { description: "x", changes: [{ op: "write", path: "a.txt", content: "pwned" }], verify: "true" };
 
 const routes: Record<string, Route> = {
   "GET /projects": { scope: "projects:read", access: "none", call: (h) => listProjects(new Request(base, { headers: h })) },
@@ -40,6 +55,38 @@ const routes: Record<string, Route> = {
     call: (h, id) => output(new Request(`${base}/${id}/output`, { headers: h }), params(id)),
   },
   "POST /projects/:id/release": { scope: "projects:write", access: "write", call: (h, id) => release(post(`${base}/${id}/release`, {}, h), params(id)) },
+  // Both need projects:write and executions:run: each row drops one of them.
+  "POST /projects/:id/refactor": {
+    scope: "projects:write",
+    access: "write",
+    call: (h, id) => refactorCode(post(`${base}/${id}/refactor`, changeSet, h), params(id)),
+  },
+  "POST /projects/:id/features": {
+    scope: "executions:run",
+    access: "write",
+    call: (h, id) => addFeature(post(`${base}/${id}/features`, changeSet, h), params(id)),
+  },
+  "GET /projects/:id/checkpoints": {
+    scope: "projects:read",
+    access: "read",
+    call: (h, id) => listCheckpoints(new Request(`${base}/${id}/checkpoints`, { headers: h }), params(id)),
+  },
+  "GET /projects/:id/checkpoints/:checkpointId": {
+    scope: "projects:read",
+    access: "read",
+    call: async (h, id) => {
+      const c = await checkpointParams(id);
+      return getCheckpoint(new Request(`${base}/${id}/checkpoints/${c.checkpointId}`, { headers: h }), c.params);
+    },
+  },
+  "POST /projects/:id/checkpoints/:checkpointId/restore": {
+    scope: "projects:write",
+    access: "write",
+    call: async (h, id) => {
+      const c = await checkpointParams(id);
+      return restoreCheckpoint(post(`${base}/${id}/checkpoints/${c.checkpointId}/restore`, {}, h), c.params);
+    },
+  },
 };
 
 describe("REST routes refuse", () => {
