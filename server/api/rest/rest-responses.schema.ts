@@ -45,6 +45,12 @@ export const fileResponse = z
   })
   .meta({ id: "File" });
 
+export const fileContentResponse = fileResponse
+  .extend({
+    content: z.string().meta({ description: "The file's content: text as is when encoding is utf8, the bytes in base64 when encoding is base64" }),
+  })
+  .meta({ id: "FileContent" });
+
 export const fileListResponse = z.strictObject({ files: z.array(fileResponse) }).meta({ id: "FileList" });
 
 export const executionResponse = z

@@ -61,13 +61,13 @@ describe("REST /api/sandbox", () => {
       [post(base, "{not json", headers), 400, "not valid JSON"],
       [post(base, { name: "p", template: "cobol" }, headers), 400, "valid templates"],
       [post(base, { name: "p", ai_personality: "hal" }, headers), 400, "geppo"],
-      [post(base, { name: "p", isPublic: true }, headers), 400, "isPublic"],
+      [post(base, { name: "p", isPublic: true }, headers), 400, "unknown field `isPublic`: did you mean `is_public`?"],
       [post(base, { name: "x".repeat(300) }, headers), 400, "255"],
       [post(`${base}/${created.id}/files`, { path: "../x", content: "" }, headers), 400, "'..'"],
       [post(`${base}/${created.id}/files`, { path: "a", content: "x".repeat(1_048_577) }, headers), 413, "SANDBOX_MAX_FILE_SIZE"],
       [post(`${base}/${created.id}/files`, { path: "a", content: "x".repeat(3 * 1024 * 1024) }, headers), 413, "SANDBOX_MAX_BODY_BYTES"],
       [post(`${base}/${created.id}/execute`, { command: "true", timeout: 3000 }, headers), 400, "ceiling"],
-      [post(`${base}/${created.id}/execute`, { command: "true", timeout: 99999 }, headers), 400, "3600"],
+      [post(`${base}/${created.id}/execute`, { command: "true", timeout: 99999 }, headers), 400, "at most 300 seconds"],
       [post(`${base}/${created.id}/execute`, {}, headers), 400, "either command"],
     ];
     for (const [req, status, message] of cases) {

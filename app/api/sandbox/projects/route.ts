@@ -5,6 +5,7 @@ import { errorResponse, json } from "@/server/api/rest/rest-response";
 import { restCaller } from "@/server/api/rest/rest-caller";
 import { createProjectBody, listProjectsQuery } from "@/server/api/rest/rest-schemas";
 import { createProject, listProjects } from "@/server/services/projects/project-service";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 /** The caller's projects, newest first; ?include_public=1 adds everyone's public ones, ?search= filters by name or description. */
 export async function GET(req: Request): Promise<Response> {
@@ -42,3 +43,6 @@ export async function POST(req: Request): Promise<Response> {
     return errorResponse(e, req);
   }
 }
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET, POST });
