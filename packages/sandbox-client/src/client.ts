@@ -46,9 +46,9 @@ export class SandboxClient {
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
-  /** Your projects, newest first (up to 100); `include_public` adds everyone's public ones. */
-  listProjects(query: { include_public?: boolean } = {}): Promise<ProjectList> {
-    return this.#json("GET", "/api/sandbox/projects", { query: { include_public: query.include_public ? "1" : undefined } });
+  /** Your projects, newest first (up to 100); `include_public` adds everyone's public ones, `search` filters by name or description. */
+  listProjects(query: { include_public?: boolean; search?: string } = {}): Promise<ProjectList> {
+    return this.#json("GET", "/api/sandbox/projects", { query: { include_public: query.include_public ? "1" : undefined, search: query.search } });
   }
 
   /** Creates a project, from a template (`node-api`, `react-app`, `vue-app`, `python-script`) or empty. */

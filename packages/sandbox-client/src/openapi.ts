@@ -429,6 +429,8 @@ export interface operations {
       query?: {
         /** @description "1" adds everyone's public projects */
         include_public?: string;
+        /** @description Only projects whose name or description contains this (case-insensitive) */
+        search?: string;
       };
       header?: never;
       path?: never;

@@ -69,9 +69,10 @@ export const startProcessBody = restObject({
   path: ["command"],
 });
 
-/** GET /api/sandbox/projects: ?include_public=1 adds everyone's public projects. Other parameters are ignored. */
+/** GET /api/sandbox/projects: ?include_public=1 adds everyone's public projects, ?search= filters. Other parameters are ignored. */
 export const listProjectsQuery = z.object({
   include_public: z.string().optional().meta({ description: '"1" adds everyone\'s public projects' }),
+  search: z.string().trim().max(200).optional().meta({ description: "Only projects whose name or description contains this (case-insensitive)" }),
 });
 
 /** GET …/files/content?path=…: which file, and optionally the most bytes the caller will take. */

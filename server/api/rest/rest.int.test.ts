@@ -48,6 +48,18 @@ describe("REST /api/sandbox", () => {
     expect((await output(new Request(`${base}/${project.id}/output`, { headers }), params(project.id))).status).toBe(404);
   });
 
+  it("filters the list with ?search= on name or description", async () => {
+    const { headers } = await bearer();
+    for (const name of ["Todo list", "Weather", "Other"])
+      expect((await createProject(post(base, { name, description: name === "Other" ? "a todo app" : null }, headers))).status).toBe(201);
+    const names = async (query: string) =>
+      ((await (await listProjects(new Request(`${base}${query}`, { headers }))).json()) as { projects: Array<{ name: string }> }).projects
+        .map((p) => p.name)
+        .sort();
+    expect(await names("?search=TODO")).toEqual(["Other", "Todo list"]);
+    expect(await names("?search=")).toEqual(["Other", "Todo list", "Weather"]);
+  });
+
   it("accepts a session cookie", async () => {
     const user = await makeUser();
     const res = await listProjects(new Request(base, { headers: { cookie: await sessionCookie(user.id) } }));

@@ -15,6 +15,7 @@ export async function GET(req: Request): Promise<Response> {
     const includePublic = query.include_public === "1";
     const { items, total } = await listProjects(user, {
       scope: includePublic ? "own-and-public" : "own",
+      search: query.search || undefined,
       sort: "updatedAt",
       order: "desc",
       take: 100,
