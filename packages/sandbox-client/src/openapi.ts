@@ -351,6 +351,8 @@ export interface components {
         reason: string;
         detail: string | null;
       }[];
+      /** @description TCP ports the program was serving while it ran. A run ends at its time limit (SANDBOX_DEFAULT_TIMEOUT, 30 s by default): start a server with POST …/processes {command, port} instead, to keep it running with a preview_url */
+      listening_ports: number[];
     };
     Released: {
       /** @constant */
