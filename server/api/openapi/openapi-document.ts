@@ -104,10 +104,21 @@ export function buildOpenApiDocument(version: string) {
         post: op({
           operationId: "writeFile",
           summary: "Create or overwrite a file",
+          description:
+            "Without `base_version` the file is created or overwritten, whatever is stored. With `base_version` (the `version` of the file as you read or last wrote it) " +
+            "it is written only if the stored file still has that version, so no one's change is lost: otherwise 409, nothing written, and `error.conflicts` gives the " +
+            "current version (null: the file no longer exists). Read it again and redo your change, or send the current version to overwrite on purpose. " +
+            "`base_version: null` creates only (409 if the file exists). Writing the bytes already stored always succeeds.",
           scope: "projects:write",
           requestParams: { path: projectPath },
           requestBody: json(writeFileBody),
-          responses: { "201": { description: "The file written", ...json(fileResponse) }, ...bodyErrors, ...authErrors, ...notFound },
+          responses: {
+            "201": { description: "The file written, with its new `version`", ...json(fileResponse) },
+            ...bodyErrors,
+            ...authErrors,
+            ...notFound,
+            "409": error("`base_version` is not the stored version: `error.conflicts` lists the current one; nothing was written"),
+          },
         }),
       },
       "/api/sandbox/projects/{id}/files/content": {

@@ -31,6 +31,7 @@ export function fileJson(f: FileMeta): z.input<typeof fileResponse> {
     file_type: f.fileType,
     size_bytes: f.sizeBytes,
     encoding: f.encoding,
+    version: f.version,
     is_entry_point: f.isEntryPoint,
     is_executable: f.isExecutable,
     created_by_ai: f.createdByAi,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { MAX_FILE_SIZE_CEILING } from "@/lib/env";
 import {
   aiPersonalityInput,
+  baseVersionSchema,
   descriptionSchema,
   encodingSchema,
   fileContentSchema,
@@ -29,6 +30,7 @@ export const writeFileBody = restObject({
   content: fileContentSchema,
   encoding: encodingSchema,
   is_entry_point: z.boolean().optional(),
+  base_version: baseVersionSchema,
   ai_personality: aiPersonalityInput,
 });
 

@@ -35,6 +35,21 @@ export const aiPersonalityInput = aiPersonalitySchema.nullish();
 
 /** Content up to 16 MiB passes zod; the configured SANDBOX_MAX_FILE_SIZE is enforced by the service with its own message. */
 export const fileContentSchema = z.string().max(16 * 1024 * 1024, "is far above any file size limit");
+/**
+ * The version a write is based on (the `version` a read or the last write returned): the write is
+ * refused with CONFLICT when the stored file has another. null: the file must not exist yet.
+ * Omitted: create or overwrite, whatever is stored.
+ */
+export const baseVersionSchema = z
+  .string({ error: "must be a file version (64 hex digits, as a read returns it), or null for a file that must not exist yet" })
+  .regex(/^[0-9a-f]{64}$/, "must be a file version: 64 lowercase hex digits (the SHA-256 of the content), as a read returns it")
+  .nullable()
+  .optional()
+  .meta({
+    description:
+      "The file's version this write is based on (`version` from a read or the last write). The write is refused with 409 CONFLICT, nothing written, when the stored file has another version; the error lists the current one. null: the file must not exist yet. Omitted: create or overwrite.",
+  });
+
 export const encodingSchema = z.enum(["utf8", "base64"]).default("utf8");
 
 /**

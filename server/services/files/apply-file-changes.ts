@@ -6,6 +6,7 @@ import { fileTypeOf } from "@/server/services/file-type";
 import { assertFileSize, assertProjectSize } from "@/server/services/workspace-limits";
 import { type ContentEncoding, contentSize } from "./file-content";
 import { getFileChangeHub } from "./file-change-hub";
+import { type BaseVersion, contentVersion, type FileConflict, VERSION_PATTERN } from "./file-version";
 import { assertFilePath } from "./file-path";
 import { pushToContainer } from "./push-to-container";
 
@@ -14,6 +15,8 @@ export interface FileWrite {
   content: string;
   encoding?: ContentEncoding;
   isEntryPoint?: boolean;
+  /** The version this write was based on; see BaseVersion (undefined: create or overwrite). */
+  baseVersion?: BaseVersion;
 }
 
 export interface FileChangeSet {
@@ -29,7 +32,7 @@ export async function applyFileChanges(
   projectId: number,
   changes: FileChangeSet,
   aiPersonality: AiPersonality | null,
-): Promise<{ written: string[]; deleted: string[] }> {
+): Promise<{ written: string[]; deleted: string[]; versions: Record<string, string> }> {
   const seen = new Set<string>();
   const upserts: FileUpsert[] = [];
   const pushed: WorkspaceFile[] = [];
@@ -40,11 +43,15 @@ export async function applyFileChanges(
     const encoding = write.encoding ?? "utf8";
     const size = contentSize(path, write.content, encoding);
     assertFileSize(path, size);
+    if (typeof write.baseVersion === "string" && !VERSION_PATTERN.test(write.baseVersion))
+      throw new AppError("BAD_REQUEST", `${path}: baseVersion must be the 64-hex-digit version a read returned (or null to create)`);
     upserts.push({
       filePath: path,
       content: write.content,
       encoding,
       sizeBytes: size,
+      version: contentVersion(write.content, encoding),
+      baseVersion: write.baseVersion,
       fileType: fileTypeOf(path),
       isEntryPoint: write.isEntryPoint,
       createdByAi: aiPersonality,
@@ -60,10 +67,13 @@ export async function applyFileChanges(
   const untouched = await fileRepository.totalSize(projectId, [...seen, ...changes.deletes]);
   assertProjectSize(untouched + upserts.reduce((sum, u) => sum + u.sizeBytes, 0));
 
-  await fileRepository.applyChanges(projectId, upserts, changes.deletes);
+  const applied = await fileRepository.applyChanges(projectId, upserts, changes.deletes);
+  if (!applied.ok) throw conflictError(applied.conflicts);
   const entry = upserts.find((u) => u.isEntryPoint);
   if (entry) await fileRepository.clearEntryPoint(projectId, entry.filePath);
-  getFileChangeHub().publish(projectId, { upserted: [...seen], deleted: changes.deletes, refused: [], source: "api", aiPersonality });
+  // Only real content changes are news: a save of the bytes already stored tells no one anything.
+  const versions = Object.fromEntries(upserts.filter((u) => applied.changed.includes(u.filePath)).map((u) => [u.filePath, u.version]));
+  getFileChangeHub().publish(projectId, { upserted: Object.keys(versions), versions, deleted: changes.deletes, refused: [], source: "api", aiPersonality });
   // Rewriting a file keeps its execute bit, in the store (applyChanges) and in the container.
   const executable = new Set((await fileRepository.listMeta(projectId)).filter((f) => f.isExecutable).map((f) => f.filePath));
   await pushToContainer(
@@ -71,5 +81,26 @@ export async function applyFileChanges(
     pushed.map((f) => ({ ...f, executable: executable.has(f.path) })),
     changes.deletes,
   );
-  return { written: [...seen], deleted: changes.deletes };
+  return { written: [...seen], deleted: changes.deletes, versions: Object.fromEntries(upserts.map((u) => [u.filePath, u.version])) };
+}
+
+/** CONFLICT with what is stored now, so the writer can compare, reload, or overwrite on purpose. */
+function conflictError(conflicts: FileConflict[]): AppError {
+  const short = (v: string | null) => (v === null ? "none" : v.slice(0, 12));
+  const what = conflicts
+    .slice(0, 5)
+    .map((c) =>
+      c.baseVersion === null
+        ? `${c.path} already exists (version ${short(c.currentVersion)})`
+        : c.currentVersion === null
+          ? `${c.path} was deleted since version ${short(c.baseVersion)}`
+          : `${c.path} changed since version ${short(c.baseVersion)} (now ${short(c.currentVersion)})`,
+    )
+    .join("; ");
+  const more = conflicts.length > 5 ? ` and ${conflicts.length - 5} more` : "";
+  return new AppError(
+    "CONFLICT",
+    `Not saved, nothing was written: ${what}${more}. Read the file again and reapply your change, or write again with baseVersion set to the current version to overwrite it (null when it no longer exists).`,
+    { conflicts },
+  );
 }

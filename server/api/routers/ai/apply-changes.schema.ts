@@ -12,4 +12,10 @@ export const applyChangesInput = z.object({
   timeoutSeconds: timeoutSecondsSchema.optional(),
   aiPersonality: aiPersonalityInput,
 });
-export const applyChangesOutput = z.object({ written: z.array(z.string()), deleted: z.array(z.string()), verification: executionResultDto.nullable() });
+export const applyChangesOutput = z.object({
+  written: z.array(z.string()),
+  deleted: z.array(z.string()),
+  /** Each written path's new version, the base of the next write. */
+  versions: z.record(z.string(), z.string()),
+  verification: executionResultDto.nullable(),
+});

@@ -8,4 +8,5 @@ export const writeManyInput = z.object({
   deletes: z.array(filePathSchema).max(1000, "at most 1000 deletions per change set").default([]),
   aiPersonality: aiPersonalityInput,
 });
-export const writeManyOutput = z.object({ written: z.array(z.string()), deleted: z.array(z.string()) });
+/** versions: each written path's new version, the base of the next write. */
+export const writeManyOutput = z.object({ written: z.array(z.string()), deleted: z.array(z.string()), versions: z.record(z.string(), z.string()) });

@@ -22,7 +22,10 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
   }
 }
 
-/** The seed's POST …/files {path, content, is_entry_point}: creates or replaces the file. */
+/**
+ * The seed's POST …/files {path, content, is_entry_point}: creates or replaces the file. With
+ * base_version it replaces only that version (null: creates only), else 409 with the current one.
+ */
 export async function POST(req: Request, { params }: Params): Promise<Response> {
   let user: AuthUser | null = null;
   try {
@@ -32,7 +35,7 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
     const file = await writeFile(
       user,
       projectId,
-      { path: body.path, content: body.content, encoding: body.encoding, isEntryPoint: body.is_entry_point },
+      { path: body.path, content: body.content, encoding: body.encoding, isEntryPoint: body.is_entry_point, baseVersion: body.base_version },
       body.ai_personality,
     );
     return json(fileJson(file), 201);
