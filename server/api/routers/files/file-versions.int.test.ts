@@ -72,7 +72,11 @@ describe("file versions (tRPC)", () => {
     await expect(caller.files.read({ projectId, path: "n.txt" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     // Binary content: the version is of the decoded bytes.
     const bin = await caller.files.write({ projectId, path: "b.bin", content: "AAEC", encoding: "base64", baseVersion: null });
-    expect(bin.version).toBe(createHash("sha256").update(Buffer.from([0, 1, 2])).digest("hex"));
+    expect(bin.version).toBe(
+      createHash("sha256")
+        .update(Buffer.from([0, 1, 2]))
+        .digest("hex"),
+    );
   });
 
   it("garbage versions are refused with a message naming the field, writing nothing", async () => {
