@@ -251,7 +251,11 @@ export function useOpenFiles(projectId: number) {
       }
       setConflict(null);
       if (current.theirsVersion === null) return deleted(path);
-      const fresh = await readBuffer(path).catch(() => null);
+      // The stored text was read when the save was refused; a binary file is read afresh.
+      const fresh =
+        current.theirs !== null
+          ? { content: current.theirs, saved: current.theirs, readOnly: false, revision: 0, version: current.theirsVersion }
+          : await readBuffer(path).catch(() => null);
       if (!fresh) return;
       setBuffers((prev) => {
         const buffer = prev[path];
