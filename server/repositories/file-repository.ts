@@ -85,63 +85,60 @@ export const fileRepository = {
    */
   async applyChanges(projectId: number, upserts: FileUpsert[], deletes: string[]): Promise<ApplyResult> {
     try {
-      const changed = await getPrisma().$transaction(
-        async (tx) => {
-          const paths = upserts.map((u) => u.filePath);
-          const before = new Map(
-            paths.length
-              ? (await tx.sandboxFile.findMany({ where: { projectId, filePath: { in: paths } }, select: { filePath: true, version: true } })).map((f) => [
-                  f.filePath,
-                  f.version,
-                ])
-              : [],
-          );
-          if (deletes.length) await tx.sandboxFile.deleteMany({ where: { projectId, filePath: { in: deletes } } });
-          const conflicts: StoredConflict[] = [];
-          for (const f of upserts) {
-            const content = {
-              content: f.content,
-              encoding: f.encoding,
-              sizeBytes: f.sizeBytes,
-              version: f.version,
-              fileType: f.fileType,
-              ...(f.isExecutable === undefined ? {} : { isExecutable: f.isExecutable }),
-            };
-            const update = { ...content, ...(f.isEntryPoint === undefined ? {} : { isEntryPoint: f.isEntryPoint }) };
-            const create = {
-              projectId,
-              filePath: f.filePath,
-              ...content,
-              ...(f.isEntryPoint === undefined ? {} : { isEntryPoint: f.isEntryPoint }),
-              ...(f.createdByAi === undefined ? {} : { createdByAi: f.createdByAi }),
-            };
-            const where = { projectId, filePath: f.filePath };
-            if (f.baseVersion === undefined) {
-              await tx.sandboxFile.upsert({ where: { projectId_filePath: where }, create, update, select: { id: true } });
-              continue;
-            }
-            let written: number;
-            if (f.baseVersion === null) {
-              written = (await tx.sandboxFile.createMany({ data: [create], skipDuplicates: true })).count;
-              // It exists already: fine only when it holds exactly these bytes (a retried create).
-              if (!written) written = (await tx.sandboxFile.updateMany({ where: { ...where, version: f.version }, data: update })).count;
-            } else {
-              written = (await tx.sandboxFile.updateMany({ where: { ...where, version: { in: [f.baseVersion, f.version] } }, data: update })).count;
-            }
-            if (!written) conflicts.push({ path: f.filePath, baseVersion: f.baseVersion, currentVersion: null });
+      const changed = await getPrisma().$transaction(async (tx) => {
+        const paths = upserts.map((u) => u.filePath);
+        const before = new Map(
+          paths.length
+            ? (await tx.sandboxFile.findMany({ where: { projectId, filePath: { in: paths } }, select: { filePath: true, version: true } })).map((f) => [
+                f.filePath,
+                f.version,
+              ])
+            : [],
+        );
+        if (deletes.length) await tx.sandboxFile.deleteMany({ where: { projectId, filePath: { in: deletes } } });
+        const conflicts: StoredConflict[] = [];
+        for (const f of upserts) {
+          const content = {
+            content: f.content,
+            encoding: f.encoding,
+            sizeBytes: f.sizeBytes,
+            version: f.version,
+            fileType: f.fileType,
+            ...(f.isExecutable === undefined ? {} : { isExecutable: f.isExecutable }),
+          };
+          const update = { ...content, ...(f.isEntryPoint === undefined ? {} : { isEntryPoint: f.isEntryPoint }) };
+          const create = {
+            projectId,
+            filePath: f.filePath,
+            ...content,
+            ...(f.isEntryPoint === undefined ? {} : { isEntryPoint: f.isEntryPoint }),
+            ...(f.createdByAi === undefined ? {} : { createdByAi: f.createdByAi }),
+          };
+          const where = { projectId, filePath: f.filePath };
+          if (f.baseVersion === undefined) {
+            await tx.sandboxFile.upsert({ where: { projectId_filePath: where }, create, update, select: { id: true } });
+            continue;
           }
-          if (conflicts.length) {
-            const current = await tx.sandboxFile.findMany({
-              where: { projectId, filePath: { in: conflicts.map((c) => c.path) } },
-              select: { filePath: true, version: true },
-            });
-            const versions = new Map(current.map((f) => [f.filePath, f.version]));
-            throw new Conflicts(conflicts.map((c) => ({ ...c, currentVersion: versions.get(c.path) ?? null })));
+          let written: number;
+          if (f.baseVersion === null) {
+            written = (await tx.sandboxFile.createMany({ data: [create], skipDuplicates: true })).count;
+            // It exists already: fine only when it holds exactly these bytes (a retried create).
+            if (!written) written = (await tx.sandboxFile.updateMany({ where: { ...where, version: f.version }, data: update })).count;
+          } else {
+            written = (await tx.sandboxFile.updateMany({ where: { ...where, version: { in: [f.baseVersion, f.version] } }, data: update })).count;
           }
-          return upserts.filter((u) => before.get(u.filePath) !== u.version).map((u) => u.filePath);
-        },
-        TRANSACTION_LIMITS,
-      );
+          if (!written) conflicts.push({ path: f.filePath, baseVersion: f.baseVersion, currentVersion: null });
+        }
+        if (conflicts.length) {
+          const current = await tx.sandboxFile.findMany({
+            where: { projectId, filePath: { in: conflicts.map((c) => c.path) } },
+            select: { filePath: true, version: true },
+          });
+          const versions = new Map(current.map((f) => [f.filePath, f.version]));
+          throw new Conflicts(conflicts.map((c) => ({ ...c, currentVersion: versions.get(c.path) ?? null })));
+        }
+        return upserts.filter((u) => before.get(u.filePath) !== u.version).map((u) => u.filePath);
+      }, TRANSACTION_LIMITS);
       return { ok: true, changed };
     } catch (err) {
       if (err instanceof Conflicts) return { ok: false, conflicts: err.conflicts };

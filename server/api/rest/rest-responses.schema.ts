@@ -38,7 +38,8 @@ export const fileResponse = z
     size_bytes: z.number().int(),
     encoding: z.string().meta({ description: "utf8 or base64" }),
     version: z.string().meta({
-      description: "SHA-256 (hex) of the file's bytes. Send it as base_version when writing the file, so the write is refused (409) if someone changed it since.",
+      description:
+        "SHA-256 (hex) of the file's bytes. Send it as base_version when writing the file, so the write is refused (409) if someone changed it since.",
     }),
     is_entry_point: z.boolean(),
     is_executable: z.boolean(),
