@@ -51,6 +51,7 @@ test("two pages edit one file: the later save gets Compare / Overwrite / Reload,
   // Compare: the stored version (A's) beside B's.
   await other.getByTestId("conflict-compare").click();
   const diff = other.getByTestId("conflict-diff");
+  await expect.poll(async () => (await diff.boundingBox())?.height ?? 0).toBeGreaterThan(200);
   await expect(diff.locator(".editor.original .view-lines")).toContainText("from A original line");
   await expect(diff.locator(".editor.modified .view-lines")).toContainText("from B original line");
   await expect(diff.locator(".line-insert, .char-insert").first()).toBeVisible();
@@ -127,6 +128,8 @@ test("no 'changed elsewhere' after a save while a shell is open; a real change f
   for (const round of [1, 2, 3]) {
     await typeAtTop(page, `saved ${round} `);
     await page.keyboard.press("Control+s");
+    // The marker goes once the save is answered, i.e. after it was pushed into the live container.
+    await expect(page.getByTestId("unsaved-marker")).toHaveCount(0);
     await expect(page.getByTestId("editor-message")).toHaveText("Saved notes.txt");
     // The shell's Enter saves what changed in the container (the file the save just pushed there).
     await page.getByTestId("shell-output").click();
