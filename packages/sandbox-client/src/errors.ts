@@ -16,6 +16,11 @@ export class SandboxApiError extends Error {
     readonly requestId: string | null = null,
     /** On a 429 or 503: when trying again may succeed. */
     readonly retryAfterSeconds: number | null = null,
+    /**
+     * On a 409 from a write with base_version: each file whose stored version is not the base, with
+     * its current version (null: deleted). Nothing was written; read again, or write based on it.
+     */
+    readonly conflicts: ReadonlyArray<{ path: string; base_version: string | null; current_version: string | null }> = [],
   ) {
     super(message);
   }
@@ -27,12 +32,13 @@ export class SandboxApiError extends Error {
     const retryAfterSeconds = Number.isFinite(retry) && response.headers.has("retry-after") ? retry : null;
     const requestId = response.headers.get("x-request-id");
     try {
-      const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; issues?: unknown; request_id?: unknown } };
+      const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; issues?: unknown; request_id?: unknown; conflicts?: unknown } };
       const error = body.error;
       if (error && typeof error.code === "string" && typeof error.message === "string") {
         const issues = Array.isArray(error.issues) ? (error.issues as Array<{ path: string; message: string }>) : [];
         const id = typeof error.request_id === "string" ? error.request_id : requestId;
-        return new SandboxApiError(response.status, error.code, error.message, issues, id, retryAfterSeconds);
+        const conflicts = Array.isArray(error.conflicts) ? (error.conflicts as SandboxApiError["conflicts"]) : [];
+        return new SandboxApiError(response.status, error.code, error.message, issues, id, retryAfterSeconds, conflicts);
       }
     } catch {
       // Not the API's JSON: a proxy or load balancer answered; keep the start of what it said.

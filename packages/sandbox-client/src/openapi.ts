@@ -41,7 +41,9 @@ export interface paths {
     put?: never;
     /**
      * Create or overwrite a file
-     * @description API keys need the `projects:write` scope.
+     * @description Without `base_version` the file is created or overwritten, whatever is stored. With `base_version` (the `version` of the file as you read or last wrote it) it is written only if the stored file still has that version, so no one's change is lost: otherwise 409, nothing written, and `error.conflicts` gives the current version (null: the file no longer exists). Read it again and redo your change, or send the current version to overwrite on purpose. `base_version: null` creates only (409 if the file exists). Writing the bytes already stored always succeeds.
+     *
+     *     API keys need the `projects:write` scope.
      */
     post: operations["writeFile"];
     delete?: never;
@@ -288,6 +290,12 @@ export interface components {
         }[];
         /** @description On every 5xx: quote it when reporting a problem; the server's log line carries it */
         request_id?: string;
+        /** @description On a 409 from a write with base_version: each file whose stored version is not the base, with its current version (null: it no longer exists). Nothing was written. */
+        conflicts?: {
+          path: string;
+          base_version: string | null;
+          current_version: string | null;
+        }[];
       };
     };
     FileList: {
@@ -299,6 +307,8 @@ export interface components {
       size_bytes: number;
       /** @description utf8 or base64 */
       encoding: string;
+      /** @description SHA-256 (hex) of the file's bytes. Send it as base_version when writing the file, so the write is refused (409) if someone changed it since. */
+      version: string;
       is_entry_point: boolean;
       is_executable: boolean;
       /** @description The AI personality (geppo, c24, gemini, llama, mistral), or null for a person */
@@ -314,6 +324,8 @@ export interface components {
       size_bytes: number;
       /** @description utf8 or base64 */
       encoding: string;
+      /** @description SHA-256 (hex) of the file's bytes. Send it as base_version when writing the file, so the write is refused (409) if someone changed it since. */
+      version: string;
       is_entry_point: boolean;
       is_executable: boolean;
       /** @description The AI personality (geppo, c24, gemini, llama, mistral), or null for a person */
@@ -732,12 +744,14 @@ export interface operations {
            */
           encoding?: "utf8" | "base64";
           is_entry_point?: boolean;
+          /** @description The file's version this write is based on (`version` from a read or the last write). The write is refused with 409 CONFLICT, nothing written, when the stored file has another version; the error lists the current one. null: the file must not exist yet. Omitted: create or overwrite. */
+          base_version?: string | null;
           ai_personality?: ("geppo" | "c24" | "gemini" | "llama" | "mistral") | null;
         };
       };
     };
     responses: {
-      /** @description The file written */
+      /** @description The file written, with its new `version` */
       201: {
         headers: {
           [name: string]: unknown;
@@ -775,6 +789,15 @@ export interface operations {
       };
       /** @description No such project (or process) of yours: another user's answers the same */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `base_version` is not the stored version: `error.conflicts` lists the current one; nothing was written */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -3,6 +3,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as trpcPost } from "@/app/api/trpc/[trpc]/route";
+import { GET as restContent } from "@/app/api/sandbox/projects/[id]/files/content/route";
 import { POST as restWrite } from "@/app/api/sandbox/projects/[id]/files/route";
 import { keyCaller } from "@/lib/testing/callers";
 import { keyFor, makeUser } from "@/lib/testing/fixtures";
@@ -202,6 +203,10 @@ describe("file versions over HTTP", () => {
       expect(((await res.json()) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path)).toContain("base_version");
     }
     expect((await caller.files.read({ projectId, path: "r.py" })).version).toBe(winner.version);
+    // A reader gets the version to base its write on, as JSON and as the raw bytes' ETag.
+    const read = (accept: string) => restContent(new Request(`${url}/content?path=r.py`, { headers: { ...headers, accept } }), params);
+    expect(((await (await read("application/json")).json()) as { version: string }).version).toBe(winner.version);
+    expect((await read("application/octet-stream")).headers.get("etag")).toBe(`"${winner.version}"`);
   });
 
   describe("MCP", () => {

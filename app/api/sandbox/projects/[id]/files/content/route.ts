@@ -32,7 +32,7 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
       return response;
     }
     const bytes = Buffer.from(file.content ?? "", file.encoding === "base64" ? "base64" : "utf8");
-    return new Response(new Uint8Array(bytes), { headers: rawHeaders(file.filePath, contentTypeHeader(mediaType, file.encoding), bytes.length) });
+    return new Response(new Uint8Array(bytes), { headers: rawHeaders(file.filePath, contentTypeHeader(mediaType, file.encoding), bytes.length, file.version) });
   } catch (e) {
     countRejectedPaths(e, user);
     return errorResponse(e, req);
@@ -45,7 +45,7 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
  * file opened directly has an opaque origin and no script), and never loadable by another
  * site's <script> or <img> with the owner's cookie (Cross-Origin-Resource-Policy).
  */
-function rawHeaders(path: string, contentType: string, length: number): HeadersInit {
+function rawHeaders(path: string, contentType: string, length: number, version: string): HeadersInit {
   const name = path.slice(path.lastIndexOf("/") + 1);
   return {
     "content-type": contentType,
@@ -56,6 +56,8 @@ function rawHeaders(path: string, contentType: string, length: number): HeadersI
     "cross-origin-resource-policy": "same-origin",
     "cache-control": "no-store",
     vary: "accept",
+    // The file's version (what a write sends as base_version), as the JSON answer's `version`.
+    etag: `"${version}"`,
   };
 }
 
