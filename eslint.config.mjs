@@ -16,7 +16,19 @@ const noApiLayer = {
 };
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".next/**", ".data/**", "server/db/generated/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "**/*.mjs"] },
+  {
+    ignores: [
+      "node_modules/**",
+      ".next/**",
+      ".data/**",
+      "server/db/generated/**",
+      "test-results/**",
+      "playwright-report/**",
+      "next-env.d.ts",
+      "**/*.mjs",
+      "packages/*/dist/**",
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -53,6 +65,23 @@ export default tseslint.config(
     files: ["server/services/**", "server/sandbox/**", "server/egress/**"],
     ignores: ["**/*.test.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [...prismaOnlyInRepositories.patterns, ...noApiLayer.patterns] }] },
+  },
+  {
+    // The client package is installed by other repositories: it may import only its own files.
+    files: ["packages/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@/*", "../../*", "node:*"],
+              message: "packages/ are published on their own: no app or Node-only imports (the client runs wherever fetch does)",
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // Tests may reach past layers to arrange and inspect state.

@@ -12,6 +12,7 @@ import { FileExplorer } from "./FileExplorer";
 import { HelpDialog } from "./HelpDialog";
 import { IDE_PANELS } from "./ide-panels";
 import { NetworkPolicySelect } from "./NetworkPolicySelect";
+import { SaveConflictDialog } from "./SaveConflictDialog";
 import { useIdeShortcuts } from "./ide-shortcuts";
 import { KeymapSetting, useEditorKeymap } from "./KeymapSetting";
 import type { IdeProject } from "./types";
@@ -173,6 +174,7 @@ export function Ide({ project, userId }: { project: IdeProject; userId: number }
         </Panel>
       </Group>
       <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <SaveConflictDialog conflict={files.conflict} onResolve={files.resolveConflict} />
     </div>
   );
 }

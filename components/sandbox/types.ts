@@ -11,6 +11,19 @@ export type IdeProject = {
 
 /**
  * One open file: what the editor shows and what the server last confirmed. `revision` changes only
- * when the content is replaced from outside the editor (a reload), never while typing.
+ * when the content is replaced from outside the editor (a reload), never while typing. `version` is
+ * the stored version `saved` is (the base the next save names; null: the file does not exist).
  */
-export type FileBuffer = { content: string; saved: string; readOnly: boolean; revision: number };
+export type FileBuffer = { content: string; saved: string; readOnly: boolean; revision: number; version: string | null };
+
+/** A save refused because the file changed elsewhere: the user compares, overwrites or reloads. */
+export type SaveConflict = {
+  path: string;
+  /** What the user tried to save. */
+  mine: string;
+  /** What is stored now (null: the file was deleted), and its version (the base an overwrite names). */
+  theirs: string | null;
+  theirsVersion: string | null;
+  /** Stored content that is not text cannot be compared or loaded into the editor. */
+  theirsBinary: boolean;
+};

@@ -6,7 +6,8 @@ import { useEffect, useRef } from "react";
 import { toast } from "sonner";
 import { useTRPC } from "@/lib/trpc/client";
 
-export type FileChangeNotice = { kind: "resync" } | { kind: "change"; upserted: string[]; deleted: string[]; source: "api" | "execution" };
+export type FileChangeNotice =
+  { kind: "resync" } | { kind: "change"; upserted: string[]; deleted: string[]; versions: Record<string, string>; source: "api" | "execution" };
 
 /**
  * Follows the project's file change feed (edits by anyone, AIs, and files executions write back):
@@ -41,7 +42,7 @@ export function useFileChangeFeed(projectId: number, onChange: (notice: FileChan
           for (const path of [...event.upserted, ...event.deleted]) refresh(trpc.files.read.queryKey({ projectId, path }));
           // A file a program wrote but the server could not save (e.g. a name that is not UTF-8).
           for (const f of event.refused.slice(0, 3)) toast.warning(`Not saved: ${JSON.stringify(f.path)} (${f.detail ?? f.reason})`);
-          onChangeRef.current({ kind: "change", upserted: event.upserted, deleted: event.deleted, source: event.source });
+          onChangeRef.current({ kind: "change", upserted: event.upserted, deleted: event.deleted, versions: event.versions, source: event.source });
         },
       },
     ),

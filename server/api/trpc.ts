@@ -5,7 +5,7 @@ import { ZodError } from "zod";
 import type { ApiScope } from "@/server/auth/auth-user";
 import { AppError, type AppErrorCode } from "@/server/errors/app-error";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
-import { INTERNAL_MESSAGE } from "@/server/errors/public-error";
+import { conflictsOf, INTERNAL_MESSAGE } from "@/server/errors/public-error";
 import { getLogger } from "@/server/logging/logger";
 import type { Context } from "./context";
 import { countRejectedPaths } from "./rejected-paths";
@@ -15,6 +15,7 @@ const TRPC_CODE: Record<AppErrorCode, TRPCError["code"]> = {
   UNAUTHORIZED: "UNAUTHORIZED",
   FORBIDDEN: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
+  METHOD_NOT_ALLOWED: "METHOD_NOT_SUPPORTED",
   CONFLICT: "CONFLICT",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
@@ -61,6 +62,8 @@ const t = initTRPC.context<Context>().create({
         path: shape.data.path,
         zodIssues,
         retryAfterSeconds: retryAfterOf(error.cause),
+        /** CONFLICT of a write with a base version: each refused file with its current version. */
+        conflicts: conflictsOf(error.cause) ?? null,
         requestId: error.cause instanceof LoggedInternalError ? error.cause.requestId : null,
       },
     };

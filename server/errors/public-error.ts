@@ -16,11 +16,26 @@ export interface PublicError {
   message: string;
   issues?: { path: string; message: string }[];
   retryAfterSeconds?: number;
+  /** A write refused because its base version is not what is stored (409): what is stored now. */
+  conflicts?: FileConflictView[];
   /** Set for every 5xx: the id the log line carries. */
   requestId?: string;
 }
 
 export const INTERNAL_MESSAGE = "Internal server error";
+
+export interface FileConflictView {
+  path: string;
+  baseVersion: string | null;
+  currentVersion: string | null;
+}
+
+/** The conflicts an AppError CONFLICT carries, re-read field by field: only these reach a caller. */
+export function conflictsOf(err: unknown): FileConflictView[] | undefined {
+  const cause = fromSandboxError(err);
+  if (!(cause instanceof AppError) || cause.code !== "CONFLICT" || !Array.isArray(cause.details?.conflicts)) return undefined;
+  return (cause.details.conflicts as FileConflictView[]).map((c) => ({ path: c.path, baseVersion: c.baseVersion, currentVersion: c.currentVersion }));
+}
 
 export function toPublicError(err: unknown, newId: () => string = randomUUID): PublicError {
   const cause = fromSandboxError(err);
@@ -31,11 +46,13 @@ export function toPublicError(err: unknown, newId: () => string = randomUUID): P
   if (cause instanceof AppError && cause.code !== "INTERNAL") {
     const retry = cause.details?.retryAfterSeconds;
     const status = HTTP_STATUS[cause.code];
+    const conflicts = conflictsOf(cause);
     return {
       status,
       code: cause.code,
       message: cause.message,
       ...(retry === undefined ? {} : { retryAfterSeconds: retry }),
+      ...(conflicts ? { conflicts } : {}),
       ...(status >= 500 ? { requestId: newId() } : {}),
     };
   }

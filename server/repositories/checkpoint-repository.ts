@@ -53,37 +53,35 @@ export type CheckpointRecord = Prisma.CheckpointGetPayload<{ select: typeof chec
 export type CheckpointFileRecord = CheckpointRecord["files"][number];
 
 export const checkpointRepository = {
-  /** The statements that store a checkpoint, for the caller's transaction (so files and history commit together). */
-  recordStatements(draft: CheckpointDraft): [Prisma.PrismaPromise<unknown>, Prisma.PrismaPromise<{ id: number }>] {
-    const prisma = getPrisma();
-    return [
-      prisma.checkpointBlob.createMany({ data: draft.blobs.map((b) => ({ projectId: draft.projectId, ...b })), skipDuplicates: true }),
-      prisma.checkpoint.create({
-        data: {
-          projectId: draft.projectId,
-          userId: draft.userId,
-          aiPersonality: draft.aiPersonality,
-          source: draft.source,
-          description: draft.description,
-          restoredFrom: draft.restoredFrom ?? null,
-          files: {
-            createMany: {
-              data: draft.files.map((f) => ({
-                projectId: draft.projectId,
-                filePath: f.filePath,
-                beforeHash: f.before?.hash ?? null,
-                beforeEncoding: f.before?.encoding ?? null,
-                beforeExecutable: f.before?.executable ?? null,
-                afterHash: f.after?.hash ?? null,
-                afterEncoding: f.after?.encoding ?? null,
-                afterExecutable: f.after?.executable ?? null,
-              })),
-            },
+  /** Stores a checkpoint inside the caller's transaction (so files and history commit together). */
+  async record(tx: Prisma.TransactionClient, draft: CheckpointDraft): Promise<number> {
+    if (draft.blobs.length) await tx.checkpointBlob.createMany({ data: draft.blobs.map((b) => ({ projectId: draft.projectId, ...b })), skipDuplicates: true });
+    const created = await tx.checkpoint.create({
+      data: {
+        projectId: draft.projectId,
+        userId: draft.userId,
+        aiPersonality: draft.aiPersonality,
+        source: draft.source,
+        description: draft.description,
+        restoredFrom: draft.restoredFrom ?? null,
+        files: {
+          createMany: {
+            data: draft.files.map((f) => ({
+              projectId: draft.projectId,
+              filePath: f.filePath,
+              beforeHash: f.before?.hash ?? null,
+              beforeEncoding: f.before?.encoding ?? null,
+              beforeExecutable: f.before?.executable ?? null,
+              afterHash: f.after?.hash ?? null,
+              afterEncoding: f.after?.encoding ?? null,
+              afterExecutable: f.after?.executable ?? null,
+            })),
           },
         },
-        select: { id: true },
-      }),
-    ];
+      },
+      select: { id: true },
+    });
+    return created.id;
   },
 
   async existingHashes(projectId: number, hashes: string[]): Promise<Set<string>> {

@@ -7,6 +7,7 @@ const fileMeta = {
   fileType: true,
   sizeBytes: true,
   encoding: true,
+  version: true,
   isEntryPoint: true,
   isExecutable: true,
   createdByAi: true,
@@ -23,11 +24,44 @@ export interface FileUpsert {
   content: string;
   encoding: string;
   sizeBytes: number;
+  /** SHA-256 (hex) of the decoded content. */
+  version: string;
   fileType: string | null;
   isExecutable?: boolean;
   isEntryPoint?: boolean;
   createdByAi?: string | null;
+  /**
+   * What the write was based on: the version the file must still have (a write of the bytes
+   * already stored passes too), null when it must not exist yet, undefined to write whatever is there.
+   */
+  baseVersion?: string | null;
 }
+
+/** A conditional write whose base is no longer what is stored (currentVersion null: no such file). */
+export interface StoredConflict {
+  path: string;
+  baseVersion: string | null;
+  currentVersion: string | null;
+}
+
+export type ApplyResult =
+  | {
+      ok: true;
+      /** Paths whose bytes changed (or were created): a write of identical bytes is not news. */
+      changed: string[];
+      /** The checkpoint stored with the change set, when one was given. */
+      checkpointId: number | null;
+    }
+  | { ok: false; conflicts: StoredConflict[] };
+
+class Conflicts extends Error {
+  constructor(readonly conflicts: StoredConflict[]) {
+    super("write conflicts");
+  }
+}
+
+// A change set of 1000 files on a busy machine must not hit Prisma's defaults (5 s, 2 s to start).
+const TRANSACTION_LIMITS = { timeout: 60_000, maxWait: 10_000 };
 
 export const fileRepository = {
   listWithContent(projectId: number): Promise<FileRecord[]> {
@@ -55,37 +89,75 @@ export const fileRepository = {
   /**
    * Upserts and deletes in one transaction, so the durable copy never holds half of a change
    * set. `createdByAi` and `isEntryPoint` are only written when given: an execution rewriting
-   * a file keeps who created it and whether it is the entry point. A checkpoint, if given, is
-   * stored in the same transaction: history never names a change that did not happen.
+   * a file keeps who created it and whether it is the entry point.
+   *
+   * A write with a base version is a compare-and-set in one statement (UPDATE … WHERE version IN
+   * (base, new)): of two concurrent writes from the same base, PostgreSQL re-checks the second's
+   * WHERE after the first commits, so exactly one wins. Any conflict rolls the whole set back.
    */
-  async applyChanges(projectId: number, upserts: FileUpsert[], deletes: string[], checkpoint?: CheckpointDraft): Promise<number | null> {
-    const prisma = getPrisma();
-    const recorded = checkpoint ? checkpointRepository.recordStatements(checkpoint) : [];
-    const statements: Prisma.PrismaPromise<unknown>[] = [
-      ...(deletes.length ? [prisma.sandboxFile.deleteMany({ where: { projectId, filePath: { in: deletes } } })] : []),
-      ...upserts.map((f) => {
-        const content = {
-          content: f.content,
-          encoding: f.encoding,
-          sizeBytes: f.sizeBytes,
-          fileType: f.fileType,
-          ...(f.isExecutable === undefined ? {} : { isExecutable: f.isExecutable }),
-        };
-        const flags = {
-          ...(f.isEntryPoint === undefined ? {} : { isEntryPoint: f.isEntryPoint }),
-          ...(f.createdByAi === undefined ? {} : { createdByAi: f.createdByAi }),
-        };
-        return prisma.sandboxFile.upsert({
-          where: { projectId_filePath: { projectId, filePath: f.filePath } },
-          create: { projectId, filePath: f.filePath, ...content, ...flags },
-          update: { ...content, ...(f.isEntryPoint === undefined ? {} : { isEntryPoint: f.isEntryPoint }) },
-          select: { id: true },
-        });
-      }),
-      ...recorded,
-    ];
-    const results = await prisma.$transaction(statements);
-    return checkpoint ? (results.at(-1) as { id: number }).id : null;
+  async applyChanges(projectId: number, upserts: FileUpsert[], deletes: string[], checkpoint?: CheckpointDraft): Promise<ApplyResult> {
+    try {
+      const result = await getPrisma().$transaction(async (tx) => {
+        const paths = upserts.map((u) => u.filePath);
+        const before = new Map(
+          paths.length
+            ? (await tx.sandboxFile.findMany({ where: { projectId, filePath: { in: paths } }, select: { filePath: true, version: true } })).map((f) => [
+                f.filePath,
+                f.version,
+              ])
+            : [],
+        );
+        if (deletes.length) await tx.sandboxFile.deleteMany({ where: { projectId, filePath: { in: deletes } } });
+        const conflicts: StoredConflict[] = [];
+        for (const f of upserts) {
+          const content = {
+            content: f.content,
+            encoding: f.encoding,
+            sizeBytes: f.sizeBytes,
+            version: f.version,
+            fileType: f.fileType,
+            ...(f.isExecutable === undefined ? {} : { isExecutable: f.isExecutable }),
+          };
+          const update = { ...content, ...(f.isEntryPoint === undefined ? {} : { isEntryPoint: f.isEntryPoint }) };
+          const create = {
+            projectId,
+            filePath: f.filePath,
+            ...content,
+            ...(f.isEntryPoint === undefined ? {} : { isEntryPoint: f.isEntryPoint }),
+            ...(f.createdByAi === undefined ? {} : { createdByAi: f.createdByAi }),
+          };
+          const where = { projectId, filePath: f.filePath };
+          if (f.baseVersion === undefined) {
+            await tx.sandboxFile.upsert({ where: { projectId_filePath: where }, create, update, select: { id: true } });
+            continue;
+          }
+          let written: number;
+          if (f.baseVersion === null) {
+            written = (await tx.sandboxFile.createMany({ data: [create], skipDuplicates: true })).count;
+            // It exists already: fine only when it holds exactly these bytes (a retried create).
+            if (!written) written = (await tx.sandboxFile.updateMany({ where: { ...where, version: f.version }, data: update })).count;
+          } else {
+            written = (await tx.sandboxFile.updateMany({ where: { ...where, version: { in: [f.baseVersion, f.version] } }, data: update })).count;
+          }
+          if (!written) conflicts.push({ path: f.filePath, baseVersion: f.baseVersion, currentVersion: null });
+        }
+        if (conflicts.length) {
+          const current = await tx.sandboxFile.findMany({
+            where: { projectId, filePath: { in: conflicts.map((c) => c.path) } },
+            select: { filePath: true, version: true },
+          });
+          const versions = new Map(current.map((f) => [f.filePath, f.version]));
+          throw new Conflicts(conflicts.map((c) => ({ ...c, currentVersion: versions.get(c.path) ?? null })));
+        }
+        // History in the same transaction: it never names a change that did not happen.
+        const checkpointId = checkpoint ? await checkpointRepository.record(tx, checkpoint) : null;
+        return { changed: upserts.filter((u) => before.get(u.filePath) !== u.version).map((u) => u.filePath), checkpointId };
+      }, TRANSACTION_LIMITS);
+      return { ok: true, ...result };
+    } catch (err) {
+      if (err instanceof Conflicts) return { ok: false, conflicts: err.conflicts };
+      throw err;
+    }
   },
 
   async clearEntryPoint(projectId: number, exceptPath: string): Promise<void> {

@@ -35,6 +35,8 @@ export interface NewProjectFile {
   content: string;
   encoding: string;
   sizeBytes: number;
+  /** SHA-256 (hex) of the content's bytes. */
+  version: string;
   fileType: string | null;
   isEntryPoint: boolean;
   isExecutable: boolean;

@@ -1,6 +1,7 @@
 import type { WorkspaceChanges, WorkspaceFile, WorkspaceStore } from "@/server/sandbox/workspace-files";
 import { fileRepository } from "@/server/repositories/file-repository";
 import { getFileChangeHub } from "./files/file-change-hub";
+import { contentVersion } from "./files/file-version";
 import { fileTypeOf } from "./file-type";
 
 /**
@@ -20,21 +21,25 @@ export class DatabaseWorkspaceStore implements WorkspaceStore {
   }
 
   async applyChanges(projectId: string, changes: WorkspaceChanges): Promise<void> {
-    await fileRepository.applyChanges(
-      Number(projectId),
-      changes.upserted.map((f) => ({
-        filePath: f.path,
-        content: f.content,
-        encoding: f.encoding,
-        sizeBytes: f.size,
-        fileType: fileTypeOf(f.path),
-        isExecutable: f.executable ?? false,
-      })),
-      changes.deleted,
-    );
-    // What a program wrote in the container reaches open IDEs without a reload.
+    const upserts = changes.upserted.map((f) => ({
+      filePath: f.path,
+      content: f.content,
+      encoding: f.encoding,
+      sizeBytes: f.size,
+      version: contentVersion(f.content, f.encoding),
+      fileType: fileTypeOf(f.path),
+      isExecutable: f.executable ?? false,
+    }));
+    // What a program wrote is stored whatever the store holds (no base version): the engine does
+    // not yet say which version a container's file was based on.
+    const applied = await fileRepository.applyChanges(Number(projectId), upserts, changes.deleted);
+    const changed = applied.ok ? new Set(applied.changed) : new Set<string>();
+    const versions = Object.fromEntries(upserts.filter((u) => changed.has(u.filePath)).map((u) => [u.filePath, u.version]));
+    // What a program wrote in the container reaches open IDEs without a reload; a file written back
+    // with the bytes it already had (a sync after an IDE save, a touch) is no change to anyone.
     getFileChangeHub().publish(Number(projectId), {
-      upserted: changes.upserted.map((f) => f.path),
+      upserted: Object.keys(versions),
+      versions,
       deleted: changes.deleted,
       // Said in the feed too, so an open IDE learns that a file it will not see was left out.
       refused: changes.refused.map((f) => ({ path: f.path, reason: f.reason, detail: f.detail ?? null })),

@@ -46,6 +46,7 @@ describe("executions against the database-backed workspace", () => {
           content: "require('fs').writeFileSync('out/result.txt', 'made by run'); console.log('hello from', process.version)",
           encoding: "utf8",
           sizeBytes: 10,
+          version: "0".repeat(64),
           fileType: "javascript",
           isEntryPoint: true,
         },

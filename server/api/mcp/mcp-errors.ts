@@ -2,6 +2,7 @@ import { McpError, ErrorCode, type CallToolResult } from "@modelcontextprotocol/
 import { ZodError } from "zod";
 import { AppError, type AppErrorCode } from "@/server/errors/app-error";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
+import { conflictsOf } from "@/server/errors/public-error";
 import { getLogger } from "@/server/logging/logger";
 
 // Two kinds of failure, as the MCP spec separates them:
@@ -16,6 +17,7 @@ export const JSON_RPC_CODE: Record<AppErrorCode, number> = {
   UNAUTHORIZED: -32001,
   FORBIDDEN: -32003,
   NOT_FOUND: -32004,
+  METHOD_NOT_ALLOWED: -32005,
   CONFLICT: -32009,
   PAYLOAD_TOO_LARGE: -32013,
   TOO_MANY_REQUESTS: -32029,
@@ -43,10 +45,18 @@ export function toolFailure(toolName: string, err: unknown): CallToolResult {
   // An INTERNAL AppError's message was written for the log, not the caller (as on REST and tRPC).
   if (cause instanceof AppError && cause.code !== "INTERNAL") {
     const retryAfterSeconds = cause.details?.retryAfterSeconds;
+    const conflicts = conflictsOf(cause);
     return {
       isError: true,
       content: [{ type: "text", text: `${cause.code}: ${cause.message}` }],
-      structuredContent: { error: { code: cause.code, message: cause.message, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) } },
+      structuredContent: {
+        error: {
+          code: cause.code,
+          message: cause.message,
+          ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+          ...(conflicts ? { conflicts } : {}),
+        },
+      },
     };
   }
   if (cause instanceof ZodError) throw callRefused("BAD_REQUEST", `Invalid arguments for ${toolName}: ${describeIssues(cause)}`);

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from "zod-openapi";
-import { createProjectBody, executeBody, listProjectsQuery, startProcessBody, writeFileBody } from "@/server/api/rest/rest-schemas";
+import { createProjectBody, executeBody, fileContentQuery, listProjectsQuery, startProcessBody, writeFileBody } from "@/server/api/rest/rest-schemas";
 import {
   errorBody,
   executionResponse,
+  fileContentResponse,
   fileListResponse,
   fileResponse,
   healthResponse,
@@ -133,10 +134,48 @@ export function buildOpenApiDocument(version: string) {
         post: op({
           operationId: "writeFile",
           summary: "Create or overwrite a file",
+          description:
+            "Without `base_version` the file is created or overwritten, whatever is stored. With `base_version` (the `version` of the file as you read or last wrote it) " +
+            "it is written only if the stored file still has that version, so no one's change is lost: otherwise 409, nothing written, and `error.conflicts` gives the " +
+            "current version (null: the file no longer exists). Read it again and redo your change, or send the current version to overwrite on purpose. " +
+            "`base_version: null` creates only (409 if the file exists). Writing the bytes already stored always succeeds.",
           scope: "projects:write",
           requestParams: { path: projectPath },
           requestBody: json(writeFileBody),
-          responses: { "201": { description: "The file written", ...json(fileResponse) }, ...bodyErrors, ...authErrors, ...notFound },
+          responses: {
+            "201": { description: "The file written, with its new `version`", ...json(fileResponse) },
+            ...bodyErrors,
+            ...authErrors,
+            ...notFound,
+            "409": error("`base_version` is not the stored version: `error.conflicts` lists the current one; nothing was written"),
+          },
+        }),
+      },
+      "/api/sandbox/projects/{id}/files/content": {
+        get: op({
+          operationId: "readFile",
+          summary: "One file's content",
+          description:
+            "JSON by default: the file's metadata with `content`, as text when `encoding` is `utf8` and in base64 when it is `base64` (binary files). " +
+            "The raw bytes instead, with the file's media type, when `Accept` prefers `application/octet-stream` or the file's own type (`image/png`, `image/*`, `text/plain`) over `application/json`; " +
+            "raw answers are attachments with `X-Content-Type-Options: nosniff` and a sandboxing CSP. Files are at most SANDBOX_MAX_FILE_SIZE bytes; `max_bytes` refuses larger ones with 413.",
+          scope: "projects:read",
+          requestParams: { path: projectPath, query: fileContentQuery },
+          responses: {
+            "200": {
+              description: "The file",
+              content: {
+                "application/json": { schema: fileContentResponse },
+                "application/octet-stream": {
+                  schema: z.string().meta({ format: "binary", description: "The raw bytes (served with the file's own media type)" }),
+                },
+              },
+            },
+            "400": error("No path, a path outside the project (`..`, absolute), or an unknown query parameter"),
+            "413": error("The file is larger than `max_bytes`"),
+            ...authErrors,
+            "404": error("No such project of yours, or no such file in it"),
+          },
         }),
       },
       "/api/sandbox/projects/{id}/execute": {

@@ -18,6 +18,7 @@ export function errorResponse(err: unknown, req?: Request): Response {
       message: pub.message,
       ...(pub.issues ? { issues: pub.issues } : {}),
       ...(pub.requestId ? { request_id: pub.requestId } : {}),
+      ...(pub.conflicts ? { conflicts: pub.conflicts.map((c) => ({ path: c.path, base_version: c.baseVersion, current_version: c.currentVersion })) } : {}),
     },
   };
   const response = json(body, pub.status);

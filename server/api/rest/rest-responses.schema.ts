@@ -37,6 +37,10 @@ export const fileResponse = z
     file_type: z.string().nullable(),
     size_bytes: z.number().int(),
     encoding: z.string().meta({ description: "utf8 or base64" }),
+    version: z.string().meta({
+      description:
+        "SHA-256 (hex) of the file's bytes. Send it as base_version when writing the file, so the write is refused (409) if someone changed it since.",
+    }),
     is_entry_point: z.boolean(),
     is_executable: z.boolean(),
     created_by_ai: aiName,
@@ -44,6 +48,12 @@ export const fileResponse = z
     updated_at: timestamp,
   })
   .meta({ id: "File" });
+
+export const fileContentResponse = fileResponse
+  .extend({
+    content: z.string().meta({ description: "The file's content: text as is when encoding is utf8, the bytes in base64 when encoding is base64" }),
+  })
+  .meta({ id: "FileContent" });
 
 export const fileListResponse = z.strictObject({ files: z.array(fileResponse) }).meta({ id: "FileList" });
 
@@ -101,11 +111,19 @@ export const errorBody = z
   .object({
     error: z.object({
       code: z.string().meta({
-        description: "BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS, UNAVAILABLE, TIMEOUT, INTERNAL…",
+        description:
+          "BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED, CONFLICT, PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS, UNAVAILABLE, TIMEOUT, INTERNAL…",
       }),
       message: z.string(),
       issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
       request_id: z.string().optional().meta({ description: "On every 5xx: quote it when reporting a problem; the server's log line carries it" }),
+      conflicts: z
+        .array(z.object({ path: z.string(), base_version: z.string().nullable(), current_version: z.string().nullable() }))
+        .optional()
+        .meta({
+          description:
+            "On a 409 from a write with base_version: each file whose stored version is not the base, with its current version (null: it no longer exists). Nothing was written.",
+        }),
     }),
   })
   .meta({ id: "Error" });

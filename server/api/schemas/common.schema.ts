@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { aiPersonalitySchema } from "@/lib/ai-personalities";
 import { pathProblem } from "@/server/services/files/file-path";
+import { maxTimeoutSeconds, timeoutCeilingMessage } from "@/server/services/executions/timeout-ceiling";
 
 // Input and output shapes shared by the tRPC procedures and the REST routes.
 
@@ -34,7 +35,33 @@ export const aiPersonalityInput = aiPersonalitySchema.nullish();
 
 /** Content up to 16 MiB passes zod; the configured SANDBOX_MAX_FILE_SIZE is enforced by the service with its own message. */
 export const fileContentSchema = z.string().max(16 * 1024 * 1024, "is far above any file size limit");
+/**
+ * The version a write is based on (the `version` a read or the last write returned): the write is
+ * refused with CONFLICT when the stored file has another. null: the file must not exist yet.
+ * Omitted: create or overwrite, whatever is stored.
+ */
+export const baseVersionSchema = z
+  .string({ error: "must be a file version (64 hex digits, as a read returns it), or null for a file that must not exist yet" })
+  .regex(/^[0-9a-f]{64}$/, "must be a file version: 64 lowercase hex digits (the SHA-256 of the content), as a read returns it")
+  .nullable()
+  .optional()
+  .meta({
+    description:
+      "The file's version this write is based on (`version` from a read or the last write). The write is refused with 409 CONFLICT, nothing written, when the stored file has another version; the error lists the current one. null: the file must not exist yet. Omitted: create or overwrite.",
+  });
+
 export const encodingSchema = z.enum(["utf8", "base64"]).default("utf8");
 
-/** Seconds; SANDBOX_MAX_TIMEOUT (at most 3600) is checked by the service and refused, never clamped. */
-export const timeoutSecondsSchema = z.number().int("must be whole seconds").positive().max(3600, "must be at most 3600 seconds");
+/**
+ * Seconds, refused (never clamped) above the configured SANDBOX_MAX_TIMEOUT, read when the input
+ * is parsed so the message states the ceiling in force (300 by default), not a fixed bound.
+ */
+export const timeoutSecondsSchema = z
+  .number({ error: "must be a number of seconds" })
+  .int("must be whole seconds")
+  .positive("must be at least 1 second")
+  .superRefine((seconds, ctx) => {
+    const max = maxTimeoutSeconds();
+    if (seconds > max) ctx.addIssue({ code: "too_big", origin: "number", maximum: max, inclusive: true, input: seconds, message: timeoutCeilingMessage(max) });
+  })
+  .meta({ description: "Seconds; defaults to SANDBOX_DEFAULT_TIMEOUT (30), refused above SANDBOX_MAX_TIMEOUT (300 by default)" });

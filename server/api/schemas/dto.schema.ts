@@ -22,6 +22,8 @@ export const fileMetaDto = z.object({
   fileType: z.string().nullable(),
   sizeBytes: z.number(),
   encoding: z.string(),
+  /** SHA-256 (hex) of the file's bytes: send it back as baseVersion so a write never overwrites a change it did not see. */
+  version: z.string(),
   isEntryPoint: z.boolean(),
   isExecutable: z.boolean(),
   createdByAi: z.string().nullable(),

@@ -18,20 +18,20 @@ export async function projectContext(user: AuthUser, projectId: number, byteBudg
     (a, b) => Number(b.isEntryPoint) - Number(a.isEntryPoint) || a.sizeBytes - b.sizeBytes || a.filePath.localeCompare(b.filePath),
   );
   let left = byteBudget;
-  const contents: { path: string; content: string }[] = [];
+  const contents: { path: string; content: string; version: string }[] = [];
   const omitted: string[] = [];
   for (const file of ordered) {
     if (file.encoding !== "utf8" || file.sizeBytes > left) {
       omitted.push(file.filePath);
       continue;
     }
-    contents.push({ path: file.filePath, content: file.content ?? "" });
+    contents.push({ path: file.filePath, content: file.content ?? "", version: file.version });
     left -= file.sizeBytes;
   }
   const recent = await executionRepository.recent(projectId, 3);
   return {
     project: { id: project.id, name: project.name, description: project.description, templateType: project.templateType },
-    tree: files.map((f) => ({ path: f.filePath, sizeBytes: f.sizeBytes, isEntryPoint: f.isEntryPoint })),
+    tree: files.map((f) => ({ path: f.filePath, sizeBytes: f.sizeBytes, isEntryPoint: f.isEntryPoint, version: f.version })),
     contents,
     omitted,
     lastExecutions: recent.map((e) => ({

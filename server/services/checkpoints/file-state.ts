@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import type { StoredFileState } from "@/server/repositories/checkpoint-repository";
+import { contentVersion } from "@/server/services/files/file-version";
 
 /** A file's exact state: its bytes (as stored: UTF-8 text or base64) and execute bit. */
 export interface FileSnapshot {
@@ -18,8 +19,9 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/** The hash is the file's version (sandbox_files.version): SHA-256 of its bytes. */
 export function stateOf(file: FileSnapshot): StoredFileState {
-  return { hash: sha256Hex(bytesOf(file.content, file.encoding)), encoding: file.encoding, executable: file.executable };
+  return { hash: contentVersion(file.content, file.encoding), encoding: file.encoding, executable: file.executable };
 }
 
 export function sameState(a: StoredFileState | null, b: StoredFileState | null): boolean {

@@ -8,6 +8,7 @@ import { fileTypeOf } from "@/server/services/file-type";
 import { assertFileSize, assertProjectSize } from "@/server/services/workspace-limits";
 import { type ContentEncoding, contentSize } from "./file-content";
 import { getFileChangeHub } from "./file-change-hub";
+import { type BaseVersion, contentVersion, type FileConflict, VERSION_PATTERN } from "./file-version";
 import { assertFilePath } from "./file-path";
 import { pushToContainer } from "./push-to-container";
 
@@ -18,6 +19,8 @@ export interface FileWrite {
   isEntryPoint?: boolean;
   /** Set the execute bit (a restore or rollback does); unset keeps the file's current bit. */
   isExecutable?: boolean;
+  /** The version this write was based on; see BaseVersion (undefined: create or overwrite). */
+  baseVersion?: BaseVersion;
 }
 
 export interface FileChangeSet {
@@ -35,7 +38,7 @@ export async function applyFileChanges(
   changes: FileChangeSet,
   aiPersonality: AiPersonality | null,
   actor?: ChangeActor,
-): Promise<{ written: string[]; deleted: string[]; checkpointId: number | null }> {
+): Promise<{ written: string[]; deleted: string[]; versions: Record<string, string>; checkpointId: number | null }> {
   const seen = new Set<string>();
   const upserts: FileUpsert[] = [];
   const pushed: WorkspaceFile[] = [];
@@ -46,11 +49,15 @@ export async function applyFileChanges(
     const encoding = write.encoding ?? "utf8";
     const size = contentSize(path, write.content, encoding);
     assertFileSize(path, size);
+    if (typeof write.baseVersion === "string" && !VERSION_PATTERN.test(write.baseVersion))
+      throw new AppError("BAD_REQUEST", `${path}: baseVersion must be the 64-hex-digit version a read returned (or null to create)`);
     upserts.push({
       filePath: path,
       content: write.content,
       encoding,
       sizeBytes: size,
+      version: contentVersion(write.content, encoding),
+      baseVersion: write.baseVersion,
       fileType: fileTypeOf(path),
       isEntryPoint: write.isEntryPoint,
       isExecutable: write.isExecutable,
@@ -79,16 +86,50 @@ export async function applyFileChanges(
     for (const path of changes.deletes) if (existing.has(path)) after.set(path, null);
     draft = await checkpointDraft(projectId, actor, existing, after);
   }
-  const checkpointId = await fileRepository.applyChanges(projectId, upserts, changes.deletes, draft ?? undefined);
+  // The checkpoint is stored in the same transaction as the files (and not at all on a conflict).
+  const applied = await fileRepository.applyChanges(projectId, upserts, changes.deletes, draft ?? undefined);
+  if (!applied.ok) throw conflictError(applied.conflicts);
+  const { checkpointId } = applied;
   if (checkpointId !== null) await pruneCheckpoints(projectId);
   const entry = upserts.find((u) => u.isEntryPoint);
   if (entry) await fileRepository.clearEntryPoint(projectId, entry.filePath);
-  getFileChangeHub().publish(projectId, { upserted: [...seen], deleted: changes.deletes, refused: [], source: "api", aiPersonality, checkpointId });
+  // Only real content changes are news: a save of the bytes already stored tells no one anything.
+  const versions = Object.fromEntries(upserts.filter((u) => applied.changed.includes(u.filePath)).map((u) => [u.filePath, u.version]));
+  getFileChangeHub().publish(projectId, {
+    upserted: Object.keys(versions),
+    versions,
+    deleted: changes.deletes,
+    refused: [],
+    source: "api",
+    aiPersonality,
+    checkpointId,
+  });
   // Rewriting a file keeps its execute bit, in the store (applyChanges) and in the container.
   await pushToContainer(
     projectId,
     pushed.map((f) => ({ ...f, executable: f.executable ?? existing.get(f.path)?.executable ?? false })),
     changes.deletes,
   );
-  return { written: [...seen], deleted: changes.deletes, checkpointId };
+  return { written: [...seen], deleted: changes.deletes, versions: Object.fromEntries(upserts.map((u) => [u.filePath, u.version])), checkpointId };
+}
+
+/** CONFLICT with what is stored now, so the writer can compare, reload, or overwrite on purpose. */
+function conflictError(conflicts: FileConflict[]): AppError {
+  const short = (v: string | null) => (v === null ? "none" : v.slice(0, 12));
+  const what = conflicts
+    .slice(0, 5)
+    .map((c) =>
+      c.baseVersion === null
+        ? `${c.path} already exists (version ${short(c.currentVersion)})`
+        : c.currentVersion === null
+          ? `${c.path} was deleted since version ${short(c.baseVersion)}`
+          : `${c.path} changed since version ${short(c.baseVersion)} (now ${short(c.currentVersion)})`,
+    )
+    .join("; ");
+  const more = conflicts.length > 5 ? ` and ${conflicts.length - 5} more` : "";
+  return new AppError(
+    "CONFLICT",
+    `Not saved, nothing was written: ${what}${more}. Read the file again and reapply your change, or write again with baseVersion set to the current version to overwrite it (null when it no longer exists).`,
+    { conflicts },
+  );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type FileChange, FileChangeHub } from "./file-change-hub";
 
-const change = (path: string) => ({ upserted: [path], deleted: [], refused: [], source: "api" as const, aiPersonality: null });
+const change = (path: string) => ({ upserted: [path], versions: {}, deleted: [], refused: [], source: "api" as const, aiPersonality: null });
 
 describe("FileChangeHub", () => {
   it("a first subscriber gets a resync with the current position, then live changes of its project only", () => {
@@ -20,10 +20,10 @@ describe("FileChangeHub", () => {
 
   it("an empty change is not published", () => {
     const hub = new FileChangeHub();
-    expect(hub.publish(1, { upserted: [], deleted: [], refused: [], source: "execution", aiPersonality: null })).toBeNull();
+    expect(hub.publish(1, { upserted: [], versions: {}, deleted: [], refused: [], source: "execution", aiPersonality: null })).toBeNull();
     // A change that only refused a file is still news: the IDE says which file was not saved.
     const refused = [{ path: "\\xff.txt", reason: "non-utf8-name", detail: null }];
-    expect(hub.publish(1, { upserted: [], deleted: [], refused, source: "execution", aiPersonality: null })?.refused).toEqual(refused);
+    expect(hub.publish(1, { upserted: [], versions: {}, deleted: [], refused, source: "execution", aiPersonality: null })?.refused).toEqual(refused);
   });
 
   it("resuming after an event id replays exactly what came after it", () => {

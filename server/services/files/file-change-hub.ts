@@ -7,6 +7,8 @@ export interface FileChange {
   /** Increasing across all projects in this process, never reused within an epoch. */
   seq: number;
   upserted: string[];
+  /** The new version (SHA-256 of the bytes) of each upserted path: a client holding it has nothing to fetch. */
+  versions: Record<string, string>;
   deleted: string[];
   /** Files an execution left that were not saved, and why (a name that is not UTF-8, a symlink...). */
   refused: { path: string; reason: string; detail: string | null }[];

@@ -31,7 +31,8 @@ export async function createFile(user: AuthUser, projectId: number, write: FileW
   await requireProject(user, projectId, "write");
   if (await fileRepository.find(projectId, assertFilePath(write.path)))
     throw new AppError("CONFLICT", `${write.path} already exists; write it instead, or pick another name`);
-  return writeFile(user, projectId, write, ai);
+  // A create racing another create of the same path: the second is refused by the store too.
+  return writeFile(user, projectId, { ...write, baseVersion: null }, ai);
 }
 
 /**
@@ -67,6 +68,8 @@ export async function moveFile(user: AuthUser, projectId: number, from: string, 
     isExecutable: f.isExecutable,
     encoding: f.encoding === "base64" ? ("base64" as const) : ("utf8" as const),
     isEntryPoint: f.isEntryPoint,
+    // The targets must still not exist when the move commits (someone may create one meanwhile).
+    baseVersion: null,
   }));
   const attributed = attributedAi(user, ai);
   await applyFileChanges(

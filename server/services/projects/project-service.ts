@@ -4,6 +4,7 @@ import { type FileRecord, fileRepository } from "@/server/repositories/file-repo
 import { type NewProjectFile, type ProjectListQuery, type ProjectRecord, projectRepository } from "@/server/repositories/project-repository";
 import { attributedAi } from "@/server/services/ai-attribution";
 import { fileTypeOf } from "@/server/services/file-type";
+import { contentVersion } from "@/server/services/files/file-version";
 import { requireProject } from "@/server/services/project-access";
 import { getRateLimits } from "@/server/services/rate-limits-access";
 import { assertProjectSize } from "@/server/services/workspace-limits";
@@ -33,6 +34,7 @@ export async function createProject(user: AuthUser, input: CreateProjectInput): 
         content,
         encoding: "utf8",
         sizeBytes: Buffer.byteLength(content),
+        version: contentVersion(content, "utf8"),
         fileType: fileTypeOf(path),
         isEntryPoint: path === template.entryPoint,
         isExecutable: false,
@@ -127,6 +129,7 @@ export async function duplicateProject(
       content: f.content ?? "",
       encoding: f.encoding,
       sizeBytes: f.sizeBytes,
+      version: f.version,
       fileType: f.fileType,
       isEntryPoint: f.isEntryPoint,
       isExecutable: f.isExecutable,

@@ -23,7 +23,8 @@ export const debugTool = defineTool({
 export const getContextTool = defineTool({
   name: "get_context",
   title: "Get the project's context",
-  description: "The file tree, file contents within byteBudget bytes (the rest listed as omitted), and the last executions with their diagnostics.",
+  description:
+    "The file tree, file contents within byteBudget bytes (the rest listed as omitted), each with its version (send it as baseVersion when you write the file), and the last executions with their diagnostics.",
   scopes: ["projects:read"],
   readOnly: true,
   input: getContextInput,
@@ -34,7 +35,9 @@ export const applyChangesTool = defineTool({
   name: "apply_changes",
   title: "Apply a change set",
   description:
-    "Writes and deletes files as one unit (all stored, or none), then runs verifyCommand if given (e.g. the template's test command) and returns its result.",
+    "Writes and deletes files as one unit (all stored, or none), then runs verifyCommand if given (e.g. the template's test command) and returns its result. " +
+    "Give each write the baseVersion it was based on (`version` from get_context or read_file; null for a new file): if any file changed since, nothing is written and the CONFLICT lists the current versions. " +
+    "A write without baseVersion overwrites whatever is there. Returns each written file's new version.",
   scopes: ["projects:write", "executions:run"],
   readOnly: false,
   input: applyChangesInput,

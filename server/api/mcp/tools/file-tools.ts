@@ -19,7 +19,8 @@ export const listFilesTool = defineTool({
 export const readFileTool = defineTool({
   name: "read_file",
   title: "Read a file",
-  description: "A file's content and metadata. Binary files come back base64 (encoding says which).",
+  description:
+    "A file's content and metadata. Binary files come back base64 (encoding says which). `version` (SHA-256 of the bytes) is what a write based on this read sends as baseVersion.",
   scopes: ["projects:read"],
   readOnly: true,
   input: projectFileInput,
@@ -31,6 +32,8 @@ export const writeFileTool = defineTool({
   title: "Write a file",
   description:
     "Creates or replaces a file (relative path like src/index.ts; encoding base64 for binary). Refused above SANDBOX_MAX_FILE_SIZE. " +
+    "Send baseVersion (the `version` from read_file, get_context or your last write) so the write is refused with CONFLICT, nothing written, if someone changed the file since " +
+    "(the error lists the current version: read it again and redo your change); baseVersion null creates only; without baseVersion it overwrites whatever is there. " +
     "Attributed to aiPersonality, or to the API key's default personality.",
   scopes: ["projects:write"],
   readOnly: false,

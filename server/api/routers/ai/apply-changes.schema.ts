@@ -17,5 +17,7 @@ export const applyChangesOutput = z.object({
   deleted: z.array(z.string()),
   /** The checkpoint recording this change set (null when nothing changed). */
   checkpointId: z.number().int().nullable(),
+  /** Each written path's new version, the base of the next write. */
+  versions: z.record(z.string(), z.string()),
   verification: executionResultDto.nullable(),
 });

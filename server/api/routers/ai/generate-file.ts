@@ -3,7 +3,7 @@ import { writeFile } from "@/server/services/files/file-service";
 import { fileWriteInput } from "../files/files.schema";
 import { writeFileOutput } from "../files/write-file.schema";
 
-/** generate_file: writes the file the AI generated, attributed to it. */
+/** generate_file: writes the file the AI generated, attributed to it; baseVersion as files.write. */
 export const generateFileProcedure = requireScope("projects:write")
   .input(fileWriteInput)
   .output(writeFileOutput)

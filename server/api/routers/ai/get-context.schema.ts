@@ -13,8 +13,9 @@ export const getContextInput = z.object({
 });
 export const getContextOutput = z.object({
   project: z.object({ id: z.number(), name: z.string(), description: z.string().nullable(), templateType: z.string().nullable() }),
-  tree: z.array(z.object({ path: z.string(), sizeBytes: z.number(), isEntryPoint: z.boolean() })),
-  contents: z.array(z.object({ path: z.string(), content: z.string() })),
+  /** version: what a write based on this context sends as baseVersion. */
+  tree: z.array(z.object({ path: z.string(), sizeBytes: z.number(), isEntryPoint: z.boolean(), version: z.string() })),
+  contents: z.array(z.object({ path: z.string(), content: z.string(), version: z.string() })),
   omitted: z.array(z.string()),
   lastExecutions: z.array(
     z.object({

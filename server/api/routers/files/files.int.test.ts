@@ -38,7 +38,7 @@ describe("files", () => {
       ],
       deletes: ["keep.txt"],
     });
-    expect(ok).toEqual({ written: ["x/1.txt", "x/2.bin"], deleted: ["keep.txt"], checkpointId: expect.any(Number) });
+    expect(ok).toMatchObject({ written: ["x/1.txt", "x/2.bin"], deleted: ["keep.txt"], checkpointId: expect.any(Number) });
     expect((await caller.files.read({ projectId, path: "x/2.bin" })).sizeBytes).toBe(3);
 
     const big = "x".repeat(1_048_577);

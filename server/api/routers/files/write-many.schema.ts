@@ -8,9 +8,11 @@ export const writeManyInput = z.object({
   deletes: z.array(filePathSchema).max(1000, "at most 1000 deletions per change set").default([]),
   aiPersonality: aiPersonalityInput,
 });
+/** versions: each written path's new version, the base of the next write. */
 export const writeManyOutput = z.object({
   written: z.array(z.string()),
   deleted: z.array(z.string()),
+  versions: z.record(z.string(), z.string()),
   /** The checkpoint recording this change set (null when nothing changed). */
   checkpointId: z.number().int().nullable(),
 });

@@ -7,6 +7,7 @@ import { errorResponse, json } from "@/server/api/rest/rest-response";
 import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
 import { writeFileBody } from "@/server/api/rest/rest-schemas";
 import { listFiles, writeFile } from "@/server/services/files/file-service";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 type Params = { params: Promise<{ id: string }> };
 
@@ -21,7 +22,10 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
   }
 }
 
-/** The seed's POST …/files {path, content, is_entry_point}: creates or replaces the file. */
+/**
+ * The seed's POST …/files {path, content, is_entry_point}: creates or replaces the file. With
+ * base_version it replaces only that version (null: creates only), else 409 with the current one.
+ */
 export async function POST(req: Request, { params }: Params): Promise<Response> {
   let user: AuthUser | null = null;
   try {
@@ -31,7 +35,7 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
     const file = await writeFile(
       user,
       projectId,
-      { path: body.path, content: body.content, encoding: body.encoding, isEntryPoint: body.is_entry_point },
+      { path: body.path, content: body.content, encoding: body.encoding, isEntryPoint: body.is_entry_point, baseVersion: body.base_version },
       body.ai_personality,
     );
     return json(fileJson(file), 201);
@@ -40,3 +44,6 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
     return errorResponse(e, req);
   }
 }
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET, POST });
