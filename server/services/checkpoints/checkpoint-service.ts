@@ -110,20 +110,17 @@ export async function getCheckpoint(user: AuthUser, projectId: number, checkpoin
 }
 
 /**
- * Each path's state just after `checkpointId`: the latest change at or before it, else (a file
- * first touched later) the state before the first later change. Paths no checkpoint touched are
- * not history's to change.
+ * The project as it was just after `checkpointId`, for every path a later checkpoint touched: the
+ * state before the first later change of that path. That state was read from the store when the
+ * later change was made, so it includes what executions did in between (a chmod, a generated
+ * file) and not only what the checkpoint itself wrote. Paths no later checkpoint touched are
+ * already as they were.
  */
 function targetStates(history: Awaited<ReturnType<typeof checkpointRepository.fileHistory>>, checkpointId: number) {
   const target = new Map<string, { hash: string; encoding: string; executable: boolean } | null>();
-  const decided = new Set<string>();
   for (const f of history) {
-    if (f.checkpointId <= checkpointId) {
-      target.set(f.filePath, f.afterHash ? { hash: f.afterHash, encoding: f.afterEncoding ?? "utf8", executable: f.afterExecutable ?? false } : null);
-      decided.add(f.filePath);
-    } else if (!target.has(f.filePath)) {
-      target.set(f.filePath, f.beforeHash ? { hash: f.beforeHash, encoding: f.beforeEncoding ?? "utf8", executable: f.beforeExecutable ?? false } : null);
-    }
+    if (f.checkpointId <= checkpointId || target.has(f.filePath)) continue;
+    target.set(f.filePath, f.beforeHash ? { hash: f.beforeHash, encoding: f.beforeEncoding ?? "utf8", executable: f.beforeExecutable ?? false } : null);
   }
   return target;
 }

