@@ -17,7 +17,15 @@ export default function CheckpointDiff({ path, original, modified }: CheckpointD
         modifiedModelPath={`inmemory://checkpoint/after/${path}`}
         original={original}
         modified={modified}
-        options={{ readOnly: true, originalEditable: false, renderSideBySide: true, minimap: { enabled: false }, automaticLayout: true }}
+        options={{
+          readOnly: true,
+          originalEditable: false,
+          renderSideBySide: true,
+          // The bottom panel is narrow: keep both sides rather than Monaco's inline fallback.
+          useInlineViewWhenSpaceIsLimited: false,
+          minimap: { enabled: false },
+          automaticLayout: true,
+        }}
       />
     </div>
   );
