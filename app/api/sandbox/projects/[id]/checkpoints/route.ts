@@ -3,6 +3,7 @@ import { errorResponse, json } from "@/server/api/rest/rest-response";
 import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
 import { AppError } from "@/server/errors/app-error";
 import { listCheckpoints } from "@/server/services/checkpoints/checkpoint-service";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 type Params = { params: Promise<{ id: string }> };
 
@@ -26,3 +27,6 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
     return errorResponse(e, req);
   }
 }
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET });

@@ -8,6 +8,7 @@ import { errorResponse, json } from "@/server/api/rest/rest-response";
 import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
 import { AppError } from "@/server/errors/app-error";
 import { applyVerifiedChangeSet } from "@/server/services/ai/verified-change-set";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 type Params = { params: Promise<{ id: string }> };
 
@@ -34,3 +35,6 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
     return errorResponse(e, req);
   }
 }
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ POST });

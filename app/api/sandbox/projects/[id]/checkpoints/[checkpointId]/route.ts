@@ -2,6 +2,7 @@ import { checkpointDetailJson } from "@/server/api/rest/rest-checkpoint-dto";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
 import { checkpointIdParam, projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
 import { getCheckpoint } from "@/server/services/checkpoints/checkpoint-service";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 type Params = { params: Promise<{ id: string; checkpointId: string }> };
 
@@ -15,3 +16,6 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
     return errorResponse(e, req);
   }
 }
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET });

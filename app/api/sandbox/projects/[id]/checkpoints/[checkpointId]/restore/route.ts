@@ -5,6 +5,7 @@ import { restoreCheckpointBody } from "@/server/api/rest/rest-checkpoints.schema
 import { errorResponse, json } from "@/server/api/rest/rest-response";
 import { checkpointIdParam, projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
 import { restoreCheckpoint } from "@/server/services/checkpoints/checkpoint-service";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 type Params = { params: Promise<{ id: string; checkpointId: string }> };
 
@@ -21,3 +22,6 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
     return errorResponse(e, req);
   }
 }
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ POST });
