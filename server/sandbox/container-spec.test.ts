@@ -32,6 +32,8 @@ describe("buildContainerSpec", () => {
     expect(host().CapDrop).toEqual(["ALL"]);
     // Exactly the agent's four, each justified in container-spec.ts and THREAT_MODEL.md.
     expect(host().CapAdd).toEqual(["SETUID", "SETGID", "SETPCAP", "KILL"]);
+    // gVisor's capabilities are emulated by its own kernel: the agent may fork past the RLIMIT_NPROC it gives sandbox code.
+    expect(host({ runtime: "runsc" }).CapAdd).toEqual(["SETUID", "SETGID", "SETPCAP", "KILL", "SYS_RESOURCE"]);
     expect(host().Privileged).toBe(false);
   });
 

@@ -102,8 +102,12 @@ export function buildContainerSpec(input: ContainerSpecInput): Dockerode.Contain
     // SETUID/SETGID — the switch to 1000:1000 (setresuid/setresgid/setgroups) and the agent's file
     // operations under the sandbox user's filesystem ids (setfsuid/setfsgid);
     // SETPCAP — emptying the capability bounding set before sandbox code runs;
-    // KILL — signalling sandbox processes, which belong to another uid.
-    CapAdd: [...AGENT_CAPABILITIES],
+    // KILL — signalling sandbox processes, which belong to another uid;
+    // SYS_RESOURCE, runsc only — the agent lowers RLIMIT_NPROC for sandbox code (children inherit
+    // it) below the one above, so that a fork bomb stops before the host pids cgroup kills the
+    // Sentry; this lets the agent itself still fork past it. Inside gVisor capabilities are the
+    // Sentry's own emulation, never the host's.
+    CapAdd: input.runtime === "runsc" ? [...AGENT_CAPABILITIES, "SYS_RESOURCE"] : [...AGENT_CAPABILITIES],
     SecurityOpt: securityOpt,
     Privileged: false,
     NetworkMode: "none",

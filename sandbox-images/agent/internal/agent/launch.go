@@ -84,6 +84,48 @@ func LaunchMain(args []string) {
 	fail(code, "%s: %v", argv[0], err)
 }
 
+// prepareDirectLaunch narrows the agent itself so that a plain fork+exec with a uid change gives
+// sandbox code nothing: every thread's capability bounding set emptied (the agent keeps its
+// permitted and effective sets: the bounding set only limits what an execve can grant), no_new_privs
+// on every thread, inheritable capabilities verified empty, and RLIMIT_NPROC lowered to the
+// children's limit (process-wide, inherited by children; see below). AllThreadsSyscall reaches every OS thread, so no thread forks with more; it is
+// refused in cgo builds (the agent is built with CGO_ENABLED=0), and then the launcher is used.
+func prepareDirectLaunch(nproc uint64) error {
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("not root")
+	}
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("capget: %w", err)
+	}
+	if data[0].Inheritable != 0 || data[1].Inheritable != 0 {
+		return fmt.Errorf("inheritable capabilities are not empty")
+	}
+	for c := 0; c <= lastCap(); c++ {
+		if _, _, e := syscall.AllThreadsSyscall(syscall.SYS_PRCTL, unix.PR_CAPBSET_DROP, uintptr(c), 0); e != 0 && e != syscall.EINVAL {
+			return fmt.Errorf("PR_CAPBSET_DROP %d: %w", c, e)
+		}
+	}
+	if _, _, e := syscall.AllThreadsSyscall(syscall.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0); e != 0 {
+		return fmt.Errorf("PR_SET_NO_NEW_PRIVS: %w", e)
+	}
+	if nproc > 0 {
+		// Children inherit the agent's RLIMIT_NPROC. The agent's own forks are checked against it
+		// too (counting uid 0's tasks, its own threads included), so it lowers it only when
+		// CAP_SYS_RESOURCE exempts it (the runsc spec grants it); otherwise sandbox code keeps
+		// the container's limit.
+		if data[0].Effective&(1<<unix.CAP_SYS_RESOURCE) == 0 {
+			Log.Warn("no CAP_SYS_RESOURCE: sandbox code keeps the container's RLIMIT_NPROC", "wanted", nproc)
+			return nil
+		}
+		if err := unix.Setrlimit(unix.RLIMIT_NPROC, &unix.Rlimit{Cur: nproc, Max: nproc}); err != nil {
+			return fmt.Errorf("RLIMIT_NPROC: %w", err)
+		}
+	}
+	return nil
+}
+
 // SandboxExecMain: `sandbox-exec [--run-as UID:GID] [--cwd DIR] -- ARGV...`, the launcher run
 // directly (no fork): the command replaces this process.
 func SandboxExecMain(args []string) {

@@ -24,10 +24,17 @@ func TestMain(m *testing.M) {
 	if err := becomeSubreaper(); err != nil {
 		panic(err)
 	}
+	// CGO_ENABLED=0 (as the agent is built, and as scripts/test.mjs runs these): the direct launch;
+	// with cgo the launcher. TestLauncherPathDropsTheSame covers the launcher either way.
+	if err := prepareDirectLaunch(0); err == nil {
+		directLaunchOK = true
+	}
 	os.Exit(m.Run())
 }
 
 const testUID, testGID = 1000, 1000
+
+var directLaunchOK bool
 
 type clients struct {
 	agent agentv1connect.AgentServiceClient
@@ -59,7 +66,7 @@ func newWorkspace(t testing.TB) string {
 // one connection; the client is a plain http2.Transport.
 func start(t testing.TB, mutate ...func(*Config)) *clients {
 	ws := newWorkspace(t)
-	cfg := Config{Workspace: ws, UID: testUID, GID: testGID, ChildOomScoreAdj: 1000}
+	cfg := Config{Workspace: ws, UID: testUID, GID: testGID, ChildOomScoreAdj: 1000, DirectLaunch: directLaunchOK}
 	for _, m := range mutate {
 		m(&cfg)
 	}
@@ -149,8 +156,17 @@ func collect(t testing.TB, stream *connect.ServerStreamForClient[agentv1.Process
 	if err := stream.Err(); err != nil {
 		t.Fatalf("stream: %v", err)
 	}
+	if len(r.events) == 0 {
+		t.Fatal("no events")
+	}
+	if _, ok := r.events[0].Event.(*agentv1.ProcessEvent_Started); after == 0 && !ok {
+		t.Fatalf("first event is not Started: %v", r.events[0])
+	}
+	if _, ok := r.events[len(r.events)-1].Event.(*agentv1.ProcessEvent_Exited); !ok {
+		t.Fatalf("last event is not Exited: %v", r.events)
+	}
 	if r.exited == nil {
-		t.Fatal("no exit event")
+		t.Fatalf("no exit event; got %v", r.events)
 	}
 	return r
 }

@@ -375,18 +375,32 @@ func (t *processTable) start(req *agentv1.StartRequest) (*process, error) {
 	for i, f := range childFiles {
 		fds[i] = f.Fd()
 	}
-	oom := ""
-	if t.a.cfg.ChildOomScoreAdj != 0 {
-		oom = strconv.Itoa(t.a.cfg.ChildOomScoreAdj)
-	}
-	largs := append([]string{"pantheon-agent", LaunchArg, strconv.Itoa(t.a.cfg.UID), strconv.Itoa(t.a.cfg.GID), oom,
-		strconv.FormatUint(t.a.cfg.ChildNproc, 10), cwd, path}, argv...)
-
 	reapMu.Lock()
-	pid, err := syscall.ForkExec(selfExe, largs, &syscall.ProcAttr{Env: env, Files: fds, Sys: attr})
+	var pid int
+	if t.a.cfg.DirectLaunch {
+		// Privileges already narrowed agent-wide (launch.go prepareDirectLaunch): the child only has
+		// to become the sandbox user; Go's ForkExec does setgroups, setgid, setuid, then chdir.
+		attr.Credential = &syscall.Credential{Uid: uint32(t.a.cfg.UID), Gid: uint32(t.a.cfg.GID), Groups: []uint32{}}
+		pid, err = syscall.ForkExec(path, argv, &syscall.ProcAttr{Dir: cwd, Env: env, Files: fds, Sys: attr})
+	} else {
+		oom := ""
+		if t.a.cfg.ChildOomScoreAdj != 0 {
+			oom = strconv.Itoa(t.a.cfg.ChildOomScoreAdj)
+		}
+		largs := append([]string{"pantheon-agent", LaunchArg, strconv.Itoa(t.a.cfg.UID), strconv.Itoa(t.a.cfg.GID), oom,
+			strconv.FormatUint(t.a.cfg.ChildNproc, 10), cwd, path}, argv...)
+		pid, err = syscall.ForkExec(selfExe, largs, &syscall.ProcAttr{Env: env, Files: fds, Sys: attr})
+	}
 	if err == nil {
 		p.pid = pid
 		p.started = time.Now()
+		// Before the reaper can see this pid (it waits for reapMu): Started is event 1 and the
+		// pumps are counted, so an instant exit cannot overtake them.
+		p.pumps.Add(1)
+		if errR != nil {
+			p.pumps.Add(1)
+		}
+		p.appendEvent(&agentv1.ProcessEvent{Event: &agentv1.ProcessEvent_Started{Started: &agentv1.Started{Pid: uint32(pid)}}})
 		reapByPid[pid] = p.onExit
 	}
 	reapMu.Unlock()
@@ -396,19 +410,25 @@ func (t *processTable) start(req *agentv1.StartRequest) (*process, error) {
 		if p.tracker != nil {
 			p.tracker.stop()
 		}
-		return fail(connect.NewError(connect.CodeInternal, fmt.Errorf("fork: %w", err)))
+		code := connect.CodeFailedPrecondition
+		if errors.Is(err, syscall.ENOENT) {
+			code = connect.CodeNotFound
+		}
+		return fail(connect.NewError(code, fmt.Errorf("start %s (cwd %s): %w", argv[0], cwd, err)))
+	}
+	if t.a.cfg.DirectLaunch && t.a.cfg.ChildOomScoreAdj != 0 {
+		// Right after exec: a child forked in the microseconds before this write keeps the agent's
+		// value (the container's), and is then still the largest process the OOM killer compares.
+		_ = os.WriteFile("/proc/"+strconv.Itoa(pid)+"/oom_score_adj", []byte(strconv.Itoa(t.a.cfg.ChildOomScoreAdj)), 0)
 	}
 	p.startTick = procStartTick(pid)
-	p.appendEvent(&agentv1.ProcessEvent{Event: &agentv1.ProcessEvent_Started{Started: &agentv1.Started{Pid: uint32(pid)}}})
 
 	p.readers = []*os.File{outR}
 	if errR != nil {
 		p.readers = append(p.readers, errR)
 	}
-	p.pumps.Add(1)
 	go p.pump(outR, agentv1.Stream_STREAM_STDOUT)
 	if errR != nil {
-		p.pumps.Add(1)
 		go p.pump(errR, agentv1.Stream_STREAM_STDERR)
 	}
 	in := p.stdin

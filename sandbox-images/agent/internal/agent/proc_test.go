@@ -22,7 +22,21 @@ func TestHello(t *testing.T) {
 }
 
 func TestStartEventsExitAndIdentity(t *testing.T) {
-	c := start(t)
+	t.Logf("direct launch: %v", directLaunchOK)
+	identity(t, start(t))
+}
+
+// The launcher (fallback when the agent-wide preparation is refused, e.g. in a cgo build) needs the
+// capabilities that prepareDirectLaunch removes from this process's bounding set: it runs in a
+// `go test` with cgo (the default on a host with gcc), and is skipped in CGO_ENABLED=0 runs.
+func TestLauncherPathDropsTheSame(t *testing.T) {
+	if directLaunchOK {
+		t.Skip("this test process already emptied its bounding set (direct launch)")
+	}
+	identity(t, start(t, func(c *Config) { c.DirectLaunch = false }))
+}
+
+func identity(t *testing.T, c *clients) {
 	r := run(t, c, sh(`printf out; printf err >&2; id -u; id -g; grep -E '^(CapEff|CapPrm|CapInh|CapAmb|CapBnd|NoNewPrivs)' /proc/self/status; cat /proc/self/oom_score_adj; pwd; exit 3`))
 	if r.exited.ExitCode != 3 || r.exited.Signal != 0 {
 		t.Fatalf("exit %+v", r.exited)

@@ -43,6 +43,10 @@ type Config struct {
 	ChildNproc uint64
 	// oom_score_adj of sandbox code: it, not the agent, dies when the container runs out of memory.
 	ChildOomScoreAdj int
+	// Start processes with a plain fork+exec (privileges narrowed agent-wide by prepareDirectLaunch)
+	// instead of through the re-executed launcher: one exec less per process (~5 ms under runc,
+	// tens under gVisor). False: the launcher, which needs no agent-wide preparation.
+	DirectLaunch bool
 }
 
 // Agent holds the state behind every service.
@@ -118,12 +122,18 @@ func ServeMain(args []string) error {
 		return err
 	}
 	warmThreads()
-	a, err := New(Config{Workspace: *workspace, UID: uid, GID: gid, ChildNproc: childNproc(*nproc), ChildOomScoreAdj: 1000})
+	cfg := Config{Workspace: *workspace, UID: uid, GID: gid, ChildNproc: childNproc(*nproc), ChildOomScoreAdj: 1000}
+	if err := prepareDirectLaunch(cfg.ChildNproc); err != nil {
+		Log.Warn("processes start through the launcher", "reason", err.Error())
+	} else {
+		cfg.DirectLaunch = true
+	}
+	a, err := New(cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	Log.Info("agent serving", "version", Version, "child_nproc", a.cfg.ChildNproc, "pid", os.Getpid(), "uid", os.Getuid(), "workspace", *workspace, "openat2", a.root.beneath)
+	Log.Info("agent serving", "version", Version, "child_nproc", a.cfg.ChildNproc, "direct_launch", a.cfg.DirectLaunch, "pid", os.Getpid(), "uid", os.Getuid(), "workspace", *workspace, "openat2", a.root.beneath)
 	switch {
 	case *stdio:
 		conn := &stdioConn{r: os.Stdin, w: os.Stdout}
@@ -156,10 +166,16 @@ func childNproc(flagValue int64) uint64 {
 		return uint64(flagValue)
 	}
 	var rl unix.Rlimit
-	if unix.Getrlimit(unix.RLIMIT_NPROC, &rl) != nil || rl.Cur == unix.RLIM_INFINITY || rl.Cur == 0 {
+	if !isGVisor() || unix.Getrlimit(unix.RLIMIT_NPROC, &rl) != nil || rl.Cur == unix.RLIM_INFINITY || rl.Cur == 0 {
 		return 0
 	}
 	return max(1, rl.Cur/4)
+}
+
+// isGVisor: gVisor's Sentry reports its own fixed kernel release (the posture check relies on it too).
+func isGVisor() bool {
+	var u unix.Utsname
+	return unix.Uname(&u) == nil && unix.ByteSliceToString(u.Release[:]) == "4.4.0"
 }
 
 func parseIDs(s string) (int, int, error) {
