@@ -136,11 +136,7 @@ export function evaluatePosture(input: {
   const initUidValue = initUid.split(/\s+/)[1];
   // Init runs as root (container-spec.ts INIT_USER): what matters is that sandbox code, uid 1000,
   // cannot signal it (`kill 1` ended the container while init ran as uid 1000).
-  add(
-    "init-not-sandbox-user",
-    initUidValue !== undefined && initUidValue !== "" && initUidValue !== String(SANDBOX_UID),
-    `pid 1 uid ${initUidValue ?? "?"}`,
-  );
+  add("init-not-sandbox-user", initUidValue !== undefined && initUidValue !== "" && initUidValue !== String(SANDBOX_UID), `pid 1 uid ${initUidValue ?? "?"}`);
   add("capeff-zero", zeroMask(fields.get("CapEff")), `CapEff ${fields.get("CapEff") ?? "missing"}`);
   add("capbnd-zero", zeroMask(fields.get("CapBnd")), `CapBnd ${fields.get("CapBnd") ?? "missing"}`);
   const interfaces = parseNetDevInterfaces(netdev);
