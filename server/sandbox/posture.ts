@@ -7,6 +7,7 @@ import { DEFAULT_LIMITS, type SandboxLimits } from "../../security/policy";
 import { loadSeccompProfileText } from "../../security/profiles";
 import { SANDBOX_UID } from "../../security/policy";
 import { buildContainerSpec, SANDBOX_USER, type SandboxRuntime } from "./container-spec";
+import { sandboxExec } from "./sandbox-exec";
 
 export interface PostureCheck {
   name: string;
@@ -41,23 +42,17 @@ export interface ProbeResult {
 
 export const POSTURE_LABEL = "org.pantheon-sandbox.role";
 
-/** pantheon-agent in every image (sandbox-images/agent.ts builds it there). */
-export const AGENT_BINARY = "/opt/pantheon/bin/pantheon-agent";
-
 /**
- * Runs `sh -c script` in the container as the sandbox user and collects its output. `viaAgent`:
- * through `pantheon-agent sandbox-exec` (exec'd as uid 0), the same privilege drop the agent applies
- * to sandbox code, so the probe sees what sandbox code sees (a plain exec as uid 1000 keeps the
- * container's capability bounding set, which includes the agent's CapAdd).
+ * Runs `sh -c script` in the container as the sandbox user (through the agent's privilege drop, as
+ * sandbox code runs: sandbox-exec.ts) and collects its output.
  */
 export async function runProbe(
   container: Dockerode.Container,
   script: string,
-  opts: { user?: string; timeoutMs?: number; env?: string[]; viaAgent?: boolean } = {},
+  opts: { user?: string; timeoutMs?: number; env?: string[] } = {},
 ): Promise<ProbeResult> {
   const exec = await container.exec({
-    Cmd: opts.viaAgent ? [AGENT_BINARY, "sandbox-exec", "--", "sh", "-c", script] : ["sh", "-c", script],
-    User: opts.viaAgent ? "0:0" : (opts.user ?? SANDBOX_USER),
+    ...sandboxExec(["sh", "-c", script], opts.user ?? SANDBOX_USER, undefined),
     Env: opts.env,
     AttachStdout: true,
     AttachStderr: true,
@@ -175,7 +170,7 @@ export async function runPostureCheck(opts: PostureOptions): Promise<PostureResu
     container = await opts.docker.createContainer(spec);
     await container.start();
     const [probe, inspected, info] = await Promise.all([
-      runProbe(container, PROBE_SCRIPT, { timeoutMs: opts.timeoutMs ?? 30_000, viaAgent: true }),
+      runProbe(container, PROBE_SCRIPT, { timeoutMs: opts.timeoutMs ?? 30_000 }),
       container.inspect(),
       opts.docker.info() as Promise<{ KernelVersion?: string }>,
     ]);

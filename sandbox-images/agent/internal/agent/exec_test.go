@@ -29,7 +29,9 @@ func dockerClients(t testing.TB) *clients {
 	cmd := exec.Command("docker", args...)
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
+	if testing.Verbose() {
+		cmd.Stderr = os.Stderr
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
