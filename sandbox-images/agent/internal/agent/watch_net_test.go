@@ -196,3 +196,30 @@ func TestOneGigabyteOfOutputInBoundedMemory(t *testing.T) {
 		t.Fatalf("heap grew to %d MiB", peakHeap>>20)
 	}
 }
+
+// A stream nobody reads (its process blocked behind backpressure) stalls neither other processes
+// nor other calls on the same connection: h2 flow control is per stream.
+func TestAStalledReaderStallsOnlyItsOwnProcess(t *testing.T) {
+	c := start(t)
+	ctx := ctxT(t)
+	stalled, err := c.proc.Start(ctx, connect.NewRequest(&agentv1.StartRequest{Id: "flood", Command: &agentv1.StartRequest_Shell{Shell: "yes flood"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	time.Sleep(300 * time.Millisecond) // the flood fills the h2 window and the retained bytes, then waits
+	for i := range 5 {
+		r := run(t, c, &agentv1.StartRequest{Id: "other-" + strconv.Itoa(i), Command: &agentv1.StartRequest_Shell{Shell: "echo fine"}})
+		if string(r.stdout) != "fine\n" {
+			t.Fatalf("other process: %q", r.stdout)
+		}
+	}
+	writeFile(t, c, "still.txt", []byte("ok"), 0)
+	p, _ := c.a.procs.get("flood")
+	if !p.running() {
+		t.Fatal("the flood should be paused, not gone")
+	}
+	if _, err := c.proc.Signal(ctx, connect.NewRequest(&agentv1.SignalRequest{Id: "flood", Signal: 9, Tree: true})); err != nil {
+		t.Fatal(err)
+	}
+}
