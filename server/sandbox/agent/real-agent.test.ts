@@ -83,6 +83,27 @@ describe("AgentConnection over the real Go agent (child process)", () => {
     expect(failure).toMatchObject({ code: "CONTAINER_LOST" });
   });
 
+  it("holds a chatty process back while the host does not read (flow control bounds host memory)", async () => {
+    const { connection } = await startAgent();
+    const controller = new AbortController();
+    const stream = connection.process.start(
+      { id: "chatty", command: { case: "shell", value: "head -c 1073741824 /dev/zero" } },
+      { timeoutMs: 20_000, signal: controller.signal },
+    );
+    const iterator = checkedProcessEvents(stream)[Symbol.asyncIterator]();
+    for (let i = 0; i < 4; i++) await iterator.next();
+    global.gc?.();
+    const before = process.memoryUsage();
+    // The host stops reading for a while: the agent can only fill the windows, not our memory.
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = process.memoryUsage();
+    expect(after.rss - before.rss).toBeLessThan(64 * 1024 * 1024);
+    expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(48 * 1024 * 1024);
+    await connection.process.signal({ id: "chatty", signal: 9, tree: true });
+    controller.abort();
+    await iterator.return?.(undefined);
+  });
+
   it("writes a file and reads it back byte for byte", async () => {
     const { connection } = await startAgent();
     const data = Buffer.concat([Buffer.from([0, 0xff, 0x0a]), Buffer.alloc(600 * 1024, 7)]);

@@ -69,12 +69,14 @@ async function bench(runtime: "runc" | "runsc") {
       agent.push(...(await time(1, () => agentTrue(connection, i++))));
       raw.push(...(await time(1, () => rawExecTrue(container))));
     }
+    // The transport alone (no process): what the host side and h2 cost per call.
+    const hello = stats(await time(rounds, async () => void (await connection.agent.hello({}))));
     connection.close();
     const a = stats(agent);
     const b = stats(raw);
     const ms = (x: number) => `${x.toFixed(2)} ms`;
     console.log(
-      `${runtime}: agent true Start→Exited p50 ${ms(a.p50)} p95 ${ms(a.p95)} | raw docker exec true p50 ${ms(b.p50)} p95 ${ms(b.p95)} | ratio p50 ${(a.p50 / b.p50).toFixed(3)}`,
+      `${runtime}: agent true Start→Exited p50 ${ms(a.p50)} p95 ${ms(a.p95)} | raw docker exec true p50 ${ms(b.p50)} p95 ${ms(b.p95)} | ratio p50 ${(a.p50 / b.p50).toFixed(3)} | agent Hello round trip p50 ${ms(hello.p50)} p95 ${ms(hello.p95)}`,
     );
   } finally {
     await driver.destroy(id);
