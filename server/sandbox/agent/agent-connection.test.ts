@@ -137,6 +137,17 @@ describe("AgentConnection over a fake agent", () => {
     await expect(pending).rejects.toMatchObject({ code: "CONTAINER_LOST", message: expect.stringContaining("lease released") as string });
   });
 
+  it("says why an agent that exits at once did not start (its last error line, cleaned)", async () => {
+    const pair = await socketPairExec();
+    cleanups.push(() => pair.cleanup());
+    pair.agentStderr.write(`${JSON.stringify({ level: "ERROR", msg: "agent stopped", err: "PR_SET_CHILD_SUBREAPER: invalid argument\u001b[2J" })}\n`);
+    setTimeout(() => pair.exit(1), 20);
+    await expect(AgentConnection.over(pair.exec, "c0ffee", { log })).rejects.toMatchObject({
+      code: "CONTAINER_LOST",
+      message: expect.stringMatching(/did not start: exited with code 1: agent stopped: PR_SET_CHILD_SUBREAPER: invalid argument \[2J$/) as string,
+    });
+  });
+
   it("maps an agent's refusal to BAD_REQUEST with its RPC code, its text cleaned and capped", () => {
     const err = toAgentCallError(new ConnectError(`no such file\n\u001b[31m${"x".repeat(500)}`, Code.NotFound), "agent FileService.Read", null);
     expect(err).toMatchObject({ code: "BAD_REQUEST", rpcCode: "not_found" });

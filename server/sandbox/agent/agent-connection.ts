@@ -5,7 +5,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import type { AttachedExec, SandboxDriver } from "../driver";
 import { SandboxError } from "../errors";
-import { forwardAgentLog, type AgentLogLimits } from "./agent-log";
+import { forwardAgentLog, type AgentLogForwarder, type AgentLogLimits } from "./agent-log";
 import { agentText, toAgentCallError } from "./agent-errors";
 import { AgentService, FileService, NetService, ProcessService, StatsService, type HelloResponse } from "./gen/pantheon/agent/v1/agent_pb";
 import { StdioDuplex } from "./stdio-duplex";
@@ -86,6 +86,7 @@ export class AgentConnection {
   private openStreams = 0;
   private readonly settings: typeof DEFAULTS;
   private readonly log: Logger;
+  private readonly logForwarder: AgentLogForwarder;
 
   /** Starts the agent in the container and waits for its Hello. */
   static async start(driver: SandboxDriver, containerId: string, options: AgentConnectionOptions): Promise<AgentConnection> {
@@ -100,7 +101,9 @@ export class AgentConnection {
       connection.hello = await connection.agent.hello({}, { timeoutMs: connection.settings.helloTimeoutMs });
     } catch (err) {
       connection.close("no Hello from the agent");
-      throw new SandboxError("CONTAINER_LOST", `agent of container ${containerId.slice(0, 12)} did not start: ${(err as Error).message}`, { cause: err });
+      throw new SandboxError("CONTAINER_LOST", `agent of container ${containerId.slice(0, 12)} did not start: ${await connection.whyNoStart(err)}`, {
+        cause: err,
+      });
     }
     connection.log.debug({ agentVersion: agentText(connection.hello.version, 64), agentPid: connection.hello.pid }, "agent connected");
     return connection;
@@ -115,7 +118,7 @@ export class AgentConnection {
     this.settings = { ...DEFAULTS, ...stripUndefined(limits) };
     this.log = log.child({ containerId });
     this.dead = new Promise((resolve) => (this.resolveDead = resolve));
-    forwardAgentLog(exec.stderr, this.log, logLimits);
+    this.logForwarder = forwardAgentLog(exec.stderr, this.log, logLimits);
     // Failures of the pipes show up as the session's; these keep a late EPIPE from being an
     // unhandled 'error' event (a crash of the server).
     exec.stdin.on("error", () => {});
@@ -175,6 +178,14 @@ export class AgentConnection {
     this.net = guardClient(NetService, createClient(NetService, transport), deathError);
     this.stats = guardClient(StatsService, createClient(StatsService, transport), deathError);
     this.agent = guardClient(AgentService, createClient(AgentService, transport), deathError);
+  }
+
+  /** The agent's own words when it exits at once (a bad flag, a kernel without a feature), capped and cleaned. */
+  private async whyNoStart(err: unknown): Promise<string> {
+    const exit = await Promise.race([this.exec.exited, new Promise<null>((r) => setTimeout(() => r(null), 500).unref())]);
+    const said = this.logForwarder.lastError();
+    if (said !== null) return `exited${exit?.exitCode != null ? ` with code ${exit.exitCode}` : ""}: ${agentText(said)}`;
+    return err instanceof Error ? err.message : String(err);
   }
 
   get isDead(): boolean {

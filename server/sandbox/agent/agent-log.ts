@@ -21,8 +21,15 @@ type Level = "debug" | "info" | "warn" | "error";
 // The agent's routine lines (one per request) stay at debug: the engine logs what matters.
 const LEVELS: Record<string, Level> = { debug: "debug", info: "debug", warn: "warn", warning: "warn", error: "error" };
 
-/** Reads `stderr` until it ends; returns a function that reports lines dropped so far. */
-export function forwardAgentLog(stderr: Readable, log: Logger, limits: AgentLogLimits = DEFAULT_AGENT_LOG_LIMITS): { dropped: () => number } {
+export interface AgentLogForwarder {
+  dropped(): number;
+  /** The last error line's message (and its `err`), to say why an agent that failed to start did. */
+  lastError(): string | null;
+}
+
+/** Reads `stderr` until it ends. */
+export function forwardAgentLog(stderr: Readable, log: Logger, limits: AgentLogLimits = DEFAULT_AGENT_LOG_LIMITS): AgentLogForwarder {
+  let lastError: string | null = null;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let skipping = false; // past maxLineBytes: drop until the next newline
@@ -44,7 +51,8 @@ export function forwardAgentLog(stderr: Readable, log: Logger, limits: AgentLogL
       log.warn({ droppedLines: dropped - droppedReported }, "agent log lines dropped (rate cap)");
       droppedReported = dropped;
     }
-    writeLine(log, line.toString("utf8"));
+    const level = writeLine(log, line.toString("utf8"));
+    if (level.level === "error") lastError = level.summary;
   };
 
   stderr.on("data", (chunk: Buffer) => {
@@ -73,10 +81,10 @@ export function forwardAgentLog(stderr: Readable, log: Logger, limits: AgentLogL
     }
   });
   stderr.on("error", () => {});
-  return { dropped: () => dropped };
+  return { dropped: () => dropped, lastError: () => lastError };
 }
 
-function writeLine(log: Logger, text: string): void {
+function writeLine(log: Logger, text: string): { level: Level; summary: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -88,7 +96,8 @@ function writeLine(log: Logger, text: string): void {
     const level = typeof fields.level === "string" ? (LEVELS[fields.level.toLowerCase()] ?? "info") : "info";
     const msg = typeof fields.msg === "string" ? fields.msg : "agent log";
     log[level]({ agent: fields }, `agent: ${msg}`);
-    return;
+    return { level, summary: typeof fields.err === "string" ? `${msg}: ${fields.err}` : msg };
   }
   log.info({ agentLine: text }, "agent: unstructured log line");
+  return { level: "info", summary: text };
 }
