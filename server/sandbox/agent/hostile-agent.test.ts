@@ -62,7 +62,10 @@ type Behaviour =
   | { kind: "close-mid-stream"; afterEvents: number }
   | { kind: "garbage-frames"; bytes: Uint8Array }
   | { kind: "huge-trailers"; size: number }
-  | { kind: "bad-names"; names: Uint8Array[] };
+  | { kind: "bad-names"; names: Uint8Array[] }
+  | { kind: "huge-headers"; size: number }
+  | { kind: "settings-flood"; count: number }
+  | { kind: "ping-flood"; count: number };
 
 const smallBytes = fc.uint8Array({ maxLength: 256 });
 const behaviour: fc.Arbitrary<Behaviour> = fc.oneof(
@@ -91,6 +94,9 @@ const behaviour: fc.Arbitrary<Behaviour> = fc.oneof(
   fc.record({ kind: fc.constant("close-mid-stream" as const), afterEvents: fc.integer({ min: 0, max: 3 }) }),
   fc.record({ kind: fc.constant("garbage-frames" as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 512 }) }),
   fc.record({ kind: fc.constant("huge-trailers" as const), size: fc.integer({ min: 70 * 1024, max: 200 * 1024 }) }),
+  fc.record({ kind: fc.constant("huge-headers" as const), size: fc.integer({ min: 70 * 1024, max: 1024 * 1024 }) }),
+  fc.record({ kind: fc.constant("settings-flood" as const), count: fc.integer({ min: 1, max: 2000 }) }),
+  fc.record({ kind: fc.constant("ping-flood" as const), count: fc.integer({ min: 1, max: 2000 }) }),
   fc.record({ kind: fc.constant("bad-names" as const), names: fc.array(fc.uint8Array({ maxLength: 40 }), { minLength: 1, maxLength: 8 }) }),
 );
 
@@ -183,6 +189,28 @@ function answer(stream: http2.ServerHttp2Stream, socket: Socket, b: Behaviour): 
       events(1);
       stream.end(envelope(0x02, Buffer.from(JSON.stringify({ metadata: { x: ["y".repeat(b.size)] } }))));
       return;
+    case "huge-headers":
+      stream.respond({ ":status": 200, "content-type": "application/connect+proto", "x-big": "z".repeat(b.size) });
+      stream.end(exited(1));
+      return;
+    case "settings-flood":
+      head();
+      try {
+        for (let i = 0; i < b.count; i++) stream.session?.settings({ initialWindowSize: 65535 + (i % 7) });
+      } catch {
+        // Node refuses past its own limit of unacknowledged SETTINGS: as many as it would send.
+      }
+      events(1);
+      return;
+    case "ping-flood":
+      head();
+      try {
+        for (let i = 0; i < b.count; i++) stream.session?.ping(() => {});
+      } catch {
+        // Past the server's maxOutstandingPings.
+      }
+      events(1);
+      return;
     case "bad-names":
       head();
       stream.write(
@@ -254,7 +282,8 @@ describe("hostile agent", () => {
           expect(elapsed).toBeLessThan(DEADLINE_MS + SLACK_MS);
           if (result !== "ok") expect(result).toBeInstanceOf(SandboxError);
           // Only a well-formed stream may succeed: nothing else passes for a finished process.
-          if (result === "ok") expect(["bad-names", "random-envelopes", "random-body"]).toContain(b.kind);
+          const honestSeqs = b.kind === "seq-lie" && b.seqs.every((seq, i) => seq === i + 1);
+          if (result === "ok" && !honestSeqs) expect(["bad-names", "random-envelopes", "random-body"]).toContain(b.kind);
         } finally {
           cleanup();
         }
