@@ -129,6 +129,15 @@ describe("AgentConnection over a fake agent", () => {
     await expect(connection.agent.hello({})).resolves.toBeTruthy();
   });
 
+  it("a stream the caller leaves early frees its slot (no leak toward the cap)", async () => {
+    const { connection } = await connect({ maxConcurrentStreams: 1 });
+    for (let i = 0; i < 3; i++) {
+      for await (const _ of connection.process.start({ id: `early${i}`, command: { case: "shell", value: "forever" } })) break;
+      await sleep(20);
+    }
+    await expect(connection.agent.hello({})).resolves.toMatchObject({ version: "fake" });
+  });
+
   it("close() fails calls in flight with a clear error", async () => {
     const { connection } = await connect();
     const pending = collect(connection.process.start({ id: "p4", command: { case: "shell", value: "forever" } }));

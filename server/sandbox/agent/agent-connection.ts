@@ -1,5 +1,5 @@
 import * as http2 from "node:http2";
-import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type CallOptions, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { DescService } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
@@ -289,17 +289,25 @@ function guardClient<S extends DescService>(service: S, client: Client<S>, death
     if (method.methodKind === "unary" || method.methodKind === "client_streaming") {
       guarded[method.localName] = (...args: unknown[]) => (fn(...args) as Promise<unknown>).catch((err: unknown) => Promise.reject(mapError(err)));
     } else {
-      guarded[method.localName] = (...args: unknown[]) => guardIterable(fn(...args) as AsyncIterable<unknown>, mapError);
+      guarded[method.localName] = (input: unknown, options?: CallOptions) => {
+        // connect-es leaves the HTTP/2 stream open when the caller stops iterating early: the
+        // stream would hold its slot (and the agent its work) until the deadline. Ours cancels it.
+        const leave = new AbortController();
+        const signal = options?.signal ? AbortSignal.any([options.signal, leave.signal]) : leave.signal;
+        return guardIterable(fn(input, { ...options, signal }) as AsyncIterable<unknown>, mapError, () => leave.abort());
+      };
     }
   }
   return guarded as Client<S>;
 }
 
-async function* guardIterable<T>(inner: AsyncIterable<T>, mapError: (err: unknown) => Error): AsyncGenerator<T> {
+async function* guardIterable<T>(inner: AsyncIterable<T>, mapError: (err: unknown) => Error, done: () => void): AsyncGenerator<T> {
   try {
     yield* inner;
   } catch (err) {
     throw mapError(err);
+  } finally {
+    done();
   }
 }
 
