@@ -5,6 +5,7 @@ import { PassThrough } from "node:stream";
 import type Dockerode from "dockerode";
 import { DEFAULT_LIMITS, type SandboxLimits } from "../../security/policy";
 import { loadSeccompProfileText } from "../../security/profiles";
+import { SANDBOX_UID } from "../../security/policy";
 import { buildContainerSpec, SANDBOX_USER, type SandboxRuntime } from "./container-spec";
 
 export interface PostureCheck {
@@ -40,15 +41,23 @@ export interface ProbeResult {
 
 export const POSTURE_LABEL = "org.pantheon-sandbox.role";
 
-/** Runs `sh -c script` in the container as the sandbox user and collects its output. */
+/** pantheon-agent in every image (sandbox-images/agent.ts builds it there). */
+export const AGENT_BINARY = "/opt/pantheon/bin/pantheon-agent";
+
+/**
+ * Runs `sh -c script` in the container as the sandbox user and collects its output. `viaAgent`:
+ * through `pantheon-agent sandbox-exec` (exec'd as uid 0), the same privilege drop the agent applies
+ * to sandbox code, so the probe sees what sandbox code sees (a plain exec as uid 1000 keeps the
+ * container's capability bounding set, which includes the agent's CapAdd).
+ */
 export async function runProbe(
   container: Dockerode.Container,
   script: string,
-  opts: { user?: string; timeoutMs?: number; env?: string[] } = {},
+  opts: { user?: string; timeoutMs?: number; env?: string[]; viaAgent?: boolean } = {},
 ): Promise<ProbeResult> {
   const exec = await container.exec({
-    Cmd: ["sh", "-c", script],
-    User: opts.user ?? SANDBOX_USER,
+    Cmd: opts.viaAgent ? [AGENT_BINARY, "sandbox-exec", "--", "sh", "-c", script] : ["sh", "-c", script],
+    User: opts.viaAgent ? "0:0" : (opts.user ?? SANDBOX_USER),
     Env: opts.env,
     AttachStdout: true,
     AttachStderr: true,
@@ -125,7 +134,13 @@ export function evaluatePosture(input: {
 
   add("uid-not-root", uid !== "" && uid !== "0", `id -u = ${uid || "?"}`);
   const initUidValue = initUid.split(/\s+/)[1];
-  add("init-not-root", initUidValue !== undefined && initUidValue !== "0", `pid 1 uid ${initUidValue ?? "?"}`);
+  // Init runs as root (container-spec.ts INIT_USER): what matters is that sandbox code, uid 1000,
+  // cannot signal it (`kill 1` ended the container while init ran as uid 1000).
+  add(
+    "init-not-sandbox-user",
+    initUidValue !== undefined && initUidValue !== "" && initUidValue !== String(SANDBOX_UID),
+    `pid 1 uid ${initUidValue ?? "?"}`,
+  );
   add("capeff-zero", zeroMask(fields.get("CapEff")), `CapEff ${fields.get("CapEff") ?? "missing"}`);
   add("capbnd-zero", zeroMask(fields.get("CapBnd")), `CapBnd ${fields.get("CapBnd") ?? "missing"}`);
   const interfaces = parseNetDevInterfaces(netdev);
@@ -164,7 +179,7 @@ export async function runPostureCheck(opts: PostureOptions): Promise<PostureResu
     container = await opts.docker.createContainer(spec);
     await container.start();
     const [probe, inspected, info] = await Promise.all([
-      runProbe(container, PROBE_SCRIPT, { timeoutMs: opts.timeoutMs ?? 30_000 }),
+      runProbe(container, PROBE_SCRIPT, { timeoutMs: opts.timeoutMs ?? 30_000, viaAgent: true }),
       container.inspect(),
       opts.docker.info() as Promise<{ KernelVersion?: string }>,
     ]);

@@ -4,7 +4,11 @@
 //
 //	pantheon-agent serve --stdio [--workspace DIR] [--run-as UID:GID] [--child-nproc N]
 //	pantheon-agent serve --listen tcp:ADDR [...]
+//	pantheon-agent sandbox-exec [--run-as UID:GID] [--cwd DIR] -- ARGV...
 //	pantheon-agent version
+//
+// `sandbox-exec` runs one command exactly as the agent runs sandbox code (same privilege drop), in
+// place of the agent: the posture check probes through it, so it sees what sandbox code sees.
 //
 // `__launch` is internal: the agent re-executes itself in that mode between fork and the sandbox
 // program's execve, to drop privileges in an order Go's ForkExec cannot (see internal/agent/launch.go).
@@ -20,6 +24,9 @@ import (
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == agent.LaunchArg {
 		agent.LaunchMain(os.Args[2:]) // never returns
+	}
+	if len(os.Args) > 1 && os.Args[1] == "sandbox-exec" {
+		agent.SandboxExecMain(os.Args[2:]) // never returns
 	}
 	if len(os.Args) > 1 && os.Args[1] == "version" {
 		fmt.Println(agent.Version)

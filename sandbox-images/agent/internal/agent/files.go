@@ -15,10 +15,10 @@ import (
 )
 
 const (
-	readChunk     = 256 << 10
-	listBatch     = 1000
-	defaultMode   = 0o644
-	maxListDepth  = 256
+	readChunk    = 256 << 10
+	listBatch    = 1000
+	defaultMode  = 0o644
+	maxListDepth = 256
 )
 
 type fileService struct{ a *Agent }

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"runtime"
@@ -81,6 +82,27 @@ func LaunchMain(args []string) {
 		code = 127
 	}
 	fail(code, "%s: %v", argv[0], err)
+}
+
+// SandboxExecMain: `sandbox-exec [--run-as UID:GID] [--cwd DIR] -- ARGV...`, the launcher run
+// directly (no fork): the command replaces this process.
+func SandboxExecMain(args []string) {
+	fs := flag.NewFlagSet("sandbox-exec", flag.ExitOnError)
+	runAs := fs.String("run-as", "1000:1000", "uid:gid")
+	cwd := fs.String("cwd", "/workspace", "working directory")
+	_ = fs.Parse(args)
+	argv := fs.Args()
+	uid, gid, err := parseIDs(*runAs)
+	if err != nil || len(argv) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: pantheon-agent sandbox-exec [--run-as UID:GID] [--cwd DIR] -- ARGV...")
+		os.Exit(2)
+	}
+	path, err := lookPath(argv[0], os.Environ())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pantheon-agent:", err)
+		os.Exit(127)
+	}
+	LaunchMain(append([]string{strconv.Itoa(uid), strconv.Itoa(gid), "1000", "0", *cwd, path}, argv...))
 }
 
 func dropBoundingSet() error {

@@ -21,13 +21,13 @@ import (
 )
 
 const (
-	outputChunk         = 64 << 10
-	defaultRetainBytes  = 1 << 20
-	maxRetainBytes      = 64 << 20
-	maxEndedKept        = 256
-	pipeDrainAfterExit  = 100 * time.Millisecond
-	maxTrackedWrites    = 10000
-	maxStartStdinBytes  = MaxMessageBytes
+	outputChunk        = 64 << 10
+	defaultRetainBytes = 1 << 20
+	maxRetainBytes     = 64 << 20
+	maxEndedKept       = 256
+	pipeDrainAfterExit = 100 * time.Millisecond
+	maxTrackedWrites   = 10000
+	maxStartStdinBytes = MaxMessageBytes
 )
 
 // process is one started program and its event log.
@@ -342,13 +342,14 @@ func (t *processTable) start(req *agentv1.StartRequest) (*process, error) {
 	var outR, errR *os.File
 	attr := &syscall.SysProcAttr{Setsid: true}
 	if req.Pty != nil {
-		master, slave, err := pty.Open()
+		// Opened with the sandbox user's filesystem ids: devpts gives the new terminal to them, as
+		// login does, without CAP_CHOWN.
+		var master, slave *os.File
+		err := t.a.root.asSandbox(func() (err error) { master, slave, err = pty.Open(); return })
 		if err != nil {
 			return fail(connect.NewError(connect.CodeInternal, fmt.Errorf("pty: %w", err)))
 		}
 		_ = pty.Setsize(master, winsize(req.Pty))
-		// The slave belongs to the sandbox user so programs can fchown/ttyname it as usual.
-		_ = slave.Chown(t.a.cfg.UID, t.a.cfg.GID)
 		childFiles = []*os.File{slave, slave, slave}
 		attr.Setctty = true
 		attr.Ctty = 0

@@ -67,7 +67,12 @@ func New(cfg Config) (*Agent, error) {
 
 // Handler serves every service of agent.proto.
 func (a *Agent) Handler() http.Handler {
-	opts := []connect.HandlerOption{connect.WithReadMaxBytes(MaxMessageBytes), connect.WithSendMaxBytes(MaxMessageBytes)}
+	opts := []connect.HandlerOption{
+		connect.WithReadMaxBytes(MaxMessageBytes),
+		connect.WithSendMaxBytes(MaxMessageBytes),
+		// The stream is a local pipe: compression would only spend the container's CPU.
+		connect.WithCompression("gzip", nil, nil),
+	}
 	mux := http.NewServeMux()
 	mux.Handle(agentv1connect.NewAgentServiceHandler(&helloService{}, opts...))
 	mux.Handle(agentv1connect.NewProcessServiceHandler(&processService{a}, opts...))
@@ -101,7 +106,7 @@ func ServeMain(args []string) error {
 	listen := fs.String("listen", "", "serve h2c on tcp:ADDR")
 	workspace := fs.String("workspace", "/workspace", "root of every file path")
 	runAs := fs.String("run-as", "1000:1000", "uid:gid of sandbox code")
-	nproc := fs.Uint64("child-nproc", 0, "RLIMIT_NPROC of sandbox code (0: inherit)")
+	nproc := fs.Int64("child-nproc", -1, "RLIMIT_NPROC of sandbox code (-1: 1/4 of the agent's own when that is finite, 0: inherit)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -113,12 +118,12 @@ func ServeMain(args []string) error {
 		return err
 	}
 	warmThreads()
-	a, err := New(Config{Workspace: *workspace, UID: uid, GID: gid, ChildNproc: *nproc, ChildOomScoreAdj: 1000})
+	a, err := New(Config{Workspace: *workspace, UID: uid, GID: gid, ChildNproc: childNproc(*nproc), ChildOomScoreAdj: 1000})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	Log.Info("agent serving", "version", Version, "pid", os.Getpid(), "uid", os.Getuid(), "workspace", *workspace, "openat2", a.root.beneath)
+	Log.Info("agent serving", "version", Version, "child_nproc", a.cfg.ChildNproc, "pid", os.Getpid(), "uid", os.Getuid(), "workspace", *workspace, "openat2", a.root.beneath)
 	switch {
 	case *stdio:
 		conn := &stdioConn{r: os.Stdin, w: os.Stdout}
@@ -138,6 +143,25 @@ func ServeMain(args []string) error {
 	}
 }
 
+// childNproc: with -1, a quarter of the agent's own RLIMIT_NPROC when it is finite. The container
+// spec sets one only under runsc (= limits.pids), where gVisor enforces it per sandbox while the host
+// pids cgroup (limits.pids x RUNSC_HOST_PIDS_PER_GUEST_PID = 24) counts the Sentry's host threads:
+// measured with a `b() { b | b & }` fork bomb on the ptrace platform, ~40-46 host pids per guest
+// process (the Sentry's Go threads are never given back, so the count only grows). At the cgroup
+// wall the whole sandbox dies, agent included. Children limited to 3/4 or 1/2 of 64 still reached
+// the wall (1536); 1/4 peaked at 687. Under runc no limit is set (RLIMIT_NPROC would count uid 1000
+// across the whole host), and the agent (uid 0) is not counted in uid 1000's limit anyway.
+func childNproc(flagValue int64) uint64 {
+	if flagValue >= 0 {
+		return uint64(flagValue)
+	}
+	var rl unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_NPROC, &rl) != nil || rl.Cur == unix.RLIM_INFINITY || rl.Cur == 0 {
+		return 0
+	}
+	return max(1, rl.Cur/4)
+}
+
 func parseIDs(s string) (int, int, error) {
 	u, g, ok := strings.Cut(s, ":")
 	uid, err1 := strconv.Atoi(u)
@@ -151,12 +175,19 @@ func parseIDs(s string) (int, int, error) {
 func becomeSubreaper() error {
 	// Orphans of sandbox code (double forks, setsid daemons) become the agent's children, so it can
 	// reap them (no zombies filling the pids limit) and find them for a tree kill.
+	// gVisor (runsc) refuses PR_SET_CHILD_SUBREAPER with EINVAL: orphans then go to PID 1
+	// (docker-init, which reaps them) and the tree kill looks for them there (tree.go).
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-		return fmt.Errorf("PR_SET_CHILD_SUBREAPER: %w", err)
+		Log.Warn("not a child subreaper: orphans go to PID 1", "err", err.Error())
+	} else {
+		isSubreaper = true
 	}
 	go reapLoop()
 	return nil
 }
+
+// isSubreaper: whether orphans of sandbox code become the agent's children.
+var isSubreaper bool
 
 // stdioConn is the h2 connection: the exec's stdin and stdout.
 type stdioConn struct {

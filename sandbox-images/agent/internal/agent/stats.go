@@ -14,8 +14,9 @@ import (
 	"pantheon/agent/gen/agentv1"
 )
 
-// cgroupDir: Docker gives each container a private cgroup namespace (cgroup v2), so the container's
-// own counters are at the root of /sys/fs/cgroup. Files that a runtime lacks are left out.
+// cgroupDir: Docker mounts the container's own cgroup at /sys/fs/cgroup (v2: one directory, private
+// cgroup namespace; v1: one directory per controller). gVisor has no cgroupfs there by default.
+// Files that a runtime lacks are left out of the answer.
 const cgroupDir = "/sys/fs/cgroup"
 
 type statsService struct{ dir string }
@@ -56,19 +57,34 @@ func opt(v uint64, ok bool) *uint64 {
 
 func (s *statsService) Read(context.Context, *connect.Request[agentv1.StatsRequest]) (*connect.Response[agentv1.StatsResponse], error) {
 	j := func(n string) string { return filepath.Join(s.dir, n) }
-	return connect.NewResponse(&agentv1.StatsResponse{
-		MemoryBytes:     opt(readUint(j("memory.current"))),
-		MemoryPeakBytes: opt(readUint(j("memory.peak"))),
-		CpuUsageMicros:  opt(readKey(j("cpu.stat"), "usage_usec")),
-		Pids:            opt(readUint(j("pids.current"))),
-		OomKills:        opt(readKey(j("memory.events"), "oom_kill")),
-		ReadAtMs:        time.Now().UnixMilli(),
-	}), nil
+	res := &agentv1.StatsResponse{ReadAtMs: time.Now().UnixMilli()}
+	if _, err := os.Stat(j("cgroup.controllers")); err == nil {
+		// cgroup v2
+		res.MemoryBytes = opt(readUint(j("memory.current")))
+		res.MemoryPeakBytes = opt(readUint(j("memory.peak")))
+		res.CpuUsageMicros = opt(readKey(j("cpu.stat"), "usage_usec"))
+		res.Pids = opt(readUint(j("pids.current")))
+		res.OomKills = opt(readKey(j("memory.events"), "oom_kill"))
+	} else {
+		// cgroup v1 (Docker on a v1 host mounts each controller's own directory, read-only)
+		res.MemoryBytes = opt(readUint(j("memory/memory.usage_in_bytes")))
+		res.MemoryPeakBytes = opt(readUint(j("memory/memory.max_usage_in_bytes")))
+		if ns, ok := readUint(j("cpuacct/cpuacct.usage")); ok {
+			res.CpuUsageMicros = opt(ns/1000, true)
+		}
+		res.Pids = opt(readUint(j("pids/pids.current")))
+		res.OomKills = opt(readKey(j("memory/memory.oom_control"), "oom_kill"))
+	}
+	return connect.NewResponse(res), nil
 }
 
 func (s *statsService) ResetPeak(context.Context, *connect.Request[agentv1.ResetPeakRequest]) (*connect.Response[agentv1.ResetPeakResponse], error) {
-	// Linux 6.12+: any write to memory.peak resets it (for the writer's fd). Read-only cgroupfs or an
-	// older kernel: false, and the host keeps using the container-lifetime peak.
+	// v2 (Linux 6.12+): a write to memory.peak resets it; v1: a write to memory.max_usage_in_bytes.
+	// Docker mounts cgroupfs read-only without CAP_SYS_ADMIN, so this is usually false: the host then
+	// keeps using the container-lifetime peak.
 	err := os.WriteFile(filepath.Join(s.dir, "memory.peak"), []byte("0\n"), 0)
+	if err != nil {
+		err = os.WriteFile(filepath.Join(s.dir, "memory/memory.max_usage_in_bytes"), []byte("0\n"), 0)
+	}
 	return connect.NewResponse(&agentv1.ResetPeakResponse{Reset_: err == nil}), nil
 }

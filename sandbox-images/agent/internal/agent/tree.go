@@ -37,6 +37,14 @@ func readProcStat(pid int) (procStat, bool) {
 	return procStat{ppid: ppid, sid: sid, start: start, zombie: f[0][0] == 'Z' || f[0][0] == 'X'}, true
 }
 
+func procUID(pid int) int {
+	var st unix.Stat_t
+	if unix.Stat("/proc/"+strconv.Itoa(pid), &st) != nil {
+		return -1
+	}
+	return int(st.Uid)
+}
+
 func procStartTick(pid int) uint64 {
 	st, _ := readProcStat(pid)
 	return st.start
@@ -64,7 +72,8 @@ func scanProcs() map[int]procStat {
 
 // treePids: the process's descendants by parentage, members of its session, and orphans the agent
 // adopted (parent = the agent, not a process the agent started) that started after it and their
-// descendants. Adoption erases who the parent was, so an orphan that started while two processes
+// descendants (without subreaper support, as under gVisor: orphans of the sandbox uid adopted by
+// PID 1). Adoption erases who the parent was, so an orphan that started while two processes
 // ran is counted in both trees: a tree kill can take another process's daemonized leftovers, never
 // leaves one of its own. Zombies are left to the reaper.
 func treePids(p *process, managed map[int]bool) []int {
@@ -89,7 +98,7 @@ func treePids(p *process, managed map[int]bool) []int {
 		if st.sid == p.pid {
 			add(pid)
 		}
-		if st.ppid == self && !managed[pid] && st.start >= p.startTick {
+		if st.start >= p.startTick && !managed[pid] && (st.ppid == self || (!isSubreaper && st.ppid == 1 && p.table != nil && procUID(pid) == p.table.a.cfg.UID)) {
 			add(pid)
 		}
 	}

@@ -32,12 +32,12 @@ import (
 const (
 	watchMask = unix.IN_CREATE | unix.IN_MODIFY | unix.IN_CLOSE_WRITE | unix.IN_ATTRIB | unix.IN_DELETE |
 		unix.IN_MOVED_FROM | unix.IN_MOVED_TO | unix.IN_ONLYDIR | unix.IN_EXCL_UNLINK
-	maxPendingChanges   = 100000
-	defaultDebounce     = 50 * time.Millisecond
-	maxDebounceWait     = time.Second
-	maxInlineBytes      = 4 << 20
-	maxBatchBytes       = 8 << 20
-	maxChangesPerBatch  = 2000
+	maxPendingChanges  = 100000
+	defaultDebounce    = 50 * time.Millisecond
+	maxDebounceWait    = time.Second
+	maxInlineBytes     = 4 << 20
+	maxBatchBytes      = 8 << 20
+	maxChangesPerBatch = 2000
 )
 
 type changeKind = agentv1.FileChange_Kind
@@ -45,8 +45,8 @@ type changeKind = agentv1.FileChange_Kind
 type watcher struct {
 	root *fsRoot
 
-	startMu sync.Mutex
-	file    *os.File // the inotify fd; nil until started
+	startMu  sync.Mutex
+	file     *os.File // the inotify fd; nil until started
 	startErr error
 
 	readMu sync.Mutex // one reader of the queue at a time
