@@ -87,6 +87,7 @@ describe("AgentConnection over a fake agent", () => {
     })().catch((err: unknown) => err);
     const death = await connection.dead;
     expect(death.at - killedAt).toBeLessThan(1000);
+    expect(death.closed).toBe(false);
     expect(failure).toBeInstanceOf(AgentCallError);
     expect((failure as AgentCallError).code).toBe("CONTAINER_LOST");
     // A call after the death fails at once, with the same reason.
@@ -143,6 +144,7 @@ describe("AgentConnection over a fake agent", () => {
     const pending = collect(connection.process.start({ id: "p4", command: { case: "shell", value: "forever" } }));
     await sleep(50);
     connection.close("lease released");
+    expect((await connection.dead).closed).toBe(true);
     await expect(pending).rejects.toMatchObject({ code: "CONTAINER_LOST", message: expect.stringContaining("lease released") as string });
   });
 

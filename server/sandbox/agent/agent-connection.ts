@@ -65,6 +65,8 @@ export interface AgentDeath {
   /** The error every call in flight (and every later call) fails with. */
   error: SandboxError;
   at: number;
+  /** close() ended it (the engine's decision), not the agent, its exec or its container. */
+  closed: boolean;
 }
 
 export class AgentConnection {
@@ -203,7 +205,7 @@ export class AgentConnection {
 
   /** Ends the connection: calls in flight fail as CONTAINER_LOST "closed"; the agent sees EOF and exits. */
   close(reason = "connection closed by the engine"): void {
-    this.die(reason);
+    this.die(reason, true);
   }
 
   /** Every call passes here: it is cut when the agent dies (the death's signal joins its own). */
@@ -258,10 +260,10 @@ export class AgentConnection {
     });
   }
 
-  private die(reason: string): void {
+  private die(reason: string, closed = false): void {
     if (this.death) return;
     const error = new SandboxError("CONTAINER_LOST", `agent of container ${this.containerId.slice(0, 12)} is gone: ${reason}`);
-    this.death = { reason, error, at: Date.now() };
+    this.death = { reason, error, at: Date.now(), closed };
     clearInterval(this.pingTimer);
     this.deathController.abort(error);
     if (!this.session.destroyed) this.session.destroy();
