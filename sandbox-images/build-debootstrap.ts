@@ -144,6 +144,8 @@ async function addNodeRuntime(rootfs: string, log: Log): Promise<void> {
   await runCommand("cp", ["-a", modules, join(opt, "node_modules")]);
   // /node_modules: the last directory Node's CJS and ESM resolution visit from /workspace.
   symlinkSync("/opt/sandbox/node_modules", join(rootfs, "node_modules"));
+  // Vite's bundled config goes to <nearest node_modules>/.vite-temp: writable /tmp (see the Dockerfile).
+  symlinkSync("/tmp", join(opt, "node_modules/.vite-temp"));
 }
 
 async function addPythonRuntime(rootfs: string, log: Log): Promise<void> {

@@ -3,10 +3,11 @@
 import { useState } from "react";
 import type { IdePanel, IdePanelProps } from "./ide-panels";
 
-type Props = Omit<IdePanelProps, "active"> & {
+type Props = Omit<IdePanelProps, "active" | "showPanel"> & {
   panels: IdePanel[];
   activeId: string;
   onSelect: (id: string) => void;
+  showPanel: (id: string) => void;
 };
 
 /** Tabs over the bottom panels; each panel mounts when first shown and stays mounted while hidden. */

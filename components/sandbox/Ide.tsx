@@ -166,6 +166,7 @@ export function Ide({ project, userId }: { project: IdeProject; userId: number }
                 project={project}
                 runCommand={template?.commands.run ?? ""}
                 openFile={openFile}
+                showPanel={showPanel}
               />
             </Panel>
           </Group>

@@ -17,11 +17,21 @@ export type IdePanelProps = {
   runCommand: string;
   /** Opens a project file in the editor. */
   openFile: (path: string) => void;
+  /** Brings another bottom tab to the front (e.g. the Preview after a run moved to the background). */
+  showPanel: (id: string) => void;
 };
 
 export type IdePanel = { id: string; label: string; Component: ComponentType<IdePanelProps> };
 
-const RunOutput = ({ project, runCommand, active }: IdePanelProps) => <OutputTerminal projectId={project.id} defaultCommand={runCommand} active={active} />;
+const RunOutput = ({ project, runCommand, active, showPanel }: IdePanelProps) => (
+  <OutputTerminal
+    projectId={project.id}
+    defaultCommand={runCommand}
+    active={active}
+    timeoutSeconds={project.runTimeoutSeconds}
+    showPreview={() => showPanel("preview")}
+  />
+);
 
 const Shell = ({ project, active }: IdePanelProps) => <ShellTerminal projectId={project.id} active={active} />;
 

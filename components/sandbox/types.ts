@@ -1,6 +1,13 @@
 export type { EditorKeymap } from "@/lib/editor-keymaps";
 
-export type IdeProject = { id: number; name: string; templateType: string | null; createdByAi: string | null };
+export type IdeProject = {
+  id: number;
+  name: string;
+  templateType: string | null;
+  createdByAi: string | null;
+  /** A run's time limit (SANDBOX_DEFAULT_TIMEOUT), stated where runs start. */
+  runTimeoutSeconds: number;
+};
 
 /**
  * One open file: what the editor shows and what the server last confirmed. `revision` changes only

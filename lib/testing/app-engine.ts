@@ -36,6 +36,8 @@ export async function startAppEngine(config: EngineConfigInput = {}, opts: { onE
       maxConcurrent: 6,
       defaultTimeoutMs: 30_000,
       limits: { memoryBytes: 256 * 1024 * 1024 },
+      // Images built from this checkout under another prefix (SANDBOX_CONTAINER_REGISTRY=… npm run images).
+      ...(process.env.SANDBOX_CONTAINER_REGISTRY ? { registry: process.env.SANDBOX_CONTAINER_REGISTRY } : {}),
       ...config,
     },
     store: new DatabaseWorkspaceStore(),

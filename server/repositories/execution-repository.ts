@@ -20,11 +20,12 @@ const executionFields = {
   executedAt: true,
   finishedAt: true,
   skippedFiles: true,
+  listeningPorts: true,
 } as const;
 
 export type ExecutionRecord = Prisma.SandboxExecutionGetPayload<{ select: typeof executionFields }>;
 
-const { output: _output, errorOutput: _errorOutput, skippedFiles: _skippedFiles, ...summaryFields } = executionFields;
+const { output: _output, errorOutput: _errorOutput, skippedFiles: _skippedFiles, listeningPorts: _listeningPorts, ...summaryFields } = executionFields;
 /** A row without its (possibly large) output columns. */
 export type ExecutionSummary = Prisma.SandboxExecutionGetPayload<{ select: typeof summaryFields }>;
 
@@ -40,6 +41,8 @@ export interface ExecutionOutcome {
   statusReason: string | null;
   /** Files the program left that were not saved (absent or empty: none). */
   skippedFiles?: { path: string; reason: string; detail: string | null }[];
+  /** TCP ports the program was serving while it ran (absent: none). */
+  listeningPorts?: number[];
 }
 
 export const executionRepository = {

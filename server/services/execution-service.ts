@@ -1,6 +1,8 @@
 import type { AiPersonality } from "@/lib/ai-personalities";
+import { getEnv } from "@/lib/env";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
+import { getLogger } from "@/server/logging/logger";
 import { executionLogInput } from "@/server/monitoring/execution-log";
 import { recordExecution } from "@/server/monitoring/prometheus";
 import { logSandboxEvent } from "@/server/monitoring/sandbox-log";
@@ -11,6 +13,8 @@ import type { ExecutionFileChanges } from "@/server/sandbox/engine";
 import { prepareExecution } from "@/server/sandbox/execution-request";
 import type { ExecutionEvent, ExecutionRequest } from "@/server/sandbox/execution-types";
 import type { RefusedReason } from "@/server/sandbox/workspace-files";
+import { watchListeningPorts } from "./executions/port-watch";
+import { runLimitNotice } from "./executions/run-limit-notice";
 import { skippedFilesNotice, skippedFilesOf } from "./executions/skipped-files";
 import { requireProject } from "./project-access";
 import { requireEngine } from "./sandbox-engine-access";
@@ -26,7 +30,12 @@ export interface RunExecutionOptions {
   onStarted?: (execution: ExecutionRecord) => void;
 }
 
-export type ExecutionWithFiles = ExecutionRecord & { files: ExecutionFileChanges | null; engineError: string | null };
+export type ExecutionWithFiles = ExecutionRecord & {
+  files: ExecutionFileChanges | null;
+  engineError: string | null;
+  /** The server's own lines appended to the stored stderr (files not saved, the run's time limit): streams tell them before the end. */
+  notice: string;
+};
 
 /**
  * Runs a command or snippet in the project's container and records it in sandbox_executions,
@@ -54,10 +63,17 @@ export async function runExecution(user: AuthUser, projectId: number, request: E
   });
   opts.onStarted?.(row);
 
+  // A server started as a run is noticed while it runs (its output, the container's sockets).
+  const ports = watchListeningPorts(engine, projectId, prepared.image, getLogger());
+  const onEvent = (event: ExecutionEvent) => {
+    if (event.type !== "exit") ports.output(event.data);
+    opts.onEvent?.(event);
+  };
   let result;
   try {
-    result = await engine.execute(String(projectId), request, { signal: opts.signal, onEvent: opts.onEvent, network: project.networkPolicy });
+    result = await engine.execute(String(projectId), request, { signal: opts.signal, onEvent, network: project.networkPolicy });
   } catch (e) {
+    ports.finish(false);
     await executionRepository.finish(row.id, {
       output: "",
       errorOutput: e instanceof Error ? e.message : "failed",
@@ -73,12 +89,25 @@ export async function runExecution(user: AuthUser, projectId: number, request: E
     throw fromSandboxError(e);
   }
 
-  // Files the sync refused (a name that is not UTF-8, a symlink...) are said in stderr and stored.
+  // Files the sync refused (a name that is not UTF-8, a symlink...) are said in stderr and stored;
+  // so is the time limit a run ended at, and where a server it started belongs.
   const skippedFiles = skippedFilesOf(result.files);
+  const listeningPorts = ports.finish(result.status === "timeout" || result.reason === "cancelled");
+  const notice =
+    skippedFilesNotice(skippedFiles) +
+    runLimitNotice({
+      projectId,
+      command: request.kind === "command" ? request.command : "",
+      result,
+      listeningPorts,
+      timeoutMs: prepared.timeoutMs,
+      maxTimeoutSeconds: getEnv().SANDBOX_MAX_TIMEOUT,
+    });
   const finished = await executionRepository.finish(row.id, {
     output: result.output,
-    errorOutput: result.errorOutput + skippedFilesNotice(skippedFiles),
+    errorOutput: result.errorOutput + notice,
     skippedFiles,
+    listeningPorts,
     outputTruncated: result.truncated,
     exitCode: result.exitCode,
     executionTimeMs: Math.round(result.durationMs),
@@ -93,5 +122,5 @@ export async function runExecution(user: AuthUser, projectId: number, request: E
   logSandboxEvent(executionLogInput({ projectId, userId: user.id, aiPersonality, type: prepared.type, result }));
   // Symlinks, devices and invalid names a program left in /workspace: path probing from inside.
   recordRejectedPaths({ userId: user.id, projectId }, result.files?.refused.filter((f) => PROBING.has(f.reason)).length ?? 0);
-  return { ...finished, files: result.files, engineError: result.errorCode ? result.errorOutput : null };
+  return { ...finished, files: result.files, engineError: result.errorCode ? result.errorOutput : null, notice };
 }

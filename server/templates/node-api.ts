@@ -1,4 +1,4 @@
-import { LINK_PRELOADED_NODE_MODULES } from "./node-commands";
+import { NODE_TOOLCHAIN_CHECK } from "./node-commands";
 import type { ProjectTemplate } from "./template-types";
 
 // A JSON API on node:http (the image has no express). Routes are plain functions so the tests
@@ -10,7 +10,7 @@ export const nodeApiTemplate: ProjectTemplate = {
   image: "node",
   entryPoint: "src/server.ts",
   commands: {
-    install: LINK_PRELOADED_NODE_MODULES,
+    install: NODE_TOOLCHAIN_CHECK,
     run: "npm start",
     test: "npm test",
     build: "npm run build",
@@ -25,8 +25,8 @@ A small JSON API in TypeScript on \`node:http\` (no framework).
 - \`src/routes.ts\` holds the routes: \`GET /health\`, \`GET /notes\`, \`POST /notes {"text": "..."}\`.
 - Tests: \`src/routes.test.ts\` (Vitest) call the routes directly, without a network.
 
-The libraries come preinstalled in the sandbox image (no network): "install" links them into
-\`node_modules\`. Commands: \`npm test\`, \`npm run build\` (tsc into \`dist/\`), \`npm start\`
+The libraries come preinstalled in the sandbox image (no network), so there is nothing to
+install. Commands: \`npm test\`, \`npm run build\` (tsc into \`dist/\`), \`npm start\`
 (runs the server with tsx), \`npm run dev\` (restarts on change).
 `,
     "package.json": `{

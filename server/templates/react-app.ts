@@ -1,4 +1,4 @@
-import { LINK_PRELOADED_NODE_MODULES } from "./node-commands";
+import { NODE_TOOLCHAIN_CHECK } from "./node-commands";
 import type { ProjectTemplate } from "./template-types";
 
 // React 19 + TypeScript on Vite. Component tests use react-dom/server: the image has no DOM
@@ -10,7 +10,7 @@ export const reactAppTemplate: ProjectTemplate = {
   image: "node",
   entryPoint: "src/index.tsx",
   commands: {
-    install: LINK_PRELOADED_NODE_MODULES,
+    install: NODE_TOOLCHAIN_CHECK,
     run: "npm start",
     test: "npm test",
     build: "npm run build",
@@ -25,8 +25,8 @@ React 19 + TypeScript, built with Vite and tested with Vitest.
 - \`src/App.tsx\` is a small todo list; its logic lives in \`src/todos.ts\`.
 - Tests: \`src/*.test.ts(x)\` (Vitest; components are checked with \`react-dom/server\`).
 
-The libraries come preinstalled in the sandbox image (no network): "install" links them into
-\`node_modules\`. Commands: \`npm test\`, \`npm run build\` (type-check, then bundle into \`dist/\`),
+The libraries come preinstalled in the sandbox image (no network), so there is nothing to
+install. Commands: \`npm test\`, \`npm run build\` (type-check, then bundle into \`dist/\`),
 \`npm run dev\` (dev server on port 5173).
 `,
     "index.html": `<!doctype html>

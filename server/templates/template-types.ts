@@ -3,7 +3,10 @@ export type TemplateId = (typeof TEMPLATE_IDS)[number];
 
 /** Shell commands (run with `bash -c` in /workspace) that work with no network. */
 export interface TemplateCommands {
-  /** Makes the image's preinstalled libraries visible to the project; takes well under a second. */
+  /**
+   * Prints the toolchain's version. Never required: the images provide every library, so run, test,
+   * build and dev work in a freshly bound container (after a restart or an idle release too).
+   */
   install: string;
   run: string;
   test: string;

@@ -1,4 +1,4 @@
-import { LINK_PRELOADED_NODE_MODULES } from "./node-commands";
+import { NODE_TOOLCHAIN_CHECK } from "./node-commands";
 import type { ProjectTemplate } from "./template-types";
 
 // Vue 3 + TypeScript on Vite. The component test uses vue/server-renderer: the image has no
@@ -10,7 +10,7 @@ export const vueAppTemplate: ProjectTemplate = {
   image: "node",
   entryPoint: "src/main.ts",
   commands: {
-    install: LINK_PRELOADED_NODE_MODULES,
+    install: NODE_TOOLCHAIN_CHECK,
     run: "npm run serve",
     test: "npm test",
     build: "npm run build",
@@ -25,8 +25,8 @@ Vue 3 + TypeScript (\`<script setup lang="ts">\`), built with Vite and tested wi
 - \`src/App.vue\` is a counter; its logic lives in \`src/counter.ts\`.
 - Tests: \`src/*.test.ts\` (Vitest; the component is checked with \`vue/server-renderer\`).
 
-The libraries come preinstalled in the sandbox image (no network): "install" links them into
-\`node_modules\`. Commands: \`npm test\`, \`npm run build\` (vue-tsc type-check, then bundle into
+The libraries come preinstalled in the sandbox image (no network), so there is nothing to
+install. Commands: \`npm test\`, \`npm run build\` (vue-tsc type-check, then bundle into
 \`dist/\`), \`npm run serve\` (dev server on port 5173).
 `,
     "index.html": `<!doctype html>

@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { Ide } from "@/components/sandbox/Ide";
+import { getEnv } from "@/lib/env";
 import { createContext } from "@/server/api/context";
 import { createCaller } from "@/server/api/root";
 import { currentUser } from "@/server/auth/current-user";
@@ -26,5 +27,11 @@ export default async function ProjectIdePage({ params }: { params: Promise<{ id:
     if (e instanceof TRPCError && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN")) notFound();
     throw e;
   }
-  return <Ide project={{ id: project.id, name: project.name, templateType: project.templateType, createdByAi: project.createdByAi }} userId={user.id} />;
+  const runTimeoutSeconds = getEnv().SANDBOX_DEFAULT_TIMEOUT;
+  return (
+    <Ide
+      project={{ id: project.id, name: project.name, templateType: project.templateType, createdByAi: project.createdByAi, runTimeoutSeconds }}
+      userId={user.id}
+    />
+  );
 }

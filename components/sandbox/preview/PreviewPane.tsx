@@ -12,7 +12,7 @@ type Status = "running" | "exited" | "failed" | "stopped";
 
 const STATUS_LABEL: Record<Status, string> = { running: "running", exited: "exited", failed: "failed", stopped: "stopped" };
 
-/** "#3 :5173 npm run dev": the template's dev command reads better without its install step in front. */
+/** "#3 :5173 npm run dev" (dev servers started before templates dropped their install step carry it in front). */
 function processLabel(p: { id: number; port: number | null; command: string; status: string }): string {
   const command = p.command.split(" && ").at(-1) ?? p.command;
   return `#${p.id}${p.port ? ` :${p.port}` : ""} ${command.length > 40 ? `${command.slice(0, 40)}…` : command} (${p.status})`;

@@ -6,12 +6,22 @@ import { type FormEvent, type KeyboardEvent, useCallback, useRef, useState } fro
 import { toast } from "sonner";
 import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
 import { ExecutionStream, type StreamSnapshot } from "./execution-stream";
+import { ServeHint } from "./ServeHint";
 import { StreamBadge } from "./StreamBadge";
+import { useServeSuggestion } from "./use-serve-suggestion";
 import { useCommandHistory } from "./use-command-history";
 import { XtermView } from "./XtermView";
 import { ansi } from "./xterm-theme";
 
-type Props = { projectId: number; defaultCommand: string; active: boolean };
+type Props = {
+  projectId: number;
+  defaultCommand: string;
+  active: boolean;
+  /** A run's time limit (SANDBOX_DEFAULT_TIMEOUT), stated beside Run: a server started here ends at it. */
+  timeoutSeconds: number;
+  /** Shows the Preview tab (after a run moved to the background). */
+  showPreview: () => void;
+};
 
 const IDLE: StreamSnapshot = { running: null, queued: 0, connection: "connecting", lastExit: null };
 
@@ -21,7 +31,7 @@ const IDLE: StreamSnapshot = { running: null, queued: 0, connection: "connecting
  * history that Up/Down recall. Ctrl+C (in the terminal or on an empty selection in the command
  * line) cancels the execution that is running.
  */
-export function OutputTerminal({ projectId, defaultCommand, active }: Props) {
+export function OutputTerminal({ projectId, defaultCommand, active, timeoutSeconds, showPreview }: Props) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
@@ -35,6 +45,8 @@ export function OutputTerminal({ projectId, defaultCommand, active }: Props) {
   const stream = useRef<ExecutionStream | null>(null);
   const running = useRef<StreamSnapshot["running"]>(null);
   running.current = snapshot.running;
+  const serve = useServeSuggestion(projectId, snapshot, showPreview);
+  const { onProgramOutput } = serve;
 
   const cancelRunning = useCallback(() => {
     const execution = running.current;
@@ -57,6 +69,7 @@ export function OutputTerminal({ projectId, defaultCommand, active }: Props) {
             return next;
           });
         },
+        onProgramOutput,
       );
       stream.current = live;
       live.start();
@@ -69,7 +82,7 @@ export function OutputTerminal({ projectId, defaultCommand, active }: Props) {
         stream.current = null;
       };
     },
-    [cancelRunning, client, projectId, queryClient, trpc],
+    [cancelRunning, client, onProgramOutput, projectId, queryClient, trpc],
   );
 
   async function onRun(event: FormEvent<HTMLFormElement>) {
@@ -103,6 +116,20 @@ export function OutputTerminal({ projectId, defaultCommand, active }: Props) {
   return (
     <section className="terminal-panel" aria-label="Terminal output">
       <XtermView onReady={onReady} active={active} label="Execution output" testId="run-output" options={{ convertEol: true, cursorBlink: false }} />
+      {serve.suggestion && (
+        <ServeHint
+          suggestion={serve.suggestion}
+          timeoutSeconds={timeoutSeconds}
+          moving={serve.moving}
+          onRunInBackground={() =>
+            void serve.runInBackground().then(
+              (p) => p && toast.success(`Running in the background (#${p.id}); the preview opens when port ${p.port ?? ""} answers`),
+              (e: unknown) => toast.error(`Could not move it to the background: ${e instanceof Error ? e.message : "unknown error"}`),
+            )
+          }
+          onDismiss={serve.dismiss}
+        />
+      )}
       <form className="terminal-bar" onSubmit={(e) => void onRun(e)}>
         <span className="prompt" aria-hidden>
           $
@@ -117,7 +144,7 @@ export function OutputTerminal({ projectId, defaultCommand, active }: Props) {
             setEdited(e.target.value);
           }}
           onKeyDown={onKeyDown}
-          placeholder="npm test   (↑/↓ history, Ctrl+C cancels)"
+          placeholder={`npm test   (↑/↓ history, Ctrl+C cancels; a run stops after ${timeoutSeconds} s)`}
           autoComplete="off"
           spellCheck={false}
         />
@@ -131,7 +158,7 @@ export function OutputTerminal({ projectId, defaultCommand, active }: Props) {
         )}
         <span className="run-status" data-testid="run-status">
           {current
-            ? `running #${current.id}${snapshot.queued ? ` (+${snapshot.queued} queued)` : ""}…`
+            ? `running #${current.id}${snapshot.queued ? ` (+${snapshot.queued} queued)` : ""}… stops after ${timeoutSeconds} s`
             : lastExit && (
                 <span className={`status status-${lastExit.status}`}>
                   {lastExit.status}

@@ -61,6 +61,8 @@ export class ExecutionStream {
     private readonly projectId: number,
     private readonly write: (text: string) => void,
     private readonly onChange: (snapshot: StreamSnapshot) => void,
+    /** The program's own output (not the IDE's lines), per execution: e.g. to notice a server's address. */
+    private readonly onProgramOutput?: (execution: AnnouncedExecution, data: string) => void,
   ) {}
 
   start(): void {
@@ -107,6 +109,7 @@ export class ExecutionStream {
           if (event.type === "exit") return this.finish(execution, event);
           if (!event.data) return;
           this.write(event.data);
+          this.onProgramOutput?.(execution, event.data);
           this.atLineStart = event.data.endsWith("\n");
         },
         onConnectionStateChange: (s) => this.linkChanged(this.outputLink, s),

@@ -66,6 +66,7 @@ export function executionJson(e: ExecutionRecord): z.input<typeof executionRespo
     finished_at: e.finishedAt,
     /** Files the program left that were not saved: [{path, reason, detail}] (a name that is not UTF-8, a symlink...). */
     skipped_files: skippedFilesJson(e.skippedFiles),
+    listening_ports: e.listeningPorts,
   };
 }
 

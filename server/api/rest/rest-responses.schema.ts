@@ -68,6 +68,10 @@ export const executionResponse = z
     skipped_files: z
       .array(skippedFileDto)
       .meta({ description: "Files the program left that were not saved, and why (a name that is not UTF-8, a symlink, too large)" }),
+    listening_ports: z.array(z.number().int()).meta({
+      description:
+        "TCP ports the program was serving while it ran. A run ends at its time limit (SANDBOX_DEFAULT_TIMEOUT, 30 s by default): start a server with POST …/processes {command, port} instead, to keep it running with a preview_url",
+    }),
   })
   .meta({ id: "Execution" });
 

@@ -65,6 +65,11 @@ export const executionDto = executionSummaryDto.extend({
   errorOutput: z.string().nullable(),
   /** Files the program left in /workspace that were not saved, and why (e.g. a name that is not UTF-8). */
   skippedFiles: skippedFilesColumn,
+  /**
+   * TCP ports the program was serving while it ran. A server started as a run ends at its time
+   * limit: start it as a background process (processes.start {command, port}) to keep it with a preview.
+   */
+  listeningPorts: z.array(z.number().int()),
 });
 
 export const executionEventDto = z.discriminatedUnion("type", [

@@ -27,7 +27,6 @@ describe(`diagnostics from live executions under ${testRuntime()}`, () => {
       "crash.ts": "const config: { port?: { value: number } } = {};\nconsole.log(config.port!.value);\n",
     });
     try {
-      await t.engine.execute("diag-node", { kind: "command", command: getTemplate("node-api").commands.install });
       const build = await t.engine.execute("diag-node", { kind: "command", command: "npx tsc -p tsconfig.json", timeoutMs: 60_000 });
       expect(build.exitCode).not.toBe(0);
       expect(parseDiagnostics(build.output, build.errorOutput)).toEqual([

@@ -13,7 +13,6 @@ import type { ExecutionRequest, ExitEvent } from "@/server/sandbox/execution-typ
 import { getTemplate } from "@/server/templates/templates";
 import { getExecutionHub } from "./execution-hub";
 import { claimSandboxSlot } from "./sandbox-quota";
-import { skippedFilesNotice, skippedFilesOf } from "./skipped-files";
 
 export interface StartedExecution {
   execution: ExecutionRecord;
@@ -68,8 +67,8 @@ export async function startExecution(user: AuthUser, projectId: number, request:
   void done.then(
     (result) => {
       if (executionId === null || !exit) return;
-      // Files not saved are told before the end, as the stored error output tells them.
-      const notice = skippedFilesNotice(skippedFilesOf(result.files));
+      // The server's notices (files not saved, the time limit) are told before the end, as the stored error output tells them.
+      const { notice } = result;
       if (notice) hub.push(executionId, { seq: exit.seq, type: "stderr", data: notice });
       hub.push(executionId, notice ? { ...exit, seq: exit.seq + 1 } : exit);
     },

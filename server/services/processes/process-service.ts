@@ -243,8 +243,9 @@ export async function startDevServer(user: AuthUser, projectId: number, ai: AiPe
   if (!template?.commands.dev) {
     throw new AppError("BAD_REQUEST", "This project's template declares no dev server; start a process with a command and a port");
   }
-  const { dev, install } = template.commands;
-  return startProcess(user, projectId, { command: `${install} && ${dev.command}`, port: dev.port }, ai);
+  // No install step in front: the image provides what the template needs in any bound container.
+  const { dev } = template.commands;
+  return startProcess(user, projectId, { command: dev.command, port: dev.port }, ai);
 }
 
 /** Stops a background process and everything it started; an ended process is returned as it is. */
