@@ -150,7 +150,10 @@ export class AgentConnection {
     this.session.on("error", (err: Error) => this.die(`agent connection failed: ${err.message}`));
     this.session.on("goaway", (code: number) => this.die(`agent sent GOAWAY (code ${code})`));
     this.session.on("close", () => this.die("agent connection closed"));
-    this.session.on("frameError", (type: number, code: number) => this.die(`agent connection frame error (type ${type}, code ${code})`));
+    // Stream 0 is the connection itself; a frame that failed on one stream fails only that call.
+    this.session.on("frameError", (type: number, code: number, streamId: number) => {
+      if (streamId === 0) this.die(`agent connection frame error (type ${type}, code ${code})`);
+    });
     exec.exited.then(
       ({ exitCode }) => this.die(`agent exited${exitCode === null ? "" : ` with code ${exitCode}`}`),
       () => this.die("agent exec failed"),
@@ -270,7 +273,8 @@ export class AgentConnection {
     // EOF on its stdin tells the agent to exit; detach drops the exec's connection.
     this.exec.stdin.end();
     this.exec.detach();
-    this.log.debug({ reason }, "agent connection ended");
+    if (closed) this.log.debug({ reason }, "agent connection closed");
+    else this.log.warn({ reason }, "agent connection lost");
     this.resolveDead(this.death);
   }
 }
