@@ -46,9 +46,15 @@ func TestDockerKillAllAndKillInitLeaveTheAgent(t *testing.T) {
 	if !strings.Contains(string(r.stdout), "kill1=1") || !strings.Contains(string(r.stdout), "term1=1") {
 		t.Fatalf("uid 1000 could signal init: %s %s", r.stdout, r.stderr)
 	}
-	r = run(t, c, sh(`echo kept > kept.txt; sleep 1000 & kill -9 -1; echo unreachable`))
-	if r.exited.Signal != 9 {
-		t.Fatalf("exit %+v", r.exited)
+	// kill(-1) reaches every process uid 1000 may signal except the caller: the background sleep
+	// dies, the agent (uid 0), init and the idle command do not.
+	r = run(t, c, sh(`echo kept > kept.txt; sleep 1000 & echo $! > bg.pid; kill -9 -1; echo "rc=$?"`))
+	if !strings.Contains(string(r.stdout), "rc=0") || r.exited.ExitCode != 0 {
+		t.Fatalf("kill -9 -1: %s %+v", r.stdout, r.exited)
+	}
+	r = run(t, c, sh(`kill -0 $(cat bg.pid) 2>/dev/null && echo alive || echo gone`))
+	if string(r.stdout) != "gone\n" {
+		t.Fatalf("the background process survived kill -9 -1: %s", r.stdout)
 	}
 	hello(t, c)
 	got, err := readFile(t, c, "kept.txt", 0)
@@ -89,11 +95,16 @@ func TestDockerForkBombIsKilledAndTheAgentSurvives(t *testing.T) {
 
 func TestDockerMemoryBombDiesNotTheAgent(t *testing.T) {
 	c := dockerClients(t)
-	r := run(t, c, sh(`node -e 'const a = []; for (;;) a.push(Buffer.alloc(16 << 20, 1))' 2>/dev/null || python3 -c 'a = []
-while True: a.append(bytearray(16 << 20))'`))
-	t.Logf("memory bomb: %+v", r.exited)
-	if r.exited.ExitCode == 0 {
-		t.Fatal("the bomb should have died")
+	if r := run(t, c, sh(`uname -r`)); strings.TrimSpace(string(r.stdout)) == "4.4.0" {
+		// gVisor: the host's OOM killer sees one Sentry, not guest processes, and kills the whole
+		// sandbox (oom_score_adj inside has no effect there). The engine must notice the agent's death.
+		t.Skip("under gVisor a memory bomb ends the whole sandbox")
+	}
+	r := run(t, c, sh(`if command -v node >/dev/null; then node -e 'const a = []; for (;;) a.push(Buffer.alloc(16 << 20, 1))'; else python3 -c 'a = []
+while True: a.append(bytearray(16 << 20))'; fi 2>/dev/null; echo "rc=$?"`))
+	t.Logf("memory bomb: %s %+v", r.stdout, r.exited)
+	if !strings.Contains(string(r.stdout), "rc=137") && !strings.Contains(string(r.stdout), "rc=134") {
+		t.Fatalf("the bomb should have been killed: %s", r.stdout)
 	}
 	hello(t, c)
 }

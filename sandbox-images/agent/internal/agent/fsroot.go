@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 
 	"connectrpc.com/connect"
 	"golang.org/x/sys/unix"
@@ -77,28 +78,85 @@ func splitRel(p []byte) ([]string, error) {
 
 // asSandbox runs fn on a thread whose filesystem ids are the sandbox user's. The thread is locked
 // for the duration; if the ids cannot be restored, the thread stays locked and dies with the
-// goroutine (the runtime never reuses it).
+// goroutine (the runtime never reuses it; new threads are cloned from a clean template thread).
+//
+// Linux: setfsuid/setfsgid. gVisor has no setfsuid, so there the thread's effective ids change
+// instead (setresuid(-1, uid, -1): the real and saved uid stay 0, so the way back is open and
+// sandbox processes still cannot signal the agent, whose real and saved uid are 0). Both are raw
+// system calls on purpose: Go's syscall.Setresuid would change every thread of the agent.
 func (r *fsRoot) asSandbox(fn func() error) error {
 	if os.Geteuid() != 0 || r.uid == 0 {
 		return fn()
 	}
 	runtime.LockOSThread()
-	unix.RawSyscall(unix.SYS_SETFSGID, uintptr(r.gid), 0, 0)
-	unix.RawSyscall(unix.SYS_SETFSUID, uintptr(r.uid), 0, 0)
-	if cur, _, _ := unix.RawSyscall(unix.SYS_SETFSUID, ^uintptr(0), 0, 0); int(cur) != r.uid {
-		// The kernel refused (no CAP_SETUID?): never run as root by mistake.
-		runtime.UnlockOSThread()
-		return connect.NewError(connect.CodeInternal, errors.New("setfsuid failed"))
+	if err := r.becomeSandbox(); err != nil {
+		r.restoreRoot() // best effort; the check below decides whether the thread is clean
+		if r.threadIsRoot() {
+			runtime.UnlockOSThread()
+		}
+		return connect.NewError(connect.CodeInternal, err)
 	}
 	err := fn()
-	unix.RawSyscall(unix.SYS_SETFSUID, 0, 0, 0)
-	unix.RawSyscall(unix.SYS_SETFSGID, 0, 0, 0)
-	u, _, _ := unix.RawSyscall(unix.SYS_SETFSUID, ^uintptr(0), 0, 0)
-	g, _, _ := unix.RawSyscall(unix.SYS_SETFSGID, ^uintptr(0), 0, 0)
-	if u == 0 && g == 0 {
+	r.restoreRoot()
+	if r.threadIsRoot() {
 		runtime.UnlockOSThread()
 	} // else: stay locked, so the goroutine's exit takes the thread with it
 	return err
+}
+
+// fsidMode: 1 setfsuid works, 2 use effective ids; decided once.
+var fsidMode = sync.OnceValue(func() int {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	unix.RawSyscall(unix.SYS_SETFSUID, 1000, 0, 0)
+	cur, _, _ := unix.RawSyscall(unix.SYS_SETFSUID, ^uintptr(0), 0, 0)
+	unix.RawSyscall(unix.SYS_SETFSUID, 0, 0, 0)
+	if int(cur) == 1000 {
+		return 1
+	}
+	return 2
+})
+
+func (r *fsRoot) becomeSandbox() error {
+	if fsidMode() == 1 {
+		unix.RawSyscall(unix.SYS_SETFSGID, uintptr(r.gid), 0, 0)
+		unix.RawSyscall(unix.SYS_SETFSUID, uintptr(r.uid), 0, 0)
+		if cur, _, _ := unix.RawSyscall(unix.SYS_SETFSUID, ^uintptr(0), 0, 0); int(cur) != r.uid {
+			return errors.New("setfsuid failed")
+		}
+		return nil
+	}
+	keep := ^uintptr(0)
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, keep, uintptr(r.gid), keep); e != 0 {
+		return fmt.Errorf("setresgid: %w", e)
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, keep, uintptr(r.uid), keep); e != 0 {
+		return fmt.Errorf("setresuid: %w", e)
+	}
+	return nil
+}
+
+func (r *fsRoot) restoreRoot() {
+	if fsidMode() == 1 {
+		unix.RawSyscall(unix.SYS_SETFSUID, 0, 0, 0)
+		unix.RawSyscall(unix.SYS_SETFSGID, 0, 0, 0)
+		return
+	}
+	keep := ^uintptr(0)
+	unix.RawSyscall(unix.SYS_SETRESUID, keep, 0, keep)
+	unix.RawSyscall(unix.SYS_SETRESGID, keep, 0, keep)
+}
+
+// threadIsRoot: this thread's effective and filesystem ids are 0 again.
+func (r *fsRoot) threadIsRoot() bool {
+	if fsidMode() == 1 {
+		u, _, _ := unix.RawSyscall(unix.SYS_SETFSUID, ^uintptr(0), 0, 0)
+		g, _, _ := unix.RawSyscall(unix.SYS_SETFSGID, ^uintptr(0), 0, 0)
+		return u == 0 && g == 0
+	}
+	eu, _, _ := unix.RawSyscall(unix.SYS_GETEUID, 0, 0, 0)
+	eg, _, _ := unix.RawSyscall(unix.SYS_GETEGID, 0, 0, 0)
+	return eu == 0 && eg == 0
 }
 
 // openDir opens (O_PATH) the directory made of parts, creating missing ones when mkdir.

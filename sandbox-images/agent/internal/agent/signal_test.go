@@ -85,6 +85,7 @@ func TestGroupSignalWithoutTreeSparesTheEscapee(t *testing.T) {
 		t.Fatal(err)
 	}
 	pids := readPids(t, c.ws+"/pids", 2)
+	waitFor(t, "setsid done", func() bool { st, _ := readProcStat(pids[0]); return st.sid == pids[0] })
 	if _, err := c.proc.Signal(ctx, connect.NewRequest(&agentv1.SignalRequest{Id: "grp", Signal: 15})); err != nil {
 		t.Fatal(err)
 	}
