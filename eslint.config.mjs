@@ -27,6 +27,7 @@ export default tseslint.config(
       "playwright-report/**",
       "next-env.d.ts",
       "**/*.mjs",
+      "packages/*/dist/**",
     ],
   },
   ...tseslint.configs.recommendedTypeChecked,
@@ -65,6 +66,23 @@ export default tseslint.config(
     files: ["server/services/**", "server/sandbox/**", "server/egress/**"],
     ignores: ["**/*.test.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [...prismaOnlyInRepositories.patterns, ...noApiLayer.patterns] }] },
+  },
+  {
+    // The client package is installed by other repositories: it may import only its own files.
+    files: ["packages/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@/*", "../../*", "node:*"],
+              message: "packages/ are published on their own: no app or Node-only imports (the client runs wherever fetch does)",
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // Tests may reach past layers to arrange and inspect state.

@@ -5,6 +5,8 @@ import { z } from "zod";
 // deployment can lower a limit but never configure one past what the policy allows.
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+/** The most SANDBOX_MAX_FILE_SIZE may be set to: no stored file is larger, so no read needs to return more. */
+export const MAX_FILE_SIZE_CEILING = 10 * 1_048_576;
 const emptyAsUndefined = (v: unknown) => (v === "" ? undefined : v);
 const positive = (def: number) => z.preprocess(emptyAsUndefined, z.coerce.number().positive().finite().default(def));
 const portNumber = z.number().int().min(1024, "ports below 1024 are refused").max(65535);
@@ -54,7 +56,7 @@ export const envSchema = z
     SANDBOX_MAX_TIMEOUT: int(300, 1, 3600),
     // Seconds: base deadline of the engine's own commands in a container (server/sandbox/deadline.ts).
     SANDBOX_ENGINE_COMMAND_TIMEOUT: int(20, 1, 600),
-    SANDBOX_MAX_FILE_SIZE: int(1_048_576, 1, 10 * 1_048_576),
+    SANDBOX_MAX_FILE_SIZE: int(1_048_576, 1, MAX_FILE_SIZE_CEILING),
     SANDBOX_MAX_PROJECT_SIZE: int(104_857_600, 1, 1_073_741_824),
     SANDBOX_SECCOMP_PROFILE: z.string().min(1).default("security/seccomp.json"),
     SANDBOX_APPARMOR_PROFILE: z.string().default("pantheon-sandbox"),

@@ -7,6 +7,7 @@ import { POST as createProject } from "@/app/api/sandbox/projects/route";
 import { POST as writeFile } from "@/app/api/sandbox/projects/[id]/files/route";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
 import { POST as startProcess } from "@/app/api/sandbox/projects/[id]/processes/route";
+import { GET as readContent } from "@/app/api/sandbox/projects/[id]/files/content/route";
 import { GET as trpcGet, POST as trpcPost } from "@/app/api/trpc/[trpc]/route";
 
 // Property: no input, however hostile, makes the API answer 5xx. The one 5xx allowed is 503
@@ -133,6 +134,32 @@ describe("fuzz: no 5xx", () => {
           await expectNo5xx(await execute(new Request(`${base}/${projectId}/execute`, { method: "POST", headers, body: JSON.stringify(exec) }), params));
           await expectNo5xx(await execute(new Request(`${base}/${projectId}/execute`, { method: "POST", headers, body: raw }), params));
           await expectNo5xx(await startProcess(new Request(`${base}/${projectId}/processes`, { method: "POST", headers, body: JSON.stringify(proc) }), params));
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it("REST file content: hostile query strings and Accept headers", async () => {
+    const params = { params: Promise.resolve({ id: String(projectId) }) };
+    await fc.assert(
+      fc.asyncProperty(
+        hostileString,
+        fc.oneof(hostileString, hostileNumber.map(String)),
+        fc.string({ maxLength: 100 }),
+        hostileString,
+        async (path, maxBytes, raw, accept) => {
+          const query = new URLSearchParams({ path, max_bytes: maxBytes });
+          for (const search of [query.toString(), raw]) {
+            const url = `http://localhost/api/sandbox/projects/${projectId}/files/content?${search}`;
+            let acceptHeader: Record<string, string> = {};
+            try {
+              acceptHeader = { accept: new Headers({ accept }).get("accept") ?? "" };
+            } catch {
+              // A value no HTTP client could send as a header.
+            }
+            await expectNo5xx(await readContent(new Request(url, { headers: { ...headers, ...acceptHeader } }), params));
+          }
         },
       ),
       { numRuns: 80 },

@@ -1,6 +1,7 @@
 import { mayReadMetrics } from "@/server/monitoring/metrics-access";
 import { checkHealth } from "@/server/services/health-service";
 import { anonymousHealth } from "@/server/services/health-view";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -15,3 +16,6 @@ export async function GET(req: Request) {
     headers: { "cache-control": "no-store" },
   });
 }
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET });

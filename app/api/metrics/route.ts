@@ -1,5 +1,6 @@
 import { mayReadMetrics } from "@/server/monitoring/metrics-access";
 import { getFleetMetrics } from "@/server/monitoring/prometheus";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -10,3 +11,6 @@ export async function GET(request: Request) {
   const { registry } = getFleetMetrics();
   return new Response(await registry.metrics(), { status: 200, headers: { "content-type": registry.contentType, "cache-control": "no-store" } });
 }
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET });

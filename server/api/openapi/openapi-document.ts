@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from "zod-openapi";
-import { createProjectBody, executeBody, listProjectsQuery, startProcessBody, writeFileBody } from "@/server/api/rest/rest-schemas";
+import { createProjectBody, executeBody, fileContentQuery, listProjectsQuery, startProcessBody, writeFileBody } from "@/server/api/rest/rest-schemas";
 import {
   errorBody,
   executionResponse,
+  fileContentResponse,
   fileListResponse,
   fileResponse,
   healthResponse,
@@ -107,6 +108,33 @@ export function buildOpenApiDocument(version: string) {
           requestParams: { path: projectPath },
           requestBody: json(writeFileBody),
           responses: { "201": { description: "The file written", ...json(fileResponse) }, ...bodyErrors, ...authErrors, ...notFound },
+        }),
+      },
+      "/api/sandbox/projects/{id}/files/content": {
+        get: op({
+          operationId: "readFile",
+          summary: "One file's content",
+          description:
+            "JSON by default: the file's metadata with `content`, as text when `encoding` is `utf8` and in base64 when it is `base64` (binary files). " +
+            "The raw bytes instead, with the file's media type, when `Accept` prefers `application/octet-stream` or the file's own type (`image/png`, `image/*`, `text/plain`) over `application/json`; " +
+            "raw answers are attachments with `X-Content-Type-Options: nosniff` and a sandboxing CSP. Files are at most SANDBOX_MAX_FILE_SIZE bytes; `max_bytes` refuses larger ones with 413.",
+          scope: "projects:read",
+          requestParams: { path: projectPath, query: fileContentQuery },
+          responses: {
+            "200": {
+              description: "The file",
+              content: {
+                "application/json": { schema: fileContentResponse },
+                "application/octet-stream": {
+                  schema: z.string().meta({ format: "binary", description: "The raw bytes (served with the file's own media type)" }),
+                },
+              },
+            },
+            "400": error("No path, a path outside the project (`..`, absolute), or an unknown query parameter"),
+            "413": error("The file is larger than `max_bytes`"),
+            ...authErrors,
+            "404": error("No such project of yours, or no such file in it"),
+          },
         }),
       },
       "/api/sandbox/projects/{id}/execute": {

@@ -11,6 +11,7 @@ import { GET as openapi } from "@/app/api/openapi.json/route";
 import { GET as listProjects, POST as createProject } from "@/app/api/sandbox/projects/route";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
 import { GET as listFiles, POST as writeFile } from "@/app/api/sandbox/projects/[id]/files/route";
+import { GET as readContent } from "@/app/api/sandbox/projects/[id]/files/content/route";
 import { GET as output } from "@/app/api/sandbox/projects/[id]/output/route";
 import { GET as getProcess, DELETE as stopProcess } from "@/app/api/sandbox/projects/[id]/processes/[processId]/route";
 import { GET as listProcesses, POST as startProcess } from "@/app/api/sandbox/projects/[id]/processes/route";
@@ -36,8 +37,9 @@ beforeAll(async () => {
   ajv.addSchema(doc, "openapi");
 });
 
-// Not REST: tRPC has its own typed client, next-auth its own protocol, MCP is JSON-RPC.
-const NOT_REST = ["app/api/trpc/", "app/api/auth/", "app/api/mcp/"];
+// Not REST: tRPC has its own typed client, next-auth its own protocol, MCP is JSON-RPC; the
+// catch-all only answers unknown paths with a JSON 404.
+const NOT_REST = ["app/api/trpc/", "app/api/auth/", "app/api/mcp/", "app/api/[...path]/"];
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 function routeFiles(dir = "app/api"): string[] {
@@ -136,6 +138,11 @@ describe("OpenAPI document", () => {
     );
     await conforms("/api/sandbox/projects/{id}/files", "GET", await listFiles(get(`/api/sandbox/projects/${id}/files`), params(id)), 200);
     await conforms("/api/sandbox/projects/{id}/files", "GET", await listFiles(get(`/api/sandbox/projects/999999999/files`), params(999999999)), 404);
+    const content = (path: string) => readContent(get(`/api/sandbox/projects/${id}/files/content?${path}`), params(id));
+    await conforms("/api/sandbox/projects/{id}/files/content", "GET", await content("path=src/a.ts"), 200);
+    await conforms("/api/sandbox/projects/{id}/files/content", "GET", await content("path=src/none.ts"), 404);
+    await conforms("/api/sandbox/projects/{id}/files/content", "GET", await content("path=../x"), 400);
+    await conforms("/api/sandbox/projects/{id}/files/content", "GET", await content("path=src/a.ts&max_bytes=0"), 400);
 
     // No engine runs in this layer: execute answers its refusal (a 503 or the like); the
     // execution shape itself is checked through …/output from a real row.

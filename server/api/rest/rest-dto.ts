@@ -1,10 +1,10 @@
 import type { z } from "zod";
 import { skippedFileDto } from "@/server/api/schemas/dto.schema";
 import type { ExecutionRecord } from "@/server/repositories/execution-repository";
-import type { FileMeta } from "@/server/repositories/file-repository";
+import type { FileMeta, FileRecord } from "@/server/repositories/file-repository";
 import type { ProjectRecord } from "@/server/repositories/project-repository";
 import type { ProcessView } from "@/server/services/processes/process-service";
-import type { executionResponse, fileResponse, processResponse, projectResponse } from "./rest-responses.schema";
+import type { executionResponse, fileContentResponse, fileResponse, processResponse, projectResponse } from "./rest-responses.schema";
 
 // The seed's snake_case field names (sandbox_* columns) for the REST endpoints, typed by the
 // response schemas the OpenAPI document is generated from.
@@ -37,6 +37,10 @@ export function fileJson(f: FileMeta): z.input<typeof fileResponse> {
     created_at: f.createdAt,
     updated_at: f.updatedAt,
   };
+}
+
+export function fileContentJson(f: FileRecord): z.input<typeof fileContentResponse> {
+  return { ...fileJson(f), content: f.content ?? "" };
 }
 
 function skippedFilesJson(value: unknown) {

@@ -45,6 +45,12 @@ export const fileResponse = z
   })
   .meta({ id: "File" });
 
+export const fileContentResponse = fileResponse
+  .extend({
+    content: z.string().meta({ description: "The file's content: text as is when encoding is utf8, the bytes in base64 when encoding is base64" }),
+  })
+  .meta({ id: "FileContent" });
+
 export const fileListResponse = z.strictObject({ files: z.array(fileResponse) }).meta({ id: "FileList" });
 
 export const executionResponse = z
@@ -101,7 +107,8 @@ export const errorBody = z
   .object({
     error: z.object({
       code: z.string().meta({
-        description: "BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS, UNAVAILABLE, TIMEOUT, INTERNAL…",
+        description:
+          "BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED, CONFLICT, PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS, UNAVAILABLE, TIMEOUT, INTERNAL…",
       }),
       message: z.string(),
       issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),

@@ -4,6 +4,7 @@ import { makeTarget } from "@/lib/testing/attack-matrix";
 import { keyFor, makeUser } from "@/lib/testing/fixtures";
 import { GET as listProjects, POST as createProject } from "@/app/api/sandbox/projects/route";
 import { GET as listFiles, POST as writeFile } from "@/app/api/sandbox/projects/[id]/files/route";
+import { GET as readContent } from "@/app/api/sandbox/projects/[id]/files/content/route";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
 import { GET as output } from "@/app/api/sandbox/projects/[id]/output/route";
 import { POST as release } from "@/app/api/sandbox/projects/[id]/release/route";
@@ -23,6 +24,11 @@ const routes: Record<string, Route> = {
     scope: "projects:read",
     access: "read",
     call: (h, id) => listFiles(new Request(`${base}/${id}/files`, { headers: h }), params(id)),
+  },
+  "GET /projects/:id/files/content": {
+    scope: "projects:read",
+    access: "read",
+    call: (h, id) => readContent(new Request(`${base}/${id}/files/content?path=a.txt`, { headers: h }), params(id)),
   },
   "POST /projects/:id/files": {
     scope: "projects:write",

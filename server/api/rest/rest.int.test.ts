@@ -48,6 +48,18 @@ describe("REST /api/sandbox", () => {
     expect((await output(new Request(`${base}/${project.id}/output`, { headers }), params(project.id))).status).toBe(404);
   });
 
+  it("filters the list with ?search= on name or description", async () => {
+    const { headers } = await bearer();
+    for (const name of ["Todo list", "Weather", "Other"])
+      expect((await createProject(post(base, { name, description: name === "Other" ? "a todo app" : null }, headers))).status).toBe(201);
+    const names = async (query: string) =>
+      ((await (await listProjects(new Request(`${base}${query}`, { headers }))).json()) as { projects: Array<{ name: string }> }).projects
+        .map((p) => p.name)
+        .sort();
+    expect(await names("?search=TODO")).toEqual(["Other", "Todo list"]);
+    expect(await names("?search=")).toEqual(["Other", "Todo list", "Weather"]);
+  });
+
   it("accepts a session cookie", async () => {
     const user = await makeUser();
     const res = await listProjects(new Request(base, { headers: { cookie: await sessionCookie(user.id) } }));
@@ -61,13 +73,13 @@ describe("REST /api/sandbox", () => {
       [post(base, "{not json", headers), 400, "not valid JSON"],
       [post(base, { name: "p", template: "cobol" }, headers), 400, "valid templates"],
       [post(base, { name: "p", ai_personality: "hal" }, headers), 400, "geppo"],
-      [post(base, { name: "p", isPublic: true }, headers), 400, "isPublic"],
+      [post(base, { name: "p", isPublic: true }, headers), 400, "unknown field `isPublic`: did you mean `is_public`?"],
       [post(base, { name: "x".repeat(300) }, headers), 400, "255"],
       [post(`${base}/${created.id}/files`, { path: "../x", content: "" }, headers), 400, "'..'"],
       [post(`${base}/${created.id}/files`, { path: "a", content: "x".repeat(1_048_577) }, headers), 413, "SANDBOX_MAX_FILE_SIZE"],
       [post(`${base}/${created.id}/files`, { path: "a", content: "x".repeat(3 * 1024 * 1024) }, headers), 413, "SANDBOX_MAX_BODY_BYTES"],
       [post(`${base}/${created.id}/execute`, { command: "true", timeout: 3000 }, headers), 400, "ceiling"],
-      [post(`${base}/${created.id}/execute`, { command: "true", timeout: 99999 }, headers), 400, "3600"],
+      [post(`${base}/${created.id}/execute`, { command: "true", timeout: 99999 }, headers), 400, "at most 300 seconds"],
       [post(`${base}/${created.id}/execute`, {}, headers), 400, "either command"],
     ];
     for (const [req, status, message] of cases) {

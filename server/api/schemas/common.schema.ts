@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { aiPersonalitySchema } from "@/lib/ai-personalities";
 import { pathProblem } from "@/server/services/files/file-path";
+import { maxTimeoutSeconds, timeoutCeilingMessage } from "@/server/services/executions/timeout-ceiling";
 
 // Input and output shapes shared by the tRPC procedures and the REST routes.
 
@@ -36,5 +37,16 @@ export const aiPersonalityInput = aiPersonalitySchema.nullish();
 export const fileContentSchema = z.string().max(16 * 1024 * 1024, "is far above any file size limit");
 export const encodingSchema = z.enum(["utf8", "base64"]).default("utf8");
 
-/** Seconds; SANDBOX_MAX_TIMEOUT (at most 3600) is checked by the service and refused, never clamped. */
-export const timeoutSecondsSchema = z.number().int("must be whole seconds").positive().max(3600, "must be at most 3600 seconds");
+/**
+ * Seconds, refused (never clamped) above the configured SANDBOX_MAX_TIMEOUT, read when the input
+ * is parsed so the message states the ceiling in force (300 by default), not a fixed bound.
+ */
+export const timeoutSecondsSchema = z
+  .number({ error: "must be a number of seconds" })
+  .int("must be whole seconds")
+  .positive("must be at least 1 second")
+  .superRefine((seconds, ctx) => {
+    const max = maxTimeoutSeconds();
+    if (seconds > max) ctx.addIssue({ code: "too_big", origin: "number", maximum: max, inclusive: true, input: seconds, message: timeoutCeilingMessage(max) });
+  })
+  .meta({ description: "Seconds; defaults to SANDBOX_DEFAULT_TIMEOUT (30), refused above SANDBOX_MAX_TIMEOUT (300 by default)" });

@@ -1,4 +1,3 @@
-import { getEnv } from "@/lib/env";
 import type { AiPersonality } from "@/lib/ai-personalities";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
@@ -13,6 +12,7 @@ import type { ExecutionRequest, ExitEvent } from "@/server/sandbox/execution-typ
 import { getTemplate } from "@/server/templates/templates";
 import { getExecutionHub } from "./execution-hub";
 import { claimSandboxSlot } from "./sandbox-quota";
+import { maxTimeoutSeconds, timeoutCeilingMessage } from "./timeout-ceiling";
 
 export interface StartedExecution {
   execution: ExecutionRecord;
@@ -27,9 +27,9 @@ export interface StartedExecution {
  */
 export async function startExecution(user: AuthUser, projectId: number, request: ExecutionRequest, ai: AiPersonality | null): Promise<StartedExecution> {
   const project = await requireProject(user, projectId, "write");
-  const ceiling = getEnv().SANDBOX_MAX_TIMEOUT * 1000;
-  if (request.timeoutMs !== undefined && request.timeoutMs > ceiling) {
-    throw new AppError("BAD_REQUEST", `timeout ${request.timeoutMs / 1000} s is above the ceiling of ${ceiling / 1000} s (SANDBOX_MAX_TIMEOUT); ask for less`);
+  const ceiling = maxTimeoutSeconds();
+  if (request.timeoutMs !== undefined && request.timeoutMs > ceiling * 1000) {
+    throw new AppError("BAD_REQUEST", `timeout ${timeoutCeilingMessage(ceiling)} (asked: ${request.timeoutMs / 1000} s)`);
   }
   const engine = requireEngine();
   // A command in a template's project runs in that template's image (python-script → python).

@@ -1,6 +1,7 @@
 import NextAuth from "next-auth";
 import { authOptions } from "@/server/auth/next-auth-options";
 import { withSignInThrottleStatus } from "@/server/auth/sign-in-throttle-response";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 // next-auth v4 types its App Router handler loosely; it is a (req, ctx) => Response.
 const handler = NextAuth(authOptions) as (req: Request, ctx: unknown) => Promise<Response>;
@@ -13,3 +14,6 @@ async function POST(req: Request, ctx: unknown): Promise<Response> {
 }
 
 export { handler as GET, POST };
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET: handler, POST });

@@ -1,4 +1,5 @@
 import { nodeTypings } from "@/server/services/editor-typings";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -6,3 +7,6 @@ export const dynamic = "force-dynamic";
 export async function GET() {
   return Response.json(await nodeTypings(), { headers: { "cache-control": "public, max-age=86400" } });
 }
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET });

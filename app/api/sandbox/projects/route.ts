@@ -5,6 +5,7 @@ import { errorResponse, json } from "@/server/api/rest/rest-response";
 import { restCaller } from "@/server/api/rest/rest-caller";
 import { createProjectBody, listProjectsQuery } from "@/server/api/rest/rest-schemas";
 import { createProject, listProjects } from "@/server/services/projects/project-service";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 /** The caller's projects, newest first; ?include_public=1 adds everyone's public ones, ?search= filters by name or description. */
 export async function GET(req: Request): Promise<Response> {
@@ -14,6 +15,7 @@ export async function GET(req: Request): Promise<Response> {
     const includePublic = query.include_public === "1";
     const { items, total } = await listProjects(user, {
       scope: includePublic ? "own-and-public" : "own",
+      search: query.search || undefined,
       sort: "updatedAt",
       order: "desc",
       take: 100,
@@ -42,3 +44,6 @@ export async function POST(req: Request): Promise<Response> {
     return errorResponse(e, req);
   }
 }
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET, POST });

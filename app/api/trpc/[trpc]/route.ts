@@ -2,6 +2,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createContext } from "@/server/api/context";
 import { appRouter } from "@/server/api/root";
 import { retryAfterHeader } from "@/server/api/retry-after";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 function handler(req: Request) {
   return fetchRequestHandler({
@@ -15,3 +16,6 @@ function handler(req: Request) {
 }
 
 export { handler as GET, handler as POST };
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET: handler, POST: handler });

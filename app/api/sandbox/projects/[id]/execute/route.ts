@@ -8,6 +8,7 @@ import { executeBody } from "@/server/api/rest/rest-schemas";
 import type { ExecutionRequest } from "@/server/sandbox/execution-types";
 import { attributedAi } from "@/server/services/ai-attribution";
 import { startExecution } from "@/server/services/executions/start-execution";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 /**
  * The seed's POST …/execute {command, timeout}: waits and answers with the execution, or streams
@@ -30,3 +31,6 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
     return errorResponse(e, req);
   }
 }
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ POST });

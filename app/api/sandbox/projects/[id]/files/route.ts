@@ -7,6 +7,7 @@ import { errorResponse, json } from "@/server/api/rest/rest-response";
 import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
 import { writeFileBody } from "@/server/api/rest/rest-schemas";
 import { listFiles, writeFile } from "@/server/services/files/file-service";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 type Params = { params: Promise<{ id: string }> };
 
@@ -40,3 +41,6 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
     return errorResponse(e, req);
   }
 }
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET, POST });

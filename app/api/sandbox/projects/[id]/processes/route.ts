@@ -6,6 +6,7 @@ import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
 import { startProcessBody } from "@/server/api/rest/rest-schemas";
 import { attributedAi } from "@/server/services/ai-attribution";
 import { listProcesses, startDevServer, startProcess } from "@/server/services/processes/process-service";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 type Params = { params: Promise<{ id: string }> };
 
@@ -39,3 +40,6 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
     return errorResponse(e, req);
   }
 }
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET, POST });

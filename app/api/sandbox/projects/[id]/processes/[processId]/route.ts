@@ -4,6 +4,7 @@ import { processIdParam, projectIdParam, restCaller } from "@/server/api/rest/re
 import { AppError } from "@/server/errors/app-error";
 import { getProcess, stopProcess } from "@/server/services/processes/process-service";
 import type { AuthUser } from "@/server/auth/auth-user";
+import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 type Params = { params: Promise<{ id: string; processId: string }> };
 
@@ -37,3 +38,6 @@ export async function DELETE(req: Request, { params }: Params): Promise<Response
     return errorResponse(e, req);
   }
 }
+
+// The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
+export const { POST, PUT, PATCH, OPTIONS } = otherMethods({ GET, DELETE });

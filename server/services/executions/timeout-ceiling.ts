@@ -1,0 +1,15 @@
+import { getEnv } from "@/lib/env";
+
+// One source for the execution timeout's ceiling and the words that state it: the zod schemas at
+// the API boundary and the service's own check both say the configured SANDBOX_MAX_TIMEOUT, so a
+// caller is never told a bound (such as the variable's own upper limit) that is not the real one.
+
+/** The configured ceiling of an execution's timeout, in seconds. */
+export function maxTimeoutSeconds(): number {
+  return getEnv().SANDBOX_MAX_TIMEOUT;
+}
+
+/** Follows the field name in a validation message: "timeout must be at most 300 seconds …". */
+export function timeoutCeilingMessage(maxSeconds = maxTimeoutSeconds()): string {
+  return `must be at most ${maxSeconds} seconds (the ceiling, SANDBOX_MAX_TIMEOUT); ask for ${maxSeconds} or less`;
+}
