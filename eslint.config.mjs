@@ -22,6 +22,7 @@ export default tseslint.config(
       ".next/**",
       ".data/**",
       "server/db/generated/**",
+      "server/sandbox/agent/gen/**",
       "test-results/**",
       "playwright-report/**",
       "next-env.d.ts",
