@@ -74,7 +74,9 @@ async function loadNodeTypings() {
     const typings = Object.entries(files).map(([path, content]) => ({ content, filePath: `file:///${path}` }));
     setExtraLibs([{ content: PACKAGES_LIB, filePath: "file:///pantheon/sandbox-packages.d.ts" }, ...typings]);
   } catch (e) {
-    // The fallback stays: Node names are `any`, nothing breaks but Node IntelliSense.
+    // The fallback stays: Node names are `any`, nothing breaks but Node IntelliSense. This runs in
+    // the browser: its console is the user's devtools, not a server log.
+    // eslint-disable-next-line no-console
     console.warn("Node typings for the editor could not be loaded", e);
   }
 }
