@@ -35,7 +35,7 @@ describe("server start-up", () => {
     const failure = await run(process.execPath, ["--import", "tsx", "server/main.ts"], {
       encoding: "utf8",
       env: { ...process.env, SANDBOX_MAX_CONCURRENT: "plenty", SANDBOX_RUNTIME: "kata" },
-    }).catch((e: { code: number; stderr: string }) => e);
+    }).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect("code" in failure && failure.code).toBe(78);
     const lines = logLines(`${failure.stdout}\n${failure.stderr}`);
     const error = lines.find((l) => l.level === "error");
