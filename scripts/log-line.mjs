@@ -15,7 +15,7 @@ export function logLine(action, { level = "info", component = "start", now = new
     sandbox_id: "none",
     user_id: "none",
     ai_personality: "none",
-    action: String(action).replace(ANSI, "").replace(CONTROL, ""),
+    action: String(action).replace(ANSI, "").replace(CONTROL, "").trim(),
     execution_time: 0,
     resource_usage: {},
     context: { component },
