@@ -4,28 +4,35 @@ import { terminalRows } from "./terminal-support";
 
 // Issue 19, points 2 and 3: output that keeps the crash after a flood; editor errors that match tsc.
 
-const FLOOD = `const filler = "x".repeat(90);
-let out = "";
-for (let i = 0; i < 100000; i++) out += \`line \${String(i).padStart(6, "0")} \${filler}\\n\`;
-process.stdout.write(out); // 10 MB, then a crash
-function crash() {
-  throw new Error("crash after the flood");
-}
-crash();
+// Python flushes its output before the traceback (a Node program exiting on an exception can
+// drop what it queued to a full pipe: that would be the program's loss, not the cap's).
+const FLOOD = `import sys
+filler = "x" * 90
+for n in range(100):
+    sys.stdout.write("".join(f"line {n * 1000 + i:06d} {filler}\\n" for i in range(1000)))  # 10 MB in all
+
+
+def crash():
+    raise ValueError("crash after the flood")
+
+
+crash()
 `;
 
 test("a crash after 10 MB of output: the IDE shows the traceback live, and the stored output has head, marker and tail", async ({ page }) => {
   test.setTimeout(240_000);
-  const projectId = await newProjectInIde(page, "e2e flood then crash");
-  await trpcMutation(page, "files.write", { projectId, path: "flood.js", content: FLOOD });
-  await page.getByLabel("Command").fill("node flood.js");
+  const projectId = await newProjectInIde(page, "e2e flood then crash", "python-script");
+  await trpcMutation(page, "files.write", { projectId, path: "flood.py", content: FLOOD });
+  await page.getByLabel("Command").fill("python3 flood.py");
   await page.getByRole("button", { name: "Run" }).click();
   await expect(page.getByTestId("run-status")).toContainText("exit 1", { timeout: 120_000 });
   await expect(page.getByTestId("run-status")).toContainText("output truncated");
   // The terminal ends with the last lines of the flood, then the crash: whole lines, in order.
   await expect
     .poll(async () => (await terminalRows(page, "run-output")).join("\n"), { timeout: 30_000 })
-    .toMatch(/line 099999 x{90}\n[\s\S]*Error: crash after the flood\n\s*at crash \(\/workspace\/flood\.js:6:9\)/);
+    .toMatch(
+      /line 099999 x{90}\n\s*Traceback \(most recent call last\):\n[\s\S]*File "\/workspace\/flood\.py", line 8, in crash\n[\s\S]*ValueError: crash after the flood/,
+    );
   const rows = (await terminalRows(page, "run-output")).map((r) => r.trimEnd()).filter(Boolean);
   for (const row of rows.filter((r) => r.startsWith("line "))) expect(row).toMatch(/^line \d{6} x{90}$/);
   await keepScreenshot(page, "ide-flood-then-crash");
@@ -38,7 +45,7 @@ test("a crash after 10 MB of output: the IDE shows the traceback live, and the s
   await expect(output).toContainText(/\[pantheon: stdout passed 512 KiB: cutting its middle; its last 256 KiB follow\]/);
   await expect(output).toContainText(/\[pantheon: [\d.]+ MiB \([\d,]+ lines\) of stdout cut\]/);
   await expect(output).toContainText("line 099999 x");
-  await expect(output.locator(".stderr")).toContainText("Error: crash after the flood");
+  await expect(output.locator(".stderr")).toContainText("ValueError: crash after the flood");
   await expect(page.getByTestId("execution-detail")).toContainText("output truncated");
 });
 
