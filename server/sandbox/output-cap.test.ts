@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, headCut, splitStreamBudget, StreamCap, tailStart } from "./output-cap";
+import { charBoundary, formatBytes, splitStreamBudget, StreamCap, tailStart } from "./output-cap";
 
 const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}\n`).join("");
 
@@ -44,6 +44,27 @@ describe("StreamCap", () => {
     const cap = new StreamCap("stdout", { headBytes: 5000, tailBytes: 5000 });
     const all = feed(cap, lines(1, 50_000), 777).concat(cap.end()).join("");
     for (const line of all.split("\n").filter(Boolean)) expect(line).toMatch(/^(line \d+|\[pantheon: .*\])$/);
+  });
+
+  it("ends the head at a line end when a program writes a line's text and its end separately (Python's stderr)", () => {
+    const cap = new StreamCap("stderr", { headBytes: 4000, tailBytes: 2000 });
+    let all = "";
+    for (let i = 0; i < 1000; i++) all += cap.write(Buffer.from(`err line ${i} ${"x".repeat(40)}`)) + cap.write(Buffer.from("\n"));
+    all += cap.end();
+    for (const line of all.split("\n").filter(Boolean)) expect(line).toMatch(/^(err line \d+ x{40}|\[pantheon: .*\])$/);
+    expect(all).toMatch(/^err line 0 /);
+    expect(all.endsWith(`err line 999 ${"x".repeat(40)}\n`)).toBe(true);
+  });
+
+  it("a line held near the head's end comes out when the stream ends", () => {
+    const cap = new StreamCap("stdout", { headBytes: 100, tailBytes: 100 });
+    const first = `${"x".repeat(80)}\n`;
+    expect(cap.write(Buffer.from(first))).toBe(first);
+    // 14 bytes with 19 left: near the end, held until its line ends...
+    expect(cap.write(Buffer.from("Enter a name: "))).toBe("");
+    // ...or the stream ends.
+    expect(cap.end()).toBe("Enter a name: ");
+    expect(cap.text).toBe(`${first}Enter a name: `);
   });
 
   it("never splits a multi-byte character, at the head cut or the tail's start", () => {
@@ -107,10 +128,9 @@ describe("StreamCap", () => {
 });
 
 describe("cut helpers", () => {
-  it("headCut prefers a near line end, and backs off continuation bytes", () => {
-    expect(headCut(Buffer.from("ab\ncd\nef"), 7)).toBe(6);
-    expect(headCut(Buffer.from(`a\n${"b".repeat(5000)}`), 5000)).toBe(5000);
-    expect(headCut(Buffer.from("a€b"), 2)).toBe(1);
+  it("charBoundary backs off continuation bytes", () => {
+    expect(charBoundary(Buffer.from("a€b"), 2)).toBe(1);
+    expect(charBoundary(Buffer.from("abc"), 2)).toBe(2);
   });
 
   it("tailStart skips a partial first line, or continuation bytes", () => {

@@ -9,7 +9,8 @@ import { StringDecoder } from "node:string_decoder";
 //
 //   head (live) ─ cut notice ─ [early part] ─ marker "N bytes (L lines) cut" ─ tail (the last bytes)
 //
-// - The head streams live until `headBytes`, cut at a line end where one is near.
+// - The head streams live until `headBytes`; near its end only whole lines, so it ends at a line
+//   end (a line longer than 4 KiB is cut inside, never inside a character).
 // - Past it, bytes go to a ring holding the last `tailBytes`; what falls out of the ring is cut.
 //   The notice is emitted when the first byte is cut; the tail at `end()`.
 // - `release()` (the other stream wrote) emits what the ring holds now, so that in a combined view
@@ -31,12 +32,17 @@ export function splitStreamBudget(maxBytes: number): StreamCapLimits {
 /** How far back from a cut (or forward from a tail's start) a line end is looked for. */
 const LINE_WINDOW = 4 * 1024;
 const NEWLINE = 0x0a;
+const EMPTY = Buffer.alloc(0);
 
 export class StreamCap {
   private readonly decoder = new StringDecoder("utf8");
   private readonly ring: Buffer[] = [];
   private ringBytes = 0;
   private headLeft: number;
+  /** How near the head's end only whole lines are emitted (a small head, in tests, gets less). */
+  private readonly window: number;
+  /** Near the head's end, a line not ended yet (see writeHead). */
+  private partial: Buffer = EMPTY;
   private earlyLeft: number;
   /** Bytes and lines cut since the last marker. */
   private cutBytes = 0;
@@ -53,6 +59,7 @@ export class StreamCap {
     private readonly limits: StreamCapLimits,
   ) {
     this.headLeft = limits.headBytes;
+    this.window = Math.min(LINE_WINDOW, Math.floor(limits.headBytes / 8));
     this.earlyLeft = limits.tailBytes;
   }
 
@@ -69,22 +76,53 @@ export class StreamCap {
   /** Takes a chunk; returns the text to show now ("" when nothing). */
   write(chunk: Buffer): string {
     if (this.ended || chunk.length === 0) return "";
-    if (this.headLeft > 0) {
-      if (chunk.length <= this.headLeft) {
-        this.headLeft -= chunk.length;
-        return this.emit(this.decoder.write(chunk));
-      }
-      const cut = headCut(chunk, this.headLeft);
-      this.headLeft = 0;
-      const head = this.emit(this.decoder.write(chunk.subarray(0, cut)));
-      return head + this.hold(chunk.subarray(cut));
+    return this.headLeft > 0 ? this.writeHead(chunk) : this.hold(chunk);
+  }
+
+  private writeHead(chunk: Buffer): string {
+    // Far from the head's end: streams as it comes.
+    if (this.partial.length === 0 && chunk.length + this.window <= this.headLeft) {
+      this.headLeft -= chunk.length;
+      return this.emit(this.decoder.write(chunk));
     }
-    return this.hold(chunk);
+    // Near it: whole lines only (a program may write a line's text and its end separately), so
+    // the head ends at a line end.
+    let bytes = this.partial.length ? Buffer.concat([this.partial, chunk]) : chunk;
+    this.partial = EMPTY;
+    let out = "";
+    const newline = bytes.lastIndexOf(NEWLINE, this.headLeft - 1);
+    if (newline !== -1) {
+      out = this.emit(this.decoder.write(bytes.subarray(0, newline + 1)));
+      this.headLeft -= newline + 1;
+      bytes = bytes.subarray(newline + 1);
+    }
+    if (bytes.length < this.headLeft) {
+      // A line not ended yet that may still fit: held until it ends (or the stream ends).
+      this.partial = Buffer.from(bytes);
+      return out;
+    }
+    // The line does not fit: the head ends before it, or inside it when it is a long line begun
+    // earlier (never inside a character).
+    const cut = this.atLineStart && this.headLeft <= this.window ? 0 : charBoundary(bytes, this.headLeft);
+    this.headLeft = 0;
+    if (cut > 0) out += this.emit(this.decoder.write(bytes.subarray(0, cut)));
+    return out + this.hold(bytes.subarray(cut));
+  }
+
+  /** A line held back near the head's end, emitted as it is (it fits): the stream ended, or the other one wrote. */
+  private flushPartial(): string {
+    if (this.partial.length === 0) return "";
+    const bytes = this.partial;
+    this.partial = EMPTY;
+    this.headLeft -= bytes.length;
+    return this.emit(this.decoder.write(bytes));
   }
 
   /** The other stream wrote: emits what is held (within the early-release budget), so order is kept. */
   release(): string {
-    if (this.ended || this.ringBytes === 0 || this.earlyLeft === 0) return "";
+    if (this.ended) return "";
+    if (this.partial.length) return this.flushPartial();
+    if (this.ringBytes === 0 || this.earlyLeft === 0) return "";
     if (this.ringBytes > this.earlyLeft) this.dropFront(this.ringBytes - this.earlyLeft);
     this.earlyLeft -= this.ringBytes;
     return this.releaseRing(false);
@@ -94,7 +132,7 @@ export class StreamCap {
   end(): string {
     if (this.ended) return "";
     this.ended = true;
-    return this.releaseRing(true);
+    return this.flushPartial() + this.releaseRing(true);
   }
 
   private hold(chunk: Buffer): string {
@@ -170,13 +208,11 @@ export class StreamCap {
   }
 }
 
-/** Where to end the head within `chunk` given `room` bytes: after a line end when one is near, never inside a character. */
-export function headCut(chunk: Buffer, room: number): number {
-  const newline = chunk.lastIndexOf(NEWLINE, room - 1);
-  if (newline !== -1 && room - (newline + 1) <= LINE_WINDOW) return newline + 1;
-  let cut = room;
-  // Back off continuation bytes (10xxxxxx) so a multi-byte character is not split.
-  while (cut > 0 && cut > room - 4 && isContinuation(chunk[cut])) cut--;
+/** The last character boundary at or before `at` (a multi-byte character is never split). */
+export function charBoundary(bytes: Buffer, at: number): number {
+  let cut = at;
+  // Back off continuation bytes (10xxxxxx) to the character's first byte.
+  while (cut > 0 && cut > at - 4 && isContinuation(bytes[cut])) cut--;
   return cut;
 }
 
