@@ -4,12 +4,16 @@ import { terminalRows } from "./terminal-support";
 
 // Issue 19, points 2 and 3: output that keeps the crash after a flood; editor errors that match tsc.
 
-// Python flushes its output before the traceback (a Node program exiting on an exception can
-// drop what it queued to a full pipe: that would be the program's loss, not the cap's).
+// A program that flushes what it printed before it crashes (Python flushes stdout only at exit,
+// after the traceback, and stdout and stderr are two pipes Docker reads side by side: the pause
+// lets the first be read before the second, as in execution-streaming.docker.test.ts).
 const FLOOD = `import sys
+import time
 filler = "x" * 90
 for n in range(100):
     sys.stdout.write("".join(f"line {n * 1000 + i:06d} {filler}\\n" for i in range(1000)))  # 10 MB in all
+sys.stdout.flush()
+time.sleep(0.3)
 
 
 def crash():
@@ -31,7 +35,7 @@ test("a crash after 10 MB of output: the IDE shows the traceback live, and the s
   await expect
     .poll(async () => (await terminalRows(page, "run-output")).join("\n"), { timeout: 30_000 })
     .toMatch(
-      /line 099999 x{90}\n\s*Traceback \(most recent call last\):\n[\s\S]*File "\/workspace\/flood\.py", line 8, in crash\n[\s\S]*ValueError: crash after the flood/,
+      /line 099999 x{90}\n\s*Traceback \(most recent call last\):\n[\s\S]*File "\/workspace\/flood\.py", line 11, in crash\n[\s\S]*ValueError: crash after the flood/,
     );
   const rows = (await terminalRows(page, "run-output")).map((r) => r.trimEnd()).filter(Boolean);
   for (const row of rows.filter((r) => r.startsWith("line "))) expect(row).toMatch(/^line \d{6} x{90}$/);
