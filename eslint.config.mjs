@@ -85,6 +85,13 @@ export default tseslint.config(
     },
   },
   {
+    // One log format (server/logging/): shipped code logs through the logger, never console.*
+    // (the server also routes console to the logger at start, for Next and libraries).
+    files: ["server/**", "app/**", "components/**", "lib/**"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx", "**/bench/**", "lib/testing/**"],
+    rules: { "no-console": "error" },
+  },
+  {
     // Tests may reach past layers to arrange and inspect state.
     files: ["**/*.test.ts", "e2e/**", "lib/testing/**"],
     rules: {

@@ -5,7 +5,7 @@ import { EmacsExtension } from "monaco-emacs";
 import { initVimMode } from "monaco-vim";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { EditorKeymap } from "./types";
-import { configureMonaco, monaco } from "./monaco-setup";
+import { configureForProject, configureMonaco, monaco } from "./monaco-setup";
 import { disposeWorkspaceModels, modelFor, modelUri, replaceText, revalidate, syncWorkspaceModels, workspacePath } from "./monaco-workspace";
 
 export type MonacoEditorProps = {
@@ -72,7 +72,8 @@ export default function MonacoEditor(props: MonacoEditorProps) {
   }, [editor, path, focusRequest]);
 
   useEffect(() => {
-    configureMonaco();
+    // The project's tsconfig.json options and the typings its code imports (React, Vue, Node).
+    configureForProject(sources);
     const model = editor?.getModel();
     if (syncWorkspaceModels(sources, openPaths) && model) void revalidate(model);
   }, [editor, sources, openPaths]);
