@@ -94,8 +94,8 @@ describe("ai.optimizePerformance", () => {
   it("compare reports the faster candidate as faster and leaves the project's files exactly as they were", async () => {
     const { caller } = await setup();
     const project = await caller.projects.create({ name: "prof-compare" });
-    const slow = "function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }\nconsole.log(fib(30));\n";
-    const fast = "function fib(n) { let a = 0, b = 1; for (let i = 0; i < n; i++) [a, b] = [b, a + b]; return a; }\nconsole.log(fib(30));\n";
+    const slow = "function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }\nconsole.log(fib(36));\n";
+    const fast = "function fib(n) { let a = 0, b = 1; for (let i = 0; i < n; i++) [a, b] = [b, a + b]; return a; }\nconsole.log(fib(36));\n";
     await caller.files.write({ projectId: project.id, path: "main.js", content: slow });
     const before = await caller.files.tree({ projectId: project.id });
     const report = await caller.ai.optimizePerformance({ projectId: project.id, command: "node main.js", runs: 3, candidate: { writes: [{ path: "main.js", content: fast }] } });
