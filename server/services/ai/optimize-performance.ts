@@ -68,7 +68,9 @@ async function runScript(user: AuthUser, projectId: number, script: string, nonc
   if (execution.engineError) throw new AppError("UNAVAILABLE", `the sandbox could not run the profile: ${execution.engineError}`);
   if (output.noSpace) throw new AppError("PAYLOAD_TOO_LARGE", "the project and its candidate changes do not fit in the sandbox's /tmp for a compare run");
   if (!output.finished && output.runs.length === 0) {
-    throw new AppError("BAD_REQUEST", `the profile run ended before any run completed (status ${execution.status}${execution.statusReason ? `, ${execution.statusReason}` : ""})`, {
+    const why = [execution.statusReason, execution.exitCode === null ? null : `exit code ${execution.exitCode}`].filter(Boolean).join(", ");
+    const stderr = (execution.errorOutput ?? "").slice(-1000).trim();
+    throw new AppError("BAD_REQUEST", `the profile run ended before any run completed (${execution.status}${why ? `, ${why}` : ""})${stderr ? `: ${stderr}` : ""}`, {
       executionId: execution.id,
     });
   }
