@@ -65,7 +65,7 @@ describe("CpuProfileAggregate", () => {
     dup.nodes.push({ id: 2, callFrame: frame("again") });
     expect(refusal(() => agg.add(JSON.stringify(dup))).message).toMatch(/appears twice/);
     const cycle = profile();
-    cycle.nodes[4] = { id: 5, callFrame: frame("loop"), children: [2] } as (typeof cycle.nodes)[number];
+    cycle.nodes[4] = { id: 5, callFrame: frame("loop"), children: [2] };
     expect(refusal(() => agg.add(JSON.stringify(cycle))).message).toMatch(/cycle/);
   });
 });

@@ -46,7 +46,8 @@ export class CpuProfileAggregate {
       throw badProfile("V8 CPU", "not JSON");
     }
     const parsed = cpuProfileSchema.safeParse(json);
-    if (!parsed.success) throw badProfile("V8 CPU", `not a .cpuprofile: ${parsed.error.issues[0]?.path.join(".") || "shape"} ${parsed.error.issues[0]?.message ?? ""}`.trim());
+    if (!parsed.success)
+      throw badProfile("V8 CPU", `not a .cpuprofile: ${parsed.error.issues[0]?.path.join(".") || "shape"} ${parsed.error.issues[0]?.message ?? ""}`.trim());
     const profile = parsed.data;
     if (profile.samples.length !== profile.timeDeltas.length) throw badProfile("V8 CPU", "samples and timeDeltas differ in length");
 

@@ -82,7 +82,11 @@ describe("ai.optimizePerformance", () => {
   it("a program that crashes gives a partial report: its profile so far, exit code and the end of its output", async () => {
     const { caller } = await setup();
     const project = await caller.projects.create({ name: "prof-crash" });
-    await caller.files.write({ projectId: project.id, path: "main.js", content: NODE_SLOW.replace("console.log(acc, slowFunction());", "slowFunction(); throw new Error('boom at the end');") });
+    await caller.files.write({
+      projectId: project.id,
+      path: "main.js",
+      content: NODE_SLOW.replace("console.log(acc, slowFunction());", "slowFunction(); throw new Error('boom at the end');"),
+    });
     const report = await caller.ai.optimizePerformance({ projectId: project.id, command: "node main.js", runs: 3 });
     if (report.mode !== "profile") throw new Error("expected a profile");
     expect(report.runs).toBe(1);
@@ -98,7 +102,12 @@ describe("ai.optimizePerformance", () => {
     const fast = "function fib(n) { let a = 0, b = 1; for (let i = 0; i < n; i++) [a, b] = [b, a + b]; return a; }\nconsole.log(fib(36));\n";
     await caller.files.write({ projectId: project.id, path: "main.js", content: slow });
     const before = await caller.files.tree({ projectId: project.id });
-    const report = await caller.ai.optimizePerformance({ projectId: project.id, command: "node main.js", runs: 3, candidate: { writes: [{ path: "main.js", content: fast }] } });
+    const report = await caller.ai.optimizePerformance({
+      projectId: project.id,
+      command: "node main.js",
+      runs: 3,
+      candidate: { writes: [{ path: "main.js", content: fast }] },
+    });
     if (report.mode !== "compare") throw new Error("expected a comparison");
     expect(report.runs).toBe(3);
     expect(report.speedUp.faster).toBe("candidate");

@@ -61,21 +61,31 @@ async function runScript(user: AuthUser, projectId: number, script: string, nonc
   const execution = await runAndWait(user, projectId, { kind: "command", command: script, type: "run", timeoutMs }, attributedAi(user, opts.aiPersonality));
   const output = parseScriptOutput(execution.output ?? "", nonce);
   if (execution.status === "timeout") {
-    throw new AppError("TIMEOUT", `the command did not finish within the time limit (${output.runs.length} run(s) completed); profile something that ends, or raise timeoutSeconds`, {
-      executionId: execution.id,
-    });
+    throw new AppError(
+      "TIMEOUT",
+      `the command did not finish within the time limit (${output.runs.length} run(s) completed); profile something that ends, or raise timeoutSeconds`,
+      {
+        executionId: execution.id,
+      },
+    );
   }
   if (execution.engineError) throw new AppError("UNAVAILABLE", `the sandbox could not run the profile: ${execution.engineError}`);
   if (output.noSpace) throw new AppError("PAYLOAD_TOO_LARGE", "the project and its candidate changes do not fit in the sandbox's /tmp for a compare run");
   if (!output.finished && output.runs.length === 0) {
     const why = [execution.statusReason, execution.exitCode === null ? null : `exit code ${execution.exitCode}`].filter(Boolean).join(", ");
     const stderr = (execution.errorOutput ?? "").slice(-1000).trim();
-    throw new AppError("BAD_REQUEST", `the profile run ended before any run completed (${execution.status}${why ? `, ${why}` : ""})${stderr ? `: ${stderr}` : ""}`, {
-      executionId: execution.id,
-    });
+    throw new AppError(
+      "BAD_REQUEST",
+      `the profile run ended before any run completed (${execution.status}${why ? `, ${why}` : ""})${stderr ? `: ${stderr}` : ""}`,
+      {
+        executionId: execution.id,
+      },
+    );
   }
   if (!output.finished && execution.outputTruncated) {
-    throw new AppError("PAYLOAD_TOO_LARGE", "the profiles exceeded the execution's output cap; profile a shorter run or fewer runs", { executionId: execution.id });
+    throw new AppError("PAYLOAD_TOO_LARGE", "the profiles exceeded the execution's output cap; profile a shorter run or fewer runs", {
+      executionId: execution.id,
+    });
   }
   return { execution, output };
 }
@@ -117,14 +127,21 @@ export async function comparePerformance(user: AuthUser, projectId: number, cand
   const nonce = randomBytes(12).toString("hex");
   const script = buildScript({ mode: "compare", command, runs: opts.runs, nonce, candidate });
   if (Buffer.byteLength(script) > 60 * 1024) {
-    throw new AppError("PAYLOAD_TOO_LARGE", "the candidate change set is too large for a compare run (about 40 KiB of file content at most); compare a smaller change");
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      "the candidate change set is too large for a compare run (about 40 KiB of file content at most); compare a smaller change",
+    );
   }
   const { execution, output } = await runScript(user, projectId, script, nonce, opts);
   const failure = failureOf(output);
   if (failure) {
-    throw new AppError("BAD_REQUEST", `the ${failure.side} exited with code ${failure.exitCode} in run ${failure.run}, so there is no speed to compare:\n${failure.outputTail}`, {
-      executionId: execution.id,
-    });
+    throw new AppError(
+      "BAD_REQUEST",
+      `the ${failure.side} exited with code ${failure.exitCode} in run ${failure.run}, so there is no speed to compare:\n${failure.outputTail}`,
+      {
+        executionId: execution.id,
+      },
+    );
   }
   const baseline = output.runs.filter((r) => r.side === "baseline").map((r) => r.wallMs);
   const candidateMs = output.runs.filter((r) => r.side === "candidate").map((r) => r.wallMs);

@@ -20,7 +20,15 @@ describe("PstatsAggregate", () => {
     agg.add(JSON.stringify(dump));
     const { spots, profiledMs } = agg.hotSpots(1);
     expect(profiledMs).toBe(960);
-    expect(spots.find((s) => s.function === "slow_function")).toMatchObject({ file: "slow.py", line: 1, inProject: true, selfMs: 900, totalMs: 950, calls: 1, hits: null });
+    expect(spots.find((s) => s.function === "slow_function")).toMatchObject({
+      file: "slow.py",
+      line: 1,
+      inProject: true,
+      selfMs: 900,
+      totalMs: 950,
+      calls: 1,
+      hits: null,
+    });
     expect(spots.find((s) => s.function === "fast_one")).toMatchObject({ calls: 1000, selfShare: 0.052 });
     expect(spots.find((s) => s.function.includes("sleep"))).toMatchObject({ file: "(built-in)", line: null, inProject: false });
     expect(spots.find((s) => s.function === "dumps")).toMatchObject({ inProject: false, file: "/usr/lib/python3.11/json/__init__.py" });

@@ -43,7 +43,11 @@ export class PstatsAggregate {
       throw badProfile("Python", "not JSON");
     }
     const parsed = pstatsSchema.safeParse(json);
-    if (!parsed.success) throw badProfile("Python", `not a ${PSTATS_FORMAT} dump: ${parsed.error.issues[0]?.path.join(".") || "shape"} ${parsed.error.issues[0]?.message ?? ""}`.trim());
+    if (!parsed.success)
+      throw badProfile(
+        "Python",
+        `not a ${PSTATS_FORMAT} dump: ${parsed.error.issues[0]?.path.join(".") || "shape"} ${parsed.error.issues[0]?.message ?? ""}`.trim(),
+      );
     for (const [rawFile, line, name, , calls, selfUs, totalUs] of parsed.data.functions) {
       if (isProfilerFrame(rawFile, name)) continue;
       // Built-ins come as file "~", line 0 and a name like "<built-in method time.sleep>".
@@ -53,7 +57,18 @@ export class PstatsAggregate {
       let entry = this.byKey.get(key);
       if (!entry) {
         entry = {
-          spot: { function: name, file: where.file, line: builtin || line === 0 ? null : line, inProject: where.inProject, selfMs: 0, selfShare: 0, totalMs: 0, totalShare: 0, calls: 0, hits: null },
+          spot: {
+            function: name,
+            file: where.file,
+            line: builtin || line === 0 ? null : line,
+            inProject: where.inProject,
+            selfMs: 0,
+            selfShare: 0,
+            totalMs: 0,
+            totalShare: 0,
+            calls: 0,
+            hits: null,
+          },
           selfUs: 0,
           totalUs: 0,
           calls: 0,

@@ -7,7 +7,13 @@ const b64 = (s: string) => Buffer.from(s).toString("base64");
 describe("the optimize script", () => {
   it("quotes the command and candidate paths for sh, and writes the candidate under /tmp, never the workspace", () => {
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
-    const script = buildScript({ mode: "compare", command: "node 'a b.js'", runs: 2, nonce, candidate: { writes: [{ path: "src/x.js", content: "1", encoding: "utf8" }], deletes: ["old.js"] } });
+    const script = buildScript({
+      mode: "compare",
+      command: "node 'a b.js'",
+      runs: 2,
+      nonce,
+      candidate: { writes: [{ path: "src/x.js", content: "1", encoding: "utf8" }], deletes: ["old.js"] },
+    });
     expect(script).toContain(`CMD='node '\\''a b.js'\\'''`);
     expect(script).toContain(`"$D/cand/"'src/x.js'`);
     expect(script).toContain(`rm -rf -- "$D/cand/"'old.js'`);

@@ -80,7 +80,9 @@ export function buildScript(plan: ScriptPlan): string {
     for (const write of plan.candidate.writes) {
       const target = `"$D/cand/"${shellQuote(write.path)}`;
       const b64 = write.encoding === "base64" ? write.content : Buffer.from(write.content, "utf8").toString("base64");
-      lines.push(`mkdir -p "$(dirname ${target})" && rm -rf -- ${target} && printf %s ${shellQuote(b64)} | base64 -d > ${target} || { echo "$M nospace"; rm -rf "$D"; exit 71; }`);
+      lines.push(
+        `mkdir -p "$(dirname ${target})" && rm -rf -- ${target} && printf %s ${shellQuote(b64)} | base64 -d > ${target} || { echo "$M nospace"; rm -rf "$D"; exit 71; }`,
+      );
     }
     // Interleaved, alternating which side goes first (ABBA), so drift in the machine's load
     // falls on both sides alike.

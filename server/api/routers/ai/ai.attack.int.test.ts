@@ -19,6 +19,7 @@ attackRouter("ai", {
   optimizePerformanceCompare: {
     scopes: ["executions:run"],
     access: "write",
-    call: (c, t) => c.ai.optimizePerformance({ projectId: t.projectId, command: "cat a.txt", runs: 1, candidate: { writes: [{ path: "a.txt", content: "pwned" }] } }),
+    call: (c, t) =>
+      c.ai.optimizePerformance({ projectId: t.projectId, command: "cat a.txt", runs: 1, candidate: { writes: [{ path: "a.txt", content: "pwned" }] } }),
   },
 });

@@ -19,7 +19,9 @@ const common = {
 export const optimizePerformanceInput = z.object({
   ...common,
   /** Applied to a temporary copy of the workspace in the sandbox's /tmp; the project's files are never changed. */
-  candidate: z.object({ writes: z.array(fileWriteSchema.omit({ isEntryPoint: true })).max(100), deletes: z.array(filePathSchema).max(100).default([]) }).optional(),
+  candidate: z
+    .object({ writes: z.array(fileWriteSchema.omit({ isEntryPoint: true })).max(100), deletes: z.array(filePathSchema).max(100).default([]) })
+    .optional(),
 });
 
 const wallTimeDto = z.object({ runsMs: z.array(z.number()), medianMs: z.number(), minMs: z.number(), maxMs: z.number() });
