@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type HotSpot, badProfile, projectPath, round3 } from "./optimize-hot-spots";
+import type { SourceMaps } from "./optimize-source-maps";
 
 // V8's .cpuprofile (node --cpu-prof): a call tree of nodes, and samples naming the node that was
 // running every interval, with the time since the previous sample. Self time of a function is the
@@ -35,8 +36,13 @@ interface Accumulated {
 export class CpuProfileAggregate {
   private readonly byKey = new Map<string, Accumulated>();
   private profiledUs = 0;
+  private readonly generated = new Map<string, { url: string; line: number; column: number }>();
 
-  constructor(private readonly roots: readonly string[]) {}
+  /** `maps`: read at `hotSpots()`, so maps may arrive after the profiles they translate. */
+  constructor(
+    private readonly roots: readonly string[],
+    private readonly maps: SourceMaps | null = null,
+  ) {}
 
   add(text: string): void {
     let json: unknown;
@@ -62,6 +68,7 @@ export class CpuProfileAggregate {
         const name = frame.functionName || "(anonymous)";
         const line = frame.lineNumber >= 0 ? frame.lineNumber + 1 : null;
         const key = `${name}\0${frame.url}\0${line}\0${frame.columnNumber}`;
+        this.generated.set(key, { url: frame.url, line: frame.lineNumber, column: frame.columnNumber });
         keyOf.set(node.id, key);
         if (!this.byKey.has(key)) {
           const where = projectPath(frame.url, this.roots);
@@ -111,15 +118,21 @@ export class CpuProfileAggregate {
   /** Per function, averaged over `runs` runs; functions never sampled are left out. */
   hotSpots(runs: number): { spots: HotSpot[]; profiledMs: number } {
     const total = this.profiledUs || 1;
-    const spots = [...this.byKey.values()]
-      .filter((e) => e.totalUs > 0)
-      .map((e) => ({
+    const spots = [...this.byKey.entries()]
+      .filter(([, e]) => e.totalUs > 0)
+      .map(([key, e]) => ({
         ...e.spot,
+        line: this.sourceLine(key) ?? e.spot.line,
         selfMs: round3(e.selfUs / 1000 / runs),
         selfShare: round3(e.selfUs / total),
         totalMs: round3(e.totalUs / 1000 / runs),
         totalShare: round3(e.totalUs / total),
       }));
     return { spots, profiledMs: round3(this.profiledUs / 1000 / runs) };
+  }
+
+  private sourceLine(key: string): number | null {
+    const at = this.generated.get(key);
+    return at && this.maps ? this.maps.originalLine(at.url, at.line, at.column) : null;
   }
 }

@@ -68,6 +68,34 @@ describe("ai.optimizePerformance", () => {
     expect(await caller.executions.get({ executionId: report.executionId })).toMatchObject({ executedByAi: "c24" });
   });
 
+  it("names a TypeScript program's slow function run through tsx, at its line in the .ts source", async () => {
+    const { caller } = await setup();
+    const project = await caller.projects.create({ name: "prof-ts" });
+    // Types, comments and blank lines above it: esbuild drops them, so only the source map gives line 12.
+    const source = `interface Options {
+  rounds: number;
+}
+
+// A comment esbuild drops.
+
+
+type Unused = { a: string };
+
+const options: Options = { rounds: 1.5e8 };
+
+function slowTyped(rounds: number): number {
+  let x = 0;
+  for (let i = 0; i < rounds; i++) x = (x + i * 7) % 1000003;
+  return x;
+}
+console.log(slowTyped(options.rounds));
+`;
+    await caller.files.write({ projectId: project.id, path: "main.ts", content: source });
+    const report = await caller.ai.optimizePerformance({ projectId: project.id, command: "tsx main.ts", runs: 1 });
+    if (report.mode !== "profile") throw new Error("expected a profile");
+    expect(report.hotSpots.find((s) => s.inProject)).toMatchObject({ function: "slowTyped", file: "main.ts", line: 12 });
+  });
+
   it("names a Python program's slow function with its call count", async () => {
     const { caller } = await setup();
     const project = await caller.projects.create({ name: "prof-py", template: "python-script" });

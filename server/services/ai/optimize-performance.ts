@@ -8,6 +8,7 @@ import { getTemplate } from "@/server/templates/templates";
 import { CpuProfileAggregate } from "./optimize-cpuprofile";
 import { type HotSpot, topHotSpots } from "./optimize-hot-spots";
 import { PstatsAggregate } from "./optimize-pstats";
+import { SourceMaps } from "./optimize-source-maps";
 import { type CandidateChanges, type ScriptOutput, buildScript, parseScriptOutput } from "./optimize-script";
 import { type SpeedUp, type WallTime, speedUp, wallTime } from "./optimize-stats";
 import { runAndWait } from "./run-and-wait";
@@ -102,7 +103,9 @@ export async function profilePerformance(user: AuthUser, projectId: number, opts
   const { execution, output } = await runScript(user, projectId, buildScript({ mode: "profile", command, runs: opts.runs, nonce }), nonce, opts);
 
   const runs = output.runs.length;
-  const node = new CpuProfileAggregate(WORKSPACE_ROOTS);
+  const maps = new SourceMaps();
+  for (const text of output.sourceMaps) maps.add(text);
+  const node = new CpuProfileAggregate(WORKSPACE_ROOTS, maps);
   for (const text of output.cpuprofiles) node.add(text);
   const python = new PstatsAggregate(WORKSPACE_ROOTS);
   for (const text of output.pstats) python.add(text);

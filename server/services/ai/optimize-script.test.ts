@@ -44,6 +44,7 @@ describe("the optimize script", () => {
       ],
       cpuprofiles: ['{"nodes":[]}'],
       pstats: [],
+      sourceMaps: [],
       failedTail: "Error: boom",
       noSpace: false,
       finished: true,

@@ -21,6 +21,35 @@ if _dir:
     _profile.enable()
 `;
 
+/**
+ * V8 profiles code as it ran: for TypeScript that is tsx's transpiled output, whose lines differ
+ * from the source. tsx registers its source maps with Node, so at exit this (on NODE_OPTIONS
+ * --require) saves the maps of the project's TypeScript files for optimize-source-maps.ts.
+ */
+const SOURCE_MAP_SAVER = `const { findSourceMap } = require("node:module");
+const fs = require("node:fs"), path = require("node:path"), { pathToFileURL } = require("node:url");
+process.on("exit", () => {
+  try {
+    const root = process.env.PANTHEON_PROFILE_ROOT, out = {};
+    let budget = 500;
+    const walk = (dir, depth) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        if (budget <= 0 || e.name.startsWith(".") || e.name === "node_modules") continue;
+        const p = path.join(dir, e.name);
+        if (e.isDirectory() && depth < 12) walk(p, depth + 1);
+        else if (e.isFile() && /\\.(ts|tsx|mts|cts)$/.test(e.name)) {
+          budget--;
+          const url = pathToFileURL(p).href, map = findSourceMap(url) || findSourceMap(p);
+          if (map) out[url] = map.payload;
+        }
+      }
+    };
+    walk(root, 0);
+    if (Object.keys(out).length) fs.writeFileSync(path.join(process.env.PANTHEON_PROFILE_DIR, "maps-" + process.pid + ".json"), JSON.stringify(out));
+  } catch {}
+});
+`;
+
 /** Sums a run's .prof files with pstats and prints the busiest functions as JSON (parsed by optimize-pstats.ts). */
 const PSTATS_DUMP = `import json, pstats, sys
 s = pstats.Stats(*sys.argv[1:])
@@ -49,23 +78,25 @@ export function buildScript(plan: ScriptPlan): string {
   const dir = `/tmp/.pantheon-profile-${plan.nonce}`;
   const lines = [
     `D=${dir}; M='@@pantheon-profile-${plan.nonce}'; W=$(pwd); c=0`,
-    `rm -rf "$D"; mkdir -p "$D/py" || exit 70`,
-    `cat > "$D/py/sitecustomize.py" <<'PANTHEON_EOF'\n${SITECUSTOMIZE}PANTHEON_EOF`,
-    `cat > "$D/py/dump.py" <<'PANTHEON_EOF'\n${PSTATS_DUMP}PANTHEON_EOF`,
+    `rm -rf "$D"; mkdir -p "$D/hooks" || exit 70`,
+    `cat > "$D/hooks/sitecustomize.py" <<'PANTHEON_EOF'\n${SITECUSTOMIZE}PANTHEON_EOF`,
+    `cat > "$D/hooks/dump.py" <<'PANTHEON_EOF'\n${PSTATS_DUMP}PANTHEON_EOF`,
+    `cat > "$D/hooks/maps.cjs" <<'PANTHEON_EOF'\n${SOURCE_MAP_SAVER}PANTHEON_EOF`,
     `CMD=${shellQuote(plan.command)}`,
     // run <index> <side> <dir to run in> <profile?>
     `run() {`,
     `  r="$D/r$1-$2"; mkdir -p "$r"`,
     `  s=$(date +%s%N)`,
     `  if [ "$4" = yes ]; then`,
-    `    (cd "$3" && NODE_OPTIONS="\${NODE_OPTIONS:+$NODE_OPTIONS }--cpu-prof --cpu-prof-dir=$r" PANTHEON_PROFILE_DIR="$r" PYTHONPATH="$D/py\${PYTHONPATH:+:$PYTHONPATH}" sh -c "$CMD") >"$D/out" 2>&1 </dev/null`,
+    `    (cd "$3" && NODE_OPTIONS="\${NODE_OPTIONS:+$NODE_OPTIONS }--cpu-prof --cpu-prof-dir=$r --require $D/hooks/maps.cjs" PANTHEON_PROFILE_DIR="$r" PANTHEON_PROFILE_ROOT="$3" PYTHONPATH="$D/hooks\${PYTHONPATH:+:$PYTHONPATH}" sh -c "$CMD") >"$D/out" 2>&1 </dev/null`,
     `  else`,
     `    (cd "$3" && sh -c "$CMD") >"$D/out" 2>&1 </dev/null`,
     `  fi`,
     `  c=$?; e=$(date +%s%N)`,
     `  echo "$M run $1 $2 $c $((e - s))"`,
     `  for f in "$r"/*.cpuprofile; do [ -f "$f" ] && { echo "$M cpuprofile $1"; base64 -w0 "$f"; echo; }; done`,
-    `  if ls "$r"/*.prof >/dev/null 2>&1; then echo "$M pstats $1"; python3 "$D/py/dump.py" "$r"/*.prof | base64 -w0; echo; fi`,
+    `  for f in "$r"/maps-*.json; do [ -f "$f" ] && { echo "$M sourcemaps $1"; base64 -w0 "$f"; echo; }; done`,
+    `  if ls "$r"/*.prof >/dev/null 2>&1; then echo "$M pstats $1"; python3 "$D/hooks/dump.py" "$r"/*.prof | base64 -w0; echo; fi`,
     `  rm -rf "$r"`,
     `  if [ $c -ne 0 ]; then echo "$M tail $1 $2"; tail -c ${OUTPUT_TAIL_BYTES} "$D/out" | base64 -w0; echo; fi`,
     `}`,
@@ -108,6 +139,7 @@ export interface ScriptOutput {
   runs: ScriptRun[];
   cpuprofiles: string[];
   pstats: string[];
+  sourceMaps: string[];
   /** The end of the program's output, for a run that exited non-zero. */
   failedTail: string | null;
   noSpace: boolean;
@@ -118,7 +150,7 @@ export interface ScriptOutput {
 /** Reads the marker lines of `buildScript`'s output; anything else (a line the program forged without the nonce) is ignored. */
 export function parseScriptOutput(stdout: string, nonce: string): ScriptOutput {
   const marker = `@@pantheon-profile-${nonce} `;
-  const out: ScriptOutput = { runs: [], cpuprofiles: [], pstats: [], failedTail: null, noSpace: false, finished: false };
+  const out: ScriptOutput = { runs: [], cpuprofiles: [], pstats: [], sourceMaps: [], failedTail: null, noSpace: false, finished: false };
   const lines = stdout.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -132,6 +164,7 @@ export function parseScriptOutput(stdout: string, nonce: string): ScriptOutput {
       }
     } else if (kind === "cpuprofile") out.cpuprofiles.push(payload());
     else if (kind === "pstats") out.pstats.push(payload());
+    else if (kind === "sourcemaps") out.sourceMaps.push(payload());
     else if (kind === "tail") out.failedTail = payload();
     else if (kind === "nospace") out.noSpace = true;
     else if (kind === "end") out.finished = true;
