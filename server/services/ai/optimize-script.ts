@@ -96,7 +96,8 @@ export function buildScript(plan: ScriptPlan): string {
     `  echo "$M run $1 $2 $c $((e - s))"`,
     `  for f in "$r"/*.cpuprofile; do [ -f "$f" ] && { echo "$M cpuprofile $1"; base64 -w0 "$f"; echo; }; done`,
     `  for f in "$r"/maps-*.json; do [ -f "$f" ] && { echo "$M sourcemaps $1"; base64 -w0 "$f"; echo; }; done`,
-    `  if ls "$r"/*.prof >/dev/null 2>&1; then echo "$M pstats $1"; python3 "$D/hooks/dump.py" "$r"/*.prof | base64 -w0; echo; fi`,
+    // A test, not ls: under gVisor ls answers EINVAL for files on this tmpfs.
+    `  for f in "$r"/*.prof; do [ -f "$f" ] && { echo "$M pstats $1"; python3 "$D/hooks/dump.py" "$r"/*.prof | base64 -w0; echo; }; break; done`,
     `  rm -rf "$r"`,
     `  if [ $c -ne 0 ]; then echo "$M tail $1 $2"; tail -c ${OUTPUT_TAIL_BYTES} "$D/out" | base64 -w0; echo; fi`,
     `}`,
