@@ -1,5 +1,6 @@
 import type { McpTool } from "./mcp-tool";
 import { applyChangesTool, debugTool, getContextTool, runTestsTool } from "./tools/ai-tools";
+import { optimizePerformanceTool } from "./tools/optimize-tool";
 import { listFilesTool, readFileTool, writeFileTool } from "./tools/file-tools";
 import { startDevServerTool, stopProcessTool } from "./tools/process-tools";
 import { createProjectTool, listProjectsTool, listTemplatesTool } from "./tools/project-tools";
@@ -18,6 +19,7 @@ export const MCP_TOOLS: readonly McpTool[] = [
   debugTool,
   getContextTool,
   applyChangesTool,
+  optimizePerformanceTool,
   startDevServerTool,
   stopProcessTool,
 ];

@@ -11,4 +11,15 @@ attackRouter("ai", {
     access: "write",
     call: (c, t) => c.ai.applyChanges({ projectId: t.projectId, writes: [{ path: "a.txt", content: "pwned" }], verifyCommand: "cat a.txt" }),
   },
+  optimizePerformance: {
+    scopes: ["executions:run"],
+    access: "write",
+    call: (c, t) => c.ai.optimizePerformance({ projectId: t.projectId, command: "cat a.txt", runs: 1 }),
+  },
+  optimizePerformanceCompare: {
+    scopes: ["executions:run"],
+    access: "write",
+    call: (c, t) =>
+      c.ai.optimizePerformance({ projectId: t.projectId, command: "cat a.txt", runs: 1, candidate: { writes: [{ path: "a.txt", content: "pwned" }] } }),
+  },
 });

@@ -4,6 +4,7 @@ import { aiCreateProjectProcedure } from "./create-project";
 import { debugCodeProcedure } from "./debug-code";
 import { generateFileProcedure } from "./generate-file";
 import { getContextProcedure } from "./get-context";
+import { optimizePerformanceProcedure } from "./optimize-performance";
 import { runTestsProcedure } from "./run-tests";
 
 /** The seed's AI commands (create_project, generate_file, run_tests, debug_code, and context + change sets). */
@@ -14,4 +15,5 @@ export const aiRouter = router({
   debugCode: debugCodeProcedure,
   getContext: getContextProcedure,
   applyChanges: applyChangesProcedure,
+  optimizePerformance: optimizePerformanceProcedure,
 });
