@@ -60,7 +60,7 @@ async function clickTerminalText(page: Page, terminal: Locator, text: string) {
 const activeLine = (page: Page) => page.locator(".monaco-editor .line-numbers.active-line-number").first();
 
 async function runCommand(page: Page, command: string, expectText: string) {
-  const input = page.getByLabel("Command");
+  const input = page.getByLabel("Command", { exact: true });
   await input.fill(command);
   await input.press("Enter");
   await expect(page.getByTestId("run-output")).toContainText(expectText, { timeout: 90_000 });
@@ -202,7 +202,7 @@ test("dashboard at 1366×768: rename, duplicate and delete a project; a Python p
 
   // The entry file opens; the hints are the template's own; no preview until asked (no dev server).
   await expect(page.getByTestId("tab-main.py")).toHaveAttribute("aria-selected", "true", { timeout: 45_000 });
-  const command = page.getByLabel("Command");
+  const command = page.getByLabel("Command", { exact: true });
   await command.fill("");
   await expect(command).toHaveAttribute("placeholder", /python3 -m unittest/);
   expect(await command.getAttribute("placeholder")).not.toMatch(/npm/);
