@@ -20,7 +20,7 @@ type Props = {
   active: boolean;
   /** A run's time limit (SANDBOX_DEFAULT_TIMEOUT), stated beside Run: a server started here ends at it. */
   timeoutSeconds: number;
-  /** Shows the Preview tab (after a run moved to the background). */
+  /** Shows the preview beside the editor (after a run moved to the background). */
   showPreview: () => void;
   /** What the empty command line suggests (the template's own commands). */
   placeholder?: string;
