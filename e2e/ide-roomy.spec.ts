@@ -15,6 +15,8 @@ async function shot(page: Page, name: string) {
 async function signUpNamed(page: Page, name: string | null) {
   const creds = newCredentials();
   await page.goto("/signup");
+  // Typing before the form is hydrated would submit it natively (a GET with the fields in the URL).
+  await page.waitForLoadState("networkidle");
   if (name) await page.getByLabel("Name").fill(name);
   await page.getByLabel("Email").fill(creds.email);
   await page.getByLabel("Password (12 characters or more)").fill(creds.password);
