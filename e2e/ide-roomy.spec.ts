@@ -39,17 +39,19 @@ async function clickTerminalText(page: Page, terminal: Locator, text: string) {
   // xterm's DOM renderer replaces row elements as it repaints: measure until the text stays put.
   const measure = () =>
     terminal.evaluate((host, wanted) => {
+      // The last occurrence: the newest output, at the bottom of the visible rows.
       const walker = document.createTreeWalker(host.querySelector(".xterm-rows") ?? host, NodeFilter.SHOW_TEXT);
+      let found: { x: number; y: number } | null = null;
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const at = (node.textContent ?? "").replace(/\u00a0/g, " ").indexOf(wanted);
+        const at = (node.textContent ?? "").replace(/\u00a0/g, " ").lastIndexOf(wanted);
         if (at < 0) continue;
         const range = document.createRange();
         range.setStart(node, at + 2);
         range.setEnd(node, at + 3);
         const box = range.getBoundingClientRect();
-        return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+        found = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
       }
-      return null;
+      return found;
     }, text);
   await expect.poll(measure, { timeout: 30_000 }).not.toBeNull();
   const point = await measure();
@@ -98,8 +100,9 @@ test("the IDE at 1366×768: entry file open, preview beside the editor, file:lin
   await shot(page, "ide-react-1366x768");
 
   // Files for the links: a crash, a compiled file with its source map, and forged references.
+  // One stack frame per error: the bottom panel's rows hold the whole trace.
   const source = [
-    "// generated from TypeScript",
+    "Error.stackTraceLimit = 1;",
     "export function fail(reason: string): never {",
     "  const message: string = `failed: ${reason}`;",
     "  throw new Error(message);",
@@ -116,7 +119,7 @@ test("the IDE at 1366×768: entry file open, preview beside the editor, file:lin
   await trpcMutation(page, "files.writeMany", {
     projectId,
     writes: [
-      { path: "crash.js", content: "// a crash on line 3\nfunction boom() {\n  throw new Error('boom');\n}\nboom();\n" },
+      { path: "crash.js", content: "Error.stackTraceLimit = 1; // a crash on line 3\nfunction boom() {\n  throw new Error('boom');\n}\nboom();\n" },
       { path: "src/gen.ts", content: source },
       { path: "dist/gen.cjs", content: compiled.outputText.replace(/\/\/# sourceMappingURL=.*$/m, "//# sourceMappingURL=gen.cjs.map") },
       { path: "dist/gen.cjs.map", content: JSON.stringify(map) },
@@ -134,8 +137,8 @@ test("the IDE at 1366×768: entry file open, preview beside the editor, file:lin
 
   // Node stack trace → the file at the line.
   const terminal = page.getByTestId("run-output");
-  await runCommand(page, "node crash.js", "/workspace/crash.js:3");
-  await clickTerminalText(page, terminal, "/workspace/crash.js:3");
+  await runCommand(page, "node crash.js", "at boom (file:///workspace/crash.js:3");
+  await clickTerminalText(page, terminal, "/workspace/crash.js:3:");
   await expect(page.getByTestId("tab-crash.js")).toHaveAttribute("aria-selected", "true");
   await expect(activeLine(page)).toHaveText("3");
 
