@@ -26,8 +26,9 @@ export function BinaryFileView({ projectId, path, svgText, onEditSource }: Props
   const content = svgText ?? file?.content ?? null;
   const size = svgText !== undefined ? new TextEncoder().encode(svgText).length : (file?.sizeBytes ?? 0);
   const mime = imageTypeOf(path);
+  // The IDE mounts a fresh view per path (key), so this never carries another file's size.
   const [dimensions, setDimensions] = useState<string | null>(null);
-  useEffect(() => setDimensions(null), [path]);
+  const measured = (img: HTMLImageElement) => setDimensions(`${img.naturalWidth}×${img.naturalHeight} px`);
 
   // The download is built from the bytes in hand: no second request, nothing served from the app's origin.
   const download = useMemo(() => {
@@ -75,7 +76,9 @@ export function BinaryFileView({ projectId, path, svgText, onEditSource }: Props
             src={imageDataUrl(mime, content, encoding)}
             alt={name}
             data-testid="image-view"
-            onLoad={(e) => setDimensions(`${e.currentTarget.naturalWidth}×${e.currentTarget.naturalHeight} px`)}
+            // A data: image can finish decoding before React attaches onLoad: check on mount too.
+            ref={(img) => void (img?.complete && img.naturalWidth > 0 && measured(img))}
+            onLoad={(e) => measured(e.currentTarget)}
             onError={() => setDimensions("not a readable image")}
           />
         </div>
