@@ -22,6 +22,7 @@ export default tseslint.config(
       ".next/**",
       ".data/**",
       "server/db/generated/**",
+      "server/sandbox/agent/gen/**",
       "test-results/**",
       "playwright-report/**",
       "next-env.d.ts",
@@ -82,6 +83,13 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // One log format (server/logging/): shipped code logs through the logger, never console.*
+    // (the server also routes console to the logger at start, for Next and libraries).
+    files: ["server/**", "app/**", "components/**", "lib/**"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx", "**/bench/**", "lib/testing/**"],
+    rules: { "no-console": "error" },
   },
   {
     // Tests may reach past layers to arrange and inspect state.

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { trpcMutation, trpcQuery } from "./support";
+import { showPreview, trpcMutation, trpcQuery } from "./support";
 import { newProject } from "./terminal-support";
 
 // Issue 17 in the browser: a project's preview page (code a user or an AI wrote, same *site* as
@@ -130,7 +130,7 @@ test("a preview page cannot act as its signed-in owner on any route", async ({ p
 
   // The owner starts the page in the background and opens its preview, as anyone would.
   await page.reload();
-  await page.getByRole("tab", { name: "Preview" }).click();
+  await showPreview(page);
   const pane = page.getByTestId("preview-pane");
   await pane.getByLabel("Background command").fill("node attack-server.cjs");
   await pane.getByLabel("Port").fill("9000");

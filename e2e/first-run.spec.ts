@@ -42,7 +42,8 @@ test("a fresh React project: Run serves at once, moves to the background with it
 
   // One click: the run is cancelled, the same command runs in the background, the preview shows it.
   await hint.getByTestId("serve-in-background").click();
-  await expect(page.getByRole("tab", { name: "Preview" })).toHaveAttribute("aria-selected", "true", { timeout: 30_000 });
+  // The preview sits beside the editor (a side panel since the roomier IDE, not a bottom tab).
+  await expect(page.getByTestId("preview-toggle")).toHaveAttribute("aria-pressed", "true", { timeout: 30_000 });
   await expect(page.frameLocator('[data-testid="preview-frame"]').getByRole("heading", { name: "Todos" })).toBeVisible({ timeout: 120_000 });
   await keepScreenshot(page, "first-run-preview");
   await page.getByRole("tab", { name: "Terminal" }).click();

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { makeAdmin, newCredentials, signUp, trpcMutation } from "./support";
+import { makeAdmin, newCredentials, showPreview, signUp, trpcMutation } from "./support";
 
 // Issue 17 point 4 in the browser: names and output that carry HTML, javascript: URLs and terminal
 // escape sequences render as inert text in every view — dashboard, explorer, tabs, toasts, the
@@ -90,7 +90,7 @@ test("hostile names and output render as text in every view", async ({ page }) =
   await expectInert(page);
 
   // Background process output, in the preview pane.
-  await page.getByRole("tab", { name: "Preview" }).click();
+  await showPreview(page);
   const pane = page.getByTestId("preview-pane");
   await pane.getByLabel("Background command").fill(`echo '<img src=p-${MARK} onerror=window.__pwned=7>'; sleep 30`);
   await pane.getByLabel("Port").fill("9000");

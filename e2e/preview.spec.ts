@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { appOriginHeader, keepScreenshot, newCredentials, signUp } from "./support";
+import { appOriginHeader, keepScreenshot, newCredentials, showPreview, signUp } from "./support";
 
 // Issue 7 in the browser: the react-app's dev server starts from the IDE with one click and its
 // page renders in the preview pane (an iframe on the preview's own origin, opened by a hand-off
@@ -24,7 +24,7 @@ test("preview: start the react-app dev server from the IDE and see it rendered",
   await page.getByRole("button", { name: "Create" }).click();
   await expect(page).toHaveURL(/\/projects\/\d+$/);
 
-  await page.getByRole("tab", { name: "Preview" }).click();
+  await showPreview(page);
   const pane = page.getByTestId("preview-pane");
   const frame = page.frameLocator('[data-testid="preview-frame"]');
   const timings: number[] = [];

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import type { Page } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 
 export const ARTIFACTS = "e2e/artifacts";
 
@@ -79,4 +79,11 @@ export function makeAdmin(email: string) {
     timeout: 60_000,
   });
   if (run.status !== 0) throw new Error(`admin CLI failed (${run.status}): ${run.stderr}`);
+}
+
+/** Shows the preview beside the editor (it starts open for templates with a dev server, hidden otherwise). */
+export async function showPreview(page: Page) {
+  const toggle = page.getByTestId("preview-toggle");
+  if ((await toggle.getAttribute("aria-pressed")) !== "true") await toggle.click();
+  await expect(page.getByTestId("preview-pane")).toBeVisible();
 }

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { debianMirrors } from "./debian-mirror";
 import { IMAGE_NAME_LABEL, IMAGES_DIR, INPUTS_HASH_LABEL, dockerfileEnv, nodeRuntimeVersions, type ImageName } from "./image-inputs";
 import { runCommand, runPipe, type Log } from "./run-command";
+import { AGENT_PATH, buildAgent } from "./agent";
 import { buildTunnel, TUNNEL_PATH } from "./tunnel";
 
 export const CACHE_DIR = process.env.SANDBOX_IMAGE_CACHE?.trim() || "/var/cache/pantheon-sandbox";
@@ -152,12 +153,17 @@ async function addPythonRuntime(rootfs: string, log: Log): Promise<void> {
   await chroot(rootfs, `apt-get update -q && apt-get install -y -q --no-install-recommends ${PYTHON_PACKAGES.join(" ")}`, log);
 }
 
-async function addTunnel(rootfs: string, log: Log): Promise<void> {
-  const binary = await buildTunnel(log);
-  const target = join(rootfs, TUNNEL_PATH.slice(1));
-  mkdirSync(dirname(target), { recursive: true });
-  cpSync(binary, target);
-  chmodSync(target, 0o755);
+/** The tunnel and the agent: host-built static binaries, root-owned 0755 (the copy runs as root). */
+async function addPantheonBinaries(rootfs: string, log: Log): Promise<void> {
+  for (const [binary, path] of [
+    [await buildTunnel(log), TUNNEL_PATH],
+    [await buildAgent(log), AGENT_PATH],
+  ] as const) {
+    const target = join(rootfs, path.slice(1));
+    mkdirSync(dirname(target), { recursive: true });
+    cpSync(binary, target);
+    chmodSync(target, 0o755);
+  }
 }
 
 function importChanges(name: ImageName, hash: string): string[] {
@@ -177,7 +183,7 @@ export async function buildWithDebootstrap(name: ImageName, tag: string, hash: s
     await withChrootNetwork(work, async () => {
       if (name === "node") await addNodeRuntime(work, log);
       else await addPythonRuntime(work, log);
-      await addTunnel(work, log);
+      await addPantheonBinaries(work, log);
       cpSync(join(IMAGES_DIR, "common/setup-user.sh"), join(work, "tmp/setup-user.sh"));
       await chroot(work, "sh /tmp/setup-user.sh && rm /tmp/setup-user.sh && apt-get clean && rm -rf /var/lib/apt/lists/*", log);
     });

@@ -12,6 +12,11 @@ describe("image inputs", () => {
     expect(files).toEqual(
       expect.arrayContaining(["build.ts", "tunnel.ts", "common/setup-user.sh", "common/pantheon-tunnel.c", "node/Dockerfile", "node/package-lock.json"]),
     );
+    // The agent's sources (not its tests) are part of every image.
+    expect(files).toEqual(
+      expect.arrayContaining(["agent.ts", "agent/go.mod", "agent/go.sum", "agent/cmd/pantheon-agent/main.go", "agent/gen/agentv1/agent.pb.go"]),
+    );
+    expect(files.some((f) => f?.endsWith("_test.go") || f?.endsWith(".test.ts"))).toBe(false);
     expect(files.some((f) => f?.startsWith("python/"))).toBe(false);
     expect(imageInputsHash("node")).toBe(imageInputsHash("node"));
     expect(imageInputsHash("node")).not.toBe(imageInputsHash("python"));

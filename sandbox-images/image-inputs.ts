@@ -5,6 +5,8 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const IMAGES_DIR = fileURLToPath(new URL(".", import.meta.url));
+/** The Go module of pantheon-agent, built into every image. */
+export const AGENT_DIR = join(IMAGES_DIR, "agent");
 export const IMAGE_NAMES = ["node", "python"] as const;
 export type ImageName = (typeof IMAGE_NAMES)[number];
 
@@ -30,12 +32,17 @@ function listFiles(dir: string): string[] {
   return out;
 }
 
-/** Files that shape an image: the build scripts, the shared setup, and the image's own folder. */
+/** What the agent binary is built from (its tests excluded: they do not change the binary). */
+export function agentSourceFiles(): string[] {
+  return listFiles(AGENT_DIR).filter((f) => !f.endsWith("_test.go") && !f.endsWith(".test.ts"));
+}
+
+/** Files that shape an image: the build scripts, the shared setup, the agent, and the image's own folder. */
 export function imageInputFiles(name: ImageName): string[] {
   const scripts = readdirSync(IMAGES_DIR)
     .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
     .map((f) => join(IMAGES_DIR, f));
-  return [...scripts.sort(), ...listFiles(join(IMAGES_DIR, "common")), ...listFiles(join(IMAGES_DIR, name))];
+  return [...scripts.sort(), ...listFiles(join(IMAGES_DIR, "common")), ...agentSourceFiles(), ...listFiles(join(IMAGES_DIR, name))];
 }
 
 export function imageInputsHash(name: ImageName): string {

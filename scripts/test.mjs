@@ -21,6 +21,17 @@ const steps = {
   lint: { cmd: ["npx", "eslint", "."] },
   format: { cmd: ["npx", "prettier", "--check", "."] },
   unit: vitest("unit"),
+  // pantheon-agent (Go): vet and its tests, as root (they switch uids) and CGO_ENABLED=0 as the
+  // agent is built (the direct fork+exec path). Counts from `go test -json`.
+  agent: {
+    cmd: [
+      "sh",
+      "-c",
+      `cd sandbox-images/agent && go vet ./... && go test -count=1 -json ./... | tee ${join(logs, "agent.jsonl")} | node ${join(root, "scripts", "go-test-summary.mjs")}`,
+    ],
+    env: { CGO_ENABLED: "0" },
+    counts: () => goTestCounts(join(logs, "agent.jsonl")),
+  },
   integration: vitest("integration"),
   images: { cmd: ["npm", "run", "--silent", "images"] },
   "docker-runc": vitest("docker-runc"),
@@ -42,7 +53,7 @@ const steps = {
 // Static checks and unit tests first, each run whatever the others say (one report shows every
 // problem); then two independent chains side by side. The docker suites need the images, so that
 // chain stops at its first failure.
-const checks = { steps: ["typecheck", "lint", "format", "unit"], stopOnFailure: false };
+const checks = { steps: ["typecheck", "lint", "format", "unit", "agent"], stopOnFailure: false };
 const chains = [
   { steps: ["integration", "e2e", "e2e-preview-domain"], stopOnFailure: false },
   { steps: ["images", "docker-runc", "docker-runsc"], stopOnFailure: true },
@@ -107,6 +118,19 @@ function vitestCounts(file) {
     failed: report.numFailedTests + (report.success || report.numFailedTests ? 0 : 1),
     skipped: report.numPendingTests + report.numTodoTests,
   };
+}
+
+function goTestCounts(file) {
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const e = JSON.parse(line);
+    if (!e.Test) continue; // a package that fails to build fails the step through the exit code
+    if (e.Action === "pass") counts.passed++;
+    else if (e.Action === "fail") counts.failed++;
+    else if (e.Action === "skip") counts.skipped++;
+  }
+  return counts;
 }
 
 function playwrightCounts(file) {

@@ -10,6 +10,7 @@ import { createRequestGuard } from "@/server/http/request-guard";
 import { applySecurityHeaders } from "@/server/http/security-headers";
 import { resolveDatabase } from "@/server/db/resolve-database";
 import { getLogger } from "@/server/logging/logger";
+import { routeConsoleToLogger, routeProcessEventsToLogger } from "@/server/logging/process-output";
 import { startMonitoringServices } from "@/server/monitoring/monitoring-services";
 import { describePreviews, previewFrameSources, previewSettings } from "@/server/preview/preview-settings";
 import { executionRepository } from "@/server/repositories/execution-repository";
@@ -25,7 +26,12 @@ import { createUpgradeRouter } from "@/server/ws/upgrade-router";
 // The one long-lived process: validates configuration, brings up the database, owns the
 // long-lived services, serves Next and WebSocket upgrades, and shuts all of it down in order.
 
-const say = (line: string) => console.log(`[pantheon] ${line}`);
+// Every line this process prints is a log line of the one shape (server/logging/), including
+// Next's messages, Node's warnings and a crash.
+const log = getLogger().child({ component: "server" });
+routeConsoleToLogger(getLogger());
+routeProcessEventsToLogger(getLogger());
+const say = (line: string) => log.info(line);
 const dev = process.argv.includes("--dev");
 const startedAt = performance.now();
 
@@ -35,7 +41,7 @@ async function main() {
     env = getEnv();
   } catch (e) {
     if (e instanceof EnvError) {
-      console.error(`[pantheon] ${e.message}`);
+      log.error(e.message);
       process.exit(78); // EX_CONFIG
     }
     throw e;
@@ -158,7 +164,7 @@ function onceShutdown(cleanup: Array<[string, () => Promise<unknown>]>) {
       try {
         await stop();
       } catch (e) {
-        console.error(`[pantheon] stopping ${name} failed:`, e);
+        log.error({ err: e }, `stopping ${name} failed`);
       }
     }
     say("stopped");
@@ -167,6 +173,6 @@ function onceShutdown(cleanup: Array<[string, () => Promise<unknown>]>) {
 }
 
 main().catch((e: unknown) => {
-  console.error("[pantheon] start-up failed:", e instanceof Error ? e.message : e);
+  log.error({ err: e }, "start-up failed");
   process.exit(1);
 });

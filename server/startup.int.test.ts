@@ -6,19 +6,43 @@ import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { describe, expect, it } from "vitest";
 import { freePort } from "@/lib/testing/global-setup-db";
+import { type LogLine, logLineSchema } from "@/server/logging/log-shape";
+
+/** Every non-empty line parsed as a log line of the one shape; a line that is not fails the test, named. */
+function logLines(output: string): LogLine[] {
+  return output
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => {
+      const parsed = logLineSchema.safeParse(
+        (() => {
+          try {
+            return JSON.parse(line) as unknown;
+          } catch {
+            return line;
+          }
+        })(),
+      );
+      if (!parsed.success) throw new Error(`not a log line of the shape: ${line}\n${parsed.error.message}`);
+      return parsed.data;
+    });
+}
 
 const run = promisify(execFile);
 
 describe("server start-up", () => {
   it("stops with a message naming the variable when the configuration is bad", async () => {
     const failure = await run(process.execPath, ["--import", "tsx", "server/main.ts"], {
+      encoding: "utf8",
       env: { ...process.env, SANDBOX_MAX_CONCURRENT: "plenty", SANDBOX_RUNTIME: "kata" },
-    }).catch((e: { code: number; stderr: string }) => e);
+    }).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect("code" in failure && failure.code).toBe(78);
-    expect(failure.stderr).toContain("SANDBOX_MAX_CONCURRENT");
-    expect(failure.stderr).toContain('"plenty"');
-    expect(failure.stderr).toContain("SANDBOX_RUNTIME");
-    expect(failure.stderr).not.toMatch(/\n\s+at /);
+    const lines = logLines(`${failure.stdout}\n${failure.stderr}`);
+    const error = lines.find((l) => l.level === "error");
+    expect(error?.action).toContain("SANDBOX_MAX_CONCURRENT");
+    expect(error?.action).toContain('"plenty"');
+    expect(error?.action).toContain("SANDBOX_RUNTIME");
+    expect(error?.action).not.toMatch(/\\n\s+at /);
   }, 60_000);
 });
 
@@ -60,8 +84,11 @@ describe("server lifecycle", () => {
     expect(await exited).toBe(0);
     expect(output).toContain("SIGTERM: shutting down");
     expect(output).not.toContain("exiting now");
-    expect(output).toContain("[pantheon] stopped");
     expect(output).not.toContain("stopping preview listeners failed");
+    // One log format: every line of stdout and stderr, from every component (the server, Next in
+    // development mode, the engine, the database), parses as the seed's shape.
+    const lines = logLines(output);
+    expect(lines.at(-1)).toMatchObject({ level: "info", action: "stopped", sandbox_id: "none", context: { component: "server" } });
     expect(await ours()).toEqual([]);
     expect(execFileSync("ps", ["-eo", "args"]).toString()).not.toContain(dataDir);
   }, 150_000);

@@ -13,7 +13,7 @@ export default async function AccountPage() {
     <>
       <header className="topbar">
         <strong>Pantheon Sandbox</strong>
-        <AccountLinks email={user.email} links={[{ href: "/projects", label: "Projects" }]} />
+        <AccountLinks email={user.email} name={user.name} links={[{ href: "/projects", label: "Projects" }]} />
       </header>
       <main className="page auth-page">
         <ChangePasswordForm email={user.email} />

@@ -15,6 +15,7 @@ export default async function ProjectsPage() {
         <strong>Pantheon Sandbox</strong>
         <AccountLinks
           email={user.email}
+          name={user.name}
           links={[...(user.role === "admin" ? [{ href: "/admin/metrics", label: "Metrics" }] : []), { href: "/account", label: "Account" }]}
         />
       </header>

@@ -44,7 +44,7 @@ export function ChangePasswordForm({ email }: { email: string }) {
   }
 
   return (
-    <form className="card" onSubmit={onSubmit} aria-label="Change password">
+    <form className="card" method="post" onSubmit={onSubmit} aria-label="Change password">
       <h2>Change password</h2>
       {error && (
         <p className="error" role="alert" data-testid="form-error">

@@ -28,7 +28,7 @@ export function SignInForm({ initialError, callbackUrl, registered }: { initialE
   }
 
   return (
-    <form className="card" onSubmit={onSubmit} aria-label="Sign in">
+    <form className="card" method="post" onSubmit={onSubmit} aria-label="Sign in">
       <h1>Sign in</h1>
       {registered && <p className="muted">Sign-up received. Sign in with your email and password to continue.</p>}
       {error && (

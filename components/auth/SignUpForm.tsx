@@ -44,7 +44,7 @@ export function SignUpForm() {
   }
 
   return (
-    <form className="card" onSubmit={onSubmit} aria-label="Sign up">
+    <form className="card" method="post" onSubmit={onSubmit} aria-label="Sign up">
       <h1>Create your account</h1>
       {error && (
         <p className="error" role="alert" data-testid="form-error">

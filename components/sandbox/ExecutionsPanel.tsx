@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
+import { LinkifiedText } from "./file-links/LinkifiedText";
 import { formatDuration, formatMb, formatTime, stripAnsi } from "./format";
 import type { IdePanelProps } from "./ide-panels";
 
@@ -18,7 +19,7 @@ function RanBy({ execution, myId }: { execution: Summary; myId: number | undefin
  * The project's execution history (status, exit code, duration, peak memory, who ran it: a person
  * or an AI personality); clicking a row shows its full stored output. Refreshes while visible.
  */
-export function ExecutionsPanel({ project, active }: IdePanelProps) {
+export function ExecutionsPanel({ project, active, fileLinks }: IdePanelProps) {
   const trpc = useTRPC();
   const [limit, setLimit] = useState(30);
   const [selected, setSelected] = useState<number | null>(null);
@@ -112,8 +113,12 @@ export function ExecutionsPanel({ project, active }: IdePanelProps) {
           {detail.data && (
             <pre className="output" data-testid="execution-output">
               {detail.data.executedCode && <span className="muted">{`$ ${detail.data.executedCode}\n`}</span>}
-              {stripAnsi(detail.data.output ?? "")}
-              {detail.data.errorOutput && <span className="stderr">{stripAnsi(detail.data.errorOutput)}</span>}
+              <LinkifiedText text={stripAnsi(detail.data.output ?? "")} handler={fileLinks} />
+              {detail.data.errorOutput && (
+                <span className="stderr">
+                  <LinkifiedText text={stripAnsi(detail.data.errorOutput)} handler={fileLinks} />
+                </span>
+              )}
               {running && <span className="muted">(still running: the output is stored when it ends)</span>}
               {!running && !detail.data.output && !detail.data.errorOutput && <span className="muted">(no output)</span>}
             </pre>

@@ -5,8 +5,13 @@ import Link from "next/link";
 import { useEffect, useMemo, useState } from "react";
 import { Group, Panel, Separator, usePanelRef } from "react-resizable-panels";
 import { useTRPC } from "@/lib/trpc/client";
+import { BinaryFileView } from "./BinaryFileView";
 import { BottomPanel } from "./BottomPanel";
 import { CodeEditor, preloadEditor } from "./CodeEditor";
+import { commandHints } from "./command-hints";
+import { useFileLinks } from "./file-links/use-file-links";
+import type { FilePosition } from "./file-links/source-map-position";
+import { isSvg } from "./file-view";
 import { EditorTabs } from "./EditorTabs";
 import { FileExplorer } from "./FileExplorer";
 import { HelpDialog } from "./HelpDialog";
@@ -15,6 +20,8 @@ import { NetworkPolicySelect } from "./NetworkPolicySelect";
 import { SaveConflictDialog } from "./SaveConflictDialog";
 import { useIdeShortcuts } from "./ide-shortcuts";
 import { KeymapSetting, useEditorKeymap } from "./KeymapSetting";
+import type { EditorReveal } from "./MonacoEditor";
+import { PreviewPane } from "./preview/PreviewPane";
 import type { IdeProject } from "./types";
 import { useFileChangeFeed } from "./use-file-change-feed";
 import { useOpenFiles } from "./use-open-files";
@@ -22,10 +29,12 @@ import { useProjectSources } from "./use-project-sources";
 import { useTabMemory } from "./use-tab-memory";
 
 /**
- * The project IDE: file explorer | (tabbed Monaco editor over the bottom panels), in resizable
- * panels. Sizes are pixels where a laptop needs them fixed (the explorer) and percentages elsewhere.
+ * The project IDE: file explorer | (tabbed Monaco editor over the bottom panels) | preview, in
+ * resizable panels. Sizes are pixels where a laptop needs them fixed (the explorer) and percentages
+ * elsewhere. The preview sits beside the editor (a page needs width more than height); it starts
+ * open for front-end templates (a dev server serving a page) and collapsed otherwise.
  */
-export function Ide({ project, userId }: { project: IdeProject; userId: number }) {
+export function Ide({ project, userId, userLabel, previewFirst = false }: { project: IdeProject; userId: number; userLabel?: string; previewFirst?: boolean }) {
   const trpc = useTRPC();
   const projectId = project.id;
   const templates = useQuery(trpc.templates.list.queryOptions());
@@ -39,6 +48,23 @@ export function Ide({ project, userId }: { project: IdeProject; userId: number }
   const [helpOpen, setHelpOpen] = useState(false);
   const explorer = usePanelRef();
   const bottom = usePanelRef();
+  const side = usePanelRef();
+  const template = templates.data?.find((t) => t.id === project.templateType);
+  const hints = commandHints(template?.commands ?? null, template?.image ?? null);
+  // The preview starts open where there is a dev server to look at (the page knows from the
+  // template, so the first paint has the right layout); the choice is the user's after that.
+  const [previewOpen, setPreviewOpen] = useState(previewFirst);
+  const [previewMounted, setPreviewMounted] = useState(previewFirst);
+  const showPreview = (show: boolean) => {
+    const handle = side.current;
+    if (!handle) return;
+    if (show) {
+      setPreviewMounted(true);
+      if (handle.isCollapsed()) handle.expand();
+      // Never opened before: expand() has no size to go back to.
+      if (handle.getSize().asPercentage < 20) handle.resize("42%");
+    } else if (!handle.isCollapsed()) handle.collapse();
+  };
 
   const toggle = (panel: typeof explorer) => {
     const handle = panel.current;
@@ -47,6 +73,7 @@ export function Ide({ project, userId }: { project: IdeProject; userId: number }
     else handle.collapse();
   };
   const showPanel = (id: string) => {
+    if (id === "preview") return showPreview(true);
     setPanelId(id);
     if (bottom.current?.isCollapsed()) bottom.current.expand();
   };
@@ -58,6 +85,7 @@ export function Ide({ project, userId }: { project: IdeProject; userId: number }
     showPanel: (index) => {
       const panel = IDE_PANELS[index];
       if (panel) showPanel(panel.id);
+      else if (index === IDE_PANELS.length) showPreview(!previewOpen);
     },
     closeTab: () => files.active && files.close(files.active),
     cycleTab: files.cycle,
@@ -84,7 +112,6 @@ export function Ide({ project, userId }: { project: IdeProject; userId: number }
     return () => window.removeEventListener("beforeunload", warn);
   }, [files.unsaved]);
 
-  const template = templates.data?.find((t) => t.id === project.templateType);
   const activeBuffer = files.active ? files.buffers[files.active] : undefined;
   // Asking for a file puts the cursor in it, even when it is the tab already shown.
   const [focusRequest, setFocusRequest] = useState(0);
@@ -92,6 +119,17 @@ export function Ide({ project, userId }: { project: IdeProject; userId: number }
     setFocusRequest((n) => n + 1);
     void files.open(path);
   };
+  // A followed `file:line` link: open the file, then put the cursor on the line.
+  const [reveal, setReveal] = useState<EditorReveal | null>(null);
+  const openAt = (position: FilePosition) => {
+    setSourceShown((shown) => new Set(shown).add(position.path));
+    setReveal((r) => ({ ...position, request: (r?.request ?? 0) + 1 }));
+    openFile(position.path);
+  };
+  const fileLinks = useFileLinks(projectId, openAt);
+  // SVG files show as an image until "Edit source" asks for their text.
+  const [sourceShown, setSourceShown] = useState<ReadonlySet<string>>(new Set());
+  const imageView = files.active && activeBuffer && (activeBuffer.binary || (isSvg(files.active) && !sourceShown.has(files.active)));
 
   return (
     <div className="ide">
@@ -108,9 +146,23 @@ export function Ide({ project, userId }: { project: IdeProject; userId: number }
           )}
           <NetworkPolicySelect projectId={projectId} />
           <KeymapSetting />
+          <button
+            className="btn btn-ghost btn-small"
+            aria-pressed={previewOpen}
+            data-testid="preview-toggle"
+            onClick={() => showPreview(!previewOpen)}
+            title={`Show or hide the preview beside the editor (Alt+${IDE_PANELS.length + 1})`}
+          >
+            Preview
+          </button>
           <button className="btn btn-ghost btn-small" onClick={() => setHelpOpen(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (? or F1)">
             ?
           </button>
+          {userLabel && (
+            <span className="muted small ide-user" data-testid="signed-in-as">
+              {userLabel}
+            </span>
+          )}
         </span>
       </header>
       <Group orientation="horizontal" className="ide-body" id="ide-columns">
@@ -124,7 +176,15 @@ export function Ide({ project, userId }: { project: IdeProject; userId: number }
               <section className="editor-area">
                 <EditorTabs tabs={files.tabs} active={files.active} buffers={files.buffers} onSelect={files.setActive} onClose={files.close} />
                 <div className="editor-host" data-testid="editor-host">
-                  {files.active && activeBuffer ? (
+                  {files.active && activeBuffer && imageView ? (
+                    <BinaryFileView
+                      key={files.active}
+                      projectId={projectId}
+                      path={files.active}
+                      svgText={activeBuffer.binary ? undefined : activeBuffer.content}
+                      onEditSource={activeBuffer.binary ? undefined : () => files.active && setSourceShown((shown) => new Set(shown).add(files.active!))}
+                    />
+                  ) : files.active && activeBuffer ? (
                     <CodeEditor
                       path={files.active}
                       value={activeBuffer.content}
@@ -136,6 +196,7 @@ export function Ide({ project, userId }: { project: IdeProject; userId: number }
                       focusRequest={focusRequest}
                       onSave={(path, content) => void files.save({ path, content })}
                       onChange={files.edit}
+                      reveal={reveal}
                     />
                   ) : (
                     <p className="muted pad">{files.loadingPath ? `Opening ${files.loadingPath}…` : "Open a file from the tree."}</p>
@@ -168,9 +229,27 @@ export function Ide({ project, userId }: { project: IdeProject; userId: number }
                 runCommand={template?.commands.run ?? ""}
                 openFile={openFile}
                 showPanel={showPanel}
+                fileLinks={fileLinks}
+                hints={hints}
               />
             </Panel>
           </Group>
+        </Panel>
+        <Separator className="resize-handle vertical" />
+        <Panel
+          id="preview"
+          panelRef={side}
+          defaultSize={previewFirst ? "42%" : "0%"}
+          minSize="280px"
+          collapsible
+          collapsedSize="0%"
+          onResize={(size) => setPreviewOpen(size.inPixels > 0)}
+        >
+          {previewMounted && (
+            <aside className="side-panel" aria-label="Preview" data-testid="side-panel">
+              <PreviewPane project={project} active={previewOpen} fileLinks={fileLinks} hints={hints} onClose={() => showPreview(false)} />
+            </aside>
+          )}
         </Panel>
       </Group>
       <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />

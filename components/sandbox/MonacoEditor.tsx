@@ -5,7 +5,7 @@ import { EmacsExtension } from "monaco-emacs";
 import { initVimMode } from "monaco-vim";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { EditorKeymap } from "./types";
-import { configureMonaco, monaco } from "./monaco-setup";
+import { configureForProject, configureMonaco, monaco } from "./monaco-setup";
 import { disposeWorkspaceModels, modelFor, modelUri, replaceText, revalidate, syncWorkspaceModels, workspacePath } from "./monaco-workspace";
 
 export type MonacoEditorProps = {
@@ -24,7 +24,12 @@ export type MonacoEditorProps = {
   onChange: (path: string, value: string) => void;
   /** Ctrl/Cmd+S in the editor, with the model's text at that moment. */
   onSave: (path: string, content: string) => void;
+  /** A position to show (a `file:line` link was followed): applied once the file is the one shown. */
+  reveal?: EditorReveal | null;
 };
+
+/** Where to put the cursor; `request` changes with every ask, so the same line can be asked again. */
+export type EditorReveal = { path: string; line: number; column: number | null; request: number };
 
 /** Configures Monaco ahead of the first editor (its TypeScript worker starts with the first model). */
 export function preloadMonaco(): void {
@@ -38,7 +43,7 @@ export function preloadMonaco(): void {
  * typing, and the buffer's text is pushed into it only on a reload (a new `revision`).
  */
 export default function MonacoEditor(props: MonacoEditorProps) {
-  const { path, revision, readOnly, keymap, sources, openPaths, focusRequest } = props;
+  const { path, revision, readOnly, keymap, sources, openPaths, focusRequest, reveal } = props;
   const statusBar = useRef<HTMLDivElement>(null);
   const [editor, setEditor] = useState<monaco.editor.IStandaloneCodeEditor | null>(null);
   const latest = useRef(props);
@@ -71,8 +76,34 @@ export default function MonacoEditor(props: MonacoEditorProps) {
     if (last ? last.path !== path || last.request !== focusRequest : focusRequest > 0) editor.focus();
   }, [editor, path, focusRequest]);
 
+  // A followed link puts the cursor on its line, centred, once the editor shows that file's model
+  // (<Editor> swaps models in its own effect; a frame later at the latest).
+  // Each request is applied once: coming back to the tab later keeps wherever the user moved since.
+  const revealed = useRef(0);
   useEffect(() => {
-    configureMonaco();
+    if (!editor || !reveal || reveal.path !== path || revealed.current === reveal.request) return;
+    let frame = 0;
+    let tries = 0;
+    const apply = () => {
+      const model = editor.getModel();
+      if (workspacePath(model) !== reveal.path || !model) {
+        if (tries++ < 10) frame = requestAnimationFrame(apply);
+        return;
+      }
+      const line = Math.min(Math.max(1, reveal.line), model.getLineCount());
+      const column = Math.min(Math.max(1, reveal.column ?? (model.getLineFirstNonWhitespaceColumn(line) || 1)), model.getLineMaxColumn(line));
+      revealed.current = reveal.request;
+      editor.setPosition({ lineNumber: line, column });
+      editor.revealLineInCenter(line);
+      editor.focus();
+    };
+    apply();
+    return () => cancelAnimationFrame(frame);
+  }, [editor, path, reveal]);
+
+  useEffect(() => {
+    // The project's tsconfig.json options and the typings its code imports (React, Vue, Node).
+    configureForProject(sources);
     const model = editor?.getModel();
     if (syncWorkspaceModels(sources, openPaths) && model) void revalidate(model);
   }, [editor, sources, openPaths]);

@@ -1,10 +1,9 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import Link from "next/link";
 import { useDeferredValue, useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
-import { LastRunStatus } from "./LastRunStatus";
+import { ProjectRow } from "./ProjectRow";
 
 type Sort = "updatedAt" | "createdAt" | "name";
 const SORTS: Record<Sort, { label: string; order: "asc" | "desc" }> = {
@@ -26,6 +25,9 @@ export function ProjectList() {
     ...trpc.projects.list.queryOptions({ search: deferredSearch || undefined, sort, order: SORTS[sort].order }),
     placeholderData: keepPreviousData,
   });
+  const me = useQuery({ ...trpc.auth.me.queryOptions(), staleTime: Infinity });
+  // Public projects of others are listed too: those can be duplicated, not renamed or deleted.
+  const canChange = (ownerId: number) => me.data?.role === "admin" || me.data?.id === ownerId;
 
   return (
     <section className="card" aria-label="Projects">
@@ -62,21 +64,14 @@ export function ProjectList() {
               <th>Created by</th>
               <th>Last run</th>
               <th>Updated</th>
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
             {projects.data.items.map((p) => (
-              <tr key={p.id}>
-                <td>
-                  <Link href={`/projects/${p.id}`}>{p.name}</Link>
-                </td>
-                <td className="muted">{p.templateType ?? "empty"}</td>
-                <td>{p.createdByAi ? <span className="badge">{p.createdByAi}</span> : <span className="muted">you</span>}</td>
-                <td>
-                  <LastRunStatus projectId={p.id} />
-                </td>
-                <td className="muted">{p.updatedAt.toLocaleString()}</td>
-              </tr>
+              <ProjectRow key={p.id} project={p} mine={canChange(p.userId)} />
             ))}
           </tbody>
         </table>

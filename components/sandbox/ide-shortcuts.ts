@@ -7,7 +7,7 @@ export const SHORTCUTS: { keys: string; action: string }[] = [
   { keys: "Ctrl/Cmd+S", action: "Save the active file" },
   { keys: "Ctrl/Cmd+B", action: "Show or hide the file explorer" },
   { keys: "Ctrl/Cmd+J", action: "Show or hide the bottom panel" },
-  { keys: "Alt+1 … Alt+9", action: "Show a bottom panel tab (Terminal, Executions, Metrics…)" },
+  { keys: "Alt+1 … Alt+9", action: "Show a bottom panel tab (Terminal, Shell, Executions, Metrics); the next number shows or hides the preview" },
   { keys: "Alt+W", action: "Close the active editor tab" },
   { keys: "Alt+PageUp / Alt+PageDown", action: "Previous / next editor tab" },
   { keys: "? or F1", action: "This help (in the editor F1 opens the editor's command palette)" },

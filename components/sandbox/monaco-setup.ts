@@ -3,6 +3,7 @@
 import { loader } from "@monaco-editor/react";
 import * as monaco from "monaco-editor";
 import sandboxNodeImage from "@/sandbox-images/node/package.json";
+import { compilerOptionsFrom, editorExtraLibs, typingSetsFor, type TypingSet } from "./editor-project-config";
 
 // Monaco comes from the local package, bundled by Next (never a CDN: the IDE works offline, and
 // the CSP allows scripts from this server only). @monaco-editor/react's loader would otherwise
@@ -34,49 +35,47 @@ globalThis.MonacoEnvironment = {
 /** Project files live under this URI root, so relative imports between their models resolve. */
 export const WORKSPACE_ROOT = "/workspace/";
 
-// What a program in the sandbox can import besides project files: Node (real typings, loaded from
-// this server after the editor is up) and the packages preinstalled in the node image, typed `any`
-// (their typings are not shipped to the browser). Anything else — a missing project file, a package
-// the image lacks — stays an error.
-const IMAGE_PACKAGES = Object.keys(sandboxNodeImage.dependencies).filter((name) => !name.startsWith("@types/"));
-const PACKAGES_LIB = IMAGE_PACKAGES.flatMap((name) => [`declare module "${name}";`, `declare module "${name}/*";`]).join("\n");
-/** Until Node's typings arrive: no false errors on `process`, `Buffer` or `node:` imports meanwhile. */
-const NODE_FALLBACK_LIB = ['declare module "node:*";', "declare var process: any;", "declare var Buffer: any;", "declare var require: any;"].join("\n");
+// What a program in the sandbox can import besides project files: the typings the sandbox's
+// compiler sees (Node, React, Vue: the node image's versions, loaded from this server when the
+// project needs them, see editor-project-config.ts) and the other packages preinstalled in the
+// node image, typed `any` (their typings are not shipped to the browser). Anything else — a
+// missing project file, a package the image lacks — stays an error.
+const IMAGE_PACKAGES = Object.keys(sandboxNodeImage.dependencies);
 
-const compilerOptions: monaco.typescript.CompilerOptions = {
-  target: monaco.typescript.ScriptTarget.ESNext,
-  module: monaco.typescript.ModuleKind.ESNext,
-  moduleResolution: monaco.typescript.ModuleResolutionKind.NodeJs,
-  jsx: monaco.typescript.JsxEmit.ReactJSX,
-  allowJs: true,
-  checkJs: false,
-  strict: true,
-  esModuleInterop: true,
-  allowSyntheticDefaultImports: true,
-  resolveJsonModule: true,
-  allowNonTsExtensions: true,
-  noEmit: true,
-  baseUrl: `file://${WORKSPACE_ROOT}`,
-  lib: ["esnext", "dom"],
-};
-
+const loadedTypings = new Map<TypingSet, Record<string, string>>();
+const requestedTypings = new Set<TypingSet>();
+let appliedOptions = "";
 let configured = false;
 
-function setExtraLibs(libs: { content: string; filePath: string }[]) {
+/** One list for both languages (editor-project-config.ts). */
+function applyExtraLibs() {
+  const libs = editorExtraLibs(IMAGE_PACKAGES, loadedTypings);
   for (const defaults of [monaco.typescript.typescriptDefaults, monaco.typescript.javascriptDefaults]) defaults.setExtraLibs(libs);
 }
 
-async function loadNodeTypings() {
+async function loadTypings(set: TypingSet) {
   try {
-    const response = await fetch("/api/editor-types/node");
+    const response = await fetch(`/api/editor-types/${set}`);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const files = (await response.json()) as Record<string, string>;
-    const typings = Object.entries(files).map(([path, content]) => ({ content, filePath: `file:///${path}` }));
-    setExtraLibs([{ content: PACKAGES_LIB, filePath: "file:///pantheon/sandbox-packages.d.ts" }, ...typings]);
+    loadedTypings.set(set, (await response.json()) as Record<string, string>);
+    applyExtraLibs();
   } catch (e) {
-    // The fallback stays: Node names are `any`, nothing breaks but Node IntelliSense.
-    console.warn("Node typings for the editor could not be loaded", e);
+    requestedTypings.delete(set);
+    // The stand-ins stay: the packages are `any`, nothing breaks but IntelliSense. This runs in
+    // the browser: its console is the user's devtools, not a server log.
+    // eslint-disable-next-line no-console
+    console.warn(`${set} typings for the editor could not be loaded`, e);
   }
+}
+
+function applyCompilerOptions(options: Record<string, unknown>) {
+  const key = JSON.stringify(options);
+  if (key === appliedOptions) return;
+  appliedOptions = key;
+  const base = { ...options, baseUrl: `file://${WORKSPACE_ROOT}` } as monaco.typescript.CompilerOptions;
+  monaco.typescript.typescriptDefaults.setCompilerOptions(base);
+  // JavaScript files are not type-checked (as tsc with checkJs off), only resolved.
+  monaco.typescript.javascriptDefaults.setCompilerOptions({ ...base, allowJs: true, checkJs: false });
 }
 
 /** Once per page: TypeScript and JavaScript see every project model (eager sync) with one set of options. */
@@ -84,17 +83,27 @@ export function configureMonaco(): typeof monaco {
   if (configured) return monaco;
   configured = true;
   for (const defaults of [monaco.typescript.typescriptDefaults, monaco.typescript.javascriptDefaults]) {
-    defaults.setCompilerOptions(compilerOptions);
     defaults.setEagerModelSync(true);
     // Only files shown in the editor are checked (a project may have hundreds of models).
     defaults.setDiagnosticsOptions({ ...defaults.getDiagnosticsOptions(), onlyVisible: true });
   }
-  setExtraLibs([
-    { content: PACKAGES_LIB, filePath: "file:///pantheon/sandbox-packages.d.ts" },
-    { content: NODE_FALLBACK_LIB, filePath: "file:///pantheon/node-fallback.d.ts" },
-  ]);
-  void loadNodeTypings();
+  applyCompilerOptions(compilerOptionsFrom(undefined));
+  applyExtraLibs();
   return monaco;
+}
+
+/**
+ * Per project (and as its files change): the compiler options of its tsconfig.json, and the typings
+ * its code imports, each set fetched once per page. Monaco re-checks open files when they change.
+ */
+export function configureForProject(sources: ReadonlyMap<string, string>): void {
+  configureMonaco();
+  applyCompilerOptions(compilerOptionsFrom(sources.get("tsconfig.json")));
+  for (const set of typingSetsFor(sources)) {
+    if (requestedTypings.has(set)) continue;
+    requestedTypings.add(set);
+    void loadTypings(set);
+  }
 }
 
 export { monaco };

@@ -14,7 +14,15 @@ export type IdeProject = {
  * when the content is replaced from outside the editor (a reload), never while typing. `version` is
  * the stored version `saved` is (the base the next save names; null: the file does not exist).
  */
-export type FileBuffer = { content: string; saved: string; readOnly: boolean; revision: number; version: string | null };
+export type FileBuffer = {
+  content: string;
+  saved: string;
+  readOnly: boolean;
+  revision: number;
+  version: string | null;
+  /** Stored as bytes (base64): shown by BinaryFileView, never in the text editor. */
+  binary?: boolean;
+};
 
 /** A save refused because the file changed elsewhere: the user compares, overwrites or reloads. */
 export type SaveConflict = {

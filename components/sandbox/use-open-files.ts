@@ -35,7 +35,7 @@ export function useOpenFiles(projectId: number) {
     buffersRef.current = buffers;
   }, [buffers]);
 
-  /** Reads a file into a fresh buffer; binary files show a read-only note. */
+  /** Reads a file into a fresh buffer; a binary file's buffer is empty, read-only and marked (BinaryFileView shows it). */
   const readBuffer = useCallback(
     async (path: string): Promise<FileBuffer> => {
       // A copy fetched for IntelliSense in the last seconds is current: the change feed invalidates changed files.
@@ -52,8 +52,8 @@ export function useOpenFiles(projectId: number) {
         }
       }
       const binary = file.encoding !== "utf8" || file.content === null;
-      const content = binary ? "// Binary file: not editable here." : (file.content ?? "");
-      return { content, saved: content, readOnly: binary, revision: 0, version: file.version };
+      const content = binary ? "" : (file.content ?? "");
+      return { content, saved: content, readOnly: binary, revision: 0, version: file.version, ...(binary ? { binary } : {}) };
     },
     [projectId, queryClient, trpc],
   );

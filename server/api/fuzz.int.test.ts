@@ -78,6 +78,7 @@ const procedures: Array<[string, string[]]> = [
   ["processes.previewLink", ["processId"]],
   ["ai.applyChanges", ["projectId", "writes", "deletes", "verifyCommand", "timeoutSeconds"]],
   ["ai.runTests", ["projectId", "timeoutSeconds"]],
+  ["ai.optimizePerformance", ["projectId", "command", "runs", "timeoutSeconds", "candidate"]],
 ];
 const queries: Array<[string, string[]]> = [
   ["projects.list", ["scope", "search", "sort", "order", "limit", "offset"]],

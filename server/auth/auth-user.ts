@@ -13,6 +13,8 @@ export interface AuthUser {
   scopes: ApiScope[];
   apiKeyId: number | null;
   defaultAiPersonality: string | null;
+  /** The person's display name, for pages that greet them (session callers; unset for API keys). */
+  name?: string | null;
 }
 
 export function sessionScopes(role: Role): ApiScope[] {

@@ -5,6 +5,7 @@ import { disconnectPrisma } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
 import { type ResolvedDatabase, resolveDatabase } from "@/server/db/resolve-database";
 import { AppError } from "@/server/errors/app-error";
+import { createLogger } from "@/server/logging/logger";
 import { userRepository } from "@/server/repositories/user-repository";
 import { createApiKey, revokeApiKey } from "@/server/services/api-key-service";
 import { createUser, resetPassword, setUserDisabled } from "@/server/services/user-service";
@@ -19,6 +20,11 @@ const USAGE = `usage:
   npm run admin -- enable-user --email E
 
 Passwords: at least 12 characters, not one of the common passwords of known breaches.`;
+
+// stdout carries the command's answer alone (an API key is its last line); everything else the
+// CLI says is a log line of the one shape (server/logging/) on stderr.
+const log = createLogger({ stderr: true, bindings: { component: "admin-cli" } });
+const answer = (line: string) => void process.stdout.write(`${line}\n`);
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -51,7 +57,7 @@ async function run(command: string | undefined): Promise<void> {
   switch (command) {
     case "create-user": {
       const user = await createUser({ email: need("email"), password: need("password"), name: values.name }, values.admin ? "admin" : "user");
-      console.log(`created ${user.role} ${user.email} (id ${user.id})`);
+      answer(`created ${user.role} ${user.email} (id ${user.id})`);
       return;
     }
     case "create-api-key": {
@@ -62,32 +68,32 @@ async function run(command: string | undefined): Promise<void> {
         defaultAiPersonality: values.ai as never,
         expiresInDays: values["expires-days"] ? Number(values["expires-days"]) : undefined,
       });
-      console.log(`created API key ${record.prefix} (${record.name}) with scopes ${record.scopes.join(", ")}; it is shown once:`);
-      console.log(key);
+      answer(`created API key ${record.prefix} (${record.name}) with scopes ${record.scopes.join(", ")}; it is shown once:`);
+      answer(key);
       return;
     }
     case "revoke-api-key": {
       await revokeApiKey(need("prefix"));
-      console.log(`revoked ${values.prefix}`);
+      answer(`revoked ${values.prefix}`);
       return;
     }
     case "set-role": {
       const role = z.enum(["user", "admin"]).parse(need("role"));
       const user = await findUserId(need("email"));
       await userRepository.setRole(user.id, role);
-      console.log(`${values.email} is now ${role}`);
+      answer(`${values.email} is now ${role}`);
       return;
     }
     case "set-password": {
       const user = await resetPassword(need("email"), need("password"));
-      console.log(`${user.email}: password set; every session of this account has ended`);
+      answer(`${user.email}: password set; every session of this account has ended`);
       return;
     }
     case "disable-user":
     case "enable-user": {
       const disabled = command === "disable-user";
       const user = await setUserDisabled((await findUserId(need("email"))).id, disabled);
-      console.log(
+      answer(
         disabled
           ? `${user.email} is disabled: sign-in, sessions and API keys are refused`
           : `${user.email} is enabled again (API keys work again; sign in anew)`,
@@ -103,13 +109,13 @@ async function run(command: string | undefined): Promise<void> {
 let db: ResolvedDatabase | null = null;
 let exitCode = 0;
 try {
-  db = await resolveDatabase(getEnv(), (line) => console.error(line), { shareRunning: true });
+  db = await resolveDatabase(getEnv(), (line) => log.info(line), { shareRunning: true });
   process.env.DATABASE_URL = db.url;
   await migrateDatabase(db.url);
   await run(positionals[0]);
 } catch (e) {
   exitCode = 1;
-  console.error(`error: ${cliMessage(e)}`);
+  log.error(`error: ${cliMessage(e)}`);
 } finally {
   await disconnectPrisma();
   await db?.stop();

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { getLogger } from "@/server/logging/logger";
 import { bindMigrationAwareSqlAdapterFactory, type SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 
 // Prisma's schema engine compiled to WebAssembly (npm @prisma/schema-engine-wasm), driven
@@ -26,7 +27,7 @@ let lastPanic = "";
 (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown }).PRISMA_WASM_PANIC_REGISTRY = {
   set_message(message: string) {
     lastPanic = message;
-    if (process.env.DEBUG_SCHEMA_ENGINE) console.error("schema engine panic:", message);
+    if (process.env.DEBUG_SCHEMA_ENGINE) getLogger().warn({ component: "schema-engine" }, `schema engine panic: ${message}`);
   },
 };
 

@@ -27,3 +27,15 @@ export function escapeForLog(text: string, maxChars = 2_000): string {
   if (escaped.length <= maxChars) return escaped;
   return `${escaped.slice(0, maxChars)}…[+${escaped.length - maxChars} chars]`;
 }
+
+/**
+ * The same for a field of a JSON log line, where the serializer already escapes line breaks (a
+ * line cannot be forged): newlines and tabs stay as they are, so a message reads as written.
+ */
+export function escapeForJsonLog(text: string, maxChars = 2_000): string {
+  const capped = text.length > maxChars ? `${text.slice(0, maxChars)}…[+${text.length - maxChars} chars]` : text;
+  return capped
+    .split("\n")
+    .map((line) => escapeForLog(line.replace(/\t/g, "    "), Number.POSITIVE_INFINITY))
+    .join("\n");
+}

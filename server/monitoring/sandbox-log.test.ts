@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { createLogger } from "@/server/logging/logger";
 import { buildSandboxLogEntry, createSandboxLogger } from "./sandbox-log";
 
 function capture() {
@@ -18,7 +19,7 @@ const at = new Date("2026-11-26T10:00:00.000Z");
 describe("sandbox log entries", () => {
   it("have exactly the seed's SandboxLogEntry keys on one JSON line", async () => {
     const { lines, stream } = capture();
-    createSandboxLogger(stream, "info").log(
+    createSandboxLogger(createLogger({ destination: stream, level: "info" })).log(
       {
         level: "error",
         sandbox_id: "c0ffee",
@@ -69,7 +70,13 @@ describe("sandbox log entries", () => {
 
   it("respects the level", async () => {
     const { lines, stream } = capture();
-    createSandboxLogger(stream, "warn").log({ level: "info", sandbox_id: "s", user_id: "u", action: "noise", execution_time: 0 });
+    createSandboxLogger(createLogger({ destination: stream, level: "warn" })).log({
+      level: "info",
+      sandbox_id: "s",
+      user_id: "u",
+      action: "noise",
+      execution_time: 0,
+    });
     await new Promise((r) => setImmediate(r));
     expect(lines).toEqual([]);
   });

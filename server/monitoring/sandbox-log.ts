@@ -1,9 +1,9 @@
-import pino from "pino";
+import type pino from "pino";
+import { getLogger } from "@/server/logging/logger";
 import { escapeForLog } from "./log-escape";
 
-// The seed's SandboxLogEntry, one JSON line each: a pino instance of its own whose line carries
-// exactly the seed's keys (level as a label, `timestamp`, `action` as the message) rather than
-// pino's numeric level and `time`, so log tools can rely on the shape.
+// The seed's SandboxLogEntry, one JSON line each, through the app's one logger: every line of
+// every component has this shape (logging/log-shape.ts); these carry an execution's values.
 
 export interface SandboxResourceUsage {
   cpu_usage: number;
@@ -52,19 +52,8 @@ export function buildSandboxLogEntry(input: SandboxLogInput, now: Date = new Dat
   return entry;
 }
 
-export function createSandboxLogger(destination?: pino.DestinationStream, level: string = process.env.SANDBOX_LOG_LEVEL ?? "info") {
-  const logger = pino(
-    {
-      level,
-      base: null,
-      messageKey: "action",
-      timestamp: false,
-      formatters: { level: (label) => ({ level: label }) },
-      // Belt and braces: objects that ride along never leak a key or password by name.
-      redact: { paths: ["password", "*.password", "apiKey", "*.apiKey", "key", "*.key", "authorization", "*.authorization"], censor: "[redacted]" },
-    },
-    destination,
-  );
+/** Entries written through `logger` (the app's one logger by default), whose lines have the seed's shape (logging/log-shape.ts). */
+export function createSandboxLogger(logger: pino.Logger = getLogger()) {
   return {
     log(input: SandboxLogInput, now?: Date): SandboxLogEntry {
       const { level, action, ...rest } = buildSandboxLogEntry(input, now);
@@ -76,7 +65,7 @@ export function createSandboxLogger(destination?: pino.DestinationStream, level:
 
 const holder = globalThis as typeof globalThis & { __pantheonSandboxLogger?: ReturnType<typeof createSandboxLogger> };
 
-/** One per process; level from SANDBOX_LOG_LEVEL. */
+/** One per process, through the app's logger. */
 export function logSandboxEvent(input: SandboxLogInput): SandboxLogEntry {
   holder.__pantheonSandboxLogger ??= createSandboxLogger();
   return holder.__pantheonSandboxLogger.log(input);

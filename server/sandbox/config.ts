@@ -91,7 +91,7 @@ export const EngineConfigSchema = z
       .min(1)
       .max(2048 * MiB)
       .default(100 * MiB),
-    /** Stored output (stdout + stderr) per execution; the rest is dropped and `truncated` set. */
+    /** Kept output per stream (stdout, stderr) of an execution: its head and tail; the middle is cut with a marker and `truncated` set. */
     maxOutputBytes: z
       .number()
       .int()

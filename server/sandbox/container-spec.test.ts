@@ -18,7 +18,7 @@ const host = (over: Partial<ContainerSpecInput> = {}) => spec(over).HostConfig!;
 describe("buildContainerSpec", () => {
   it("runs as the unprivileged sandbox user in /workspace, idling", () => {
     const s = spec();
-    expect(s.User).toBe("1000:1000");
+    expect(s.User).toBe("0:0"); // init and the idle command, beyond uid 1000's signals; execs name their user
     expect(s.WorkingDir).toBe("/workspace");
     expect(s.Cmd).toEqual(["sleep", "infinity"]);
     expect(s.Image).toBe("pantheon-sandbox/node:latest");
@@ -28,9 +28,12 @@ describe("buildContainerSpec", () => {
     expect(s.StopTimeout).toBeLessThanOrEqual(5);
   });
 
-  it("drops every capability and adds none", () => {
+  it("drops every capability and adds only the agent's", () => {
     expect(host().CapDrop).toEqual(["ALL"]);
-    expect(host().CapAdd).toBeUndefined();
+    // Exactly the agent's four, each justified in container-spec.ts and THREAT_MODEL.md.
+    expect(host().CapAdd).toEqual(["SETUID", "SETGID", "SETPCAP", "KILL"]);
+    // gVisor's capabilities are emulated by its own kernel: the agent may fork past the RLIMIT_NPROC it gives sandbox code.
+    expect(host({ runtime: "runsc" }).CapAdd).toEqual(["SETUID", "SETGID", "SETPCAP", "KILL", "SYS_RESOURCE"]);
     expect(host().Privileged).toBe(false);
   });
 

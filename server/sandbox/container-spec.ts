@@ -33,8 +33,20 @@ export interface ContainerSpecInput {
 
 export const WORKSPACE_DIR = "/workspace";
 export const SANDBOX_USER = `${SANDBOX_UID}:${SANDBOX_GID}`;
+/**
+ * The container's own processes (docker-init as PID 1 and the idle command) run as root, beyond the
+ * reach of uid 1000: `kill 1` and `kill -9 -1` from sandbox code cannot end the container (as uid
+ * 1000, tini forwarded a TERM to the idle command and the container stopped). Root is also what
+ * gives `docker exec --user 0` (pantheon-agent) the capabilities in CapAdd: Docker derives an
+ * exec's permitted set from the container's user. Every exec names its user (driver.ts), so no
+ * sandbox code runs as root; uid 1000 processes get no effective or permitted capability.
+ */
+export const INIT_USER = "0:0";
 /** Keeps the container alive doing nothing; work arrives through exec. */
 export const IDLE_COMMAND = ["sleep", "infinity"];
+
+/** Granted to the container only for pantheon-agent (see CapAdd below). */
+export const AGENT_CAPABILITIES = ["SETUID", "SETGID", "SETPCAP", "KILL"] as const;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -83,6 +95,19 @@ export function buildContainerSpec(input: ContainerSpecInput): Dockerode.Contain
       "/home/sandbox": tmpfsOptions({ bytes: limits.homeBytes, inodes: 1024, exec: false, mode: "0755" }),
     },
     CapDrop: ["ALL"],
+    // Only for pantheon-agent, which the engine starts as uid 0 (`docker exec --user 0`): it drops
+    // every one of them (bounding set included) before sandbox code runs as uid 1000, and the
+    // container's own processes run as uid 1000 with no effective capability and no-new-privileges,
+    // so they cannot raise any (THREAT_MODEL "agent capabilities"). Each is needed, none more:
+    // SETUID/SETGID — the switch to 1000:1000 (setresuid/setresgid/setgroups) and the agent's file
+    // operations under the sandbox user's filesystem ids (setfsuid/setfsgid);
+    // SETPCAP — emptying the capability bounding set before sandbox code runs;
+    // KILL — signalling sandbox processes, which belong to another uid;
+    // SYS_RESOURCE, runsc only — the agent lowers RLIMIT_NPROC for sandbox code (children inherit
+    // it) below the one above, so that a fork bomb stops before the host pids cgroup kills the
+    // Sentry; this lets the agent itself still fork past it. Inside gVisor capabilities are the
+    // Sentry's own emulation, never the host's.
+    CapAdd: input.runtime === "runsc" ? [...AGENT_CAPABILITIES, "SYS_RESOURCE"] : [...AGENT_CAPABILITIES],
     SecurityOpt: securityOpt,
     Privileged: false,
     NetworkMode: "none",
@@ -106,14 +131,14 @@ export function buildContainerSpec(input: ContainerSpecInput): Dockerode.Contain
     LogConfig: { Type: "json-file", Config: { "max-size": String(limits.logMaxBytes), "max-file": String(LOG_MAX_FILES) } },
     RestartPolicy: { Name: "no" },
     AutoRemove: false,
-    // Deliberately absent: Binds, Mounts, Devices, VolumesFrom, PortBindings, CapAdd, and MaskedPaths
+    // Deliberately absent: Binds, Mounts, Devices, VolumesFrom, PortBindings, and MaskedPaths
     // (an empty list would erase Docker's defaults that hide /proc/kcore, /proc/keys, …).
   };
 
   return {
     ...(input.name ? { name: input.name } : {}),
     Image: input.image,
-    User: SANDBOX_USER,
+    User: INIT_USER,
     WorkingDir: WORKSPACE_DIR,
     Cmd: [...IDLE_COMMAND],
     Env: env,

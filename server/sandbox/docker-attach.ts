@@ -5,6 +5,7 @@ import { statusCode, wrap } from "./docker-errors";
 import { FrameDemuxer } from "./docker-stream";
 import type { AttachedExec, AttachRequest } from "./driver";
 import { SandboxError } from "./errors";
+import { sandboxExec } from "./sandbox-exec";
 
 /**
  * A long-lived exec with its stdin kept open: Docker's hijacked connection carries stdin one
@@ -17,8 +18,7 @@ export async function attachExec(docker: Dockerode, id: string, request: AttachR
   let socket: Duplex;
   try {
     exec = await docker.getContainer(id).exec({
-      Cmd: request.cmd,
-      User: request.user,
+      ...sandboxExec(request.cmd, request.user, request.workdir),
       WorkingDir: request.workdir,
       Env: request.env ? Object.entries(request.env).map(([k, v]) => `${k}=${v}`) : undefined,
       AttachStdin: true,

@@ -23,6 +23,7 @@ import type {
   StatsSubscription,
 } from "./driver";
 import { SandboxError } from "./errors";
+import { sandboxExec } from "./sandbox-exec";
 
 /** Builds the hardened create options (security/ owns the policy; the driver only applies it). */
 export type ContainerSpecBuilder = (request: CreateContainerRequest) => Dockerode.ContainerCreateOptions;
@@ -114,8 +115,7 @@ export class DockerDriver implements SandboxDriver {
       // answer (a stream that arrives after the abort is dropped at once).
       exec = await untilAborted(
         this.docker.getContainer(id).exec({
-          Cmd: request.cmd,
-          User: request.user,
+          ...sandboxExec(request.cmd, request.user, request.workdir),
           WorkingDir: request.workdir,
           Env: request.env ? Object.entries(request.env).map(([k, v]) => `${k}=${v}`) : undefined,
           AttachStdin: request.stdin !== undefined,

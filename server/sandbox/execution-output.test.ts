@@ -5,7 +5,7 @@ import { ExecutionOutput } from "./execution-output";
 describe("ExecutionOutput", () => {
   it("numbers interleaved stdout/stderr events in arrival order", () => {
     const out = new ExecutionOutput(1024);
-    const events = [out.append("stdout", Buffer.from("a")), out.append("stderr", Buffer.from("b")), out.append("stdout", Buffer.from("c"))];
+    const events = [out.append("stdout", Buffer.from("a")), out.append("stderr", Buffer.from("b")), out.append("stdout", Buffer.from("c"))].flat();
     expect(events).toEqual([
       { seq: 1, type: "stdout", data: "a" },
       { seq: 2, type: "stderr", data: "b" },
@@ -19,18 +19,33 @@ describe("ExecutionOutput", () => {
   it("never splits a multi-byte character across events", () => {
     const out = new ExecutionOutput(1024);
     const euro = Buffer.from("€");
-    expect(out.append("stdout", euro.subarray(0, 1))).toBeNull();
-    expect(out.append("stdout", euro.subarray(1))).toEqual({ seq: 1, type: "stdout", data: "€" });
+    expect(out.append("stdout", euro.subarray(0, 1))).toEqual([]);
+    expect(out.append("stdout", euro.subarray(1))).toEqual([{ seq: 1, type: "stdout", data: "€" }]);
   });
 
-  it("caps stored output, sets truncated and drops the rest without buffering it", () => {
-    const out = new ExecutionOutput(10);
-    out.append("stdout", Buffer.from("123456"));
-    const cut = out.append("stderr", Buffer.from("abcdefgh"));
-    expect(cut).toEqual({ seq: 2, type: "stderr", data: "abcd" });
+  it("caps each stream on its own: a stdout flood leaves stderr's crash whole, after stdout's last lines", () => {
+    const out = new ExecutionOutput(4096);
+    const events = [];
+    for (let i = 0; i < 100_000; i++) events.push(...out.append("stdout", Buffer.from(`line ${i}\n`)));
+    events.push(...out.append("stderr", Buffer.from("Traceback (most recent call last):\nValueError: boom\n")));
+    events.push(...out.flush());
     expect(out.truncated).toBe(true);
-    for (let i = 0; i < 1000; i++) expect(out.append("stdout", Buffer.alloc(65536, 120))).toBeNull();
-    expect(out.stdout.length + out.stderr.length).toBe(10);
+    expect(out.stderr).toBe("Traceback (most recent call last):\nValueError: boom\n");
+    expect(out.stdout).toMatch(/^line 0\n/);
+    expect(out.stdout).toMatch(/\[pantheon: [\d.]+ (KiB|MiB) \([\d,]+ lines\) of stdout cut\]\n/);
+    expect(out.stdout.endsWith("line 99999\n")).toBe(true);
+    // Live order: stdout's last lines come out before the traceback that followed them.
+    const combined = events.map((e) => e.data).join("");
+    expect(combined.endsWith("line 99999\nTraceback (most recent call last):\nValueError: boom\n")).toBe(true);
+    // What streamed is what is stored.
+    expect(
+      events
+        .filter((e) => e.type === "stdout")
+        .map((e) => e.data)
+        .join(""),
+    ).toBe(out.stdout);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(Buffer.byteLength(out.stdout)).toBeLessThan(4096 + 300);
   });
 });
 

@@ -1,57 +1,50 @@
-import { StringDecoder } from "node:string_decoder";
 import type { OutputEvent } from "./execution-types";
+import { splitStreamBudget, StreamCap } from "./output-cap";
+
+type Stream = "stdout" | "stderr";
 
 /**
- * Turns raw stdout/stderr chunks into ordered events and keeps at most `maxBytes` of them.
- * Past the cap chunks are dropped (not buffered), so a flood costs CPU but not memory.
+ * Turns raw stdout/stderr chunks into ordered events, each stream capped on its own to
+ * `maxBytesPerStream` by keeping its head and its tail (output-cap.ts): a crash after a flood
+ * keeps its traceback. Past the head only the tail is held, so a flood costs CPU, not memory.
  */
 export class ExecutionOutput {
-  private readonly decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
-  private readonly parts = { stdout: [] as string[], stderr: [] as string[] };
-  private bytes = 0;
+  private readonly caps: Record<Stream, StreamCap>;
   private seq = 0;
-  truncated = false;
 
-  constructor(private readonly maxBytes: number) {}
-
-  /** Returns the event to publish, or null when nothing (more) may be kept. */
-  append(stream: "stdout" | "stderr", chunk: Buffer): OutputEvent | null {
-    if (this.truncated) return null;
-    let data = chunk;
-    if (this.bytes + data.length > this.maxBytes) {
-      data = data.subarray(0, this.maxBytes - this.bytes);
-      this.truncated = true;
-    }
-    this.bytes += data.length;
-    // The decoder holds back a split multi-byte character until its next chunk arrives.
-    const text = this.decoders[stream].write(data);
-    if (text === "") return null;
-    this.parts[stream].push(text);
-    return { seq: ++this.seq, type: stream, data: text };
+  constructor(maxBytesPerStream: number) {
+    const limits = splitStreamBudget(maxBytesPerStream);
+    this.caps = { stdout: new StreamCap("stdout", limits), stderr: new StreamCap("stderr", limits) };
   }
 
-  /** Flushes incomplete characters (as U+FFFD) and returns the events that produced. */
+  /** Returns the events to publish now (none, or the other stream's held lines and then this chunk's). */
+  append(stream: Stream, chunk: Buffer): OutputEvent[] {
+    const other = stream === "stdout" ? "stderr" : "stdout";
+    return [this.event(other, this.caps[other].release()), this.event(stream, this.caps[stream].write(chunk))].filter((e) => e !== null);
+  }
+
+  /** The end of both streams: their held tails (stdout first, so stderr's crash reads last) and incomplete characters. */
   flush(): OutputEvent[] {
-    const events: OutputEvent[] = [];
-    for (const stream of ["stdout", "stderr"] as const) {
-      const text = this.decoders[stream].end();
-      if (text) {
-        this.parts[stream].push(text);
-        events.push({ seq: ++this.seq, type: stream, data: text });
-      }
-    }
-    return events;
+    return [this.event("stdout", this.caps.stdout.end()), this.event("stderr", this.caps.stderr.end())].filter((e) => e !== null);
+  }
+
+  private event(type: Stream, data: string): OutputEvent | null {
+    return data ? { seq: ++this.seq, type, data } : null;
   }
 
   nextSeq(): number {
     return ++this.seq;
   }
 
+  get truncated(): boolean {
+    return this.caps.stdout.truncated || this.caps.stderr.truncated;
+  }
+
   get stdout(): string {
-    return this.parts.stdout.join("");
+    return this.caps.stdout.text;
   }
 
   get stderr(): string {
-    return this.parts.stderr.join("");
+    return this.caps.stderr.text;
   }
 }

@@ -119,8 +119,7 @@ export class Executor {
             ...(exec.stdin ? { stdin: exec.stdin } : {}),
             signal: AbortSignal.any([streamAbort.signal, deadline]),
             onOutput: (stream, data) => {
-              const event = output.append(stream, data);
-              if (event) emit(event);
+              for (const event of output.append(stream, data)) emit(event);
             },
           }),
         ));

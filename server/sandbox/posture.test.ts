@@ -3,8 +3,8 @@ import { evaluatePosture, parseNetDevInterfaces } from "./posture";
 
 const SEP = "\n@@posture@@\n";
 const netdev = "Inter-|   Receive\n face |bytes\n    lo:       0 0\n";
-const probe = (status: string, uid = "1000", kernel = "6.18.0", dev = netdev, rootfs = "readonly") =>
-  [status, uid, kernel, dev, "Uid:\t1000\t1000\t1000\t1000", rootfs].join(SEP);
+const probe = (status: string, uid = "1000", kernel = "6.18.0", dev = netdev, rootfs = "readonly", initUid = "0") =>
+  [status, uid, kernel, dev, `Uid:\t${initUid}\t${initUid}\t${initUid}\t${initUid}`, rootfs].join(SEP);
 const runcStatus = "CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t2\n";
 const gvisorStatus = "CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nSeccomp:\t0\n";
 
@@ -38,6 +38,16 @@ describe("evaluatePosture", () => {
   it("fails 'runsc' when the host kernel answers or the daemon used runc", () => {
     const checks = evaluatePosture({ runtime: "runsc", probeStdout: probe(gvisorStatus, "1000", "6.18.0"), inspectedRuntime: "runc", hostKernel: "6.18.0" });
     expect(failing(checks)).toEqual(["runtime-is-runsc", "gvisor-kernel-answers"]);
+  });
+
+  it("fails when init runs as the sandbox user (its code could signal it: `kill 1`)", () => {
+    const checks = evaluatePosture({
+      runtime: "runc",
+      probeStdout: probe(runcStatus, "1000", "6.18.0", netdev, "readonly", "1000"),
+      inspectedRuntime: "runc",
+      hostKernel: "6.18.0",
+    });
+    expect(failing(checks)).toEqual(["init-not-sandbox-user"]);
   });
 
   it("fails when the probe printed nothing", () => {

@@ -5,7 +5,9 @@ import { PassThrough } from "node:stream";
 import type Dockerode from "dockerode";
 import { DEFAULT_LIMITS, type SandboxLimits } from "../../security/policy";
 import { loadSeccompProfileText } from "../../security/profiles";
+import { SANDBOX_UID } from "../../security/policy";
 import { buildContainerSpec, SANDBOX_USER, type SandboxRuntime } from "./container-spec";
+import { sandboxExec } from "./sandbox-exec";
 
 export interface PostureCheck {
   name: string;
@@ -40,15 +42,17 @@ export interface ProbeResult {
 
 export const POSTURE_LABEL = "org.pantheon-sandbox.role";
 
-/** Runs `sh -c script` in the container as the sandbox user and collects its output. */
+/**
+ * Runs `sh -c script` in the container as the sandbox user (through the agent's privilege drop, as
+ * sandbox code runs: sandbox-exec.ts) and collects its output.
+ */
 export async function runProbe(
   container: Dockerode.Container,
   script: string,
   opts: { user?: string; timeoutMs?: number; env?: string[] } = {},
 ): Promise<ProbeResult> {
   const exec = await container.exec({
-    Cmd: ["sh", "-c", script],
-    User: opts.user ?? SANDBOX_USER,
+    ...sandboxExec(["sh", "-c", script], opts.user ?? SANDBOX_USER, undefined),
     Env: opts.env,
     AttachStdout: true,
     AttachStderr: true,
@@ -125,7 +129,9 @@ export function evaluatePosture(input: {
 
   add("uid-not-root", uid !== "" && uid !== "0", `id -u = ${uid || "?"}`);
   const initUidValue = initUid.split(/\s+/)[1];
-  add("init-not-root", initUidValue !== undefined && initUidValue !== "0", `pid 1 uid ${initUidValue ?? "?"}`);
+  // Init runs as root (container-spec.ts INIT_USER): what matters is that sandbox code, uid 1000,
+  // cannot signal it (`kill 1` ended the container while init ran as uid 1000).
+  add("init-not-sandbox-user", initUidValue !== undefined && initUidValue !== "" && initUidValue !== String(SANDBOX_UID), `pid 1 uid ${initUidValue ?? "?"}`);
   add("capeff-zero", zeroMask(fields.get("CapEff")), `CapEff ${fields.get("CapEff") ?? "missing"}`);
   add("capbnd-zero", zeroMask(fields.get("CapBnd")), `CapBnd ${fields.get("CapBnd") ?? "missing"}`);
   const interfaces = parseNetDevInterfaces(netdev);

@@ -94,7 +94,9 @@ export async function sessionUser(userId: number, sessionVersion: number): Promi
   if (user.disabledAt) return { reason: "This account is disabled" };
   if (user.sessionVersion !== sessionVersion) return { reason: "Your session has ended (signed out, or the password changed); sign in again" };
   const role = asRole(user.role);
-  return { user: { id: user.id, email: user.email, role, via: "session", scopes: sessionScopes(role), apiKeyId: null, defaultAiPersonality: null } };
+  return {
+    user: { id: user.id, email: user.email, name: user.name, role, via: "session", scopes: sessionScopes(role), apiKeyId: null, defaultAiPersonality: null },
+  };
 }
 
 /**

@@ -16,7 +16,7 @@ export default async function AdminMetricsPage() {
         <span>
           <strong>Pantheon Sandbox</strong> <span className="muted">· Admin · Metrics</span>
         </span>
-        <AccountLinks email={user.email} links={[{ href: "/projects", label: "Projects" }]} />
+        <AccountLinks email={user.email} name={user.name} links={[{ href: "/projects", label: "Projects" }]} />
       </header>
       <main className="page" style={{ maxWidth: 1280 }}>
         <AdminMetrics />

@@ -6,11 +6,18 @@ import { getEnv } from "@/lib/env";
 import { createContext } from "@/server/api/context";
 import { createCaller } from "@/server/api/root";
 import { currentUser } from "@/server/auth/current-user";
+import { listTemplates } from "@/server/templates/templates";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "IDE · Pantheon Sandbox" };
 
 /** Checks the session and that the project is readable through the same procedure the API uses. */
+/** Templates whose dev server serves a page (a front end with index.html) start with the preview shown. */
+function opensOnAPage(templateType: string | null): boolean {
+  const template = listTemplates().find((t) => t.id === templateType);
+  return Boolean(template?.commands.dev && "index.html" in template.files);
+}
+
 export default async function ProjectIdePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const user = await currentUser();
@@ -32,6 +39,8 @@ export default async function ProjectIdePage({ params }: { params: Promise<{ id:
     <Ide
       project={{ id: project.id, name: project.name, templateType: project.templateType, createdByAi: project.createdByAi, runTimeoutSeconds }}
       userId={user.id}
+      userLabel={user.name?.trim() || user.email}
+      previewFirst={opensOnAPage(project.templateType)}
     />
   );
 }

@@ -4,7 +4,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
 import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
-import type { IdePanelProps } from "../ide-panels";
+import type { commandHints } from "../command-hints";
+import { LinkifiedText } from "../file-links/LinkifiedText";
+import type { FileLinkHandler } from "../file-links/xterm-file-links";
+import type { IdeProject } from "../types";
 import { useProcessOutput } from "./use-process-output";
 import "./preview.css";
 
@@ -21,15 +24,24 @@ function processLabel(p: { id: number; port: number | null; command: string; sta
 /** A hand-off link lives 120 s on the server; the one kept for "open in new tab" is renewed well before. */
 const LINK_REFRESH_MS = 60_000;
 
+type Props = {
+  project: IdeProject;
+  /** True while the pane is shown: it polls and probes only then. */
+  active: boolean;
+  fileLinks?: FileLinkHandler;
+  hints: ReturnType<typeof commandHints>;
+  onClose?: () => void;
+};
+
 /**
- * The IDE's preview: starts the template's dev server (or any command serving a port) in the
+ * The IDE's preview, beside the editor: starts the template's dev server (or any command serving a port) in the
  * background of the project's sandbox, shows its page in an iframe on the preview's own origin
- * (never the app's), with reload and "open in new tab", says plainly when nothing listens on the
+ * (never the app's), with reload, "open in new tab" and "open in a window", says plainly when nothing listens on the
  * port yet, and shows the process's output and status (a crashed dev server says why) with a
  * stop button. The app's session opens no preview: the frame and the new tab start at a
  * short-lived link (`processes.previewLink`) that gives the browser a cookie of that preview alone.
  */
-export function PreviewPane({ project, active }: IdePanelProps) {
+export function PreviewPane({ project, active, fileLinks, hints, onClose }: Props) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
@@ -129,6 +141,8 @@ export function PreviewPane({ project, active }: IdePanelProps) {
   }, [output.text]);
 
   const showOutput = outputShown ?? !(previewUrl && listening);
+  // With no page to show (a dev server that failed, or is still starting), the output is the pane.
+  const outputOnly = showOutput && !previewUrl;
   const starting = startDev.isPending || start.isPending;
 
   return (
@@ -166,16 +180,28 @@ export function PreviewPane({ project, active }: IdePanelProps) {
               ↻ Reload
             </button>
             {link.data && (
-              <a
-                className="btn btn-ghost btn-small"
-                href={link.data.url}
-                target="_blank"
-                rel="noopener noreferrer"
-                data-testid="preview-open"
-                data-preview-url={previewUrl}
-              >
-                Open in new tab ↗
-              </a>
+              <>
+                <a
+                  className="btn btn-ghost btn-small"
+                  href={link.data.url}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                  data-testid="preview-open"
+                  data-preview-url={previewUrl}
+                  title="Open the preview in a new tab"
+                >
+                  New tab ↗
+                </a>
+                <button
+                  className="btn btn-ghost btn-small"
+                  data-testid="preview-window"
+                  title="Open the preview in a window of its own, beside the IDE"
+                  // noopener: the preview's page gets no handle on the IDE's window.
+                  onClick={() => window.open(link.data.url, `pantheon-preview-${selected?.id ?? 0}`, "popup,width=1024,height=768,noopener,noreferrer")}
+                >
+                  Window ⧉
+                </button>
+              </>
             )}
             <code className="preview-url muted">{previewUrl}</code>
           </>
@@ -183,6 +209,11 @@ export function PreviewPane({ project, active }: IdePanelProps) {
         {selected && (
           <button className="btn btn-ghost btn-small" aria-pressed={showOutput} data-testid="output-toggle" onClick={() => setOutputShown(!showOutput)}>
             Output {showOutput ? "▾" : "▸"}
+          </button>
+        )}
+        {onClose && (
+          <button className="icon-btn preview-close" aria-label="Hide the preview" title="Hide the preview" onClick={onClose}>
+            ×
           </button>
         )}
         {running && selected && (
@@ -197,7 +228,7 @@ export function PreviewPane({ project, active }: IdePanelProps) {
         )}
       </div>
 
-      <div className="preview-main">
+      <div className={`preview-main${outputOnly ? " compact" : ""}`}>
         {previewUrl && listening && frame && frame.processId === selected?.id ? (
           <iframe
             key={frame.key}
@@ -232,10 +263,15 @@ export function PreviewPane({ project, active }: IdePanelProps) {
               <p className="muted">{dev ? "Start the dev server to see the app here." : "Run a command that serves a port to preview it here."}</p>
             )}
             <form className="preview-command" onSubmit={onStartCommand}>
-              <input aria-label="Background command" placeholder="command, e.g. npx vite" value={command} onChange={(e) => setCommand(e.target.value)} />
+              <input
+                aria-label="Background command"
+                placeholder={`command, e.g. ${hints.background}`}
+                value={command}
+                onChange={(e) => setCommand(e.target.value)}
+              />
               <input
                 aria-label="Port"
-                placeholder="port"
+                placeholder={hints.port}
                 inputMode="numeric"
                 value={port}
                 onChange={(e) => setPort(e.target.value.replace(/\D/g, ""))}
@@ -250,8 +286,8 @@ export function PreviewPane({ project, active }: IdePanelProps) {
       </div>
 
       {selected && showOutput && (
-        <pre className="process-output" ref={outputRef} data-testid="process-output" aria-label="Process output">
-          {output.text || (running ? "Waiting for output…" : "No output.")}
+        <pre className={`process-output${outputOnly ? " full" : ""}`} ref={outputRef} data-testid="process-output" aria-label="Process output" tabIndex={0}>
+          {output.text ? <LinkifiedText text={output.text} handler={fileLinks} /> : running ? "Waiting for output…" : "No output."}
         </pre>
       )}
     </div>

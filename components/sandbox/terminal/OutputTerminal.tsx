@@ -5,6 +5,7 @@ import type { Terminal } from "@xterm/xterm";
 import { type FormEvent, type KeyboardEvent, useCallback, useRef, useState } from "react";
 import { toast } from "sonner";
 import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
+import type { FileLinkHandler } from "../file-links/xterm-file-links";
 import { ExecutionStream, type StreamSnapshot } from "./execution-stream";
 import { ServeHint } from "./ServeHint";
 import { StreamBadge } from "./StreamBadge";
@@ -19,8 +20,11 @@ type Props = {
   active: boolean;
   /** A run's time limit (SANDBOX_DEFAULT_TIMEOUT), stated beside Run: a server started here ends at it. */
   timeoutSeconds: number;
-  /** Shows the Preview tab (after a run moved to the background). */
+  /** Shows the preview beside the editor (after a run moved to the background). */
   showPreview: () => void;
+  /** What the empty command line suggests (the template's own commands). */
+  placeholder?: string;
+  fileLinks?: FileLinkHandler;
 };
 
 const IDLE: StreamSnapshot = { running: null, queued: 0, connection: "connecting", lastExit: null };
@@ -31,7 +35,7 @@ const IDLE: StreamSnapshot = { running: null, queued: 0, connection: "connecting
  * history that Up/Down recall. Ctrl+C (in the terminal or on an empty selection in the command
  * line) cancels the execution that is running.
  */
-export function OutputTerminal({ projectId, defaultCommand, active, timeoutSeconds, showPreview }: Props) {
+export function OutputTerminal({ projectId, defaultCommand, active, timeoutSeconds, showPreview, placeholder = "a command, e.g. ls -la", fileLinks }: Props) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
@@ -115,7 +119,14 @@ export function OutputTerminal({ projectId, defaultCommand, active, timeoutSecon
   const { running: current, lastExit } = snapshot;
   return (
     <section className="terminal-panel" aria-label="Terminal output">
-      <XtermView onReady={onReady} active={active} label="Execution output" testId="run-output" options={{ convertEol: true, cursorBlink: false }} />
+      <XtermView
+        onReady={onReady}
+        active={active}
+        label="Execution output"
+        testId="run-output"
+        options={{ convertEol: true, cursorBlink: false }}
+        fileLinks={fileLinks}
+      />
       {serve.suggestion && (
         <ServeHint
           suggestion={serve.suggestion}
@@ -144,7 +155,7 @@ export function OutputTerminal({ projectId, defaultCommand, active, timeoutSecon
             setEdited(e.target.value);
           }}
           onKeyDown={onKeyDown}
-          placeholder={`npm test   (↑/↓ history, Ctrl+C cancels; a run stops after ${timeoutSeconds} s)`}
+          placeholder={`${placeholder}   (↑/↓ history, Ctrl+C cancels; a run stops after ${timeoutSeconds} s)`}
           autoComplete="off"
           spellCheck={false}
         />

@@ -2,11 +2,12 @@
 
 import type { Terminal } from "@xterm/xterm";
 import { useCallback, useRef, useState } from "react";
+import type { FileLinkHandler } from "../file-links/xterm-file-links";
 import { type ShellState, ShellSocket } from "./shell-socket";
 import { XtermView } from "./XtermView";
 import { ansi } from "./xterm-theme";
 
-type Props = { projectId: number; active: boolean };
+type Props = { projectId: number; active: boolean; fileLinks?: FileLinkHandler };
 
 const LABEL = { connecting: "starting…", open: "connected", closed: "closed" } as const;
 
@@ -15,7 +16,7 @@ const LABEL = { connecting: "starting…", open: "connected", closed: "closed" }
  * starts when the tab is first shown; after it ends (exit, idle, container stopped) "New shell"
  * opens another in the same terminal.
  */
-export function ShellTerminal({ projectId, active }: Props) {
+export function ShellTerminal({ projectId, active, fileLinks }: Props) {
   const terminal = useRef<Terminal | null>(null);
   const socket = useRef<ShellSocket | null>(null);
   const [state, setState] = useState<ShellState>({ phase: "connecting" });
@@ -71,7 +72,7 @@ export function ShellTerminal({ projectId, active }: Props) {
           </>
         )}
       </div>
-      <XtermView onReady={onReady} active={active} label="Interactive shell" testId="shell-output" options={{ cursorBlink: true }} />
+      <XtermView onReady={onReady} active={active} label="Interactive shell" testId="shell-output" options={{ cursorBlink: true }} fileLinks={fileLinks} />
     </section>
   );
 }

@@ -4,6 +4,7 @@ import "@xterm/xterm/css/xterm.css";
 import "./terminal.css";
 import type { ITerminalOptions, Terminal } from "@xterm/xterm";
 import { useEffect, useRef } from "react";
+import { type FileLinkHandler, registerFileLinks } from "../file-links/xterm-file-links";
 import { openTerminalLink, TERMINAL_LINK_HANDLER } from "./terminal-links";
 import { XTERM_OPTIONS } from "./xterm-theme";
 
@@ -15,17 +16,21 @@ type Props = {
   options?: ITerminalOptions;
   label: string;
   testId?: string;
+  /** Makes `file:line` references in the output open the file (only files of the project). */
+  fileLinks?: FileLinkHandler;
 };
 
 /**
  * An xterm.js terminal that fills its box and refits on every size change. xterm touches the
  * DOM when its module loads, so it is imported in the browser only, from this app's bundle.
  */
-export function XtermView({ onReady, active, options, label, testId }: Props) {
+export function XtermView({ onReady, active, options, label, testId, fileLinks }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const fitRef = useRef<(() => void) | null>(null);
   const ready = useRef(onReady);
   const opts = useRef(options);
+  const links = useRef(fileLinks);
+  links.current = fileLinks;
 
   useEffect(() => {
     let disposed = false;
@@ -42,6 +47,7 @@ export function XtermView({ onReady, active, options, label, testId }: Props) {
       const fit = new FitAddon();
       terminal.loadAddon(fit);
       terminal.loadAddon(new WebLinksAddon((_event, uri) => openTerminalLink(uri)));
+      const fileLinkProvider = registerFileLinks(terminal, () => links.current ?? null);
       terminal.open(element);
       const refit = () => {
         // fit() throws or yields 0x0 while the element is hidden: keep the last good size.
@@ -55,6 +61,7 @@ export function XtermView({ onReady, active, options, label, testId }: Props) {
       cleanup = () => {
         observer.disconnect();
         release?.();
+        fileLinkProvider.dispose();
         terminal.dispose();
       };
     })();

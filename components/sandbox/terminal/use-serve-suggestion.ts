@@ -21,7 +21,7 @@ const CANCEL_WAIT_MS = 15_000;
  * Notices a run that serves a port — live, from the addresses its output names, and at its end
  * from the execution's `listeningPorts` (the server also read the container's sockets) — and
  * moves it to a background process with a preview in one click: the run is cancelled (freeing
- * the port), the same command starts in the background, and the Preview tab is shown.
+ * the port), the same command starts in the background, and the preview is shown.
  */
 export function useServeSuggestion(projectId: number, snapshot: StreamSnapshot, showPreview: () => void) {
   const trpc = useTRPC();

@@ -2,6 +2,7 @@ import type { McpTool } from "./mcp-tool";
 import { applyChangesTool, debugTool, getContextTool, runTestsTool } from "./tools/ai-tools";
 import { addFeatureTool, refactorCodeTool } from "./tools/change-set-tools";
 import { getCheckpointTool, listCheckpointsTool, restoreCheckpointTool } from "./tools/checkpoint-tools";
+import { optimizePerformanceTool } from "./tools/optimize-tool";
 import { listFilesTool, readFileTool, writeFileTool } from "./tools/file-tools";
 import { startDevServerTool, stopProcessTool } from "./tools/process-tools";
 import { createProjectTool, listProjectsTool, listTemplatesTool } from "./tools/project-tools";
@@ -25,6 +26,7 @@ export const MCP_TOOLS: readonly McpTool[] = [
   listCheckpointsTool,
   getCheckpointTool,
   restoreCheckpointTool,
+  optimizePerformanceTool,
   startDevServerTool,
   stopProcessTool,
 ];

@@ -67,6 +67,7 @@ describe("MCP at /api/mcp", () => {
       "list_checkpoints",
       "get_checkpoint",
       "restore_checkpoint",
+      "optimize_performance",
       "start_dev_server",
       "stop_process",
     ]);
@@ -193,6 +194,7 @@ describe("MCP at /api/mcp", () => {
       ["create_project", { name: "no", template: "node-api" }, "projects:write"],
       ["run", { projectId, command: "true" }, "executions:run"],
       ["apply_changes", { projectId, writes: [{ path: "x.txt", content: "x" }] }, "projects:write, executions:run"],
+      ["optimize_performance", { projectId, command: "true" }, "executions:run"],
     ] as const) {
       const err = await rejection(call(reader, name, args));
       expect(err, name).toBeInstanceOf(McpError);
@@ -224,7 +226,7 @@ describe("MCP at /api/mcp", () => {
 
     const unknown = await rejection(call(client, "rm_rf", {}));
     expect((unknown as McpError).code).toBe(-32602);
-    expect(unknown.message).toBe('MCP error -32602: Unknown tool "rm_rf"; tools/list names the 18 tools');
+    expect(unknown.message).toBe('MCP error -32602: Unknown tool "rm_rf"; tools/list names the 19 tools');
 
     const badUri = await rejection(client.readResource({ uri: "file:///etc/passwd" }));
     expect((badUri as McpError).code).toBe(-32602);

@@ -327,6 +327,20 @@ export function buildOpenApiDocument(version: string) {
           responses: { "200": { description: "File name → .d.ts text", ...json(z.record(z.string(), z.string())) } },
         },
       },
+      "/api/editor-types/react": {
+        get: {
+          operationId: "editorTypesReact",
+          summary: "React's and react-dom's type definitions for the IDE's editor (the sandbox image's versions; no session needed)",
+          responses: { "200": { description: "File name → .d.ts text", ...json(z.record(z.string(), z.string())) } },
+        },
+      },
+      "/api/editor-types/vue": {
+        get: {
+          operationId: "editorTypesVue",
+          summary: "Vue's type definitions for the IDE's editor (the sandbox image's version; no session needed)",
+          responses: { "200": { description: "File name → .d.ts text", ...json(z.record(z.string(), z.string())) } },
+        },
+      },
       "/api/openapi.json": {
         get: {
           operationId: "openapi",

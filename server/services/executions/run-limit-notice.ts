@@ -42,7 +42,7 @@ export function runLimitNotice(input: RunLimitInput): string {
   if (port !== undefined) {
     const command = input.command.length > COMMAND_SHOWN || !input.command ? "<your server command>" : input.command;
     lines.push(
-      `pantheon: a server belongs in a background process, which keeps running and gets a preview: the IDE's "Run in background" (Preview tab),` +
+      `pantheon: a server belongs in a background process, which keeps running and gets a preview: the IDE's "Run in background" (Preview panel),` +
         ` processes.start ${JSON.stringify({ projectId, command, port })} (tRPC),` +
         ` or POST /api/sandbox/projects/${projectId}/processes ${JSON.stringify({ command, port })} (REST).`,
     );

@@ -22,4 +22,15 @@ attackRouter("ai", {
     access: "write",
     call: (c, t) => c.ai.addFeature({ projectId: t.projectId, description: "x", changes: [{ op: "delete", path: "a.txt" }], verify: "true" }),
   },
+  optimizePerformance: {
+    scopes: ["executions:run"],
+    access: "write",
+    call: (c, t) => c.ai.optimizePerformance({ projectId: t.projectId, command: "cat a.txt", runs: 1 }),
+  },
+  optimizePerformanceCompare: {
+    scopes: ["executions:run"],
+    access: "write",
+    call: (c, t) =>
+      c.ai.optimizePerformance({ projectId: t.projectId, command: "cat a.txt", runs: 1, candidate: { writes: [{ path: "a.txt", content: "pwned" }] } }),
+  },
 });

@@ -5,10 +5,11 @@ import { aiCreateProjectProcedure } from "./create-project";
 import { debugCodeProcedure } from "./debug-code";
 import { generateFileProcedure } from "./generate-file";
 import { getContextProcedure } from "./get-context";
+import { optimizePerformanceProcedure } from "./optimize-performance";
 import { refactorCodeProcedure } from "./refactor-code";
 import { runTestsProcedure } from "./run-tests";
 
-/** The seed's AI commands (create_project, generate_file, run_tests, debug_code, refactor_code, add_feature, and context + change sets). */
+/** The seed's AI commands (create_project, generate_file, run_tests, debug_code, refactor_code, add_feature, optimize_performance, and context + change sets). */
 export const aiRouter = router({
   createProject: aiCreateProjectProcedure,
   generateFile: generateFileProcedure,
@@ -18,4 +19,5 @@ export const aiRouter = router({
   applyChanges: applyChangesProcedure,
   refactorCode: refactorCodeProcedure,
   addFeature: addFeatureProcedure,
+  optimizePerformance: optimizePerformanceProcedure,
 });

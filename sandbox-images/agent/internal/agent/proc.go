@@ -1,0 +1,555 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+	"google.golang.org/protobuf/proto"
+
+	"pantheon/agent/gen/agentv1"
+)
+
+const (
+	outputChunk        = 64 << 10
+	defaultRetainBytes = 1 << 20
+	maxRetainBytes     = 64 << 20
+	maxEndedKept       = 256
+	pipeDrainAfterExit = 100 * time.Millisecond
+	maxTrackedWrites   = 10000
+	maxStartStdinBytes = MaxMessageBytes
+)
+
+// process is one started program and its event log.
+//
+// Events are retained up to retainLimit bytes for Connect. Backpressure: while a subscriber (a Start
+// or Connect stream) is attached, events it has not sent yet are never dropped; when the retained
+// bytes are full the output pump waits, the pipe fills and the program blocks in write(2), exactly
+// as behind a slow terminal. That stalls only this process: every stream has its own goroutine and
+// h2 flow control is per stream. A reader that stops reading therefore pauses its own process until
+// it reads again or goes away; once no subscriber is attached, the oldest events are dropped and a
+// later Connect sees a Gap.
+type process struct {
+	id        string
+	pid       int
+	started   time.Time
+	startTick uint64 // /proc/<pid>/stat starttime, for the tree kill
+	pty       *os.File
+	stdin     *os.File
+	stdinMu   sync.Mutex
+	tracker   *writeTracker
+	table     *processTable
+	pumps     sync.WaitGroup
+	readersMu sync.Mutex
+	readers   []*os.File
+
+	mu          sync.Mutex
+	cond        *sync.Cond
+	events      []*agentv1.ProcessEvent
+	retained    int
+	retainLimit int
+	nextSeq     uint64
+	subs        map[*subscriber]struct{}
+	ended       bool
+	exitedAt    time.Time
+}
+
+type subscriber struct{ pos uint64 }
+
+func (p *process) appendEvent(ev *agentv1.ProcessEvent) {
+	size := proto.Size(ev)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.retained+size > p.retainLimit && len(p.events) > 0 {
+		oldest := p.events[0].Seq
+		if p.minSubPos() < oldest {
+			p.cond.Wait() // a subscriber has not sent it yet: backpressure
+			continue
+		}
+		p.retained -= proto.Size(p.events[0])
+		p.events[0] = nil
+		p.events = p.events[1:]
+	}
+	p.nextSeq++
+	ev.Seq = p.nextSeq
+	p.events = append(p.events, ev)
+	p.retained += size
+	if _, ok := ev.Event.(*agentv1.ProcessEvent_Exited); ok {
+		p.ended = true
+		p.exitedAt = time.Now()
+	}
+	p.cond.Broadcast()
+}
+
+func (p *process) minSubPos() uint64 {
+	min := ^uint64(0)
+	for s := range p.subs {
+		if s.pos < min {
+			min = s.pos
+		}
+	}
+	return min
+}
+
+// follow sends events after `after` until the Exited event, or until ctx ends.
+func (p *process) follow(ctx context.Context, after uint64, send func(*agentv1.ProcessEvent) error) error {
+	s := &subscriber{pos: after}
+	p.mu.Lock()
+	p.subs[s] = struct{}{}
+	p.mu.Unlock()
+	stop := context.AfterFunc(ctx, func() { p.mu.Lock(); p.cond.Broadcast(); p.mu.Unlock() })
+	defer stop()
+	defer func() { p.mu.Lock(); delete(p.subs, s); p.cond.Broadcast(); p.mu.Unlock() }()
+	for {
+		p.mu.Lock()
+		for ctx.Err() == nil && p.nextSeq <= s.pos && !(p.ended && s.pos >= p.nextSeq) {
+			p.cond.Wait()
+		}
+		if ctx.Err() != nil {
+			p.mu.Unlock()
+			return ctx.Err()
+		}
+		if p.ended && s.pos >= p.nextSeq {
+			p.mu.Unlock()
+			return nil
+		}
+		var batch []*agentv1.ProcessEvent
+		var gap *agentv1.ProcessEvent
+		first := p.nextSeq + 1
+		if len(p.events) > 0 {
+			first = p.events[0].Seq
+		}
+		if s.pos+1 < first {
+			gap = &agentv1.ProcessEvent{Seq: first - 1, Event: &agentv1.ProcessEvent_Gap{Gap: &agentv1.Gap{DroppedEvents: first - 1 - s.pos}}}
+		}
+		for _, ev := range p.events {
+			if ev.Seq > s.pos {
+				batch = append(batch, ev)
+			}
+		}
+		p.mu.Unlock()
+		if gap != nil {
+			if err := send(gap); err != nil {
+				return err
+			}
+			p.mu.Lock()
+			s.pos = gap.Seq
+			p.mu.Unlock()
+		}
+		for _, ev := range batch {
+			if err := send(ev); err != nil {
+				return err
+			}
+			p.mu.Lock()
+			s.pos = ev.Seq
+			p.cond.Broadcast()
+			p.mu.Unlock()
+			if _, ok := ev.Event.(*agentv1.ProcessEvent_Exited); ok {
+				return nil
+			}
+		}
+	}
+}
+
+func (p *process) running() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !p.ended
+}
+
+type processTable struct {
+	a     *Agent
+	mu    sync.Mutex
+	procs map[string]*process
+	order []string
+}
+
+func newProcessTable(a *Agent) *processTable {
+	return &processTable{a: a, procs: map[string]*process{}}
+}
+
+func (t *processTable) get(id string) (*process, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p := t.procs[id]
+	if p == nil {
+		return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("no process %q", id))
+	}
+	return p, nil
+}
+
+// forget drops the oldest ended processes beyond maxEndedKept.
+func (t *processTable) forgetLocked() {
+	ended := 0
+	for _, id := range t.order {
+		if p := t.procs[id]; p != nil && !p.running() {
+			ended++
+		}
+	}
+	keep := t.order[:0]
+	for _, id := range t.order {
+		p := t.procs[id]
+		if ended > maxEndedKept && p != nil && !p.running() {
+			delete(t.procs, id)
+			ended--
+			continue
+		}
+		keep = append(keep, id)
+	}
+	t.order = keep
+}
+
+func (t *processTable) killAll() {
+	t.mu.Lock()
+	var ps []*process
+	for _, p := range t.procs {
+		ps = append(ps, p)
+	}
+	t.mu.Unlock()
+	for _, p := range ps {
+		if p.running() {
+			killTree(p, unix.SIGKILL)
+		}
+	}
+}
+
+func mergeEnv(base []string, add map[string]string) []string {
+	if len(add) == 0 {
+		return base
+	}
+	out := make([]string, 0, len(base)+len(add))
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := add[k]; !ok {
+			out = append(out, kv)
+		}
+	}
+	for k, v := range add {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+func lookPath(file string, env []string) (string, error) {
+	if strings.Contains(file, "/") {
+		return file, nil
+	}
+	path := "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		full := filepath.Join(dir, file)
+		if st, err := os.Stat(full); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return full, nil
+		}
+	}
+	return "", fmt.Errorf("%s: command not found", file)
+}
+
+var selfExe = func() string {
+	if p, err := os.Executable(); err == nil {
+		return p
+	}
+	return "/proc/self/exe"
+}()
+
+func (t *processTable) start(req *agentv1.StartRequest) (*process, error) {
+	if req.Id == "" || len(req.Id) > 128 {
+		return nil, connect.NewError(connect.CodeInvalidArgument, errors.New("id must be 1-128 bytes"))
+	}
+	var argv []string
+	switch c := req.Command.(type) {
+	case *agentv1.StartRequest_Argv:
+		argv = c.Argv.GetArgs()
+	case *agentv1.StartRequest_Shell:
+		argv = []string{"/bin/sh", "-c", c.Shell}
+	}
+	if len(argv) == 0 {
+		return nil, connect.NewError(connect.CodeInvalidArgument, errors.New("argv or shell is required"))
+	}
+	for _, s := range argv {
+		if strings.IndexByte(s, 0) >= 0 {
+			return nil, connect.NewError(connect.CodeInvalidArgument, errors.New("argument contains NUL"))
+		}
+	}
+	for k, v := range req.Env {
+		if k == "" || strings.ContainsAny(k, "=\x00") || strings.IndexByte(v, 0) >= 0 {
+			return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("invalid environment variable %q", k))
+		}
+	}
+	cwd := req.Cwd
+	if cwd == "" {
+		cwd = t.a.cfg.Workspace
+	}
+	if !filepath.IsAbs(cwd) || strings.IndexByte(cwd, 0) >= 0 {
+		return nil, connect.NewError(connect.CodeInvalidArgument, errors.New("cwd must be absolute"))
+	}
+	env := mergeEnv(os.Environ(), req.Env)
+	path, err := lookPath(argv[0], env)
+	if err != nil {
+		return nil, connect.NewError(connect.CodeNotFound, err)
+	}
+	retain := int(req.RetainOutputBytes)
+	if retain <= 0 {
+		retain = defaultRetainBytes
+	}
+	retain = min(retain, maxRetainBytes)
+
+	t.mu.Lock()
+	if _, dup := t.procs[req.Id]; dup {
+		t.mu.Unlock()
+		return nil, connect.NewError(connect.CodeAlreadyExists, fmt.Errorf("process %q exists", req.Id))
+	}
+	p := &process{table: t, id: req.Id, retainLimit: retain, subs: map[*subscriber]struct{}{}}
+	p.cond = sync.NewCond(&p.mu)
+	t.procs[req.Id] = p
+	t.order = append(t.order, req.Id)
+	t.forgetLocked()
+	t.mu.Unlock()
+	fail := func(err error) (*process, error) {
+		t.mu.Lock()
+		delete(t.procs, req.Id)
+		t.mu.Unlock()
+		return nil, err
+	}
+
+	if req.TrackWrites {
+		tr, err := t.a.watch.track()
+		if err != nil {
+			return fail(connect.NewError(connect.CodeInternal, fmt.Errorf("track_writes: %w", err)))
+		}
+		p.tracker = tr
+	}
+
+	// The child's three descriptors, and ours.
+	var childFiles []*os.File
+	var outR, errR *os.File
+	attr := &syscall.SysProcAttr{Setsid: true}
+	if req.Pty != nil {
+		// Opened with the sandbox user's filesystem ids: devpts gives the new terminal to them, as
+		// login does, without CAP_CHOWN.
+		var master, slave *os.File
+		err := t.a.root.asSandbox(func() (err error) { master, slave, err = pty.Open(); return })
+		if err != nil {
+			return fail(connect.NewError(connect.CodeInternal, fmt.Errorf("pty: %w", err)))
+		}
+		_ = pty.Setsize(master, winsize(req.Pty))
+		childFiles = []*os.File{slave, slave, slave}
+		attr.Setctty = true
+		attr.Ctty = 0
+		p.pty = master
+		outR = master
+	} else {
+		inR, inW, err := os.Pipe()
+		if err != nil {
+			return fail(connect.NewError(connect.CodeInternal, err))
+		}
+		oR, oW, err := os.Pipe()
+		if err != nil {
+			return fail(connect.NewError(connect.CodeInternal, err))
+		}
+		eR, eW, err := os.Pipe()
+		if err != nil {
+			return fail(connect.NewError(connect.CodeInternal, err))
+		}
+		childFiles = []*os.File{inR, oW, eW}
+		p.stdin, outR, errR = inW, oR, eR
+	}
+	fds := make([]uintptr, len(childFiles))
+	for i, f := range childFiles {
+		fds[i] = f.Fd()
+	}
+	reapMu.Lock()
+	var pid int
+	if t.a.cfg.DirectLaunch {
+		// Privileges already narrowed agent-wide (launch.go prepareDirectLaunch): the child only has
+		// to become the sandbox user; Go's ForkExec does setgroups, setgid, setuid, then chdir.
+		attr.Credential = &syscall.Credential{Uid: uint32(t.a.cfg.UID), Gid: uint32(t.a.cfg.GID), Groups: []uint32{}}
+		pid, err = syscall.ForkExec(path, argv, &syscall.ProcAttr{Dir: cwd, Env: env, Files: fds, Sys: attr})
+	} else {
+		oom := ""
+		if t.a.cfg.ChildOomScoreAdj != 0 {
+			oom = strconv.Itoa(t.a.cfg.ChildOomScoreAdj)
+		}
+		largs := append([]string{"pantheon-agent", LaunchArg, strconv.Itoa(t.a.cfg.UID), strconv.Itoa(t.a.cfg.GID), oom,
+			strconv.FormatUint(t.a.cfg.ChildNproc, 10), cwd, path}, argv...)
+		pid, err = syscall.ForkExec(selfExe, largs, &syscall.ProcAttr{Env: env, Files: fds, Sys: attr})
+	}
+	if err == nil {
+		p.pid = pid
+		p.started = time.Now()
+		// Before the reaper can see this pid (it waits for reapMu): Started is event 1 and the
+		// pumps are counted, so an instant exit cannot overtake them.
+		p.pumps.Add(1)
+		if errR != nil {
+			p.pumps.Add(1)
+		}
+		p.appendEvent(&agentv1.ProcessEvent{Event: &agentv1.ProcessEvent_Started{Started: &agentv1.Started{Pid: uint32(pid)}}})
+		reapByPid[pid] = p.onExit
+	}
+	reapMu.Unlock()
+	closeAll(childFiles)
+	if err != nil {
+		closeAll([]*os.File{p.stdin, outR, errR})
+		if p.tracker != nil {
+			p.tracker.stop()
+		}
+		code := connect.CodeFailedPrecondition
+		if errors.Is(err, syscall.ENOENT) {
+			code = connect.CodeNotFound
+		}
+		return fail(connect.NewError(code, fmt.Errorf("start %s (cwd %s): %w", argv[0], cwd, err)))
+	}
+	if t.a.cfg.DirectLaunch && t.a.cfg.ChildOomScoreAdj != 0 {
+		// Right after exec: a child forked in the microseconds before this write keeps the agent's
+		// value (the container's), and is then still the largest process the OOM killer compares.
+		_ = os.WriteFile("/proc/"+strconv.Itoa(pid)+"/oom_score_adj", []byte(strconv.Itoa(t.a.cfg.ChildOomScoreAdj)), 0)
+	}
+	p.startTick = procStartTick(pid)
+
+	p.readers = []*os.File{outR}
+	if errR != nil {
+		p.readers = append(p.readers, errR)
+	}
+	go p.pump(outR, agentv1.Stream_STREAM_STDOUT)
+	if errR != nil {
+		go p.pump(errR, agentv1.Stream_STREAM_STDERR)
+	}
+	in := p.stdin
+	if p.pty != nil {
+		in = p.pty
+	}
+	if len(req.Stdin) > 0 || !req.KeepStdinOpen {
+		data := req.Stdin
+		go func() {
+			p.stdinMu.Lock()
+			defer p.stdinMu.Unlock()
+			if len(data) > 0 {
+				_, _ = in.Write(data)
+			}
+			if !req.KeepStdinOpen {
+				p.closeInputLocked()
+			}
+		}()
+	}
+	return p, nil
+}
+
+func closeAll(fs []*os.File) {
+	seen := map[*os.File]bool{}
+	for _, f := range fs {
+		if f != nil && !seen[f] {
+			seen[f] = true
+			_ = f.Close()
+		}
+	}
+}
+
+func winsize(s *agentv1.Pty) *pty.Winsize {
+	cols, rows := s.GetCols(), s.GetRows()
+	if cols == 0 || cols > 10000 {
+		cols = 80
+	}
+	if rows == 0 || rows > 10000 {
+		rows = 24
+	}
+	return &pty.Winsize{Cols: uint16(cols), Rows: uint16(rows)}
+}
+
+// closeInputLocked: EOF on a pipe; on a PTY, ^D (the line discipline's EOF) since the terminal
+// itself must stay open for output.
+func (p *process) closeInputLocked() {
+	if p.pty != nil {
+		_, _ = p.pty.Write([]byte{4})
+		return
+	}
+	if p.stdin != nil {
+		_ = p.stdin.Close()
+		p.stdin = nil
+	}
+}
+
+func (p *process) pump(r *os.File, stream agentv1.Stream) {
+	defer p.pumps.Done()
+	defer func() {
+		if p.pty == nil || r != p.pty {
+			_ = r.Close()
+		}
+	}()
+	for {
+		buf := make([]byte, outputChunk)
+		n, err := r.Read(buf)
+		if n > 0 {
+			p.appendEvent(&agentv1.ProcessEvent{Event: &agentv1.ProcessEvent_Output{Output: &agentv1.Output{Stream: stream, Data: buf[:n:n]}}})
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// onExit runs when the reaper collected the process: the last output is drained (descendants that
+// still hold the pipes open get pipeDrainAfterExit, then the pipes are closed under them), writes
+// are collected, and Exited is the last event.
+func (p *process) onExit(ws unix.WaitStatus, ru *unix.Rusage) {
+	duration := time.Since(p.started)
+	done := make(chan struct{})
+	go func() { p.pumps.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(pipeDrainAfterExit):
+		// Unblocks the pumps' reads: a background descendant keeps running, its output is not ours.
+		p.closeReaders()
+		<-done
+	}
+	p.stdinMu.Lock()
+	if p.stdin != nil {
+		_ = p.stdin.Close()
+		p.stdin = nil
+	}
+	p.stdinMu.Unlock()
+	if p.pty != nil {
+		_ = p.pty.Close()
+	}
+	ex := &agentv1.Exited{
+		ExitCode:        int32(ws.ExitStatus()),
+		MaxRssBytes:     uint64(ru.Maxrss) * 1024,
+		UserCpuMicros:   uint64(ru.Utime.Sec)*1e6 + uint64(ru.Utime.Usec),
+		SystemCpuMicros: uint64(ru.Stime.Sec)*1e6 + uint64(ru.Stime.Usec),
+		DurationMicros:  uint64(duration.Microseconds()),
+	}
+	if ws.Signaled() {
+		ex.ExitCode = -1
+		ex.Signal = uint32(ws.Signal())
+	}
+	if p.tracker != nil {
+		paths, overflow := p.tracker.finish()
+		ex.WrittenPaths = paths
+		ex.WritesOverflow = overflow
+	}
+	p.appendEvent(&agentv1.ProcessEvent{Event: &agentv1.ProcessEvent_Exited{Exited: ex}})
+}
+
+func (p *process) closeReaders() {
+	p.readersMu.Lock()
+	defer p.readersMu.Unlock()
+	for _, r := range p.readers {
+		_ = r.SetReadDeadline(time.Now())
+	}
+}

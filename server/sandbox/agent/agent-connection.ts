@@ -1,0 +1,322 @@
+import * as http2 from "node:http2";
+import { Code, ConnectError, createClient, type CallOptions, type Client, type Interceptor } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import type { DescService } from "@bufbuild/protobuf";
+import type { Logger } from "pino";
+import type { AttachedExec, SandboxDriver } from "../driver";
+import { SandboxError } from "../errors";
+import { forwardAgentLog, type AgentLogForwarder, type AgentLogLimits } from "./agent-log";
+import { agentText, toAgentCallError } from "./agent-errors";
+import { AgentService, FileService, NetService, ProcessService, StatsService, type HelloResponse } from "./gen/pantheon/agent/v1/agent_pb";
+import { StdioDuplex } from "./stdio-duplex";
+
+// One pantheon-agent per container, spoken to over ONE attached `docker exec` (its stdin and
+// stdout, no TTY) carrying HTTP/2 without TLS. The agent runs inside the sandbox, so everything
+// it sends is treated as hostile: message and header sizes are capped, the flow-control windows
+// bound what it can make us buffer, every call has a deadline, and whatever it does ends as an
+// AgentCallError on that call, never as an exception outside it.
+
+export const AGENT_BINARY = "/opt/pantheon/bin/pantheon-agent";
+export const AGENT_COMMAND = [AGENT_BINARY, "serve", "--stdio"];
+/** The origin every call names; the stream goes to the one agent whatever it says. */
+const AUTHORITY = "http://agent";
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+export interface AgentConnectionOptions {
+  log: Logger;
+  /** How long the agent has to answer Hello after its exec starts (runsc boots slower). */
+  helloTimeoutMs?: number;
+  /** Liveness: a PING every pingIntervalMs; no answer within pingTimeoutMs means the agent is dead. */
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
+  /** Deadline of a call that names none; pass timeoutMs 0 for a stream that lives as long as the lease (Watch). */
+  callTimeoutMs?: number;
+  /** Largest message the agent may send (decoded envelope), bytes. */
+  readMaxBytes?: number;
+  /** Largest message we send, bytes. */
+  writeMaxBytes?: number;
+  /** Calls open at once on this connection; one more fails at once (never queues). */
+  maxConcurrentStreams?: number;
+  /** What the agent may have in flight toward us: per stream, and over the whole connection. */
+  streamWindowBytes?: number;
+  connectionWindowBytes?: number;
+  logLimits?: AgentLogLimits;
+}
+
+const DEFAULTS = {
+  helloTimeoutMs: 10_000,
+  pingIntervalMs: 250,
+  pingTimeoutMs: 500,
+  callTimeoutMs: 30_000,
+  // Output events carry ≤ 64 KiB, reads ≤ 256 KiB; listings and watch batches are split by the
+  // agent below this.
+  readMaxBytes: 4 * MiB,
+  writeMaxBytes: 16 * MiB,
+  maxConcurrentStreams: 256,
+  streamWindowBytes: 1 * MiB,
+  connectionWindowBytes: 16 * MiB,
+} satisfies Omit<Required<AgentConnectionOptions>, "log" | "logLimits">;
+
+export interface AgentDeath {
+  /** Why the connection ended, for logs and for the execution's error. */
+  reason: string;
+  /** The error every call in flight (and every later call) fails with. */
+  error: SandboxError;
+  at: number;
+  /** close() ended it (the engine's decision), not the agent, its exec or its container. */
+  closed: boolean;
+}
+
+export class AgentConnection {
+  readonly process: Client<typeof ProcessService>;
+  readonly files: Client<typeof FileService>;
+  readonly net: Client<typeof NetService>;
+  readonly stats: Client<typeof StatsService>;
+  readonly agent: Client<typeof AgentService>;
+  /** Resolves (never rejects) when the agent, its exec or its container is gone, or on close(). */
+  readonly dead: Promise<AgentDeath>;
+  hello: HelloResponse | null = null;
+
+  private death: AgentDeath | null = null;
+  private resolveDead!: (death: AgentDeath) => void;
+  private readonly deathController = new AbortController();
+  private readonly session: http2.ClientHttp2Session;
+  private readonly pingTimer: NodeJS.Timeout;
+  private pingSentAt = 0;
+  private openStreams = 0;
+  private readonly settings: typeof DEFAULTS;
+  private readonly log: Logger;
+  private readonly logForwarder: AgentLogForwarder;
+
+  /** Starts the agent in the container and waits for its Hello. */
+  static async start(driver: SandboxDriver, containerId: string, options: AgentConnectionOptions): Promise<AgentConnection> {
+    const exec = await driver.attach(containerId, { cmd: AGENT_COMMAND, user: "0" });
+    return AgentConnection.over(exec, containerId, options);
+  }
+
+  /** Speaks to an agent already started on `exec` (a container's exec, or a child process in tests). */
+  static async over(exec: AttachedExec, containerId: string, options: AgentConnectionOptions): Promise<AgentConnection> {
+    const connection = new AgentConnection(exec, containerId, options);
+    try {
+      connection.hello = await connection.agent.hello({}, { timeoutMs: connection.settings.helloTimeoutMs });
+    } catch (err) {
+      connection.close("no Hello from the agent");
+      throw new SandboxError("CONTAINER_LOST", `agent of container ${containerId.slice(0, 12)} did not start: ${await connection.whyNoStart(err)}`, {
+        cause: err,
+      });
+    }
+    connection.log.debug({ agentVersion: agentText(connection.hello.version, 64), agentPid: connection.hello.pid }, "agent connected");
+    return connection;
+  }
+
+  private constructor(
+    private readonly exec: AttachedExec,
+    readonly containerId: string,
+    options: AgentConnectionOptions,
+  ) {
+    const { log, logLimits, ...limits } = options;
+    this.settings = { ...DEFAULTS, ...stripUndefined(limits) };
+    this.log = log.child({ containerId });
+    this.dead = new Promise((resolve) => (this.resolveDead = resolve));
+    this.logForwarder = forwardAgentLog(exec.stderr, this.log, logLimits);
+    // Failures of the pipes show up as the session's; these keep a late EPIPE from being an
+    // unhandled 'error' event (a crash of the server).
+    exec.stdin.on("error", () => {});
+    exec.stdout.on("error", () => {});
+
+    const duplex = new StdioDuplex(exec.stdin, exec.stdout);
+    duplex.on("error", (err) => this.die(`agent stream failed: ${err.message}`));
+    duplex.on("close", () => this.die("agent stream closed"));
+    this.session = http2.connect(AUTHORITY, {
+      createConnection: () => duplex,
+      // Frames the agent could use to make us hold memory or work: no server push, few headers,
+      // few SETTINGS, few outstanding PINGs, and a ceiling on what nghttp2 may buffer.
+      settings: {
+        enablePush: false,
+        initialWindowSize: this.settings.streamWindowBytes,
+        maxHeaderListSize: 64 * KiB,
+        maxConcurrentStreams: 0,
+      },
+      maxReservedRemoteStreams: 0,
+      maxHeaderListPairs: 64,
+      maxSettings: 16,
+      maxOutstandingPings: 2,
+      maxSessionMemory: Math.ceil((2 * this.settings.connectionWindowBytes) / MiB) + 16,
+      unknownProtocolTimeout: 1_000,
+    });
+    this.session.on("connect", () => this.session.setLocalWindowSize(this.settings.connectionWindowBytes));
+    this.session.on("error", (err: Error) => this.die(`agent connection failed: ${err.message}`));
+    this.session.on("goaway", (code: number) => this.die(`agent sent GOAWAY (code ${code})`));
+    this.session.on("close", () => this.die("agent connection closed"));
+    // Stream 0 is the connection itself; a frame that failed on one stream fails only that call.
+    this.session.on("frameError", (type: number, code: number, streamId: number) => {
+      if (streamId === 0) this.die(`agent connection frame error (type ${type}, code ${code})`);
+    });
+    exec.exited.then(
+      ({ exitCode }) => this.die(`agent exited${exitCode === null ? "" : ` with code ${exitCode}`}`),
+      () => this.die("agent exec failed"),
+    );
+
+    this.pingTimer = setInterval(() => this.ping(), this.settings.pingIntervalMs);
+    this.pingTimer.unref();
+
+    const transport = createConnectTransport({
+      baseUrl: AUTHORITY,
+      httpVersion: "2",
+      sessionManager: {
+        authority: AUTHORITY,
+        request: (method, path, headers, requestOptions) => this.openStream(method, path, headers, requestOptions),
+        notifyResponseByteRead: () => {},
+      },
+      readMaxBytes: this.settings.readMaxBytes,
+      writeMaxBytes: this.settings.writeMaxBytes,
+      // A compressed message would be inflated before its size is known: accept none.
+      acceptCompression: [],
+      defaultTimeoutMs: this.settings.callTimeoutMs,
+      interceptors: [this.guard],
+    });
+    const deathError = () => this.deathErrorNow();
+    this.process = guardClient(ProcessService, createClient(ProcessService, transport), deathError);
+    this.files = guardClient(FileService, createClient(FileService, transport), deathError);
+    this.net = guardClient(NetService, createClient(NetService, transport), deathError);
+    this.stats = guardClient(StatsService, createClient(StatsService, transport), deathError);
+    this.agent = guardClient(AgentService, createClient(AgentService, transport), deathError);
+  }
+
+  /** The agent's own words when it exits at once (a bad flag, a kernel without a feature), capped and cleaned. */
+  private async whyNoStart(err: unknown): Promise<string> {
+    const exit = await Promise.race([this.exec.exited, new Promise<null>((r) => setTimeout(() => r(null), 500).unref())]);
+    const said = this.logForwarder.lastError();
+    if (said !== null) return `exited${exit?.exitCode != null ? ` with code ${exit.exitCode}` : ""}: ${agentText(said)}`;
+    return err instanceof Error ? err.message : String(err);
+  }
+
+  get isDead(): boolean {
+    return this.death !== null;
+  }
+
+  get deathReason(): string | null {
+    return this.death?.reason ?? null;
+  }
+
+  /** Registers a callback for the agent's death (called once, also when already dead). */
+  onDeath(callback: (death: AgentDeath) => void): void {
+    void this.dead.then(callback);
+  }
+
+  /** Ends the connection: calls in flight fail as CONTAINER_LOST "closed"; the agent sees EOF and exits. */
+  close(reason = "connection closed by the engine"): void {
+    this.die(reason, true);
+  }
+
+  /** Every call passes here: it is cut when the agent dies (the death's signal joins its own). */
+  private readonly guard: Interceptor = (next) => (req) => {
+    if (this.death) return Promise.reject(this.death.error);
+    return next({ ...req, signal: AbortSignal.any([req.signal, this.deathController.signal]) });
+  };
+
+  private deathErrorNow(): SandboxError | null {
+    return this.death?.error ?? null;
+  }
+
+  private openStream(
+    method: string,
+    path: string,
+    headers: http2.OutgoingHttpHeaders,
+    options: Omit<http2.ClientSessionRequestOptions, "signal">,
+  ): Promise<http2.ClientHttp2Stream> {
+    if (this.death) return Promise.reject(this.death.error);
+    if (this.openStreams >= this.settings.maxConcurrentStreams) {
+      return Promise.reject(new ConnectError(`too many agent calls at once (limit ${this.settings.maxConcurrentStreams})`, Code.ResourceExhausted));
+    }
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = this.session.request({ ...headers, ":method": method, ":path": path }, options);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    this.openStreams++;
+    stream.once("close", () => this.openStreams--);
+    return Promise.resolve(stream);
+  }
+
+  private ping(): void {
+    if (this.death) return;
+    const now = Date.now();
+    if (this.pingSentAt === 0) {
+      this.pingSentAt = now;
+      const sent = this.session.ping((err) => {
+        if (err && !this.session.destroyed) this.die(`agent ping failed: ${err.message}`);
+        this.pingSentAt = 0;
+      });
+      if (!sent) this.pingSentAt = 0;
+      return;
+    }
+    if (now - this.pingSentAt < this.settings.pingTimeoutMs) return;
+    // A blocked event loop (not a dead agent) also makes a ping late: its answer may be sitting
+    // unread in the socket. setImmediate runs after the poll phase has read it.
+    const sentAt = this.pingSentAt;
+    setImmediate(() => {
+      if (this.pingSentAt === sentAt) this.die(`agent did not answer a ping within ${this.settings.pingTimeoutMs} ms`);
+    });
+  }
+
+  private die(reason: string, closed = false): void {
+    if (this.death) return;
+    const error = new SandboxError("CONTAINER_LOST", `agent of container ${this.containerId.slice(0, 12)} is gone: ${reason}`);
+    this.death = { reason, error, at: Date.now(), closed };
+    clearInterval(this.pingTimer);
+    this.deathController.abort(error);
+    if (!this.session.destroyed) this.session.destroy();
+    // EOF on its stdin tells the agent to exit; detach drops the exec's connection.
+    this.exec.stdin.end();
+    this.exec.detach();
+    if (closed) this.log.debug({ reason }, "agent connection closed");
+    else this.log.warn({ reason }, "agent connection lost");
+    this.resolveDead(this.death);
+  }
+}
+
+/**
+ * The same client, whose every failure (at the call, or later while its stream is read) is an
+ * AgentCallError: connect-es turns anything an interceptor throws into a ConnectError, so the
+ * mapping happens here, outside it.
+ */
+function guardClient<S extends DescService>(service: S, client: Client<S>, deathError: () => SandboxError | null): Client<S> {
+  const guarded: Record<string, unknown> = {};
+  const methods = client as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const method of service.methods) {
+    const fn = methods[method.localName];
+    if (!fn) continue;
+    const call = `agent ${service.name}.${method.name}`;
+    const mapError = (err: unknown) => toAgentCallError(err, call, deathError());
+    if (method.methodKind === "unary" || method.methodKind === "client_streaming") {
+      guarded[method.localName] = (...args: unknown[]) => (fn(...args) as Promise<unknown>).catch((err: unknown) => Promise.reject(mapError(err)));
+    } else {
+      guarded[method.localName] = (input: unknown, options?: CallOptions) => {
+        // connect-es leaves the HTTP/2 stream open when the caller stops iterating early: the
+        // stream would hold its slot (and the agent its work) until the deadline. Ours cancels it.
+        const leave = new AbortController();
+        const signal = options?.signal ? AbortSignal.any([options.signal, leave.signal]) : leave.signal;
+        return guardIterable(fn(input, { ...options, signal }) as AsyncIterable<unknown>, mapError, () => leave.abort());
+      };
+    }
+  }
+  return guarded as Client<S>;
+}
+
+async function* guardIterable<T>(inner: AsyncIterable<T>, mapError: (err: unknown) => Error, done: () => void): AsyncGenerator<T> {
+  try {
+    yield* inner;
+  } catch (err) {
+    throw mapError(err);
+  } finally {
+    done();
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

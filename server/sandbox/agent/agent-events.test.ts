@@ -1,0 +1,102 @@
+import { create } from "@bufbuild/protobuf";
+import { Writable } from "node:stream";
+import { PassThrough } from "node:stream";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { forwardAgentLog } from "./agent-log";
+import { checkWatchBatch, checkWrites } from "./agent-events";
+import { decodeAgentPath, encodeWorkspacePath } from "./agent-paths";
+import { ExitedSchema, FileChange_Kind, FileEntrySchema, WatchResponseSchema } from "./gen/pantheon/agent/v1/agent_pb";
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe("decodeAgentPath", () => {
+  it("accepts a workspace path and refuses what the product refuses", () => {
+    expect(decodeAgentPath(bytes("src/a b.ts"))).toEqual({ ok: true, path: "src/a b.ts" });
+    for (const bad of ["../etc/passwd", "/etc/passwd", "a/../../b", "a\nb", "a\u0000b", "a//b", "./a", "", "a\\b"]) {
+      const decoded = decodeAgentPath(bytes(bad));
+      expect(decoded.ok, bad).toBe(false);
+    }
+  });
+
+  it("refuses invalid UTF-8 (no lossy decode that would name another file) and reports it escaped", () => {
+    const decoded = decodeAgentPath(new Uint8Array([0x61, 0xff, 0x62]));
+    expect(decoded).toEqual({ ok: false, refused: { path: "a\\xffb", reason: "non-utf8-name" } });
+    // Overlong encoding of '/', and a lone surrogate.
+    expect(decodeAgentPath(new Uint8Array([0xc0, 0xaf])).ok).toBe(false);
+    expect(decodeAgentPath(new Uint8Array([0xed, 0xa0, 0x80])).ok).toBe(false);
+  });
+
+  it("checks the paths we send before they reach the agent", () => {
+    expect(() => encodeWorkspacePath("../x")).toThrow(/refused path/);
+    expect(encodeWorkspacePath("")).toHaveLength(0);
+  });
+});
+
+describe("checkWatchBatch", () => {
+  const entry = (path: string) => create(FileEntrySchema, { path: bytes(path), size: 3n });
+  it("keeps good changes, refuses bad names, and fails on inline content larger than asked", () => {
+    const batch = create(WatchResponseSchema, {
+      changes: [
+        { path: bytes("a.txt"), kind: FileChange_Kind.WRITTEN, entry: entry("a.txt"), content: bytes("abc") },
+        { path: new Uint8Array([0xff]), kind: FileChange_Kind.WRITTEN },
+        { path: bytes("gone.txt"), kind: FileChange_Kind.REMOVED },
+      ],
+    });
+    const checked = checkWatchBatch(batch, 16);
+    expect(checked.changes.map((c) => `${c.kind}:${c.path}`)).toEqual(["written:a.txt", "removed:gone.txt"]);
+    expect(checked.refused).toHaveLength(1);
+    expect(() => checkWatchBatch(batch, 2)).toThrow(/inline content/);
+  });
+
+  it("does not believe an entry that names another file", () => {
+    const batch = create(WatchResponseSchema, { changes: [{ path: bytes("a.txt"), kind: FileChange_Kind.WRITTEN, entry: entry("../b") }] });
+    expect(() => checkWatchBatch(batch, 16)).toThrow(/another file/);
+  });
+});
+
+describe("checkWrites", () => {
+  it("saves accepted paths, refuses bad ones, and falls back to a full listing on a lossy name", () => {
+    const checked = checkWrites(create(ExitedSchema, { writtenPaths: ["a.txt", "../x", "b\uFFFD"] }));
+    expect(checked.paths).toEqual(["a.txt"]);
+    expect(checked.refused).toHaveLength(1);
+    expect(checked.overflow).toBe(true);
+  });
+});
+
+describe("forwardAgentLog", () => {
+  function capture() {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        cb();
+      },
+    });
+    return { lines, log: pino({ level: "debug" }, sink) };
+  }
+  const flush = () => new Promise((r) => setTimeout(r, 20));
+
+  it("nests the agent's fields (they never overwrite ours) and cuts long lines", async () => {
+    const { lines, log } = capture();
+    const stderr = new PassThrough();
+    forwardAgentLog(stderr, log.child({ containerId: "c1" }), { maxLineBytes: 100, linesPerSecond: 100, burstLines: 100 });
+    stderr.write(`${JSON.stringify({ level: "ERROR", msg: "boom", containerId: "forged" })}\nnot json\n`);
+    stderr.write(`${"x".repeat(500)}\nafter\n`);
+    await flush();
+    expect(lines[0]).toMatchObject({ containerId: "c1", level: 50, msg: "agent: boom", agent: { containerId: "forged" } });
+    expect(lines[1]).toMatchObject({ agentLine: "not json" });
+    expect((lines[2]?.agentLine as string).length).toBe(100);
+    expect(lines[3]).toMatchObject({ agentLine: "after" });
+  });
+
+  it("drops lines past the rate cap and says how many", async () => {
+    const { lines, log } = capture();
+    const stderr = new PassThrough();
+    const forwarder = forwardAgentLog(stderr, log, { maxLineBytes: 100, linesPerSecond: 1, burstLines: 5 });
+    stderr.write("line\n".repeat(1000));
+    await flush();
+    expect(lines.length).toBe(5);
+    expect(forwarder.dropped()).toBe(995);
+  });
+});

@@ -1,0 +1,94 @@
+// `npm run bench:agent` (BENCH_RUNTIMES=runc,runsc, BENCH_ROUNDS=n): p50/p95 of `true` run
+// through pantheon-agent (Start → Exited over one long-lived connection) beside a raw
+// `docker exec` of `true` in the same container, per runtime. A script: it prints, asserts nothing.
+import Dockerode from "dockerode";
+import pino from "pino";
+import { defaultRegistry, imageTag } from "../../../sandbox-images/image-inputs";
+import { AgentConnection } from "../agent/agent-connection";
+import { checkedProcessEvents } from "../agent/agent-events";
+import { parseEngineConfig } from "../config";
+import { SANDBOX_USER } from "../container-spec";
+import { createDockerDriver } from "../docker-engine";
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 50);
+const runtimes = (process.env.BENCH_RUNTIMES ?? "runc,runsc").split(",").map((r) => r.trim()) as ("runc" | "runsc")[];
+const docker = new Dockerode();
+const logger = pino({ level: process.env.BENCH_LOG ?? "silent" });
+const image = imageTag(defaultRegistry(), "node");
+
+function stats(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+  return { p50: at(0.5), p95: at(0.95) };
+}
+
+async function time(n: number, fn: () => Promise<void>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await fn();
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+async function rawExecTrue(container: Dockerode.Container): Promise<void> {
+  const exec = await container.exec({ Cmd: ["true"], AttachStdout: true, AttachStderr: true, User: SANDBOX_USER });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  await new Promise<void>((resolve, reject) => {
+    stream.on("end", resolve);
+    stream.on("error", reject);
+    stream.resume();
+  });
+  await exec.inspect();
+}
+
+async function agentTrue(connection: AgentConnection, i: number): Promise<void> {
+  for await (const e of checkedProcessEvents(
+    connection.process.start({ id: `bench-${i}`, command: { case: "argv", value: { args: ["true"] } } }, { timeoutMs: 30_000 }),
+  )) {
+    if (e.type === "exited" && e.exited.exitCode !== 0) throw new Error(`true exited ${e.exited.exitCode}`);
+  }
+}
+
+async function bench(runtime: "runc" | "runsc") {
+  const config = parseEngineConfig({ runtime, postureCheck: false, instanceId: `agent-bench-${process.pid}`, scope: "bench", reapOtherInstances: false });
+  const { driver } = createDockerDriver(config, docker, logger);
+  const id = await driver.create({ image, labels: { "org.pantheon-sandbox.test": `agent-bench-${process.pid}` } });
+  try {
+    await driver.start(id);
+    const connection = await AgentConnection.start(driver, id, { log: logger, helloTimeoutMs: 30_000 });
+    const container = docker.getContainer(id);
+    let i = 0;
+    // Warm both paths (page cache, the agent's first fork), then interleave so drift hits both.
+    await time(5, () => agentTrue(connection, i++));
+    await time(5, () => rawExecTrue(container));
+    const agent: number[] = [];
+    const raw: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      agent.push(...(await time(1, () => agentTrue(connection, i++))));
+      raw.push(...(await time(1, () => rawExecTrue(container))));
+    }
+    // The transport alone (no process): what the host side and h2 cost per call.
+    const hello = stats(await time(rounds, async () => void (await connection.agent.hello({}))));
+    connection.close();
+    const a = stats(agent);
+    const b = stats(raw);
+    const ms = (x: number) => `${x.toFixed(2)} ms`;
+    console.log(
+      `${runtime}: agent true Start→Exited p50 ${ms(a.p50)} p95 ${ms(a.p95)} | raw docker exec true p50 ${ms(b.p50)} p95 ${ms(b.p95)} | ratio p50 ${(a.p50 / b.p50).toFixed(3)} | agent Hello round trip p50 ${ms(hello.p50)} p95 ${ms(hello.p95)}`,
+    );
+  } finally {
+    await driver.destroy(id);
+  }
+}
+
+async function main() {
+  console.log(`agent bench: runtimes=${runtimes.join(",")} rounds=${rounds} image=${image}`);
+  for (const runtime of runtimes) await bench(runtime);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
