@@ -45,6 +45,11 @@ export interface ExecutionOutcome {
   listeningPorts?: number[];
 }
 
+/** PostgreSQL text holds no NUL: a program's NUL bytes are stored as U+FFFD (its live stream keeps them). */
+function storableText(text: string): string {
+  return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
+}
+
 export const executionRepository = {
   /** The row exists from the start (status null = running), so a crash mid-run leaves a trace. */
   start(data: {
@@ -59,7 +64,8 @@ export const executionRepository = {
   },
 
   finish(id: number, outcome: ExecutionOutcome): Promise<ExecutionRecord> {
-    const { skippedFiles, ...rest } = outcome;
+    const { skippedFiles, ...fields } = outcome;
+    const rest = { ...fields, output: storableText(fields.output), errorOutput: storableText(fields.errorOutput) };
     return getPrisma().sandboxExecution.update({
       where: { id },
       data: { ...rest, ...(skippedFiles?.length ? { skippedFiles } : {}), finishedAt: new Date() },

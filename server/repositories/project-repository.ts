@@ -127,6 +127,19 @@ export const projectRepository = {
     return count;
   },
 
+  /**
+   * The project, its lastAccessedAt set in the same statement (UPDATE … RETURNING: one round trip),
+   * if it exists and `ownerId` owns it (null: any owner, for admins); else null and nothing changed.
+   */
+  async touchOwned(id: number, ownerId: number | null): Promise<ProjectRecord | null> {
+    const rows = await getPrisma().sandboxProject.updateManyAndReturn({
+      where: { id, ...(ownerId === null ? {} : { userId: ownerId }) },
+      data: { lastAccessedAt: new Date() },
+      select: projectFields,
+    });
+    return rows[0] ?? null;
+  },
+
   async touch(id: number): Promise<void> {
     await getPrisma().sandboxProject.updateMany({ where: { id }, data: { lastAccessedAt: new Date() } });
   },

@@ -7,7 +7,7 @@ import { abortError, isSandboxError, SandboxError, type SandboxErrorCode } from 
 import { prepareExecution, type PreparedExecution } from "./execution-request";
 import type { ExecutionEvent, ExecutionReason, ExecutionRequest, ExecutionResult } from "./execution-types";
 import { bashArgs, KILL_TREE_SCRIPT, SANDBOX_USER, SPAWN_SCRIPT, WORKSPACE_DIR } from "./container-scripts";
-import { EGRESS_CA_PATH, EGRESS_PORT, egressEnv, TUNNEL_BINARY, type EgressConnector, type NetworkPolicy } from "./egress";
+import type { EgressConnector, NetworkPolicy } from "./egress";
 import { Executor } from "./executor";
 import { SandboxFleet } from "./fleet";
 import { ContainerPool, type Lease, type LeaseEvents, type PoolStatus } from "./pool";
@@ -17,6 +17,7 @@ import type { Manifest } from "./workspace-manifest";
 import { checkWorkspacePath } from "./workspace-path";
 import type { RefusedFile, WorkspaceFile, WorkspaceStore } from "./workspace-files";
 import { readPidLine, withActivity, type SandboxProcess } from "./spawned-process";
+import { LeaseNetwork } from "./lease-network";
 import { keepersOf, rootsOf, setKeepers, settledKeepersOf, trackPendingSpawn } from "./lease-processes";
 import { WorkspaceSync } from "./workspace-sync";
 
@@ -114,11 +115,6 @@ export type SandboxExecutionResult = ExecutionResult & {
   files: ExecutionFileChanges | null;
 };
 
-const LEASE_MANIFEST = "manifest";
-const LEASE_EGRESS = "egress";
-/** How long a fresh tunnel may take to report that it listens. */
-const EGRESS_READY_TIMEOUT_MS = 15_000;
-
 /** Why the engine gave a lease's container up (deadline expired, or released), for the run's output. */
 function lostReasonOf(lease: Lease): string | null {
   // markDead (a Docker event) sets `dead` to how it died; only "lost" and a release are the engine's doing.
@@ -136,6 +132,7 @@ export class SandboxEngine {
   readonly fleet: SandboxFleet;
   private readonly sync: WorkspaceSync;
   private readonly executor: Executor;
+  private readonly network: LeaseNetwork;
   private readonly locks = new KeyedLock();
   private readonly budgets: Record<EngineOperation, number>;
   private readonly log: Logger;
@@ -157,6 +154,13 @@ export class SandboxEngine {
     this.sync = new WorkspaceSync(driver, config, this.log);
     this.executor = new Executor(driver, config.maxOutputBytes, this.log);
     this.budgets = engineBudgets(config);
+    this.network = new LeaseNetwork({
+      driver,
+      log: this.log,
+      egress: options.egress,
+      guard: (lease, operation, work) => this.guard(lease, operation, work),
+      spawnTunnel: (projectId, lease, argv) => this.spawnIn(projectId, lease, { image: lease.container.image, argv, inputIsUserAction: false }),
+    });
   }
 
   /**
@@ -262,7 +266,14 @@ export class SandboxEngine {
    * as a result with status "error" and `errorCode`, so they can be recorded like any execution.
    */
   async execute(projectId: string, request: ExecutionRequest, opts: ExecuteOptions = {}): Promise<SandboxExecutionResult> {
-    const prepared = prepareExecution(request, this.config);
+    return this.run(projectId, prepareExecution(request, this.config), opts);
+  }
+
+  /**
+   * execute() for a request the caller has already validated with prepareExecution (the app
+   * prepares once, before it records the execution, and hands the result here).
+   */
+  async run(projectId: string, prepared: PreparedExecution, opts: ExecuteOptions = {}): Promise<SandboxExecutionResult> {
     try {
       this.assertServing();
     } catch (err) {
@@ -284,7 +295,7 @@ export class SandboxEngine {
 
     let env: Record<string, string>;
     try {
-      env = opts.network ? await this.prepareNetwork(projectId, lease, opts.network) : {};
+      env = opts.network ? await this.network.prepare(projectId, lease, opts.network) : {};
     } catch (err) {
       return this.failedBeforeRun(prepared, err, started, opts);
     }
@@ -355,7 +366,7 @@ export class SandboxEngine {
   /** The project's container with its files in place (a fresh one is loaded from the store). */
   private async leaseWithFiles(projectId: string, image: ImageKind, signal: AbortSignal | undefined): Promise<Lease> {
     const live = this.pool.lease(projectId);
-    if (live && !live.dead && live.container.image === image && live.data.has(LEASE_MANIFEST)) {
+    if (live && !live.dead && live.container.image === image && live.state.manifest) {
       live.lastUsedAt = Date.now();
       return live;
     }
@@ -363,11 +374,11 @@ export class SandboxEngine {
     const files = await raceAbort(this.options.store.loadFiles(projectId), signal);
     const archive = await this.sync.pack(files);
     const { lease, fresh } = await this.pool.acquire(projectId, image, signal ? { signal } : {});
-    if (!fresh && lease.data.has(LEASE_MANIFEST)) return lease;
+    if (!fresh && lease.state.manifest) return lease;
     try {
       const { keepers, manifest } = await this.guard(lease, "load", (deadline) => this.sync.load(lease.container.id, archive, deadline));
       setKeepers(lease, keepers);
-      lease.data.set(LEASE_MANIFEST, manifest);
+      lease.state.manifest = manifest;
       if (signal?.aborted) throw abortError(signal);
       return lease;
     } catch (err) {
@@ -390,20 +401,21 @@ export class SandboxEngine {
   async syncWorkspace(projectId: string): Promise<ExecutionFileChanges | null> {
     return this.locks.run(projectId, async () => {
       const lease = this.pool.lease(projectId);
-      if (!lease || lease.dead || !lease.data.has(LEASE_MANIFEST)) return null;
+      if (!lease || lease.dead || !lease.state.manifest) return null;
       return this.saveChanges(projectId, lease, await this.guard(lease, "list", (deadline) => this.sync.list(lease.container.id, deadline)));
     });
   }
 
   private async saveChanges(projectId: string, lease: Lease, after: Manifest): Promise<ExecutionFileChanges> {
-    const before = lease.data.get(LEASE_MANIFEST) as Manifest;
+    const before = lease.state.manifest;
+    if (!before) throw new SandboxError("INTERNAL", "the workspace was never loaded in this container");
     const changes = await this.guard(lease, "collect", (deadline) => this.sync.collect(lease.container.id, before, after, deadline));
     if (changes.upserted.length || changes.deleted.length || changes.refused.length) {
       await this.options.store.applyChanges(projectId, changes);
       if (changes.refused.length) this.log.info({ containerId: lease.container.id, projectId, refused: changes.refused }, "files refused by sync");
     }
     // Only now does the baseline move: if saving failed, the next execution retries these changes.
-    lease.data.set(LEASE_MANIFEST, after);
+    lease.state.manifest = after;
     return { upserted: changes.upserted.map((f) => f.path), deleted: changes.deleted, refused: changes.refused, error: null };
   }
 
@@ -445,9 +457,9 @@ export class SandboxEngine {
     }
     await this.locks.run(projectId, async () => {
       const lease = this.pool.lease(projectId);
-      if (!lease || lease.dead || !lease.data.has(LEASE_MANIFEST)) return;
+      if (!lease || lease.dead || !lease.state.manifest) return;
       try {
-        lease.data.set(LEASE_MANIFEST, await this.guard(lease, "write", (deadline) => this.sync.write(lease.container.id, archive, deleted, deadline)));
+        lease.state.manifest = await this.guard(lease, "write", (deadline) => this.sync.write(lease.container.id, archive, deleted, deadline));
         lease.lastUsedAt = Date.now();
       } catch (err) {
         // The store has the edit; a fresh container will load it.
@@ -471,8 +483,8 @@ export class SandboxEngine {
     // The sweeps spare it: the run's own sweep spares every other exec, and a kill-all waits for
     // starting spawns to register (lease-processes.ts).
     const ready = this.pool.lease(projectId);
-    if (ready && !ready.dead && ready.data.has(LEASE_MANIFEST)) {
-      const network = opts.network ? this.readyNetworkEnv(ready, opts.network) : {};
+    if (ready && !ready.dead && ready.state.manifest) {
+      const network = opts.network ? this.network.readyEnv(ready, opts.network) : {};
       if (network) {
         const env = Object.keys(network).length ? { ...network, ...opts.env } : opts.env;
         return this.spawnIn(projectId, ready, { ...opts, ...(env ? { env } : {}) });
@@ -480,8 +492,8 @@ export class SandboxEngine {
     }
     return this.locks.run(projectId, async () => {
       const live = this.pool.lease(projectId);
-      const lease = live && !live.dead && live.data.has(LEASE_MANIFEST) ? live : await this.leaseWithFiles(projectId, opts.image, opts.signal);
-      const network = opts.network ? await this.prepareNetwork(projectId, lease, opts.network) : {};
+      const lease = live && !live.dead && live.state.manifest ? live : await this.leaseWithFiles(projectId, opts.image, opts.signal);
+      const network = opts.network ? await this.network.prepare(projectId, lease, opts.network) : {};
       const env = Object.keys(network).length ? { ...network, ...opts.env } : opts.env;
       return this.spawnIn(projectId, lease, { ...opts, ...(env ? { env } : {}) });
     });
@@ -564,85 +576,6 @@ export class SandboxEngine {
       clearTimeout(timer);
     };
     return { pid, ...streams, exited, kill, resize: (cols: number, rows: number) => attached.resize(cols, rows) };
-  }
-
-  /**
-   * The environment for `policy` when the container's network already matches it (no tunnel to
-   * start or stop), else null: prepareNetwork must run, under the project lock.
-   */
-  private readyNetworkEnv(lease: Lease, policy: NetworkPolicy): Record<string, string> | null {
-    const current = lease.data.get(LEASE_EGRESS) as { withCa: boolean } | undefined;
-    if (policy === "none" || !this.options.egress) return current ? null : {};
-    return current ? egressEnv(current.withCa) : null;
-  }
-
-  /**
-   * Makes the container's network match the project's policy before something runs in it: for a
-   * policy other than "none", a live egress tunnel (started, or restarted if it died) and the
-   * proxy environment; for "none", no environment and no tunnel (one left from an earlier policy
-   * is stopped). The caller holds the project lock.
-   */
-  private async prepareNetwork(projectId: string, lease: Lease, policy: NetworkPolicy): Promise<Record<string, string>> {
-    const current = lease.data.get(LEASE_EGRESS) as { process: SandboxProcess; withCa: boolean } | undefined;
-    if (policy === "none" || !this.options.egress) {
-      if (policy !== "none") this.log.warn({ projectId, policy }, "no egress proxy configured: running without network");
-      if (current) {
-        lease.data.delete(LEASE_EGRESS);
-        await current.process.kill();
-        this.log.info({ projectId, containerId: lease.container.id }, "egress tunnel stopped (policy none)");
-      }
-      return {};
-    }
-    if (current) return egressEnv(current.withCa);
-
-    const egress = this.options.egress;
-    const containerId = lease.container.id;
-    const ca = await egress.caBundle();
-    if (ca) {
-      // The sandbox user owns this copy; changing it only changes what their own programs trust.
-      await this.guard(lease, "write", (signal) =>
-        this.driver.exec(containerId, {
-          cmd: ["sh", "-c", `umask 022 && mkdir -p "\${1%/*}" && cat > "$1"`, "pantheon-ca", EGRESS_CA_PATH],
-          user: SANDBOX_USER,
-          stdin: ca,
-          signal,
-        }),
-      );
-    }
-    const tunnel = await this.spawnIn(projectId, lease, {
-      image: lease.container.image,
-      argv: [TUNNEL_BINARY, "listen", String(EGRESS_PORT)],
-      inputIsUserAction: false,
-    });
-    const stderr: Buffer[] = [];
-    tunnel.stderr.on("data", (b: Buffer) => {
-      if (stderr.length < 16) stderr.push(b);
-    });
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        egress.attach(projectId, tunnel),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error("the tunnel did not start in time")), EGRESS_READY_TIMEOUT_MS);
-        }),
-      ]);
-    } catch (err) {
-      await tunnel.kill();
-      const detail = Buffer.concat(stderr).toString("utf8").trim() || (err instanceof Error ? err.message : String(err));
-      this.log.error({ projectId, containerId, detail }, "egress tunnel failed to start");
-      throw new SandboxError("INTERNAL", `the network tunnel could not start: ${detail.slice(0, 200)}`);
-    } finally {
-      clearTimeout(timer);
-    }
-    const entry = { process: tunnel, withCa: ca !== null };
-    lease.data.set(LEASE_EGRESS, entry);
-    void tunnel.exited.then(({ exitCode }) => {
-      // Restarted lazily by the next execution or spawn of a project with network.
-      if (lease.data.get(LEASE_EGRESS) === entry) lease.data.delete(LEASE_EGRESS);
-      if (!lease.dead) this.log.warn({ projectId, containerId, exitCode }, "egress tunnel exited");
-    });
-    this.log.info({ projectId, containerId, policy, pid: tunnel.pid }, "egress tunnel started");
-    return egressEnv(entry.withCa);
   }
 
   /** How many spawned processes are alive in the project's container (0 without one). */

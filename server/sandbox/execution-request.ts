@@ -25,6 +25,11 @@ export interface PreparedExecution {
   timeoutMs: number;
 }
 
+/** Whole seconds as callers give them (REST and tRPC take seconds), else milliseconds. */
+function duration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
 function badRequest(message: string): never {
   throw new SandboxError("BAD_REQUEST", message);
 }
@@ -38,7 +43,8 @@ export function prepareExecution(
   if (!["run", "test", "build"].includes(type)) badRequest(`unknown execution type ${JSON.stringify(type)}`);
   const timeoutMs = request.timeoutMs ?? config.defaultTimeoutMs;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) badRequest("timeoutMs must be a positive integer");
-  if (timeoutMs > config.maxTimeoutMs) badRequest(`timeout ${timeoutMs} ms is above the ceiling of ${config.maxTimeoutMs} ms`);
+  if (timeoutMs > config.maxTimeoutMs)
+    badRequest(`timeout ${duration(timeoutMs)} is above the ceiling of ${duration(config.maxTimeoutMs)} (SANDBOX_MAX_TIMEOUT); ask for less`);
 
   if (request.kind === "command") {
     const { command } = request;

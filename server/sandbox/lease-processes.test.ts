@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { keepersOf, rootsOf, setKeepers, settledKeepersOf, trackPendingSpawn } from "./lease-processes";
-import type { Lease } from "./pool";
+import { newLeaseState } from "./lease-state";
 
-const lease = () => ({ data: new Map<string, unknown>() }) as unknown as Lease;
+const lease = () => ({ state: newLeaseState() });
 
 describe("lease processes", () => {
   it("formats keepers and kept roots as the sweep scripts read them", () => {

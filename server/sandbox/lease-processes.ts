@@ -2,44 +2,26 @@ import type { Lease } from "./pool";
 
 // What the engine knows about the processes in a lease's container that a kill-all must spare:
 // the idle keeper (found when the workspace is loaded) and the kept roots (engine.spawn), plus
-// the spawns still starting, whose pid is not known yet.
+// the spawns still starting, whose pid is not known yet. The state lives in lease.state.
 
-const KEEPERS = "keepers";
-const ROOTS = "roots";
-const PENDING = "pending-spawns";
+type WithState = Pick<Lease, "state">;
 
 /** Pids of the long-lived processes (engine.spawn) alive in a lease's container. */
-export function rootsOf(lease: Lease): Set<number> {
-  let roots = lease.data.get(ROOTS) as Set<number> | undefined;
-  if (!roots) {
-    roots = new Set();
-    lease.data.set(ROOTS, roots);
-  }
-  return roots;
+export function rootsOf(lease: WithState): Set<number> {
+  return lease.state.roots;
 }
 
 /** Records the idle keeper pids the load script found. */
-export function setKeepers(lease: Lease, keepers: string): void {
-  lease.data.set(KEEPERS, keepers);
+export function setKeepers(lease: WithState, keepers: string): void {
+  lease.state.keepers = keepers;
 }
 
 /**
  * The sweep scripts' first argument: the idle keeper pids ("" before the first load) and, after
  * "|", the kept roots.
  */
-export function keepersOf(lease: Lease): string {
-  const keepers = lease.data.get(KEEPERS);
-  const roots = lease.data.get(ROOTS) as Set<number> | undefined;
-  return `${typeof keepers === "string" ? keepers : ""}|${roots ? [...roots].join(" ") : ""}`;
-}
-
-function pendingOf(lease: Lease): Set<Promise<unknown>> {
-  let pending = lease.data.get(PENDING) as Set<Promise<unknown>> | undefined;
-  if (!pending) {
-    pending = new Set();
-    lease.data.set(PENDING, pending);
-  }
-  return pending;
+export function keepersOf(lease: WithState): string {
+  return `${lease.state.keepers}|${[...lease.state.roots].join(" ")}`;
 }
 
 /**
@@ -47,8 +29,8 @@ function pendingOf(lease: Lease): Set<Promise<unknown>> {
  * Spawns can start while an execution runs (they do not wait for the project lock), so a kill
  * of that execution must not catch one between its exec and its pid being known.
  */
-export function trackPendingSpawn<T>(lease: Lease, registration: Promise<T>): Promise<T> {
-  const pending = pendingOf(lease);
+export function trackPendingSpawn<T>(lease: WithState, registration: Promise<T>): Promise<T> {
+  const pending = lease.state.pendingSpawns;
   // Settles either way, so a failed spawn never becomes an unhandled rejection here.
   const entry: Promise<void> = registration.then(
     () => undefined,
@@ -66,9 +48,9 @@ export const PENDING_SPAWN_WAIT_MS = 2_000;
  * keepersOf, once every spawn already starting has registered its pid or failed, or after
  * `maxWaitMs` (a spawn still starting then may be killed: it fails, it never blocks the kill).
  */
-export async function settledKeepersOf(lease: Lease, maxWaitMs = PENDING_SPAWN_WAIT_MS): Promise<string> {
-  const pending = lease.data.get(PENDING) as Set<Promise<unknown>> | undefined;
-  if (pending?.size) {
+export async function settledKeepersOf(lease: WithState, maxWaitMs = PENDING_SPAWN_WAIT_MS): Promise<string> {
+  const pending = lease.state.pendingSpawns;
+  if (pending.size) {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
     await Promise.race([Promise.allSettled([...pending]), deadline]);

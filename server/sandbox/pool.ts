@@ -12,6 +12,7 @@ import {
   type SandboxDriver,
 } from "./driver";
 import { isSandboxError, SandboxError } from "./errors";
+import { newLeaseState, type LeaseState } from "./lease-state";
 
 // Binding model: labels cannot change after create, and warm containers are created before
 // anyone knows their project. So a warm container carries only sandbox/instance/image labels;
@@ -55,8 +56,8 @@ export interface Lease {
   readonly died: AbortController;
   /** OOM kills seen inside this container (the container may survive them). */
   oomEvents: number;
-  /** Per-lease state the engine attaches (workspace manifest, keeper pid...). */
-  readonly data: Map<string, unknown>;
+  /** What the engine attaches to the container (workspace manifest, kept processes, egress tunnel). */
+  readonly state: LeaseState;
 }
 
 /**
@@ -220,7 +221,7 @@ export class ContainerPool {
       dead: null,
       died: new AbortController(),
       oomEvents: 0,
-      data: new Map(),
+      state: newLeaseState(),
     };
     this.leases.set(projectId, lease);
     unreserve();

@@ -91,6 +91,14 @@ describe("executions against the database-backed workspace", () => {
     expect(after.output).toContain("exec-bit-kept");
   });
 
+  it("record output holding NUL and invalid UTF-8 (PostgreSQL text takes no NUL: it is stored as U+FFFD)", async () => {
+    const { user, project } = await userAndProject();
+    const result = await runExecution(user, project.id, { kind: "command", command: "printf 'a\\000b\\377c'; printf 'e\\000' >&2" });
+    expect(result.status, result.errorOutput ?? "").toBe("success");
+    expect(result.output).toBe("a\uFFFDb\uFFFDc");
+    expect(result.errorOutput).toBe("e\uFFFD");
+  });
+
   it("refuse another user's project as not found, and a bad request before any row is written", async () => {
     const { project } = await userAndProject();
     const { user: stranger } = await userAndProject();

@@ -14,3 +14,13 @@ export async function requireProject(user: AuthUser, projectId: number, mode: "r
   if (!allowed) throw new AppError("NOT_FOUND", `Project ${projectId} not found`);
   return project;
 }
+
+/**
+ * requireProject(user, id, "write") that also records the access (lastAccessedAt) in the same
+ * database statement: an execution's first and only read of its project.
+ */
+export async function requireProjectForUse(user: AuthUser, projectId: number): Promise<ProjectRecord> {
+  const project = await projectRepository.touchOwned(projectId, user.role === "admin" ? null : user.id);
+  if (!project) throw new AppError("NOT_FOUND", `Project ${projectId} not found`);
+  return project;
+}

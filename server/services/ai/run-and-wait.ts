@@ -3,7 +3,7 @@ import type { AuthUser } from "@/server/auth/auth-user";
 import type { ExecutionRecord } from "@/server/repositories/execution-repository";
 import type { ExecutionRequest } from "@/server/sandbox/execution-types";
 import { type Diagnostic, parseDiagnostics } from "@/server/services/diagnostics/parse-diagnostics";
-import type { ExecutionWithFiles } from "@/server/services/execution-service";
+import type { ExecutionWithFiles } from "@/server/services/executions/start-execution";
 import { startExecution } from "@/server/services/executions/start-execution";
 
 export type ExecutionWithDiagnostics = ExecutionWithFiles & { diagnostics: Diagnostic[] };

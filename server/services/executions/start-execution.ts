@@ -1,18 +1,50 @@
 import type { AiPersonality } from "@/lib/ai-personalities";
 import type { AuthUser } from "@/server/auth/auth-user";
-import { AppError } from "@/server/errors/app-error";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
-import { prepareExecution } from "@/server/sandbox/execution-request";
-import type { ExecutionRecord } from "@/server/repositories/execution-repository";
-import { runExecution, type ExecutionWithFiles } from "@/server/services/execution-service";
-import { requireProject } from "@/server/services/project-access";
+import { getLogger } from "@/server/logging/logger";
+import { executionLogInput } from "@/server/monitoring/execution-log";
+import { recordExecution } from "@/server/monitoring/prometheus";
+import { logSandboxEvent } from "@/server/monitoring/sandbox-log";
+import { recordRejectedPaths } from "@/server/monitoring/security-events";
+import { type ExecutionRecord, executionRepository } from "@/server/repositories/execution-repository";
+import type { ProjectRecord } from "@/server/repositories/project-repository";
+import type { ExecutionFileChanges, SandboxEngine, SandboxExecutionResult } from "@/server/sandbox/engine";
+import { prepareExecution, type PreparedExecution } from "@/server/sandbox/execution-request";
+import type { ExecutionEvent, ExecutionRequest, ExitEvent } from "@/server/sandbox/execution-types";
+import type { RefusedReason } from "@/server/sandbox/workspace-files";
+import { requireProjectForUse } from "@/server/services/project-access";
 import { getRateLimits } from "@/server/services/rate-limits-access";
-import { requireEngine } from "@/server/services/sandbox-engine-access";
-import type { ExecutionRequest, ExitEvent } from "@/server/sandbox/execution-types";
+import { executionLimits, requireEngine } from "@/server/services/sandbox-engine-access";
+import { getEnv } from "@/lib/env";
 import { getTemplate } from "@/server/templates/templates";
+import { watchListeningPorts, type PortWatch } from "./port-watch";
+import { runLimitNotice } from "./run-limit-notice";
 import { getExecutionHub } from "./execution-hub";
 import { claimSandboxSlot } from "./sandbox-quota";
-import { maxTimeoutSeconds, timeoutCeilingMessage } from "./timeout-ceiling";
+import { skippedFilesNotice, skippedFilesOf } from "./skipped-files";
+
+// The one path of an execution, whoever asks (tRPC, REST, MCP, the AI tools). Its states, in order:
+//   admitted  access (404), the template's image, the request validated once (prepareExecution:
+//             language, command, the timeout ceiling), the running-sandbox quota and the rate
+//             limits. Nothing is recorded before, and a refused request costs no rate-limit points.
+//   recorded  the row exists (status null) and the hub has an entry: subscribers can attach.
+//   running   the engine runs the prepared request; output flows into the hub as it comes.
+//   finished  the result is recorded, then the hub gets the exit event (whoever sees the end can
+//             read the row); or
+//   failed    the engine or the recording threw after the row existed: recorded as an error where
+//             the database allows, and the hub still gets an ending.
+// Database round trips of a run on a warm project: the project (read and touched in one UPDATE …
+// RETURNING), the two rate-limit windows, the row's insert, the row's update; a project without a
+// container adds the quota's count and claim, the engine's load of its files and its bind record.
+
+export type ExecutionRunState = "admitted" | "recorded" | "running" | "finished" | "failed";
+
+export type ExecutionWithFiles = ExecutionRecord & {
+  files: ExecutionFileChanges | null;
+  engineError: string | null;
+  /** The server's own lines appended to the stored stderr (files not saved, the run's time limit): streams tell them before the end. */
+  notice: string;
+};
 
 export interface StartedExecution {
   execution: ExecutionRecord;
@@ -20,68 +52,180 @@ export interface StartedExecution {
   done: Promise<ExecutionWithFiles>;
 }
 
+export interface StartExecutionOptions {
+  /** Each event as the engine emits it (in-process callers; remote ones subscribe to the hub). */
+  onEvent?: (event: ExecutionEvent) => void;
+}
+
+/** Refusals of the sync that look like probing (size and binary refusals are ordinary). */
+const PROBING = new Set<RefusedReason>(["invalid-path", "symlink", "hardlink", "special-file"]);
+
+interface Admitted {
+  project: ProjectRecord;
+  engine: SandboxEngine;
+  prepared: PreparedExecution;
+}
+
 /**
- * Starts an execution and resolves as soon as its row exists; the output flows into the
- * execution hub for subscribers. Checks, in order: access (404), the timeout ceiling, the
- * running-sandbox quota, then the per-project and per-user execution rate limits.
+ * Starts an execution and resolves as soon as its row exists; the output flows into the execution
+ * hub for subscribers. `ai` is the personality already attributed where the request entered.
  */
-export async function startExecution(user: AuthUser, projectId: number, request: ExecutionRequest, ai: AiPersonality | null): Promise<StartedExecution> {
-  const project = await requireProject(user, projectId, "write");
-  const ceiling = maxTimeoutSeconds();
-  if (request.timeoutMs !== undefined && request.timeoutMs > ceiling * 1000) {
-    throw new AppError("BAD_REQUEST", `timeout ${timeoutCeilingMessage(ceiling)} (asked: ${request.timeoutMs / 1000} s)`);
-  }
-  const engine = requireEngine();
+export async function startExecution(
+  user: AuthUser,
+  projectId: number,
+  request: ExecutionRequest,
+  ai: AiPersonality | null,
+  opts: StartExecutionOptions = {},
+): Promise<StartedExecution> {
+  const admitted = await admit(user, projectId, request);
+  const row = await executionRepository.start({
+    projectId,
+    userId: user.id,
+    executedCode: admitted.prepared.command,
+    language: admitted.prepared.language,
+    executionType: admitted.prepared.type,
+    executedByAi: ai,
+  });
+  const run = new ExecutionRun(user, admitted, row, ai, opts);
+  const done = run.run();
+  // Failures are recorded and told to subscribers by the run; a caller that only wanted the id
+  // (tRPC's executions.run) never awaits `done`, and its rejection must not go unhandled.
+  done.catch(() => {});
+  return { execution: row, done };
+}
+
+async function admit(user: AuthUser, projectId: number, request: ExecutionRequest): Promise<Admitted> {
+  // Access and the project's lastAccessedAt in one statement (a caller without access touches nothing).
+  const project = await requireProjectForUse(user, projectId);
   // A command in a template's project runs in that template's image (python-script → python).
   if (request.kind === "command" && !request.image && project.templateType) request = { ...request, image: getTemplate(project.templateType).image };
-  // Refused requests (NUL in a command, oversized code) cost no rate-limit points.
+  let prepared: PreparedExecution;
   try {
-    prepareExecution(request, engine.config);
+    prepared = prepareExecution(request, executionLimits());
   } catch (e) {
     throw fromSandboxError(e);
   }
+  const engine = requireEngine();
   await claimSandboxSlot(user.id, project);
   await (await getRateLimits()).consumeExecution(String(user.id), String(projectId));
+  return { project, engine, prepared };
+}
 
-  const hub = getExecutionHub();
-  const controller = new AbortController();
-  let executionId: number | null = null;
-  let exit: ExitEvent | null = null;
-  let started!: (row: ExecutionRecord) => void;
-  const startedPromise = new Promise<ExecutionRecord>((resolve) => (started = resolve));
+/** One execution from its recorded row to its recorded result (states recorded → running → finished | failed). */
+class ExecutionRun {
+  state: ExecutionRunState = "recorded";
+  private readonly hub = getExecutionHub();
+  private readonly controller = new AbortController();
+  /** The engine's exit event, held until the result is recorded. */
+  private exit: ExitEvent | null = null;
+  /** A server started as a run is noticed while it runs (its output, the container's sockets). */
+  private ports: PortWatch | null = null;
 
-  const done = runExecution(user, projectId, request, {
-    aiPersonality: ai,
-    signal: controller.signal,
-    onStarted: (row) => {
-      executionId = row.id;
-      hub.open(row.id, projectId, controller);
-      started(row);
-    },
-    onEvent: (event) => {
-      // The exit event waits until the row is recorded: a subscriber that sees the end can read the result.
-      if (event.type === "exit") exit = event;
-      else if (executionId !== null) hub.push(executionId, event);
-    },
-  });
-  void done.then(
-    (result) => {
-      if (executionId === null || !exit) return;
-      // The server's notices (files not saved, the time limit) are told before the end, as the stored error output tells them.
-      const { notice } = result;
-      if (notice) hub.push(executionId, { seq: exit.seq, type: "stderr", data: notice });
-      hub.push(executionId, notice ? { ...exit, seq: exit.seq + 1 } : exit);
-    },
-    // Failures after the row exists are recorded by runExecution; subscribers still get an ending.
-    (err: unknown) => {
-      if (executionId === null || hub.isFinished(executionId)) return;
-      if (exit) return hub.push(executionId, exit);
-      const seq = hub.lastSeq(executionId);
-      const message = err instanceof Error ? err.message : "the execution failed";
-      hub.push(executionId, { seq: seq + 1, type: "stderr", data: `pantheon: ${message}\n` });
-      hub.push(executionId, { seq: seq + 2, type: "exit", exitCode: null, status: "error", reason: null, truncated: false });
-    },
-  );
-  const execution = await Promise.race([startedPromise, done.then(() => startedPromise)]);
-  return { execution, done };
+  constructor(
+    private readonly user: AuthUser,
+    private readonly admitted: Admitted,
+    private readonly row: ExecutionRecord,
+    private readonly ai: AiPersonality | null,
+    private readonly opts: StartExecutionOptions,
+  ) {
+    this.hub.open(row.id, row.projectId, this.controller);
+  }
+
+  async run(): Promise<ExecutionWithFiles> {
+    const { engine, prepared, project } = this.admitted;
+    this.state = "running";
+    this.ports = watchListeningPorts(engine, project.id, prepared.image, getLogger());
+    let result: SandboxExecutionResult;
+    try {
+      result = await engine.run(String(project.id), prepared, {
+        signal: this.controller.signal,
+        network: project.networkPolicy,
+        onEvent: (event) => this.onEvent(event),
+      });
+    } catch (e) {
+      this.ports.finish(false);
+      const message = e instanceof Error ? e.message : "failed";
+      await this.fail(message, () =>
+        executionRepository.finish(this.row.id, {
+          output: "",
+          errorOutput: message,
+          outputTruncated: false,
+          exitCode: null,
+          executionTimeMs: 0,
+          memoryUsedMb: null,
+          cpuUsagePercent: null,
+          status: "error",
+          statusReason: null,
+        }),
+      );
+      recordExecution({ status: "error", runtime: engine.config.runtime, durationMs: 0 });
+      throw fromSandboxError(e);
+    }
+
+    // Files the sync refused (a name that is not UTF-8, a symlink...) are said in stderr and stored;
+    // so is the time limit a run ended at, and where a server it started belongs.
+    const skippedFiles = skippedFilesOf(result.files);
+    const listeningPorts = this.ports.finish(result.status === "timeout" || result.reason === "cancelled");
+    const notice =
+      skippedFilesNotice(skippedFiles) +
+      runLimitNotice({
+        projectId: project.id,
+        command: prepared.language === null ? prepared.command : "",
+        result,
+        listeningPorts,
+        timeoutMs: prepared.timeoutMs,
+        maxTimeoutSeconds: getEnv().SANDBOX_MAX_TIMEOUT,
+      });
+    let finished: ExecutionRecord;
+    try {
+      finished = await executionRepository.finish(this.row.id, {
+        output: result.output,
+        errorOutput: result.errorOutput + notice,
+        skippedFiles,
+        listeningPorts,
+        outputTruncated: result.truncated,
+        exitCode: result.exitCode,
+        executionTimeMs: Math.round(result.durationMs),
+        memoryUsedMb: result.memoryPeakMb,
+        cpuUsagePercent: result.cpuPercent,
+        status: result.status,
+        statusReason: result.reason,
+      });
+    } catch (e) {
+      await this.fail(e instanceof Error ? e.message : "recording the result failed");
+      throw e;
+    }
+    this.state = "finished";
+    const { id: projectId } = project;
+    recordExecution({ status: result.status, runtime: engine.config.runtime, durationMs: result.durationMs });
+    logSandboxEvent(executionLogInput({ projectId, userId: this.user.id, aiPersonality: this.ai, type: prepared.type, result }));
+    // Symlinks, devices and invalid names a program left in /workspace: path probing from inside.
+    recordRejectedPaths({ userId: this.user.id, projectId }, result.files?.refused.filter((f) => PROBING.has(f.reason)).length ?? 0);
+    if (this.exit) {
+      // Files not saved are told before the end, as the stored error output tells them.
+      if (notice) this.hub.push(this.row.id, { seq: this.exit.seq, type: "stderr", data: notice });
+      this.hub.push(this.row.id, notice ? { ...this.exit, seq: this.exit.seq + 1 } : this.exit);
+    }
+    return { ...finished, files: result.files, engineError: result.errorCode ? result.errorOutput : null, notice };
+  }
+
+  private onEvent(event: ExecutionEvent): void {
+    if (event.type !== "exit") this.ports?.output(event.data);
+    this.opts.onEvent?.(event);
+    // The exit event waits until the row is recorded: a subscriber that sees the end can read the result.
+    if (event.type === "exit") this.exit = event;
+    else this.hub.push(this.row.id, event);
+  }
+
+  /** Ends the run as failed: records it if `record` is given (a failure to record is logged), and ends the hub's stream. */
+  private async fail(message: string, record?: () => Promise<unknown>): Promise<void> {
+    this.state = "failed";
+    await record?.().catch((err: unknown) => getLogger().error({ err, executionId: this.row.id }, "recording a failed execution failed"));
+    const id = this.row.id;
+    if (this.hub.isFinished(id)) return;
+    if (this.exit) return this.hub.push(id, this.exit);
+    const seq = this.hub.lastSeq(id);
+    this.hub.push(id, { seq: seq + 1, type: "stderr", data: `pantheon: ${message}\n` });
+    this.hub.push(id, { seq: seq + 2, type: "exit", exitCode: null, status: "error", reason: null, truncated: false });
+  }
 }

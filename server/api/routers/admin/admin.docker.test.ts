@@ -28,8 +28,10 @@ describe(`admin: active sandboxes and Stop on the real engine (${process.env.SAN
     expect(run.status).toBe("success");
 
     const admin = await sessionCaller((await makeUser("admin")).id);
+    // A python-script project runs its commands in the python image, whichever entry point asks
+    // (in-process runExecution once skipped the template's image: two paths, two answers).
     const listed = (await admin.admin.activeSandboxes()).find((s) => s.projectId === String(project.id));
-    expect(listed).toMatchObject({ projectName: "watched", ownerEmail: owner.email, createdByAi: "c24", lastRunByAi: "geppo", image: "node", busy: 0 });
+    expect(listed).toMatchObject({ projectName: "watched", ownerEmail: owner.email, createdByAi: "c24", lastRunByAi: "geppo", image: "python", busy: 0 });
     expect(listed!.ageMs).toBeGreaterThanOrEqual(0);
     const containerId = engine.fleet.activeSandboxes().find((s) => s.projectId === String(project.id))!.containerId;
 

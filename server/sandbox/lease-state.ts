@@ -1,0 +1,30 @@
+import type { SandboxProcess } from "./spawned-process";
+import type { Manifest } from "./workspace-manifest";
+
+/** The egress tunnel running in a lease's container (lease-network.ts). */
+export interface EgressTunnel {
+  process: SandboxProcess;
+  /** Whether the proxy's CA bundle was written into the container (the proxy environment names it). */
+  withCa: boolean;
+}
+
+/**
+ * What the engine knows about a leased container beyond the pool's bookkeeping. Typed fields,
+ * not a bag of keys: every reader sees what is there and when it may be absent.
+ */
+export interface LeaseState {
+  /** The workspace as last synced; null until the workspace is loaded (the container is not usable yet). */
+  manifest: Manifest | null;
+  /** Idle keeper pids the load script found ("" before the first load); a kill-all spares them. */
+  keepers: string;
+  /** Kept roots: pids of the long-lived processes (engine.spawn) alive in the container. */
+  readonly roots: Set<number>;
+  /** Spawns still starting, whose pid is not known yet (lease-processes.ts). */
+  readonly pendingSpawns: Set<Promise<void>>;
+  /** The egress tunnel, while the container runs with a network policy other than "none". */
+  egress: EgressTunnel | null;
+}
+
+export function newLeaseState(): LeaseState {
+  return { manifest: null, keepers: "", roots: new Set(), pendingSpawns: new Set(), egress: null };
+}
