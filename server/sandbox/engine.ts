@@ -20,6 +20,12 @@ import { readPidLine, withActivity, type SandboxProcess } from "./spawned-proces
 import { LeaseNetwork } from "./lease-network";
 import { keepersOf, rootsOf, setKeepers, settledKeepersOf, trackPendingSpawn } from "./lease-processes";
 import { WorkspaceSync } from "./workspace-sync";
+import { AgentConnection } from "./agent/agent-connection";
+import type { CheckedWrites } from "./agent/agent-events";
+import { readThroughAgent, statThroughAgent } from "./agent-files";
+import { runOnAgent } from "./agent-run";
+import type { RunOutcome } from "./executor";
+import { diffWritten } from "./written-changes";
 
 export type { SandboxProcess } from "./spawned-process";
 
@@ -149,7 +155,15 @@ export class SandboxEngine {
     const { config, driver } = options;
     this.log = options.logger.child({ component: "sandbox-engine", instance: config.instanceId });
     const images = Object.fromEntries(IMAGE_KINDS.map((k) => [k, imageFor(config, k)])) as Record<ImageKind, string>;
-    this.pool = new ContainerPool({ ...config, driver, log: this.log, images, ...(options.leaseEvents ? { leaseEvents: options.leaseEvents } : {}) });
+    this.pool = new ContainerPool({
+      ...config,
+      driver,
+      log: this.log,
+      images,
+      ...(options.leaseEvents ? { leaseEvents: options.leaseEvents } : {}),
+      // One agent per container, started with it and kept for its life (issue 11).
+      startAgent: (containerId) => AgentConnection.start(driver, containerId, { log: this.log }),
+    });
     this.fleet = new SandboxFleet(this.pool, driver, config, this.log);
     this.sync = new WorkspaceSync(driver, config, this.log);
     this.executor = new Executor(driver, config.maxOutputBytes, this.log);
@@ -304,6 +318,8 @@ export class SandboxEngine {
     lease.busyUntil = Date.now() + this.busyBudgetMs(prepared.timeoutMs);
     this.active++;
     try {
+      const agent = lease.container.agent;
+      if (agent) return await this.executeOnAgent(projectId, lease, agent, prepared, opts, env);
       const target = {
         containerId: lease.container.id,
         keepers: () => keepersOf(lease),
@@ -361,6 +377,99 @@ export class SandboxEngine {
       lease.lastUsedAt = Date.now();
       this.active--;
     }
+  }
+
+  /**
+   * An execution through the container's agent: one Start call, then the paths the exit event
+   * names are saved to the store BEFORE the result is reported. A run whose written files could
+   * not all be saved, or whose agent or container died, ends as an error with the reason: it
+   * never reports success while a file it wrote is not in the store.
+   */
+  private async executeOnAgent(
+    projectId: string,
+    lease: Lease,
+    agent: AgentConnection,
+    prepared: PreparedExecution,
+    opts: ExecuteOptions,
+    env: Record<string, string>,
+  ): Promise<SandboxExecutionResult> {
+    const outcome = await runOnAgent(agent, prepared, {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      env,
+      maxOutputBytes: this.config.maxOutputBytes,
+      log: this.log,
+      deathSignal: lease.died.signal,
+    });
+    let run: RunOutcome = outcome;
+    let files: ExecutionFileChanges | null = null;
+    if (outcome.containerLost || !outcome.writes) {
+      await this.pool.release(projectId, "container lost during execution", lease);
+    } else {
+      try {
+        files = await this.saveWritten(projectId, lease, agent, outcome.writes);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        this.log.warn({ containerId: lease.container.id, projectId, err: message }, "saving the files an execution wrote failed");
+        files = { upserted: [], deleted: [], refused: [], error: message };
+        // The container's copy is now the only one: drop it, the next run starts from the store
+        // (which holds the last saved state), and this run says it did not complete.
+        await this.pool.release(projectId, "saving written files failed", lease);
+        run = {
+          ...run,
+          status: "error",
+          error: { code: isSandboxError(err) ? err.code : "SYNC_FAILED", message: `the files this run wrote could not be saved: ${message}` },
+        };
+      }
+    }
+    opts.onEvent?.({ seq: run.exitSeq, type: "exit", exitCode: run.exitCode, status: run.status, reason: run.reason, truncated: run.truncated });
+    return {
+      command: prepared.command,
+      language: prepared.language,
+      type: prepared.type,
+      output: run.output,
+      errorOutput: run.error
+        ? `${run.errorOutput}${run.errorOutput && !run.errorOutput.endsWith("\n") ? "\n" : ""}pantheon: ${run.error.message}\n`
+        : run.errorOutput,
+      truncated: run.truncated,
+      exitCode: run.exitCode,
+      durationMs: run.durationMs,
+      memoryPeakMb: run.memoryPeakMb,
+      cpuPercent: run.cpuPercent,
+      status: run.status,
+      reason: run.reason,
+      containerId: lease.container.id,
+      errorCode: run.error?.code ?? null,
+      files,
+    };
+  }
+
+  /**
+   * Saves what the exit event says the run wrote: each path stat'ed and (regular files) read
+   * through the agent, compared with the lease's manifest, applied to the store in one call; the
+   * manifest moves only once the store has them. Too many paths (or a name the agent could not
+   * report exactly): the full listing instead.
+   */
+  private async saveWritten(projectId: string, lease: Lease, agent: AgentConnection, writes: CheckedWrites): Promise<ExecutionFileChanges> {
+    const manifest = lease.state.manifest;
+    if (writes.overflow || !manifest) {
+      return this.saveChanges(projectId, lease, await this.guard(lease, "list", (deadline) => this.sync.list(lease.container.id, deadline)));
+    }
+    if (writes.paths.length === 0 && writes.refused.length === 0) return { upserted: [], deleted: [], refused: [], error: null };
+    const written = await statThroughAgent(agent, writes.paths);
+    const diff = diffWritten(manifest, written, {
+      maxFileSize: this.config.maxFileSize,
+      maxProjectSize: this.config.maxProjectSize,
+      ignore: this.config.syncIgnore,
+    });
+    const read = await readThroughAgent(agent, diff.changed, this.config.maxFileSize, this.config.binaryFiles);
+    const changes = { upserted: read.files, deleted: [...diff.deleted, ...read.gone], refused: [...writes.refused, ...diff.refused, ...read.refused] };
+    if (changes.upserted.length || changes.deleted.length || changes.refused.length) {
+      await this.options.store.applyChanges(projectId, changes);
+      if (changes.refused.length) this.log.info({ containerId: lease.container.id, projectId, refused: changes.refused }, "files refused by sync");
+    }
+    diff.commit();
+    return { upserted: changes.upserted.map((f) => f.path), deleted: changes.deleted, refused: changes.refused, error: null };
   }
 
   /** The project's container with its files in place (a fresh one is loaded from the store). */

@@ -23,6 +23,8 @@ const config = parseEngineConfig({
   instanceId: `bench-${process.pid}`,
   scope: "bench",
   reapOtherInstances: false,
+  // The images to measure (SANDBOX_CONTAINER_REGISTRY), as the app reads them.
+  ...(process.env.SANDBOX_CONTAINER_REGISTRY ? { registry: process.env.SANDBOX_CONTAINER_REGISTRY } : {}),
 });
 const image = imageFor(config, "node");
 
