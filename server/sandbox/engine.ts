@@ -26,6 +26,9 @@ import { readThroughAgent, statThroughAgent } from "./agent-files";
 import { runOnAgent } from "./agent-run";
 import type { RunOutcome } from "./executor";
 import { diffWritten } from "./written-changes";
+import { loadThroughAgent, writeThroughAgent } from "./agent-workspace";
+import { checkWorkspaceFiles, type CheckedWorkspaceFile } from "./workspace-tar";
+import { PathRejectedError } from "./workspace-path";
 
 export type { SandboxProcess } from "./spawned-process";
 
@@ -472,6 +475,16 @@ export class SandboxEngine {
     return { upserted: changes.upserted.map((f) => f.path), deleted: changes.deleted, refused: changes.refused, error: null };
   }
 
+  /** Validates files before any container work (BAD_REQUEST names the first bad one). */
+  private checkFiles(files: readonly WorkspaceFile[]): CheckedWorkspaceFile[] {
+    try {
+      return checkWorkspaceFiles(files, this.config);
+    } catch (err) {
+      if (err instanceof PathRejectedError) throw new SandboxError("BAD_REQUEST", err.message, { cause: err });
+      throw err;
+    }
+  }
+
   /** The project's container with its files in place (a fresh one is loaded from the store). */
   private async leaseWithFiles(projectId: string, image: ImageKind, signal: AbortSignal | undefined): Promise<Lease> {
     const live = this.pool.lease(projectId);
@@ -480,14 +493,20 @@ export class SandboxEngine {
       return live;
     }
     // Files are read and validated before a container is taken: a bad stored path costs nothing.
-    const files = await raceAbort(this.options.store.loadFiles(projectId), signal);
-    const archive = await this.sync.pack(files);
+    const stored = await raceAbort(this.options.store.loadFiles(projectId), signal);
+    const files = this.checkFiles(stored);
     const { lease, fresh } = await this.pool.acquire(projectId, image, signal ? { signal } : {});
     if (!fresh && lease.state.manifest) return lease;
     try {
-      const { keepers, manifest } = await this.guard(lease, "load", (deadline) => this.sync.load(lease.container.id, archive, deadline));
-      setKeepers(lease, keepers);
-      lease.state.manifest = manifest;
+      const agent = lease.container.agent;
+      if (agent) {
+        lease.state.manifest = await this.guard(lease, "load", (deadline) => loadThroughAgent(agent, files, deadline));
+      } else {
+        const archive = await this.sync.pack(stored);
+        const { keepers, manifest } = await this.guard(lease, "load", (deadline) => this.sync.load(lease.container.id, archive, deadline));
+        setKeepers(lease, keepers);
+        lease.state.manifest = manifest;
+      }
       if (signal?.aborted) throw abortError(signal);
       return lease;
     } catch (err) {
@@ -559,7 +578,7 @@ export class SandboxEngine {
    * Without a live container this is a no-op: the next execution loads from the store.
    */
   async writeFiles(projectId: string, files: readonly WorkspaceFile[], deleted: readonly string[] = []): Promise<void> {
-    const archive = await this.sync.pack(files);
+    const checked = this.checkFiles(files);
     for (const path of deleted) {
       const check = checkWorkspacePath(path);
       if (!check.ok) throw new SandboxError("BAD_REQUEST", `rejected path ${JSON.stringify(path.slice(0, 120))}: ${check.reason}`);
@@ -568,7 +587,12 @@ export class SandboxEngine {
       const lease = this.pool.lease(projectId);
       if (!lease || lease.dead || !lease.state.manifest) return;
       try {
-        lease.state.manifest = await this.guard(lease, "write", (deadline) => this.sync.write(lease.container.id, archive, deleted, deadline));
+        const { agent, manifest } = { agent: lease.container.agent, manifest: lease.state.manifest };
+        if (agent && manifest) await this.guard(lease, "write", (deadline) => writeThroughAgent(agent, manifest, checked, deleted, deadline));
+        else
+          lease.state.manifest = await this.guard(lease, "write", async (deadline) =>
+            this.sync.write(lease.container.id, await this.sync.pack(files), deleted, deadline),
+          );
         lease.lastUsedAt = Date.now();
       } catch (err) {
         // The store has the edit; a fresh container will load it.
