@@ -61,6 +61,12 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener("abort", onAbort, { once: true });
 
+  // The call's own signal, tied to the container's death and untied after: a listener left on the
+  // lease's long-lived signal per execution would pile up for the container's whole life.
+  const callAbort = new AbortController();
+  const onDeath = () => callAbort.abort(opts.deathSignal.reason);
+  if (opts.deathSignal.aborted) onDeath();
+  else opts.deathSignal.addEventListener("abort", onDeath, { once: true });
   const started = performance.now();
   let exitCode: number | null = null;
   let memoryPeakMb: number | null = null;
@@ -78,7 +84,7 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
           stdin: exec.stdin ?? new Uint8Array(),
           trackWrites: true,
         },
-        { timeoutMs: exec.timeoutMs + CALL_GRACE_MS, signal: opts.deathSignal },
+        { timeoutMs: exec.timeoutMs + CALL_GRACE_MS, signal: callAbort.signal },
       );
       for await (const event of checkedProcessEvents(call)) {
         if (event.type === "output") {
@@ -108,6 +114,7 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
   } finally {
     clearTimeout(timer);
     opts.signal?.removeEventListener("abort", onAbort);
+    opts.deathSignal.removeEventListener("abort", onDeath);
   }
   const durationMs = Math.round(performance.now() - started);
   for (const event of output.flush()) emit(event);

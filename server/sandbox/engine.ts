@@ -81,6 +81,8 @@ export interface SpawnOptions {
 }
 
 const KILL_GRACE_MS = 5_000;
+/** How long an agent may leave a ping unanswered before its container is given up. */
+const AGENT_PING_TIMEOUT_MS = 5_000;
 /**
  * Beyond an execution's timeout and its kill budget: the wait for starting spawns (2 s), the
  * stream's grace after the kill (3 s), and slack. Past it the run's exec is given up.
@@ -165,7 +167,10 @@ export class SandboxEngine {
       images,
       ...(options.leaseEvents ? { leaseEvents: options.leaseEvents } : {}),
       // One agent per container, started with it and kept for its life (issue 11).
-      startAgent: (containerId) => AgentConnection.start(driver, containerId, { log: this.log }),
+      // An agent that exits, or whose exec or container ends, is known at once (its stream
+      // closes). Pings catch a hung agent; sandbox code cannot stop it (another uid), so a late
+      // answer means a starved machine, not a dead agent: seconds, not the client's 500 ms.
+      startAgent: (containerId) => AgentConnection.start(driver, containerId, { log: this.log, pingIntervalMs: 1_000, pingTimeoutMs: AGENT_PING_TIMEOUT_MS }),
     });
     this.fleet = new SandboxFleet(this.pool, driver, config, this.log);
     this.sync = new WorkspaceSync(driver, config, this.log);
