@@ -33,6 +33,11 @@ export interface AgentRunOptions {
   log: Logger;
   /** Aborted when the container dies or is released (the pool's lease.died). */
   deathSignal: AbortSignal;
+  /**
+   * The container's OOM-kill count now, and the count before this run: a run that ends by SIGKILL
+   * that nobody sent is an OOM kill when the count grew.
+   */
+  oom: { read: () => Promise<number | null>; before: number | null };
 }
 
 /** Runs one prepared execution through the agent; never throws (failures are in the outcome). */
@@ -118,11 +123,16 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
   }
   const durationMs = Math.round(performance.now() - started);
   for (const event of output.flush()) emit(event);
+  let oomKilled = false;
+  if (exitCode === 137 && ending === null && error === null) {
+    const now = await opts.oom.read().catch(() => null);
+    oomKilled = now !== null && opts.oom.before !== null && now > opts.oom.before;
+  }
   const died = opts.deathSignal.aborted || agent.isDead;
   if (died && error === null) error = { code: "CONTAINER_LOST", message: agent.deathReason ?? "the container stopped during the execution" };
   // An agent that ends the stream without an exit, or dies, fails the run: never a success.
   const broken = error !== null && error.code !== "CANCELLED";
-  const { status, reason } = classify({ ending, exitCode: broken ? null : exitCode, oomKilled: false, died: died || broken });
+  const { status, reason } = classify({ ending, exitCode: broken ? null : exitCode, oomKilled, died: died || broken });
   return {
     exitCode: broken ? null : exitCode,
     status,

@@ -408,6 +408,7 @@ export class SandboxEngine {
       maxOutputBytes: this.config.maxOutputBytes,
       log: this.log,
       deathSignal: lease.died.signal,
+      oom: { read: () => this.oomKillsOf(lease), before: lease.state.oomKills },
     });
     let run: RunOutcome = outcome;
     let files: ExecutionFileChanges | null = null;
@@ -480,6 +481,15 @@ export class SandboxEngine {
     return { upserted: changes.upserted.map((f) => f.path), deleted: changes.deleted, refused: changes.refused, error: null };
   }
 
+  /** The container's OOM kills (the agent's cgroup read, else Docker's stats), remembered on the lease. */
+  private async oomKillsOf(lease: Lease): Promise<number | null> {
+    const fromAgent = await lease.container.agent?.stats.read({}).catch(() => null);
+    let count = fromAgent?.oomKills === undefined ? null : Number(fromAgent.oomKills);
+    if (count === null) count = (await this.driver.usage(lease.container.id).catch(() => null))?.oomKills ?? null;
+    if (count !== null) lease.state.oomKills = count;
+    return count;
+  }
+
   /** Validates files before any container work (BAD_REQUEST names the first bad one). */
   private checkFiles(files: readonly WorkspaceFile[]): CheckedWorkspaceFile[] {
     try {
@@ -506,6 +516,7 @@ export class SandboxEngine {
       const agent = lease.container.agent;
       if (agent) {
         lease.state.manifest = await this.guard(lease, "load", (deadline) => loadThroughAgent(agent, files, deadline));
+        await this.oomKillsOf(lease);
       } else {
         const archive = await this.sync.pack(stored);
         const { keepers, manifest } = await this.guard(lease, "load", (deadline) => this.sync.load(lease.container.id, archive, deadline));
