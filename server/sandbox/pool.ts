@@ -382,19 +382,20 @@ export class ContainerPool {
         void this.destroyInBackground(id);
         throw err;
       }
-      let agent: AgentConnection | null = null;
+      // Known from here on (the orphan reaper spares it while its agent starts).
+      const container: PooledContainer = { id, image, createdAt: this.now, agent: null };
+      this.byContainer.set(id, container);
       if (this.options.startAgent) {
         try {
-          agent = await this.options.startAgent(id);
+          const agent = await this.options.startAgent(id);
+          container.agent = agent;
+          agent.onDeath((death) => this.agentDied(container, death.reason));
         } catch (err) {
           void this.destroyInBackground(id);
           throw err;
         }
       }
       this.noteDockerUp();
-      const container: PooledContainer = { id, image, createdAt: this.now, agent };
-      this.byContainer.set(id, container);
-      agent?.onDeath((death) => this.agentDied(container, death.reason));
       return container;
     } catch (err) {
       this.noteDockerError(err);
