@@ -376,15 +376,15 @@ export class ContainerPool {
     this.creating.set(image, (this.creating.get(image) ?? 0) + 1);
     try {
       const id = await driver.create({ image: images[image], labels, name: `pantheon-${instanceId}-${image}-${++this.counter}` });
+      // Known from here on: the orphan reaper spares it while it starts and its agent connects.
+      const container: PooledContainer = { id, image, createdAt: this.now, agent: null };
+      this.byContainer.set(id, container);
       try {
         await driver.start(id);
       } catch (err) {
         void this.destroyInBackground(id);
         throw err;
       }
-      // Known from here on (the orphan reaper spares it while its agent starts).
-      const container: PooledContainer = { id, image, createdAt: this.now, agent: null };
-      this.byContainer.set(id, container);
       if (this.options.startAgent) {
         try {
           const agent = await this.options.startAgent(id);
