@@ -93,11 +93,8 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
       );
       for await (const event of checkedProcessEvents(call)) {
         if (event.type === "output") {
-          const out = output.append(
-            event.stream === Stream.STDERR ? "stderr" : "stdout",
-            Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength),
-          );
-          if (out) emit(out);
+          const data = Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength);
+          for (const out of output.append(event.stream === Stream.STDERR ? "stderr" : "stdout", data)) emit(out);
         } else if (event.type === "exited") {
           const e = event.exited;
           // A signal's death reads as a shell reports it (128 + n): 137 is a SIGKILL from outside.
