@@ -38,6 +38,8 @@ export async function startTestEngine(config: EngineConfigInput = {}, docker = n
       limits: { memoryBytes: 256 * MiB },
       retryInitialMs: 100,
       retryMaxMs: 1_000,
+      // The images under test (SANDBOX_CONTAINER_REGISTRY), as the app reads them.
+      ...(process.env.SANDBOX_CONTAINER_REGISTRY ? { registry: process.env.SANDBOX_CONTAINER_REGISTRY } : {}),
       ...config,
     },
     store,

@@ -20,6 +20,15 @@ import { readPidLine, withActivity, type SandboxProcess } from "./spawned-proces
 import { LeaseNetwork } from "./lease-network";
 import { keepersOf, rootsOf, setKeepers, settledKeepersOf, trackPendingSpawn } from "./lease-processes";
 import { WorkspaceSync } from "./workspace-sync";
+import { AgentConnection } from "./agent/agent-connection";
+import type { CheckedWrites } from "./agent/agent-events";
+import { readThroughAgent, statThroughAgent } from "./agent-files";
+import { runOnAgent } from "./agent-run";
+import type { RunOutcome } from "./executor";
+import { diffWritten } from "./written-changes";
+import { loadThroughAgent, writeThroughAgent } from "./agent-workspace";
+import { checkWorkspaceFiles, type CheckedWorkspaceFile } from "./workspace-tar";
+import { PathRejectedError } from "./workspace-path";
 
 export type { SandboxProcess } from "./spawned-process";
 
@@ -72,6 +81,8 @@ export interface SpawnOptions {
 }
 
 const KILL_GRACE_MS = 5_000;
+/** How long an agent may leave a ping unanswered before its container is given up. */
+const AGENT_PING_TIMEOUT_MS = 5_000;
 /**
  * Beyond an execution's timeout and its kill budget: the wait for starting spawns (2 s), the
  * stream's grace after the kill (3 s), and slack. Past it the run's exec is given up.
@@ -149,7 +160,18 @@ export class SandboxEngine {
     const { config, driver } = options;
     this.log = options.logger.child({ component: "sandbox-engine", instance: config.instanceId });
     const images = Object.fromEntries(IMAGE_KINDS.map((k) => [k, imageFor(config, k)])) as Record<ImageKind, string>;
-    this.pool = new ContainerPool({ ...config, driver, log: this.log, images, ...(options.leaseEvents ? { leaseEvents: options.leaseEvents } : {}) });
+    this.pool = new ContainerPool({
+      ...config,
+      driver,
+      log: this.log,
+      images,
+      ...(options.leaseEvents ? { leaseEvents: options.leaseEvents } : {}),
+      // One agent per container, started with it and kept for its life (issue 11).
+      // An agent that exits, or whose exec or container ends, is known at once (its stream
+      // closes). Pings catch a hung agent; sandbox code cannot stop it (another uid), so a late
+      // answer means a starved machine, not a dead agent: seconds, not the client's 500 ms.
+      startAgent: (containerId) => AgentConnection.start(driver, containerId, { log: this.log, pingIntervalMs: 1_000, pingTimeoutMs: AGENT_PING_TIMEOUT_MS }),
+    });
     this.fleet = new SandboxFleet(this.pool, driver, config, this.log);
     this.sync = new WorkspaceSync(driver, config, this.log);
     this.executor = new Executor(driver, config.maxOutputBytes, this.log);
@@ -304,6 +326,8 @@ export class SandboxEngine {
     lease.busyUntil = Date.now() + this.busyBudgetMs(prepared.timeoutMs);
     this.active++;
     try {
+      const agent = lease.container.agent;
+      if (agent) return await this.executeOnAgent(projectId, lease, agent, prepared, opts, env);
       const target = {
         containerId: lease.container.id,
         keepers: () => keepersOf(lease),
@@ -363,6 +387,119 @@ export class SandboxEngine {
     }
   }
 
+  /**
+   * An execution through the container's agent: one Start call, then the paths the exit event
+   * names are saved to the store BEFORE the result is reported. A run whose written files could
+   * not all be saved, or whose agent or container died, ends as an error with the reason: it
+   * never reports success while a file it wrote is not in the store.
+   */
+  private async executeOnAgent(
+    projectId: string,
+    lease: Lease,
+    agent: AgentConnection,
+    prepared: PreparedExecution,
+    opts: ExecuteOptions,
+    env: Record<string, string>,
+  ): Promise<SandboxExecutionResult> {
+    const outcome = await runOnAgent(agent, prepared, {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      env,
+      maxOutputBytes: this.config.maxOutputBytes,
+      log: this.log,
+      deathSignal: lease.died.signal,
+      oom: { read: () => this.oomKillsOf(lease), before: lease.state.oomKills },
+    });
+    let run: RunOutcome = outcome;
+    let files: ExecutionFileChanges | null = null;
+    if (outcome.containerLost || !outcome.writes) {
+      await this.pool.release(projectId, "container lost during execution", lease);
+    } else {
+      try {
+        files = await this.saveWritten(projectId, lease, agent, outcome.writes);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        this.log.warn({ containerId: lease.container.id, projectId, err: message }, "saving the files an execution wrote failed");
+        files = { upserted: [], deleted: [], refused: [], error: message };
+        // The container's copy is now the only one: drop it, the next run starts from the store
+        // (which holds the last saved state), and this run says it did not complete.
+        await this.pool.release(projectId, "saving written files failed", lease);
+        run = {
+          ...run,
+          status: "error",
+          error: { code: isSandboxError(err) ? err.code : "SYNC_FAILED", message: `the files this run wrote could not be saved: ${message}` },
+        };
+      }
+    }
+    opts.onEvent?.({ seq: run.exitSeq, type: "exit", exitCode: run.exitCode, status: run.status, reason: run.reason, truncated: run.truncated });
+    return {
+      command: prepared.command,
+      language: prepared.language,
+      type: prepared.type,
+      output: run.output,
+      errorOutput: run.error
+        ? `${run.errorOutput}${run.errorOutput && !run.errorOutput.endsWith("\n") ? "\n" : ""}pantheon: ${run.error.message}\n`
+        : run.errorOutput,
+      truncated: run.truncated,
+      exitCode: run.exitCode,
+      durationMs: run.durationMs,
+      memoryPeakMb: run.memoryPeakMb,
+      cpuPercent: run.cpuPercent,
+      status: run.status,
+      reason: run.reason,
+      containerId: lease.container.id,
+      errorCode: run.error?.code ?? null,
+      files,
+    };
+  }
+
+  /**
+   * Saves what the exit event says the run wrote: each path stat'ed and (regular files) read
+   * through the agent, compared with the lease's manifest, applied to the store in one call; the
+   * manifest moves only once the store has them. Too many paths (or a name the agent could not
+   * report exactly): the full listing instead.
+   */
+  private async saveWritten(projectId: string, lease: Lease, agent: AgentConnection, writes: CheckedWrites): Promise<ExecutionFileChanges> {
+    const manifest = lease.state.manifest;
+    if (writes.overflow || !manifest) {
+      return this.saveChanges(projectId, lease, await this.guard(lease, "list", (deadline) => this.sync.list(lease.container.id, deadline)));
+    }
+    if (writes.paths.length === 0 && writes.refused.length === 0) return { upserted: [], deleted: [], refused: [], error: null };
+    const written = await statThroughAgent(agent, writes.paths);
+    const diff = diffWritten(manifest, written, {
+      maxFileSize: this.config.maxFileSize,
+      maxProjectSize: this.config.maxProjectSize,
+      ignore: this.config.syncIgnore,
+    });
+    const read = await readThroughAgent(agent, diff.changed, this.config.maxFileSize, this.config.binaryFiles);
+    const changes = { upserted: read.files, deleted: [...diff.deleted, ...read.gone], refused: [...writes.refused, ...diff.refused, ...read.refused] };
+    if (changes.upserted.length || changes.deleted.length || changes.refused.length) {
+      await this.options.store.applyChanges(projectId, changes);
+      if (changes.refused.length) this.log.info({ containerId: lease.container.id, projectId, refused: changes.refused }, "files refused by sync");
+    }
+    diff.commit();
+    return { upserted: changes.upserted.map((f) => f.path), deleted: changes.deleted, refused: changes.refused, error: null };
+  }
+
+  /** The container's OOM kills (the agent's cgroup read, else Docker's stats), remembered on the lease. */
+  private async oomKillsOf(lease: Lease): Promise<number | null> {
+    const fromAgent = await lease.container.agent?.stats.read({}).catch(() => null);
+    let count = fromAgent?.oomKills === undefined ? null : Number(fromAgent.oomKills);
+    if (count === null) count = (await this.driver.usage(lease.container.id).catch(() => null))?.oomKills ?? null;
+    if (count !== null) lease.state.oomKills = count;
+    return count;
+  }
+
+  /** Validates files before any container work (BAD_REQUEST names the first bad one). */
+  private checkFiles(files: readonly WorkspaceFile[]): CheckedWorkspaceFile[] {
+    try {
+      return checkWorkspaceFiles(files, this.config);
+    } catch (err) {
+      if (err instanceof PathRejectedError) throw new SandboxError("BAD_REQUEST", err.message, { cause: err });
+      throw err;
+    }
+  }
+
   /** The project's container with its files in place (a fresh one is loaded from the store). */
   private async leaseWithFiles(projectId: string, image: ImageKind, signal: AbortSignal | undefined): Promise<Lease> {
     const live = this.pool.lease(projectId);
@@ -371,14 +508,21 @@ export class SandboxEngine {
       return live;
     }
     // Files are read and validated before a container is taken: a bad stored path costs nothing.
-    const files = await raceAbort(this.options.store.loadFiles(projectId), signal);
-    const archive = await this.sync.pack(files);
+    const stored = await raceAbort(this.options.store.loadFiles(projectId), signal);
+    const files = this.checkFiles(stored);
     const { lease, fresh } = await this.pool.acquire(projectId, image, signal ? { signal } : {});
     if (!fresh && lease.state.manifest) return lease;
     try {
-      const { keepers, manifest } = await this.guard(lease, "load", (deadline) => this.sync.load(lease.container.id, archive, deadline));
-      setKeepers(lease, keepers);
-      lease.state.manifest = manifest;
+      const agent = lease.container.agent;
+      if (agent) {
+        lease.state.manifest = await this.guard(lease, "load", (deadline) => loadThroughAgent(agent, files, deadline));
+        await this.oomKillsOf(lease);
+      } else {
+        const archive = await this.sync.pack(stored);
+        const { keepers, manifest } = await this.guard(lease, "load", (deadline) => this.sync.load(lease.container.id, archive, deadline));
+        setKeepers(lease, keepers);
+        lease.state.manifest = manifest;
+      }
       if (signal?.aborted) throw abortError(signal);
       return lease;
     } catch (err) {
@@ -450,7 +594,7 @@ export class SandboxEngine {
    * Without a live container this is a no-op: the next execution loads from the store.
    */
   async writeFiles(projectId: string, files: readonly WorkspaceFile[], deleted: readonly string[] = []): Promise<void> {
-    const archive = await this.sync.pack(files);
+    const checked = this.checkFiles(files);
     for (const path of deleted) {
       const check = checkWorkspacePath(path);
       if (!check.ok) throw new SandboxError("BAD_REQUEST", `rejected path ${JSON.stringify(path.slice(0, 120))}: ${check.reason}`);
@@ -459,7 +603,12 @@ export class SandboxEngine {
       const lease = this.pool.lease(projectId);
       if (!lease || lease.dead || !lease.state.manifest) return;
       try {
-        lease.state.manifest = await this.guard(lease, "write", (deadline) => this.sync.write(lease.container.id, archive, deleted, deadline));
+        const { agent, manifest } = { agent: lease.container.agent, manifest: lease.state.manifest };
+        if (agent && manifest) await this.guard(lease, "write", (deadline) => writeThroughAgent(agent, manifest, checked, deleted, deadline));
+        else
+          lease.state.manifest = await this.guard(lease, "write", async (deadline) =>
+            this.sync.write(lease.container.id, await this.sync.pack(files), deleted, deadline),
+          );
         lease.lastUsedAt = Date.now();
       } catch (err) {
         // The store has the edit; a fresh container will load it.

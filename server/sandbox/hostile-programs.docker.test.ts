@@ -30,7 +30,8 @@ async function expectHealthyAfter(projectId: string, forbidden: RegExp[] = []) {
   const processes = after.output.split("\n").filter((l) => l.trim() && !l.includes("still-ok"));
   // init, the idle keeper, this run's wrapper and ps itself: nothing else. "runc init" is runc
   // bootstrapping another exec the engine may be starting at this instant (not a user process).
-  const strangers = processes.filter((l) => !/docker-init|sleep infinity|pantheon-run|ps -eo|runc init/.test(l));
+  // With the agent: the agent itself (root, beyond the sandbox user) and its launcher's shell.
+  const strangers = processes.filter((l) => !/docker-init|sleep infinity|pantheon-run|pantheon-agent serve|ps -eo|runc init/.test(l));
   expect(strangers).toEqual([]);
   for (const pattern of forbidden) expect(after.output).not.toMatch(pattern);
   await t.engine.releaseProject(projectId);

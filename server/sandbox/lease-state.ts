@@ -23,8 +23,10 @@ export interface LeaseState {
   readonly pendingSpawns: Set<Promise<void>>;
   /** The egress tunnel, while the container runs with a network policy other than "none". */
   egress: EgressTunnel | null;
+  /** OOM kills counted in the container when last read (a run killed by SIGKILL compares with it); null: not read yet. */
+  oomKills: number | null;
 }
 
 export function newLeaseState(): LeaseState {
-  return { manifest: null, keepers: "", roots: new Set(), pendingSpawns: new Set(), egress: null };
+  return { manifest: null, keepers: "", roots: new Set(), pendingSpawns: new Set(), egress: null, oomKills: null };
 }

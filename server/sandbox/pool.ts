@@ -11,6 +11,7 @@ import {
   type EventSubscription,
   type SandboxDriver,
 } from "./driver";
+import type { AgentConnection } from "./agent/agent-connection";
 import { isSandboxError, SandboxError } from "./errors";
 import { newLeaseState, type LeaseState } from "./lease-state";
 
@@ -25,6 +26,11 @@ export interface PooledContainer {
   id: string;
   image: ImageKind;
   createdAt: number;
+  /**
+   * The container's pantheon-agent, started once right after the container (startAgent) and kept
+   * for its life; null when the pool runs without agents (unit tests of the pool's logic).
+   */
+  agent: AgentConnection | null;
 }
 
 /** "lost": an engine command outlived its deadline (deadline.ts) and the engine killed the container. */
@@ -83,6 +89,11 @@ export interface ContainerPoolOptions {
   /** A lease with no user action for this long is released even while its processes print (output alone never holds a container past it). */
   maxUnattendedMs?: number;
   leaseEvents?: LeaseEvents;
+  /**
+   * Starts the container's agent (one attached exec, kept for the container's life). Its death is
+   * the container's: a warm one is replaced, a leased one released at once (its work fails).
+   */
+  startAgent?: (containerId: string) => Promise<AgentConnection>;
   retryInitialMs: number;
   retryMaxMs: number;
   now?: () => number;
@@ -268,6 +279,25 @@ export class ContainerPool {
     else await this.destroyInBackground(lease.container.id);
   }
 
+  /**
+   * The container's agent is gone (it exited, its exec or stream broke, or it missed its pings:
+   * known within a second). Nothing more can run in that container: a warm one is destroyed, a
+   * leased one released now, so whatever waits on it fails with the reason and the next use gets
+   * a fresh container. Ignored for containers already on their way out.
+   */
+  private agentDied(container: PooledContainer, reason: string): void {
+    if (this.stopped || !this.byContainer.has(container.id)) return;
+    const lease = this.leaseByContainer(container.id);
+    if (!lease) {
+      this.markDead(container.id, "died");
+      return;
+    }
+    if (lease.dead === null) lease.dead = "died";
+    if (!lease.died.signal.aborted) lease.died.abort(new SandboxError("CONTAINER_LOST", `the sandbox agent stopped (${reason})`));
+    this.options.log.warn({ containerId: container.id, projectId: lease.projectId, reason }, "sandbox agent died; releasing the container");
+    void this.release(lease.projectId, `agent died: ${reason}`, lease);
+  }
+
   /** Called from Docker events (and by the executor when a container stops answering). */
   markDead(containerId: string, reason: DeathReason): void {
     for (const [image, list] of this.warm) {
@@ -346,15 +376,26 @@ export class ContainerPool {
     this.creating.set(image, (this.creating.get(image) ?? 0) + 1);
     try {
       const id = await driver.create({ image: images[image], labels, name: `pantheon-${instanceId}-${image}-${++this.counter}` });
+      // Known from here on: the orphan reaper spares it while it starts and its agent connects.
+      const container: PooledContainer = { id, image, createdAt: this.now, agent: null };
+      this.byContainer.set(id, container);
       try {
         await driver.start(id);
       } catch (err) {
         void this.destroyInBackground(id);
         throw err;
       }
+      if (this.options.startAgent) {
+        try {
+          const agent = await this.options.startAgent(id);
+          container.agent = agent;
+          agent.onDeath((death) => this.agentDied(container, death.reason));
+        } catch (err) {
+          void this.destroyInBackground(id);
+          throw err;
+        }
+      }
       this.noteDockerUp();
-      const container = { id, image, createdAt: this.now };
-      this.byContainer.set(id, container);
       return container;
     } catch (err) {
       this.noteDockerError(err);
@@ -490,7 +531,10 @@ export class ContainerPool {
   }
 
   private destroyInBackground(id: string): Promise<void> {
+    // Its agent goes first: the container's end is ours, not a death to report.
+    const agent = this.byContainer.get(id)?.agent;
     this.byContainer.delete(id);
+    agent?.close("container destroyed");
     const p = this.options.driver
       .destroy(id)
       .catch((err: unknown) => this.options.log.warn({ containerId: id, err }, "destroy failed; the boot reaper will remove it"))

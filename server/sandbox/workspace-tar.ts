@@ -12,10 +12,16 @@ export interface PackLimits {
   maxProjectSize: number;
 }
 
-/** Validates every entry first, so a bad file means nothing at all is sent to Docker. */
-export async function packWorkspaceFiles(files: readonly WorkspaceFile[], limits: PackLimits): Promise<Buffer> {
+export interface CheckedWorkspaceFile {
+  path: string;
+  data: Buffer;
+  executable: boolean;
+}
+
+/** Validates every entry (path, duplicates, sizes, a file under a file); throws PathRejectedError. */
+export function checkWorkspaceFiles(files: readonly WorkspaceFile[], limits: PackLimits): CheckedWorkspaceFile[] {
   const seen = new Set<string>();
-  const entries: { path: string; data: Buffer; executable: boolean }[] = [];
+  const entries: CheckedWorkspaceFile[] = [];
   let total = 0;
   for (const file of files) {
     const check = checkWorkspacePath(file.path);
@@ -36,6 +42,12 @@ export async function packWorkspaceFiles(files: readonly WorkspaceFile[], limits
       if (seen.has(parent)) throw new PathRejectedError(path, `parent ${parent} is a file`);
     }
   }
+  return entries;
+}
+
+/** Validates every entry first, so a bad file means nothing at all is sent to Docker. */
+export async function packWorkspaceFiles(files: readonly WorkspaceFile[], limits: PackLimits): Promise<Buffer> {
+  const entries = checkWorkspaceFiles(files, limits);
 
   const pack = tar.pack();
   const chunks: Buffer[] = [];

@@ -23,6 +23,11 @@ const config = parseEngineConfig({
   instanceId: `bench-${process.pid}`,
   scope: "bench",
   reapOtherInstances: false,
+  // 50 projects at once, and a project of 10,000 files (with their folders).
+  maxConcurrent: 64,
+  limits: { workspaceInodes: 20_000 },
+  // The images to measure (SANDBOX_CONTAINER_REGISTRY), as the app reads them.
+  ...(process.env.SANDBOX_CONTAINER_REGISTRY ? { registry: process.env.SANDBOX_CONTAINER_REGISTRY } : {}),
 });
 const image = imageFor(config, "node");
 
@@ -42,6 +47,7 @@ async function time(n: number, fn: (i: number) => Promise<void>): Promise<number
   return samples;
 }
 
+const store = new MemoryWorkspaceStore();
 const rows: { what: string; engine: number[]; baseline: number[]; baselineWhat: string }[] = [];
 
 /** Raw: `docker exec` of argv in a running container, read to the end, exit code inspected. */
@@ -94,7 +100,6 @@ async function main() {
   await pool.stop();
 
   // 3. Round trips through the engine (run + process sweep + manifest + sync) vs raw docker exec.
-  const store = new MemoryWorkspaceStore();
   store.put("bench", "index.js", "console.log('hi')\n");
   const engine = createDockerSandboxEngine({ config: { ...config, instanceId: `${config.instanceId}-e` }, store, logger, docker });
   await engine.start();
@@ -121,8 +126,10 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
   const rawTrue = await time(rounds, () => rawExec(container, ["true"]));
   rows.push({ what: "warm acquire (pool)", engine: warmSamples, baseline: rawTrue, baselineWhat: "raw docker exec true" });
 
+  let idleEcho: number[] = [];
   for (const [label, argv] of [
     ["true", ["true"]],
+    ["echo 1", ["sh", "-c", "echo 1"]],
     ["node -e 0", ["node", "-e", "0"]],
   ] as const) {
     const viaEngine = await time(rounds, async () => {
@@ -131,7 +138,50 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
     });
     const raw = await time(rounds, () => rawExec(container, [...argv]));
     rows.push({ what: `execute \`${label}\` round trip`, engine: viaEngine, baseline: raw, baselineWhat: `raw docker exec ${label}` });
+    if (label === "echo 1") idleEcho = viaEngine;
   }
+
+  // An API file write (engine.writeFiles, as the files service calls it) until it is in the container.
+  const written = await time(rounds, (i) =>
+    engine.writeFiles("bench", [{ path: `notes/n${i % 5}.txt`, content: `note ${i}\n`, encoding: "utf8", size: 7 + String(i).length }]),
+  );
+  const rawWrite = await time(rounds, (i) => rawExec(container, ["sh", "-c", `mkdir -p /workspace/raw && echo note ${i} > /workspace/raw/n${i % 5}.txt`]));
+  rows.push({ what: "API file write visible in the container", engine: written, baseline: rawWrite, baselineWhat: "raw docker exec writing the file" });
+
+  // A run in a project of 10,000 files against the same run in a 1-file project.
+  for (let i = 0; i < 10_000; i++) store.put("big", `src/d${i % 100}/f${i}.txt`, `file ${i}\n`);
+  await engine.execute("big", { kind: "command", command: "true", timeoutMs: 120_000 });
+  const big = await time(rounds, async () => void (await engine.execute("big", { kind: "command", command: "echo 1 > out.txt" })));
+  const small = await time(rounds, async () => void (await engine.execute("bench", { kind: "command", command: "echo 1 > out.txt" })));
+  rows.push({ what: "run writing a file, 10,000-file project", engine: big, baseline: small, baselineWhat: "the same run, 1-file project" });
+  await engine.releaseProject("big");
+
+  // 50 projects executing `echo 1` at once: throughput, and each execution's latency against idle.
+  const projects = Array.from({ length: 50 }, (_, i) => `many-${i}`);
+  await Promise.all(projects.map((p) => engine.execute(p, { kind: "command", command: "true", timeoutMs: 120_000 })));
+  const perProject = Math.max(2, Math.round(rounds / 5));
+  const concurrent: number[] = [];
+  const failures: string[] = [];
+  const wallStart = performance.now();
+  await Promise.all(
+    projects.map(async (p) => {
+      for (let i = 0; i < perProject; i++) {
+        const started = performance.now();
+        const r = await engine.execute(p, { kind: "command", command: "echo 1" });
+        if (r.status === "success") concurrent.push(performance.now() - started);
+        else failures.push(r.errorOutput.trim().slice(0, 200));
+      }
+    }),
+  );
+  const wall = (performance.now() - wallStart) / 1000;
+  if (failures.length) console.log(`50 projects at once: ${failures.length} failed runs, e.g. ${failures[0]}`);
+  rows.push({
+    what: `echo 1 in 50 projects at once (${(concurrent.length / wall).toFixed(1)} exec/s)`,
+    engine: concurrent,
+    baseline: idleEcho,
+    baselineWhat: "echo 1, idle engine",
+  });
+  await Promise.all(projects.map((p) => engine.releaseProject(p)));
 
   // A spawn (what a shell or a new preview connection costs) in the loaded project: idle, and
   // while an execution runs there. Timed to the pid being registered; the process then exits.
