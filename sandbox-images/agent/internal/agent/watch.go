@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"connectrpc.com/connect"
 	"golang.org/x/sys/unix"
@@ -363,11 +364,18 @@ func (t *writeTracker) finish() ([]string, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	out := make([]string, 0, len(t.paths))
+	overflow := t.overflow
 	for p := range t.paths {
+		// written_paths is a proto string, which must be valid UTF-8 to be sent at all: a name
+		// that is not cannot be listed, so the host is told to save by a full listing instead.
+		if !utf8.ValidString(p) {
+			overflow = true
+			continue
+		}
 		out = append(out, p)
 	}
 	sort.Strings(out)
-	return out, t.overflow
+	return out, overflow
 }
 
 // ---------------------------------------------------------------- Watch

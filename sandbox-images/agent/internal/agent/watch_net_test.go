@@ -59,6 +59,12 @@ func TestTrackWritesListsWhatTheProcessWrote(t *testing.T) {
 	if !slices.Equal(r.exited.WrittenPaths, want) || r.exited.WritesOverflow {
 		t.Fatalf("written %v overflow %v, want %v", r.exited.WrittenPaths, r.exited.WritesOverflow, want)
 	}
+	// A name that is not UTF-8 cannot travel in written_paths: the exit event still arrives, with
+	// the other names and writes_overflow so the host saves by a full listing.
+	r = run(t, c, &agentv1.StartRequest{TrackWrites: true, Command: &agentv1.StartRequest_Shell{Shell: `printf x > "$(printf 'bad\377name')"; echo ok > fine.txt`}})
+	if !slices.Equal(r.exited.WrittenPaths, []string{"fine.txt"}) || !r.exited.WritesOverflow {
+		t.Fatalf("invalid UTF-8 name: written %q overflow %v", r.exited.WrittenPaths, r.exited.WritesOverflow)
+	}
 	r = run(t, c, &agentv1.StartRequest{TrackWrites: true, Command: &agentv1.StartRequest_Shell{Shell: `true`}})
 	if len(r.exited.WrittenPaths) != 0 {
 		t.Fatalf("a process that wrote nothing: %v", r.exited.WrittenPaths)
