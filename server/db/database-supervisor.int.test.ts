@@ -124,7 +124,8 @@ describe("supervised embedded PostgreSQL", () => {
     expect(seen.health.find((s) => s.status === 503)?.body).toMatchObject({ status: "degraded", database: { status: "down" } });
     expect(seen.health.at(-1)?.body).toMatchObject({ database: { status: "up", state: "up" } });
     const last = getDatabaseAvailability().snapshot().last;
-    expect(last?.reason).toMatch(/postmaster exited/);
+    // Whichever noticed first names it: the exit event or the probe.
+    expect(last?.reason).toMatch(/postmaster exited|connection|terminat/i);
     expect(last?.restartAttempts).toBeGreaterThanOrEqual(1);
     expect(log.join("\n")).toMatch(/back after/);
   });
@@ -140,5 +141,32 @@ describe("supervised embedded PostgreSQL", () => {
       if (!found) await new Promise((r) => setTimeout(r, 200));
     }
     expect(found).not.toBeNull();
+  });
+
+  it("with an external database (no restart of its own): 503 while it is gone, reconnects when it is back", async () => {
+    // The same cluster stands in for an external server: a supervisor without `embedded` only
+    // probes and reconnects, and the "operator" restarts PostgreSQL by hand.
+    await supervisor.stop();
+    const externalLog: string[] = [];
+    supervisor = superviseDatabase({ url: db.url, log: (l) => externalLog.push(l), onRecovered: resetPrisma, probeIntervalMs: 300 });
+    const key = await keyFor(await makeUser());
+    const rest = () => listProjectsRest(new Request("http://localhost/api/sandbox/projects", { headers: { authorization: `Bearer ${key}` } }));
+    const outagesBefore = getDatabaseAvailability().snapshot().outages;
+
+    process.kill(postmasterPid(), "SIGKILL");
+    const deadline = Date.now() + RECOVERY_BOUND_MS;
+    while (getDatabaseAvailability().isUp() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(getDatabaseAvailability().snapshot()).toMatchObject({ state: "down", outages: outagesBefore + 1 });
+    const gap = await timed(rest);
+    expect(gap.status).toBe(503);
+    expect(gap.retryAfter).toBe("2");
+    expect(gap.ms).toBeLessThan(REQUEST_BOUND_MS);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(db.isRunning()).toBe(false); // nobody restarted it: that is the operator's job here
+
+    await db.restart();
+    expect(await getDatabaseAvailability().waitUntilUp(RECOVERY_BOUND_MS)).toBe(true);
+    expect((await timed(rest)).status).toBe(200);
+    expect(externalLog.join("\n")).toMatch(/unreachable[\s\S]*back after/);
   });
 });
