@@ -8,7 +8,7 @@
 // during it, anything lost (must be nothing). Exit code 1 when something was lost or a fault
 // did not recover. --short: one round of each fault (CI); default: --repeat 3 for PostgreSQL.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +33,8 @@ interface Row {
   recoveryMs: number | null;
   failed: number;
   total: number;
+  /** Status of each failed request ("503×12"): a database outage must answer 503, never 500. */
+  statuses: string;
   lost: string;
 }
 
@@ -96,6 +98,7 @@ class LiveServer {
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), "pantheon-chaos-"));
+  chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as "postgres" and must reach its folder
   const port = Number(process.env.CHAOS_PORT ?? (await freePort()));
   const pgPort = await freePort();
   const scope = `chaos-${process.pid}`;
@@ -134,10 +137,14 @@ async function main() {
     say("server up, project created, first execution succeeded");
 
     const lostFiles = async () => {
-      const res = await api.raw("GET", `/api/sandbox/projects/${project.id}/files`);
-      if (res.status !== 200) return `files unreadable (${res.status})`;
-      const listed = ((await res.json()) as { files: { path: string; content: string }[] }).files;
-      const missing = [...files].filter(([path, content]) => listed.find((f) => f.path === path)?.content !== content).map(([p]) => p);
+      const missing: string[] = [];
+      for (const [path, content] of files) {
+        const res = await api.raw("GET", `/api/sandbox/projects/${project.id}/files/content?path=${encodeURIComponent(path)}`);
+        // JSON {content} or the raw bytes, depending on the Accept the route infers.
+        const text = await res.text();
+        const body = res.headers.get("content-type")?.includes("json") ? ((JSON.parse(text) as { content?: string }).content ?? "") : text;
+        if (res.status !== 200 || body !== content) missing.push(`${path} (${res.status})`);
+      }
       return missing.length ? `files lost: ${missing.join(", ")}` : "";
     };
 
@@ -163,20 +170,25 @@ async function main() {
     }
 
     if (faults.includes("server")) {
-      // kill -9 of the whole server while an execution runs, then a plain restart.
-      const running = execute();
-      void running.catch(() => {});
-      await sleep(1500);
+      // kill -9 of the whole server while an execution runs (a 30 s sleep), then a plain restart.
+      const running = api.raw("POST", `/api/sandbox/projects/${project.id}/execute`, { command: "sleep 30; echo late", timeout: 60 }).then(
+        (res) => res.status,
+        () => "no answer" as const,
+      );
+      await sleep(3000);
       const killedAt = Date.now();
       server.killGroup("SIGKILL");
+      const inFlight = await running;
       await sleep(500);
       await server.start();
-      const r = await untilSuccess(execute, killedAt);
       const left: string[] = [];
+      // Before any new execution: the latest one is the killed one, and it must have ended.
+      const output = (await (await api.raw("GET", `/api/sandbox/projects/${project.id}/output`)).json().catch(() => ({}))) as { status?: string };
+      if (output.status === "running" || output.status === undefined) left.push(`the killed execution is "${output.status ?? "unknown"}"`);
+      // The execution in flight when the server died counts as a failed request.
+      const r = await untilSuccess(execute, killedAt, inFlight === 200 ? [] : [inFlight]);
       const lost = await lostFiles();
       if (lost) left.push(lost);
-      const output = (await (await api.raw("GET", `/api/sandbox/projects/${project.id}/output`)).json().catch(() => ({}))) as { status?: string };
-      if (output.status === "running") left.push("an execution is still running");
       // Containers of the killed instance must have been reaped by the new one at start-up.
       const instances = new Set(
         docker(["ps", "-a", "--filter", `label=pantheon.scope=${scope}`, "--format", '{{.Label "pantheon.instance"}}'])
@@ -186,10 +198,10 @@ async function main() {
       if (instances.size > 1) left.push(`containers of ${instances.size - 1} dead instance(s) left`);
       rows.push({ fault: "server kill -9 mid-execution", ...r, lost: left.join("; ") });
     }
-    ok = rows.every((r) => r.recoveryMs !== null && !r.lost);
+    ok = rows.every((r) => r.recoveryMs !== null && !r.lost && !/\b500×/.test(r.statuses));
+    if (!ok) console.error(JSON.stringify(rows));
   } catch (e) {
     console.error(`[chaos] harness failed: ${e instanceof Error ? e.message : String(e)}`);
-    console.error(server.log.slice(-40).join("\n"));
   } finally {
     print(rows);
     await server.stop();
@@ -200,24 +212,40 @@ async function main() {
       say(`removing ${left.length} container(s) the server left in scope ${scope}`);
       docker(["rm", "-f", ...left]);
     }
-    if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
+    try {
+      if (!values.keep) rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
+    } catch (e) {
+      say(`could not remove ${dataDir}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   process.exit(ok ? 0 : 1);
 }
 
 /** Calls `call` every 200 ms from `since` until it answers 200; counts the failures. */
-async function untilSuccess(call: () => Promise<Response>, since: number): Promise<{ recoveryMs: number | null; failed: number; total: number }> {
-  let failed = 0;
-  let total = 0;
+async function untilSuccess(
+  call: () => Promise<Response>,
+  since: number,
+  earlier: (number | "no answer")[] = [],
+): Promise<{ recoveryMs: number | null; failed: number; total: number; statuses: string }> {
+  const seen = [...earlier];
+  const result = (recoveryMs: number | null) => {
+    const counts = new Map<string, number>();
+    for (const s of seen) counts.set(String(s), (counts.get(String(s)) ?? 0) + 1);
+    return {
+      recoveryMs,
+      failed: seen.length,
+      total: seen.length + (recoveryMs === null ? 0 : 1),
+      statuses: [...counts].map(([s, n]) => `${s}×${n}`).join(" "),
+    };
+  };
   while (Date.now() - since < RECOVERY_LIMIT_MS) {
-    total++;
     const res = await call().catch(() => null);
-    if (res?.status === 200) return { recoveryMs: Date.now() - since, failed, total };
-    failed++;
+    if (res?.status === 200) return result(Date.now() - since);
+    seen.push(res?.status ?? "no answer");
     await res?.text().catch(() => "");
     await sleep(200);
   }
-  return { recoveryMs: null, failed, total };
+  return result(null);
 }
 
 function createKey(env: NodeJS.ProcessEnv): string {
@@ -256,8 +284,10 @@ function docker(args: string[]): string {
 
 function print(rows: Row[]) {
   const table = [["fault", "time to recovery", "requests failed", "lost"]];
-  for (const r of rows)
-    table.push([r.fault, r.recoveryMs === null ? "NOT RECOVERED" : `${(r.recoveryMs / 1000).toFixed(1)} s`, `${r.failed}/${r.total}`, r.lost || "nothing"]);
+  for (const r of rows) {
+    const failed = `${r.failed}/${r.total}${r.statuses ? ` (${r.statuses})` : ""}`;
+    table.push([r.fault, r.recoveryMs === null ? "NOT RECOVERED" : `${(r.recoveryMs / 1000).toFixed(1)} s`, failed, r.lost || "nothing"]);
+  }
   const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => row[i]?.length ?? 0))) ?? [];
   for (const row of table) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  |  "));
   const pg = rows.filter((r) => r.fault.startsWith("postgres") && r.recoveryMs !== null).map((r) => r.recoveryMs as number);
@@ -270,4 +300,7 @@ function print(rows: Row[]) {
   }
 }
 
-void main();
+main().catch((e: unknown) => {
+  console.error("[chaos] harness crashed:", e);
+  process.exit(2);
+});
