@@ -4,6 +4,7 @@ import { PrismaClient } from "./generated/client";
 // One client per process, on globalThis: Next may load this module twice (custom server and
 // route bundles), and each copy would otherwise open its own pool.
 const CONNECT_TIMEOUT_MS = 5_000;
+const OLD_POOL_GRACE_MS = 60_000;
 
 const holder = globalThis as typeof globalThis & { __pantheonPrisma?: PrismaClient };
 
@@ -19,14 +20,16 @@ export function getPrisma(): PrismaClient {
 }
 
 /**
- * Swaps in a fresh client (and pool) after the database came back: connections of the old pool
- * point at a server that is gone. Callers use getPrisma() per call, so the next one gets the new
- * pool; the old one is closed in the background (queries in flight on it have already failed).
+ * Swaps in a fresh client (and pool) after the database came back, so no request meets a pooled
+ * connection to the server that died (Prisma 7's adapter-pg pool does drop broken connections by
+ * itself; this is the belt to its braces). Callers use getPrisma() per call, so the next one gets
+ * the new pool. The old one is closed only after a grace: a request that took it just before the
+ * swap (a repository holding it for a $transaction) must finish on it, not meet an ended pool.
  */
 export function resetPrisma(): void {
   const old = holder.__pantheonPrisma;
   holder.__pantheonPrisma = undefined;
-  void old?.$disconnect().catch(() => {});
+  if (old) setTimeout(() => void old.$disconnect().catch(() => {}), OLD_POOL_GRACE_MS).unref();
 }
 
 export async function disconnectPrisma(): Promise<void> {

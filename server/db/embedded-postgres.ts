@@ -95,7 +95,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     dataDir,
     stop: async () => {
       stopping = true;
-      await pg.stop();
+      // The package waits for an exit event; a postmaster that already died sends none again.
+      if (running) await pg.stop();
     },
     isRunning: () => running,
     onExit: (listener) => void exitListeners.push(listener),
