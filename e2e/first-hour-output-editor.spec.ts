@@ -28,7 +28,7 @@ test("a crash after 10 MB of output: the IDE shows the traceback live, and the s
   const projectId = await newProjectInIde(page, "e2e flood then crash", "python-script");
   await trpcMutation(page, "files.write", { projectId, path: "flood.py", content: FLOOD });
   await page.getByLabel("Command", { exact: true }).fill("python3 flood.py");
-  await page.getByRole("button", { name: "Run" }).click();
+  await page.getByRole("button", { name: "Run", exact: true }).click();
   await expect(page.getByTestId("run-status")).toContainText("exit 1", { timeout: 120_000 });
   await expect(page.getByTestId("run-status")).toContainText("output truncated");
   // The terminal ends with the last lines of the flood, then the crash: whole lines, in order.
@@ -95,7 +95,7 @@ test("React template: App.tsx and index.tsx show no errors; a type error shows t
   await expect(page.getByTestId("editor-message")).toHaveText("Saved src/App.tsx");
   // The compiler in the sandbox says the same.
   await page.getByLabel("Command", { exact: true }).fill("npx tsc --noEmit");
-  await page.getByRole("button", { name: "Run" }).click();
+  await page.getByRole("button", { name: "Run", exact: true }).click();
   await expect(page.getByTestId("run-status")).toContainText("exit", { timeout: 120_000 });
   await expect.poll(async () => (await terminalRows(page, "run-output")).join("\n"), { timeout: 30_000 }).toContain(`error TS2322: ${TSC_MESSAGE}`);
   await keepScreenshot(page, "ide-react-type-error");

@@ -75,7 +75,7 @@ test("changes made elsewhere appear without a reload: an execution's files, and 
 
   // A program writes files in the container; they come back into the tree when it ends.
   await page.getByLabel("Command").fill(`mkdir -p out && echo made > out/by-run.txt && rm data.txt`);
-  await page.getByRole("button", { name: "Run" }).click();
+  await page.getByRole("button", { name: "Run", exact: true }).click();
   await expect(page.getByTestId("run-status")).toContainText("success", { timeout: 90_000 });
   await expect(page.getByTestId("file-out/by-run.txt")).toBeVisible();
   await expect(page.getByTestId("file-data.txt")).toHaveCount(0);

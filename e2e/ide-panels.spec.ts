@@ -11,10 +11,10 @@ test("executions panel: history with status, exit code, duration, memory, who ra
   // Two runs from the terminal (one fails with exit 3) and one by an AI through the API.
   const command = page.getByLabel("Command");
   await command.fill("node main.js");
-  await page.getByRole("button", { name: "Run" }).click();
+  await page.getByRole("button", { name: "Run", exact: true }).click();
   await expect(page.getByTestId("run-status")).toContainText("success", { timeout: 90_000 });
   await command.fill("exit 3");
-  await page.getByRole("button", { name: "Run" }).click();
+  await page.getByRole("button", { name: "Run", exact: true }).click();
   await expect(page.getByTestId("run-status")).toContainText("exit 3", { timeout: 60_000 });
   await trpcMutation(page, "executions.run", { projectId, kind: "command", command: "echo from the AI", aiPersonality: "c24" });
 

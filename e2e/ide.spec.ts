@@ -46,7 +46,7 @@ test("IDE: create a node-api project, edit in Monaco, save, run, reload; another
   // A command streams its output into the run panel; the saved file is what the container sees.
   await expect(page.getByLabel("Command")).toHaveValue("npm start");
   await page.getByLabel("Command").fill(`node -e "console.log(6*7)" && head -n 1 README.md`);
-  await page.getByRole("button", { name: "Run" }).click();
+  await page.getByRole("button", { name: "Run", exact: true }).click();
   const output = page.getByTestId("run-output");
   await expect(output).toContainText("42", { timeout: 90_000 });
   await expect(output).toContainText(marker);

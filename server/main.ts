@@ -4,7 +4,8 @@ import next from "next";
 import { EnvError, getEnv } from "@/lib/env";
 import { ensureAuthSecret } from "@/server/auth/auth-secret";
 import { stampClientAddress } from "@/server/auth/client-address";
-import { disconnectPrisma } from "@/server/db/client";
+import { disconnectPrisma, resetPrisma } from "@/server/db/client";
+import { superviseDatabase } from "@/server/db/database-supervisor";
 import { migrateDatabase } from "@/server/db/migrate";
 import { createRequestGuard } from "@/server/http/request-guard";
 import { applySecurityHeaders } from "@/server/http/security-headers";
@@ -56,6 +57,10 @@ async function main() {
   const applied = await migrateDatabase(db.url);
   say(applied.length ? `database migrated: ${applied.join(", ")}` : "database schema is up to date");
   cleanup.push(["prisma", () => disconnectPrisma()]);
+  // Restarts the embedded PostgreSQL when it dies and reconnects to either kind; stopped before
+  // the database (cleanup runs in reverse) so a clean shutdown is not mistaken for a crash.
+  const supervisor = superviseDatabase({ url: db.url, log: say, embedded: db.owned, onRecovered: resetPrisma });
+  cleanup.push(["database supervisor", () => supervisor.stop()]);
   cleanup.push(["rate limiters", () => closeRateLimits()]);
 
   const publicUrl = env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`;

@@ -77,7 +77,7 @@ describe("GET /api/health", () => {
     const res = await healthGet(new Request(url));
     expect(res.status).toBe(200);
     const health = (await res.json()) as Record<string, unknown> & { database: { status: string }; docker: { status: string } };
-    expect(health.database).toEqual({ status: "up" });
+    expect(health.database).toEqual({ status: "up", state: "up" });
     expect(["up", "unavailable"]).toContain(health.docker.status);
     expect(Object.keys(health).sort()).toEqual(["database", "docker", "engine", "status"]);
     expect(Object.keys(health.docker)).toEqual(["status"]);

@@ -4,6 +4,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import type { ApiScope } from "@/server/auth/auth-user";
 import { AppError, type AppErrorCode } from "@/server/errors/app-error";
+import { fromDatabaseError } from "@/server/errors/from-database-error";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
 import { conflictsOf, INTERNAL_MESSAGE } from "@/server/errors/public-error";
 import { getLogger } from "@/server/logging/logger";
@@ -26,7 +27,7 @@ const TRPC_CODE: Record<AppErrorCode, TRPCError["code"]> = {
 
 /** Service errors, and the sandbox engine's (which cannot import AppError) translated. */
 function appErrorOf(cause: unknown): AppError | null {
-  const translated = fromSandboxError(cause);
+  const translated = fromDatabaseError(fromSandboxError(cause));
   return translated instanceof AppError ? translated : null;
 }
 

@@ -3,15 +3,33 @@ import { PrismaClient } from "./generated/client";
 
 // One client per process, on globalThis: Next may load this module twice (custom server and
 // route bundles), and each copy would otherwise open its own pool.
+const CONNECT_TIMEOUT_MS = 5_000;
+const OLD_POOL_GRACE_MS = 60_000;
+
 const holder = globalThis as typeof globalThis & { __pantheonPrisma?: PrismaClient };
 
 export function getPrisma(): PrismaClient {
   if (!holder.__pantheonPrisma) {
     const url = process.env.DATABASE_URL;
     if (!url) throw new Error("DATABASE_URL is not set: the server sets it after starting the database");
-    holder.__pantheonPrisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+    // A bounded connect: with the database unreachable (network cut, a server that accepts and
+    // never answers) a request fails in seconds with a 503 instead of hanging on the pool.
+    holder.__pantheonPrisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }) });
   }
   return holder.__pantheonPrisma;
+}
+
+/**
+ * Swaps in a fresh client (and pool) after the database came back, so no request meets a pooled
+ * connection to the server that died (Prisma 7's adapter-pg pool does drop broken connections by
+ * itself; this is the belt to its braces). Callers use getPrisma() per call, so the next one gets
+ * the new pool. The old one is closed only after a grace: a request that took it just before the
+ * swap (a repository holding it for a $transaction) must finish on it, not meet an ended pool.
+ */
+export function resetPrisma(): void {
+  const old = holder.__pantheonPrisma;
+  holder.__pantheonPrisma = undefined;
+  if (old) setTimeout(() => void old.$disconnect().catch(() => {}), OLD_POOL_GRACE_MS).unref();
 }
 
 export async function disconnectPrisma(): Promise<void> {

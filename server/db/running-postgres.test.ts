@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parsePostmasterPid } from "./running-postgres";
+import { isLivePostgres, parsePostmasterPid } from "./running-postgres";
 
 // The layout PostgreSQL 18 writes (src/include/utils/pidfile.h): pid, data dir, start time, port,
 // socket dir, listen address, shared memory key, status.
@@ -20,5 +20,16 @@ describe("parsePostmasterPid", () => {
   it("treats a live postmaster without a port or status yet as starting", () => {
     expect(parsePostmasterPid("4242\n/data/postgres\n", () => true)).toEqual({ pid: 4242, port: 0, status: "starting" });
     expect(parsePostmasterPid(file("", "54329"), () => true)).toEqual({ pid: 4242, port: 54329, status: "starting" });
+  });
+});
+
+describe("isLivePostgres (may a stale postmaster.pid be removed?)", () => {
+  it("keeps the file for a live postgres, and where /proc cannot tell", () => {
+    expect(isLivePostgres(process.pid, () => "postgres")).toBe(true);
+    expect(isLivePostgres(process.pid, () => null)).toBe(true);
+  });
+  it("lets it go for a pid reused by another program, or a dead pid", () => {
+    expect(isLivePostgres(process.pid, () => "node")).toBe(false);
+    expect(isLivePostgres(2 ** 22 + 12345, () => "postgres")).toBe(false);
   });
 });

@@ -50,3 +50,21 @@ export function isAlive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
+
+/**
+ * A live process that is a postgres. A pid reused by another program after a kill -9 is not:
+ * its stale postmaster.pid may go. Where /proc cannot tell (not Linux, hidepid), assume it is.
+ */
+export function isLivePostgres(pid: number, readComm: (pid: number) => string | null = procComm): boolean {
+  if (!isAlive(pid)) return false;
+  const comm = readComm(pid);
+  return comm === null || comm.includes("postgres");
+}
+
+function procComm(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return null;
+  }
+}

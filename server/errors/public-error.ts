@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
 import { AppError, type AppErrorCode, HTTP_STATUS } from "./app-error";
+import { fromDatabaseError } from "./from-database-error";
 import { fromSandboxError } from "./from-sandbox-error";
 
 // What a caller may learn about a failure, decided once for REST (and mirrored by tRPC's
@@ -38,7 +39,7 @@ export function conflictsOf(err: unknown): FileConflictView[] | undefined {
 }
 
 export function toPublicError(err: unknown, newId: () => string = randomUUID): PublicError {
-  const cause = fromSandboxError(err);
+  const cause = fromDatabaseError(fromSandboxError(err));
   if (cause instanceof ZodError) {
     const issues = cause.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
     return { status: 400, code: "BAD_REQUEST", message: `Invalid input: ${issues.map((i) => `${i.path || "(body)"} ${i.message}`).join("; ")}`, issues };

@@ -1,9 +1,11 @@
 import type { Logger } from "pino";
 import type { Env } from "@/lib/env";
+import { getDatabaseAvailability } from "@/server/db/database-availability";
 import { getLogger } from "@/server/logging/logger";
 import { alertRepository } from "@/server/repositories/alert-repository";
 import { metricsRepository } from "@/server/repositories/metrics-repository";
 import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { storeAlertTransition } from "./alert-store";
 import { AnomalyScanner } from "./anomaly-scan";
 import { CleanupScheduler, type CleanupSettings, type CleanupTarget } from "./cleanup";
 import { MetricsCollector } from "./collector";
@@ -37,6 +39,20 @@ export function cleanupSettingsFrom(env: Env): CleanupSettings {
 
 const engine = () => getAppRuntime().engine;
 
+/**
+ * A loop's database work, paused while the supervisor reports the database away: the loops keep
+ * ticking (containers are still watched, alerts still evaluated) but skip what needs the
+ * database instead of failing and logging every round; the first round after recovery resumes.
+ * Samples taken during the outage are not written (a gap in the charts, said in the README).
+ */
+export function whileDatabaseUp<A extends unknown[], R>(work: (...args: A) => Promise<R>, skipped: () => R): (...args: A) => Promise<R> {
+  return (...args) => (getDatabaseAvailability().isUp() ? work(...args) : Promise.resolve(skipped()));
+}
+
+const databaseAway = (): never => {
+  throw new Error("database unavailable; skipped until it is back");
+};
+
 function cleanupTarget(): CleanupTarget | undefined {
   const e = engine();
   if (!e) return undefined;
@@ -69,16 +85,27 @@ export function startMonitoringServices(env: Env, log: Logger = getLogger()): Mo
     status: () => engine()?.status(),
     figures: (now) => getFleetMetrics().window.figures(now),
     sink: {
-      writeProjectSamples: (rows) => metricsRepository.insertProjectSamples(rows),
-      writeFleetSample: (row) => metricsRepository.insertFleetSample(row),
+      writeProjectSamples: whileDatabaseUp(
+        (rows) => metricsRepository.insertProjectSamples(rows),
+        () => 0,
+      ),
+      writeFleetSample: whileDatabaseUp(
+        (row) => metricsRepository.insertFleetSample(row),
+        () => undefined,
+      ),
     },
     log: log.child({ component: "metrics-collector" }),
     intervalMs: env.SANDBOX_METRICS_INTERVAL,
     diskEvery: env.SANDBOX_METRICS_DISK_EVERY,
   });
-  const alerts = startMonitoring({ intervalMs: env.SANDBOX_METRICS_INTERVAL, containerObservations: () => collector.observations() });
+  const alerts = startMonitoring({
+    intervalMs: env.SANDBOX_METRICS_INTERVAL,
+    containerObservations: () => collector.observations(),
+    onTransition: whileDatabaseUp(storeAlertTransition, () => undefined),
+  });
   const anomalies = new AnomalyScanner({
-    executionFlags: (now) => detectExecutionAnomalies(now),
+    // Throwing (not returning no flags) keeps the admin page's flags; the scan notes why.
+    executionFlags: whileDatabaseUp((now) => detectExecutionAnomalies(now), databaseAway),
     series: (now) => [...collector.cpuSeries(), ...securityCounters().series(now.getTime())],
     log: log.child({ component: "anomalies" }),
   });
@@ -86,9 +113,18 @@ export function startMonitoringServices(env: Env, log: Logger = getLogger()): Mo
   const cleanup = new CleanupScheduler({
     target: cleanupTarget,
     store: {
-      deleteProjectSamplesBefore: (d) => metricsRepository.deleteProjectSamplesBefore(d),
-      deleteFleetSamplesBefore: (d) => metricsRepository.deleteFleetSamplesBefore(d),
-      deleteResolvedAlertsBefore: (d) => alertRepository.deleteResolvedBefore(d),
+      deleteProjectSamplesBefore: whileDatabaseUp(
+        (d) => metricsRepository.deleteProjectSamplesBefore(d),
+        () => 0,
+      ),
+      deleteFleetSamplesBefore: whileDatabaseUp(
+        (d) => metricsRepository.deleteFleetSamplesBefore(d),
+        () => 0,
+      ),
+      deleteResolvedAlertsBefore: whileDatabaseUp(
+        (d) => alertRepository.deleteResolvedBefore(d),
+        () => 0,
+      ),
     },
     settings: cleanupSettings,
     log: log.child({ component: "cleanup" }),

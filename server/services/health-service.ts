@@ -1,21 +1,33 @@
+import { type DatabaseAvailabilitySnapshot, type DatabaseState, getDatabaseAvailability } from "@/server/db/database-availability";
 import { healthRepository } from "@/server/repositories/health-repository";
 import { getAppRuntime } from "@/server/runtime/app-runtime";
 
 export interface Health {
   status: "ok" | "degraded";
-  database: { status: "up" | "down"; latencyMs: number; error?: string };
+  database: {
+    status: "up" | "down";
+    /** The supervisor's view: "restarting" while the embedded PostgreSQL is being brought back. */
+    state: DatabaseState;
+    latencyMs: number;
+    error?: string;
+    /** Outages seen since start-up: the one in progress and the last one that ended. */
+    outages: Omit<DatabaseAvailabilitySnapshot, "state">;
+  };
   docker: Record<string, unknown> & { status: "up" | "unavailable" };
   uptimeSeconds: number;
 }
 
 export async function checkHealth(): Promise<Health> {
   const started = performance.now();
+  const { state, ...outages } = getDatabaseAvailability().snapshot();
   let database: Health["database"];
   try {
     await healthRepository.pingDatabase();
-    database = { status: "up", latencyMs: Math.round(performance.now() - started) };
+    database = { status: "up", state, latencyMs: Math.round(performance.now() - started), outages };
   } catch (e) {
-    database = { status: "down", latencyMs: Math.round(performance.now() - started), error: e instanceof Error ? e.message.split("\n")[0] : "unreachable" };
+    const error = e instanceof Error ? e.message.split("\n")[0] : "unreachable";
+    // A failed ping the supervisor has not seen yet is still an outage to report.
+    database = { status: "down", state: state === "up" ? "down" : state, latencyMs: Math.round(performance.now() - started), error, outages };
   }
   const docker = await getAppRuntime().dockerStatus();
   return { status: database.status === "up" && docker.status === "up" ? "ok" : "degraded", database, docker, uptimeSeconds: Math.round(process.uptime()) };

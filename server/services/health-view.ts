@@ -9,7 +9,7 @@ import type { Health } from "./health-service";
  */
 export interface AnonymousHealth {
   status: Health["status"];
-  database: { status: Health["database"]["status"] };
+  database: { status: Health["database"]["status"]; state: Health["database"]["state"] };
   docker: { status: Health["docker"]["status"] };
   engine: { state: string } | null;
 }
@@ -18,7 +18,7 @@ export function anonymousHealth(health: Health): AnonymousHealth {
   const engine = health.docker.engine as { state?: unknown } | undefined;
   return {
     status: health.status,
-    database: { status: health.database.status },
+    database: { status: health.database.status, state: health.database.state },
     docker: { status: health.docker.status },
     engine: typeof engine?.state === "string" ? { state: engine.state } : null,
   };

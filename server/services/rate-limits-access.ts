@@ -23,7 +23,8 @@ export function getRateLimits(): Promise<RateLimits> {
     holder.__pantheonRateLimitsConfig = JSON.stringify(config);
     const url = process.env.DATABASE_URL;
     if (!url) throw new Error("DATABASE_URL is not set: the server sets it after starting the database");
-    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    // A bounded connect: an unreachable database fails over to the in-memory insurance, not a hang.
+    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 });
     // An idle client dropped by the server (restart, shutdown) must not become an uncaught exception;
     // the pool replaces it, and the limiters' in-memory insurance covers an outage.
     pool.on("error", (err) => getLogger().warn({ err: err.message }, "rate-limit database connection lost"));
