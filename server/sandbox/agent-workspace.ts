@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { AgentConnection } from "./agent/agent-connection";
 import { AgentCallError } from "./agent/agent-errors";
 import { encodeWorkspacePath } from "./agent/agent-paths";
@@ -29,7 +30,8 @@ async function* batches(files: readonly CheckedWorkspaceFile[]) {
 }
 
 function record(manifest: Manifest, file: CheckedWorkspaceFile): void {
-  manifest.set(file.path, { type: "f", size: file.data.length, mtime: WRITTEN_BY_ENGINE, links: 1 });
+  const written = { sha256: createHash("sha256").update(file.data).digest("hex"), executable: Boolean(file.executable) };
+  manifest.set(file.path, { type: "f", size: file.data.length, mtime: WRITTEN_BY_ENGINE, links: 1, written });
   const segments = file.path.split("/");
   for (let i = 1; i < segments.length; i++) {
     const dir = segments.slice(0, i).join("/");

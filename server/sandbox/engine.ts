@@ -13,7 +13,7 @@ import { SandboxFleet } from "./fleet";
 import { ContainerPool, type Lease, type LeaseEvents, type PoolStatus } from "./pool";
 import { KeyedLock } from "./project-lock";
 import { reapOrphanContainers } from "./reaper";
-import type { Manifest } from "./workspace-manifest";
+import { unchangedSinceWritten, writtenFingerprint, type Manifest } from "./workspace-manifest";
 import { checkWorkspacePath } from "./workspace-path";
 import type { RefusedFile, WorkspaceFile, WorkspaceStore } from "./workspace-files";
 import { readPidLine, withActivity, type SandboxProcess } from "./spawned-process";
@@ -478,6 +478,11 @@ export class SandboxEngine {
       if (changes.refused.length) this.log.info({ containerId: lease.container.id, projectId, refused: changes.refused }, "files refused by sync");
     }
     diff.commit();
+    // The agent's stat times are not find's: a later listing compares these files by content.
+    for (const file of read.files) {
+      const entry = manifest.get(file.path);
+      if (entry) entry.written = writtenFingerprint(file);
+    }
     return { upserted: changes.upserted.map((f) => f.path), deleted: changes.deleted, refused: changes.refused, error: null };
   }
 
@@ -553,7 +558,9 @@ export class SandboxEngine {
   private async saveChanges(projectId: string, lease: Lease, after: Manifest): Promise<ExecutionFileChanges> {
     const before = lease.state.manifest;
     if (!before) throw new SandboxError("INTERNAL", "the workspace was never loaded in this container");
-    const changes = await this.guard(lease, "collect", (deadline) => this.sync.collect(lease.container.id, before, after, deadline));
+    const collected = await this.guard(lease, "collect", (deadline) => this.sync.collect(lease.container.id, before, after, deadline));
+    // Files the agent loaded carry no mtime a listing can match: drop those read back unchanged.
+    const changes = { ...collected, upserted: collected.upserted.filter((f) => !unchangedSinceWritten(before.get(f.path), f)) };
     if (changes.upserted.length || changes.deleted.length || changes.refused.length) {
       await this.options.store.applyChanges(projectId, changes);
       if (changes.refused.length) this.log.info({ containerId: lease.container.id, projectId, refused: changes.refused }, "files refused by sync");

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { checkWorkspacePath, isIgnoredPath } from "./workspace-path";
 import type { RefusedFile } from "./workspace-files";
 
@@ -19,9 +20,29 @@ export interface ManifestEntry {
    * (a decoded name would name another file, or none) and never stored: it is refused, visibly.
    */
   nonUtf8Name?: true;
+  /**
+   * Entries the engine wrote through the agent (mtime "engine"): the SHA-256 and execute bit of
+   * what it wrote. A listing cannot compare its mtimes with them, so it reads such a file again,
+   * and `unchangedSinceWritten` keeps that from reporting it as a change.
+   */
+  written?: { sha256: string; executable: boolean };
 }
 
 export type Manifest = Map<string, ManifestEntry>;
+
+type ReadBack = { content: string; encoding: "utf8" | "base64"; executable?: boolean };
+
+/** What `written` records of a file read back as a WorkspaceFile. */
+export function writtenFingerprint(file: ReadBack): { sha256: string; executable: boolean } {
+  return { sha256: createHash("sha256").update(Buffer.from(file.content, file.encoding)).digest("hex"), executable: Boolean(file.executable) };
+}
+
+/** Whether `file`, read back from the container, is byte for byte what the engine last knew there. */
+export function unchangedSinceWritten(before: ManifestEntry | undefined, file: ReadBack): boolean {
+  if (!before?.written) return false;
+  const now = writtenFingerprint(file);
+  return now.sha256 === before.written.sha256 && now.executable === before.written.executable;
+}
 
 /** Arguments for `find`, run with cwd /workspace; ignored names are pruned so node_modules is never walked. */
 export function manifestFindArgs(ignore: readonly string[]): string[] {

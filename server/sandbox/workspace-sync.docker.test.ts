@@ -93,7 +93,10 @@ describe(`workspace sync under ${testRuntime()}`, () => {
     await new Promise<void>((resolve) => p.stdout.once("data", () => resolve()));
     const synced = await t.engine.syncWorkspace("names");
     expect(synced?.upserted).toEqual(["also.txt"]);
-    expect(synced?.refused).toEqual([expect.objectContaining({ path: "\\xfa.txt", reason: "non-utf8-name" })]);
+    // The new bad name is refused; names the run refused through the agent may be named again (the
+    // listing has no stat of theirs to compare with), never saved.
+    expect(synced?.refused).toEqual(expect.arrayContaining([expect.objectContaining({ path: "\\xfa.txt", reason: "non-utf8-name" })]));
+    expect(synced?.refused.every((f) => f.reason === "non-utf8-name" || f.reason === "invalid-path")).toBe(true);
     await p.kill();
     await t.engine.releaseProject("names");
   });

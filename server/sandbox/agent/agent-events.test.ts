@@ -56,11 +56,12 @@ describe("checkWatchBatch", () => {
 });
 
 describe("checkWrites", () => {
-  it("saves accepted paths, refuses bad ones, and falls back to a full listing on a lossy name", () => {
-    const checked = checkWrites(create(ExitedSchema, { writtenPaths: ["a.txt", "../x", "b\uFFFD"] }));
+  it("saves accepted paths and refuses bad ones by name, a name that is not UTF-8 among them", () => {
+    const checked = checkWrites(create(ExitedSchema, { writtenPaths: [bytes("a.txt"), bytes("../x"), Uint8Array.from([0x62, 0xff, 0x2e, 0x74])] }));
     expect(checked.paths).toEqual(["a.txt"]);
-    expect(checked.refused).toHaveLength(1);
-    expect(checked.overflow).toBe(true);
+    expect(checked.refused.map((f) => f.reason).sort()).toEqual(["invalid-path", "non-utf8-name"]);
+    expect(checked.refused.map((f) => f.path)).toContain("b\\xff.t");
+    expect(checked.overflow).toBe(false);
   });
 });
 

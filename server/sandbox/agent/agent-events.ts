@@ -145,20 +145,18 @@ export interface CheckedWrites {
 }
 
 /**
- * The exit event's written paths. They travel as proto strings, which the decoder makes lossy
- * (U+FFFD for invalid UTF-8): such a name names no file we can ask for, so it forces the
- * full-listing path rather than being guessed at.
+ * The exit event's written paths, as bytes: each is decoded strictly and checked like any name
+ * from the agent, so a name that is not UTF-8 (or holds a newline, `..`) is refused by name,
+ * escaped, and never looked up.
  */
 export function checkWrites(exited: Exited): CheckedWrites {
   const out: CheckedWrites = { paths: [], refused: [], overflow: exited.writesOverflow };
   for (const path of exited.writtenPaths) {
-    if (path.includes("\uFFFD")) {
-      out.overflow = true;
-      continue;
-    }
-    const decoded = decodeAgentPath(new TextEncoder().encode(path));
+    const decoded = decodeAgentPath(path);
     if (decoded.ok) out.paths.push(decoded.path);
     else out.refused.push(decoded.refused);
   }
+  // A refused directory is named by the refused files inside it, as the full listing names them.
+  out.refused = out.refused.filter((r) => !out.refused.some((o) => o !== r && o.path.startsWith(`${r.path}/`)));
   return out;
 }

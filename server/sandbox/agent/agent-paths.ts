@@ -21,7 +21,8 @@ export function decodeAgentPath(bytes: Uint8Array): AgentPath {
     return { ok: false, refused: { path: escapeNonUtf8(bytes), reason: "non-utf8-name" } };
   }
   const check = checkWorkspacePath(text);
-  if (!check.ok) return { ok: false, refused: { path: JSON.stringify(text.slice(0, 120)), reason: "invalid-path", detail: check.reason } };
+  // The name as the tar/find path reports it (workspace-manifest.ts): whoever shows it escapes it.
+  if (!check.ok) return { ok: false, refused: { path: text.slice(0, 1024), reason: "invalid-path", detail: check.reason } };
   return { ok: true, path: check.path };
 }
 

@@ -666,8 +666,9 @@ type Exited struct {
 	// Wall time from start to exit.
 	DurationMicros uint64 `protobuf:"varint,6,opt,name=duration_micros,json=durationMicros,proto3" json:"duration_micros,omitempty"`
 	// Workspace paths (relative, '/'-separated) created, changed or removed while the process ran,
-	// when track_writes was set; `writes_overflow` when there were too many to list (save everything).
-	WrittenPaths   []string `protobuf:"bytes,7,rep,name=written_paths,json=writtenPaths,proto3" json:"written_paths,omitempty"`
+	// when track_writes was set, as bytes (a name need not be UTF-8; the host decides); `writes_overflow`
+	// when there were too many to list (save everything).
+	WrittenPaths   [][]byte `protobuf:"bytes,7,rep,name=written_paths,json=writtenPaths,proto3" json:"written_paths,omitempty"`
 	WritesOverflow bool     `protobuf:"varint,8,opt,name=writes_overflow,json=writesOverflow,proto3" json:"writes_overflow,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
@@ -745,7 +746,7 @@ func (x *Exited) GetDurationMicros() uint64 {
 	return 0
 }
 
-func (x *Exited) GetWrittenPaths() []string {
+func (x *Exited) GetWrittenPaths() [][]byte {
 	if x != nil {
 		return x.WrittenPaths
 	}
@@ -3178,7 +3179,7 @@ const file_pantheon_agent_v1_agent_proto_rawDesc = "" +
 	"\x0fuser_cpu_micros\x18\x04 \x01(\x04R\ruserCpuMicros\x12*\n" +
 	"\x11system_cpu_micros\x18\x05 \x01(\x04R\x0fsystemCpuMicros\x12'\n" +
 	"\x0fduration_micros\x18\x06 \x01(\x04R\x0edurationMicros\x12#\n" +
-	"\rwritten_paths\x18\a \x03(\tR\fwrittenPaths\x12'\n" +
+	"\rwritten_paths\x18\a \x03(\fR\fwrittenPaths\x12'\n" +
 	"\x0fwrites_overflow\x18\b \x01(\bR\x0ewritesOverflow\",\n" +
 	"\x03Gap\x12%\n" +
 	"\x0edropped_events\x18\x01 \x01(\x04R\rdroppedEvents\"=\n" +

@@ -122,11 +122,11 @@ func TestDockerTrackWritesAndWatch(t *testing.T) {
 	r := run(t, c, &agentv1.StartRequest{TrackWrites: true, Command: &agentv1.StartRequest_Shell{Shell: `mkdir -p tw/a/b && echo hi > tw/a/b/c.txt && echo y > tw/top.txt && mkdir -p node_modules/x && echo z > node_modules/x/i.js`}})
 	want := []string{"tw", "tw/a", "tw/a/b", "tw/a/b/c.txt", "tw/top.txt"}
 	for _, p := range want {
-		if !slices.Contains(r.exited.WrittenPaths, p) {
+		if !slices.Contains(pathStrings(r.exited.WrittenPaths), p) {
 			t.Errorf("written_paths %v lacks %s", r.exited.WrittenPaths, p)
 		}
 	}
-	for _, p := range r.exited.WrittenPaths {
+	for _, p := range pathStrings(r.exited.WrittenPaths) {
 		if strings.HasPrefix(p, "node_modules") {
 			t.Errorf("skipped dir reported: %s", p)
 		}

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"connectrpc.com/connect"
 	"golang.org/x/sys/unix"
@@ -358,24 +357,22 @@ func (t *writeTracker) stop() {
 }
 
 // finish drains the queue (the process has exited: its writes are all queued) and returns them.
-func (t *writeTracker) finish() ([]string, bool) {
+func (t *writeTracker) finish() ([][]byte, bool) {
 	t.w.drain()
 	t.stop()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make([]string, 0, len(t.paths))
-	overflow := t.overflow
+	names := make([]string, 0, len(t.paths))
 	for p := range t.paths {
-		// written_paths is a proto string, which must be valid UTF-8 to be sent at all: a name
-		// that is not cannot be listed, so the host is told to save by a full listing instead.
-		if !utf8.ValidString(p) {
-			overflow = true
-			continue
-		}
-		out = append(out, p)
+		names = append(names, p)
 	}
-	sort.Strings(out)
-	return out, overflow
+	sort.Strings(names)
+	// Bytes on the wire: a name need not be UTF-8 (the host refuses it by name, escaped).
+	out := make([][]byte, len(names))
+	for i, p := range names {
+		out[i] = []byte(p)
+	}
+	return out, t.overflow
 }
 
 // ---------------------------------------------------------------- Watch

@@ -56,13 +56,12 @@ func TestTrackWritesListsWhatTheProcessWrote(t *testing.T) {
 	writeFile(t, c, "before.txt", []byte("x"), 0)
 	r := run(t, c, &agentv1.StartRequest{TrackWrites: true, Command: &agentv1.StartRequest_Shell{Shell: `mkdir -p x/y/z; for i in 1 2 3; do echo $i > x/y/z/f$i; done; echo a > top; rm before.txt; (sleep 0.05; echo late > late.txt) & wait`}})
 	want := []string{"before.txt", "late.txt", "top", "x", "x/y", "x/y/z", "x/y/z/f1", "x/y/z/f2", "x/y/z/f3"}
-	if !slices.Equal(r.exited.WrittenPaths, want) || r.exited.WritesOverflow {
+	if !slices.Equal(pathStrings(r.exited.WrittenPaths), want) || r.exited.WritesOverflow {
 		t.Fatalf("written %v overflow %v, want %v", r.exited.WrittenPaths, r.exited.WritesOverflow, want)
 	}
-	// A name that is not UTF-8 cannot travel in written_paths: the exit event still arrives, with
-	// the other names and writes_overflow so the host saves by a full listing.
+	// A name that is not UTF-8 travels as it is (bytes): the exit event still arrives, naming it.
 	r = run(t, c, &agentv1.StartRequest{TrackWrites: true, Command: &agentv1.StartRequest_Shell{Shell: `printf x > "$(printf 'bad\377name')"; echo ok > fine.txt`}})
-	if !slices.Equal(r.exited.WrittenPaths, []string{"fine.txt"}) || !r.exited.WritesOverflow {
+	if !slices.Equal(pathStrings(r.exited.WrittenPaths), []string{"bad\xffname", "fine.txt"}) || r.exited.WritesOverflow {
 		t.Fatalf("invalid UTF-8 name: written %q overflow %v", r.exited.WrittenPaths, r.exited.WritesOverflow)
 	}
 	r = run(t, c, &agentv1.StartRequest{TrackWrites: true, Command: &agentv1.StartRequest_Shell{Shell: `true`}})
@@ -228,4 +227,12 @@ func TestAStalledReaderStallsOnlyItsOwnProcess(t *testing.T) {
 	if _, err := c.proc.Signal(ctx, connect.NewRequest(&agentv1.SignalRequest{Id: "flood", Signal: 9, Tree: true})); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func pathStrings(paths [][]byte) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = string(p)
+	}
+	return out
 }
