@@ -37,7 +37,15 @@ export interface AgentRunOptions {
    * The container's OOM-kill count now, and the count before this run: a run that ends by SIGKILL
    * that nobody sent is an OOM kill when the count grew.
    */
-  oom: { read: () => Promise<number | null>; before: number | null };
+  oom: {
+    read: () => Promise<number | null>;
+    before: number | null;
+    /**
+     * After the container died under the run: whether the runtime recorded an OOM kill. Under
+     * gVisor the host's OOM killer ends the whole sandbox, agent included, so no count can be read.
+     */
+    containerOomKilled?: () => Promise<boolean>;
+  };
 }
 
 /** Runs one prepared execution through the agent; never throws (failures are in the outcome). */
@@ -126,6 +134,7 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
     oomKilled = now !== null && opts.oom.before !== null && now > opts.oom.before;
   }
   const died = opts.deathSignal.aborted || agent.isDead;
+  if (died && ending === null && !oomKilled && opts.oom.containerOomKilled) oomKilled = await opts.oom.containerOomKilled().catch(() => false);
   if (died && error === null) error = { code: "CONTAINER_LOST", message: agent.deathReason ?? "the container stopped during the execution" };
   // An agent that ends the stream without an exit, or dies, fails the run: never a success.
   const broken = error !== null && error.code !== "CANCELLED";

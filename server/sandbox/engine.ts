@@ -408,7 +408,7 @@ export class SandboxEngine {
       maxOutputBytes: this.config.maxOutputBytes,
       log: this.log,
       deathSignal: lease.died.signal,
-      oom: { read: () => this.oomKillsOf(lease), before: lease.state.oomKills },
+      oom: { read: () => this.oomKillsOf(lease), before: lease.state.oomKills, containerOomKilled: () => this.oomVerdict(lease.container.id) },
     });
     let run: RunOutcome = outcome;
     let files: ExecutionFileChanges | null = null;
@@ -484,6 +484,20 @@ export class SandboxEngine {
       if (entry) entry.written = writtenFingerprint(file);
     }
     return { upserted: changes.upserted.map((f) => f.path), deleted: changes.deleted, refused: changes.refused, error: null };
+  }
+
+  /**
+   * Docker's own record of a dead container's OOM kill (State.OOMKilled, set for runc and runsc
+   * alike). It can lag the death by a moment, so a stopped container is asked again for up to 1 s.
+   */
+  private async oomVerdict(containerId: string): Promise<boolean> {
+    for (let waited = 0; ; waited += 100) {
+      const state = await this.driver.inspect(containerId).catch(() => null);
+      if (!state) return false;
+      if (state.oomKilled) return true;
+      if (state.running || waited >= 1000) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** The container's OOM kills (the agent's cgroup read, else Docker's stats), remembered on the lease. */
