@@ -30,6 +30,9 @@ export interface ManifestEntry {
 
 export type Manifest = Map<string, ManifestEntry>;
 
+/** Why a name that is not UTF-8 is not saved, wherever it was found (listing or agent). */
+export const NON_UTF8_NAME_DETAIL = "the file name is not valid UTF-8 (invalid bytes shown as \\xHH); rename it to save it";
+
 type ReadBack = { content: string; encoding: "utf8" | "base64"; executable?: boolean };
 
 /** What `written` records of a file read back as a WorkspaceFile. */
@@ -170,8 +173,7 @@ export function diffManifests(before: Manifest, after: Manifest, limits: DiffLim
     if (isIgnoredPath(path, limits.ignore)) continue;
     const modified = isModified(before.get(path), entry);
     if (entry.nonUtf8Name) {
-      if (modified)
-        refused.push({ path, reason: "non-utf8-name", detail: "the file name is not valid UTF-8 (invalid bytes shown as \\xHH); rename it to save it" });
+      if (modified) refused.push({ path, reason: "non-utf8-name", detail: NON_UTF8_NAME_DETAIL });
       continue;
     }
     const pathCheck = checkWorkspacePath(path);

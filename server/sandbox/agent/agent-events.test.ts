@@ -7,6 +7,7 @@ import { forwardAgentLog } from "./agent-log";
 import { checkWatchBatch, checkWrites } from "./agent-events";
 import { decodeAgentPath, encodeWorkspacePath } from "./agent-paths";
 import { ExitedSchema, FileChange_Kind, FileEntrySchema, WatchResponseSchema } from "./gen/pantheon/agent/v1/agent_pb";
+import { NON_UTF8_NAME_DETAIL } from "../workspace-manifest";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -21,7 +22,7 @@ describe("decodeAgentPath", () => {
 
   it("refuses invalid UTF-8 (no lossy decode that would name another file) and reports it escaped", () => {
     const decoded = decodeAgentPath(new Uint8Array([0x61, 0xff, 0x62]));
-    expect(decoded).toEqual({ ok: false, refused: { path: "a\\xffb", reason: "non-utf8-name" } });
+    expect(decoded).toEqual({ ok: false, refused: { path: "a\\xffb", reason: "non-utf8-name", detail: NON_UTF8_NAME_DETAIL } });
     // Overlong encoding of '/', and a lone surrogate.
     expect(decodeAgentPath(new Uint8Array([0xc0, 0xaf])).ok).toBe(false);
     expect(decodeAgentPath(new Uint8Array([0xed, 0xa0, 0x80])).ok).toBe(false);

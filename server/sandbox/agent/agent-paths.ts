@@ -1,6 +1,6 @@
 import { SandboxError } from "../errors";
 import type { RefusedFile } from "../workspace-files";
-import { escapeNonUtf8 } from "../workspace-manifest";
+import { NON_UTF8_NAME_DETAIL, escapeNonUtf8 } from "../workspace-manifest";
 import { checkWorkspacePath } from "../workspace-path";
 
 // File names come from the agent as bytes (a Linux name need not be UTF-8). The host decides
@@ -18,7 +18,7 @@ export function decodeAgentPath(bytes: Uint8Array): AgentPath {
   try {
     text = strictUtf8.decode(bytes);
   } catch {
-    return { ok: false, refused: { path: escapeNonUtf8(bytes), reason: "non-utf8-name" } };
+    return { ok: false, refused: { path: escapeNonUtf8(bytes), reason: "non-utf8-name", detail: NON_UTF8_NAME_DETAIL } };
   }
   const check = checkWorkspacePath(text);
   // The name as the tar/find path reports it (workspace-manifest.ts): whoever shows it escapes it.
