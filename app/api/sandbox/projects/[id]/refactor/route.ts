@@ -1,40 +1,8 @@
-import { getEnv } from "@/lib/env";
-import type { AuthUser } from "@/server/auth/auth-user";
-import { countRejectedPaths } from "@/server/api/rejected-paths";
-import { readJsonBody } from "@/server/api/rest/read-json-body";
-import { verifiedChangeSetJson } from "@/server/api/rest/rest-checkpoint-dto";
-import { verifiedChangeSetBody } from "@/server/api/rest/rest-checkpoints.schema";
-import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
-import { AppError } from "@/server/errors/app-error";
-import { applyVerifiedChangeSet } from "@/server/services/ai/verified-change-set";
 import { otherMethods } from "@/server/api/rest/method-not-allowed";
-
-type Params = { params: Promise<{ id: string }> };
+import { verifiedChangeSetPost } from "@/server/api/rest/verified-change-set-route";
 
 /** The seed's refactor_code: a change set kept only if the verification passes, else rolled back byte-exact. */
-export async function POST(req: Request, { params }: Params): Promise<Response> {
-  let user: AuthUser | null = null;
-  try {
-    user = await restCaller(req, "projects:write");
-    // It writes files and runs the verification: both scopes, as the tRPC procedure requires.
-    if (!user.scopes.includes("executions:run")) throw new AppError("FORBIDDEN", "This API key lacks the executions:run scope");
-    const projectId = await projectIdParam(params);
-    const body = verifiedChangeSetBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
-    const result = await applyVerifiedChangeSet(user, projectId, {
-      kind: "refactor",
-      description: body.description,
-      changes: body.changes,
-      verify: body.verify,
-      timeoutSeconds: body.timeout,
-      aiPersonality: body.ai_personality,
-    });
-    return json(verifiedChangeSetJson(result));
-  } catch (e) {
-    countRejectedPaths(e, user);
-    return errorResponse(e, req);
-  }
-}
+export const POST = verifiedChangeSetPost("refactor");
 
 // The methods this route does not serve: a JSON 405 with Allow (server/api/rest/method-not-allowed.ts).
 export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ POST });

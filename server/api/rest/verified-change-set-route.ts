@@ -1,0 +1,38 @@
+import { getEnv } from "@/lib/env";
+import type { AuthUser } from "@/server/auth/auth-user";
+import { countRejectedPaths } from "@/server/api/rejected-paths";
+import { readJsonBody } from "@/server/api/rest/read-json-body";
+import { verifiedChangeSetJson } from "@/server/api/rest/rest-checkpoint-dto";
+import { verifiedChangeSetBody } from "@/server/api/rest/rest-checkpoints.schema";
+import { errorResponse, json } from "@/server/api/rest/rest-response";
+import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
+import { AppError } from "@/server/errors/app-error";
+import { applyVerifiedChangeSet } from "@/server/services/ai/verified-change-set";
+
+type Params = { params: Promise<{ id: string }> };
+
+/** POST of a verified change set (refactor_code, add_feature): kept only if the verification passes, else rolled back byte-exact. */
+export function verifiedChangeSetPost(kind: "refactor" | "feature") {
+  return async function POST(req: Request, { params }: Params): Promise<Response> {
+    let user: AuthUser | null = null;
+    try {
+      user = await restCaller(req, "projects:write");
+      // It writes files and runs the verification: both scopes, as the tRPC procedure requires.
+      if (!user.scopes.includes("executions:run")) throw new AppError("FORBIDDEN", "This API key lacks the executions:run scope");
+      const projectId = await projectIdParam(params);
+      const body = verifiedChangeSetBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
+      const result = await applyVerifiedChangeSet(user, projectId, {
+        kind,
+        description: body.description,
+        changes: body.changes,
+        verify: body.verify,
+        timeoutSeconds: body.timeout,
+        aiPersonality: body.ai_personality,
+      });
+      return json(verifiedChangeSetJson(result));
+    } catch (e) {
+      countRejectedPaths(e, user);
+      return errorResponse(e, req);
+    }
+  };
+}
