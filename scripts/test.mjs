@@ -83,10 +83,12 @@ function run(name) {
       }
       // A test step that ran nothing has failed: a skipped suite must never pass for a green one.
       const ranNothing = step.counts && (!counts || counts.passed + counts.failed === 0);
-      const ok = code === 0 && !ranNothing && (!counts || counts.failed === 0);
+      // Vitest reports an unhandled rejection as "Errors  N error" beside green tests: a failure too.
+      const strayErrors = /^\s*Errors\s+\d+ errors?/m.test(output);
+      const ok = code === 0 && !ranNothing && !strayErrors && (!counts || counts.failed === 0);
       results.push({ name, ok, seconds, counts });
       console.log(
-        `\n──── ${name} (${seconds} s) ${ok ? "ok" : "FAILED"}${counts ? `: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped` : ""}${ranNothing ? " — ran no test" : ""} ────`,
+        `\n──── ${name} (${seconds} s) ${ok ? "ok" : "FAILED"}${counts ? `: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped` : ""}${ranNothing ? " — ran no test" : ""}${strayErrors ? " — unhandled errors" : ""} ────`,
       );
       console.log(ok && !process.env.VERBOSE_TESTS ? tail(output, 15) : output);
       resolve(ok);

@@ -94,13 +94,15 @@ describe(`sandbox quotas under ${testRuntime()}`, () => {
       const run = await startExecution(user, projects[4]!, { kind: "command", command: "echo hi" }, null);
       expect((await run.done).status).toBe("success");
       await eventually(async () => (await held(user.id)) === 5);
-      // By execution, by shell, by process: each refused, each naming the limit.
+      // By execution, by shell, by process: each refused, each naming the limit. Thunks, started one
+      // at a time: a refusal that lands while an earlier one is awaited would be an unhandled rejection.
+      const sixthProject = await project(projects[5]!);
       for (const attempt of [
-        startExecution(user, projects[5]!, { kind: "command", command: "echo no" }, null),
-        startShell(user, await project(projects[5]!), { cols: 80, rows: 24 }),
-        quiet(user, projects[6]!),
+        () => startExecution(user, projects[5]!, { kind: "command", command: "echo no" }, null),
+        () => startShell(user, sixthProject, { cols: 80, rows: 24 }),
+        () => quiet(user, projects[6]!),
       ]) {
-        const err = await refusal(attempt);
+        const err = await refusal(attempt());
         expect(err.code).toBe("TOO_MANY_REQUESTS");
         expect(err.message).toContain("SANDBOX_RATE_SANDBOXES_PER_USER");
       }

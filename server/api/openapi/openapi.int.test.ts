@@ -65,7 +65,7 @@ function openApiPath(file: string): string {
 
 function exportedMethods(file: string): string[] {
   const text = readFileSync(file, "utf8");
-  return METHODS.filter((m) => new RegExp(`export (async )?function ${m}\\b|as ${m}\\b`).test(text));
+  return METHODS.filter((m) => new RegExp(`export (async )?function ${m}\\b|export const ${m}\\b|as ${m}\\b`).test(text));
 }
 
 /** Checks one real response against the document's entry for its path, method and status. */
