@@ -1,11 +1,13 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +32,16 @@ const (
 	maxStartStdinBytes = MaxMessageBytes
 )
 
+const (
+	// What the event logs of ended processes may hold together: they are kept only for a late
+	// Connect, and 256 of them at 1 MiB each would be the whole memory limit of a small sandbox.
+	maxEndedRetainedBytes = 8 << 20
+	// What a retained event costs beyond its encoded size: the ProcessEvent, its oneof wrapper, the
+	// Output, the slice header and the log's pointer (about 150 bytes on amd64, rounded up). Without
+	// it a flood of 1-byte writes would retain a million events inside a 1 MiB limit.
+	eventOverhead = 256
+)
+
 // process is one started program and its event log.
 //
 // Events are retained up to retainLimit bytes for Connect. Backpressure: while a subscriber (a Start
@@ -39,6 +51,12 @@ const (
 // h2 flow control is per stream. A reader that stops reading therefore pauses its own process until
 // it reads again or goes away; once no subscriber is attached, the oldest events are dropped and a
 // later Connect sees a Gap.
+//
+// Memory: `retained` counts what the events really hold (eventCost: the bytes' capacity, not only
+// their length, plus eventOverhead), so the log stays within retainLimit + one chunk whatever the
+// program's write sizes. Each event owns a buffer of its own size: a slice of the pump's 64 KiB read
+// buffer would pin all 64 KiB behind a 100-byte line (issue 11: python's line-buffered stderr under
+// gVisor made ~10,000 such events inside "1 MiB", 640 MiB, and the sandbox was OOM-killed).
 type process struct {
 	id        string
 	pid       int
@@ -59,31 +77,72 @@ type process struct {
 	retained    int
 	retainLimit int
 	nextSeq     uint64
-	subs        map[*subscriber]struct{}
-	ended       bool
-	exitedAt    time.Time
+	// The highest seq any subscriber has taken into a batch: events above it are referenced by the
+	// log alone, so new output of the same stream may still be merged into the last one.
+	taken    uint64
+	subs     map[*subscriber]struct{}
+	ended    bool
+	exitedAt time.Time
 }
 
 type subscriber struct{ pos uint64 }
 
+// eventCost is what an event holds in memory, as `retained` counts it.
+func eventCost(ev *agentv1.ProcessEvent) int {
+	c := proto.Size(ev) + eventOverhead
+	if o := ev.GetOutput(); o != nil {
+		c += cap(o.Data) - len(o.Data)
+	}
+	return c
+}
+
+// appendOutput records bytes read from the program. They are copied (the caller reuses its read
+// buffer) and, while no subscriber has taken the last event yet and it is output of the same
+// stream, merged into it up to outputChunk: a program writing line by line faster than the host
+// reads then costs a few large events instead of one small event per line (fewer h2 frames, less
+// per-event overhead). Order is kept: only the last event grows.
+func (p *process) appendOutput(stream agentv1.Stream, data []byte) {
+	p.mu.Lock()
+	if n := len(p.events); n > 0 {
+		last := p.events[n-1]
+		if o := last.GetOutput(); o != nil && last.Seq > p.taken && o.Stream == stream && len(o.Data)+len(data) <= outputChunk {
+			before := eventCost(last)
+			if len(o.Data)+len(data) > cap(o.Data) {
+				grown := make([]byte, len(o.Data), min(outputChunk, max(2*cap(o.Data), len(o.Data)+len(data))))
+				copy(grown, o.Data)
+				o.Data = grown
+			}
+			o.Data = append(o.Data, data...)
+			p.retained += eventCost(last) - before
+			p.cond.Broadcast()
+			p.mu.Unlock()
+			return
+		}
+	}
+	p.mu.Unlock()
+	p.appendEvent(&agentv1.ProcessEvent{Event: &agentv1.ProcessEvent_Output{Output: &agentv1.Output{Stream: stream, Data: bytes.Clone(data)}}})
+}
+
 func (p *process) appendEvent(ev *agentv1.ProcessEvent) {
-	size := proto.Size(ev)
+	// The seq is not known before the lock: room is made for its largest encoding (1 + 10 bytes),
+	// and the exact cost counted once it is set.
+	room := eventCost(ev) + 11
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for p.retained+size > p.retainLimit && len(p.events) > 0 {
+	for p.retained+room > p.retainLimit && len(p.events) > 0 {
 		oldest := p.events[0].Seq
 		if p.minSubPos() < oldest {
 			p.cond.Wait() // a subscriber has not sent it yet: backpressure
 			continue
 		}
-		p.retained -= proto.Size(p.events[0])
+		p.retained -= eventCost(p.events[0])
 		p.events[0] = nil
 		p.events = p.events[1:]
 	}
 	p.nextSeq++
 	ev.Seq = p.nextSeq
 	p.events = append(p.events, ev)
-	p.retained += size
+	p.retained += eventCost(ev)
 	if _, ok := ev.Event.(*agentv1.ProcessEvent_Exited); ok {
 		p.ended = true
 		p.exitedAt = time.Now()
@@ -132,10 +191,11 @@ func (p *process) follow(ctx context.Context, after uint64, send func(*agentv1.P
 		if s.pos+1 < first {
 			gap = &agentv1.ProcessEvent{Seq: first - 1, Event: &agentv1.ProcessEvent_Gap{Gap: &agentv1.Gap{DroppedEvents: first - 1 - s.pos}}}
 		}
-		for _, ev := range p.events {
-			if ev.Seq > s.pos {
-				batch = append(batch, ev)
-			}
+		// Seqs in the log are consecutive: the first unsent one is found by arithmetic, not by a
+		// scan of the whole log on every wake-up (quadratic under a flood of small events).
+		if from := int(max(s.pos+1, first) - first); from < len(p.events) {
+			batch = append(batch, p.events[from:]...)
+			p.taken = max(p.taken, batch[len(batch)-1].Seq)
 		}
 		p.mu.Unlock()
 		if gap != nil {
@@ -188,25 +248,43 @@ func (t *processTable) get(id string) (*process, error) {
 	return p, nil
 }
 
-// forget drops the oldest ended processes beyond maxEndedKept.
+// forgetLocked drops the oldest ended processes beyond maxEndedKept, or once the logs of the newer
+// ones hold maxEndedRetainedBytes (the newest ended process is kept whatever it holds: its caller
+// may still Connect). A follower that holds a dropped process keeps reading its log.
 func (t *processTable) forgetLocked() {
-	ended := 0
-	for _, id := range t.order {
-		if p := t.procs[id]; p != nil && !p.running() {
-			ended++
-		}
-	}
-	keep := t.order[:0]
-	for _, id := range t.order {
+	ended, held := 0, 0
+	keep := make([]string, 0, len(t.order))
+	for i := len(t.order) - 1; i >= 0; i-- {
+		id := t.order[i]
 		p := t.procs[id]
-		if ended > maxEndedKept && p != nil && !p.running() {
-			delete(t.procs, id)
-			ended--
-			continue
+		if p == nil {
+			continue // a start that failed
+		}
+		if retained, running := p.footprint(); !running {
+			ended++
+			held += retained
+			if ended > 1 && (ended > maxEndedKept || held > maxEndedRetainedBytes) {
+				delete(t.procs, id)
+				continue
+			}
 		}
 		keep = append(keep, id)
 	}
+	slices.Reverse(keep)
 	t.order = keep
+}
+
+func (t *processTable) forget() {
+	t.mu.Lock()
+	t.forgetLocked()
+	t.mu.Unlock()
+}
+
+// footprint: the bytes the process's log holds, and whether it still runs.
+func (p *process) footprint() (int, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.retained, !p.ended
 }
 
 func (t *processTable) killAll() {
@@ -492,11 +570,11 @@ func (p *process) pump(r *os.File, stream agentv1.Stream) {
 			_ = r.Close()
 		}
 	}()
+	buf := make([]byte, outputChunk) // reused: appendOutput copies what it keeps
 	for {
-		buf := make([]byte, outputChunk)
 		n, err := r.Read(buf)
 		if n > 0 {
-			p.appendEvent(&agentv1.ProcessEvent{Event: &agentv1.ProcessEvent_Output{Output: &agentv1.Output{Stream: stream, Data: buf[:n:n]}}})
+			p.appendOutput(stream, buf[:n])
 		}
 		if err != nil {
 			return
@@ -544,6 +622,8 @@ func (p *process) onExit(ws unix.WaitStatus, ru *unix.Rusage) {
 		ex.WritesOverflow = overflow
 	}
 	p.appendEvent(&agentv1.ProcessEvent{Event: &agentv1.ProcessEvent_Exited{Exited: ex}})
+	// Now, not at the next start: a sandbox that runs nothing more still gives the memory back.
+	p.table.forget()
 }
 
 func (p *process) closeReaders() {

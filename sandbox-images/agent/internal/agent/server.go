@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -122,6 +123,7 @@ func ServeMain(args []string) error {
 		return err
 	}
 	warmThreads()
+	setMemoryLimit()
 	cfg := Config{Workspace: *workspace, UID: uid, GID: gid, ChildNproc: childNproc(*nproc), ChildOomScoreAdj: 1000}
 	if err := prepareDirectLaunch(cfg.ChildNproc); err != nil {
 		Log.Warn("processes start through the launcher", "reason", err.Error())
@@ -150,6 +152,20 @@ func ServeMain(args []string) error {
 		return srv.Serve(ln)
 	default:
 		return errors.New("serve needs --stdio or --listen tcp:ADDR")
+	}
+}
+
+// agentMemoryLimit is the Go runtime's soft limit for the agent's own memory: its live heap is a few
+// MiB (1 MiB of retained output per running process, 8 MiB for ended ones, h2 buffers), and
+// without a limit the collector lets the heap grow to twice what is live before it runs, memory
+// the sandbox's limit charges (under gVisor the whole sandbox is OOM-killed, agent included). Set
+// in code, not as GOMEMLIMIT in the environment, which the agent hands down to sandbox programs.
+const agentMemoryLimit = 64 << 20
+
+// setMemoryLimit applies agentMemoryLimit unless GOMEMLIMIT says otherwise (the runtime read it).
+func setMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(agentMemoryLimit)
 	}
 }
 
