@@ -58,6 +58,22 @@ describe(`executions through the agent under ${testRuntime()}`, () => {
     expect(r.errorOutput).toBe("done\n");
   }, 320_000);
 
+  it("a single write larger than a pipe, then stderr: both arrive whole", async () => {
+    // Under runsc, a >64 KiB write(2) to a docker-attached stdout followed by stderr could lose its
+    // end (gVisor, measured with a plain `docker run`). Through the agent the program writes to the
+    // agent's pipes, and the agent's own stdout carries h2 frames of at most 16 KiB.
+    const r = await t.engine.execute("big-write", {
+      kind: "command",
+      image: "python",
+      command: `python3 -c "import os; assert os.write(1, (b'x' * 99 + b'\\n') * 3000 + b'END\\n') == 300004; os.write(2, b'err\\n')"`,
+      timeoutMs: 60_000,
+    });
+    expect(r.status, r.errorOutput).toBe("success");
+    expect(r.truncated).toBe(true);
+    expect(r.output.endsWith(`${"x".repeat(99)}\nEND\n`)).toBe(true);
+    expect(r.errorOutput).toBe("err\n");
+  });
+
   it("a 10,000-file project loads, and a run saves only what it wrote (no walk of the workspace)", async () => {
     for (let i = 0; i < 10_000; i++) t.store.put("big", `src/d${i % 100}/f${i}.txt`, `file ${i}\n`);
     const first = await run("big", "find src -type f | wc -l", 120_000);
