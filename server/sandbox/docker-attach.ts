@@ -40,21 +40,26 @@ export async function attachExec(docker: Dockerode, id: string, request: AttachR
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const demux = tty ? null : new FrameDemuxer();
-  const resumeWhenDrained = (target: PassThrough) => target.once("drain", () => socket.resume());
+  // One drain listener per pause: a chunk demultiplexes into many frames, and each write past the
+  // high-water mark would otherwise add its own (a listener pile-up Node warns about under a flood).
+  let waitingForDrain = false;
+  const pauseUntilDrained = (target: PassThrough) => {
+    socket.pause();
+    if (waitingForDrain) return;
+    waitingForDrain = true;
+    target.once("drain", () => {
+      waitingForDrain = false;
+      socket.resume();
+    });
+  };
   socket.on("data", (chunk: Buffer) => {
     if (!demux) {
-      if (!stdout.write(chunk)) {
-        socket.pause();
-        resumeWhenDrained(stdout);
-      }
+      if (!stdout.write(chunk)) pauseUntilDrained(stdout);
       return;
     }
     for (const frame of demux.push(chunk)) {
       const target = frame.stream === "stderr" ? stderr : stdout;
-      if (!target.write(frame.data)) {
-        socket.pause();
-        resumeWhenDrained(target);
-      }
+      if (!target.write(frame.data)) pauseUntilDrained(target);
     }
   });
 
