@@ -31,7 +31,10 @@ async function freshContainer(): Promise<string> {
 }
 
 async function connect(id: string): Promise<AgentConnection> {
-  return AgentConnection.start(driver, id, { log, helloTimeoutMs: 30_000 });
+  // The engine's ping settings (engine.ts AGENT_PING_TIMEOUT_MS): the client's 500 ms default
+  // declared agents dead on a starved machine (load 30+ on 2 cores), even during Hello. Deaths by
+  // exit or a broken stream are known at once either way.
+  return AgentConnection.start(driver, id, { log, helloTimeoutMs: 30_000, pingIntervalMs: 1_000, pingTimeoutMs: 5_000 });
 }
 
 let shared: { id: string; connection: AgentConnection };
@@ -54,7 +57,8 @@ afterAll(async () => {
 async function run(connection: AgentConnection, script: string, onEvent?: (e: CheckedProcessEvent) => void): Promise<CheckedProcessEvent[]> {
   const kept: CheckedProcessEvent[] = [];
   const id = `p-${Date.now()}-${Math.random()}`;
-  for await (const e of checkedProcessEvents(connection.process.start({ id, command: { case: "shell", value: script } }, { timeoutMs: 120_000 }))) {
+  // Under the 1 GB test's own 300 s: under runsc on a starved machine that stream took over 120 s.
+  for await (const e of checkedProcessEvents(connection.process.start({ id, command: { case: "shell", value: script } }, { timeoutMs: 280_000 }))) {
     onEvent?.(e);
     // With a callback, only the exit is kept (1 GB of output must not be).
     if (!onEvent || e.type === "exited") kept.push(e);
