@@ -65,7 +65,15 @@ describe("engine.spawn through the agent", () => {
     await eventually(() => out.text().includes("43 132"), 20_000);
     proc.stdin.write("exit 4\n");
     await expect(proc.exited).resolves.toEqual({ exitCode: 4 });
-  }, 60_000);
+  });
+
+  it("reports a terminal process's exit while a background job still holds the terminal", async () => {
+    const proc = await t.engine.spawn("aspawn-pty-exit", { image: "node", argv: ["bash", "-c", "sleep 1000 & echo started; exit 6"], tty: true });
+    const out = collect(proc);
+    await expect(proc.exited).resolves.toEqual({ exitCode: 6 });
+    expect(out.text()).toContain("started");
+    await t.engine.releaseProject("aspawn-pty-exit"); // the background job goes with the container
+  });
 
   it("passes input bytes exactly, NUL and invalid UTF-8 included (pipe and raw terminal)", async () => {
     const bytes = Buffer.from([0x00, 0xff, 0xfe, 0xc3, 0x28, 0x80, 0x0a, 0xe2, 0x82]);
@@ -93,7 +101,7 @@ describe("engine.spawn through the agent", () => {
         .replace(/\s+/g, " ")
         .trim(),
     ).toBe(hex);
-  }, 60_000);
+  });
 
   it("kills a background process with everything it daemonised (setsid, double fork, nohup)", async () => {
     const project = "aspawn-daemons";
@@ -116,7 +124,7 @@ describe("engine.spawn through the agent", () => {
     await expect(proc.exited).resolves.toMatchObject({ exitCode: 137 });
     await eventually(async () => (await sleeps()).length === 0, 10_000);
     expect(t.engine.spawnedProcesses(project)).toBe(0);
-  }, 60_000);
+  });
 
   it("a run's end kills its own leftovers and spares a shell and a dev server with their children", async () => {
     const project = "aspawn-spare";
@@ -139,7 +147,7 @@ describe("engine.spawn through the agent", () => {
     expect(t.engine.spawnedProcesses(project)).toBe(2);
     await Promise.all([shell.kill(), server.kill()]);
     await eventually(async () => (await alive()).length === 0, 10_000);
-  }, 90_000);
+  });
 
   it("ends a shell with a reason naming the agent when the agent is killed under it", async () => {
     const project = "aspawn-agent-dies";
@@ -155,10 +163,10 @@ describe("engine.spawn through the agent", () => {
     // The pool gave the container up with its agent: nothing of the shell is left behind.
     await eventually(() => !t.engine.fleet.activeSandboxes().some((s) => s.containerId === containerId), 20_000);
     expect(t.engine.spawnedProcesses(project)).toBe(0);
-  }, 60_000);
+  });
 
   it("refuses a command that does not exist, without leaving a kept root", async () => {
     await expect(t.engine.spawn("aspawn-missing", { image: "node", argv: ["no-such-command-here"] })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     expect(t.engine.spawnedProcesses("aspawn-missing")).toBe(0);
-  }, 60_000);
+  });
 });
