@@ -153,29 +153,6 @@ export const KILL_SCRIPT = `${SWEEP}
 ${KEEP_ARGS}
 sweep`;
 
-/**
- * Start a long-lived process (shell, background process, tunnel): print "P<pid>\n" first so the
- * engine can register it as a kept root, then become the command. $@ = argv.
- */
-export const SPAWN_SCRIPT = `printf 'P%s\\n' "$$"
-cd ${WORKSPACE_DIR}
-exec "$@"`;
-
-/** Kill a kept root ($1) and all its descendants (same stop-then-kill rounds as the sweep). */
-export const KILL_TREE_SCRIPT = `${PROC_TREE}
-declare -A parent
-root=" $1 "
-for round in {1..12}; do
-  scan_procs
-  victims=()
-  for p in "\${pids[@]}"; do
-    descends_from "$p" "$root" && victims+=("$p")
-  done
-  ((\${#victims[@]})) || exit 0
-  stop_and_kill "\${victims[@]}"
-done
-exit 1`;
-
 export function bashArgs(script: string, name: string, args: readonly string[]): string[] {
   return ["bash", "-c", script, name, ...args];
 }

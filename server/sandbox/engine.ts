@@ -6,7 +6,6 @@ import type { SandboxDriver } from "./driver";
 import { abortError, isSandboxError, SandboxError, type SandboxErrorCode } from "./errors";
 import { prepareExecution, type PreparedExecution } from "./execution-request";
 import type { ExecutionEvent, ExecutionReason, ExecutionRequest, ExecutionResult } from "./execution-types";
-import { bashArgs, KILL_TREE_SCRIPT, SANDBOX_USER, SPAWN_SCRIPT, WORKSPACE_DIR } from "./container-scripts";
 import type { EgressConnector, NetworkPolicy } from "./egress";
 import { Executor } from "./executor";
 import { SandboxFleet } from "./fleet";
@@ -16,7 +15,8 @@ import { reapOrphanContainers } from "./reaper";
 import { unchangedSinceWritten, writtenFingerprint, type Manifest } from "./workspace-manifest";
 import { checkWorkspacePath } from "./workspace-path";
 import type { RefusedFile, WorkspaceFile, WorkspaceStore } from "./workspace-files";
-import { readPidLine, withActivity, type SandboxProcess } from "./spawned-process";
+import type { SandboxProcess } from "./spawned-process";
+import { spawnOnAgent } from "./agent-spawn";
 import { LeaseNetwork } from "./lease-network";
 import { keepersOf, rootsOf, setKeepers, settledKeepersOf, trackPendingSpawn } from "./lease-processes";
 import { WorkspaceSync } from "./workspace-sync";
@@ -672,80 +672,63 @@ export class SandboxEngine {
   /** Starts a kept root in the lease's container (with or without the project lock: see spawn). */
   private async spawnIn(projectId: string, lease: Lease, opts: SpawnOptions): Promise<SandboxProcess> {
     const containerId = lease.container.id;
+    const agent = lease.container.agent;
+    if (!agent) throw new SandboxError("INTERNAL", "the container has no agent to start processes with");
     lease.lastUsedAt = Date.now();
     const roots = rootsOf(lease);
-    const { attached, pid } = await trackPendingSpawn(
+    const spawned = await trackPendingSpawn(
       lease,
       this.guard(lease, "spawn", async (deadline) => {
-        const attached = await this.driver.attach(containerId, {
-          cmd: bashArgs(SPAWN_SCRIPT, "pantheon-spawn", opts.argv),
-          user: SANDBOX_USER,
-          workdir: WORKSPACE_DIR,
-          ...(opts.env ? { env: opts.env } : {}),
+        const spawned = await spawnOnAgent(agent, {
+          argv: opts.argv,
           ...(opts.tty ? { tty: true } : {}),
           ...(opts.cols ? { cols: opts.cols } : {}),
           ...(opts.rows ? { rows: opts.rows } : {}),
+          ...(opts.env ? { env: opts.env } : {}),
+          deathSignal: lease.died.signal,
+          startSignal: deadline,
+          log: this.log,
+          onInput: () => {
+            if (opts.inputIsUserAction === false) lease.lastOutputAt = Date.now();
+            else lease.lastUsedAt = Date.now();
+          },
+          onOutput: () => {
+            lease.lastOutputAt = Date.now();
+          },
         });
-        // A spawn given up (deadline, released container) must not linger half-started.
-        const onGiveUp = () => attached.detach();
-        if (deadline.aborted) onGiveUp();
-        else deadline.addEventListener("abort", onGiveUp, { once: true });
-        try {
-          const pid = await readPidLine(attached.stdout, this.budgets.spawn);
-          if (deadline.aborted) throw new SandboxError("CONTAINER_LOST", "the process did not start in time");
-          roots.add(pid);
-          return { attached, pid };
-        } catch (err) {
-          attached.detach();
-          throw err;
-        } finally {
-          deadline.removeEventListener("abort", onGiveUp);
-        }
+        roots.add(spawned.pid);
+        return spawned;
       }),
     );
+    const { pid } = spawned;
     lease.lastUsedAt = Date.now();
     if (opts.holdsContainer) lease.pinned++;
-    // A released or dead container ends the process even where the stream stays open (gVisor, tty).
-    const onDied = () => attached.detach();
-    if (lease.died.signal.aborted) onDied();
-    else lease.died.signal.addEventListener("abort", onDied, { once: true });
-    const exited = attached.exited.then((outcome) => {
-      lease.died.signal.removeEventListener("abort", onDied);
+    const exited = spawned.exited.then((outcome) => {
       if (opts.holdsContainer) lease.pinned--;
       roots.delete(pid);
       lease.lastUsedAt = Date.now();
-      this.log.debug({ containerId, projectId, pid, exitCode: outcome.exitCode }, "spawned process exited");
+      this.log.debug({ containerId, projectId, pid, exitCode: outcome.exitCode, reason: outcome.reason }, "spawned process exited");
       return outcome;
-    });
-    const streams = withActivity(attached, {
-      input: () => {
-        if (opts.inputIsUserAction === false) lease.lastOutputAt = Date.now();
-        else lease.lastUsedAt = Date.now();
-      },
-      output: () => {
-        lease.lastOutputAt = Date.now();
-      },
     });
     this.log.info({ containerId, projectId, pid, cmd: opts.argv[0], tty: opts.tty === true }, "spawned long-lived process");
     const kill = async () => {
       if (roots.has(pid) && !lease.dead) {
-        await this.guard(lease, "kill", (signal) =>
-          this.driver.exec(containerId, { cmd: bashArgs(KILL_TREE_SCRIPT, "pantheon-kill-tree", [String(pid)]), user: SANDBOX_USER, signal }),
-        ).catch((err: unknown) => {
+        await this.guard(lease, "kill", () => spawned.killTree()).catch((err: unknown) => {
           this.log.warn({ containerId, projectId, pid, err }, "killing a spawned process failed");
         });
       }
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
-          attached.detach();
+          spawned.detach("the process did not end after its kill");
           resolve();
         }, KILL_GRACE_MS);
       });
       await Promise.race([exited, timeout]);
       clearTimeout(timer);
     };
-    return { pid, ...streams, exited, kill, resize: (cols: number, rows: number) => attached.resize(cols, rows) };
+    const { stdin, stdout, stderr } = spawned;
+    return { pid, stdin, stdout, stderr, exited, kill, resize: (cols: number, rows: number) => spawned.resize(cols, rows) };
   }
 
   /** How many spawned processes are alive in the project's container (0 without one). */

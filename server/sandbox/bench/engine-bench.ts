@@ -1,6 +1,6 @@
 // `npm run bench` (SANDBOX_RUNTIME=runc|runsc, BENCH_ROUNDS=n): medians and p95 of the engine's
 // hot paths, each beside a raw Docker baseline measured in the same run on the same machine.
-// A script, not a test: it prints numbers and asserts nothing.
+// A script, not a test: it prints numbers and asserts nothing. BENCH_ONLY=spawn: only the spawn rows.
 import Dockerode from "dockerode";
 import pino from "pino";
 import { IMAGE_KINDS, imageFor, parseEngineConfig, type ImageKind } from "../config";
@@ -9,9 +9,11 @@ import { LABEL_INSTANCE, LABEL_SANDBOX, LABEL_SCOPE } from "../driver";
 import { MemoryWorkspaceStore } from "../memory-workspace-store";
 import type { SandboxEngine } from "../engine";
 import { ContainerPool } from "../pool";
+import { benchSpawn } from "./spawn-bench";
 
 const runtime = process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
+const onlySpawn = process.env.BENCH_ONLY === "spawn";
 const docker = new Dockerode();
 const logger = pino({ level: process.env.BENCH_LOG ?? "silent" });
 // Its own scope, and no boot reaping: the bench may run beside the app, e2e or test engines.
@@ -69,18 +71,19 @@ async function main() {
 
   // 1. Cold start: hardened create+start through the driver vs a bare create+start.
   const cold: string[] = [];
-  const coldEngine = await time(Math.min(rounds, 10), async () => {
+  const coldRounds = onlySpawn ? 0 : Math.min(rounds, 10);
+  const coldEngine = await time(coldRounds, async () => {
     const id = await driver.create({ image, labels });
     await driver.start(id);
     cold.push(id);
   });
-  const coldRaw = await time(Math.min(rounds, 10), async () => {
+  const coldRaw = await time(coldRounds, async () => {
     const c = await docker.createContainer({ Image: image, Cmd: ["sleep", "infinity"], Labels: labels, HostConfig: { Runtime: runtime } });
     await c.start();
     cold.push(c.id);
   });
   await Promise.all(cold.map((id) => driver.destroy(id)));
-  rows.push({ what: "cold container start", engine: coldEngine, baseline: coldRaw, baselineWhat: "bare docker create+start" });
+  if (!onlySpawn) rows.push({ what: "cold container start", engine: coldEngine, baseline: coldRaw, baselineWhat: "bare docker create+start" });
 
   // 2. Warm acquire: ContainerPool.acquire from a full pool vs one raw `docker exec true`.
   const images = Object.fromEntries(IMAGE_KINDS.map((k) => [k, imageFor(config, k)])) as Record<ImageKind, string>;
@@ -90,7 +93,7 @@ async function main() {
     while ((pool.status().warm.node ?? 0) < config.poolSizePerImage) await new Promise((r) => setTimeout(r, 20));
   };
   const warmSamples: number[] = [];
-  for (let i = 0; i < Math.min(rounds, 10); i++) {
+  for (let i = 0; i < coldRounds; i++) {
     await waitWarm();
     const started = performance.now();
     await pool.acquire(`bench-${i}`, "node");
@@ -123,6 +126,8 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
   await engine.execute("bench", { kind: "command", command: "true" }); // bind + load once
   const containerId = (await engine.execute("bench", { kind: "command", command: "true" })).containerId!;
   const container = docker.getContainer(containerId);
+  rows.push(...(await benchSpawn(engine, container, "bench", rounds, time)));
+  if (onlySpawn) return;
   const rawTrue = await time(rounds, () => rawExec(container, ["true"]));
   rows.push({ what: "warm acquire (pool)", engine: warmSamples, baseline: rawTrue, baselineWhat: "raw docker exec true" });
 

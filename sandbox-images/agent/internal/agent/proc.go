@@ -428,6 +428,7 @@ func (t *processTable) start(req *agentv1.StartRequest) (*process, error) {
 			return fail(connect.NewError(connect.CodeInternal, fmt.Errorf("pty: %w", err)))
 		}
 		_ = pty.Setsize(master, winsize(req.Pty))
+		master = pollableMaster(master) // ptyfile.go: read deadlines must work on it
 		childFiles = []*os.File{slave, slave, slave}
 		attr.Setctty = true
 		attr.Ctty = 0

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"connectrpc.com/connect"
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
 	"pantheon/agent/gen/agentv1"
@@ -98,7 +97,7 @@ func (s *processService) Resize(_ context.Context, req *connect.Request[agentv1.
 		return nil, connect.NewError(connect.CodeFailedPrecondition, errors.New("not a terminal"))
 	}
 	if p.running() {
-		if err := pty.Setsize(p.pty, winsize(req.Msg.Size)); err != nil {
+		if err := setWinsize(p.pty, req.Msg.Size); err != nil {
 			return nil, connect.NewError(connect.CodeInternal, err)
 		}
 	}

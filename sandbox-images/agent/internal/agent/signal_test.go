@@ -136,6 +136,50 @@ func TestPtyResizeAndInput(t *testing.T) {
 	}
 }
 
+// The terminal master must honour read deadlines, before and after a Resize: under gVisor its read
+// does not end with EIO when the terminal's session ends (Linux hangs the terminal up), so the
+// drain deadline in onExit is what ends the output pump, and on a blocking master (creack/pty's
+// ioctls make it one) it did nothing: a terminal process's exit was never reported (ptyfile.go).
+func TestPtyMasterHonoursReadDeadlines(t *testing.T) {
+	c := start(t)
+	ctx := ctxT(t)
+	req := sh(`echo started; read line; exit 5`)
+	req.Id, req.Pty, req.KeepStdinOpen = "tty-deadline", &agentv1.Pty{Cols: 80, Rows: 24}, true
+	stream, err := c.proc.Start(ctx, connect.NewRequest(req))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
+	p, err := c.a.procs.get(req.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonblocking(t, p.pty, "after start")
+	if _, err := c.proc.Resize(ctx, connect.NewRequest(&agentv1.ResizeRequest{Id: req.Id, Size: &agentv1.Pty{Cols: 90, Rows: 20}})); err != nil {
+		t.Fatal(err)
+	}
+	nonblocking(t, p.pty, "after resize")
+	if _, err := c.proc.SendInput(ctx, connect.NewRequest(&agentv1.SendInputRequest{Id: req.Id, Data: []byte("x\r")})); err != nil {
+		t.Fatal(err)
+	}
+	if r := collect(t, stream, 0); r.exited.ExitCode != 5 {
+		t.Fatalf("exit %+v", r.exited)
+	}
+}
+
+// nonblocking: a read deadline can interrupt a read of f only while its descriptor is O_NONBLOCK.
+func nonblocking(t *testing.T, f *os.File, when string) {
+	t.Helper()
+	conn, err := f.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := 0
+	if err := conn.Control(func(fd uintptr) { flags, err = unix.FcntlInt(fd, unix.F_GETFL, 0) }); err != nil || flags&unix.O_NONBLOCK == 0 {
+		t.Fatalf("master %s: blocking (flags %#x, err %v)", when, flags, err)
+	}
+}
+
 func TestKeepStdinOpenSendAndClose(t *testing.T) {
 	c := start(t)
 	ctx := ctxT(t)
