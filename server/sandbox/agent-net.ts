@@ -50,6 +50,32 @@ export interface AgentSocketOptions {
 type Written = () => void;
 
 /**
+ * One listener per lease's `died` signal, fanned out to its sockets: a busy preview or egress
+ * path has many sockets on one lease, and an AbortSignal warns past ten listeners.
+ */
+const lostWatchers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function watchLost(signal: AbortSignal, callback: () => void): () => void {
+  let callbacks = lostWatchers.get(signal);
+  if (!callbacks) {
+    const fresh = new Set<() => void>();
+    callbacks = fresh;
+    lostWatchers.set(signal, fresh);
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (const call of [...fresh]) call();
+        fresh.clear();
+      },
+      { once: true },
+    );
+  }
+  callbacks.add(callback);
+  const mine = callbacks;
+  return () => void mine.delete(callback);
+}
+
+/**
  * The request side of a bidi call as an async iterable we push into. A writer is called back
  * when connect-node asks for the next message, which it does only after the previous one's
  * HTTP/2 write completed: the agent's flow-control window paces our writes.
@@ -119,7 +145,7 @@ export class AgentSocket<Req> extends Duplex {
   private received = false;
   private remoteEnded = false;
   private wantRead: (() => void) | null = null;
-  private readonly onLost: () => void;
+  private readonly unwatchLost: () => void;
   private markStreamDone!: () => void;
   /** Resolves when the agent stream is over (the connection inside is closed), whatever ended it. */
   readonly streamDone = new Promise<void>((resolve) => (this.markStreamDone = resolve));
@@ -138,12 +164,13 @@ export class AgentSocket<Req> extends Duplex {
     this.remotePort = options.port;
     // An error after its user let go of this socket must not be an uncaught exception.
     this.on("error", () => {});
-    this.onLost = () => {
+    const onLost = () => {
       const reason: unknown = options.lost?.reason;
       this.destroy(reason instanceof Error ? reason : new SandboxError("CONTAINER_LOST", "the sandbox is gone"));
     };
-    if (options.lost?.aborted) queueMicrotask(this.onLost);
-    else options.lost?.addEventListener("abort", this.onLost, { once: true });
+    this.unwatchLost = () => {};
+    if (options.lost?.aborted) queueMicrotask(onLost);
+    else if (options.lost) this.unwatchLost = watchLost(options.lost, onLost);
     this.once("finish", () => this.closeIfSpent());
     void this.pump().finally(() => this.markStreamDone());
   }
@@ -211,7 +238,7 @@ export class AgentSocket<Req> extends Duplex {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.clearIdle();
-    this.options.lost?.removeEventListener("abort", this.onLost);
+    this.unwatchLost();
     // RST_STREAM (CANCEL): the agent closes the connection inside.
     this.call.abort();
     this.outbox.drop();
