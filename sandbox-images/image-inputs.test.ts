@@ -10,7 +10,7 @@ describe("image inputs", () => {
   it("hashes the build scripts, the shared setup and the image's own folder, stably", () => {
     const files = imageInputFiles("node").map((f) => f.split("sandbox-images/")[1]);
     expect(files).toEqual(
-      expect.arrayContaining(["build.ts", "tunnel.ts", "common/setup-user.sh", "common/pantheon-tunnel.c", "node/Dockerfile", "node/package-lock.json"]),
+      expect.arrayContaining(["build.ts", "agent.ts", "common/setup-user.sh", "node/Dockerfile", "node/package-lock.json"]),
     );
     // The agent's sources (not its tests) are part of every image.
     expect(files).toEqual(
