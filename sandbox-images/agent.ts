@@ -4,9 +4,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { AGENT_DIR, agentSourceFiles } from "./image-inputs";
+import { AGENT_DIR, agentSourceFiles, IMAGES_DIR } from "./image-inputs";
 import { runCommand, type Log } from "./run-command";
-import { TUNNEL_BUILD_DIR } from "./tunnel";
+
+/** Inside the Docker build context (sandbox-images/), so the Dockerfiles can COPY it; git-ignored. */
+export const BUILD_DIR = join(IMAGES_DIR, ".build");
 
 /** Where the images carry the agent (the engine execs it by this path, as uid 0). */
 export const AGENT_PATH = "/opt/pantheon/bin/pantheon-agent";
@@ -19,10 +21,10 @@ function sourcesHash(): string {
 
 /** Builds the agent if its sources changed since the last build; returns the binary's host path. */
 export async function buildAgent(log: Log): Promise<string> {
-  const out = join(TUNNEL_BUILD_DIR, "pantheon-agent");
-  const stamp = join(TUNNEL_BUILD_DIR, `pantheon-agent.${sourcesHash()}`);
+  const out = join(BUILD_DIR, "pantheon-agent");
+  const stamp = join(BUILD_DIR, `pantheon-agent.${sourcesHash()}`);
   if (existsSync(stamp) && existsSync(out)) return out;
-  mkdirSync(TUNNEL_BUILD_DIR, { recursive: true });
+  mkdirSync(BUILD_DIR, { recursive: true });
   log("agent: go build ./cmd/pantheon-agent (static)");
   const tmp = `${out}.tmp-${process.pid}`;
   try {

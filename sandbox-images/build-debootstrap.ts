@@ -7,7 +7,6 @@ import { debianMirrors } from "./debian-mirror";
 import { IMAGE_NAME_LABEL, IMAGES_DIR, INPUTS_HASH_LABEL, dockerfileEnv, nodeRuntimeVersions, type ImageName } from "./image-inputs";
 import { runCommand, runPipe, type Log } from "./run-command";
 import { AGENT_PATH, buildAgent } from "./agent";
-import { buildTunnel, TUNNEL_PATH } from "./tunnel";
 
 export const CACHE_DIR = process.env.SANDBOX_IMAGE_CACHE?.trim() || "/var/cache/pantheon-sandbox";
 
@@ -153,12 +152,9 @@ async function addPythonRuntime(rootfs: string, log: Log): Promise<void> {
   await chroot(rootfs, `apt-get update -q && apt-get install -y -q --no-install-recommends ${PYTHON_PACKAGES.join(" ")}`, log);
 }
 
-/** The tunnel and the agent: host-built static binaries, root-owned 0755 (the copy runs as root). */
+/** The agent: a host-built static binary, root-owned 0755 (the copy runs as root). */
 async function addPantheonBinaries(rootfs: string, log: Log): Promise<void> {
-  for (const [binary, path] of [
-    [await buildTunnel(log), TUNNEL_PATH],
-    [await buildAgent(log), AGENT_PATH],
-  ] as const) {
+  for (const [binary, path] of [[await buildAgent(log), AGENT_PATH]] as const) {
     const target = join(rootfs, path.slice(1));
     mkdirSync(dirname(target), { recursive: true });
     cpSync(binary, target);

@@ -3,11 +3,9 @@ import { join } from "node:path";
 import { IMAGE_NAME_LABEL, IMAGES_DIR, INPUTS_HASH_LABEL, nodeRuntimeVersions, type ImageName } from "./image-inputs";
 import { runCommand, type Log } from "./run-command";
 import { buildAgent } from "./agent";
-import { buildTunnel } from "./tunnel";
 
 export async function buildWithDockerfile(name: ImageName, tag: string, hash: string, log: Log): Promise<void> {
-  await buildTunnel(log); // lands in sandbox-images/.build/, which the Dockerfiles COPY
-  await buildAgent(log); // same folder
+  await buildAgent(log); // lands in sandbox-images/.build/, which the Dockerfiles COPY
   const versions = nodeRuntimeVersions();
   const args = ["build", "-f", join(IMAGES_DIR, name, "Dockerfile"), "-t", tag];
   args.push("--label", `${INPUTS_HASH_LABEL}=${hash}`, "--label", `${IMAGE_NAME_LABEL}=${name}`);

@@ -1,14 +1,14 @@
-// The app side of every project's egress tunnel: demultiplexes the tunnel into connections and
-// hands each to the in-process proxy, tagged with the project it came from. Implements the
-// engine's EgressConnector; the runtime wires the project's policy lookup in (the database).
+// The app side of every project's egress listener: each connection the container makes to the
+// proxy port arrives (through its agent, one stream each) and goes to the in-process proxy, tagged
+// with the project it came from. Implements the engine's EgressConnector; the runtime wires the
+// project's policy lookup in (the database).
 import { readFile } from "node:fs/promises";
 import { networkInterfaces } from "node:os";
 import type { Logger } from "pino";
-import type { EgressConnector } from "@/server/sandbox/egress";
-import type { SandboxProcess } from "@/server/sandbox/spawned-process";
+import type { Duplex } from "node:stream";
+import type { EgressConnector, EgressSession } from "@/server/sandbox/egress";
 import { DEFAULT_REGISTRY_HOSTS, HostAddressSet, type NetworkPolicy } from "./address-policy";
 import { type EgressDecision, EgressProxy, type EgressProxyOptions } from "./egress-proxy";
-import { TunnelMux } from "./tunnel-mux";
 
 export interface EgressGatewayOptions {
   log: Logger;
@@ -43,7 +43,7 @@ export class EgressGateway implements EgressConnector {
   private subnets: string[] = [];
   private subnetsLoaded: Promise<void> | null = null;
   private ca: Promise<Buffer | null> | null = null;
-  private readonly tunnels = new Set<TunnelMux>();
+  private readonly sessions = new Set<EgressSession>();
 
   constructor(private readonly opts: EgressGatewayOptions) {
     this.log = opts.log.child({ component: "egress" });
@@ -94,33 +94,39 @@ export class EgressGateway implements EgressConnector {
     return this.ca;
   }
 
-  async attach(projectId: string, tunnel: SandboxProcess): Promise<void> {
+  async session(projectId: string): Promise<EgressSession> {
     // Docker subnets must be known before the first decision.
     this.subnetsLoaded ??= this.refreshSubnets();
     await this.subnetsLoaded;
-    const mux = new TunnelMux(tunnel.stdout, tunnel.stdin);
-    this.tunnels.add(mux);
-    // One policy cache per tunnel (tunnel-policy.ts): its connections share the lookups.
+    // One policy cache per listener (tunnel-policy.ts): its connections share the lookups.
     const context = this.proxy.tunnel(projectId);
-    mux.on("channel", (channel) => {
-      channel.on("error", () => channel.destroy());
-      this.proxy.handle(context, channel);
-    });
-    mux.on("close", (err) => {
-      this.tunnels.delete(mux);
-      if (err && !/tunnel ended/.test(err.message)) this.log.warn({ projectId, err: err.message }, "egress tunnel closed");
-    });
-    void tunnel.exited.then(() => mux.close());
-    await mux.ready;
+    const open = new Set<Duplex>();
+    let closed = false;
+    const session: EgressSession = {
+      handle: (connection) => {
+        if (closed) return void connection.destroy();
+        open.add(connection);
+        connection.once("close", () => open.delete(connection));
+        connection.on("error", () => connection.destroy());
+        this.proxy.handle(context, connection);
+      },
+      close: () => {
+        closed = true;
+        this.sessions.delete(session);
+        for (const connection of open) connection.destroy();
+      },
+    };
+    this.sessions.add(session);
+    return session;
   }
 
-  /** Open tunnels (one per project container with network). */
+  /** Projects being served (one per container with network). */
   get activeTunnels(): number {
-    return this.tunnels.size;
+    return this.sessions.size;
   }
 
   stop(): void {
-    for (const mux of this.tunnels) mux.close();
+    for (const session of [...this.sessions]) session.close();
     this.proxy.stop();
   }
 }

@@ -6,7 +6,7 @@ import { rawResponse, sendBadRequest, sendForbidden, sendHandoff, sendNotFound, 
 import { previewRequestRefusal, type PreviewGrant, type PreviewRequestFacts } from "./preview-request-rules";
 import { cookieValues, downstreamResponseHeaders, forwardableTarget, upstreamRequestHeaders } from "./proxy-headers";
 import { framingHeaders, requestFraming, type Framing } from "./request-framing";
-import { TunnelError } from "./tunnel-socket";
+import { NothingListeningError } from "@/server/sandbox/agent-net";
 
 /** One running preview: a port inside one project's container, taken from the engine's record. */
 export interface PreviewTarget {
@@ -14,7 +14,7 @@ export interface PreviewTarget {
   projectId: number;
   /** The port the process serves inside its container. */
   port: number;
-  /** The process's image (a connector spawned into a fresh container would need one). */
+  /** The process's image. */
   image: ImageKind;
 }
 
@@ -53,7 +53,7 @@ const HANDOFF_PATH = "/__pantheon/auth";
 const FREE_SOCKET_IDLE_MS = 4_000;
 const MAX_UPSTREAM_CONNECTIONS = 8;
 
-/** node:http's Agent with connections made by the tunnel instead of TCP, pooled with keep-alive. */
+/** node:http's Agent with connections forwarded by the container's agent instead of TCP, pooled with keep-alive. */
 class TunnelAgent extends Agent {
   constructor(private readonly open: () => Promise<Duplex>) {
     super({ keepAlive: true, maxSockets: MAX_UPSTREAM_CONNECTIONS, maxFreeSockets: 4, timeout: FREE_SOCKET_IDLE_MS, scheduling: "lifo" });
@@ -88,7 +88,7 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS"]);
 /**
  * The reverse proxy for one preview: authorises each request and WebSocket handshake (who, then
  * what: preview-request-rules.ts), frames its body itself, then forwards it, headers filtered
- * (proxy-headers.ts), over pooled tunnel connections. Every byte goes to the target's port in the
+ * (proxy-headers.ts), over pooled forwarded connections. Every byte goes to the target's port in the
  * target's container: nothing in the request chooses where.
  */
 export class PreviewProxy {
@@ -168,7 +168,7 @@ export class PreviewProxy {
     const withBody = framing.kind !== "none";
     const proxyReq: ClientRequest = httpRequest({
       agent: this.agent,
-      // host/port only name the Agent's pool; the tunnel decides where bytes go.
+      // host/port only name the Agent's pool; the connector decides where bytes go.
       host: "preview.invalid",
       port: this.target.port,
       method: req.method,
@@ -187,10 +187,10 @@ export class PreviewProxy {
     proxyReq.on("error", (err) => {
       if (answered || res.headersSent) return void res.destroy();
       // A pooled connection the server closed just as we reused it: retry once on a fresh one.
-      if (mayRetry && proxyReq.reusedSocket && !withBody && IDEMPOTENT.has(req.method ?? "") && !(err instanceof TunnelError)) {
+      if (mayRetry && proxyReq.reusedSocket && !withBody && IDEMPOTENT.has(req.method ?? "") && !(err instanceof NothingListeningError)) {
         return this.forward(req, res, path, framing, false);
       }
-      if (err instanceof TunnelError) return sendNothingListening(res, this.target.port, err.message);
+      if (err instanceof NothingListeningError) return sendNothingListening(res, this.target.port, err.message);
       this.log.info({ projectId: this.target.projectId, processId: this.target.processId, err: err.message }, "preview upstream failed");
       sendUpstreamFailed(res, this.target.port, err.message);
     });
@@ -204,7 +204,7 @@ export class PreviewProxy {
     }
   }
 
-  /** WebSocket handshakes (Vite's HMR): authorised like unsafe requests, then spliced through a tunnel of their own. */
+  /** WebSocket handshakes (Vite's HMR): authorised like unsafe requests, then spliced through a forwarded connection of their own. */
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on("error", () => socket.destroy());
     const path = forwardableTarget(req.url);
@@ -225,7 +225,7 @@ export class PreviewProxy {
       setHost: false,
       createConnection: (_options, oncreate) => {
         this.hooks.connect(this.target).then(
-          (tunnel) => oncreate(null, tunnel),
+          (upstream) => oncreate(null, upstream),
           (err: unknown) => oncreate(err instanceof Error ? err : new Error(String(err)), undefined as never),
         );
         return undefined;
@@ -249,7 +249,7 @@ export class PreviewProxy {
       proxyRes.pipe(socket);
     });
     proxyReq.on("error", (err) => {
-      const nothing = err instanceof TunnelError;
+      const nothing = err instanceof NothingListeningError;
       socket.end(rawResponse(502, "Bad Gateway", nothing ? `${err.message}\n` : `preview unavailable: ${err.message}\n`));
     });
     proxyReq.end();

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { getEnv } from "@/lib/env";
 import { PreviewGateway } from "@/server/preview/preview-gateway";
 import { previewSettings, type PreviewSettings } from "@/server/preview/preview-settings";
-import { tunnelConnector } from "@/server/preview/tunnel-connector";
+import { portConnector } from "@/server/preview/port-connector";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 import { authorizePreview, redeemPreviewHandoff } from "@/server/services/processes/preview-access";
 
@@ -19,11 +19,11 @@ export function currentPreviewSettings(): PreviewSettings {
   return holder.__pantheonPreviews?.settings ?? previewSettings(getEnv(), process.env.NEXTAUTH_URL ?? `http://localhost:${getEnv().PORT}`);
 }
 
-/** Creates the gateway whose upstream connections are tunnels spawned by this engine, and publishes it. */
-export function startPreviewGateway(settings: PreviewSettings, engine: Pick<SandboxEngine, "spawn">, logger: Logger): PreviewGateway {
+/** Creates the gateway whose upstream connections are this engine's forwarded ports, and publishes it. */
+export function startPreviewGateway(settings: PreviewSettings, engine: Pick<SandboxEngine, "connectPort">, logger: Logger): PreviewGateway {
   const gateway = new PreviewGateway(
     settings,
-    { authorize: authorizePreview, redeem: redeemPreviewHandoff, connect: tunnelConnector(engine, settings) },
+    { authorize: authorizePreview, redeem: redeemPreviewHandoff, connect: portConnector(engine, settings) },
     logger.child({ component: "preview" }),
   );
   holder.__pantheonPreviews = gateway;

@@ -1,29 +1,36 @@
-// Network for sandboxes without a network interface: per project, a `pantheon-tunnel listen`
-// process (a kept root) accepts connections on the container's loopback and carries them over its
-// exec's stdin/stdout to the app's egress proxy (server/egress), which applies the project's
-// policy. The engine only starts the tunnel and sets the proxy environment; it knows no policy
-// beyond "none or not" and never reads the database: the caller passes the project's policy.
-import type { SandboxProcess } from "./spawned-process";
+// Network for sandboxes without a network interface: per project, the container's agent listens
+// on the container's loopback (NetService.Listen, as the agent's own uid: sandbox code cannot
+// stop it or take its port) and hands each connection over its own stream to the app's egress
+// proxy (server/egress), which applies the project's policy. The engine only starts the listener
+// and sets the proxy environment; it knows no policy beyond "none or not" and never reads the
+// database: the caller passes the project's policy.
+import type { Duplex } from "node:stream";
 
 export const NETWORK_POLICIES = ["none", "registry", "open"] as const;
 export type NetworkPolicy = (typeof NETWORK_POLICIES)[number];
 
-/** Where the images carry the tunnel (sandbox-images/tunnel.ts builds it there). */
-export const TUNNEL_BINARY = "/opt/pantheon/bin/pantheon-tunnel";
 /** The proxy's address inside the container. */
 export const EGRESS_PORT = 3128;
 /** The CA bundle copied into the container (on its /tmp tmpfs) when the app provides one. */
 export const EGRESS_CA_PATH = "/tmp/.pantheon/ca.pem";
 
-/** The app side of the tunnel (implemented by server/egress/egress-gateway.ts). */
+/** One project's connections to the proxy, as the app serves them. */
+export interface EgressSession {
+  /** Serves one connection the project's container made to the proxy port. */
+  handle(connection: Duplex): void;
+  /** The listener is gone: connections still open end. */
+  close(): void;
+}
+
+/** The app side of the egress listener (implemented by server/egress/egress-gateway.ts). */
 export interface EgressConnector {
   /**
    * PEM certificates the container must trust for TLS through the proxy (the host's bundle: on
    * hosts whose outbound TLS is intercepted it holds the intercepting CA). null: the image's own.
    */
   caBundle(): Promise<Buffer | null>;
-  /** Takes over a freshly started tunnel; resolves once it listens, rejects if it cannot. */
-  attach(projectId: string, tunnel: SandboxProcess): Promise<void>;
+  /** Ready to serve the project's connections (resolves once the proxy can decide). */
+  session(projectId: string): Promise<EgressSession>;
 }
 
 /**

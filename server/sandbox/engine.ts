@@ -29,6 +29,7 @@ import { diffWritten } from "./written-changes";
 import { loadThroughAgent, writeThroughAgent } from "./agent-workspace";
 import { checkWorkspaceFiles, type CheckedWorkspaceFile } from "./workspace-tar";
 import { PathRejectedError } from "./workspace-path";
+import { forwardPort, NothingListeningError, type AgentSocket } from "./agent-net";
 
 export type { SandboxProcess } from "./spawned-process";
 
@@ -181,7 +182,6 @@ export class SandboxEngine {
       log: this.log,
       egress: options.egress,
       guard: (lease, operation, work) => this.guard(lease, operation, work),
-      spawnTunnel: (projectId, lease, argv) => this.spawnIn(projectId, lease, { image: lease.container.image, argv, inputIsUserAction: false }),
     });
   }
 
@@ -729,6 +729,25 @@ export class SandboxEngine {
     };
     const { stdin, stdout, stderr } = spawned;
     return { pid, stdin, stdout, stderr, exited, kill, resize: (cols: number, rows: number) => spawned.resize(cols, rows) };
+  }
+
+  /**
+   * A TCP connection to 127.0.0.1:<port> in the project's running container, through its agent:
+   * one stream per connection, no process started (a preview's upstream). The container is the
+   * project's live lease, never one started for this: without one, nothing listens. Traffic counts
+   * as use (input) and output for the idle release, as a preview request always has.
+   */
+  async connectPort(projectId: string, port: number, opts: { signal?: AbortSignal } = {}): Promise<AgentSocket<unknown>> {
+    this.assertServing();
+    const lease = this.pool.lease(projectId);
+    const agent = lease && !lease.dead ? lease.container.agent : null;
+    if (!lease || !agent) throw new NothingListeningError(port, `nothing listening on port ${port}: the project's sandbox is not running`);
+    lease.lastUsedAt = Date.now();
+    return forwardPort(agent, port, {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      lost: lease.died.signal,
+      activity: { input: () => (lease.lastUsedAt = Date.now()), output: () => (lease.lastOutputAt = Date.now()) },
+    });
   }
 
   /** How many spawned processes are alive in the project's container (0 without one). */

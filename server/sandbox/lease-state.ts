@@ -1,9 +1,9 @@
-import type { SandboxProcess } from "./spawned-process";
+import type { AgentListener } from "./agent-net";
 import type { Manifest } from "./workspace-manifest";
 
-/** The egress tunnel running in a lease's container (lease-network.ts). */
+/** The egress listener of a lease's container (lease-network.ts): the agent accepts on the proxy port. */
 export interface EgressTunnel {
-  process: SandboxProcess;
+  listener: AgentListener;
   /** Whether the proxy's CA bundle was written into the container (the proxy environment names it). */
   withCa: boolean;
 }
@@ -21,7 +21,7 @@ export interface LeaseState {
   readonly roots: Set<number>;
   /** Spawns still starting, whose pid is not known yet (lease-processes.ts). */
   readonly pendingSpawns: Set<Promise<void>>;
-  /** The egress tunnel, while the container runs with a network policy other than "none". */
+  /** The egress listener, while the container runs with a network policy other than "none". */
   egress: EgressTunnel | null;
   /** OOM kills counted in the container when last read (a run killed by SIGKILL compares with it); null: not read yet. */
   oomKills: number | null;

@@ -239,6 +239,7 @@ export class AgentConnection {
     }
     this.openStreams++;
     stream.once("close", () => this.openStreams--);
+    keepTailOnGracefulReset(stream);
     return Promise.resolve(stream);
   }
 
@@ -315,6 +316,20 @@ async function* guardIterable<T>(inner: AsyncIterable<T>, mapError: (err: unknow
   } finally {
     done();
   }
+}
+
+/**
+ * A handler that returns while our request side is still open (a forwarded connection closed by
+ * the server inside) makes the agent's HTTP/2 server end the response and then send RST_STREAM
+ * NO_ERROR (RFC 9113 §8.1). Node keeps the response's unread data then (it ends the readable
+ * once consumed), but marks the stream `aborted`, and node's end-of-stream helper, which
+ * connect-node's reader relies on, treats 'aborted' as a premature close whenever the reader has
+ * not caught up: the tail of the response was lost (a slow browser got a truncated page).
+ * Hiding the flag makes the helper wait for 'end' or 'close' instead; a reset with an error code
+ * still destroys the stream at once, so a failing agent still fails the call.
+ */
+function keepTailOnGracefulReset(stream: http2.ClientHttp2Stream): void {
+  Object.defineProperty(stream, "aborted", { value: undefined, configurable: true });
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

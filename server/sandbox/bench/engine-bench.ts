@@ -1,4 +1,4 @@
-// `npm run bench` (SANDBOX_RUNTIME=runc|runsc, BENCH_ROUNDS=n): medians and p95 of the engine's
+// `npm run bench` (SANDBOX_RUNTIME=runc|runsc, BENCH_ROUNDS=n, BENCH_ONLY=preview): medians and p95 of the engine's
 // hot paths, each beside a raw Docker baseline measured in the same run on the same machine.
 // A script, not a test: it prints numbers and asserts nothing. BENCH_ONLY=spawn: only the spawn rows.
 import Dockerode from "dockerode";
@@ -13,7 +13,8 @@ import { benchSpawn } from "./spawn-bench";
 
 const runtime = process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
-const onlySpawn = process.env.BENCH_ONLY === "spawn";
+/** BENCH_ONLY=preview|spawn: only that row (the machine is shared; the rest takes minutes). */
+const only = process.env.BENCH_ONLY;
 const docker = new Dockerode();
 const logger = pino({ level: process.env.BENCH_LOG ?? "silent" });
 // Its own scope, and no boot reaping: the bench may run beside the app, e2e or test engines.
@@ -71,7 +72,7 @@ async function main() {
 
   // 1. Cold start: hardened create+start through the driver vs a bare create+start.
   const cold: string[] = [];
-  const coldRounds = onlySpawn ? 0 : Math.min(rounds, 10);
+  const coldRounds = only ? 0 : Math.min(rounds, 10);
   const coldEngine = await time(coldRounds, async () => {
     const id = await driver.create({ image, labels });
     await driver.start(id);
@@ -83,7 +84,7 @@ async function main() {
     cold.push(c.id);
   });
   await Promise.all(cold.map((id) => driver.destroy(id)));
-  if (!onlySpawn) rows.push({ what: "cold container start", engine: coldEngine, baseline: coldRaw, baselineWhat: "bare docker create+start" });
+  if (!only) rows.push({ what: "cold container start", engine: coldEngine, baseline: coldRaw, baselineWhat: "bare docker create+start" });
 
   // 2. Warm acquire: ContainerPool.acquire from a full pool vs one raw `docker exec true`.
   const images = Object.fromEntries(IMAGE_KINDS.map((k) => [k, imageFor(config, k)])) as Record<ImageKind, string>;
@@ -126,8 +127,9 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
   await engine.execute("bench", { kind: "command", command: "true" }); // bind + load once
   const containerId = (await engine.execute("bench", { kind: "command", command: "true" })).containerId!;
   const container = docker.getContainer(containerId);
-  rows.push(...(await benchSpawn(engine, container, "bench", rounds, time)));
-  if (onlySpawn) return;
+  if (only === "preview") return benchPreviewConnection(engine, container);
+  if (!only || only === "spawn") rows.push(...(await benchSpawn(engine, container, "bench", rounds, time)));
+  if (only === "spawn") return;
   const rawTrue = await time(rounds, () => rawExec(container, ["true"]));
   rows.push({ what: "warm acquire (pool)", engine: warmSamples, baseline: rawTrue, baselineWhat: "raw docker exec true" });
 
@@ -188,6 +190,8 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
   });
   await Promise.all(projects.map((p) => engine.releaseProject(p)));
 
+  await benchPreviewConnection(engine, container);
+
   // A spawn (what a shell or a new preview connection costs) in the loaded project: idle, and
   // while an execution runs there. Timed to the pid being registered; the process then exits.
   const spawnTrue = async () => {
@@ -218,6 +222,43 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
     baseline: coldRaw,
     baselineWhat: "bare docker create+start",
   });
+}
+
+/**
+ * A cold preview connection: a fresh connection to a server inside the project's container (one
+ * agent stream, engine.connectPort) carrying one HTTP request until its answer ends, against a
+ * raw `docker exec` making the same request inside (what a per-connection exec costs at least:
+ * the retired pantheon-tunnel was one such exec per connection).
+ */
+async function benchPreviewConnection(engine: SandboxEngine, container: Dockerode.Container): Promise<void> {
+  const port = 7080;
+  const server = await engine.spawn("bench", {
+    image: "node",
+    argv: ["node", "-e", `require("http").createServer((q, s) => s.end("ok")).listen(${port}, "127.0.0.1", () => console.log("ready"))`],
+  });
+  await new Promise<void>((resolve) => server.stdout.once("data", () => resolve()));
+  const request = `GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`;
+  const viaAgent = await time(rounds, async () => {
+    const socket = await engine.connectPort("bench", port);
+    let answer = "";
+    await new Promise<void>((resolve, reject) => {
+      socket.on("data", (b: Buffer) => (answer += b.toString()));
+      socket.on("end", resolve);
+      socket.on("error", reject);
+      socket.end(request);
+    });
+    if (!answer.startsWith("HTTP/1.1 200")) throw new Error(`preview bench: unexpected answer ${answer.slice(0, 40)}`);
+  });
+  const raw = await time(rounds, () =>
+    rawExec(container, ["bash", "-c", 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "%s" "$2" >&3 && cat <&3 >/dev/null', "bench", String(port), request]),
+  );
+  rows.push({
+    what: "cold preview connection (connect + GET, fresh stream)",
+    engine: viaAgent,
+    baseline: raw,
+    baselineWhat: "raw docker exec doing the same GET",
+  });
+  await server.kill();
 }
 
 main().catch((err: unknown) => {
