@@ -1,8 +1,9 @@
 import type { AgentConnection } from "./agent/agent-connection";
-import { checkListing } from "./agent/agent-events";
+import { AgentCallError } from "./agent/agent-errors";
+import { checkListing, type CheckedChange } from "./agent/agent-events";
 import { encodeWorkspacePath } from "./agent/agent-paths";
 import { manifestEntryOf, readThroughAgent, statThroughAgent } from "./agent-files";
-import type { RefusedFile, WorkspaceStore } from "./workspace-files";
+import { encodeFileContent, type RefusedFile, type WorkspaceFile, type WorkspaceStore } from "./workspace-files";
 import { unchangedSinceWritten, writtenFingerprint, type Manifest, type ManifestEntry } from "./workspace-manifest";
 import { isIgnoredPath } from "./workspace-path";
 import { diffWritten } from "./written-changes";
@@ -94,15 +95,88 @@ export async function baselineThroughAgent(agent: AgentConnection, ignore: reado
   }
 }
 
+/** A directory with at least this many changed paths is listed once instead of stat'ing each. */
+const LIST_DIR_AT = 4;
+
+/** Each path's entry now (null: gone), by one listing per busy directory and a stat for the rest. */
+async function currentEntries(agent: AgentConnection, paths: readonly string[], signal?: AbortSignal): Promise<Map<string, ManifestEntry | null>> {
+  const byDir = new Map<string, string[]>();
+  for (const path of paths) {
+    const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+    const list = byDir.get(dir);
+    if (list) list.push(path);
+    else byDir.set(dir, [path]);
+  }
+  const out = new Map<string, ManifestEntry | null>();
+  const single: string[] = [];
+  for (const [dir, inDir] of byDir) {
+    if (inDir.length < LIST_DIR_AT) {
+      single.push(...inDir);
+      continue;
+    }
+    const seen = new Map<string, ManifestEntry>();
+    try {
+      for await (const batch of agent.files.list({ path: encodeWorkspacePath(dir), recursive: false }, signal ? { signal } : {})) {
+        for (const entry of checkListing(batch).entries) seen.set(entry.path, manifestEntryOf(entry));
+      }
+    } catch (err) {
+      // The folder is gone (or is no folder now): so is every path in it.
+      if (!(err instanceof AgentCallError && (err.rpcCode === "not_found" || err.rpcCode === "failed_precondition"))) throw err;
+    }
+    for (const path of inDir) out.set(path, seen.get(path) ?? null);
+  }
+  for (const [path, entry] of await statThroughAgent(agent, single)) out.set(path, entry);
+  return out;
+}
+
+/**
+ * Saves what the watcher reported. Its content (read by the agent when it sent the batch) is used
+ * only when the file is still exactly as the agent saw it (same size and time): otherwise it
+ * changed since, and the event of that change is on its way, so the path waits for it. A file
+ * sent without content (larger than the inline limit) is read.
+ */
+export async function saveWatchedThroughAgent(
+  target: AgentSaveTarget,
+  changes: ReadonlyMap<string, CheckedChange>,
+  refused: readonly RefusedFile[],
+): Promise<SavedChanges> {
+  const current = await currentEntries(target.agent, [...changes.keys()], target.signal);
+  const known = new Map<string, WorkspaceFile>();
+  for (const [path, change] of changes) {
+    const now = current.get(path) ?? null;
+    if (!now || now.type !== "f" || change.kind !== "written" || !change.entry) continue;
+    const seen = manifestEntryOf(change.entry);
+    if (seen.type !== "f" || seen.size !== now.size || seen.mtime !== now.mtime) {
+      current.delete(path);
+      continue;
+    }
+    if (change.content === null || change.content.length !== now.size) continue;
+    const data = Buffer.from(change.content.buffer, change.content.byteOffset, change.content.byteLength);
+    const encoded = encodeFileContent(data, target.limits.binaryFiles);
+    if (encoded) known.set(path, { path, ...encoded, size: data.length, executable: (change.entry.mode & 0o111) !== 0 });
+  }
+  return saveEntries(target, current, refused, { skipUnchanged: true }, known);
+}
+
 async function saveEntries(
   target: AgentSaveTarget,
   written: ReadonlyMap<string, ManifestEntry | null>,
   refused: readonly RefusedFile[],
   opts: SaveOptions,
+  known: ReadonlyMap<string, WorkspaceFile> = new Map(),
 ): Promise<SavedChanges> {
   const { manifest, limits } = target;
   const diff = diffWritten(manifest, written, { maxFileSize: limits.maxFileSize, maxProjectSize: limits.maxProjectSize, ignore: limits.ignore });
-  const read = await readThroughAgent(target.agent, diff.changed, limits.maxFileSize, limits.binaryFiles);
+  const read = await readThroughAgent(
+    target.agent,
+    diff.changed.filter((path) => !known.has(path)),
+    limits.maxFileSize,
+    limits.binaryFiles,
+  );
+  for (const path of diff.changed) {
+    const file = known.get(path);
+    if (file) read.files.push(file);
+  }
   // Compared before the manifest moves: `written` is what the store holds for the path.
   const upserted = opts.skipUnchanged ? read.files.filter((f) => !unchangedSinceWritten(manifest.get(f.path), f)) : read.files;
   const changes = { upserted, deleted: [...diff.deleted, ...read.gone], refused: [...refused, ...diff.refused, ...read.refused] };

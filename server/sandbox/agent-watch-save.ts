@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import { sleep } from "./abort";
 import type { AgentConnection } from "./agent/agent-connection";
-import { checkWatchBatch } from "./agent/agent-events";
-import { resyncThroughAgent, savePathsThroughAgent, type AgentSaveTarget, type SaveLimits, type SavedChanges } from "./agent-save";
+import { checkWatchBatch, type CheckedChange } from "./agent/agent-events";
+import { resyncThroughAgent, saveWatchedThroughAgent, type AgentSaveTarget, type SaveLimits, type SavedChanges } from "./agent-save";
 import type { RefusedFile, WorkspaceStore } from "./workspace-files";
 import type { Manifest } from "./workspace-manifest";
 
@@ -10,11 +10,11 @@ import type { Manifest } from "./workspace-manifest";
 // — reach the store through the agent's recursive watch (FileService.Watch, inotify), one stream
 // per leased container: no listing of the workspace per change, per shell command or per run.
 //
-// The agent batches events (debounce_ms, at most 1 s) and names the paths; each round here saves
-// every path named since the last round in ONE store call (one transaction), looking at each as
-// it is when saved (agent-save.ts), under the lease's save lock. The watch's own inline content
-// is not used: it was read when the agent flushed, and an edit the engine mirrored in since (an
-// IDE save) would be overwritten in the store by the older bytes.
+// The agent batches events (debounce_ms, at most 1 s), naming each path with its stat and, for
+// small files, its content; each round here saves every path named since the last round in ONE
+// store call (one transaction), under the lease's save lock. The content is used only if the file
+// is still as the agent saw it (agent-save.ts): an edit the engine mirrored in since (an IDE save)
+// is never overwritten in the store by the older bytes.
 //
 // Rounds wait while an execution runs: its exit saves (and reports) what it wrote first, and
 // what is left is then saved here. Lost events — the kernel's queue overflowed, too many paths,
@@ -22,6 +22,8 @@ import type { Manifest } from "./workspace-manifest";
 
 /** What the agent may hold before it sends (it sends after this much quiet, or after 1 s). */
 export const WATCH_DEBOUNCE_MS = 100;
+/** Files up to this size come with their content in the watch's batches (no read per file). */
+export const WATCH_INLINE_BYTES = 64 * 1024;
 /** More distinct paths than this waiting: one listing instead (and a bound on what we hold). */
 const MAX_DIRTY_PATHS = 20_000;
 const BUSY_POLL_MS = 50;
@@ -62,7 +64,9 @@ export class LeaseWatch {
   readonly counters: WatchCounters = { rounds: 0, resyncs: 0, streams: 0 };
   private readonly stop = new AbortController();
   private readonly debounceMs: number;
-  private dirty = new Set<string>();
+  private readonly inlineBytes: number;
+  /** The latest change seen of each path not saved yet. */
+  private dirty = new Map<string, CheckedChange>();
   private refused: RefusedFile[] = [];
   private needResync = false;
   private draining: Promise<void> | null = null;
@@ -77,6 +81,7 @@ export class LeaseWatch {
 
   private constructor(private readonly opts: LeaseWatchOptions) {
     this.debounceMs = opts.debounceMs ?? WATCH_DEBOUNCE_MS;
+    this.inlineBytes = Math.min(WATCH_INLINE_BYTES, opts.limits.maxFileSize);
     this.ready = new Promise<void>((resolve, reject) => {
       this.markReady = resolve;
       this.failReady = reject;
@@ -119,11 +124,11 @@ export class LeaseWatch {
       this.streamAbort = streamAbort;
       try {
         const call = agent.files.watch(
-          { debounceMs: this.debounceMs, inlineMaxBytes: 0n, skipDirs: [...limits.ignore] },
+          { debounceMs: this.debounceMs, inlineMaxBytes: BigInt(this.inlineBytes), skipDirs: [...limits.ignore] },
           { timeoutMs: 0, signal: AbortSignal.any([this.stop.signal, streamAbort.signal]) },
         );
         for await (const raw of call) {
-          const batch = checkWatchBatch(raw, 0);
+          const batch = checkWatchBatch(raw, this.inlineBytes);
           if (batch.ready) {
             this.counters.streams++;
             // Whatever changed while no stream was open is found by one listing.
@@ -132,7 +137,7 @@ export class LeaseWatch {
             this.markReady();
           }
           this.lastBatchAt = performance.now();
-          for (const change of batch.changes) this.dirty.add(change.path);
+          for (const change of batch.changes) this.dirty.set(change.path, change);
           this.refused.push(...batch.refused);
           if (batch.overflow) this.needResync = true;
           if (this.dirty.size > MAX_DIRTY_PATHS) {
@@ -178,10 +183,10 @@ export class LeaseWatch {
         await sleep(BUSY_POLL_MS, this.stop.signal);
         continue;
       }
-      const paths = [...this.dirty];
+      const paths = this.dirty;
       const refused = this.refused;
       const resync = this.needResync;
-      this.dirty = new Set();
+      this.dirty = new Map();
       this.refused = [];
       this.needResync = false;
       try {
@@ -191,7 +196,7 @@ export class LeaseWatch {
       } catch (err) {
         if (this.closed) return;
         // Nothing of this round was saved (the manifest did not move): look at it all again.
-        for (const path of paths) this.dirty.add(path);
+        for (const [path, change] of paths) if (!this.dirty.has(path)) this.dirty.set(path, change);
         this.refused.unshift(...refused);
         this.needResync ||= resync;
         failures++;
@@ -201,7 +206,7 @@ export class LeaseWatch {
     }
   }
 
-  private save(what: string[] | "resync", refused: readonly RefusedFile[]): Promise<SavedChanges | null> {
+  private save(what: ReadonlyMap<string, CheckedChange> | "resync", refused: readonly RefusedFile[]): Promise<SavedChanges | null> {
     return this.opts.exclusive(async (signal) => {
       const manifest = this.opts.manifest();
       if (!manifest) return null;
@@ -211,7 +216,7 @@ export class LeaseWatch {
         const saved = await resyncThroughAgent(target);
         return { ...saved, refused: [...refused, ...saved.refused] };
       }
-      return savePathsThroughAgent(target, what, refused, { skipUnchanged: true });
+      return saveWatchedThroughAgent(target, what, refused);
     });
   }
 

@@ -170,7 +170,9 @@ export class SandboxEngine {
       // An agent that exits, or whose exec or container ends, is known at once (its stream
       // closes). Pings catch a hung agent; sandbox code cannot stop it (another uid), so a late
       // answer means a starved machine, not a dead agent: seconds, not the client's 500 ms.
-      startAgent: (containerId) => AgentConnection.start(driver, containerId, { log: this.log, pingIntervalMs: 1_000, pingTimeoutMs: AGENT_PING_TIMEOUT_MS }),
+      // Watch batches carry small files' content: up to 8 MiB and a file per message (agent watch.go).
+      startAgent: (containerId) =>
+        AgentConnection.start(driver, containerId, { log: this.log, pingIntervalMs: 1_000, pingTimeoutMs: AGENT_PING_TIMEOUT_MS, readMaxBytes: 10 * 1024 * 1024 }),
       // What the watcher has not saved yet (the agent's quiet period) is saved before the container goes.
       beforeRelease: (lease) => this.saveBeforeRelease(lease),
     });
