@@ -21,10 +21,13 @@ async function main() {
   await engine.execute("big", { kind: "command", command: "true", timeoutMs: 120_000 });
   console.log("big first run (load)", (performance.now() - s).toFixed(0));
   await engine.execute("bench", { kind: "command", command: "true" });
+  const timeN = async (p: string, n: number) => { const out: number[] = []; for (let i = 0; i < n; i++) { const s = performance.now(); const r = await engine.execute(p, { kind: "command", command: "echo 1 > out.txt" }); if (r.status !== "success") throw new Error(r.errorOutput); out.push(performance.now() - s); } return out; };
   const time = async (p: string) => { const out: number[] = []; for (let i = 0; i < rounds; i++) { const s = performance.now(); const r = await engine.execute(p, { kind: "command", command: "echo 1 > out.txt" }); if (r.status !== "success") throw new Error(r.errorOutput); out.push(performance.now() - s); } return out; };
-  for (let k = 0; k < 2; k++) {
+  for (let k = 0; k < 3; k++) {
     phases.big = []; phases.bench = [];
-    const big = await time("big"); const small = await time("bench");
+    const big: number[] = []; const small: number[] = [];
+    for (let i = 0; i < rounds; i++) { big.push(...(await timeN("big", 1))); small.push(...(await timeN("bench", 1))); }
+    const runs = (xs: number[], ys: number[]) => med(xs.map((x, i) => x - (ys[i] ?? 0)));
     console.log(`${runtime}: big p50 ${med(big).toFixed(1)} small p50 ${med(small).toFixed(1)} ratio ${(med(big) / med(small)).toFixed(2)}; save big ${med(phases.big!).toFixed(1)} small ${med(phases.bench!).toFixed(1)}`);
   }
   s = performance.now();

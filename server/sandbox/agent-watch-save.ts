@@ -200,7 +200,10 @@ export class LeaseWatch {
         this.refused.unshift(...refused);
         this.needResync ||= resync;
         failures++;
-        this.opts.log.warn({ containerId: this.opts.agent.containerId, projectId: this.opts.projectId, err, failures }, "saving watched changes failed; retrying");
+        this.opts.log.warn(
+          { containerId: this.opts.agent.containerId, projectId: this.opts.projectId, err, failures },
+          "saving watched changes failed; retrying",
+        );
         await sleep(Math.min(5_000, 100 * 2 ** failures), this.stop.signal);
       }
     }
@@ -210,7 +213,14 @@ export class LeaseWatch {
     return this.opts.exclusive(async (signal) => {
       const manifest = this.opts.manifest();
       if (!manifest) return null;
-      const target: AgentSaveTarget = { projectId: this.opts.projectId, agent: this.opts.agent, manifest, store: this.opts.store, limits: this.opts.limits, signal };
+      const target: AgentSaveTarget = {
+        projectId: this.opts.projectId,
+        agent: this.opts.agent,
+        manifest,
+        store: this.opts.store,
+        limits: this.opts.limits,
+        signal,
+      };
       if (what === "resync") {
         this.counters.resyncs++;
         const saved = await resyncThroughAgent(target);

@@ -172,7 +172,12 @@ export class SandboxEngine {
       // answer means a starved machine, not a dead agent: seconds, not the client's 500 ms.
       // Watch batches carry small files' content: up to 8 MiB and a file per message (agent watch.go).
       startAgent: (containerId) =>
-        AgentConnection.start(driver, containerId, { log: this.log, pingIntervalMs: 1_000, pingTimeoutMs: AGENT_PING_TIMEOUT_MS, readMaxBytes: 10 * 1024 * 1024 }),
+        AgentConnection.start(driver, containerId, {
+          log: this.log,
+          pingIntervalMs: 1_000,
+          pingTimeoutMs: AGENT_PING_TIMEOUT_MS,
+          readMaxBytes: 10 * 1024 * 1024,
+        }),
       // What the watcher has not saved yet (the agent's quiet period) is saved before the container goes.
       beforeRelease: (lease) => this.saveBeforeRelease(lease),
     });
@@ -521,7 +526,10 @@ export class SandboxEngine {
     lease.state.watch = null;
     const saved = await watch.finish();
     if (saved && (saved.upserted.length || saved.deleted.length))
-      this.log.info({ containerId: lease.container.id, projectId: lease.projectId, upserted: saved.upserted.length, deleted: saved.deleted.length }, "saved before release");
+      this.log.info(
+        { containerId: lease.container.id, projectId: lease.projectId, upserted: saved.upserted.length, deleted: saved.deleted.length },
+        "saved before release",
+      );
   }
 
   /**

@@ -277,7 +277,9 @@ export class ContainerPool {
   private async releaseLease(lease: Lease, reason: string): Promise<void> {
     const { projectId } = lease;
     if (this.options.beforeRelease && lease.dead === null && !lease.died.signal.aborted && !this.stopped) {
-      await this.options.beforeRelease(lease).catch((err: unknown) => this.options.log.warn({ containerId: lease.container.id, projectId, err }, "saving before release failed"));
+      await this.options
+        .beforeRelease(lease)
+        .catch((err: unknown) => this.options.log.warn({ containerId: lease.container.id, projectId, err }, "saving before release failed"));
       // stop() may have taken every lease meanwhile (and destroys them itself).
       if (this.leases.get(projectId) !== lease) return;
     }
