@@ -246,8 +246,10 @@ export class LeaseWatch {
    * the saves after it; returns what was saved since the last call. A shell that closes asks this.
    */
   async settle(): Promise<SavedChanges> {
-    const deadline = performance.now() + SETTLE_MAX_MS;
-    const quietMs = this.debounceMs * 2 + 50;
+    const calledAt = performance.now();
+    const deadline = calledAt + SETTLE_MAX_MS;
+    // A write just before the call is still in the agent's quiet period: wait at least that long.
+    const quietMs = this.debounceMs * 3 + 200;
     while (!this.closed && performance.now() < deadline) {
       if (this.draining) {
         await this.draining;
@@ -257,7 +259,7 @@ export class LeaseWatch {
         this.schedule();
         continue;
       }
-      if (performance.now() - this.lastBatchAt >= quietMs) break;
+      if (performance.now() - Math.max(this.lastBatchAt, calledAt) >= quietMs) break;
       await sleep(25);
     }
     const out = this.recent;
