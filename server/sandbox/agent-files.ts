@@ -1,6 +1,6 @@
 import type { AgentConnection } from "./agent/agent-connection";
 import { AgentCallError } from "./agent/agent-errors";
-import { checkEntry } from "./agent/agent-events";
+import { checkEntry, type CheckedEntry } from "./agent/agent-events";
 import { encodeWorkspacePath } from "./agent/agent-paths";
 import { FileType } from "./agent/gen/pantheon/agent/v1/agent_pb";
 import type { ManifestEntry } from "./workspace-manifest";
@@ -40,10 +40,15 @@ export async function statThroughAgent(agent: AgentConnection, paths: readonly s
     if (!checked) return void out.set(path, null);
     // A name the host does not accept (it should be the name asked for): refused as special.
     if (!checked.ok) return void out.set(path, { type: "p", size: 0, mtime: "0", links: 1 });
-    // mtime in ns, as text: any change of it reads as a change (the manifest compares strings).
-    out.set(path, { type: TYPE_LETTER[checked.entry.type] ?? "p", size: checked.entry.size, mtime: String(checked.entry.mtimeNs), links: 1 });
+    out.set(path, manifestEntryOf(checked.entry));
   });
   return out;
+}
+
+/** An agent's entry (Stat, List) as a manifest entry. */
+export function manifestEntryOf(entry: CheckedEntry): ManifestEntry {
+  // mtime in ns, as text: any change of it reads as a change (the manifest compares strings).
+  return { type: TYPE_LETTER[entry.type] ?? "p", size: entry.size, mtime: String(entry.mtimeNs), links: 1 };
 }
 
 export interface ReadFiles {

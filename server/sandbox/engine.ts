@@ -12,7 +12,7 @@ import { SandboxFleet } from "./fleet";
 import { ContainerPool, type Lease, type LeaseEvents, type PoolStatus } from "./pool";
 import { KeyedLock } from "./project-lock";
 import { reapOrphanContainers } from "./reaper";
-import { unchangedSinceWritten, writtenFingerprint, type Manifest } from "./workspace-manifest";
+import { unchangedSinceWritten, type Manifest } from "./workspace-manifest";
 import { checkWorkspacePath } from "./workspace-path";
 import type { RefusedFile, WorkspaceFile, WorkspaceStore } from "./workspace-files";
 import type { SandboxProcess } from "./spawned-process";
@@ -22,11 +22,11 @@ import { keepersOf, rootsOf, setKeepers, settledKeepersOf, trackPendingSpawn } f
 import { WorkspaceSync } from "./workspace-sync";
 import { AgentConnection } from "./agent/agent-connection";
 import type { CheckedWrites } from "./agent/agent-events";
-import { readThroughAgent, statThroughAgent } from "./agent-files";
 import { runOnAgent } from "./agent-run";
 import type { RunOutcome } from "./executor";
-import { diffWritten } from "./written-changes";
 import { loadThroughAgent, writeThroughAgent } from "./agent-workspace";
+import { baselineThroughAgent, resyncThroughAgent, savePathsThroughAgent, type SaveLimits } from "./agent-save";
+import { LeaseWatch } from "./agent-watch-save";
 import { checkWorkspaceFiles, type CheckedWorkspaceFile } from "./workspace-tar";
 import { PathRejectedError } from "./workspace-path";
 import { forwardPort, NothingListeningError, type AgentSocket } from "./agent-net";
@@ -171,7 +171,16 @@ export class SandboxEngine {
       // An agent that exits, or whose exec or container ends, is known at once (its stream
       // closes). Pings catch a hung agent; sandbox code cannot stop it (another uid), so a late
       // answer means a starved machine, not a dead agent: seconds, not the client's 500 ms.
-      startAgent: (containerId) => AgentConnection.start(driver, containerId, { log: this.log, pingIntervalMs: 1_000, pingTimeoutMs: AGENT_PING_TIMEOUT_MS }),
+      // Watch batches carry small files' content: up to 8 MiB and a file per message (agent watch.go).
+      startAgent: (containerId) =>
+        AgentConnection.start(driver, containerId, {
+          log: this.log,
+          pingIntervalMs: 1_000,
+          pingTimeoutMs: AGENT_PING_TIMEOUT_MS,
+          readMaxBytes: 10 * 1024 * 1024,
+        }),
+      // What the watcher has not saved yet (the agent's quiet period) is saved before the container goes.
+      beforeRelease: (lease) => this.saveBeforeRelease(lease),
     });
     this.fleet = new SandboxFleet(this.pool, driver, config, this.log);
     this.sync = new WorkspaceSync(driver, config, this.log);
@@ -456,34 +465,71 @@ export class SandboxEngine {
   /**
    * Saves what the exit event says the run wrote: each path stat'ed and (regular files) read
    * through the agent, compared with the lease's manifest, applied to the store in one call; the
-   * manifest moves only once the store has them. Too many paths (or a name the agent could not
-   * report exactly): the full listing instead.
+   * manifest moves only once the store has them (agent-save.ts). Too many paths (or a name the
+   * agent could not report exactly): one listing through the agent instead.
    */
   private async saveWritten(projectId: string, lease: Lease, agent: AgentConnection, writes: CheckedWrites): Promise<ExecutionFileChanges> {
-    const manifest = lease.state.manifest;
-    if (writes.overflow || !manifest) {
-      return this.saveChanges(projectId, lease, await this.guard(lease, "list", (deadline) => this.sync.list(lease.container.id, deadline)));
+    const saved = await lease.state.saves.run("", () =>
+      this.guard(lease, "collect", (signal) => {
+        const manifest = lease.state.manifest;
+        if (!manifest) throw new SandboxError("INTERNAL", "the workspace was never loaded in this container");
+        const target = { projectId, agent, manifest, store: this.options.store, limits: this.saveLimits, signal };
+        return writes.overflow ? resyncThroughAgent(target) : savePathsThroughAgent(target, writes.paths, writes.refused);
+      }),
+    );
+    if (saved.refused.length) this.log.info({ containerId: lease.container.id, projectId, refused: saved.refused }, "files refused by sync");
+    return { ...saved, error: null };
+  }
+
+  private get saveLimits(): SaveLimits {
+    const { maxFileSize, maxProjectSize, binaryFiles, syncIgnore } = this.config;
+    return { maxFileSize, maxProjectSize, binaryFiles, ignore: syncIgnore };
+  }
+
+  /**
+   * Starts the agent's watch of a freshly loaded workspace (agent-watch-save.ts), then takes the
+   * agent's stat times as the manifest's baseline. Without a watch (it failed to start), changes
+   * made outside executions are saved by listings, as before the agent.
+   */
+  private async watchLease(projectId: string, lease: Lease, agent: AgentConnection, manifest: Manifest): Promise<void> {
+    try {
+      lease.state.watch = await this.guard(lease, "list", async (deadline) => {
+        const watch = await LeaseWatch.start({
+          projectId,
+          agent,
+          store: this.options.store,
+          limits: this.saveLimits,
+          log: this.log,
+          manifest: () => lease.state.manifest ?? manifest,
+          exclusive: (work) => lease.state.saves.run("", () => this.guard(lease, "collect", work)),
+          busy: () => lease.busy > 0,
+          died: lease.died.signal,
+        });
+        try {
+          await baselineThroughAgent(agent, this.config.syncIgnore, manifest, deadline);
+        } catch (err) {
+          watch.close();
+          throw err;
+        }
+        return watch;
+      });
+    } catch (err) {
+      if (lease.died.signal.aborted) throw err;
+      this.log.warn({ containerId: lease.container.id, projectId, err }, "the workspace watch did not start; changes outside executions are saved by listings");
     }
-    if (writes.paths.length === 0 && writes.refused.length === 0) return { upserted: [], deleted: [], refused: [], error: null };
-    const written = await statThroughAgent(agent, writes.paths);
-    const diff = diffWritten(manifest, written, {
-      maxFileSize: this.config.maxFileSize,
-      maxProjectSize: this.config.maxProjectSize,
-      ignore: this.config.syncIgnore,
-    });
-    const read = await readThroughAgent(agent, diff.changed, this.config.maxFileSize, this.config.binaryFiles);
-    const changes = { upserted: read.files, deleted: [...diff.deleted, ...read.gone], refused: [...writes.refused, ...diff.refused, ...read.refused] };
-    if (changes.upserted.length || changes.deleted.length || changes.refused.length) {
-      await this.options.store.applyChanges(projectId, changes);
-      if (changes.refused.length) this.log.info({ containerId: lease.container.id, projectId, refused: changes.refused }, "files refused by sync");
-    }
-    diff.commit();
-    // The agent's stat times are not find's: a later listing compares these files by content.
-    for (const file of read.files) {
-      const entry = manifest.get(file.path);
-      if (entry) entry.written = writtenFingerprint(file);
-    }
-    return { upserted: changes.upserted.map((f) => f.path), deleted: changes.deleted, refused: changes.refused, error: null };
+  }
+
+  /** The pool's beforeRelease: what the watcher has not saved yet goes to the store first. */
+  private async saveBeforeRelease(lease: Lease): Promise<void> {
+    const watch = lease.state.watch;
+    if (!watch) return;
+    lease.state.watch = null;
+    const saved = await watch.finish();
+    if (saved && (saved.upserted.length || saved.deleted.length))
+      this.log.info(
+        { containerId: lease.container.id, projectId: lease.projectId, upserted: saved.upserted.length, deleted: saved.deleted.length },
+        "saved before release",
+      );
   }
 
   /**
@@ -534,7 +580,9 @@ export class SandboxEngine {
     try {
       const agent = lease.container.agent;
       if (agent) {
-        lease.state.manifest = await this.guard(lease, "load", (deadline) => loadThroughAgent(agent, files, deadline));
+        const manifest = await this.guard(lease, "load", (deadline) => loadThroughAgent(agent, files, deadline));
+        await this.watchLease(projectId, lease, agent, manifest);
+        lease.state.manifest = manifest;
         await this.oomKillsOf(lease);
       } else {
         const archive = await this.sync.pack(stored);
@@ -565,6 +613,9 @@ export class SandboxEngine {
     return this.locks.run(projectId, async () => {
       const lease = this.pool.lease(projectId);
       if (!lease || lease.dead || !lease.state.manifest) return null;
+      // The watcher saves as files change: wait for what it has on its way, no listing.
+      const watch = lease.state.watch;
+      if (watch && !watch.closed) return { ...(await watch.settle()), error: null };
       return this.saveChanges(projectId, lease, await this.guard(lease, "list", (deadline) => this.sync.list(lease.container.id, deadline)));
     });
   }
@@ -625,7 +676,8 @@ export class SandboxEngine {
       if (!lease || lease.dead || !lease.state.manifest) return;
       try {
         const { agent, manifest } = { agent: lease.container.agent, manifest: lease.state.manifest };
-        if (agent && manifest) await this.guard(lease, "write", (deadline) => writeThroughAgent(agent, manifest, checked, deleted, deadline));
+        if (agent && manifest)
+          await lease.state.saves.run("", () => this.guard(lease, "write", (deadline) => writeThroughAgent(agent, manifest, checked, deleted, deadline)));
         else
           lease.state.manifest = await this.guard(lease, "write", async (deadline) =>
             this.sync.write(lease.container.id, await this.sync.pack(files), deleted, deadline),
@@ -774,6 +826,9 @@ export class SandboxEngine {
     this.stopController.abort();
     const deadline = Date.now() + (opts.graceMs ?? 5_000);
     while (this.active > 0 && Date.now() < deadline) await sleep(50);
+    // What the watchers hold is saved before the containers go (within the grace, at least a second).
+    const saving = Promise.allSettled(this.pool.leaseList().map((lease) => this.saveBeforeRelease(lease)));
+    await Promise.race([saving, sleep(Math.max(1_000, deadline - Date.now()))]);
     await this.pool.stop();
     await this.boot?.catch(() => {});
     this.state = "stopped";

@@ -1,4 +1,6 @@
 import type { AgentListener } from "./agent-net";
+import type { LeaseWatch } from "./agent-watch-save";
+import { KeyedLock } from "./project-lock";
 import type { Manifest } from "./workspace-manifest";
 
 /** The egress listener of a lease's container (lease-network.ts): the agent accepts on the proxy port. */
@@ -25,8 +27,15 @@ export interface LeaseState {
   egress: EgressTunnel | null;
   /** OOM kills counted in the container when last read (a run killed by SIGKILL compares with it); null: not read yet. */
   oomKills: number | null;
+  /** The agent's watch saving changes made outside executions (agent-watch-save.ts); null: none runs. */
+  watch: LeaseWatch | null;
+  /**
+   * Held while the manifest and the store are brought together (an execution's save, the
+   * watcher's, an edit mirrored in): one look-and-save at a time, never interleaved.
+   */
+  readonly saves: KeyedLock;
 }
 
 export function newLeaseState(): LeaseState {
-  return { manifest: null, keepers: "", roots: new Set(), pendingSpawns: new Set(), egress: null, oomKills: null };
+  return { manifest: null, keepers: "", roots: new Set(), pendingSpawns: new Set(), egress: null, oomKills: null, watch: null, saves: new KeyedLock() };
 }

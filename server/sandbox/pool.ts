@@ -94,6 +94,13 @@ export interface ContainerPoolOptions {
    * the container's: a warm one is replaced, a leased one released at once (its work fails).
    */
   startAgent?: (containerId: string) => Promise<AgentConnection>;
+  /**
+   * Runs before a live container is destroyed on purpose (released, idle, image change): the
+   * engine saves what its workspace holds that the store does not yet. Never throws (it logs);
+   * bounded by the engine's own deadline. Meanwhile the project has no live container: a new
+   * acquire waits for it and then loads what it saved.
+   */
+  beforeRelease?: (lease: Lease) => Promise<void>;
   retryInitialMs: number;
   retryMaxMs: number;
   now?: () => number;
@@ -116,6 +123,8 @@ export class ContainerPool {
   private readonly leases = new Map<string, Lease>();
   private readonly acquiring = new Map<string, Promise<Lease>>();
   private readonly destroying = new Set<Promise<void>>();
+  /** Leases being released (their beforeRelease runs): one release each, and no new user. */
+  private readonly releasing = new Map<Lease, Promise<void>>();
   private readonly byContainer = new Map<string, PooledContainer>();
   private readonly stopController = new AbortController();
   private readonly loops: Promise<void>[] = [];
@@ -157,7 +166,8 @@ export class ContainerPool {
   }
 
   lease(projectId: string): Lease | undefined {
-    return this.leases.get(projectId);
+    const lease = this.leases.get(projectId);
+    return lease && this.releasing.has(lease) ? undefined : lease;
   }
 
   leaseByContainer(containerId: string): Lease | undefined {
@@ -172,7 +182,7 @@ export class ContainerPool {
   async acquire(projectId: string, image: ImageKind, opts: { signal?: AbortSignal } = {}): Promise<{ lease: Lease; fresh: boolean }> {
     if (this.stopped) throw new SandboxError("NOT_READY", "sandbox engine is stopping");
     const existing = this.leases.get(projectId);
-    if (existing && !existing.dead && existing.container.image === image) {
+    if (existing && !existing.dead && existing.container.image === image && !this.releasing.has(existing)) {
       existing.lastUsedAt = this.now;
       return { lease: existing, fresh: false };
     }
@@ -253,6 +263,26 @@ export class ContainerPool {
   async release(projectId: string, reason: string, only?: Lease): Promise<void> {
     const lease = this.leases.get(projectId);
     if (!lease || (only && lease !== only)) return;
+    const pending = this.releasing.get(lease);
+    if (pending) return pending;
+    const work = this.releaseLease(lease, reason);
+    this.releasing.set(lease, work);
+    try {
+      await work;
+    } finally {
+      this.releasing.delete(lease);
+    }
+  }
+
+  private async releaseLease(lease: Lease, reason: string): Promise<void> {
+    const { projectId } = lease;
+    if (this.options.beforeRelease && lease.dead === null && !lease.died.signal.aborted && !this.stopped) {
+      await this.options
+        .beforeRelease(lease)
+        .catch((err: unknown) => this.options.log.warn({ containerId: lease.container.id, projectId, err }, "saving before release failed"));
+      // stop() may have taken every lease meanwhile (and destroys them itself).
+      if (this.leases.get(projectId) !== lease) return;
+    }
     this.leases.delete(projectId);
     this.byContainer.delete(lease.container.id);
     this.options.log.info({ containerId: lease.container.id, projectId, reason }, "releasing project container");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestEngine, testRuntime, type TestEngine } from "./docker-test-engine";
+import { eventually, startTestEngine, testRuntime, type TestEngine } from "./docker-test-engine";
 import { isSandboxError } from "./errors";
 
 let t: TestEngine;
@@ -91,12 +91,19 @@ describe(`workspace sync under ${testRuntime()}`, () => {
     // A long-lived process writes one more (the shell and dev-server path: list, not finish).
     const p = await t.engine.spawn("names", { image: "node", argv: ["bash", "-c", "printf q > $'\\xfa.txt'; printf w > also.txt; echo done; sleep 30"] });
     await new Promise<void>((resolve) => p.stdout.once("data", () => resolve()));
-    const synced = await t.engine.syncWorkspace("names");
-    expect(synced?.upserted).toEqual(["also.txt"]);
+    // The agent's watch saves it (a sync waits for what is on its way; under load it may take two).
+    const synced = { upserted: [] as string[], refused: [] as { path: string; reason: string }[] };
+    await eventually(async () => {
+      const got = await t.engine.syncWorkspace("names");
+      synced.upserted.push(...(got?.upserted ?? []));
+      synced.refused.push(...(got?.refused ?? []));
+      return synced.upserted.includes("also.txt") && synced.refused.some((f) => f.path === "\\xfa.txt");
+    }, 20_000);
+    expect(synced.upserted).toEqual(["also.txt"]);
     // The new bad name is refused; names the run refused through the agent may be named again (the
     // listing has no stat of theirs to compare with), never saved.
-    expect(synced?.refused).toEqual(expect.arrayContaining([expect.objectContaining({ path: "\\xfa.txt", reason: "non-utf8-name" })]));
-    expect(synced?.refused.every((f) => f.reason === "non-utf8-name" || f.reason === "invalid-path")).toBe(true);
+    expect(synced.refused).toEqual(expect.arrayContaining([expect.objectContaining({ path: "\\xfa.txt", reason: "non-utf8-name" })]));
+    expect(synced.refused.every((f) => f.reason === "non-utf8-name" || f.reason === "invalid-path")).toBe(true);
     await p.kill();
     await t.engine.releaseProject("names");
   });

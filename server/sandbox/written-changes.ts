@@ -10,6 +10,20 @@ export interface WrittenDiff extends ManifestDiff {
   commit(): void;
 }
 
+// What each manifest entry adds to the project's size, worked out once per entry object (an entry
+// is replaced, never resized, when its file changes): a run's save then sums a 10,000-file
+// manifest without splitting 10,000 paths again.
+const storable = new WeakMap<ManifestEntry, number>();
+
+function storableBytes(path: string, entry: ManifestEntry, limits: DiffLimits): number {
+  let bytes = storable.get(entry);
+  if (bytes === undefined) {
+    bytes = entry.type !== "f" || entry.nonUtf8Name || entry.size > limits.maxFileSize || isIgnoredPath(path, limits.ignore) ? 0 : entry.size;
+    storable.set(entry, bytes);
+  }
+  return bytes;
+}
+
 /**
  * `written`: each written path with its entry now (null: gone). A path that was a directory
  * and is gone (or is no longer one) takes the files below it with it.
@@ -33,8 +47,8 @@ export function diffWritten(manifest: Manifest, written: ReadonlyMap<string, Man
   // The project's size after these changes: the manifest's storable files, with the compared ones replaced.
   let projectBytes = diff.projectBytes;
   for (const [path, entry] of manifest) {
-    if (before.has(path) || entry.type !== "f" || entry.nonUtf8Name || entry.size > limits.maxFileSize || isIgnoredPath(path, limits.ignore)) continue;
-    projectBytes += entry.size;
+    if (before.has(path)) continue;
+    projectBytes += storableBytes(path, entry, limits);
   }
   if (projectBytes > limits.maxProjectSize) {
     for (const path of diff.changed)
