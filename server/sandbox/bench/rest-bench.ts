@@ -197,7 +197,11 @@ function printRows(rows: { what: string; rest: number[]; raw: number[]; rawWhat:
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+// Exits when done: Docker's keep-alive sockets would otherwise hold the process open.
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
