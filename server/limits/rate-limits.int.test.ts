@@ -80,6 +80,16 @@ describe("rate limits in PostgreSQL", () => {
     await refusal(a.consumeExecution(id("user"), spare));
   });
 
+  it("a refusal per project does not charge the user's window (both are charged at once, then given back)", async () => {
+    const user = id("user");
+    const full = id("project");
+    await times(10, () => a.consumeExecution(user, full));
+    for (let i = 0; i < 5; i++) expect((await refusal(a.consumeExecution(user, full))).message).toMatch(/per project per minute/);
+    // 10 used: the five refused attempts gave their user point back, so 40 remain elsewhere.
+    for (let i = 0; i < 4; i++) await times(10, () => b.consumeExecution(user, id("project")));
+    expect((await refusal(a.consumeExecution(user, id("project")))).message).toMatch(/per user per minute/);
+  });
+
   it("counts sandbox creations overall, per minute and per hour", async () => {
     const tight = await limits(poolA, { ...SEED_RATE_LIMITS, createPerMinute: 3, createPerHour: 2 });
     const other = await limits(poolB, { ...SEED_RATE_LIMITS, createPerMinute: 3, createPerHour: 2 });

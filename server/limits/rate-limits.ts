@@ -72,6 +72,32 @@ async function consumeAll(windows: readonly { window: Window; key: string }[]): 
   }
 }
 
+/**
+ * consumeAll's outcome in one round trip instead of one per window: every window is charged at
+ * once, and on a refusal every window but the first refusing one (in the listed order) is given
+ * back, which leaves the counts as consumeAll would have (the earlier ones returned, the later
+ * ones untouched). For windows whose order carries no cost of its own (an execution's project
+ * and user windows); sign-in keeps the sequential order, where a client past its budget must
+ * write nothing for the account.
+ */
+async function consumeAllAtOnce(windows: readonly { window: Window; key: string }[]): Promise<void> {
+  const settled = await Promise.allSettled(windows.map((entry) => entry.window.limiter.consume(entry.key)));
+  const refusedAt = settled.findIndex((s) => s.status === "rejected");
+  if (refusedAt === -1) return;
+  const refusal = (settled[refusedAt] as PromiseRejectedResult).reason as unknown;
+  await Promise.all(
+    windows.flatMap((entry, i) => {
+      const s = settled[i]!;
+      // A later window that refused was charged too (a refusal still counts its point).
+      const charged = s.status === "fulfilled" || (i > refusedAt && s.reason instanceof RateLimiterRes);
+      return i !== refusedAt && charged ? [entry.window.limiter.reward(entry.key, 1)] : [];
+    }),
+  );
+  if (!(refusal instanceof RateLimiterRes)) throw refusal;
+  const seconds = retryAfterSeconds(refusal);
+  throw new AppError("TOO_MANY_REQUESTS", `${windows[refusedAt]!.window.describe}; retry in ${seconds} s`, { retryAfterSeconds: seconds });
+}
+
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /**
@@ -124,7 +150,7 @@ export async function createRateLimits(pool: Pool, config: RateLimitConfig, opts
         { window: windows.createHour, key: "all" },
       ]),
     consumeExecution: (userId, projectId) =>
-      consumeAll([
+      consumeAllAtOnce([
         { window: windows.execProject, key: projectId },
         { window: windows.execUser, key: userId },
       ]),

@@ -86,6 +86,15 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
   let cpuPercent: number | null = null;
   let writes: CheckedWrites | null = null;
   let error: RunOutcome["error"] = null;
+  // What the run left behind (background jobs) ends with it, as the old closing sweep did;
+  // kept roots (shells, dev servers) are other processes and are spared. Awaited before the run
+  // reports, whenever it was sent.
+  const killTree = () =>
+    agent.process.signal({ id, signal: SIGKILL, tree: true }).then(
+      () => {},
+      () => {},
+    );
+  let sweep: Promise<void> | null = null;
   try {
     if (!opts.signal?.aborted) {
       const call = agent.process.start(
@@ -112,11 +121,11 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
           const wall = Number(e.durationMicros);
           cpuPercent = wall > 0 ? Math.round((micros / wall) * 1000) / 10 : null;
           writes = checkWrites(e);
+          // Sent as soon as the exit is known: its round trip overlaps the end of the stream.
+          sweep ??= killTree();
         }
       }
-      // What the run left behind (background jobs) ends with it, as the old closing sweep did;
-      // kept roots (shells, dev servers) are other processes and are spared.
-      await agent.process.signal({ id, signal: SIGKILL, tree: true }).catch(() => {});
+      await (sweep ?? killTree());
     }
   } catch (err) {
     error = isSandboxError(err) ? { code: err.code, message: err.message } : { code: "INTERNAL", message: "the execution stream failed" };

@@ -33,6 +33,9 @@ export async function revokeApiKey(prefix: string, ownerId?: number): Promise<vo
 }
 
 /** Resolves a presented key to its owner, or throws UNAUTHORIZED saying what is wrong with it. */
+/** How stale a key's lastUsedAt may be (it is shown to the minute). */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 export async function authenticateApiKey(key: string): Promise<AuthUser> {
   const parsed = parseApiKey(key);
   if (!parsed) throw new AppError("UNAUTHORIZED", "Malformed API key: expected psk_<id>_<secret> in 'Authorization: Bearer <key>'");
@@ -42,10 +45,15 @@ export async function authenticateApiKey(key: string): Promise<AuthUser> {
   if (found.expiresAt && found.expiresAt.getTime() <= Date.now()) throw new AppError("UNAUTHORIZED", `API key ${found.prefix} has expired`);
   if (found.user.disabledAt) throw new AppError("UNAUTHORIZED", `The account of API key ${found.prefix} is disabled`);
 
-  // lastUsedAt is bookkeeping: never make the request wait for it or fail because of it.
-  apiKeyRepository
-    .touchLastUsed(found.id, new Date())
-    .catch((e: unknown) => getLogger().warn({ err: String(e), prefix: found.prefix }, "could not update api key lastUsedAt"));
+  // lastUsedAt is bookkeeping: never make the request wait for it or fail because of it. Written
+  // at most once a minute per key: a chat service sending many requests a second would otherwise
+  // add a row update (and its lock) to each of them.
+  const now = new Date();
+  if (!found.lastUsedAt || now.getTime() - found.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    apiKeyRepository
+      .touchLastUsed(found.id, now)
+      .catch((e: unknown) => getLogger().warn({ err: String(e), prefix: found.prefix }, "could not update api key lastUsedAt"));
+  }
 
   const role = asRole(found.user.role);
   const scopes = found.scopes.filter((s): s is ApiScope => (API_SCOPES as readonly string[]).includes(s)).filter((s) => s !== "admin" || role === "admin");

@@ -24,7 +24,8 @@ export function getRateLimits(): Promise<RateLimits> {
     const url = process.env.DATABASE_URL;
     if (!url) throw new Error("DATABASE_URL is not set: the server sets it after starting the database");
     // A bounded connect: an unreachable database fails over to the in-memory insurance, not a hang.
-    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 });
+    // 10 as Prisma's pool: an execution charges its two windows at once, and 50 projects run at once.
+    const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
     // An idle client dropped by the server (restart, shutdown) must not become an uncaught exception;
     // the pool replaces it, and the limiters' in-memory insurance covers an outage.
     pool.on("error", (err) => getLogger().warn({ err: err.message }, "rate-limit database connection lost"));

@@ -1,6 +1,9 @@
 // `npm run bench` (SANDBOX_RUNTIME=runc|runsc, BENCH_ROUNDS=n, BENCH_ONLY=preview): medians and p95 of the engine's
 // hot paths, each beside a raw Docker baseline measured in the same run on the same machine.
 // A script, not a test: it prints numbers and asserts nothing. BENCH_ONLY=spawn: only the spawn rows.
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import Dockerode from "dockerode";
 import pino from "pino";
 import { IMAGE_KINDS, imageFor, parseEngineConfig, type ImageKind } from "../config";
@@ -33,6 +36,14 @@ const config = parseEngineConfig({
   ...(process.env.SANDBOX_CONTAINER_REGISTRY ? { registry: process.env.SANDBOX_CONTAINER_REGISTRY } : {}),
 });
 const image = imageFor(config, "node");
+
+/** The machine's CPU jiffies (all cores), busy and total, from /proc/stat. */
+function machineCpu(): { busy: number; total: number } {
+  const fields = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
+}
 
 function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -169,6 +180,12 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
   const perProject = Math.max(2, Math.round(rounds / 5));
   const concurrent: number[] = [];
   const failures: string[] = [];
+  // Where the time goes: this process's CPU per execution, its event loop's delay, and the
+  // machine's busy share (the agents, runc and PostgreSQL are other processes).
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  const cpuBefore = process.cpuUsage();
+  const machineBefore = machineCpu();
   const wallStart = performance.now();
   await Promise.all(
     projects.map(async (p) => {
@@ -181,6 +198,15 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
     }),
   );
   const wall = (performance.now() - wallStart) / 1000;
+  loopDelay.disable();
+  const cpu = process.cpuUsage(cpuBefore);
+  const machine = machineCpu();
+  const busyShare = (machine.busy - machineBefore.busy) / Math.max(1, machine.total - machineBefore.total);
+  console.log(
+    `50 projects at once: ${concurrent.length} runs in ${wall.toFixed(2)} s; this process ${((cpu.user + cpu.system) / 1000 / Math.max(1, concurrent.length)).toFixed(2)} ms CPU per run ` +
+      `(${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(0)}% of a core), event loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, ` +
+      `machine ${(busyShare * 100).toFixed(0)}% busy (${cpus().length} cores)`,
+  );
   if (failures.length) console.log(`50 projects at once: ${failures.length} failed runs, e.g. ${failures[0]}`);
   rows.push({
     what: `echo 1 in 50 projects at once (${(concurrent.length / wall).toFixed(1)} exec/s)`,
