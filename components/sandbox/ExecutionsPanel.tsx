@@ -3,6 +3,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
+import { shownOutput } from "./binary-output";
+import { BinaryOutputNote } from "./BinaryOutputNote";
 import { LinkifiedText } from "./file-links/LinkifiedText";
 import { formatDuration, formatMb, formatTime, stripAnsi } from "./format";
 import type { IdePanelProps } from "./ide-panels";
@@ -113,15 +115,21 @@ export function ExecutionsPanel({ project, active, fileLinks }: IdePanelProps) {
           {detail.data && (
             <pre className="output" data-testid="execution-output">
               {detail.data.executedCode && <span className="muted">{`$ ${detail.data.executedCode}\n`}</span>}
-              <LinkifiedText text={stripAnsi(detail.data.output ?? "")} handler={fileLinks} />
+              <LinkifiedText text={shownOutput(stripAnsi(detail.data.output ?? ""))} handler={fileLinks} />
               {detail.data.errorOutput && (
                 <span className="stderr">
-                  <LinkifiedText text={stripAnsi(detail.data.errorOutput)} handler={fileLinks} />
+                  <LinkifiedText text={shownOutput(stripAnsi(detail.data.errorOutput))} handler={fileLinks} />
                 </span>
               )}
               {running && <span className="muted">(still running: the output is stored when it ends)</span>}
               {!running && !detail.data.output && !detail.data.errorOutput && <span className="muted">(no output)</span>}
             </pre>
+          )}
+          {detail.data && (
+            <>
+              <BinaryOutputNote stream="stdout" text={detail.data.output} base64={detail.data.outputBase64} executionId={detail.data.id} />
+              <BinaryOutputNote stream="stderr" text={detail.data.errorOutput} base64={detail.data.errorOutputBase64} executionId={detail.data.id} />
+            </>
           )}
         </section>
       )}

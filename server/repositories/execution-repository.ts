@@ -1,4 +1,5 @@
 import { getPrisma, type Prisma } from "@/server/db/client";
+import { readStoredOutput, storedOutput } from "./stored-output";
 
 const executionFields = {
   id: true,
@@ -9,6 +10,8 @@ const executionFields = {
   executionType: true,
   output: true,
   errorOutput: true,
+  outputBytes: true,
+  errorOutputBytes: true,
   outputTruncated: true,
   exitCode: true,
   executionTimeMs: true,
@@ -23,13 +26,39 @@ const executionFields = {
   listeningPorts: true,
 } as const;
 
-export type ExecutionRecord = Prisma.SandboxExecutionGetPayload<{ select: typeof executionFields }>;
+type ExecutionRow = Prisma.SandboxExecutionGetPayload<{ select: typeof executionFields }>;
 
-const { output: _output, errorOutput: _errorOutput, skippedFiles: _skippedFiles, listeningPorts: _listeningPorts, ...summaryFields } = executionFields;
+/**
+ * A row as the API shows it. `output` / `errorOutput` are text (invalid UTF-8 shown as U+FFFD, NUL
+ * kept); `outputBase64` / `errorOutputBase64` hold the exact bytes, in base64, only when the text
+ * is not them (null: the text is exact).
+ */
+export type ExecutionRecord = Omit<ExecutionRow, "outputBytes" | "errorOutputBytes"> & {
+  outputBase64: string | null;
+  errorOutputBase64: string | null;
+};
+
+function toRecord(row: ExecutionRow): ExecutionRecord {
+  const { outputBytes, errorOutputBytes, ...rest } = row;
+  const output = readStoredOutput(row.output, outputBytes);
+  const errorOutput = readStoredOutput(row.errorOutput, errorOutputBytes);
+  return { ...rest, output: output.text, outputBase64: output.base64, errorOutput: errorOutput.text, errorOutputBase64: errorOutput.base64 };
+}
+
+const {
+  output: _output,
+  errorOutput: _errorOutput,
+  outputBytes: _outputBytes,
+  errorOutputBytes: _errorOutputBytes,
+  skippedFiles: _skippedFiles,
+  listeningPorts: _listeningPorts,
+  ...summaryFields
+} = executionFields;
 /** A row without its (possibly large) output columns. */
 export type ExecutionSummary = Prisma.SandboxExecutionGetPayload<{ select: typeof summaryFields }>;
 
 export interface ExecutionOutcome {
+  /** The engine's byte-exact text (server/sandbox/byte-text.ts): stored exactly, whatever it holds. */
   output: string;
   errorOutput: string;
   outputTruncated: boolean;
@@ -45,11 +74,6 @@ export interface ExecutionOutcome {
   listeningPorts?: number[];
 }
 
-/** PostgreSQL text holds no NUL: a program's NUL bytes are stored as U+FFFD (its live stream keeps them). */
-function storableText(text: string): string {
-  return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
-}
-
 export const executionRepository = {
   /** The row exists from the start (status null = running), so a crash mid-run leaves a trace. */
   start(data: {
@@ -60,25 +84,30 @@ export const executionRepository = {
     executionType: string;
     executedByAi: string | null;
   }): Promise<ExecutionRecord> {
-    return getPrisma().sandboxExecution.create({ data, select: executionFields });
+    return getPrisma().sandboxExecution.create({ data, select: executionFields }).then(toRecord);
   },
 
-  finish(id: number, outcome: ExecutionOutcome): Promise<ExecutionRecord> {
+  async finish(id: number, outcome: ExecutionOutcome): Promise<ExecutionRecord> {
     const { skippedFiles, ...fields } = outcome;
-    const rest = { ...fields, output: storableText(fields.output), errorOutput: storableText(fields.errorOutput) };
-    return getPrisma().sandboxExecution.update({
+    const output = storedOutput(fields.output);
+    const errorOutput = storedOutput(fields.errorOutput);
+    const rest = { ...fields, output: output.text, outputBytes: output.bytes, errorOutput: errorOutput.text, errorOutputBytes: errorOutput.bytes };
+    const row = await getPrisma().sandboxExecution.update({
       where: { id },
       data: { ...rest, ...(skippedFiles?.length ? { skippedFiles } : {}), finishedAt: new Date() },
       select: executionFields,
     });
+    return toRecord(row);
   },
 
-  findById(id: number): Promise<ExecutionRecord | null> {
-    return getPrisma().sandboxExecution.findUnique({ where: { id }, select: executionFields });
+  async findById(id: number): Promise<ExecutionRecord | null> {
+    const row = await getPrisma().sandboxExecution.findUnique({ where: { id }, select: executionFields });
+    return row && toRecord(row);
   },
 
-  latestForProject(projectId: number): Promise<ExecutionRecord | null> {
-    return getPrisma().sandboxExecution.findFirst({ where: { projectId }, orderBy: { id: "desc" }, select: executionFields });
+  async latestForProject(projectId: number): Promise<ExecutionRecord | null> {
+    const row = await getPrisma().sandboxExecution.findFirst({ where: { projectId }, orderBy: { id: "desc" }, select: executionFields });
+    return row && toRecord(row);
   },
 
   /** Newest first, without the (possibly large) output columns. */
@@ -105,23 +134,31 @@ export const executionRepository = {
     });
   },
 
-  latestFailed(projectId: number): Promise<ExecutionRecord | null> {
-    return getPrisma().sandboxExecution.findFirst({
+  async latestFailed(projectId: number): Promise<ExecutionRecord | null> {
+    const row = await getPrisma().sandboxExecution.findFirst({
       where: { projectId, status: { in: ["error", "timeout"] } },
       orderBy: { id: "desc" },
       select: executionFields,
     });
+    return row && toRecord(row);
   },
 
-  recent(projectId: number, take: number): Promise<ExecutionRecord[]> {
-    return getPrisma().sandboxExecution.findMany({ where: { projectId }, orderBy: { id: "desc" }, take, select: executionFields });
+  async recent(projectId: number, take: number): Promise<ExecutionRecord[]> {
+    const rows = await getPrisma().sandboxExecution.findMany({ where: { projectId }, orderBy: { id: "desc" }, take, select: executionFields });
+    return rows.map(toRecord);
   },
 
   /** Rows left running by a process that died: they will never finish. */
   async markAbandoned(): Promise<number> {
     const { count } = await getPrisma().sandboxExecution.updateMany({
       where: { status: null, finishedAt: null },
-      data: { status: "error", statusReason: "killed", finishedAt: new Date(), errorOutput: "The server stopped while this execution was running." },
+      data: {
+        status: "error",
+        statusReason: "killed",
+        finishedAt: new Date(),
+        errorOutput: "The server stopped while this execution was running.",
+        errorOutputBytes: null,
+      },
     });
     return count;
   },

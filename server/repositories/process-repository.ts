@@ -1,4 +1,5 @@
 import { getPrisma, type Prisma } from "@/server/db/client";
+import { readStoredOutput, storedOutput } from "./stored-output";
 
 const processFields = {
   id: true,
@@ -16,7 +17,8 @@ const processFields = {
 } as const;
 
 export type ProcessRecord = Prisma.SandboxProcessGetPayload<{ select: typeof processFields }>;
-export type ProcessWithOutput = ProcessRecord & { output: string };
+/** `output` as text (invalid UTF-8 as U+FFFD, NUL kept); `outputBase64` its exact bytes when the text is not them. */
+export type ProcessWithOutput = ProcessRecord & { output: string; outputBase64: string | null };
 
 export type ProcessEndStatus = "exited" | "failed" | "stopped";
 
@@ -36,11 +38,15 @@ export const processRepository = {
     return getPrisma().sandboxProcess.update({ where: { id }, data: { previewPort }, select: processFields });
   },
 
-  /** Records the end once; a row already ended (or deleted with its project) is left alone. */
+  /**
+   * Records the end once; a row already ended (or deleted with its project) is left alone.
+   * `output` is the byte-exact text of server/sandbox/byte-text.ts: stored exactly (stored-output.ts).
+   */
   async finish(id: number, end: { status: ProcessEndStatus; exitCode: number | null; output: string }): Promise<void> {
+    const output = storedOutput(end.output);
     await getPrisma().sandboxProcess.updateMany({
       where: { id, status: "running" },
-      data: { ...end, previewPort: null, endedAt: new Date() },
+      data: { ...end, output: output.text, outputBytes: output.bytes, previewPort: null, endedAt: new Date() },
     });
   },
 
@@ -48,8 +54,12 @@ export const processRepository = {
     return getPrisma().sandboxProcess.findUnique({ where: { id }, select: processFields });
   },
 
-  findWithOutput(id: number): Promise<ProcessWithOutput | null> {
-    return getPrisma().sandboxProcess.findUnique({ where: { id }, select: { ...processFields, output: true } });
+  async findWithOutput(id: number): Promise<ProcessWithOutput | null> {
+    const row = await getPrisma().sandboxProcess.findUnique({ where: { id }, select: { ...processFields, output: true, outputBytes: true } });
+    if (!row) return null;
+    const { outputBytes, ...rest } = row;
+    const output = readStoredOutput(row.output, outputBytes);
+    return { ...rest, output: output.text, outputBase64: output.base64 };
   },
 
   /** Newest first. */
@@ -70,6 +80,7 @@ export const processRepository = {
         previewPort: null,
         endedAt: new Date(),
         output: "pantheon: the server restarted while this process was running; it ended with its container.\n",
+        outputBytes: null,
       },
     });
     return count;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { escapedToBytes } from "./byte-text";
 import { startTestEngine, testRuntime, type TestEngine } from "./docker-test-engine";
 import type { WorkspaceChanges } from "./workspace-files";
 
@@ -40,10 +41,11 @@ describe(`executions through the agent under ${testRuntime()}`, () => {
     expect((await run("kill-init", "cat kept.txt")).output).toBe("kept\n");
   });
 
-  it("keeps NUL and invalid UTF-8 in output as data", async () => {
+  it("keeps NUL and invalid UTF-8 in output as data, byte-exact (byte-text.ts escapes the invalid byte)", async () => {
     const r = await run("nul", "printf 'a\\000b\\377c'");
     expect(r.status).toBe("success");
-    expect(r.output).toBe("a\u0000b\uFFFDc");
+    expect(r.output).toBe("a\u0000b\uDCFFc");
+    expect(escapedToBytes(r.output)).toEqual(Buffer.from([0x61, 0, 0x62, 0xff, 0x63]));
   });
 
   it("streams 1 GB of output with the output capped and the run recorded as a success", async () => {

@@ -1,8 +1,9 @@
-import { StringDecoder } from "node:string_decoder";
+import { ByteTextDecoder } from "./byte-text";
 
 // Head-and-tail capping of one output stream (stdout or stderr), as CI log viewers do: a program
 // that floods its output and then crashes keeps both its first lines and the crash. Pure: bytes
 // in, text out; whoever streams output (the executor, a process runner) decides where it goes.
+// The text is byte-exact (byte-text.ts): NUL and invalid UTF-8 survive as escaped bytes.
 //
 // What is emitted is also what is kept: the concatenation of every text this returns is the
 // stream's stored output, so a live view and a replay from the database read the same.
@@ -35,7 +36,7 @@ const NEWLINE = 0x0a;
 const EMPTY = Buffer.alloc(0);
 
 export class StreamCap {
-  private readonly decoder = new StringDecoder("utf8");
+  private readonly decoder = new ByteTextDecoder();
   private readonly ring: Buffer[] = [];
   private ringBytes = 0;
   private headLeft: number;
@@ -190,7 +191,7 @@ export class StreamCap {
     for (let i = dropped.indexOf(NEWLINE); i !== -1; i = dropped.indexOf(NEWLINE, i + 1)) this.cutLines++;
   }
 
-  /** A partial character before a cut becomes U+FFFD: its end was cut. */
+  /** A partial character before a cut is kept as its escaped bytes: its end was cut. */
   private flushDecoder(): string {
     return this.decoder.end();
   }

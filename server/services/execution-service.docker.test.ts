@@ -91,12 +91,13 @@ describe("executions against the database-backed workspace", () => {
     expect(after.output).toContain("exec-bit-kept");
   });
 
-  it("record output holding NUL and invalid UTF-8 (PostgreSQL text takes no NUL: it is stored as U+FFFD)", async () => {
+  it("record output holding NUL and invalid UTF-8 exactly (text with U+FFFD for the invalid byte, and its bytes)", async () => {
     const { user, project } = await userAndProject();
     const result = await runExecution(user, project.id, { kind: "command", command: "printf 'a\\000b\\377c'; printf 'e\\000' >&2" });
     expect(result.status, result.errorOutput ?? "").toBe("success");
-    expect(result.output).toBe("a\uFFFDb\uFFFDc");
-    expect(result.errorOutput).toBe("e\uFFFD");
+    expect(result.output).toBe("a\u0000b\uFFFDc");
+    expect(Buffer.from(result.outputBase64 ?? "", "base64")).toEqual(Buffer.from([0x61, 0, 0x62, 0xff, 0x63]));
+    expect(result).toMatchObject({ errorOutput: "e\u0000", errorOutputBase64: null });
   });
 
   it("refuse another user's project as not found, and a bad request before any row is written", async () => {

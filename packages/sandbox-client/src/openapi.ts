@@ -85,7 +85,7 @@ export interface paths {
     put?: never;
     /**
      * Run a command (or a snippet) in the project's container
-     * @description Waits and answers with the finished execution; with `Accept: text/event-stream` streams it instead as server-sent events (`stdout`, `stderr`, then `exit` or `error`).
+     * @description Waits and answers with the finished execution; with `Accept: text/event-stream` streams it instead as server-sent events (`stdout`, `stderr`, then `exit` or `error`). Output is any bytes a program writes: `output` / `error_output` are text (invalid UTF-8 shown as U+FFFD, NUL kept, JSON-escaped) and `output_base64` / `error_output_base64` the exact bytes when the text is not them (null: the text is exact). A `stdout` / `stderr` event is `{seq, type, data}` plus `dataBase64` (the chunk's exact bytes) when `data` is not them; the events' bytes concatenated are the stored output.
      *
      *     API keys need the `executions:run` scope.
      */
@@ -482,8 +482,14 @@ export interface components {
       status: string;
       status_reason: string | null;
       exit_code: number | null;
+      /** @description stdout as text: UTF-8, with invalid bytes shown as U+FFFD (NUL is kept, JSON-escaped) */
       output: string | null;
+      /** @description stderr as text, as output */
       error_output: string | null;
+      /** @description The exact bytes of stdout, base64, when output is not them (the program wrote invalid UTF-8); null: output is exact */
+      output_base64: string | null;
+      /** @description The exact bytes of stderr, base64, when error_output is not them; null: error_output is exact */
+      error_output_base64: string | null;
       output_truncated: boolean;
       execution_time_ms: number | null;
       memory_used_mb: number | null;
@@ -637,8 +643,10 @@ export interface components {
       ended_at: string | null;
       /** @description Where the owner sees the port served, while the process runs */
       preview_url: string | null;
-      /** @description The last 64 KiB of its output */
+      /** @description The last 64 KiB of its output, as text (invalid UTF-8 shown as U+FFFD, NUL kept) */
       output: string;
+      /** @description The exact bytes of output, base64, when output is not them (invalid UTF-8); null: output is exact */
+      output_base64: string | null;
     };
     /** @description Anyone: the up/down of each part. Admins and the metrics token: versions, posture, pool and the last engine error too. */
     Health: {

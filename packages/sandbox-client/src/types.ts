@@ -30,7 +30,11 @@ export type ReadFileQuery = Omit<Query<"readFile">, "path">;
  */
 export type ExecutionStreamEvent =
   | { event: "started"; data: { id: number } }
-  | { event: "stdout" | "stderr"; data: { seq: number; type: "stdout" | "stderr"; data: string } }
+  /**
+   * `data` is the chunk as text (invalid UTF-8 as U+FFFD, NUL kept); `dataBase64`, present only
+   * when `data` is not the exact bytes, holds them. The chunks' bytes concatenated are the output.
+   */
+  | { event: "stdout" | "stderr"; data: { seq: number; type: "stdout" | "stderr"; data: string; dataBase64?: string } }
   | {
       event: "exit";
       data: { seq: number; type: "exit"; exitCode: number | null; status: "success" | "error" | "timeout"; reason: string | null; truncated: boolean };

@@ -183,7 +183,7 @@ export function buildOpenApiDocument(version: string) {
           operationId: "execute",
           summary: "Run a command (or a snippet) in the project's container",
           description:
-            "Waits and answers with the finished execution; with `Accept: text/event-stream` streams it instead as server-sent events (`stdout`, `stderr`, then `exit` or `error`).",
+            "Waits and answers with the finished execution; with `Accept: text/event-stream` streams it instead as server-sent events (`stdout`, `stderr`, then `exit` or `error`). Output is any bytes a program writes: `output` / `error_output` are text (invalid UTF-8 shown as U+FFFD, NUL kept, JSON-escaped) and `output_base64` / `error_output_base64` the exact bytes when the text is not them (null: the text is exact). A `stdout` / `stderr` event is `{seq, type, data}` plus `dataBase64` (the chunk's exact bytes) when `data` is not them; the events' bytes concatenated are the stored output.",
           scope: "executions:run",
           requestParams: { path: projectPath },
           requestBody: json(executeBody),

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { keyFor, makeUser } from "@/lib/testing/fixtures";
 import { POST as createProject } from "@/app/api/sandbox/projects/route";
@@ -128,5 +129,26 @@ describe("GET …/files/content", () => {
     const key = await keyFor(await makeUser(), { name: "run only", scopes: ["executions:run"] });
     const res = await readContent(new Request(`${base}/${id}/files/content?path=a.js`, { headers: { authorization: `Bearer ${key}` } }), params(id));
     expect(res.status).toBe(403);
+  });
+});
+
+describe("POST …/files with text holding NUL (issue 12 point 2)", () => {
+  it("stores it byte-exact (base64: PostgreSQL text cannot hold NUL), never a 500, with the version of the bytes sent", async () => {
+    const { id, auth, read } = await projectWithFiles();
+    const content = "a\u0000b é\n";
+    const res = await writeFile(
+      new Request(`${base}/${id}/files`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ path: "nul.txt", content }),
+      }),
+      params(id),
+    );
+    expect(res.status).toBe(201);
+    const written = (await res.json()) as { version: string; encoding: string; size_bytes: number };
+    const bytes = Buffer.from(content, "utf8");
+    expect(written).toMatchObject({ encoding: "base64", size_bytes: bytes.length, version: createHash("sha256").update(bytes).digest("hex") });
+    const json = (await (await read("path=nul.txt")).json()) as ContentJson;
+    expect(Buffer.from(json.content, "base64").equals(bytes)).toBe(true);
   });
 });

@@ -60,6 +60,8 @@ export function executionJson(e: ExecutionRecord): z.input<typeof executionRespo
     exit_code: e.exitCode,
     output: e.output,
     error_output: e.errorOutput,
+    output_base64: e.outputBase64,
+    error_output_base64: e.errorOutputBase64,
     output_truncated: e.outputTruncated,
     execution_time_ms: e.executionTimeMs,
     memory_used_mb: e.memoryUsedMb,

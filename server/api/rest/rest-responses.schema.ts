@@ -64,8 +64,16 @@ export const executionResponse = z
     status: z.string().meta({ description: '"running" until it ends; then success, error or timeout (status_reason says why)' }),
     status_reason: z.string().nullable(),
     exit_code: z.number().int().nullable(),
-    output: z.string().nullable(),
-    error_output: z.string().nullable(),
+    output: z.string().nullable().meta({ description: "stdout as text: UTF-8, with invalid bytes shown as U+FFFD (NUL is kept, JSON-escaped)" }),
+    error_output: z.string().nullable().meta({ description: "stderr as text, as output" }),
+    output_base64: z
+      .string()
+      .nullable()
+      .meta({ description: "The exact bytes of stdout, base64, when output is not them (the program wrote invalid UTF-8); null: output is exact" }),
+    error_output_base64: z
+      .string()
+      .nullable()
+      .meta({ description: "The exact bytes of stderr, base64, when error_output is not them; null: error_output is exact" }),
     output_truncated: z.boolean(),
     execution_time_ms: z.number().int().nullable(),
     memory_used_mb: z.number().nullable(),
@@ -102,7 +110,13 @@ export const processResponse = z
 
 export const processListResponse = z.strictObject({ processes: z.array(processResponse) }).meta({ id: "ProcessList" });
 export const processWithOutputResponse = processResponse
-  .extend({ output: z.string().meta({ description: "The last 64 KiB of its output" }) })
+  .extend({
+    output: z.string().meta({ description: "The last 64 KiB of its output, as text (invalid UTF-8 shown as U+FFFD, NUL kept)" }),
+    output_base64: z
+      .string()
+      .nullable()
+      .meta({ description: "The exact bytes of output, base64, when output is not them (invalid UTF-8); null: output is exact" }),
+  })
   .meta({ id: "ProcessWithOutput" });
 
 export const releasedResponse = z.strictObject({ released: z.literal(true) }).meta({ id: "Released" });

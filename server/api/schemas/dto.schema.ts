@@ -62,9 +62,15 @@ const skippedFilesColumn = z.unknown().transform((value) =>
     .parse(value ?? []),
 );
 
+/** Exact bytes in base64 beside a text that is not them (invalid UTF-8); null: the text is exact. */
+const exactBytes = z.string().nullable();
+
 export const executionDto = executionSummaryDto.extend({
+  /** stdout as text: UTF-8 with invalid bytes as U+FFFD, NUL kept. outputBase64 holds the exact bytes when this is not them. */
   output: z.string().nullable(),
   errorOutput: z.string().nullable(),
+  outputBase64: exactBytes,
+  errorOutputBase64: exactBytes,
   /** Files the program left in /workspace that were not saved, and why (e.g. a name that is not UTF-8). */
   skippedFiles: skippedFilesColumn,
   /**
@@ -75,7 +81,8 @@ export const executionDto = executionSummaryDto.extend({
 });
 
 export const executionEventDto = z.discriminatedUnion("type", [
-  z.object({ seq: z.number(), type: z.enum(["stdout", "stderr"]), data: z.string() }),
+  /** data: the chunk as text; dataBase64: its exact bytes, present only when data is not them (invalid UTF-8). */
+  z.object({ seq: z.number(), type: z.enum(["stdout", "stderr"]), data: z.string(), dataBase64: z.string().optional() }),
   z.object({
     seq: z.number(),
     type: z.literal("exit"),

@@ -1,11 +1,27 @@
 import type { AuthUser } from "@/server/auth/auth-user";
 import { type ExecutionRecord } from "@/server/repositories/execution-repository";
-import type { ExecutionEvent } from "@/server/sandbox/execution-types";
+import { outputForTransport } from "@/server/sandbox/byte-text";
+import type { ExecutionEvent, OutputEvent } from "@/server/sandbox/execution-types";
 import { followSequence } from "@/server/services/streams/follow-sequence";
 import { getExecutionHub } from "./execution-hub";
 import { requireExecution } from "./execution-queries";
 
 const POLL_MS = 500;
+
+/**
+ * An event as it leaves the server: `data` is text a client can show (invalid UTF-8 as U+FFFD,
+ * NUL kept), and `dataBase64` the chunk's exact bytes, present only when `data` is not them.
+ * Concatenating each event's bytes (dataBase64, else data as UTF-8) gives exactly what the
+ * program wrote (and what is stored).
+ */
+export type ExecutionStreamEvent = Exclude<ExecutionEvent, OutputEvent> | (OutputEvent & { dataBase64?: string });
+
+/** The engine's byte-exact text (server/sandbox/byte-text.ts) as text plus, when needed, bytes. */
+export function toStreamEvent(event: ExecutionEvent): ExecutionStreamEvent {
+  if (event.type === "exit") return event;
+  const { text, base64 } = outputForTransport(event.data);
+  return base64 === null ? event : { ...event, data: text, dataBase64: base64 };
+}
 
 /**
  * An execution's events after `lastEventId`, live. The listener is attached before the backlog
@@ -18,9 +34,22 @@ export async function* executionEvents(
   executionId: number,
   lastEventId: number | null,
   signal: AbortSignal | undefined,
-): AsyncGenerator<ExecutionEvent> {
+): AsyncGenerator<ExecutionStreamEvent> {
   await requireExecution(user, executionId);
-  const followed = yield* followSequence<ExecutionEvent>((listener) => getExecutionHub().subscribe(executionId, listener), lastEventId, signal);
+  const live = followSequence<ExecutionEvent>((listener) => getExecutionHub().subscribe(executionId, listener), lastEventId, signal);
+  // yield* would hand back the raw events: each one leaves through toStreamEvent. A consumer that
+  // stops early ends `live` too (its finally unsubscribes).
+  let followed: boolean;
+  try {
+    let step = await live.next();
+    while (!step.done) {
+      yield toStreamEvent(step.value);
+      step = await live.next();
+    }
+    followed = step.value;
+  } finally {
+    await live.return(false);
+  }
   if (!followed) yield* replayFromDatabase(user, executionId, lastEventId, signal);
 }
 
@@ -29,7 +58,7 @@ async function* replayFromDatabase(
   executionId: number,
   lastEventId: number | null,
   signal: AbortSignal | undefined,
-): AsyncGenerator<ExecutionEvent> {
+): AsyncGenerator<ExecutionStreamEvent> {
   let row: ExecutionRecord = await requireExecution(user, executionId);
   while (row.finishedAt === null && !signal?.aborted) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -49,7 +78,8 @@ async function* replayFromDatabase(
     return;
   }
   let seq = 0;
-  if (row.output) yield { seq: ++seq, type: "stdout", data: row.output };
-  if (row.errorOutput) yield { seq: ++seq, type: "stderr", data: row.errorOutput };
+  const base64 = (value: string | null) => (value === null ? {} : { dataBase64: value });
+  if (row.output) yield { seq: ++seq, type: "stdout", data: row.output, ...base64(row.outputBase64) };
+  if (row.errorOutput) yield { seq: ++seq, type: "stderr", data: row.errorOutput, ...base64(row.errorOutputBase64) };
   yield { ...exit, seq: seq + 1 };
 }

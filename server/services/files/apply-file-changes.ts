@@ -6,7 +6,7 @@ import { type FileUpsert, fileRepository } from "@/server/repositories/file-repo
 import type { WorkspaceFile } from "@/server/sandbox/workspace-files";
 import { fileTypeOf } from "@/server/services/file-type";
 import { assertFileSize, assertProjectSize } from "@/server/services/workspace-limits";
-import { type ContentEncoding, contentSize } from "./file-content";
+import { type ContentEncoding, contentSize, storableContent } from "./file-content";
 import { getFileChangeHub } from "./file-change-hub";
 import { type BaseVersion, contentVersion, type FileConflict, VERSION_PATTERN } from "./file-version";
 import { assertFilePath } from "./file-path";
@@ -46,24 +46,24 @@ export async function applyFileChanges(
     const path = assertFilePath(write.path);
     if (seen.has(path)) throw new AppError("BAD_REQUEST", `${path} appears twice in one change set`);
     seen.add(path);
-    const encoding = write.encoding ?? "utf8";
-    const size = contentSize(path, write.content, encoding);
+    const { content, encoding } = storableContent(write.content, write.encoding ?? "utf8");
+    const size = contentSize(path, content, encoding);
     assertFileSize(path, size);
     if (typeof write.baseVersion === "string" && !VERSION_PATTERN.test(write.baseVersion))
       throw new AppError("BAD_REQUEST", `${path}: baseVersion must be the 64-hex-digit version a read returned (or null to create)`);
     upserts.push({
       filePath: path,
-      content: write.content,
+      content,
       encoding,
       sizeBytes: size,
-      version: contentVersion(write.content, encoding),
+      version: contentVersion(content, encoding),
       baseVersion: write.baseVersion,
       fileType: fileTypeOf(path),
       isEntryPoint: write.isEntryPoint,
       isExecutable: write.isExecutable,
       createdByAi: aiPersonality,
     });
-    pushed.push({ path, content: write.content, encoding, size, executable: write.isExecutable });
+    pushed.push({ path, content, encoding, size, executable: write.isExecutable });
   }
   const deleting = new Set<string>();
   for (const path of changes.deletes) {

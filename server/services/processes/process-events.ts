@@ -1,9 +1,19 @@
 import type { AuthUser } from "@/server/auth/auth-user";
 import { processRepository } from "@/server/repositories/process-repository";
+import { outputForTransport } from "@/server/sandbox/byte-text";
 import { followSequence } from "@/server/services/streams/follow-sequence";
 import { liveProcesses } from "./live-processes";
 import type { ProcessEvent, ProcessStatus } from "./process-output";
 import { requireProcess } from "./process-service";
+
+/** An event as it leaves the server: `data` text to show, `dataBase64` the exact bytes when `data` is not them. */
+export type ProcessStreamEvent = (Exclude<ProcessEvent, { type: "exit" }> & { dataBase64?: string }) | Extract<ProcessEvent, { type: "exit" }>;
+
+function toStreamEvent(event: ProcessEvent): ProcessStreamEvent {
+  if (event.type === "exit") return event;
+  const { text, base64 } = outputForTransport(event.data);
+  return base64 === null ? event : { ...event, data: text, dataBase64: base64 };
+}
 
 /**
  * A background process's output after `lastEventId`, then live until it ends. The listener is
@@ -15,17 +25,17 @@ export async function* processEvents(
   processId: number,
   lastEventId: number | null,
   signal: AbortSignal | undefined,
-): AsyncGenerator<ProcessEvent> {
+): AsyncGenerator<ProcessStreamEvent> {
   await requireProcess(user, processId);
   const live = liveProcesses().get(processId);
   if (!live) {
     yield* replayEnded(processId, lastEventId);
     return;
   }
-  yield* followSequence<ProcessEvent>((listener) => live.output.subscribe(listener), lastEventId, signal);
+  for await (const event of followSequence<ProcessEvent>((listener) => live.output.subscribe(listener), lastEventId, signal)) yield toStreamEvent(event);
 }
 
-async function* replayEnded(processId: number, lastEventId: number | null): AsyncGenerator<ProcessEvent> {
+async function* replayEnded(processId: number, lastEventId: number | null): AsyncGenerator<ProcessStreamEvent> {
   const row = await processRepository.findWithOutput(processId);
   if (!row) return;
   const status = (row.status === "running" ? "exited" : row.status) as Exclude<ProcessStatus, "running">;
@@ -34,6 +44,6 @@ async function* replayEnded(processId: number, lastEventId: number | null): Asyn
     yield { seq: lastEventId + 1, type: "exit", status, exitCode: row.exitCode };
     return;
   }
-  if (row.output) yield { seq: 1, type: "stdout", data: row.output };
+  if (row.output) yield { seq: 1, type: "stdout", data: row.output, ...(row.outputBase64 === null ? {} : { dataBase64: row.outputBase64 }) };
   yield { seq: row.output ? 2 : 1, type: "exit", status, exitCode: row.exitCode };
 }

@@ -1,4 +1,4 @@
-import { StringDecoder } from "node:string_decoder";
+import { ByteTextDecoder } from "@/server/sandbox/byte-text";
 
 export type ProcessStatus = "running" | "exited" | "failed" | "stopped";
 
@@ -15,7 +15,7 @@ type Listener = (event: ProcessEvent) => void;
 export class ProcessOutput {
   private readonly events: ProcessEvent[] = [];
   private readonly listeners = new Set<Listener>();
-  private readonly decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
+  private readonly decoders = { stdout: new ByteTextDecoder(), stderr: new ByteTextDecoder() };
   private bytes = 0;
   private seq = 0;
   private ended: Extract<ProcessEvent, { type: "exit" }> | null = null;

@@ -17,6 +17,7 @@ import { getRateLimits } from "@/server/services/rate-limits-access";
 import { requireEngine } from "@/server/services/sandbox-engine-access";
 import { getTemplate } from "@/server/templates/templates";
 import { type LiveProcess, liveProcesses, liveProcessesOf } from "./live-processes";
+import { outputForTransport } from "@/server/sandbox/byte-text";
 import { ProcessOutput, type ProcessStatus } from "./process-output";
 
 export interface ProcessView {
@@ -266,12 +267,14 @@ export async function listProcesses(user: AuthUser, projectId: number): Promise<
 }
 
 /** One process with its output: live (what is kept in memory) while it runs, saved once it ended. */
-export async function getProcess(user: AuthUser, processId: number): Promise<ProcessView & { output: string }> {
+export async function getProcess(user: AuthUser, processId: number): Promise<ProcessView & { output: string; outputBase64: string | null }> {
   await requireProcess(user, processId);
   const row = await processRepository.findWithOutput(processId);
   if (!row) throw new AppError("NOT_FOUND", `Process ${processId} not found`);
   const live = liveProcesses().get(processId);
-  return { ...processView(row), output: live ? live.output.text() : row.output };
+  if (!live) return { ...processView(row), output: row.output, outputBase64: row.outputBase64 };
+  const { text, base64 } = outputForTransport(live.output.text());
+  return { ...processView(row), output: text, outputBase64: base64 };
 }
 
 /**

@@ -22,7 +22,7 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
   try {
     const user = await restCaller(req, "projects:read");
     const found = await processInPath(user, params);
-    return json({ ...processJson(found), output: found.output });
+    return json({ ...processJson(found), output: found.output, output_base64: found.outputBase64 });
   } catch (e) {
     return errorResponse(e, req);
   }
