@@ -409,9 +409,10 @@ async function databaseBehindProxy() {
 /** The network to the database cut for DB_CUT_MS while an execution runs, then restored. */
 async function databaseCut(s: Subject, proxy: CuttableProxy): Promise<Row> {
   say(`cutting the network to the database for ${DB_CUT_MS / 1000} s mid-execution`);
+  type Answer = { status: number | "no answer"; body: { status?: string; output?: string } };
   const inFlight = s.execute("sleep 3; cat before.txt").then(
-    async (res) => ({ status: res.status, body: (await res.json().catch(() => ({}))) as { status?: string; output?: string } }),
-    () => ({ status: "no answer" as const, body: {} }),
+    async (res): Promise<Answer> => ({ status: res.status, body: (await res.json().catch(() => ({}))) as Answer["body"] }),
+    (): Answer => ({ status: "no answer", body: {} }),
   );
   await sleep(1000);
   const cutAt = Date.now();
