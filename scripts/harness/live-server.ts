@@ -30,12 +30,15 @@ export interface HarnessSetup {
   env: NodeJS.ProcessEnv;
 }
 
-/** A fresh data folder (or `dataDir`), free ports, a scope of its own and the env a server starts with. */
+/**
+ * A fresh data folder (or `dataDir`), ports (HARNESS_PORT and HARNESS_PG_PORT, else free ones), a
+ * scope of its own and the env a server starts with.
+ */
 export async function harnessSetup(name: string, extra: Record<string, string>, dataDir?: string): Promise<HarnessSetup> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), `pantheon-${name}-`));
   chmodSync(dir, 0o755); // as root, PostgreSQL runs as "postgres" and must reach its folder
   const port = Number(process.env.HARNESS_PORT ?? process.env.CHAOS_PORT ?? (await freePort()));
-  const pgPort = await freePort();
+  const pgPort = Number(process.env.HARNESS_PG_PORT ?? (await freePort()));
   const scope = `${name}-${process.pid}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
