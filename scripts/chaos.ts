@@ -379,13 +379,13 @@ class CuttableProxy {
 /** A second server whose DATABASE_URL is the proxy in front of a PostgreSQL this harness runs. */
 async function databaseBehindProxy() {
   const dir = mkdtempSync(join(tmpdir(), "pantheon-chaos-b-"));
-  const pgPort = await freePort();
+  const pgPort = process.env.HARNESS_PG_PORT ? Number(process.env.HARNESS_PG_PORT) + 2 : await freePort();
   say(`starting a PostgreSQL on :${pgPort} and a proxy in front of it`);
   const db = await startEmbeddedPostgres({ dataDir: join(dir, "postgres"), port: pgPort });
-  const proxyPort = await freePort();
+  const proxyPort = process.env.HARNESS_PG_PORT ? Number(process.env.HARNESS_PG_PORT) + 3 : await freePort();
   const proxy = new CuttableProxy(pgPort);
   await proxy.listen(proxyPort);
-  const setup = await harnessSetup("chaos-b", { ...BASE_ENV, DATABASE_URL: embeddedPostgresUrl(proxyPort) }, dir);
+  const setup = await harnessSetup("chaos-b", { ...BASE_ENV, DATABASE_URL: embeddedPostgresUrl(proxyPort) }, dir, 1);
   setup.env.DATABASE_URL = embeddedPostgresUrl(proxyPort); // harnessSetup clears it for the embedded case
   const server = new LiveServer(setup.port, setup.env);
   say(`starting a second server on :${setup.port} with DATABASE_URL through the proxy (:${proxyPort})`);

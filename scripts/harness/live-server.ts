@@ -34,11 +34,12 @@ export interface HarnessSetup {
  * A fresh data folder (or `dataDir`), ports (HARNESS_PORT and HARNESS_PG_PORT, else free ones), a
  * scope of its own and the env a server starts with.
  */
-export async function harnessSetup(name: string, extra: Record<string, string>, dataDir?: string): Promise<HarnessSetup> {
+export async function harnessSetup(name: string, extra: Record<string, string>, dataDir?: string, portOffset = 0): Promise<HarnessSetup> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), `pantheon-${name}-`));
   chmodSync(dir, 0o755); // as root, PostgreSQL runs as "postgres" and must reach its folder
-  const port = Number(process.env.HARNESS_PORT ?? process.env.CHAOS_PORT ?? (await freePort()));
-  const pgPort = Number(process.env.HARNESS_PG_PORT ?? (await freePort()));
+  const pinned = (v: string | undefined) => (v ? Number(v) + portOffset : freePort());
+  const port = await pinned(process.env.HARNESS_PORT ?? process.env.CHAOS_PORT);
+  const pgPort = await pinned(process.env.HARNESS_PG_PORT);
   const scope = `${name}-${process.pid}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
