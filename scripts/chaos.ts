@@ -24,7 +24,7 @@
 //                   the proxy drops every connection (and refuses new ones) for 8 s while an
 //                   execution runs, then lets them through again
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,6 +64,18 @@ const RECOVERY_LIMIT_MS = 90_000;
 const DB_CUT_MS = 8_000;
 const say = (line: string) => console.log(`[chaos] ${new Date().toISOString().slice(11, 19)} ${line}`);
 
+/** One call's outcome as the table counts it: "503", "no answer", "200 error/killed" (a run that failed). */
+interface Attempt {
+  ok: boolean;
+  label: string;
+}
+
+const attempt = async (call: Promise<Response>): Promise<Attempt> => {
+  const res = await call.catch(() => null);
+  await res?.text().catch(() => "");
+  return res ? { ok: res.status >= 200 && res.status < 300, label: String(res.status) } : { ok: false, label: "no answer" };
+};
+
 interface Row {
   fault: string;
   recoveryMs: number | null;
@@ -98,8 +110,8 @@ class Subject {
     const project = (await api.json("POST", "/api/sandbox/projects", { name: "chaos" })) as { id: number };
     const s = new Subject(server, api, project.id, pgPort);
     await s.write("before.txt");
-    const first = await s.execute();
-    if (first.status !== 200) throw new Error(`the first execution failed: ${first.status} ${await first.text()}`);
+    const first = await s.run();
+    if (!first.ok) throw new Error(`the first execution failed: ${first.label}`);
     return s;
   }
 
@@ -111,6 +123,15 @@ class Subject {
 
   execute(command = "cat before.txt", timeout = 30): Promise<Response> {
     return this.api.raw("POST", `/api/sandbox/projects/${this.projectId}/execute`, { command, timeout });
+  }
+
+  /** An execution that ran and succeeded (REST answers 200 with status "error" for a run that failed). */
+  async run(command?: string, timeout?: number): Promise<Attempt> {
+    const res = await this.execute(command, timeout).catch(() => null);
+    if (!res) return { ok: false, label: "no answer" };
+    const body = (await res.json().catch(() => ({}))) as { status?: string; status_reason?: string | null };
+    if (res.status !== 200) return { ok: false, label: String(res.status) };
+    return body.status === "success" ? { ok: true, label: "200" } : { ok: false, label: `200 ${body.status}/${body.status_reason ?? "-"}` };
   }
 
   /** Files changed or gone, rows left running (waited for up to 60 s: the sweeper's rounds). */
@@ -157,7 +178,7 @@ async function main() {
         const pid = Number.parseInt(readFileSync(join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0] ?? "", 10);
         const killedAt = Date.now();
         process.kill(pid, "SIGKILL");
-        const r = await untilSuccess(() => s.execute(), killedAt);
+        const r = await untilSuccess(() => s.run(), killedAt);
         await s.write(`after-postgres-${i}.txt`).catch(() => {});
         rows.push({ fault: `postgres kill -9 #${i}`, ...r, lost: await s.lost() });
       }
@@ -170,7 +191,7 @@ async function main() {
         .filter(Boolean);
       const killedAt = Date.now();
       if (containers.length) docker(["kill", ...containers]);
-      const r = await untilSuccess(() => s.execute(), killedAt);
+      const r = await untilSuccess(() => s.run(), killedAt);
       rows.push({ fault: `docker kill (${containers.length} container${containers.length === 1 ? "" : "s"})`, ...r, lost: await s.lost() });
     }
 
@@ -179,16 +200,13 @@ async function main() {
       if (refusal) rows.push({ fault: "docker engine restart", recoveryMs: null, failed: 0, total: 0, statuses: "", lost: "", notRun: refusal });
       else {
         say("restarting the Docker engine while an execution runs");
-        const inFlight = s.execute("sleep 5; cat before.txt").then(
-          (res) => res.status,
-          () => "no answer" as const,
-        );
+        const inFlight = s.run("sleep 5; cat before.txt");
         await sleep(1500);
         const stoppedAt = Date.now();
         await restartDocker();
         say(`engine back after ${seconds(Date.now() - stoppedAt)}`);
         const first = await inFlight;
-        const r = await untilSuccess(() => s.execute(), stoppedAt, first === 200 ? [] : [first]);
+        const r = await untilSuccess(() => s.run(), stoppedAt, first.ok ? [] : [first.label]);
         rows.push({ fault: "docker engine restart (mid-execution)", ...r, lost: await s.lost() });
       }
     }
@@ -197,10 +215,7 @@ async function main() {
 
     if (faults.includes("server")) {
       say("kill -9 of the server mid-execution");
-      const running = s.execute("sleep 30; echo late", 60).then(
-        (res) => res.status,
-        () => "no answer" as const,
-      );
+      const running = s.run("sleep 30; echo late", 60);
       await sleep(3000);
       const killedAt = Date.now();
       server.killGroup("SIGKILL");
@@ -215,7 +230,7 @@ async function main() {
       };
       if (output.status === "running" || output.status === undefined) left.push(`the killed execution is "${output.status ?? "unknown"}"`);
       else if (output.status_reason !== "interrupted") left.push(`the killed execution ended as ${output.status}/${output.status_reason}, not interrupted`);
-      const r = await untilSuccess(() => s.execute(), killedAt, inFlight === 200 ? [] : [inFlight]);
+      const r = await untilSuccess(() => s.run(), killedAt, inFlight.ok ? [] : [inFlight.label]);
       const lost = await s.lost();
       if (lost) left.push(lost);
       // Containers of the killed instance must have been reaped by the new one at start-up.
@@ -301,36 +316,34 @@ async function diskFull(s: Subject, dataDir: string): Promise<Row> {
   const filledAt = Date.now();
   const problems: string[] = [];
   const refused: string[] = [];
-  const seen: (number | "no answer")[] = [];
+  const seen: string[] = [];
   const big = () => `${"x".repeat(700 * 1024)}${Math.random()}`;
   for (let i = 0; i < 40 && refused.length < 3; i++) {
     const path = `full-${i}.txt`;
     const res = await s.write(path, big()).catch(() => null);
     const body = await res?.text().catch(() => "");
     if (res && res.status < 300) continue;
-    seen.push(res?.status ?? "no answer");
+    seen.push(res ? String(res.status) : "no answer");
     refused.push(path);
     if (res?.status !== 503 || !body?.includes(dataDir)) problems.push(`a refused write answered ${res?.status ?? "nothing"}: ${body?.slice(0, 200)}`);
-    const run = await s.execute().catch(() => null);
-    if (run && run.status !== 200) {
-      seen.push(run.status);
-      if (run.status !== 503) problems.push(`an execution on a full disk answered ${run.status}`);
+    const run = await s.run();
+    if (!run.ok) {
+      seen.push(run.label);
+      if (run.label !== "503") problems.push(`an execution on a full disk answered ${run.label}`);
     }
-    await run?.text().catch(() => "");
   }
   if (!refused.length) problems.push("no write was refused on a full data folder");
   say(`${refused.length} write(s) refused on the full folder; freeing it`);
   rmSync(filler);
   const freedAt = Date.now();
-  const r = await untilSuccess(() => s.write(`after-full.txt`, "after"), freedAt, seen);
+  const r = await untilSuccess(() => attempt(s.write(`after-full.txt`, "after")), freedAt, seen);
   // A refused write stored nothing (404), never part of itself.
   for (const path of refused) {
     const back = await readFileContent(s.api, s.projectId, path);
     if (back.status !== 404 && back.content !== s.files.get(path)) problems.push(`${path} half-written (${back.status}, ${back.content.length} bytes)`);
   }
-  const run = await s.execute();
-  if (run.status !== 200) problems.push(`an execution after freeing answered ${run.status}`);
-  await run.text();
+  const run = await s.run();
+  if (!run.ok) problems.push(`an execution after freeing answered ${run.label}`);
   const lost = await s.lost();
   if (lost) problems.push(lost);
   say(`disk full: ${seconds(freedAt - filledAt)} full`);
@@ -379,6 +392,7 @@ class CuttableProxy {
 /** A second server whose DATABASE_URL is the proxy in front of a PostgreSQL this harness runs. */
 async function databaseBehindProxy() {
   const dir = mkdtempSync(join(tmpdir(), "pantheon-chaos-b-"));
+  chmodSync(dir, 0o755); // as root, PostgreSQL runs as "postgres" and must reach its folder
   const pgPort = process.env.HARNESS_PG_PORT ? Number(process.env.HARNESS_PG_PORT) + 2 : await freePort();
   say(`starting a PostgreSQL on :${pgPort} and a proxy in front of it`);
   const db = await startEmbeddedPostgres({ dataDir: join(dir, "postgres"), port: pgPort });
@@ -420,7 +434,7 @@ async function databaseCut(s: Subject, proxy: CuttableProxy): Promise<Row> {
   const restored = sleep(DB_CUT_MS).then(() => proxy.restore());
   // The client keeps calling through the cut; recovery counts from the moment the network is back.
   const during = await untilSuccess(
-    () => s.execute(),
+    () => s.run(),
     cutAt,
     [],
     () => Date.now() - cutAt < DB_CUT_MS,
@@ -428,7 +442,7 @@ async function databaseCut(s: Subject, proxy: CuttableProxy): Promise<Row> {
   await restored;
   const restoredAt = cutAt + DB_CUT_MS;
   const first = await inFlight;
-  const r = await untilSuccess(() => s.execute(), restoredAt, during.seen);
+  const r = await untilSuccess(() => s.run(), restoredAt, during.seen);
   const problems: string[] = [];
   // The run in flight finished during the cut: its result waited for the database, and the client got it.
   if (first.status !== 200 || first.body.output !== s.files.get("before.txt"))
@@ -438,17 +452,17 @@ async function databaseCut(s: Subject, proxy: CuttableProxy): Promise<Row> {
   return { fault: `db network cut ${DB_CUT_MS / 1000} s (proxy), mid-execution`, ...r, lost: problems.join("; ") };
 }
 
-/** Calls `call` every 200 ms from `since` until it answers 2xx (or `keepGoing` says stop); counts the failures. */
+/** Calls `call` every 200 ms from `since` until it succeeds (or `keepGoing` says stop); counts the failures. */
 async function untilSuccess(
-  call: () => Promise<Response>,
+  call: () => Promise<Attempt>,
   since: number,
-  earlier: (number | "no answer")[] = [],
+  earlier: string[] = [],
   keepGoing: () => boolean = () => true,
-): Promise<{ recoveryMs: number | null; failed: number; total: number; statuses: string; seen: (number | "no answer")[] }> {
+): Promise<{ recoveryMs: number | null; failed: number; total: number; statuses: string; seen: string[] }> {
   const seen = [...earlier];
   const result = (recoveryMs: number | null) => {
     const counts = new Map<string, number>();
-    for (const s of seen) counts.set(String(s), (counts.get(String(s)) ?? 0) + 1);
+    for (const s of seen) counts.set(s, (counts.get(s) ?? 0) + 1);
     return {
       recoveryMs,
       failed: seen.length,
@@ -458,13 +472,9 @@ async function untilSuccess(
     };
   };
   while (Date.now() - since < RECOVERY_LIMIT_MS && keepGoing()) {
-    const res = await call().catch(() => null);
-    if (res && res.status >= 200 && res.status < 300) {
-      await res.text().catch(() => "");
-      return result(Date.now() - since);
-    }
-    seen.push(res?.status ?? "no answer");
-    await res?.text().catch(() => "");
+    const a = await call();
+    if (a.ok) return result(Date.now() - since);
+    seen.push(a.label);
     await sleep(200);
   }
   return result(null);
