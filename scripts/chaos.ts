@@ -106,7 +106,7 @@ class Subject {
   ) {}
 
   static async open(server: LiveServer, pgPort: number, env: NodeJS.ProcessEnv): Promise<Subject> {
-    const api = restClient(server, createKey(env, "chaos"));
+    const api = restClient(server, await createKey(env, "chaos"));
     const project = (await api.json("POST", "/api/sandbox/projects", { name: "chaos" })) as { id: number };
     const s = new Subject(server, api, project.id, pgPort);
     await s.write("before.txt");

@@ -127,7 +127,7 @@ async function main() {
   try {
     say(`starting the server on :${setup.port} (data ${setup.dataDir}, scope ${setup.scope}); a first start builds Next`);
     await server.start();
-    const api = restClient(server, createKey(setup.env, "load"));
+    const api = restClient(server, await createKey(setup.env, "load"));
     const ids: number[] = [];
     for (let i = 0; i < projects; i++) {
       const p = (await ok(await api.raw("POST", "/api/sandbox/projects", { name: `load ${i}` }))) as { id: number };

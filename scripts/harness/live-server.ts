@@ -1,13 +1,15 @@
 // What the chaos and load harnesses share: a real server started as `npm start` starts it (own
 // port, data folder, PostgreSQL port and container scope), an API key made with the admin CLI,
 // a REST client, and what they read from outside (docker, the server's RSS, the database).
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import pg from "pg";
 
+const execFileAsync = promisify(execFile);
 export const root = new URL("../..", import.meta.url).pathname;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -129,11 +131,12 @@ export function hostUsedMb(): number {
   return (kb("MemTotal") - kb("MemAvailable")) / 1024;
 }
 
-export function createKey(env: NodeJS.ProcessEnv, name: string): string {
+/** Asynchronous: the chaos harness's database proxy lives in this process and must keep accepting. */
+export async function createKey(env: NodeJS.ProcessEnv, name: string): Promise<string> {
   const email = `${name}-${Date.now()}@example.test`;
-  const run = (args: string[]) => execFileSync("npx", ["tsx", "server/cli/admin.ts", ...args], { cwd: root, env, encoding: "utf8" });
-  run(["create-user", "--email", email, "--password", `${name} harness password 1`]);
-  const out = run(["create-api-key", "--email", email, "--name", name]).trim().split("\n");
+  const run = async (args: string[]) => (await execFileAsync("npx", ["tsx", "server/cli/admin.ts", ...args], { cwd: root, env, encoding: "utf8" })).stdout;
+  await run(["create-user", "--email", email, "--password", `${name} harness password 1`]);
+  const out = (await run(["create-api-key", "--email", email, "--name", name])).trim().split("\n");
   return out[out.length - 1] ?? "";
 }
 
