@@ -5,6 +5,7 @@ import { EnvError, getEnv } from "@/lib/env";
 import { ensureAuthSecret } from "@/server/auth/auth-secret";
 import { stampClientAddress } from "@/server/auth/client-address";
 import { disconnectPrisma, resetPrisma } from "@/server/db/client";
+import { registerDataFolder } from "@/server/db/data-folder";
 import { superviseDatabase } from "@/server/db/database-supervisor";
 import { migrateDatabase } from "@/server/db/migrate";
 import { createRequestGuard } from "@/server/http/request-guard";
@@ -14,12 +15,11 @@ import { getLogger } from "@/server/logging/logger";
 import { routeConsoleToLogger, routeProcessEventsToLogger } from "@/server/logging/process-output";
 import { startMonitoringServices } from "@/server/monitoring/monitoring-services";
 import { describePreviews, previewFrameSources, previewSettings } from "@/server/preview/preview-settings";
-import { executionRepository } from "@/server/repositories/execution-repository";
-import { processRepository } from "@/server/repositories/process-repository";
 import { pingDocker } from "@/server/runtime/docker-ping";
 import { startPreviewGateway, stopPreviewGateway } from "@/server/runtime/preview-runtime";
 import { startSandboxRuntime } from "@/server/runtime/sandbox-runtime";
 import { closeRateLimits } from "@/server/services/rate-limits-access";
+import { startRecordSweeper } from "@/server/services/records/record-sweeper-runtime";
 import { getShellRegistry } from "@/server/services/terminal/shell-registry";
 import { createShellRoute } from "@/server/ws/shell-route";
 import { createUpgradeRouter } from "@/server/ws/upgrade-router";
@@ -52,6 +52,8 @@ async function main() {
   const shutdown = onceShutdown(cleanup);
 
   const db = await resolveDatabase(env, say);
+  // A full folder is named in every answer it causes (server/db/data-folder.ts).
+  registerDataFolder(db.embedded ? resolve(env.PANTHEON_DATA_DIR) : null);
   cleanup.push(["database", () => db.stop()]);
   process.env.DATABASE_URL = db.url;
   const applied = await migrateDatabase(db.url);
@@ -67,10 +69,14 @@ async function main() {
   process.env.NEXTAUTH_URL = publicUrl;
   process.env.NEXTAUTH_SECRET = env.NEXTAUTH_SECRET ?? ensureAuthSecret(resolve(env.PANTHEON_DATA_DIR));
 
-  const abandoned = await executionRepository.markAbandoned();
-  if (abandoned) say(`marked ${abandoned} execution(s) left running by a previous process as killed`);
-  const staleProcesses = await processRepository.markAbandoned();
-  if (staleProcesses) say(`marked ${staleProcesses} background process(es) left running by a previous process as exited`);
+  // Rows a dead server left running end as interrupted now, and every SANDBOX_RECORD_SWEEP
+  // round after (server/services/records). Stopped after the engine (cleanup runs in reverse):
+  // the engine's shutdown records its runs' ends first.
+  const records = startRecordSweeper(getLogger());
+  const swept = await records.sweep();
+  if (swept.executions.length || swept.processes.length)
+    say(`ended ${swept.executions.length} execution(s) and ${swept.processes.length} background process(es) a previous server left running, as interrupted`);
+  cleanup.push(["record sweeper", () => records.stop({ forget: true })]);
 
   const docker = await pingDocker();
   say(

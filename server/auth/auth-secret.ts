@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -8,9 +8,22 @@ import { join } from "node:path";
  */
 export function ensureAuthSecret(dataDir: string): string {
   const file = join(dataDir, "auth-secret");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  // An empty file is not a secret (an older version could leave one on a full disk): made again.
+  if (existsSync(file)) {
+    const kept = readFileSync(file, "utf8").trim();
+    if (kept.length >= 32) return kept;
+  }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString("base64url");
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  // Written aside, then renamed: a full disk leaves the old state, never half a secret.
+  const partial = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(partial, `${secret}\n`, { mode: 0o600 });
+    renameSync(partial, file);
+  } catch (e) {
+    rmSync(partial, { force: true });
+    const why = (e as NodeJS.ErrnoException).code === "ENOSPC" ? "the folder is full" : e instanceof Error ? e.message : String(e);
+    throw new Error(`cannot write the session secret to ${file}: ${why}; free space in ${dataDir} or set NEXTAUTH_SECRET`, { cause: e });
+  }
   return secret;
 }

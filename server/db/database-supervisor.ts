@@ -1,5 +1,6 @@
 import pg from "pg";
 import { type DatabaseAvailability, getDatabaseAvailability } from "./database-availability";
+import { dataFolderFullNote } from "./data-folder";
 import type { EmbeddedDatabase } from "./embedded-postgres";
 
 // Keeps the database usable while the server runs. A probe (SELECT 1 on a fresh connection)
@@ -55,8 +56,9 @@ export function superviseDatabase(opts: SupervisorOptions): DatabaseSupervisor {
 
   opts.embedded?.onExit((code, signal) => {
     if (stopped) return;
-    opts.log(`database: the embedded PostgreSQL exited (${signal ?? `code ${code}`}); restarting it`);
-    availability.markDown(`postmaster exited (${signal ?? `code ${code}`})`, "restarting");
+    const full = dataFolderFullNote();
+    opts.log(`database: the embedded PostgreSQL exited (${signal ?? `code ${code}`})${full ? `; ${full}` : ""}; restarting it`);
+    availability.markDown(`postmaster exited (${signal ?? `code ${code}`})${full ? `: ${full}` : ""}`, "restarting");
     wake?.();
   });
 
@@ -71,7 +73,8 @@ export function superviseDatabase(opts: SupervisorOptions): DatabaseSupervisor {
       restartAttempt = 0;
       lastRestartError = "";
     } catch (e) {
-      const text = e instanceof Error ? e.message : String(e);
+      const full = dataFolderFullNote();
+      const text = `${e instanceof Error ? e.message : String(e)}${full ? `; ${full}` : ""}`;
       nextRestartAt = Date.now() + restartDelayMs(++restartAttempt);
       // Once per distinct reason: a folder that stays locked must not fill the log every second.
       if (text !== lastRestartError) opts.log(`database: restart failed (${text}); retrying with backoff`);

@@ -1,4 +1,5 @@
 import { DATABASE_RETRY_AFTER_SECONDS, getDatabaseAvailability } from "@/server/db/database-availability";
+import { dataFolderFullNote, diskFullMessage, DISK_FULL_RETRY_AFTER_SECONDS, isDiskFullError } from "@/server/db/data-folder";
 import { AppError } from "./app-error";
 
 // A database that is away (restarting, unreachable) is a retryable 503 with Retry-After, not a
@@ -60,9 +61,17 @@ function isDatabaseClientError(err: unknown): boolean {
 /** A database outage as AppError UNAVAILABLE with Retry-After; anything else passes through unchanged. */
 export function fromDatabaseError(err: unknown): unknown {
   if (err instanceof AppError) return err;
+  // A full data folder: a 503 naming it (507 is WebDAV's; clients retry 503 with Retry-After).
+  if (isDiskFullError(err)) return diskFull();
   const down = !getDatabaseAvailability().isUp();
   if (isDatabaseUnavailableError(err) || (down && isDatabaseClientError(err))) {
+    // The database stopped because its folder filled up (its WAL could not grow): say so.
+    if (dataFolderFullNote()) return diskFull();
     return new AppError("UNAVAILABLE", DATABASE_UNAVAILABLE_MESSAGE, { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS, database: "unavailable" });
   }
   return err;
+}
+
+function diskFull(): AppError {
+  return new AppError("UNAVAILABLE", diskFullMessage(), { retryAfterSeconds: DISK_FULL_RETRY_AFTER_SECONDS, storage: "full" });
 }

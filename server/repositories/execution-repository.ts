@@ -83,6 +83,9 @@ export const executionRepository = {
     language: string | null;
     executionType: string;
     executedByAi: string | null;
+    /** For the record sweeper: who runs it, and when a row still running is certainly abandoned. */
+    instanceId?: string | null;
+    deadlineAt?: Date | null;
   }): Promise<ExecutionRecord> {
     return getPrisma().sandboxExecution.create({ data, select: executionFields }).then(toRecord);
   },
@@ -146,20 +149,5 @@ export const executionRepository = {
   async recent(projectId: number, take: number): Promise<ExecutionRecord[]> {
     const rows = await getPrisma().sandboxExecution.findMany({ where: { projectId }, orderBy: { id: "desc" }, take, select: executionFields });
     return rows.map(toRecord);
-  },
-
-  /** Rows left running by a process that died: they will never finish. */
-  async markAbandoned(): Promise<number> {
-    const { count } = await getPrisma().sandboxExecution.updateMany({
-      where: { status: null, finishedAt: null },
-      data: {
-        status: "error",
-        statusReason: "killed",
-        finishedAt: new Date(),
-        errorOutput: "The server stopped while this execution was running.",
-        errorOutputBytes: null,
-      },
-    });
-    return count;
   },
 };

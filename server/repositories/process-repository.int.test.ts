@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { sessionCaller } from "@/lib/testing/callers";
 import { makeUser } from "@/lib/testing/fixtures";
 import { processRepository } from "./process-repository";
+import { recordSweepRepository } from "./record-sweep-repository";
 
 describe("processRepository", () => {
-  it("marks rows left running by a previous server as exited, with a note, and leaves ended rows alone", async () => {
+  it("ends a row left running as failed, with the reason in its output, and leaves ended rows alone", async () => {
     const owner = await makeUser();
     const project = await (await sessionCaller(owner.id)).projects.create({ name: "stale" });
     const stale = await processRepository.start({
@@ -19,16 +20,17 @@ describe("processRepository", () => {
     const ended = await processRepository.start({ projectId: project.id, userId: owner.id, command: "true", image: "node", port: null, startedByAi: null });
     await processRepository.finish(ended.id, { status: "failed", exitCode: 2, output: "kept" });
 
-    expect(await processRepository.markAbandoned()).toBeGreaterThanOrEqual(1);
+    expect(await recordSweepRepository.interruptProcess(stale.id, "the server stopped", new Date())).toBe(true);
+    expect(await recordSweepRepository.interruptProcess(ended.id, "the server stopped", new Date())).toBe(false);
     expect(await processRepository.findWithOutput(stale.id)).toMatchObject({
-      status: "exited",
+      status: "failed",
       previewPort: null,
       endedAt: expect.any(Date),
-      output: expect.stringContaining("server restarted"),
+      output: "pantheon: interrupted: the server stopped\n",
     });
     expect(await processRepository.findWithOutput(ended.id)).toMatchObject({ status: "failed", exitCode: 2, output: "kept" });
     // finish() after the fact changes nothing: the first end recorded wins.
     await processRepository.finish(stale.id, { status: "failed", exitCode: 1, output: "late" });
-    expect(await processRepository.findById(stale.id)).toMatchObject({ status: "exited" });
+    expect(await processRepository.findById(stale.id)).toMatchObject({ status: "failed", exitCode: null });
   });
 });

@@ -30,6 +30,8 @@ export const processRepository = {
     image: string;
     port: number | null;
     startedByAi: string | null;
+    /** The server instance running it, for the record sweeper. */
+    instanceId?: string | null;
   }): Promise<ProcessRecord> {
     return getPrisma().sandboxProcess.create({ data: { ...data, status: "running" }, select: processFields });
   },
@@ -69,20 +71,5 @@ export const processRepository = {
 
   countRunning(projectId: number): Promise<number> {
     return getPrisma().sandboxProcess.count({ where: { projectId, status: "running" } });
-  },
-
-  /** Rows left running by a server that stopped: their processes died with its containers. */
-  async markAbandoned(): Promise<number> {
-    const { count } = await getPrisma().sandboxProcess.updateMany({
-      where: { status: "running" },
-      data: {
-        status: "exited",
-        previewPort: null,
-        endedAt: new Date(),
-        output: "pantheon: the server restarted while this process was running; it ended with its container.\n",
-        outputBytes: null,
-      },
-    });
-    return count;
   },
 };

@@ -88,7 +88,8 @@ export const executionEventDto = z.discriminatedUnion("type", [
     type: z.literal("exit"),
     exitCode: z.number().nullable(),
     status: z.enum(["success", "error", "timeout"]),
-    reason: z.enum(["oom", "killed", "cancelled", "capacity"]).nullable(),
+    // interrupted: the server (or its database) died under the run; the record sweeper ended it.
+    reason: z.enum(["oom", "killed", "cancelled", "capacity", "interrupted"]).nullable(),
     truncated: z.boolean(),
   }),
 ]);

@@ -17,6 +17,8 @@ import { getRateLimits } from "@/server/services/rate-limits-access";
 import { executionLimits, requireEngine } from "@/server/services/sandbox-engine-access";
 import { getEnv } from "@/lib/env";
 import { getTemplate } from "@/server/templates/templates";
+import { recordDurably } from "@/server/services/records/durable-record";
+import { executionRecordStamp } from "@/server/services/records/execution-deadline";
 import { watchListeningPorts, type PortWatch } from "./port-watch";
 import { runLimitNotice } from "./run-limit-notice";
 import { getExecutionHub } from "./execution-hub";
@@ -85,6 +87,7 @@ export async function startExecution(
     language: admitted.prepared.language,
     executionType: admitted.prepared.type,
     executedByAi: ai,
+    ...executionRecordStamp(admitted.prepared.timeoutMs, admitted.engine.config),
   });
   const run = new ExecutionRun(user, admitted, row, ai, opts);
   const done = run.run();
@@ -146,17 +149,19 @@ class ExecutionRun {
       this.ports.finish(false);
       const message = e instanceof Error ? e.message : "failed";
       await this.fail(message, () =>
-        executionRepository.finish(this.row.id, {
-          output: "",
-          errorOutput: message,
-          outputTruncated: false,
-          exitCode: null,
-          executionTimeMs: 0,
-          memoryUsedMb: null,
-          cpuUsagePercent: null,
-          status: "error",
-          statusReason: null,
-        }),
+        recordDurably("a failed execution", () =>
+          executionRepository.finish(this.row.id, {
+            output: "",
+            errorOutput: message,
+            outputTruncated: false,
+            exitCode: null,
+            executionTimeMs: 0,
+            memoryUsedMb: null,
+            cpuUsagePercent: null,
+            status: "error",
+            statusReason: null,
+          }),
+        ),
       );
       recordExecution({ status: "error", runtime: engine.config.runtime, durationMs: 0 });
       throw fromSandboxError(e);
@@ -178,19 +183,22 @@ class ExecutionRun {
       });
     let finished: ExecutionRecord;
     try {
-      finished = await executionRepository.finish(this.row.id, {
-        output: result.output,
-        errorOutput: result.errorOutput + notice,
-        skippedFiles,
-        listeningPorts,
-        outputTruncated: result.truncated,
-        exitCode: result.exitCode,
-        executionTimeMs: Math.round(result.durationMs),
-        memoryUsedMb: result.memoryPeakMb,
-        cpuUsagePercent: result.cpuPercent,
-        status: result.status,
-        statusReason: result.reason,
-      });
+      // A database outage here waits for its recovery: the client is told the result once stored.
+      finished = await recordDurably("an execution's result", () =>
+        executionRepository.finish(this.row.id, {
+          output: result.output,
+          errorOutput: result.errorOutput + notice,
+          skippedFiles,
+          listeningPorts,
+          outputTruncated: result.truncated,
+          exitCode: result.exitCode,
+          executionTimeMs: Math.round(result.durationMs),
+          memoryUsedMb: result.memoryPeakMb,
+          cpuUsagePercent: result.cpuPercent,
+          status: result.status,
+          statusReason: result.reason,
+        }),
+      );
     } catch (e) {
       await this.fail(e instanceof Error ? e.message : "recording the result failed");
       throw e;

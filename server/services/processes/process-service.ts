@@ -15,6 +15,8 @@ import { claimSandboxSlot } from "@/server/services/executions/sandbox-quota";
 import { requireProject } from "@/server/services/project-access";
 import { getRateLimits } from "@/server/services/rate-limits-access";
 import { requireEngine } from "@/server/services/sandbox-engine-access";
+import { recordDurably } from "@/server/services/records/durable-record";
+import { currentServerInstance } from "@/server/services/records/server-instance";
 import { getTemplate } from "@/server/templates/templates";
 import { type LiveProcess, liveProcesses, liveProcessesOf } from "./live-processes";
 import { outputForTransport } from "@/server/sandbox/byte-text";
@@ -121,7 +123,15 @@ async function launchProcess(
   const projectId = project.id;
 
   const image: ImageKind = project.templateType ? getTemplate(project.templateType).image : "node";
-  const row = await processRepository.start({ projectId, userId: user.id, command, image, port, startedByAi: ai });
+  const row = await processRepository.start({
+    projectId,
+    userId: user.id,
+    command,
+    image,
+    port,
+    startedByAi: ai,
+    instanceId: currentServerInstance()?.id ?? null,
+  });
   let process: SandboxProcess;
   try {
     process = await engine.spawn(String(projectId), {
@@ -226,7 +236,8 @@ async function recordEnd(live: LiveProcess): Promise<void> {
   live.output.flush();
   try {
     if (live.previewPort !== null) await getPreviewGateway()?.close(live.previewPort);
-    await processRepository.finish(live.id, { status, exitCode, output: live.output.text() });
+    // Across a database outage the end waits for its recovery (the sweeper is the backstop).
+    await recordDurably("a background process's end", () => processRepository.finish(live.id, { status, exitCode, output: live.output.text() }));
   } catch (err) {
     getLogger().warn({ processId: live.id, projectId: live.projectId, err }, "recording a background process's end failed");
   } finally {

@@ -1,0 +1,163 @@
+import type { Logger } from "pino";
+import { isAlive } from "@/server/db/running-postgres";
+import { type OpenExecutionRow, type OpenProcessRow, recordSweepRepository } from "@/server/repositories/record-sweep-repository";
+import { type ServerInstanceRow, serverInstanceRepository } from "@/server/repositories/server-instance-repository";
+import type { ServerInstanceIdentity } from "./server-instance";
+
+// Crash-safe records (issue 12 point 3): every execution and background process row reaches a
+// final state whatever dies. The run that owns a row records its end (waiting out a database
+// outage: durable-record.ts); this sweeper ends the rows nobody will: those of a dead server
+// instance (kill -9, a crash, a machine gone), those of this instance whose run is no longer in
+// memory, and any still open past its deadline (timeout + engine budgets + grace). It runs at boot,
+// then every `intervalMs`; each round also refreshes this instance's heartbeat.
+
+export interface SweepSettings {
+  /** How often the sweep runs and the heartbeat is refreshed. */
+  intervalMs: number;
+  /** An instance silent for this long is dead (a few intervals: a busy host delays a round). */
+  staleAfterMs: number;
+  /** A row of this instance that its run does not know is left this long first (it may be starting). */
+  unknownRowAfterMs: number;
+}
+
+export const DEFAULT_SWEEP: SweepSettings = { intervalMs: 15_000, staleAfterMs: 90_000, unknownRowAfterMs: 60_000 };
+
+/** What this process still runs, as the execution hub and the live process map know it. */
+export interface LiveRuns {
+  execution(id: number): boolean;
+  process(id: number): boolean;
+}
+
+export interface SweepDecision {
+  id: number;
+  reason: string;
+}
+
+export interface SweepReport {
+  executions: SweepDecision[];
+  processes: SweepDecision[];
+}
+
+/** Why a row's owner can no longer end it (null: it is alive). Pure: tested without a database. */
+export function deadOwner(
+  instanceId: string | null,
+  self: ServerInstanceIdentity,
+  instances: Map<string, ServerInstanceRow>,
+  now: number,
+  settings: SweepSettings,
+  alive: (pid: number) => boolean = isAlive,
+): string | null {
+  if (instanceId === self.id) return null;
+  if (instanceId === null) return "the server that started it stopped (it predates instance records)";
+  const owner = instances.get(instanceId);
+  if (!owner) return `the server instance ${instanceId} that ran it stopped`;
+  if (owner.host === self.host && (owner.pid === self.pid || !alive(owner.pid)))
+    return `the server instance ${instanceId} that ran it died (process ${owner.pid} is gone)`;
+  const silentMs = now - owner.heartbeatAt.getTime();
+  if (silentMs > settings.staleAfterMs) return `the server instance ${instanceId} that ran it stopped answering ${Math.round(silentMs / 1000)} s ago`;
+  return null;
+}
+
+export function executionVerdict(
+  row: OpenExecutionRow,
+  self: ServerInstanceIdentity,
+  instances: Map<string, ServerInstanceRow>,
+  live: LiveRuns,
+  now: number,
+  settings: SweepSettings,
+  alive?: (pid: number) => boolean,
+): string | null {
+  if (row.instanceId === self.id) {
+    if (live.execution(row.id)) return null; // its run records the end (the engine's deadlines bound it)
+    if (now - row.executedAt.getTime() < settings.unknownRowAfterMs) return null;
+    return "its run ended in this server without recording a result (the database was away for too long)";
+  }
+  const dead = deadOwner(row.instanceId, self, instances, now, settings, alive);
+  if (dead) return dead;
+  if (row.deadlineAt && row.deadlineAt.getTime() < now)
+    return `still running past its deadline (${row.deadlineAt.toISOString()}: its timeout, the engine's budgets and a grace)`;
+  return null;
+}
+
+export function processVerdict(
+  row: OpenProcessRow,
+  self: ServerInstanceIdentity,
+  instances: Map<string, ServerInstanceRow>,
+  live: LiveRuns,
+  now: number,
+  settings: SweepSettings,
+  alive?: (pid: number) => boolean,
+): string | null {
+  if (row.instanceId === self.id) {
+    if (live.process(row.id)) return null;
+    if (now - row.startedAt.getTime() < settings.unknownRowAfterMs) return null;
+    return "the process is no longer running in this server and its end could not be recorded";
+  }
+  const dead = deadOwner(row.instanceId, self, instances, now, settings, alive);
+  return dead ? `${dead}; the process ended with its container` : null;
+}
+
+export class RecordSweeper {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<SweepReport> | null = null;
+
+  constructor(
+    private readonly opts: {
+      self: ServerInstanceIdentity;
+      live: LiveRuns;
+      log: Logger;
+      settings?: SweepSettings;
+      /** False while the database is away: the round is skipped (no heartbeat either). */
+      databaseUp?: () => boolean;
+      now?: () => Date;
+    },
+  ) {}
+
+  private get settings() {
+    return this.opts.settings ?? DEFAULT_SWEEP;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.sweep().catch((err: unknown) => this.opts.log.warn({ err }, "record sweep failed")), this.settings.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(opts: { forget: boolean }): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => {});
+    // A clean shutdown ended its runs (the engine stopped); the next instance need not wait.
+    if (opts.forget) await serverInstanceRepository.remove(this.opts.self.id).catch(() => {});
+  }
+
+  sweep(): Promise<SweepReport> {
+    this.running ??= this.round().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async round(): Promise<SweepReport> {
+    if (this.opts.databaseUp && !this.opts.databaseUp()) return { executions: [], processes: [] };
+    const now = this.opts.now?.() ?? new Date();
+    const { self, live } = this.opts;
+    const settings = this.settings;
+    await serverInstanceRepository.beat(self, now);
+    const [executions, processes] = await Promise.all([recordSweepRepository.openExecutions(), recordSweepRepository.openProcesses()]);
+    const owners = [...new Set([...executions, ...processes].map((r) => r.instanceId).filter((id): id is string => id !== null && id !== self.id))];
+    const instances = new Map((await serverInstanceRepository.find(owners)).map((i) => [i.id, i]));
+    const report: SweepReport = { executions: [], processes: [] };
+    for (const row of executions) {
+      const reason = executionVerdict(row, self, instances, live, now.getTime(), settings);
+      if (reason && (await recordSweepRepository.interruptExecution(row.id, reason, now))) report.executions.push({ id: row.id, reason });
+    }
+    for (const row of processes) {
+      const reason = processVerdict(row, self, instances, live, now.getTime(), settings);
+      if (reason && (await recordSweepRepository.interruptProcess(row.id, reason, now))) report.processes.push({ id: row.id, reason });
+    }
+    for (const e of report.executions) this.opts.log.warn({ executionId: e.id, reason: e.reason }, "execution ended as interrupted");
+    for (const p of report.processes) this.opts.log.warn({ processId: p.id, reason: p.reason }, "background process ended as interrupted");
+    // Instances silent for a day own no open row any more (swept above): their records go.
+    await serverInstanceRepository.forgetSilentSince(new Date(now.getTime() - 86_400_000));
+    return report;
+  }
+}
