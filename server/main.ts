@@ -17,8 +17,9 @@ import { describePreviews, previewFrameSources, previewSettings } from "@/server
 import { executionRepository } from "@/server/repositories/execution-repository";
 import { processRepository } from "@/server/repositories/process-repository";
 import { pingDocker } from "@/server/runtime/docker-ping";
-import { startPreviewGateway, stopPreviewGateway } from "@/server/runtime/preview-runtime";
-import { startSandboxRuntime } from "@/server/runtime/sandbox-runtime";
+import { stopPreviewGateway } from "@/server/runtime/preview-runtime";
+import { startPreviewGateway } from "@/server/startup/preview-gateway";
+import { startSandboxRuntime } from "@/server/startup/sandbox-runtime";
 import { closeRateLimits } from "@/server/services/rate-limits-access";
 import { getShellRegistry } from "@/server/services/terminal/shell-registry";
 import { createShellRoute } from "@/server/ws/shell-route";
