@@ -74,18 +74,6 @@ export const executionDto = executionSummaryDto.extend({
   listeningPorts: z.array(z.number().int()),
 });
 
-export const executionEventDto = z.discriminatedUnion("type", [
-  z.object({ seq: z.number(), type: z.enum(["stdout", "stderr"]), data: z.string() }),
-  z.object({
-    seq: z.number(),
-    type: z.literal("exit"),
-    exitCode: z.number().nullable(),
-    status: z.enum(["success", "error", "timeout"]),
-    reason: z.enum(["oom", "killed", "cancelled", "capacity"]).nullable(),
-    truncated: z.boolean(),
-  }),
-]);
-
 export const diagnosticDto = z.object({
   file: z.string(),
   line: z.number(),
