@@ -1,8 +1,10 @@
 import nextPlugin from "@next/eslint-plugin-next";
 import tseslint from "typescript-eslint";
+import { layerConfigs } from "./eslint.layers.mjs";
 
 // Type-aware lint. The layering rules of STYLE.md §1 are enforced here: only repositories (and
-// the db module itself) touch Prisma; the sandbox engine and services never import tRPC or Next.
+// the db module itself) touch Prisma; the sandbox engine and services never import tRPC or Next;
+// which folder may import which, and where process.env may be read, is in eslint.layers.mjs.
 const prismaOnlyInRepositories = {
   patterns: [
     {
@@ -67,6 +69,7 @@ export default tseslint.config(
     ignores: ["**/*.test.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [...prismaOnlyInRepositories.patterns, ...noApiLayer.patterns] }] },
   },
+  ...layerConfigs,
   {
     // The client package is installed by other repositories: it may import only its own files.
     files: ["packages/**"],

@@ -16,8 +16,9 @@ import { routeConsoleToLogger, routeProcessEventsToLogger } from "@/server/loggi
 import { startMonitoringServices } from "@/server/monitoring/monitoring-services";
 import { describePreviews, previewFrameSources, previewSettings } from "@/server/preview/preview-settings";
 import { pingDocker } from "@/server/runtime/docker-ping";
-import { startPreviewGateway, stopPreviewGateway } from "@/server/runtime/preview-runtime";
-import { startSandboxRuntime } from "@/server/runtime/sandbox-runtime";
+import { stopPreviewGateway } from "@/server/runtime/preview-runtime";
+import { startPreviewGateway } from "@/server/startup/preview-gateway";
+import { startSandboxRuntime } from "@/server/startup/sandbox-runtime";
 import { closeRateLimits } from "@/server/services/rate-limits-access";
 import { startRecordSweeper } from "@/server/services/records/record-sweeper-runtime";
 import { getShellRegistry } from "@/server/services/terminal/shell-registry";

@@ -18,7 +18,7 @@ import { projectNetworkPolicy } from "@/server/services/projects/network-policy"
 export async function startAppEngine(config: EngineConfigInput = {}, opts: { onEgressDecision?: (d: EgressDecision) => void } = {}) {
   const docker = new Dockerode();
   const logger = pino({ level: process.env.SANDBOX_TEST_LOG ?? "silent" });
-  // As the server wires it (server/runtime/sandbox-runtime.ts): policies read from the database.
+  // As the server wires it (server/startup/sandbox-runtime.ts): policies read from the database.
   const egress = new EgressGateway({
     log: logger,
     policyFor: projectNetworkPolicy,

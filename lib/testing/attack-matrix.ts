@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ApiScope } from "@/server/auth/auth-user";
 import { API_SCOPES } from "@/server/auth/auth-user";
 import { executionRepository } from "@/server/repositories/execution-repository";
+import { itCoversEveryProcedure } from "./attack-coverage";
 import { keyCaller, sessionCaller } from "./callers";
 import { callerWithHeaders, makeUser } from "./fixtures";
 
@@ -68,6 +69,7 @@ export function attackRouter(name: string, procedures: Record<string, AttackedPr
   });
 
   describe(`${name} router refuses`, () => {
+    itCoversEveryProcedure(name, Object.keys(procedures));
     for (const [procedure, spec] of Object.entries(procedures)) {
       it(`${procedure}: anonymous → UNAUTHORIZED`, async () => {
         const target = await makeTarget(true);

@@ -6,13 +6,14 @@ import { throttledSignInError } from "@/server/auth/sign-in-throttle-response";
 import { AppError } from "@/server/errors/app-error";
 import { getLogger } from "@/server/logging/logger";
 import { endSessions, verifyCredentials } from "@/server/services/user-service";
+import { liveEnv } from "@/lib/env";
 
 // Email + password only, so sessions are JWT cookies (next-auth's credentials provider does not
 // use database sessions). The cookie is httpOnly, SameSite=Lax, and Secure with the __Host-
 // prefix whenever NEXTAUTH_URL is https. The token carries the user id and the user's session
 // version: role, existence, disabling and the version are read from the database on each
 // request, so a demotion, a deletion, a sign-out or a password change is immediate.
-const secureCookies = process.env.NEXTAUTH_URL?.startsWith("https://") ?? false;
+const secureCookies = liveEnv("NEXTAUTH_URL")?.startsWith("https://") ?? false;
 
 export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },

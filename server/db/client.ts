@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
+import { liveEnv } from "@/lib/env";
 
 // One client per process, on globalThis: Next may load this module twice (custom server and
 // route bundles), and each copy would otherwise open its own pool.
@@ -10,7 +11,7 @@ const holder = globalThis as typeof globalThis & { __pantheonPrisma?: PrismaClie
 
 export function getPrisma(): PrismaClient {
   if (!holder.__pantheonPrisma) {
-    const url = process.env.DATABASE_URL;
+    const url = liveEnv("DATABASE_URL");
     if (!url) throw new Error("DATABASE_URL is not set: the server sets it after starting the database");
     // A bounded connect: with the database unreachable (network cut, a server that accepts and
     // never answers) a request fails in seconds with a 503 instead of hanging on the pool.

@@ -4,6 +4,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { getLogger } from "@/server/logging/logger";
 import { bindMigrationAwareSqlAdapterFactory, type SqlDriverAdapter } from "@prisma/driver-adapter-utils";
+import { liveEnv } from "@/lib/env";
 
 // Prisma's schema engine compiled to WebAssembly (npm @prisma/schema-engine-wasm), driven
 // through the pg driver adapter. It applies migrations and diffs schemas exactly as
@@ -22,18 +23,12 @@ type SchemaEngineModule = {
 
 let loaded: Promise<SchemaEngineModule> | undefined;
 
-// The wasm module reports a Rust panic's text here before it traps.
-let lastPanic = "";
+// The wasm module reports a Rust panic's text here before it traps (logged when DEBUG_SCHEMA_ENGINE is set).
 (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown }).PRISMA_WASM_PANIC_REGISTRY = {
   set_message(message: string) {
-    lastPanic = message;
-    if (process.env.DEBUG_SCHEMA_ENGINE) getLogger().warn({ component: "schema-engine" }, `schema engine panic: ${message}`);
+    if (liveEnv("DEBUG_SCHEMA_ENGINE")) getLogger().warn({ component: "schema-engine" }, `schema engine panic: ${message}`);
   },
 };
-
-export function lastSchemaEnginePanic(): string {
-  return lastPanic;
-}
 
 async function loadModule(): Promise<SchemaEngineModule> {
   const bg = (await import("@prisma/schema-engine-wasm/schema_engine_bg")) as unknown as SchemaEngineModule;

@@ -1,5 +1,6 @@
 import pino from "pino";
 import { reshapeLogJson } from "./log-shape";
+import { liveEnv } from "@/lib/env";
 
 // The one logger of every component: JSON lines on stdout in the seed's shape (log-shape.ts).
 // pino serializes as usual (bindings, child loggers, the err serializer, redaction), then each line
@@ -14,7 +15,7 @@ export function createLogger(
 ): pino.Logger {
   return pino(
     {
-      level: opts.level ?? process.env.SANDBOX_LOG_LEVEL ?? "info",
+      level: opts.level ?? liveEnv("SANDBOX_LOG_LEVEL") ?? "info",
       base: opts.bindings ?? null,
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT, censor: "[redacted]" },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type AlertPolicy, DEFAULT_POLICY } from "./alert-rules";
+import { rawEnv } from "@/lib/env";
 
 // Thresholds are configuration: each seed default can be overridden by an environment
 // variable. A bad value is refused with the variable's name (start-up must stop on it), never
@@ -24,7 +25,7 @@ export interface AlertConfig {
   webhookUrl: string | null;
 }
 
-export function alertConfigFromEnv(env: Record<string, string | undefined> = process.env): AlertConfig {
+export function alertConfigFromEnv(env: Record<string, string | undefined> = rawEnv()): AlertConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { resolveCaller } from "@/server/auth/resolve-caller";
+import { liveEnv } from "@/lib/env";
 
 /** Constant-time equality; hashing first makes the comparison independent of the lengths too. */
 export function tokenMatches(given: string, expected: string): boolean {
@@ -13,7 +14,7 @@ export function tokenMatches(given: string, expected: string): boolean {
  * never touches the database), or an admin (session, or API key with the admin scope). An
  * unset or blank token disables that path rather than matching an empty header.
  */
-export async function mayReadMetrics(headers: Headers, scrapeToken: string | undefined = process.env.SANDBOX_METRICS_TOKEN): Promise<boolean> {
+export async function mayReadMetrics(headers: Headers, scrapeToken: string | undefined = liveEnv("SANDBOX_METRICS_TOKEN")): Promise<boolean> {
   const authorization = headers.get("authorization");
   const token = scrapeToken?.trim();
   if (token && authorization?.startsWith("Bearer ") && tokenMatches(authorization.slice("Bearer ".length).trim(), token)) return true;

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { getEnv } from "@/lib/env";
+import { getEnv, liveEnv } from "@/lib/env";
 import { rateLimitConfigFromEnv } from "@/server/limits/rate-limit-config";
 import { createRateLimits, type RateLimits } from "@/server/limits/rate-limits";
 import { getLogger } from "@/server/logging/logger";
@@ -21,7 +21,7 @@ export function getRateLimits(): Promise<RateLimits> {
   }
   if (!holder.__pantheonRateLimits) {
     holder.__pantheonRateLimitsConfig = JSON.stringify(config);
-    const url = process.env.DATABASE_URL;
+    const url = liveEnv("DATABASE_URL");
     if (!url) throw new Error("DATABASE_URL is not set: the server sets it after starting the database");
     // A bounded connect: an unreachable database fails over to the in-memory insurance, not a hang.
     // 10 as Prisma's pool: an execution charges its two windows at once, and 50 projects run at once.

@@ -32,6 +32,11 @@ export const signUpInput = withPasswordPolicy(
 export type SignUpInput = z.infer<typeof signUpInput>;
 
 /** Creates an account (admin CLI, tests): an existing email is a CONFLICT, said plainly. */
+/** Users for the admin's list, oldest first (the repository's order). */
+export function listUsers(opts: { take: number; skip: number }): Promise<UserRecord[]> {
+  return userRepository.list(opts);
+}
+
 export async function createUser(input: SignUpInput, role: "user" | "admin" = "user"): Promise<UserRecord> {
   const { email, password, name } = signUpInput.parse(input);
   const user = await userRepository.create({ email, name: name || null, passwordHash: await hashPassword(password), role });

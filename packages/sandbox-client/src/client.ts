@@ -1,18 +1,26 @@
 import { SandboxApiError } from "./errors.js";
 import { serverSentEvents } from "./sse.js";
 import type {
+  CheckpointDetail,
+  CheckpointList,
   CreateProjectBody,
   ExecuteBody,
   Execution,
   ExecutionStreamEvent,
   FileContent,
+  OptimizeBody,
+  PerformanceReport,
   Project,
   ProjectList,
   ProcessWithOutput,
   ReadFileQuery,
+  RestoreCheckpointBody,
+  RestoreResult,
   SandboxFile,
   SandboxProcess,
   StartProcessBody,
+  VerifiedChangeSet,
+  VerifiedChangeSetBody,
   WriteFileBody,
 } from "./types.js";
 
@@ -127,6 +135,42 @@ export class SandboxClient {
   /** Stops the process and its children; its preview closes. */
   stopProcess(projectId: number, processId: number): Promise<SandboxProcess> {
     return this.#json("DELETE", `${project(projectId)}/processes/${id(processId)}`);
+  }
+
+  /**
+   * refactor_code: applies the change set (write / delete / move) atomically, runs `verify`
+   * (default: the template's test command), and rolls every file back byte-exact if it fails.
+   */
+  refactorCode(projectId: number, body: VerifiedChangeSetBody): Promise<VerifiedChangeSet> {
+    return this.#json("POST", `${project(projectId)}/refactor`, { body });
+  }
+
+  /** add_feature: the same as refactorCode, recorded as a feature. */
+  addFeature(projectId: number, body: VerifiedChangeSetBody): Promise<VerifiedChangeSet> {
+    return this.#json("POST", `${project(projectId)}/features`, { body });
+  }
+
+  /**
+   * optimize_performance: the command's hot spots, wall time and peak memory (`mode: "profile"`),
+   * or with `candidate` its speed-up against the project's files (`mode: "compare"`).
+   */
+  optimizePerformance(projectId: number, body: OptimizeBody = {}): Promise<PerformanceReport> {
+    return this.#json("POST", `${project(projectId)}/optimize`, { body });
+  }
+
+  /** The project's checkpoints (every change set), newest first; pass `next_before_id` as `before_id` for the next page. */
+  listCheckpoints(projectId: number, query: { limit?: number; before_id?: number } = {}): Promise<CheckpointList> {
+    return this.#json("GET", `${project(projectId)}/checkpoints`, { query });
+  }
+
+  /** One checkpoint with each file's before, after and unified diff. */
+  getCheckpoint(projectId: number, checkpointId: number): Promise<CheckpointDetail> {
+    return this.#json("GET", `${project(projectId)}/checkpoints/${id(checkpointId)}`);
+  }
+
+  /** Returns the files to their state just after the checkpoint; the restore is itself a checkpoint, so it can be undone. */
+  restoreCheckpoint(projectId: number, checkpointId: number, body: RestoreCheckpointBody = {}): Promise<RestoreResult> {
+    return this.#json("POST", `${project(projectId)}/checkpoints/${id(checkpointId)}/restore`, { body });
   }
 
   async #json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {

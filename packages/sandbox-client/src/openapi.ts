@@ -140,6 +140,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/sandbox/projects/{id}/optimize": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * optimize_performance: profile a command's hot spots, or time a candidate change set against the project
+     * @description Runs `command` (default: the template's test command) `runs` times in one execution, every Node process under `--cpu-prof` and every Python process under cProfile, and answers the hot spots (function, file, line, self and total time per run in ms and as a share, Python call counts, V8 sample hits), wall time per run (median, min, max) and the execution's peak memory. A run that exits non-zero ends profiling with a partial report (`failure`). With `candidate` (writes / deletes) it compares instead: the candidate is applied to a copy of the workspace in the sandbox's /tmp, both sides run interleaved without the profiler, and `speed_up` is the ratio of medians with a 95% bootstrap interval. The project's files are never changed.
+     *
+     *     API keys need the `executions:run` scope.
+     */
+    post: operations["optimizePerformance"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/sandbox/projects/{id}/checkpoints": {
     parameters: {
       query?: never;
@@ -536,6 +558,70 @@ export interface components {
       };
       checkpoint_id: number | null;
       rollback_checkpoint_id: number | null;
+    };
+    PerformanceReport:
+      | {
+          /** @constant */
+          mode: "profile";
+          command: string;
+          execution_id: number;
+          /** @description Runs that completed (fewer than asked when one exited non-zero) */
+          runs: number;
+          wall_time: components["schemas"]["WallTime"];
+          peak_memory_mb: number | null;
+          /** @description CPU time the profilers saw per run */
+          profiled_ms: number;
+          hot_spots: components["schemas"]["HotSpot"][];
+          /** @description A run that exited non-zero: the report holds what was profiled up to it */
+          failure: {
+            run: number;
+            exit_code: number;
+            output_tail: string;
+          } | null;
+        }
+      | {
+          /** @constant */
+          mode: "compare";
+          command: string;
+          execution_id: number;
+          runs: number;
+          baseline: components["schemas"]["WallTime"];
+          candidate: components["schemas"]["WallTime"];
+          speed_up: {
+            /** @description Baseline median over candidate median: above 1, the candidate is faster */
+            ratio: number;
+            low: number;
+            high: number;
+            /**
+             * @description unclear when the 95% interval contains 1
+             * @enum {string}
+             */
+            faster: "candidate" | "baseline" | "unclear";
+          };
+          peak_memory_mb: number | null;
+        };
+    WallTime: {
+      runs_ms: number[];
+      median_ms: number;
+      min_ms: number;
+      max_ms: number;
+    };
+    HotSpot: {
+      function: string;
+      /** @description Project-relative for the project's own code */
+      file: string;
+      line: number | null;
+      in_project: boolean;
+      /** @description Per run */
+      self_ms: number;
+      /** @description Of the profiled CPU time, 0 to 1 */
+      self_share: number;
+      total_ms: number;
+      total_share: number;
+      /** @description Call count (Python's cProfile); null for V8 */
+      calls: number | null;
+      /** @description Sample hits (V8's --cpu-prof); null for Python */
+      hits: number | null;
     };
     CheckpointList: {
       checkpoints: components["schemas"]["Checkpoint"][];
@@ -1629,6 +1715,157 @@ export interface operations {
       };
       /** @description The sandbox engine is unavailable (Docker down, at capacity, container lost); `Retry-After` says when to try again */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Any other refusal (409 conflict, 504 timeout…), in the same shape */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  optimizePerformance: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Project id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": {
+          /** @description The command to profile; default: the template's test command (a run command may start a server that never exits) */
+          command?: string;
+          /**
+           * @description Runs in the one execution, 1 to 10
+           * @default 3
+           */
+          runs?: number;
+          /** @description Seconds; defaults to SANDBOX_DEFAULT_TIMEOUT (30), refused above SANDBOX_MAX_TIMEOUT (300 by default) */
+          timeout?: number;
+          /** @description Compare instead of profile: applied to a temporary copy of the workspace in the sandbox's /tmp; the project's files never change */
+          candidate?: {
+            writes: {
+              path: string;
+              content: string;
+              /**
+               * @default utf8
+               * @enum {string}
+               */
+              encoding?: "utf8" | "base64";
+            }[];
+            /** @default [] */
+            deletes?: string[];
+          };
+          ai_personality?: ("geppo" | "c24" | "gemini" | "llama" | "mistral") | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The profile (`mode: profile`) or the comparison (`mode: compare`) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["PerformanceReport"];
+        };
+      };
+      /** @description The body failed validation (`issues` names each field), the project has no template and no `command` was given, a profile run ended before any run completed, or a compared side exited non-zero */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No session and no valid `Authorization: Bearer <api key>` */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key lacks the scope, or a cross-site request without a key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such project (or process) of yours: another user's answers the same */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The body is above SANDBOX_MAX_BODY_BYTES, the profiles exceeded the output cap, or the candidate is too large for a compare run */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A body sent with a session cookie must be application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A rate limit; `Retry-After` says when to try again */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description An internal failure: the message is generic, `request_id` finds the log line */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The sandbox engine is unavailable (Docker down, at capacity, container lost); `Retry-After` says when to try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The command outlived `timeout` (for all runs together) */
+      504: {
         headers: {
           [name: string]: unknown;
         };

@@ -15,12 +15,25 @@ export type Execution = Schemas["Execution"];
 export type SandboxProcess = Schemas["Process"];
 export type ProcessWithOutput = Schemas["ProcessWithOutput"];
 export type ErrorBody = Schemas["Error"];
+export type VerifiedChangeSet = Schemas["VerifiedChangeSet"];
+export type Checkpoint = Schemas["Checkpoint"];
+export type CheckpointList = Schemas["CheckpointList"];
+export type CheckpointDetail = Schemas["CheckpointDetail"];
+export type RestoreResult = Schemas["Restore"];
+export type PerformanceReport = Schemas["PerformanceReport"];
+export type HotSpot = Schemas["HotSpot"];
+export type WallTime = Schemas["WallTime"];
 
 export type CreateProjectBody = JsonBody<"createProject">;
 export type WriteFileBody = JsonBody<"writeFile">;
 export type ExecuteBody = JsonBody<"execute">;
 export type StartProcessBody = JsonBody<"startProcess">;
 export type ReadFileQuery = Omit<Query<"readFile">, "path">;
+/** refactorCode and addFeature take the same body: {description, changes, verify?, timeout?, ai_personality?}. */
+export type VerifiedChangeSetBody = JsonBody<"refactorCode">;
+export type ChangeOperation = VerifiedChangeSetBody["changes"][number];
+export type RestoreCheckpointBody = JsonBody<"restoreCheckpoint">;
+export type OptimizeBody = JsonBody<"optimizePerformance">;
 
 /**
  * What `executeStream` yields, one per server-sent event of POST …/execute with

@@ -23,6 +23,7 @@ import {
   verifiedChangeSetBody,
   verifiedChangeSetResponse,
 } from "@/server/api/rest/rest-checkpoints.schema";
+import { optimizeBody, optimizeResponse } from "@/server/api/rest/rest-optimize.schema";
 
 // OpenAPI 3.1 for every REST route, built by zod-openapi from the very schemas the routes parse
 // bodies with and type their responses by. Served at /api/openapi.json, rendered at /api-docs;
@@ -204,6 +205,32 @@ export function buildOpenApiDocument(version: string) {
       },
       "/api/sandbox/projects/{id}/features": {
         post: verifiedChangeSet("addFeature", "add_feature: a verified change set, rolled back if the verification fails"),
+      },
+      "/api/sandbox/projects/{id}/optimize": {
+        post: op({
+          operationId: "optimizePerformance",
+          summary: "optimize_performance: profile a command's hot spots, or time a candidate change set against the project",
+          description:
+            "Runs `command` (default: the template's test command) `runs` times in one execution, every Node process under `--cpu-prof` and every Python process under cProfile, " +
+            "and answers the hot spots (function, file, line, self and total time per run in ms and as a share, Python call counts, V8 sample hits), wall time per run (median, min, max) " +
+            "and the execution's peak memory. A run that exits non-zero ends profiling with a partial report (`failure`). With `candidate` (writes / deletes) it compares instead: " +
+            "the candidate is applied to a copy of the workspace in the sandbox's /tmp, both sides run interleaved without the profiler, and `speed_up` is the ratio of medians " +
+            "with a 95% bootstrap interval. The project's files are never changed.",
+          scope: "executions:run",
+          requestParams: { path: projectPath },
+          requestBody: json(optimizeBody),
+          responses: {
+            "200": { description: "The profile (`mode: profile`) or the comparison (`mode: compare`)", ...json(optimizeResponse) },
+            "400": error(
+              "The body failed validation (`issues` names each field), the project has no template and no `command` was given, a profile run ended before any run completed, or a compared side exited non-zero",
+            ),
+            "413": error("The body is above SANDBOX_MAX_BODY_BYTES, the profiles exceeded the output cap, or the candidate is too large for a compare run"),
+            "415": error("A body sent with a session cookie must be application/json"),
+            ...authErrors,
+            ...notFound,
+            "504": error("The command outlived `timeout` (for all runs together)"),
+          },
+        }),
       },
       "/api/sandbox/projects/{id}/checkpoints": {
         get: op({

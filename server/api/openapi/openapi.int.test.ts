@@ -21,6 +21,7 @@ import { GET as getCheckpoint } from "@/app/api/sandbox/projects/[id]/checkpoint
 import { POST as restoreCheckpoint } from "@/app/api/sandbox/projects/[id]/checkpoints/[checkpointId]/restore/route";
 import { POST as refactorCode } from "@/app/api/sandbox/projects/[id]/refactor/route";
 import { POST as addFeature } from "@/app/api/sandbox/projects/[id]/features/route";
+import { POST as optimizePerformance } from "@/app/api/sandbox/projects/[id]/optimize/route";
 import { executionRepository } from "@/server/repositories/execution-repository";
 import { processRepository } from "@/server/repositories/process-repository";
 
@@ -266,6 +267,25 @@ describe("OpenAPI document", () => {
       "POST",
       await addFeature(post(`/api/sandbox/projects/${id}/features`, { changes: [] }), params(id)),
       400,
+    );
+
+    // optimize_performance: no engine here either, so a valid body answers the engine's refusal; a bad one a 400.
+    await conforms(
+      "/api/sandbox/projects/{id}/optimize",
+      "POST",
+      await optimizePerformance(post(`/api/sandbox/projects/${id}/optimize`, { command: "node main.js", runs: 1 }), params(id)),
+    );
+    await conforms(
+      "/api/sandbox/projects/{id}/optimize",
+      "POST",
+      await optimizePerformance(post(`/api/sandbox/projects/${id}/optimize`, { runs: 0 }), params(id)),
+      400,
+    );
+    await conforms(
+      "/api/sandbox/projects/{id}/optimize",
+      "POST",
+      await optimizePerformance(post(`/api/sandbox/projects/999999999/optimize`, {}), params(999999999)),
+      404,
     );
 
     await conforms("/api/health", "GET", await health(get("/api/health", {})), 200);

@@ -1,6 +1,6 @@
 import type { AuthUser } from "@/server/auth/auth-user";
-import { executionRepository } from "@/server/repositories/execution-repository";
 import { executionEvents } from "@/server/services/executions/execution-events";
+import { requireExecution } from "@/server/services/executions/execution-queries";
 import type { StartedExecution } from "@/server/services/executions/start-execution";
 import { executionJson } from "./rest-dto";
 
@@ -28,8 +28,8 @@ export function executionEventStream(user: AuthUser, started: StartedExecution, 
         send(frame("started", { id }));
         for await (const event of executionEvents(user, id, null, stop.signal)) send(frame(event.type, event, event.seq));
         await started.done.catch(() => {});
-        const row = await executionRepository.findById(id);
-        if (row) send(frame("result", executionJson(row)));
+        // The caller started it, so it may read it; a vanished row ends in the error event below.
+        send(frame("result", executionJson(await requireExecution(user, id))));
       } catch {
         send(frame("error", { message: "the stream failed; read the execution from GET …/output" }));
       } finally {

@@ -13,6 +13,7 @@ import { GET as getCheckpoint } from "@/app/api/sandbox/projects/[id]/checkpoint
 import { POST as restoreCheckpoint } from "@/app/api/sandbox/projects/[id]/checkpoints/[checkpointId]/restore/route";
 import { POST as refactorCode } from "@/app/api/sandbox/projects/[id]/refactor/route";
 import { POST as addFeature } from "@/app/api/sandbox/projects/[id]/features/route";
+import { POST as optimizePerformance } from "@/app/api/sandbox/projects/[id]/optimize/route";
 import type { ApiScope } from "@/server/auth/auth-user";
 import { checkpointRepository } from "@/server/repositories/checkpoint-repository";
 
@@ -71,6 +72,11 @@ const routes: Record<string, Route> = {
     scope: "executions:run",
     access: "write",
     call: (h, id) => addFeature(post(`${base}/${id}/features`, changeSet, h), params(id)),
+  },
+  "POST /projects/:id/optimize": {
+    scope: "executions:run",
+    access: "write",
+    call: (h, id) => optimizePerformance(post(`${base}/${id}/optimize`, { command: "cat a.txt", runs: 1 }, h), params(id)),
   },
   "GET /projects/:id/checkpoints": {
     scope: "projects:read",

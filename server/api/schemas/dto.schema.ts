@@ -80,20 +80,6 @@ export const executionDto = executionSummaryDto.extend({
   listeningPorts: z.array(z.number().int()),
 });
 
-export const executionEventDto = z.discriminatedUnion("type", [
-  /** data: the chunk as text; dataBase64: its exact bytes, present only when data is not them (invalid UTF-8). */
-  z.object({ seq: z.number(), type: z.enum(["stdout", "stderr"]), data: z.string(), dataBase64: z.string().optional() }),
-  z.object({
-    seq: z.number(),
-    type: z.literal("exit"),
-    exitCode: z.number().nullable(),
-    status: z.enum(["success", "error", "timeout"]),
-    // interrupted: the server (or its database) died under the run; the record sweeper ended it.
-    reason: z.enum(["oom", "killed", "cancelled", "capacity", "interrupted"]).nullable(),
-    truncated: z.boolean(),
-  }),
-]);
-
 export const diagnosticDto = z.object({
   file: z.string(),
   line: z.number(),

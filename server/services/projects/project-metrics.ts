@@ -3,6 +3,9 @@ import { type ProjectExecutionBucket, type ProjectExecutionStats, executionStats
 import { PROJECT_METRIC_TYPES, type ProjectMetricType, type SeriesBucket, metricsRepository } from "@/server/repositories/metrics-repository";
 import { requireProject } from "@/server/services/project-access";
 
+/** The metric names, for the admin API's input schema (routers do not import repositories). */
+export { PROJECT_METRIC_TYPES };
+
 export interface ProjectMetrics {
   windowMinutes: number;
   bucketMs: number;

@@ -2,6 +2,7 @@ import NextAuth from "next-auth";
 import { authOptions } from "@/server/auth/next-auth-options";
 import { withSignInThrottleStatus } from "@/server/auth/sign-in-throttle-response";
 import { otherMethods } from "@/server/api/rest/method-not-allowed";
+import { liveEnv } from "@/lib/env";
 
 // next-auth v4 types its App Router handler loosely; it is a (req, ctx) => Response.
 const handler = NextAuth(authOptions) as (req: Request, ctx: unknown) => Promise<Response>;
@@ -10,7 +11,7 @@ const handler = NextAuth(authOptions) as (req: Request, ctx: unknown) => Promise
 async function POST(req: Request, ctx: unknown): Promise<Response> {
   const response = await handler(req, ctx);
   if (!new URL(req.url).pathname.endsWith("/callback/credentials")) return response;
-  return withSignInThrottleStatus(response, `${process.env.NEXTAUTH_URL ?? ""}/signin`);
+  return withSignInThrottleStatus(response, `${liveEnv("NEXTAUTH_URL") ?? ""}/signin`);
 }
 
 export { handler as GET, POST };

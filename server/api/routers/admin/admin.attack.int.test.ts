@@ -1,5 +1,6 @@
 import superjson from "superjson";
 import { beforeAll, describe, expect, it } from "vitest";
+import { itCoversEveryProcedure } from "@/lib/testing/attack-coverage";
 import { sessionCaller } from "@/lib/testing/callers";
 import { callerWithHeaders, keyFor, makeUser } from "@/lib/testing/fixtures";
 import { GET } from "@/app/api/trpc/[trpc]/route";
@@ -23,6 +24,7 @@ const PROCEDURES: Record<string, (c: Caller) => Promise<unknown>> = {
 };
 
 describe("admin router refuses", () => {
+  itCoversEveryProcedure("admin", Object.keys(PROCEDURES));
   beforeAll(async () => {
     const owner = await makeUser();
     otherUserId = owner.id;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { adminProcedure } from "@/server/api/trpc";
-import { userRepository } from "@/server/repositories/user-repository";
+import { listUsers as listUserRecords } from "@/server/services/user-service";
 
 export const listUsers = adminProcedure
   .input(z.object({ take: z.number().int().min(1).max(200).default(50), skip: z.number().int().min(0).default(0) }).default({ take: 50, skip: 0 }))
@@ -9,4 +9,4 @@ export const listUsers = adminProcedure
       z.object({ id: z.number(), email: z.string(), name: z.string().nullable(), role: z.string(), createdAt: z.date(), disabledAt: z.date().nullable() }),
     ),
   )
-  .query(({ input }) => userRepository.list(input));
+  .query(({ input }) => listUserRecords(input));

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
+import { itCoversEveryProcedure } from "@/lib/testing/attack-coverage";
 import { callerWithHeaders, keyFor, makeUser } from "@/lib/testing/fixtures";
 import { encode } from "next-auth/jwt";
 
@@ -15,6 +16,7 @@ async function session(uid: number) {
 }
 
 describe("apiKeys router refuses", () => {
+  itCoversEveryProcedure("apiKeys", Object.keys(procedures));
   for (const [name, call] of Object.entries(procedures)) {
     it(`${name}: anonymous → UNAUTHORIZED`, async () => {
       await expect(call(await callerWithHeaders())).rejects.toMatchObject({ code: "UNAUTHORIZED" });

@@ -1,0 +1,98 @@
+import { layersPlugin } from "./eslint-rules/layer-imports.mjs";
+
+// The layers of STYLE.md §1 and issue 16 point 1 as lint rules, so a break is refused, not
+// remembered. eslint.config.mjs applies these; eslint-rules/layers.test.ts lints a violating probe
+// file for each and checks it is refused.
+
+/** Test code, test support and benchmarks arrange state across layers on purpose. */
+export const TEST_FILES = ["**/*.test.ts", "**/*.test.tsx", "e2e/**", "lib/testing/**", "**/bench/**"];
+
+const layers = [
+  {
+    name: "server/sandbox",
+    files: ["server/sandbox/"],
+    // Test support still inside server/sandbox (issue 16 point 3 moves it out; issue 8 rewrites
+    // this folder, so it is left as is): docker-test-engine.ts builds an engine for tests only.
+    ignores: ["server/sandbox/docker-test-engine.ts", "server/sandbox/agent/test-execs.ts"],
+    allow: ["server/sandbox/", "security/", "sandbox-images/"],
+    why: "the engine imports only itself, security/ and the images' shared code; the app passes it what it needs",
+  },
+  {
+    name: "app/ and server/api",
+    files: ["app/", "server/api/"],
+    disallow: ["server/repositories/", "server/db/"],
+    // Record types (`import type { ProjectRecord }`) shape DTOs and leave nothing at run time.
+    allowTypeImports: true,
+    why: "routes and procedures call services; only services use repositories",
+  },
+  {
+    name: "components/",
+    files: ["components/"],
+    disallow: ["server/"],
+    allowTypeImports: true,
+    why: "components run in the browser: only `import type` from the server",
+  },
+  {
+    name: "lib/",
+    files: ["lib/"],
+    ignores: ["lib/testing/"],
+    disallow: ["server/"],
+    // The tRPC clients need the router's type (`import type { AppRouter }`), nothing else.
+    allowTypeImports: true,
+    why: "lib/ is shared by the browser and the server and depends on neither",
+  },
+  {
+    name: "server/runtime",
+    files: ["server/runtime/"],
+    disallow: ["server/services/", "server/api/", "server/startup/", "app/", "components/"],
+    why: "the process registry is read by services; wiring services into it is server/startup's",
+  },
+  {
+    name: "server/services",
+    files: ["server/services/"],
+    disallow: ["server/api/", "server/startup/", "app/", "components/", "server/main"],
+    why: "services sit below the API and the start-up wiring",
+  },
+  {
+    name: "Prisma",
+    files: [""],
+    // The entry points open and close the client; server/db is the client module itself.
+    ignores: ["server/repositories/", "server/db/", "server/main.ts", "server/cli/"],
+    disallow: ["server/db/client", "server/db/generated/"],
+    why: "only server/repositories may use Prisma (STYLE.md §1)",
+  },
+];
+
+/** Where `process.env` may be read: lib/env.ts, the entry points and tooling; everything else gets its configuration from lib/env.ts. */
+const ENV_READERS = [
+  "lib/env.ts",
+  "server/main.ts",
+  "server/cli/**",
+  "scripts/**",
+  // Image build tooling, run by `npm run images` and by ensure-images at start-up (not yet moved to lib/env.ts).
+  "sandbox-images/**",
+  "*.config.ts",
+  "*.config.mjs",
+  // server/sandbox test support (see above): left to issue 8's rewrite.
+  "server/sandbox/docker-test-engine.ts",
+  "server/sandbox/agent/test-execs.ts",
+];
+
+export const layerConfigs = [
+  {
+    files: ["**/*.ts", "**/*.tsx"],
+    ignores: TEST_FILES,
+    plugins: { layers: layersPlugin },
+    rules: { "layers/imports": ["error", { layers }] },
+  },
+  {
+    files: ["**/*.ts", "**/*.tsx"],
+    ignores: [...TEST_FILES, ...ENV_READERS],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read configuration through lib/env.ts (getEnv(), or its live accessors), not process.env (issue 16)." },
+      ],
+    },
+  },
+];

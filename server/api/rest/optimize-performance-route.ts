@@ -1,0 +1,37 @@
+import { getEnv } from "@/lib/env";
+import type { AuthUser } from "@/server/auth/auth-user";
+import { countRejectedPaths } from "@/server/api/rejected-paths";
+import { readJsonBody } from "@/server/api/rest/read-json-body";
+import { performanceReportJson } from "@/server/api/rest/rest-optimize-dto";
+import { optimizeBody } from "@/server/api/rest/rest-optimize.schema";
+import { errorResponse, json } from "@/server/api/rest/rest-response";
+import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
+import { optimizePerformance } from "@/server/services/ai/optimize-performance";
+
+type Params = { params: Promise<{ id: string }> };
+
+/**
+ * The seed's optimize_performance over REST: profile the command (hot spots, wall time, peak
+ * memory), or with `candidate` compare it against the project's files. The scope is the tRPC
+ * procedure's (executions:run); the service itself requires write access to the project.
+ */
+export async function optimizePerformancePost(req: Request, { params }: Params): Promise<Response> {
+  let user: AuthUser | null = null;
+  try {
+    user = await restCaller(req, "executions:run");
+    const projectId = await projectIdParam(params);
+    const body = optimizeBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
+    const report = await optimizePerformance(user, {
+      projectId,
+      command: body.command,
+      runs: body.runs,
+      timeoutSeconds: body.timeout,
+      aiPersonality: body.ai_personality,
+      candidate: body.candidate,
+    });
+    return json(performanceReportJson(report));
+  } catch (e) {
+    countRejectedPaths(e, user);
+    return errorResponse(e, req);
+  }
+}
