@@ -45,6 +45,8 @@ export interface AgentRunOptions {
      * gVisor the host's OOM killer ends the whole sandbox, agent included, so no count can be read.
      */
     containerOomKilled?: () => Promise<boolean>;
+    /** The container's memory limit: a SIGKILL nobody sent to a run that peaked near it is an OOM kill. */
+    limitBytes?: number;
   };
 }
 
@@ -83,6 +85,7 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
   const started = performance.now();
   let exitCode: number | null = null;
   let memoryPeakMb: number | null = null;
+  let peakBytes = 0;
   let cpuPercent: number | null = null;
   let writes: CheckedWrites | null = null;
   let error: RunOutcome["error"] = null;
@@ -116,7 +119,8 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
           const e = event.exited;
           // A signal's death reads as a shell reports it (128 + n): 137 is a SIGKILL from outside.
           exitCode = e.signal ? 128 + e.signal : e.exitCode;
-          memoryPeakMb = Math.round((Number(e.maxRssBytes) / (1024 * 1024)) * 10) / 10;
+          peakBytes = Number(e.maxRssBytes);
+          memoryPeakMb = Math.round((peakBytes / (1024 * 1024)) * 10) / 10;
           const micros = Number(e.userCpuMicros + e.systemCpuMicros);
           const wall = Number(e.durationMicros);
           cpuPercent = wall > 0 ? Math.round((micros / wall) * 1000) / 10 : null;
@@ -141,6 +145,10 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
   if (exitCode === 137 && ending === null && error === null) {
     const now = await opts.oom.read().catch(() => null);
     oomKilled = now !== null && opts.oom.before !== null && now > opts.oom.before;
+    // gVisor's own kernel kills the largest process as the sandbox nears its limit, and the
+    // cgroup count the agent reads does not move there: a SIGKILL nobody sent, to a run whose
+    // peak RSS reached three quarters of the limit, is that kill.
+    if (!oomKilled && opts.oom.limitBytes && peakBytes >= opts.oom.limitBytes * 0.75) oomKilled = true;
   }
   const died = opts.deathSignal.aborted || agent.isDead;
   if (died && ending === null && !oomKilled && opts.oom.containerOomKilled) oomKilled = await opts.oom.containerOomKilled().catch(() => false);

@@ -1,3 +1,4 @@
+import { resolveLimits } from "../../security/policy";
 import type { Logger } from "pino";
 import { raceAbort, sleep } from "./abort";
 import { IMAGE_KINDS, imageFor, type EngineConfig, type ImageKind } from "./config";
@@ -417,7 +418,12 @@ export class SandboxEngine {
       maxOutputBytes: this.config.maxOutputBytes,
       log: this.log,
       deathSignal: lease.died.signal,
-      oom: { read: () => this.oomKillsOf(lease), before: lease.state.oomKills, containerOomKilled: () => this.oomVerdict(lease.container.id) },
+      oom: {
+        read: () => this.oomKillsOf(lease),
+        before: lease.state.oomKills,
+        containerOomKilled: () => this.oomVerdict(lease.container.id),
+        limitBytes: resolveLimits(this.config.limits).memoryBytes,
+      },
     });
     let run: RunOutcome = outcome;
     let files: ExecutionFileChanges | null = null;
