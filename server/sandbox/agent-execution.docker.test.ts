@@ -130,6 +130,30 @@ describe(`executions through the agent under ${testRuntime()}`, () => {
     expect(next.containerId).not.toBe(containerId);
   });
 
+  it("the container killed from outside mid-run: the run ends as an error within a second of the kill (the Docker event, not the ping)", async () => {
+    let sawOutput!: () => void;
+    const output = new Promise<void>((resolve) => (sawOutput = resolve));
+    const running = t.engine.execute(
+      "container-dies",
+      { kind: "command", command: "while :; do echo tick; sleep 0.05; done", timeoutMs: 60_000 },
+      { onEvent: (e) => e.type === "stdout" && sawOutput() },
+    );
+    await output;
+    const containerId = t.engine.fleet.activeSandboxes().find((s) => s.projectId === "container-dies")?.containerId;
+    expect(containerId).toBeTruthy();
+    await t.docker.getContainer(containerId!).kill();
+    const killed = performance.now();
+    const r = await running;
+    const noticedMs = performance.now() - killed;
+    console.log(`[agent] container killed mid-run (${testRuntime()}): run ended ${Math.round(noticedMs)} ms after the kill`);
+    expect(r.status).toBe("error");
+    // Under runsc the agent's exec stream outlives the container (seconds, until a missed ping):
+    // the pool's Docker event must be what ends the run.
+    expect(noticedMs).toBeLessThan(1_000);
+    const next = await run("container-dies", "echo fresh");
+    expect(next).toMatchObject({ status: "success", output: "fresh\n" });
+  });
+
   it("a store that fails to save what a run wrote makes the run an error, never a success", async () => {
     const store = t.store as unknown as { applyChanges: (p: string, c: WorkspaceChanges) => Promise<void> };
     const original = store.applyChanges.bind(t.store);

@@ -348,6 +348,9 @@ export class ContainerPool {
         new SandboxError("CONTAINER_LOST", `the container ${reason === "oom" ? "ran out of memory" : reason === "killed" ? "was killed" : "stopped"}`),
       );
       this.options.log.warn({ containerId, projectId: lease.projectId, reason }, "leased container died");
+      // Under runsc the agent's exec stream can outlive the container by seconds (until a ping is
+      // missed): the event is the earlier word, so the connection and its streams end now.
+      this.byContainer.get(containerId)?.agent?.close(`container ${reason}`);
     }
   }
 
