@@ -301,12 +301,18 @@ function guardClient<S extends DescService>(service: S, client: Client<S>, death
         // stream would hold its slot (and the agent its work) until the deadline. Ours cancels it.
         const leave = new AbortController();
         const signal = options?.signal ? AbortSignal.any([options.signal, leave.signal]) : leave.signal;
-        return guardIterable(fn(input, { ...options, signal }) as AsyncIterable<unknown>, mapError, () => leave.abort());
+        return guardIterable(fn(input, { ...options, signal }) as AsyncIterable<unknown>, mapError, () => leave.abort(CALL_LEFT));
       };
     }
   }
   return guarded as Client<S>;
 }
+
+/**
+ * The reason a stream call is cut when its caller is done with it. One shared value: abort()
+ * without a reason builds a DOMException (with its stack) per call, on every run's normal end.
+ */
+const CALL_LEFT = new Error("the caller left the agent call");
 
 async function* guardIterable<T>(inner: AsyncIterable<T>, mapError: (err: unknown) => Error, done: () => void): AsyncGenerator<T> {
   try {

@@ -299,9 +299,13 @@ type StartRequest struct {
 	RetainOutputBytes uint64 `protobuf:"varint,9,opt,name=retain_output_bytes,json=retainOutputBytes,proto3" json:"retain_output_bytes,omitempty"`
 	// Paths the process wrote are reported in its exit event (the engine saves them before it
 	// reports success).
-	TrackWrites   bool `protobuf:"varint,10,opt,name=track_writes,json=trackWrites,proto3" json:"track_writes,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	TrackWrites bool `protobuf:"varint,10,opt,name=track_writes,json=trackWrites,proto3" json:"track_writes,omitempty"`
+	// When the process exits, its whole tree (what it left behind: background jobs, daemons it
+	// double-forked) is killed before Exited is sent, and Exited says so (tree_killed). Saves the
+	// host a Signal round trip per run; a host facing an agent without it sends the Signal itself.
+	KillTreeOnExit bool `protobuf:"varint,11,opt,name=kill_tree_on_exit,json=killTreeOnExit,proto3" json:"kill_tree_on_exit,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *StartRequest) Reset() {
@@ -411,6 +415,13 @@ func (x *StartRequest) GetRetainOutputBytes() uint64 {
 func (x *StartRequest) GetTrackWrites() bool {
 	if x != nil {
 		return x.TrackWrites
+	}
+	return false
+}
+
+func (x *StartRequest) GetKillTreeOnExit() bool {
+	if x != nil {
+		return x.KillTreeOnExit
 	}
 	return false
 }
@@ -670,8 +681,10 @@ type Exited struct {
 	// when there were too many to list (save everything).
 	WrittenPaths   [][]byte `protobuf:"bytes,7,rep,name=written_paths,json=writtenPaths,proto3" json:"written_paths,omitempty"`
 	WritesOverflow bool     `protobuf:"varint,8,opt,name=writes_overflow,json=writesOverflow,proto3" json:"writes_overflow,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The tree was killed (kill_tree_on_exit) before this event: nothing the process started runs.
+	TreeKilled    bool `protobuf:"varint,9,opt,name=tree_killed,json=treeKilled,proto3" json:"tree_killed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Exited) Reset() {
@@ -756,6 +769,13 @@ func (x *Exited) GetWrittenPaths() [][]byte {
 func (x *Exited) GetWritesOverflow() bool {
 	if x != nil {
 		return x.WritesOverflow
+	}
+	return false
+}
+
+func (x *Exited) GetTreeKilled() bool {
+	if x != nil {
+		return x.TreeKilled
 	}
 	return false
 }
@@ -3142,7 +3162,7 @@ const file_pantheon_agent_v1_agent_proto_rawDesc = "" +
 	"\x04args\x18\x01 \x03(\tR\x04args\"-\n" +
 	"\x03Pty\x12\x12\n" +
 	"\x04cols\x18\x01 \x01(\rR\x04cols\x12\x12\n" +
-	"\x04rows\x18\x02 \x01(\rR\x04rows\"\xbe\x03\n" +
+	"\x04rows\x18\x02 \x01(\rR\x04rows\"\xe9\x03\n" +
 	"\fStartRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12-\n" +
 	"\x04argv\x18\x02 \x01(\v2\x17.pantheon.agent.v1.ArgvH\x00R\x04argv\x12\x16\n" +
@@ -3154,7 +3174,8 @@ const file_pantheon_agent_v1_agent_proto_rawDesc = "" +
 	"\x0fkeep_stdin_open\x18\b \x01(\bR\rkeepStdinOpen\x12.\n" +
 	"\x13retain_output_bytes\x18\t \x01(\x04R\x11retainOutputBytes\x12!\n" +
 	"\ftrack_writes\x18\n" +
-	" \x01(\bR\vtrackWrites\x1a6\n" +
+	" \x01(\bR\vtrackWrites\x12)\n" +
+	"\x11kill_tree_on_exit\x18\v \x01(\bR\x0ekillTreeOnExit\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\t\n" +
@@ -3171,7 +3192,7 @@ const file_pantheon_agent_v1_agent_proto_rawDesc = "" +
 	"\x03pid\x18\x01 \x01(\rR\x03pid\"O\n" +
 	"\x06Output\x121\n" +
 	"\x06stream\x18\x01 \x01(\x0e2\x19.pantheon.agent.v1.StreamR\x06stream\x12\x12\n" +
-	"\x04data\x18\x02 \x01(\fR\x04data\"\xac\x02\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data\"\xcd\x02\n" +
 	"\x06Exited\x12\x1b\n" +
 	"\texit_code\x18\x01 \x01(\x05R\bexitCode\x12\x16\n" +
 	"\x06signal\x18\x02 \x01(\rR\x06signal\x12\"\n" +
@@ -3180,7 +3201,9 @@ const file_pantheon_agent_v1_agent_proto_rawDesc = "" +
 	"\x11system_cpu_micros\x18\x05 \x01(\x04R\x0fsystemCpuMicros\x12'\n" +
 	"\x0fduration_micros\x18\x06 \x01(\x04R\x0edurationMicros\x12#\n" +
 	"\rwritten_paths\x18\a \x03(\fR\fwrittenPaths\x12'\n" +
-	"\x0fwrites_overflow\x18\b \x01(\bR\x0ewritesOverflow\",\n" +
+	"\x0fwrites_overflow\x18\b \x01(\bR\x0ewritesOverflow\x12\x1f\n" +
+	"\vtree_killed\x18\t \x01(\bR\n" +
+	"treeKilled\",\n" +
 	"\x03Gap\x12%\n" +
 	"\x0edropped_events\x18\x01 \x01(\x04R\rdroppedEvents\"=\n" +
 	"\x0eConnectRequest\x12\x0e\n" +

@@ -67,6 +67,8 @@ type process struct {
 	stdinMu   sync.Mutex
 	tracker   *writeTracker
 	table     *processTable
+	// kill_tree_on_exit: the tree dies when the leader is reaped, before Exited.
+	killTreeOnExit bool
 	pumps     sync.WaitGroup
 	readersMu sync.Mutex
 	readers   []*os.File
@@ -394,7 +396,7 @@ func (t *processTable) start(req *agentv1.StartRequest) (*process, error) {
 		t.mu.Unlock()
 		return nil, connect.NewError(connect.CodeAlreadyExists, fmt.Errorf("process %q exists", req.Id))
 	}
-	p := &process{table: t, id: req.Id, retainLimit: retain, subs: map[*subscriber]struct{}{}}
+	p := &process{table: t, id: req.Id, retainLimit: retain, subs: map[*subscriber]struct{}{}, killTreeOnExit: req.KillTreeOnExit}
 	p.cond = sync.NewCond(&p.mu)
 	t.procs[req.Id] = p
 	t.order = append(t.order, req.Id)
@@ -588,6 +590,11 @@ func (p *process) pump(r *os.File, stream agentv1.Stream) {
 // are collected, and Exited is the last event.
 func (p *process) onExit(ws unix.WaitStatus, ru *unix.Rusage) {
 	duration := time.Since(p.started)
+	// Before the drain: a background job holding the pipes would otherwise keep them open for
+	// pipeDrainAfterExit; killed, its pipes close at once and what it had written is still read.
+	if p.killTreeOnExit {
+		killTree(p, unix.SIGKILL)
+	}
 	done := make(chan struct{})
 	go func() { p.pumps.Wait(); close(done) }()
 	select {
@@ -612,6 +619,7 @@ func (p *process) onExit(ws unix.WaitStatus, ru *unix.Rusage) {
 		UserCpuMicros:   uint64(ru.Utime.Sec)*1e6 + uint64(ru.Utime.Usec),
 		SystemCpuMicros: uint64(ru.Stime.Sec)*1e6 + uint64(ru.Stime.Usec),
 		DurationMicros:  uint64(duration.Microseconds()),
+		TreeKilled:      p.killTreeOnExit,
 	}
 	if ws.Signaled() {
 		ex.ExitCode = -1

@@ -74,6 +74,44 @@ func TestTreeKillReachesDoubleForkedSetsidChild(t *testing.T) {
 	}
 }
 
+func TestKillTreeOnExitEndsLeftoversBeforeExited(t *testing.T) {
+	c := start(t)
+	// The leader exits at once, leaving a background job (holding stdout open) and a double-forked
+	// setsid daemon: both must be dead when Exited arrives, and the background job's last words
+	// (written before the exit) still arrive.
+	req := sh(`
+		sh -c 'echo left-behind; exec sleep 1000' & echo $! >> pids
+		sh -c 'setsid sh -c "echo \$\$ >> pids; exec sleep 1000" & exit 0'
+		while [ $(wc -l < pids) -lt 2 ]; do sleep 0.01; done`)
+	req.KillTreeOnExit = true
+	r := run(t, c, req)
+	if !r.exited.TreeKilled || r.exited.ExitCode != 0 {
+		t.Fatalf("exit %+v", r.exited)
+	}
+	pids := readPids(t, c.ws+"/pids", 2)
+	for _, p := range pids {
+		if alive(p) {
+			t.Fatalf("pid %d outlived the Exited event", p)
+		}
+	}
+	if !bytes.Contains(r.stdout, []byte("left-behind")) {
+		t.Fatalf("stdout %q", r.stdout)
+	}
+}
+
+func TestWithoutKillTreeOnExitTheTreeOutlivesTheExit(t *testing.T) {
+	c := start(t)
+	r := run(t, c, sh(`sleep 1000 > /dev/null 2>&1 & echo $! >> pids`))
+	if r.exited.TreeKilled {
+		t.Fatalf("exit %+v", r.exited)
+	}
+	pid := readPids(t, c.ws+"/pids", 1)[0]
+	if !alive(pid) {
+		t.Fatal("the background job should run on until the host signals the tree")
+	}
+	_ = unix.Kill(pid, 9)
+}
+
 func TestGroupSignalWithoutTreeSparesTheEscapee(t *testing.T) {
 	c := start(t)
 	ctx := ctxT(t)
