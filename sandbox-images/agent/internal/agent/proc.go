@@ -69,9 +69,9 @@ type process struct {
 	table     *processTable
 	// kill_tree_on_exit: the tree dies when the leader is reaped, before Exited.
 	killTreeOnExit bool
-	pumps     sync.WaitGroup
-	readersMu sync.Mutex
-	readers   []*os.File
+	pumps          sync.WaitGroup
+	readersMu      sync.Mutex
+	readers        []*os.File
 
 	mu          sync.Mutex
 	cond        *sync.Cond
