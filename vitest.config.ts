@@ -16,7 +16,17 @@ export default defineConfig({
   resolve: { alias },
   test: {
     projects: [
-      { resolve: { alias }, test: { name: "unit", include: ["**/*.test.ts"], exclude: [...exclude, "**/*.int.test.ts", "**/*.docker.test.ts"] } },
+      {
+        resolve: { alias },
+        test: {
+          name: "unit",
+          include: ["**/*.test.ts"],
+          exclude: [...exclude, "**/*.int.test.ts", "**/*.docker.test.ts"],
+          // A test that imports a module graph afresh (vi.resetModules: next-auth, Prisma) took over
+          // the 5 s default on a 2-core machine under load; a bound on hangs, not on speed.
+          testTimeout: 30_000,
+        },
+      },
       {
         resolve: { alias },
         test: {
