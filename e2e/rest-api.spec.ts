@@ -49,7 +49,7 @@ test("unknown /api paths answer a JSON 404 and wrong methods a JSON 405 with All
     ["POST", "/api/sandbox/projects/1/files/content", "GET, HEAD, OPTIONS"],
     ["PATCH", "/api/health", "GET, HEAD, OPTIONS"],
     ["DELETE", "/api/trpc/projects.list", "GET, HEAD, POST, OPTIONS"],
-    ["POST", "/api/auth/session", "GET, HEAD, OPTIONS"],
+    ["POST", "/api/auth/csrf", "GET, HEAD, OPTIONS"],
     ["PUT", "/api/auth/callback/credentials", "GET, HEAD, POST, OPTIONS"],
   ];
   for (const [method, path, allow] of wrong) {

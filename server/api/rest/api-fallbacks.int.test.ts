@@ -101,7 +101,7 @@ describe("/api/auth/*: next-auth's catch-all", () => {
 
   it("answers a method an action does not take with the JSON 405 and the action's Allow", async () => {
     const cases: Array<[string, string[], string]> = [
-      ["POST", ["session"], "GET, HEAD, OPTIONS"],
+      ["POST", ["providers"], "GET, HEAD, OPTIONS"],
       ["DELETE", ["csrf"], "GET, HEAD, OPTIONS"],
       ["GET", ["_log"], "POST, OPTIONS"],
       ["PUT", ["callback", "credentials"], "GET, HEAD, POST, OPTIONS"],

@@ -13,7 +13,7 @@ type Action = { methods: readonly ("GET" | "POST")[]; segments: readonly number[
 /** next-auth v4's actions: the methods each answers and how many path segments it takes (with `:provider`). */
 const ACTIONS: Readonly<Record<string, Action>> = {
   providers: { methods: ["GET"], segments: [1] },
-  session: { methods: ["GET"], segments: [1] },
+  session: { methods: ["GET", "POST"], segments: [1] }, // POST: useSession().update()
   csrf: { methods: ["GET"], segments: [1] },
   signin: { methods: ["GET", "POST"], segments: [1, 2] },
   signout: { methods: ["GET", "POST"], segments: [1] },
