@@ -22,7 +22,16 @@ async function apiKey(page: Page): Promise<string> {
 
 test("unknown /api paths answer a JSON 404 and wrong methods a JSON 405 with Allow, through the real server", async ({ page }) => {
   const auth = { authorization: `Bearer ${await apiKey(page)}` };
-  const unknown = ["/api/sandbox/nope", "/api/sandbox/projects/1/nope", "/api/sandbox/projects/1/files/content/x", "/api/nothing/here", "/api/trpc/a/b"];
+  const unknown = [
+    "/api",
+    "/api/auth/nope",
+    "/api/auth/session/x",
+    "/api/sandbox/nope",
+    "/api/sandbox/projects/1/nope",
+    "/api/sandbox/projects/1/files/content/x",
+    "/api/nothing/here",
+    "/api/trpc/a/b",
+  ];
   for (const path of unknown) {
     for (const method of ["GET", "POST", "DELETE", "PUT"]) {
       const res = await page.request.fetch(path, { method, headers: auth, data: method === "GET" ? undefined : {} });
@@ -40,6 +49,8 @@ test("unknown /api paths answer a JSON 404 and wrong methods a JSON 405 with All
     ["POST", "/api/sandbox/projects/1/files/content", "GET, HEAD, OPTIONS"],
     ["PATCH", "/api/health", "GET, HEAD, OPTIONS"],
     ["DELETE", "/api/trpc/projects.list", "GET, HEAD, POST, OPTIONS"],
+    ["POST", "/api/auth/csrf", "GET, HEAD, OPTIONS"],
+    ["PUT", "/api/auth/callback/credentials", "GET, HEAD, POST, OPTIONS"],
   ];
   for (const [method, path, allow] of wrong) {
     const res = await page.request.fetch(path, { method, headers: auth });
@@ -47,6 +58,11 @@ test("unknown /api paths answer a JSON 404 and wrong methods a JSON 405 with All
     expect(res.headers()["allow"]).toBe(allow);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("METHOD_NOT_ALLOWED");
   }
+  // next-auth still answers the paths it serves: the page's session, a CSRF token.
+  const session = (await (await page.request.get("/api/auth/session")).json()) as { user?: { email?: string } };
+  expect(session.user?.email).toContain("@");
+  const csrf = await page.request.get("/api/auth/csrf");
+  expect(((await csrf.json()) as { csrfToken: string }).csrfToken).toMatch(/^[0-9a-f]{64}$/);
   const options = await page.request.fetch("/api/sandbox/projects", { method: "OPTIONS" });
   expect(options.status()).toBe(204);
   expect(options.headers()["allow"]).toBe("GET, HEAD, POST, OPTIONS");

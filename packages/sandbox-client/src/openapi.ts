@@ -1910,6 +1910,15 @@ export interface operations {
           "application/json": components["schemas"]["CheckpointList"];
         };
       };
+      /** @description A bad `limit` or `before_id`, or an unknown parameter */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description No session and no valid `Authorization: Bearer <api key>` */
       401: {
         headers: {

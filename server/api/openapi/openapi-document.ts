@@ -18,6 +18,7 @@ import {
 import {
   checkpointDetailResponse,
   checkpointListResponse,
+  listCheckpointsQuery,
   restoreCheckpointBody,
   restoreResponse,
   verifiedChangeSetBody,
@@ -99,7 +100,9 @@ export function buildOpenApiDocument(version: string) {
       title: "Pantheon Sandbox REST API",
       version,
       description:
-        "The REST endpoints for Pantheon's chat service and scripts (snake_case). The same services answer the tRPC API at /api/trpc, used by the app itself. Authenticate with `Authorization: Bearer psk_…`.",
+        "The REST endpoints for Pantheon's chat service and scripts (snake_case). The same services answer the tRPC API at /api/trpc, used by the app itself. Authenticate with `Authorization: Bearer psk_…`.\n\n" +
+        "Every refusal is JSON in the `Error` shape (`{ error: { code, message } }`), on every path under /api/: a path no route serves answers 404 `NOT_FOUND` whatever the method; a method a path does not serve answers 405 `METHOD_NOT_ALLOWED` with an `Allow` header, and OPTIONS answers 204 with the same `Allow`. " +
+        "Bodies, and the query parameters of files/content and checkpoints, are strict: an unknown field is refused with 400 and the snake_case field it likely meant (`isEntryPoint`: did you mean `is_entry_point`?; `timeoutMs: 30000`: did you mean `timeout`, in seconds: 30). A limit above its ceiling is refused, never clamped, and the message states the configured ceiling (e.g. SANDBOX_MAX_TIMEOUT).",
     },
     components: {
       securitySchemes: {
@@ -239,12 +242,14 @@ export function buildOpenApiDocument(version: string) {
           scope: "projects:read",
           requestParams: {
             path: projectPath,
-            query: z.object({
-              limit: z.string().optional().meta({ description: "1 to 200, default 50" }),
-              before_id: z.string().optional().meta({ description: "next_before_id of the previous page" }),
-            }),
+            query: listCheckpointsQuery,
           },
-          responses: { "200": { description: "Who, when, what, which files", ...json(checkpointListResponse) }, ...authErrors, ...notFound },
+          responses: {
+            "200": { description: "Who, when, what, which files", ...json(checkpointListResponse) },
+            "400": error("A bad `limit` or `before_id`, or an unknown parameter"),
+            ...authErrors,
+            ...notFound,
+          },
         }),
       },
       "/api/sandbox/projects/{id}/checkpoints/{checkpointId}": {

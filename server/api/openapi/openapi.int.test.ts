@@ -45,7 +45,7 @@ beforeAll(async () => {
 
 // Not REST: tRPC has its own typed client, next-auth its own protocol, MCP is JSON-RPC; the
 // catch-all only answers unknown paths with a JSON 404.
-const NOT_REST = ["app/api/trpc/", "app/api/auth/", "app/api/mcp/", "app/api/[...path]/"];
+const NOT_REST = ["app/api/trpc/", "app/api/auth/", "app/api/mcp/", "app/api/[[...path]]/"];
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 function routeFiles(dir = "app/api"): string[] {

@@ -1,7 +1,9 @@
 import { readdirSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
-import * as catchAll from "@/app/api/[...path]/route";
+import * as catchAll from "@/app/api/[[...path]]/route";
+import * as nextAuthRoute from "@/app/api/auth/[...nextauth]/route";
 import { ROUTE_METHODS } from "./method-not-allowed";
 
 // Every path under /api/ answers in the API's JSON error shape: a method a route does not serve
@@ -19,7 +21,7 @@ function routeFiles(dir = "app/api"): string[] {
   });
 }
 
-const CATCH_ALL = "app/api/[...path]/route.ts";
+const CATCH_ALL = "app/api/[[...path]]/route.ts";
 const files = routeFiles().filter((f) => f !== CATCH_ALL);
 const ctx = { params: Promise.resolve({ id: "1", processId: "1", trpc: "x", nextauth: ["session"], path: ["x"] }) };
 
@@ -61,7 +63,7 @@ describe("methods a route does not serve", () => {
 });
 
 describe("paths no route serves", () => {
-  it.each(["/api/sandbox/nope", "/api/sandbox/projects/1/nope", "/api/sandbox/projects/1/files/content/x", "/api/v2/projects", "/api/trpc/a/b"])(
+  it.each(["/api", "/api/sandbox/nope", "/api/sandbox/projects/1/nope", "/api/sandbox/projects/1/files/content/x", "/api/v2/projects", "/api/trpc/a/b"])(
     "%s answers a JSON 404 for GET, POST, DELETE, PUT, PATCH, OPTIONS",
     async (path) => {
       for (const method of ["GET", "POST", "DELETE", "PUT", "PATCH", "OPTIONS"] as const) {
@@ -74,4 +76,46 @@ describe("paths no route serves", () => {
       }
     },
   );
+});
+
+describe("/api/auth/*: next-auth's catch-all", () => {
+  const call = (method: string, segments: string[]) => {
+    const handler = (nextAuthRoute as unknown as Record<string, Handler>)[method];
+    const path = `/api/auth/${segments.join("/")}`;
+    // A NextRequest, as Next hands it: next-auth reads `nextUrl`.
+    return handler?.(new NextRequest(`http://localhost${path}`, { method }), { params: Promise.resolve({ nextauth: segments }) });
+  };
+
+  it("answers a path next-auth has no action for with the JSON 404, whatever the method", async () => {
+    for (const segments of [["nope"], ["session", "x"], ["callback"], ["signin", "credentials", "x"], ["__proto__"], []]) {
+      for (const method of ["GET", "POST", "PUT", "DELETE", "OPTIONS"]) {
+        const res = await call(method, segments);
+        const path = `/api/auth/${segments.join("/")}`;
+        expect(res?.status, `${method} ${path}`).toBe(404);
+        expect(await res?.json()).toEqual({
+          error: { code: "NOT_FOUND", message: `No API route ${method} ${path}; every REST route is listed at /api/openapi.json` },
+        });
+      }
+    }
+  });
+
+  it("answers a method an action does not take with the JSON 405 and the action's Allow", async () => {
+    const cases: Array<[string, string[], string]> = [
+      ["POST", ["providers"], "GET, HEAD, OPTIONS"],
+      ["DELETE", ["csrf"], "GET, HEAD, OPTIONS"],
+      ["GET", ["_log"], "POST, OPTIONS"],
+      ["PUT", ["callback", "credentials"], "GET, HEAD, POST, OPTIONS"],
+    ];
+    for (const [method, segments, allow] of cases) {
+      const res = await call(method, segments);
+      expect(res?.status, `${method} ${segments.join("/")}`).toBe(405);
+      expect(res?.headers.get("allow")).toBe(allow);
+      expect(((await res?.json()) as { error: { code: string } }).error.code).toBe("METHOD_NOT_ALLOWED");
+    }
+    const options = await call("OPTIONS", ["signin"]);
+    expect(options?.status).toBe(204);
+    expect(options?.headers.get("allow")).toBe("GET, HEAD, POST, OPTIONS");
+  });
+  // That next-auth still answers the paths it serves (session, csrf, providers, a sign-in) needs
+  // Next's request scope (next-auth reads cookies()): e2e/rest-api.spec.ts, against the running app.
 });

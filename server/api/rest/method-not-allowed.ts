@@ -22,16 +22,19 @@ export function allowHeader(served: readonly string[]): string {
   return ROUTE_METHODS.filter((m) => allowed.has(m)).join(", ");
 }
 
+/** The JSON 405 in the API's error shape, with the Allow header of the path. */
+export function methodNotAllowed(req: Request, allow: string): Response {
+  const path = new URL(req.url).pathname.slice(0, 200);
+  const response = errorResponse(new AppError("METHOD_NOT_ALLOWED", `${req.method} is not allowed on ${path}; it answers ${allow}`));
+  response.headers.set("allow", allow);
+  return response;
+}
+
 /** Handlers for every method `served` lacks: `export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET, POST });` */
 export function otherMethods<S extends Served>(served: S): Record<Unserved<S>, Fallback> {
   const names = Object.keys(served);
   const allow = allowHeader(names);
-  const refuse: Fallback = (req) => {
-    const path = new URL(req.url).pathname.slice(0, 200);
-    const response = errorResponse(new AppError("METHOD_NOT_ALLOWED", `${req.method} is not allowed on ${path}; it answers ${allow}`));
-    response.headers.set("allow", allow);
-    return response;
-  };
+  const refuse: Fallback = (req) => methodNotAllowed(req, allow);
   const options: Fallback = () => new Response(null, { status: 204, headers: { allow } });
   const handlers: Partial<Record<RouteMethod, Fallback>> = {};
   for (const method of ROUTE_METHODS) {

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { aiPersonalityInput, noNul, timeoutSecondsSchema } from "@/server/api/schemas/common.schema";
 import { diagnosticDto } from "@/server/api/schemas/dto.schema";
-import { changeOperationSchema } from "@/server/api/routers/ai/verified-change-set.schema";
+import { changeOperationShapes } from "@/server/api/routers/ai/verified-change-set.schema";
+import { restObject } from "./unknown-fields";
 
 // REST bodies and responses of the verified change sets (…/refactor, …/features) and checkpoints
 // (…/checkpoints), snake_case as the seed's routes are.
@@ -11,14 +12,21 @@ const timestamp = z
   .transform((d) => d.toISOString())
   .pipe(z.iso.datetime({ offset: true }));
 
-export const verifiedChangeSetBody = z.strictObject({
+/** One change operation, refused with a did-you-mean for an unknown field (`isExecutable`). */
+const restChangeOperation = z.discriminatedUnion("op", [
+  restObject(changeOperationShapes.write),
+  restObject(changeOperationShapes.delete),
+  restObject(changeOperationShapes.move),
+]);
+
+export const verifiedChangeSetBody = restObject({
   description: z
     .string()
     .trim()
     .min(1, "must say what the change does")
     .max(500)
     .refine(...noNul),
-  changes: z.array(changeOperationSchema).min(1, "must change something").max(1000),
+  changes: z.array(restChangeOperation).min(1, "must change something").max(1000),
   verify: z
     .string()
     .min(1)
@@ -31,7 +39,25 @@ export const verifiedChangeSetBody = z.strictObject({
   ai_personality: aiPersonalityInput,
 });
 
-export const restoreCheckpointBody = z.strictObject({ ai_personality: aiPersonalityInput });
+export const restoreCheckpointBody = restObject({ ai_personality: aiPersonalityInput });
+
+/** GET …/checkpoints: a page of them, newest first. Unknown parameters are refused (`beforeId`: did you mean `before_id`?). */
+export const listCheckpointsQuery = restObject({
+  limit: z
+    .string()
+    .regex(/^\d{1,10}$/, "must be a whole number from 1 to 200")
+    .transform(Number)
+    .pipe(z.number().min(1, "must be a whole number from 1 to 200").max(200, "must be a whole number from 1 to 200"))
+    .optional()
+    .meta({ description: "1 to 200, default 50" }),
+  before_id: z
+    .string()
+    .regex(/^\d{1,10}$/, "must be a checkpoint id (next_before_id of the previous page)")
+    .transform(Number)
+    .pipe(z.number().min(1).max(2_147_483_647, "must be a checkpoint id (next_before_id of the previous page)"))
+    .optional()
+    .meta({ description: "next_before_id of the previous page" }),
+});
 
 export const verifiedChangeSetResponse = z
   .strictObject({

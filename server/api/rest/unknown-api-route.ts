@@ -2,7 +2,7 @@ import { AppError } from "@/server/errors/app-error";
 import { errorResponse } from "./rest-response";
 
 /**
- * Any path under /api/ that no route serves (app/api/[...path]/route.ts, the least specific
+ * Any path under /api/ that no route serves (app/api/[[...path]]/route.ts, the least specific
  * route Next matches): a JSON 404 in the API's error shape, not Next's HTML page, whatever the method.
  */
 export function unknownApiRoute(req: Request): Response {

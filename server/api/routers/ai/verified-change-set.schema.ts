@@ -12,17 +12,24 @@ import { diagnosticDto } from "@/server/api/schemas/dto.schema";
 
 // ai.refactorCode and ai.addFeature: one change set, verified, rolled back byte-exact if the verification fails.
 
-export const changeOperationSchema = z.discriminatedUnion("op", [
-  z.object({
+/** The fields of each change operation; REST builds its strict variants (did-you-mean) from the same shapes. */
+export const changeOperationShapes = {
+  write: {
     op: z.literal("write"),
     path: filePathSchema,
     content: fileContentSchema,
     encoding: encodingSchema,
     /** Sets the execute bit; omitted keeps the file's current bit (off for a new file). */
     executable: z.boolean().optional(),
-  }),
-  z.object({ op: z.literal("delete"), path: filePathSchema }),
-  z.object({ op: z.literal("move"), from: filePathSchema, to: filePathSchema }),
+  },
+  delete: { op: z.literal("delete"), path: filePathSchema },
+  move: { op: z.literal("move"), from: filePathSchema, to: filePathSchema },
+};
+
+export const changeOperationSchema = z.discriminatedUnion("op", [
+  z.object(changeOperationShapes.write),
+  z.object(changeOperationShapes.delete),
+  z.object(changeOperationShapes.move),
 ]);
 
 export const verifiedChangeSetInput = z.object({

@@ -1,6 +1,7 @@
 import { unknownApiRoute } from "@/server/api/rest/unknown-api-route";
 
-// Next matches this catch-all only when no other route under app/api/ does.
+// Next matches this optional catch-all only when no other route under app/api/ does; optional
+// ([[...path]]) so that /api itself answers the JSON 404 too.
 export const dynamic = "force-dynamic";
 
 export {
