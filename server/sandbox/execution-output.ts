@@ -3,10 +3,10 @@ import { splitStreamBudget, StreamCap, type StreamTruncation } from "./output-ca
 
 type Stream = "stdout" | "stderr";
 
-export interface OutputTruncation {
+export type OutputTruncation = {
   stdout: StreamTruncation | null;
   stderr: StreamTruncation | null;
-}
+};
 
 /**
  * Turns raw stdout/stderr chunks into ordered events, each stream capped on its own to

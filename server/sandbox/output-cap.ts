@@ -26,7 +26,8 @@ import { ByteTextDecoder, escapedToBytes, isExactText } from "./byte-text";
  * is exact). Removing the `inserted` ranges leaves exactly the program's kept bytes: its first
  * `keptHeadBytes`, then `keptTailBytes` from nearer its end, with `droppedBytes` between them.
  */
-export interface StreamTruncation {
+// A type, not an interface: it is stored as JSON as it is (a type alias fits Prisma's JSON input).
+export type StreamTruncation = {
   keptHeadBytes: number;
   keptTailBytes: number;
   droppedBytes: number;
@@ -34,7 +35,7 @@ export interface StreamTruncation {
   droppedLines: number;
   /** The cap's own lines (the notice and the "cut" markers), in order. */
   inserted: { offset: number; length: number }[];
-}
+};
 
 export interface StreamCapLimits {
   headBytes: number;
