@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { keepScreenshot, newProjectInIde, trpcMutation } from "./support";
+import { keepScreenshot, newProjectInIde, trpcMutation, trpcQuery } from "./support";
 import { terminalRows } from "./terminal-support";
 
 // Issue 19, points 2 and 3: output that keeps the crash after a flood; editor errors that match tsc.
@@ -50,7 +50,22 @@ test("a crash after 10 MB of output: the IDE shows the traceback live, and the s
   await expect(output).toContainText(/\[pantheon: [\d.]+ MiB \([\d,]+ lines\) of stdout cut\]/);
   await expect(output).toContainText("line 099999 x");
   await expect(output.locator(".stderr")).toContainText("ValueError: crash after the flood");
-  await expect(page.getByTestId("execution-detail")).toContainText("output truncated");
+  // The panel ends with the crash: the traceback is the last thing shown, after stdout's tail.
+  expect((await output.innerText()).trimEnd()).toMatch(
+    /line 099999 x{90}\n[\s\S]*Traceback \(most recent call last\):[\s\S]*ValueError: crash after the flood$/,
+  );
+  // The header says what was cut, from the stored record (not from the marker text a program could print).
+  await expect(page.getByTestId("execution-truncation")).toHaveText(/output truncated: [\d.]+ MB \([\d,]+ lines\) of stdout cut from the middle/);
+  // The API gives the same record to machines: the cap's own lines by byte range.
+  const executionId = Number((await page.getByTestId("execution-detail").getAttribute("aria-label"))!.replace(/\D/g, ""));
+  const stored = (await trpcQuery(page, "executions.get", { executionId })) as {
+    output: string;
+    outputTruncation: { stdout: { inserted: { offset: number; length: number }[] } };
+  };
+  const bytes = new TextEncoder().encode(stored.output);
+  const inserted = stored.outputTruncation.stdout.inserted.map((r) => new TextDecoder().decode(bytes.subarray(r.offset, r.offset + r.length)));
+  expect(inserted).toEqual([expect.stringMatching(/^\[pantheon: stdout passed/), expect.stringMatching(/^\[pantheon: .* of stdout cut\]\n$/)]);
+  await keepScreenshot(page, "ide-flood-then-crash-stored");
 });
 
 /** Opens a file and waits until the editor's TypeScript has checked it with the project's typings. */

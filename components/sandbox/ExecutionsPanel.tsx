@@ -6,6 +6,7 @@ import { useTRPC } from "@/lib/trpc/client";
 import { shownOutput } from "./binary-output";
 import { BinaryOutputNote } from "./BinaryOutputNote";
 import { LinkifiedText } from "./file-links/LinkifiedText";
+import { truncationSummary } from "./output-truncation";
 import { formatDuration, formatMb, formatTime, stripAnsi } from "./format";
 import type { IdePanelProps } from "./ide-panels";
 
@@ -103,7 +104,7 @@ export function ExecutionsPanel({ project, active, fileLinks }: IdePanelProps) {
             {detail.data && (
               <span className="muted">
                 {running ? "running" : detail.data.status} · exit {detail.data.exitCode ?? "—"} · {formatDuration(detail.data.executionTimeMs)}
-                {detail.data.outputTruncated && " · output truncated"}
+                {detail.data.outputTruncated && <span data-testid="execution-truncation"> · {truncationSummary(true, detail.data.outputTruncation)}</span>}
               </span>
             )}
             <button className="icon-btn" onClick={() => setSelected(null)} aria-label="Close the output">

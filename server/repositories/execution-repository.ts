@@ -13,6 +13,7 @@ const executionFields = {
   outputBytes: true,
   errorOutputBytes: true,
   outputTruncated: true,
+  outputTruncation: true,
   exitCode: true,
   executionTimeMs: true,
   memoryUsedMb: true,
@@ -52,6 +53,7 @@ const {
   errorOutputBytes: _errorOutputBytes,
   skippedFiles: _skippedFiles,
   listeningPorts: _listeningPorts,
+  outputTruncation: _outputTruncation,
   ...summaryFields
 } = executionFields;
 /** A row without its (possibly large) output columns. */
@@ -62,6 +64,8 @@ export interface ExecutionOutcome {
   output: string;
   errorOutput: string;
   outputTruncated: boolean;
+  /** What the cap cut and where its marker lines are (absent or null: nothing cut). */
+  outputTruncation?: Prisma.InputJsonObject | null;
   exitCode: number | null;
   executionTimeMs: number;
   memoryUsedMb: number | null;
@@ -91,13 +95,13 @@ export const executionRepository = {
   },
 
   async finish(id: number, outcome: ExecutionOutcome): Promise<ExecutionRecord> {
-    const { skippedFiles, ...fields } = outcome;
+    const { skippedFiles, outputTruncation, ...fields } = outcome;
     const output = storedOutput(fields.output);
     const errorOutput = storedOutput(fields.errorOutput);
     const rest = { ...fields, output: output.text, outputBytes: output.bytes, errorOutput: errorOutput.text, errorOutputBytes: errorOutput.bytes };
     const row = await getPrisma().sandboxExecution.update({
       where: { id },
-      data: { ...rest, ...(skippedFiles?.length ? { skippedFiles } : {}), finishedAt: new Date() },
+      data: { ...rest, ...(skippedFiles?.length ? { skippedFiles } : {}), ...(outputTruncation ? { outputTruncation } : {}), finishedAt: new Date() },
       select: executionFields,
     });
     return toRecord(row);

@@ -167,6 +167,7 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
     output: output.stdout,
     errorOutput: output.stderr,
     truncated: output.truncated,
+    truncation: output.truncation,
     durationMs,
     memoryPeakMb,
     cpuPercent,

@@ -379,6 +379,7 @@ export class SandboxEngine {
           ? `${run.errorOutput}${run.errorOutput && !run.errorOutput.endsWith("\n") ? "\n" : ""}pantheon: ${run.error.message}\n`
           : run.errorOutput,
         truncated: run.truncated,
+        truncation: run.truncation,
         exitCode: run.exitCode,
         durationMs: run.durationMs,
         memoryPeakMb: run.memoryPeakMb,
@@ -456,6 +457,7 @@ export class SandboxEngine {
         ? `${run.errorOutput}${run.errorOutput && !run.errorOutput.endsWith("\n") ? "\n" : ""}pantheon: ${run.error.message}\n`
         : run.errorOutput,
       truncated: run.truncated,
+      truncation: run.truncation,
       exitCode: run.exitCode,
       durationMs: run.durationMs,
       memoryPeakMb: run.memoryPeakMb,
@@ -655,6 +657,7 @@ export class SandboxEngine {
       output: "",
       errorOutput: `pantheon: ${message}\n`,
       truncated: false,
+      truncation: null,
       exitCode: null,
       durationMs: Math.round(performance.now() - started),
       memoryPeakMb: null,

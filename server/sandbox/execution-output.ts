@@ -1,7 +1,12 @@
 import type { OutputEvent } from "./execution-types";
-import { splitStreamBudget, StreamCap } from "./output-cap";
+import { splitStreamBudget, StreamCap, type StreamTruncation } from "./output-cap";
 
 type Stream = "stdout" | "stderr";
+
+export type OutputTruncation = {
+  stdout: StreamTruncation | null;
+  stderr: StreamTruncation | null;
+};
 
 /**
  * Turns raw stdout/stderr chunks into ordered events, each stream capped on its own to
@@ -38,6 +43,13 @@ export class ExecutionOutput {
 
   get truncated(): boolean {
     return this.caps.stdout.truncated || this.caps.stderr.truncated;
+  }
+
+  /** Per stream, what was cut and where the cap's lines sit (null when nothing was cut). */
+  get truncation(): OutputTruncation | null {
+    const stdout = this.caps.stdout.truncation;
+    const stderr = this.caps.stderr.truncation;
+    return stdout || stderr ? { stdout, stderr } : null;
   }
 
   get stdout(): string {

@@ -1,4 +1,5 @@
 import type { ImageKind } from "./config";
+import type { OutputTruncation } from "./execution-output";
 
 export const LANGUAGES = ["node", "typescript", "python"] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -31,6 +32,8 @@ export interface ExecutionResult {
   errorOutput: string;
   /** True when output beyond maxOutputBytes was dropped. */
   truncated: boolean;
+  /** What was dropped, per stream, and where the cap's marker lines sit (output-cap.ts); null when nothing was. */
+  truncation: OutputTruncation | null;
   exitCode: number | null;
   durationMs: number;
   memoryPeakMb: number | null;

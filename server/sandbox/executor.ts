@@ -4,7 +4,7 @@ import { bashArgs, KILL_SCRIPT, RUN_SCRIPT, SANDBOX_USER, WORKSPACE_DIR } from "
 import type { EngineOperation } from "./deadline";
 import type { ResourceUsage, SandboxDriver } from "./driver";
 import { isSandboxError, type SandboxErrorCode } from "./errors";
-import { ExecutionOutput } from "./execution-output";
+import { ExecutionOutput, type OutputTruncation } from "./execution-output";
 import type { PreparedExecution } from "./execution-request";
 import type { ExecutionEvent, ExecutionReason, ExecutionStatus } from "./execution-types";
 
@@ -15,6 +15,7 @@ export interface RunOutcome {
   output: string;
   errorOutput: string;
   truncated: boolean;
+  truncation: OutputTruncation | null;
   durationMs: number;
   memoryPeakMb: number | null;
   cpuPercent: number | null;
@@ -152,6 +153,7 @@ export class Executor {
       output: output.stdout,
       errorOutput: output.stderr,
       truncated: output.truncated,
+      truncation: output.truncation,
       durationMs,
       ...measure(before, after, durationMs),
       containerLost: died || killFailed || lostReason !== null || (streamError && exitCode === null) || error?.code === "CONTAINER_LOST",

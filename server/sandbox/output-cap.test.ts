@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { escapedToBytes, isExactText } from "./byte-text";
 import { charBoundary, formatBytes, splitStreamBudget, StreamCap, tailStart } from "./output-cap";
 
 const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}\n`).join("");
@@ -141,5 +143,143 @@ describe("cut helpers", () => {
   it("splits a budget into head and tail and formats sizes", () => {
     expect(splitStreamBudget(1024 * 1024)).toEqual({ headBytes: 512 * 1024, tailBytes: 256 * 1024 });
     expect([formatBytes(10), formatBytes(1536), formatBytes(10 * 1024 * 1024)]).toEqual(["10 bytes", "1.5 KiB", "10 MiB"]);
+  });
+});
+
+/** The stored bytes with the cap's own lines taken out, and those lines. */
+function split(cap: StreamCap): { program: Buffer; inserted: string[] } {
+  const stored = escapedToBytes(cap.text);
+  const t = cap.truncation!;
+  const pieces: Buffer[] = [];
+  let at = 0;
+  for (const r of t.inserted) {
+    pieces.push(stored.subarray(at, r.offset));
+    at = r.offset + r.length;
+  }
+  pieces.push(stored.subarray(at));
+  return { program: Buffer.concat(pieces), inserted: t.inserted.map((r) => stored.subarray(r.offset, r.offset + r.length).toString()) };
+}
+
+describe("StreamCap.truncation (machine-readable)", () => {
+  it("is null when nothing was cut", () => {
+    const cap = new StreamCap("stdout", { headBytes: 100, tailBytes: 100 });
+    cap.write(Buffer.from("a\n"));
+    cap.end();
+    expect(cap.truncation).toBeNull();
+  });
+
+  it("says exactly what was kept and cut: head + tail + dropped = every byte, and where the cap's lines are", () => {
+    const cap = new StreamCap("stdout", { headBytes: 1024, tailBytes: 1024 });
+    const input = Buffer.from(lines(1, 300_000) + "Traceback (most recent call last):\nValueError: boom\n");
+    feed(cap, input, 4096);
+    cap.end();
+    const t = cap.truncation!;
+    expect(t.keptHeadBytes + t.keptTailBytes + t.droppedBytes).toBe(input.length);
+    const { program, inserted } = split(cap);
+    expect(inserted).toEqual([
+      "[pantheon: stdout passed 1 KiB: cutting its middle; its last 1 KiB follow]\n",
+      expect.stringMatching(/^\[pantheon: [\d.]+ MiB \([\d,]+ lines\) of stdout cut\]\n$/),
+    ]);
+    // Without the cap's lines: the input's first keptHeadBytes, then its last keptTailBytes.
+    expect(program.equals(Buffer.concat([input.subarray(0, t.keptHeadBytes), input.subarray(input.length - t.keptTailBytes)]))).toBe(true);
+    const inputLines = input.toString().split("\n").length - 1;
+    expect(program.toString().split("\n").length - 1 + t.droppedLines).toBe(inputLines);
+  });
+
+  it("a line that forges a marker is told apart: only the cap's own lines are in `inserted`", () => {
+    const cap = new StreamCap("stdout", { headBytes: 64, tailBytes: 64 });
+    const forged = "[pantheon: 1 MiB (9 lines) of stdout cut]\n";
+    const input = Buffer.from(forged + "x".repeat(1000) + "\n" + forged);
+    feed(cap, input, 7);
+    cap.end();
+    const { program, inserted } = split(cap);
+    expect(inserted).toHaveLength(2);
+    expect(inserted[1]).toMatch(/^\[pantheon: \d+ bytes \(1 line\) of stdout cut\]\n$/);
+    expect(program.toString()).toMatch(/^\[pantheon: 1 MiB \(9 lines\) of stdout cut\]\n/);
+    expect(program.toString().endsWith(forged)).toBe(true);
+  });
+
+  it("offsets are in exact bytes when the output holds invalid UTF-8 and multi-byte characters", () => {
+    const cap = new StreamCap("stderr", { headBytes: 1001, tailBytes: 1001 });
+    const input = Buffer.concat(
+      Array.from({ length: 2000 }, (_, i) => Buffer.concat([Buffer.from(`€ ${i} `), Buffer.from([0xff, 0xfe, 0x00]), Buffer.from("\n")])),
+    );
+    feed(cap, input, 333);
+    cap.end();
+    const t = cap.truncation!;
+    const { program } = split(cap);
+    expect(t.keptHeadBytes + t.keptTailBytes + t.droppedBytes).toBe(input.length);
+    expect(program.equals(Buffer.concat([input.subarray(0, t.keptHeadBytes), input.subarray(input.length - t.keptTailBytes)]))).toBe(true);
+    // Cut at line ends on both sides.
+    expect(input[t.keptHeadBytes - 1]).toBe(0x0a);
+    expect(input[input.length - t.keptTailBytes - 1]).toBe(0x0a);
+  });
+
+  it("never splits a UTF-8 character, for any chunking and any cut (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom("a", "é", "€", "𝄞", "\n", "\uFFFD"), { minLength: 200, maxLength: 3000 }),
+        fc.integer({ min: 1, max: 97 }),
+        fc.integer({ min: 16, max: 400 }),
+        (chars, size, budget) => {
+          const cap = new StreamCap("stdout", { headBytes: budget, tailBytes: budget });
+          const input = Buffer.from(chars.join(""));
+          feed(cap, input, size);
+          cap.end();
+          // Every kept byte decodes as text: no escaped (split) character anywhere.
+          expect(isExactText(cap.text)).toBe(true);
+          const t = cap.truncation;
+          if (!t) {
+            expect(escapedToBytes(cap.text).equals(input)).toBe(true);
+            return;
+          }
+          expect(t.keptHeadBytes + t.keptTailBytes + t.droppedBytes).toBe(input.length);
+          expect(split(cap).program.equals(Buffer.concat([input.subarray(0, t.keptHeadBytes), input.subarray(input.length - t.keptTailBytes)]))).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("10 MB on one stream (the production budget of 1 MiB): head + tail ≤ 768 KiB, the rest counted, memory bounded by the tail", { timeout: 60_000 }, () => {
+    const limits = splitStreamBudget(1024 * 1024);
+    const cap = new StreamCap("stdout", limits);
+    const line = (i: number) => `line ${String(i).padStart(7, "0")} ${"x".repeat(86)}\n`; // 100 bytes
+    let total = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const chunk = Buffer.from(line(i));
+      total += chunk.length;
+      cap.write(chunk);
+      if (i % 1000 === 0) expect((cap as unknown as { ringBytes: number }).ringBytes).toBeLessThanOrEqual(limits.tailBytes);
+    }
+    cap.write(Buffer.from("Traceback (most recent call last):\nValueError: boom\n"));
+    total += 52;
+    cap.end();
+    const t = cap.truncation!;
+    expect(total).toBe(10_000_052);
+    expect(t.keptHeadBytes).toBe(limits.headBytes - (limits.headBytes % 100));
+    expect(t.keptTailBytes).toBeLessThanOrEqual(limits.tailBytes);
+    expect(t.keptHeadBytes + t.keptTailBytes + t.droppedBytes).toBe(total);
+    expect(t.droppedLines).toBe(100_000 - (t.keptHeadBytes + t.keptTailBytes - 52) / 100);
+    expect(cap.text.startsWith(line(0))).toBe(true);
+    expect(cap.text.endsWith(`${line(99_999)}Traceback (most recent call last):\nValueError: boom\n`)).toBe(true);
+  });
+});
+
+describe("charBoundary at a buffer's end", () => {
+  it("does not keep a character whose end has not arrived", () => {
+    const e = Buffer.from("aé");
+    expect(charBoundary(e.subarray(0, 2), 2)).toBe(1);
+    expect(charBoundary(Buffer.from("a𝄞").subarray(0, 4), 4)).toBe(1);
+    expect(charBoundary(Buffer.from("a𝄞"), 5)).toBe(5);
+  });
+
+  it("a character split across writes right at the head's end stays whole (byte-by-byte writes)", () => {
+    const cap = new StreamCap("stdout", { headBytes: 18, tailBytes: 18 });
+    const input = Buffer.from(`a𝄞aaaaaéaéééa${"a".repeat(190)}`);
+    feed(cap, input, 1);
+    cap.end();
+    expect(isExactText(cap.text)).toBe(true);
+    expect(cap.text.startsWith("a𝄞aaaaaéaéé\n[pantheon: stdout passed")).toBe(true);
   });
 });

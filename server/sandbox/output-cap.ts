@@ -1,4 +1,4 @@
-import { ByteTextDecoder } from "./byte-text";
+import { ByteTextDecoder, escapedToBytes, isExactText } from "./byte-text";
 
 // Head-and-tail capping of one output stream (stdout or stderr), as CI log viewers do: a program
 // that floods its output and then crashes keeps both its first lines and the crash. Pure: bytes
@@ -18,6 +18,24 @@ import { ByteTextDecoder } from "./byte-text";
 //   a traceback on stderr follows the last lines of stdout before it, not precedes them. Early
 //   releases are limited to `tailBytes` in all, so alternating writes cannot bypass the cap; the
 //   final tail always keeps its full `tailBytes`. Bound: head + 2 × tail, plus the marker lines.
+
+/**
+ * What the cap did to one stream, for machines: a program can print a line that looks like a
+ * marker, so the marker text alone is not proof; these numbers and ranges are. Offsets and lengths
+ * are in the stored stream's exact bytes (the `*_base64` bytes, or the UTF-8 of the text when that
+ * is exact). Removing the `inserted` ranges leaves exactly the program's kept bytes: its first
+ * `keptHeadBytes`, then `keptTailBytes` from nearer its end, with `droppedBytes` between them.
+ */
+// A type, not an interface: it is stored as JSON as it is (a type alias fits Prisma's JSON input).
+export type StreamTruncation = {
+  keptHeadBytes: number;
+  keptTailBytes: number;
+  droppedBytes: number;
+  /** Line ends among the dropped bytes. */
+  droppedLines: number;
+  /** The cap's own lines (the notice and the "cut" markers), in order. */
+  inserted: { offset: number; length: number }[];
+};
 
 export interface StreamCapLimits {
   headBytes: number;
@@ -49,6 +67,11 @@ export class StreamCap {
   private cutBytes = 0;
   private cutLines = 0;
   private totalCutBytes = 0;
+  private totalCutLines = 0;
+  /** Exact bytes emitted so far, and how many of them are the program's before the first insertion. */
+  private emittedBytes = 0;
+  private keptHeadBytes = -1;
+  private readonly inserted: { offset: number; length: number }[] = [];
   private noticed = false;
   /** Whether what was emitted ends a line: markers start on a fresh line. */
   private atLineStart = true;
@@ -67,6 +90,20 @@ export class StreamCap {
   /** True once any byte was cut. */
   get truncated(): boolean {
     return this.totalCutBytes > 0;
+  }
+
+  /** What was cut and where the cap's lines are (null when nothing was cut). */
+  get truncation(): StreamTruncation | null {
+    if (!this.truncated) return null;
+    const insertedBytes = this.inserted.reduce((n, r) => n + r.length, 0);
+    const head = this.keptHeadBytes === -1 ? this.emittedBytes - insertedBytes : this.keptHeadBytes;
+    return {
+      keptHeadBytes: head,
+      keptTailBytes: this.emittedBytes - insertedBytes - head,
+      droppedBytes: this.totalCutBytes,
+      droppedLines: this.totalCutLines,
+      inserted: this.inserted.map((r) => ({ ...r })),
+    };
   }
 
   /** Everything emitted so far: the stream's stored output. */
@@ -104,7 +141,9 @@ export class StreamCap {
     }
     // The line does not fit: the head ends before it, or inside it when it is a long line begun
     // earlier (never inside a character).
-    const cut = this.atLineStart && this.headLeft <= this.window ? 0 : charBoundary(bytes, this.headLeft);
+    // The decoder may hold a character's start from an earlier write: its end is never cut off
+    // (the head then runs up to 3 bytes over).
+    const cut = Math.max(this.atLineStart && this.headLeft <= this.window ? 0 : charBoundary(bytes, this.headLeft), leadingContinuations(bytes));
     this.headLeft = 0;
     if (cut > 0) out += this.emit(this.decoder.write(bytes.subarray(0, cut)));
     return out + this.hold(bytes.subarray(cut));
@@ -144,7 +183,7 @@ export class StreamCap {
     if (this.noticed) return "";
     this.noticed = true;
     const notice = `[pantheon: ${this.name} passed ${formatBytes(this.limits.headBytes)}: cutting its middle; its last ${formatBytes(this.limits.tailBytes)} follow]\n`;
-    return this.emit(this.flushDecoder() + this.fresh(notice));
+    return this.emit(this.flushDecoder()) + this.emitInserted(this.fresh(notice));
   }
 
   private releaseRing(final: boolean): string {
@@ -157,15 +196,13 @@ export class StreamCap {
       const start = tailStart(bytes);
       this.count(bytes.subarray(0, start));
       bytes = bytes.subarray(start);
-      out += this.flushDecoder();
+      out += this.emit(this.flushDecoder());
       const lines = this.cutLines === 1 ? "1 line" : `${this.cutLines.toLocaleString("en-US")} lines`;
-      out += this.fresh(`[pantheon: ${formatBytes(this.cutBytes)} (${lines}) of ${this.name} cut]\n`);
+      out += this.emitInserted(this.fresh(`[pantheon: ${formatBytes(this.cutBytes)} (${lines}) of ${this.name} cut]\n`));
       this.cutBytes = 0;
       this.cutLines = 0;
     }
-    out += this.decoder.write(bytes);
-    if (final) out += this.decoder.end();
-    return this.emit(out);
+    return out + this.emit(this.decoder.write(bytes) + (final ? this.decoder.end() : ""));
   }
 
   private dropFront(n: number): void {
@@ -188,7 +225,10 @@ export class StreamCap {
   private count(dropped: Buffer): void {
     this.cutBytes += dropped.length;
     this.totalCutBytes += dropped.length;
-    for (let i = dropped.indexOf(NEWLINE); i !== -1; i = dropped.indexOf(NEWLINE, i + 1)) this.cutLines++;
+    for (let i = dropped.indexOf(NEWLINE); i !== -1; i = dropped.indexOf(NEWLINE, i + 1)) {
+      this.cutLines++;
+      this.totalCutLines++;
+    }
   }
 
   /** A partial character before a cut is kept as its escaped bytes: its end was cut. */
@@ -200,21 +240,53 @@ export class StreamCap {
     return this.atLineStart ? line : `\n${line}`;
   }
 
+  /** Emits the program's own (escaped) bytes. */
   private emit(text: string): string {
     if (text) {
       this.parts.push(text);
       this.atLineStart = text.endsWith("\n");
+      this.emittedBytes += exactByteLength(text);
     }
+    return text;
+  }
+
+  /** Emits a line of the cap's own (plain text, never escaped), recording where it sits. */
+  private emitInserted(text: string): string {
+    if (this.keptHeadBytes === -1) this.keptHeadBytes = this.emittedBytes;
+    const length = Buffer.byteLength(text);
+    this.inserted.push({ offset: this.emittedBytes, length });
+    this.parts.push(text);
+    this.atLineStart = true;
+    this.emittedBytes += length;
     return text;
   }
 }
 
-/** The last character boundary at or before `at` (a multi-byte character is never split). */
+/**
+ * The last character boundary at or before `at` (a multi-byte character is never split): the
+ * character holding byte `at - 1` is kept only when it is whole before `at`. (Looking only at
+ * `bytes[at]` missed a character whose end had not arrived yet, when `at` is the buffer's end.)
+ */
 export function charBoundary(bytes: Buffer, at: number): number {
-  let cut = at;
-  // Back off continuation bytes (10xxxxxx) to the character's first byte.
-  while (cut > 0 && cut > at - 4 && isContinuation(bytes[cut])) cut--;
-  return cut;
+  let lead = at - 1;
+  while (lead > 0 && lead > at - 4 && isContinuation(bytes[lead])) lead--;
+  return lead >= 0 && sequenceLength(bytes[lead]) > at - lead ? lead : at;
+}
+
+/** How many bytes a UTF-8 sequence starting with `byte` takes (1 for ASCII and for bytes that start none). */
+function sequenceLength(byte: number | undefined): number {
+  if (byte === undefined) return 1;
+  if (byte >= 0xf0 && byte <= 0xf4) return 4;
+  if (byte >= 0xe0 && byte <= 0xef) return 3;
+  if (byte >= 0xc2 && byte <= 0xdf) return 2;
+  return 1;
+}
+
+/** Continuation bytes at the front: the end of a character whose start the decoder already holds. */
+function leadingContinuations(bytes: Buffer): number {
+  let n = 0;
+  while (n < bytes.length && n < 3 && isContinuation(bytes[n])) n++;
+  return n;
 }
 
 /** Where held bytes whose front was cut should start: after the first line end when one is near, else at a character. */
@@ -224,6 +296,11 @@ export function tailStart(bytes: Buffer): number {
   let start = 0;
   while (start < bytes.length && start < 4 && isContinuation(bytes[start])) start++;
   return start;
+}
+
+/** The length of the bytes an escaped string stands for. */
+function exactByteLength(text: string): number {
+  return isExactText(text) ? Buffer.byteLength(text) : escapedToBytes(text).length;
 }
 
 function isContinuation(byte: number | undefined): boolean {

@@ -513,6 +513,7 @@ export interface components {
       /** @description The exact bytes of stderr, base64, when error_output is not them; null: error_output is exact */
       error_output_base64: string | null;
       output_truncated: boolean;
+      output_truncation: components["schemas"]["OutputTruncation"];
       execution_time_ms: number | null;
       memory_used_mb: number | null;
       cpu_usage_percent: number | null;
@@ -531,6 +532,25 @@ export interface components {
       }[];
       /** @description TCP ports the program was serving while it ran. A run ends at its time limit (SANDBOX_DEFAULT_TIMEOUT, 30 s by default): start a server with POST …/processes {command, port} instead, to keep it running with a preview_url */
       listening_ports: number[];
+    };
+    /** @description What the output cap cut (each stream keeps its head and its tail, about 1 MiB each by default), per stream; offsets are in the exact bytes (output_base64's, or the UTF-8 of output when that is null). null: nothing was cut */
+    OutputTruncation: {
+      stdout: components["schemas"]["StreamTruncation"] | null;
+      stderr: components["schemas"]["StreamTruncation"] | null;
+    } | null;
+    StreamTruncation: {
+      /** @description The program's first bytes kept, before the cap's first line */
+      kept_head_bytes: number;
+      /** @description The program's bytes kept after it (its last bytes, up to the tail budget) */
+      kept_tail_bytes: number;
+      dropped_bytes: number;
+      /** @description Line ends among the dropped bytes */
+      dropped_lines: number;
+      /** @description Where the cap's own lines (the notice and the [pantheon: … cut] markers) sit in the stream's exact bytes: remove them to get only the program's bytes. A line the program printed that looks like a marker is not listed */
+      inserted: {
+        offset: number;
+        length: number;
+      }[];
     };
     VerifiedChangeSet: {
       /** @description The change set is in the project now (the verification passed) */

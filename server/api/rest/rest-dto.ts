@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { skippedFileDto } from "@/server/api/schemas/dto.schema";
+import { outputTruncationDto, skippedFileDto, type streamTruncationDto } from "@/server/api/schemas/dto.schema";
 import type { ExecutionRecord } from "@/server/repositories/execution-repository";
 import type { FileMeta, FileRecord } from "@/server/repositories/file-repository";
 import type { ProjectRecord } from "@/server/repositories/project-repository";
@@ -44,6 +44,23 @@ export function fileContentJson(f: FileRecord): z.input<typeof fileContentRespon
   return { ...fileJson(f), content: f.content ?? "" };
 }
 
+/** The stored cap record in the API's snake_case (null: nothing cut, or a row from before it was kept). */
+function outputTruncationJson(value: unknown): z.input<typeof executionResponse>["output_truncation"] {
+  const t = outputTruncationDto
+    .nullable()
+    .catch(null)
+    .parse(value ?? null);
+  const stream = (s: z.infer<typeof streamTruncationDto> | null) =>
+    s && {
+      kept_head_bytes: s.keptHeadBytes,
+      kept_tail_bytes: s.keptTailBytes,
+      dropped_bytes: s.droppedBytes,
+      dropped_lines: s.droppedLines,
+      inserted: s.inserted,
+    };
+  return t && { stdout: stream(t.stdout), stderr: stream(t.stderr) };
+}
+
 function skippedFilesJson(value: unknown) {
   return skippedFileDto
     .array()
@@ -63,6 +80,7 @@ export function executionJson(e: ExecutionRecord): z.input<typeof executionRespo
     output_base64: e.outputBase64,
     error_output_base64: e.errorOutputBase64,
     output_truncated: e.outputTruncated,
+    output_truncation: outputTruncationJson(e.outputTruncation),
     execution_time_ms: e.executionTimeMs,
     memory_used_mb: e.memoryUsedMb,
     cpu_usage_percent: e.cpuUsagePercent,

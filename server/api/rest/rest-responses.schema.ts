@@ -57,6 +57,25 @@ export const fileContentResponse = fileResponse
 
 export const fileListResponse = z.strictObject({ files: z.array(fileResponse) }).meta({ id: "FileList" });
 
+const streamTruncationResponse = z
+  .strictObject({
+    kept_head_bytes: z.number().int().meta({ description: "The program's first bytes kept, before the cap's first line" }),
+    kept_tail_bytes: z.number().int().meta({ description: "The program's bytes kept after it (its last bytes, up to the tail budget)" }),
+    dropped_bytes: z.number().int(),
+    dropped_lines: z.number().int().meta({ description: "Line ends among the dropped bytes" }),
+    inserted: z.array(z.strictObject({ offset: z.number().int(), length: z.number().int() })).meta({
+      description:
+        "Where the cap's own lines (the notice and the [pantheon: … cut] markers) sit in the stream's exact bytes: remove them to get only the program's bytes. A line the program printed that looks like a marker is not listed",
+    }),
+  })
+  .meta({ id: "StreamTruncation" });
+
+const outputTruncationResponse = z.strictObject({ stdout: streamTruncationResponse.nullable(), stderr: streamTruncationResponse.nullable() }).nullable().meta({
+  id: "OutputTruncation",
+  description:
+    "What the output cap cut (each stream keeps its head and its tail, about 1 MiB each by default), per stream; offsets are in the exact bytes (output_base64's, or the UTF-8 of output when that is null). null: nothing was cut",
+});
+
 export const executionResponse = z
   .strictObject({
     id: z.number().int(),
@@ -75,6 +94,7 @@ export const executionResponse = z
       .nullable()
       .meta({ description: "The exact bytes of stderr, base64, when error_output is not them; null: error_output is exact" }),
     output_truncated: z.boolean(),
+    output_truncation: outputTruncationResponse,
     execution_time_ms: z.number().int().nullable(),
     memory_used_mb: z.number().nullable(),
     cpu_usage_percent: z.number().nullable(),

@@ -62,6 +62,29 @@ const skippedFilesColumn = z.unknown().transform((value) =>
     .parse(value ?? []),
 );
 
+/**
+ * What the output cap cut from one stream. Offsets and lengths are in the stream's exact bytes
+ * (outputBase64's, or the UTF-8 of output when that is null): removing the `inserted` ranges (the
+ * cap's own notice and "cut" lines) leaves the program's first keptHeadBytes, then keptTailBytes
+ * from nearer its end. A line the program printed that looks like a marker is not in `inserted`.
+ */
+export const streamTruncationDto = z.object({
+  keptHeadBytes: z.number().int(),
+  keptTailBytes: z.number().int(),
+  droppedBytes: z.number().int(),
+  droppedLines: z.number().int(),
+  inserted: z.array(z.object({ offset: z.number().int(), length: z.number().int() })),
+});
+export const outputTruncationDto = z.object({ stdout: streamTruncationDto.nullable(), stderr: streamTruncationDto.nullable() });
+
+/** The stored JSON column; null when nothing was cut, or for a row written before the column existed. */
+const outputTruncationColumn = z.unknown().transform((value) =>
+  outputTruncationDto
+    .nullable()
+    .catch(null)
+    .parse(value ?? null),
+);
+
 /** Exact bytes in base64 beside a text that is not them (invalid UTF-8); null: the text is exact. */
 const exactBytes = z.string().nullable();
 
@@ -71,6 +94,8 @@ export const executionDto = executionSummaryDto.extend({
   errorOutput: z.string().nullable(),
   outputBase64: exactBytes,
   errorOutputBase64: exactBytes,
+  /** Per stream, what the output cap cut and where its marker lines are (null: nothing cut). */
+  outputTruncation: outputTruncationColumn,
   /** Files the program left in /workspace that were not saved, and why (e.g. a name that is not UTF-8). */
   skippedFiles: skippedFilesColumn,
   /**

@@ -3,7 +3,10 @@ export type DiagnosticSeverity = "error" | "warning";
 
 /** One problem found in an execution's output, located in a project file. */
 export interface Diagnostic {
-  /** Relative to /workspace ("src/a.ts"), or "<snippet>" for a code snippet run by the engine. */
+  /**
+   * Relative to /workspace ("src/a.ts"), "<snippet>" for a code snippet run by the engine, or
+   * "<command>" for a program given on the command line (`python3 -c`).
+   */
   file: string;
   /** 1-based. */
   line: number;

@@ -104,6 +104,26 @@ describe("parseDiagnostics on real outputs", () => {
     ]);
   });
 
+  it("names a program given with python3 -c <command>, and never takes exec()'d <string> frames inside a file", () => {
+    // Python 3.11, `python3 -c 'def crash():\n  raise ValueError("boom")\ncrash()'`
+    const command = `Traceback (most recent call last):
+  File "<string>", line 3, in <module>
+  File "<string>", line 2, in crash
+ValueError: boom
+`;
+    expect(parseDiagnostics("", command)).toEqual([
+      { file: "<command>", line: 2, column: null, message: "ValueError: boom", kind: "python", severity: "error" },
+    ]);
+    // A dataclass's generated __init__ is "<string>" too: the diagnostic stays in the project file.
+    const dataclass = `Traceback (most recent call last):
+  File "/workspace/main.py", line 9, in <module>
+    Point(1)
+  File "<string>", line 3, in __init__
+TypeError: bad
+`;
+    expect(parseDiagnostics("", dataclass)).toEqual([{ file: "main.py", line: 9, column: null, message: "TypeError: bad", kind: "python", severity: "error" }]);
+  });
+
   it("reads Python syntax and indentation errors (no traceback header)", () => {
     expect(parse("py-syntax")).toEqual([
       { file: "py/syntax.py", line: 2, column: null, message: "SyntaxError: '(' was never closed", kind: "python", severity: "error" },

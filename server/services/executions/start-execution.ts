@@ -191,6 +191,7 @@ class ExecutionRun {
           skippedFiles,
           listeningPorts,
           outputTruncated: result.truncated,
+          outputTruncation: result.truncation,
           exitCode: result.exitCode,
           executionTimeMs: Math.round(result.durationMs),
           memoryUsedMb: result.memoryPeakMb,
