@@ -14,7 +14,7 @@ describe("byte names: escaped paths for names that are not UTF-8", () => {
   });
 
   it("round-trips any name the rules accept, byte for byte", () => {
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < 500; i++) {
       const segment = Buffer.from([...randomBytes(1 + (i % 40))].map((b) => (b < 0x20 || b === 0x2f || b === 0x5c || b === 0x7f ? 0x80 | b : b)));
       const name = i % 3 ? segment : Buffer.concat([Buffer.from("dir/"), segment]);
       const check = pathOfName(name);

@@ -1197,7 +1197,7 @@ export interface operations {
   readFile: {
     parameters: {
       query: {
-        /** @description The file's path in the project, e.g. "src/index.ts" */
+        /** @description The file's path in the project, e.g. "src/index.ts"; a name that is not valid UTF-8 by its escaped path (each invalid byte as \xHH, as listed) */
         path: string;
         /** @description Refuse (413) rather than answer a file larger than this many bytes */
         max_bytes?: number;
