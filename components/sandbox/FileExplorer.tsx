@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type DragEvent, useRef, useState } from "react";
 import { toast } from "sonner";
 import { useTRPC } from "@/lib/trpc/client";
-import { FOLDER_KEEP, type TreeRow, baseName, dropTarget, joinPath, parentOf, toTreeRows } from "./file-tree";
+import { ESCAPED_NAME_HINT, FOLDER_KEEP, type TreeRow, baseName, dropTarget, isEscapedName, joinPath, parentOf, toTreeRows } from "./file-tree";
 import { FolderPlusIcon, PencilIcon, PlusIcon, TrashIcon, UploadIcon } from "./icons";
 import { UPLOAD_HARD_CAP, readForUpload } from "./upload";
 
@@ -200,11 +200,22 @@ export function FileExplorer({ projectId, active, onOpen, onRenamed, onDeleted }
               data-testid={row.folder ? `folder-${row.path}` : undefined}
             >
               {row.folder ? (
-                <button className="tree-name" onClick={() => toggle(row.path)} aria-expanded={!collapsed.has(row.path)}>
+                <button
+                  className="tree-name"
+                  onClick={() => toggle(row.path)}
+                  aria-expanded={!collapsed.has(row.path)}
+                  {...(isEscapedName(row.name) ? { title: `${row.path}\n${ESCAPED_NAME_HINT}`, "data-escaped-name": true } : {})}
+                >
                   {collapsed.has(row.path) ? "▸" : "▾"} {row.name}
                 </button>
               ) : (
-                <button className="tree-name" onClick={() => onOpen(row.path)} data-testid={`file-${row.path}`} title={row.path}>
+                <button
+                  className="tree-name"
+                  onClick={() => onOpen(row.path)}
+                  data-testid={`file-${row.path}`}
+                  title={isEscapedName(row.path) ? `${row.path}\n${ESCAPED_NAME_HINT}` : row.path}
+                  {...(isEscapedName(baseName(row.path)) ? { "data-escaped-name": true } : {})}
+                >
                   {baseName(row.path)}
                   {row.entryPoint && (
                     <span className="badge entry" title="Entry point">

@@ -37,3 +37,12 @@ export function dropTarget(from: string, folder: string): string | null {
 
 /** The placeholder that keeps an empty folder (the store holds files only; git users know the name). */
 export const FOLDER_KEEP = ".gitkeep";
+
+/**
+ * A name that is not valid UTF-8 comes from the server as its escaped path: each invalid byte as
+ * `\xHH` (server/sandbox/byte-names.ts). A UTF-8 name never holds a backslash, so one is the sign.
+ * The escaped text is what the tree shows (printable, never decoded) and the key to open or delete it.
+ */
+export const isEscapedName = (path: string) => path.includes("\\");
+
+export const ESCAPED_NAME_HINT = "This name is not valid UTF-8: each byte that is not is shown as \\xHH";

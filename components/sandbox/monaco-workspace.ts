@@ -2,8 +2,11 @@
 
 import { WORKSPACE_ROOT, monaco } from "./monaco-setup";
 
-/** The model URI of a project file: file:///workspace/<path>. */
-export const modelUri = (path: string) => monaco.Uri.file(`${WORKSPACE_ROOT}${path}`);
+/**
+ * The model URI of a project file: file:///workspace/<path>. Uri.from, not Uri.file: on a Windows
+ * browser Uri.file turns `\` into `/`, and an escaped name (`\xff.bin`) would name another file.
+ */
+export const modelUri = (path: string) => monaco.Uri.from({ scheme: "file", path: `${WORKSPACE_ROOT}${path}` });
 
 const inWorkspace = (model: monaco.editor.ITextModel) => model.uri.scheme === "file" && model.uri.path.startsWith(WORKSPACE_ROOT);
 const pathOf = (model: monaco.editor.ITextModel) => model.uri.path.slice(WORKSPACE_ROOT.length);

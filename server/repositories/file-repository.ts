@@ -1,9 +1,11 @@
 import { getPrisma, type Prisma } from "@/server/db/client";
+import { isEscapedPath, nameOfPath } from "@/server/sandbox/byte-names";
 import { type CheckpointDraft, checkpointRepository } from "./checkpoint-repository";
 
 const fileMeta = {
   id: true,
   filePath: true,
+  pathBytes: true,
   fileType: true,
   sizeBytes: true,
   encoding: true,
@@ -16,8 +18,30 @@ const fileMeta = {
 } as const;
 const fileWithContent = { ...fileMeta, content: true } as const;
 
-export type FileMeta = Prisma.SandboxFileGetPayload<{ select: typeof fileMeta }>;
-export type FileRecord = Prisma.SandboxFileGetPayload<{ select: typeof fileWithContent }>;
+type PathBase64 = {
+  /**
+   * For a name that is not valid UTF-8, its exact bytes in base64 (filePath is then its escaped
+   * path, server/sandbox/byte-names.ts); null when filePath is the name.
+   */
+  pathBase64: string | null;
+};
+export type FileMeta = Omit<Prisma.SandboxFileGetPayload<{ select: typeof fileMeta }>, "pathBytes"> & PathBase64;
+export type FileRecord = Omit<Prisma.SandboxFileGetPayload<{ select: typeof fileWithContent }>, "pathBytes"> & PathBase64;
+
+/** The row as callers see it: the name's bytes (when stored) as base64, ready for JSON. */
+function withPathBase64<T extends { pathBytes: Uint8Array | null }>(row: T): Omit<T, "pathBytes"> & PathBase64 {
+  const { pathBytes, ...rest } = row;
+  return { ...rest, pathBase64: pathBytes ? Buffer.from(pathBytes).toString("base64") : null };
+}
+
+/** The path_bytes column for a stored path: the exact name for an escaped path, nothing for a UTF-8 name. */
+export function storedNameBytes(path: string): { pathBytes?: Uint8Array<ArrayBuffer> } {
+  if (!isEscapedPath(path)) return {};
+  const name = nameOfPath(path);
+  // Callers check paths first (assertFilePath, the engine); this is the last line before the row.
+  if (!name) throw new Error(`refusing to store an unacceptable path ${JSON.stringify(path.slice(0, 120))}`);
+  return { pathBytes: new Uint8Array(name) };
+}
 
 export interface FileUpsert {
   filePath: string;
@@ -64,21 +88,22 @@ class Conflicts extends Error {
 const TRANSACTION_LIMITS = { timeout: 60_000, maxWait: 10_000 };
 
 export const fileRepository = {
-  listWithContent(projectId: number): Promise<FileRecord[]> {
-    return getPrisma().sandboxFile.findMany({ where: { projectId }, select: fileWithContent, orderBy: { filePath: "asc" } });
+  async listWithContent(projectId: number): Promise<FileRecord[]> {
+    return (await getPrisma().sandboxFile.findMany({ where: { projectId }, select: fileWithContent, orderBy: { filePath: "asc" } })).map(withPathBase64);
   },
 
-  listMeta(projectId: number): Promise<FileMeta[]> {
-    return getPrisma().sandboxFile.findMany({ where: { projectId }, select: fileMeta, orderBy: { filePath: "asc" } });
+  async listMeta(projectId: number): Promise<FileMeta[]> {
+    return (await getPrisma().sandboxFile.findMany({ where: { projectId }, select: fileMeta, orderBy: { filePath: "asc" } })).map(withPathBase64);
   },
 
-  findMany(projectId: number, filePaths: string[]): Promise<FileRecord[]> {
-    if (!filePaths.length) return Promise.resolve([]);
-    return getPrisma().sandboxFile.findMany({ where: { projectId, filePath: { in: filePaths } }, select: fileWithContent });
+  async findMany(projectId: number, filePaths: string[]): Promise<FileRecord[]> {
+    if (!filePaths.length) return [];
+    return (await getPrisma().sandboxFile.findMany({ where: { projectId, filePath: { in: filePaths } }, select: fileWithContent })).map(withPathBase64);
   },
 
-  find(projectId: number, filePath: string): Promise<FileRecord | null> {
-    return getPrisma().sandboxFile.findUnique({ where: { projectId_filePath: { projectId, filePath } }, select: fileWithContent });
+  async find(projectId: number, filePath: string): Promise<FileRecord | null> {
+    const row = await getPrisma().sandboxFile.findUnique({ where: { projectId_filePath: { projectId, filePath } }, select: fileWithContent });
+    return row && withPathBase64(row);
   },
 
   async totalSize(projectId: number, excludingPaths: string[] = []): Promise<number> {
@@ -122,6 +147,9 @@ export const fileRepository = {
           const create = {
             projectId,
             filePath: f.filePath,
+            // A name that is not UTF-8 keeps its exact bytes beside its escaped path (the table's
+            // CHECK refuses one without the other).
+            ...storedNameBytes(f.filePath),
             ...content,
             ...(f.isEntryPoint === undefined ? {} : { isEntryPoint: f.isEntryPoint }),
             ...(f.createdByAi === undefined ? {} : { createdByAi: f.createdByAi }),

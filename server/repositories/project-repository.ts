@@ -1,5 +1,6 @@
 import { getPrisma, type Prisma } from "@/server/db/client";
 import type { NetworkPolicy } from "@/server/sandbox/egress";
+import { storedNameBytes } from "./file-repository";
 
 const projectFields = {
   id: true,
@@ -60,7 +61,8 @@ export const projectRepository = {
     data: { name: string; description: string | null; userId: number; createdByAi: string | null; templateType: string | null; isPublic: boolean },
     files: NewProjectFile[],
   ): Promise<ProjectRecord> {
-    return getPrisma().sandboxProject.create({ data: { ...data, files: { createMany: { data: files } } }, select: projectFields });
+    const rows = files.map((f) => ({ ...f, ...storedNameBytes(f.filePath) }));
+    return getPrisma().sandboxProject.create({ data: { ...data, files: { createMany: { data: rows } } }, select: projectFields });
   },
 
   async list(query: ProjectListQuery): Promise<{ items: ProjectRecord[]; total: number }> {

@@ -14,7 +14,7 @@ import { ContainerPool, type Lease, type LeaseEvents, type PoolStatus } from "./
 import { KeyedLock } from "./project-lock";
 import { reapOrphanContainers } from "./reaper";
 import { unchangedSinceWritten, type Manifest } from "./workspace-manifest";
-import { checkWorkspacePath } from "./workspace-path";
+import { checkStoredPath } from "./byte-names";
 import type { RefusedFile, WorkspaceFile, WorkspaceStore } from "./workspace-files";
 import type { SandboxProcess } from "./spawned-process";
 import { spawnOnAgent } from "./agent-spawn";
@@ -677,7 +677,7 @@ export class SandboxEngine {
   async writeFiles(projectId: string, files: readonly WorkspaceFile[], deleted: readonly string[] = []): Promise<void> {
     const checked = this.checkFiles(files);
     for (const path of deleted) {
-      const check = checkWorkspacePath(path);
+      const check = checkStoredPath(path);
       if (!check.ok) throw new SandboxError("BAD_REQUEST", `rejected path ${JSON.stringify(path.slice(0, 120))}: ${check.reason}`);
     }
     await this.locks.run(projectId, async () => {

@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
-import { checkWorkspacePath, isIgnoredPath } from "./workspace-path";
+import { checkStoredPath, escapeNonUtf8 } from "./byte-names";
+import { isIgnoredPath } from "./workspace-path";
 import type { RefusedFile } from "./workspace-files";
+
+export { escapeNonUtf8 };
 
 // A manifest is what `find -printf` reports about /workspace, taken inside the container
 // (the host never stats sandbox-controlled paths). Comparing two manifests tells which
@@ -97,44 +100,6 @@ function decodeUtf8(bytes: Uint8Array): string | null {
   }
 }
 
-/** Length of the valid UTF-8 sequence at `i` (RFC 3629: no overlongs, surrogates or > U+10FFFF), 0 if invalid. */
-function utf8SequenceAt(bytes: Uint8Array, i: number): number {
-  const b0 = bytes[i] ?? 0;
-  if (b0 < 0x80) return 1;
-  const cont = (k: number, lo = 0x80, hi = 0xbf) => {
-    const b = bytes[i + k];
-    return b !== undefined && b >= lo && b <= hi;
-  };
-  if (b0 >= 0xc2 && b0 <= 0xdf) return cont(1) ? 2 : 0;
-  if (b0 >= 0xe0 && b0 <= 0xef) {
-    const [lo, hi] = b0 === 0xe0 ? [0xa0, 0xbf] : b0 === 0xed ? [0x80, 0x9f] : [0x80, 0xbf];
-    return cont(1, lo, hi) && cont(2) ? 3 : 0;
-  }
-  if (b0 >= 0xf0 && b0 <= 0xf4) {
-    const [lo, hi] = b0 === 0xf0 ? [0x90, 0xbf] : b0 === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
-    return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
-  }
-  return 0;
-}
-
-/** A name as text for reports: valid UTF-8 as is, each other byte as `\xHH`, a backslash doubled (unambiguous). */
-export function escapeNonUtf8(bytes: Uint8Array): string {
-  let out = "";
-  let i = 0;
-  while (i < bytes.length) {
-    const len = utf8SequenceAt(bytes, i);
-    if (len === 0) {
-      out += `\\x${(bytes[i] ?? 0).toString(16).padStart(2, "0")}`;
-      i++;
-      continue;
-    }
-    const text = Buffer.from(bytes.subarray(i, i + len)).toString("utf8");
-    out += text === "\\" ? "\\\\" : text;
-    i += len;
-  }
-  return out;
-}
-
 export interface ManifestDiff {
   /** Regular files to pull back (new or changed, valid, within limits). */
   changed: string[];
@@ -176,7 +141,8 @@ export function diffManifests(before: Manifest, after: Manifest, limits: DiffLim
       if (modified) refused.push({ path, reason: "non-utf8-name", detail: NON_UTF8_NAME_DETAIL });
       continue;
     }
-    const pathCheck = checkWorkspacePath(path);
+    // Agent listings key a name that is not UTF-8 by its escaped path (byte-names.ts): stored exactly.
+    const pathCheck = checkStoredPath(path);
     if (!pathCheck.ok) {
       if (modified) refused.push({ path, reason: "invalid-path", detail: pathCheck.reason });
       continue;

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import * as tar from "tar-stream";
+import { checkStoredPath, isEscapedPath } from "./byte-names";
 import { checkWorkspacePath, PathRejectedError } from "./workspace-path";
 import { decodeFileContent, encodeFileContent, type RefusedFile, type WorkspaceFile } from "./workspace-files";
 
@@ -24,7 +25,8 @@ export function checkWorkspaceFiles(files: readonly WorkspaceFile[], limits: Pac
   const entries: CheckedWorkspaceFile[] = [];
   let total = 0;
   for (const file of files) {
-    const check = checkWorkspacePath(file.path);
+    // Escaped paths (names that are not UTF-8) are loaded through the agent's byte paths.
+    const check = checkStoredPath(file.path);
     if (!check.ok) throw new PathRejectedError(file.path, check.reason);
     if (seen.has(file.path)) throw new PathRejectedError(file.path, "duplicate path");
     seen.add(file.path);
@@ -48,6 +50,9 @@ export function checkWorkspaceFiles(files: readonly WorkspaceFile[], limits: Pac
 /** Validates every entry first, so a bad file means nothing at all is sent to Docker. */
 export async function packWorkspaceFiles(files: readonly WorkspaceFile[], limits: PackLimits): Promise<Buffer> {
   const entries = checkWorkspaceFiles(files, limits);
+  // tar-stream writes names as UTF-8 text: an escaped path would arrive as a literal backslash.
+  const escaped = entries.find((e) => isEscapedPath(e.path));
+  if (escaped) throw new PathRejectedError(escaped.path, "a name that is not UTF-8 is loaded through the agent only");
 
   const pack = tar.pack();
   const chunks: Buffer[] = [];

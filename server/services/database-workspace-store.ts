@@ -1,4 +1,5 @@
 import type { WorkspaceChanges, WorkspaceFile, WorkspaceStore } from "@/server/sandbox/workspace-files";
+import { escapeNonUtf8 } from "@/server/sandbox/workspace-manifest";
 import { fileRepository } from "@/server/repositories/file-repository";
 import { getFileChangeHub } from "./files/file-change-hub";
 import { contentVersion } from "./files/file-version";
@@ -12,7 +13,8 @@ export class DatabaseWorkspaceStore implements WorkspaceStore {
   async loadFiles(projectId: string): Promise<WorkspaceFile[]> {
     const files = await fileRepository.listWithContent(Number(projectId));
     return files.map((f) => ({
-      path: f.filePath,
+      // A name that is not UTF-8 is loaded from its exact bytes (the engine sends them to the agent).
+      path: f.pathBase64 === null ? f.filePath : escapeNonUtf8(Buffer.from(f.pathBase64, "base64")),
       content: f.content ?? "",
       encoding: f.encoding === "base64" ? "base64" : "utf8",
       size: f.sizeBytes,

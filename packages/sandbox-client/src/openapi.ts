@@ -462,7 +462,10 @@ export interface components {
       files: components["schemas"]["File"][];
     };
     File: {
+      /** @description The file's path, the key to read, write or delete it: the name as text, or for a name that is not valid UTF-8 its escaped path (each byte that is not part of valid UTF-8 as \xHH, two lowercase hex digits, e.g. "\xff.bin" for the name 0xFF ".bin"; a UTF-8 name never holds a backslash, so the two never collide). URL-encode it in a URL. */
       path: string;
+      /** @description The exact bytes of a name that is not valid UTF-8, in base64; null when path is the name itself (UTF-8) */
+      path_base64: string | null;
       file_type: string | null;
       size_bytes: number;
       /** @description utf8 or base64 */
@@ -479,7 +482,10 @@ export interface components {
       updated_at: string;
     };
     FileContent: {
+      /** @description The file's path, the key to read, write or delete it: the name as text, or for a name that is not valid UTF-8 its escaped path (each byte that is not part of valid UTF-8 as \xHH, two lowercase hex digits, e.g. "\xff.bin" for the name 0xFF ".bin"; a UTF-8 name never holds a backslash, so the two never collide). URL-encode it in a URL. */
       path: string;
+      /** @description The exact bytes of a name that is not valid UTF-8, in base64; null when path is the name itself (UTF-8) */
+      path_base64: string | null;
       file_type: string | null;
       size_bytes: number;
       /** @description utf8 or base64 */
@@ -1211,7 +1217,7 @@ export interface operations {
   readFile: {
     parameters: {
       query: {
-        /** @description The file's path in the project, e.g. "src/index.ts" */
+        /** @description The file's path in the project, e.g. "src/index.ts"; a name that is not valid UTF-8 by its escaped path (each invalid byte as \xHH, as listed) */
         path: string;
         /** @description Refuse (413) rather than answer a file larger than this many bytes */
         max_bytes?: number;

@@ -28,6 +28,7 @@ export function projectJson(p: ProjectRecord): z.input<typeof projectResponse> {
 export function fileJson(f: FileMeta): z.input<typeof fileResponse> {
   return {
     path: f.filePath,
+    path_base64: f.pathBase64,
     file_type: f.fileType,
     size_bytes: f.sizeBytes,
     encoding: f.encoding,

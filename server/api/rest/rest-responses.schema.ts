@@ -33,7 +33,14 @@ export const projectListResponse = z.strictObject({ projects: z.array(projectRes
 
 export const fileResponse = z
   .strictObject({
-    path: z.string(),
+    path: z.string().meta({
+      description:
+        'The file\'s path, the key to read, write or delete it: the name as text, or for a name that is not valid UTF-8 its escaped path (each byte that is not part of valid UTF-8 as \\xHH, two lowercase hex digits, e.g. "\\xff.bin" for the name 0xFF ".bin"; a UTF-8 name never holds a backslash, so the two never collide). URL-encode it in a URL.',
+    }),
+    path_base64: z
+      .string()
+      .nullable()
+      .meta({ description: "The exact bytes of a name that is not valid UTF-8, in base64; null when path is the name itself (UTF-8)" }),
     file_type: z.string().nullable(),
     size_bytes: z.number().int(),
     encoding: z.string().meta({ description: "utf8 or base64" }),

@@ -79,7 +79,10 @@ export const listProjectsQuery = z.object({
 
 /** GET …/files/content?path=…: which file, and optionally the most bytes the caller will take. */
 export const fileContentQuery = restObject({
-  path: filePathSchema.meta({ description: 'The file\'s path in the project, e.g. "src/index.ts"' }),
+  path: filePathSchema.meta({
+    description:
+      'The file\'s path in the project, e.g. "src/index.ts"; a name that is not valid UTF-8 by its escaped path (each invalid byte as \\xHH, as listed)',
+  }),
   max_bytes: z.coerce
     .number({ error: "must be a number of bytes" })
     .int("must be a whole number of bytes")

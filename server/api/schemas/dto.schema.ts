@@ -18,7 +18,13 @@ export const projectDto = z.object({
 });
 
 export const fileMetaDto = z.object({
+  /**
+   * The file's path: its name as text, or for a name that is not valid UTF-8 its escaped path
+   * (each invalid byte as \xHH, e.g. "\\xff.bin"); either way the key to read, write or delete it.
+   */
   filePath: z.string(),
+  /** The exact bytes of a name that is not valid UTF-8, in base64; null when filePath is the name itself. */
+  pathBase64: z.string().nullable(),
   fileType: z.string().nullable(),
   sizeBytes: z.number(),
   encoding: z.string(),

@@ -7,7 +7,6 @@ import { forwardAgentLog } from "./agent-log";
 import { checkWatchBatch, checkWrites } from "./agent-events";
 import { decodeAgentPath, encodeWorkspacePath } from "./agent-paths";
 import { ExitedSchema, FileChange_Kind, FileEntrySchema, WatchResponseSchema } from "./gen/pantheon/agent/v1/agent_pb";
-import { NON_UTF8_NAME_DETAIL } from "../workspace-manifest";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -20,17 +19,21 @@ describe("decodeAgentPath", () => {
     }
   });
 
-  it("refuses invalid UTF-8 (no lossy decode that would name another file) and reports it escaped", () => {
-    const decoded = decodeAgentPath(new Uint8Array([0x61, 0xff, 0x62]));
-    expect(decoded).toEqual({ ok: false, refused: { path: "a\\xffb", reason: "non-utf8-name", detail: NON_UTF8_NAME_DETAIL } });
-    // Overlong encoding of '/', and a lone surrogate.
-    expect(decodeAgentPath(new Uint8Array([0xc0, 0xaf])).ok).toBe(false);
-    expect(decodeAgentPath(new Uint8Array([0xed, 0xa0, 0x80])).ok).toBe(false);
+  it("keeps a name that is not UTF-8 under its escaped path (no lossy decode that would name another file)", () => {
+    expect(decodeAgentPath(new Uint8Array([0x61, 0xff, 0x62]))).toEqual({ ok: true, path: "a\\xffb" });
+    // An overlong '/' and an encoded surrogate are bytes of one name, never a separator or a character.
+    expect(decodeAgentPath(new Uint8Array([0xc0, 0xaf]))).toEqual({ ok: true, path: "\\xc0\\xaf" });
+    expect(decodeAgentPath(new Uint8Array([0xed, 0xa0, 0x80]))).toEqual({ ok: true, path: "\\xed\\xa0\\x80" });
+    // Hostile whatever the bytes: refused by name, escaped.
+    expect(decodeAgentPath(new Uint8Array([0x2e, 0x2e, 0x2f, 0xff]))).toMatchObject({ ok: false, refused: { path: "../\\xff", reason: "invalid-path" } });
   });
 
   it("checks the paths we send before they reach the agent", () => {
     expect(() => encodeWorkspacePath("../x")).toThrow(/refused path/);
+    expect(() => encodeWorkspacePath("\\xFF")).toThrow(/refused path/);
     expect(encodeWorkspacePath("")).toHaveLength(0);
+    // An escaped path goes to the agent as the name's exact bytes.
+    expect([...encodeWorkspacePath("caf\\xe9/x\\xff")]).toEqual([0x63, 0x61, 0x66, 0xe9, 0x2f, 0x78, 0xff]);
   });
 });
 
@@ -41,11 +44,12 @@ describe("checkWatchBatch", () => {
       changes: [
         { path: bytes("a.txt"), kind: FileChange_Kind.WRITTEN, entry: entry("a.txt"), content: bytes("abc") },
         { path: new Uint8Array([0xff]), kind: FileChange_Kind.WRITTEN },
+        { path: bytes("a/../../x"), kind: FileChange_Kind.WRITTEN },
         { path: bytes("gone.txt"), kind: FileChange_Kind.REMOVED },
       ],
     });
     const checked = checkWatchBatch(batch, 16);
-    expect(checked.changes.map((c) => `${c.kind}:${c.path}`)).toEqual(["written:a.txt", "removed:gone.txt"]);
+    expect(checked.changes.map((c) => `${c.kind}:${c.path}`)).toEqual(["written:a.txt", "written:\\xff", "removed:gone.txt"]);
     expect(checked.refused).toHaveLength(1);
     expect(() => checkWatchBatch(batch, 2)).toThrow(/inline content/);
   });
@@ -57,11 +61,15 @@ describe("checkWatchBatch", () => {
 });
 
 describe("checkWrites", () => {
-  it("saves accepted paths and refuses bad ones by name, a name that is not UTF-8 among them", () => {
-    const checked = checkWrites(create(ExitedSchema, { writtenPaths: [bytes("a.txt"), bytes("../x"), Uint8Array.from([0x62, 0xff, 0x2e, 0x74])] }));
-    expect(checked.paths).toEqual(["a.txt"]);
-    expect(checked.refused.map((f) => f.reason).sort()).toEqual(["invalid-path", "non-utf8-name"]);
-    expect(checked.refused.map((f) => f.path)).toContain("b\\xff.t");
+  it("saves accepted paths (a name that is not UTF-8 among them, escaped) and refuses bad ones by name", () => {
+    const checked = checkWrites(
+      create(ExitedSchema, { writtenPaths: [bytes("a.txt"), bytes("../x"), Uint8Array.from([0x62, 0xff, 0x2e, 0x74]), Uint8Array.from([0xff, 0x0a])] }),
+    );
+    expect(checked.paths).toEqual(["a.txt", "b\\xff.t"]);
+    expect(checked.refused.map((f) => [f.path, f.reason])).toEqual([
+      ["../x", "invalid-path"],
+      ["\\xff\n", "invalid-path"],
+    ]);
     expect(checked.overflow).toBe(false);
   });
 });

@@ -84,10 +84,9 @@ describe(`any bytes a program writes, under ${testRuntime()}`, () => {
       expect(sha(bytesOf(body.output, body.output_base64))).toBe(programSha);
       expect(body.output.endsWith("\u0000end")).toBe(true);
       expect(body.output).not.toMatch(/[\uD800-\uDFFF]/u);
-      // stderr: the program's bytes, then the server's own "pantheon: not saved" line for the bad name.
+      // stderr: exactly the program's bytes (the name that is not UTF-8 is saved: no "not saved" line).
       const stderr = bytesOf(body.error_output, body.error_output_base64);
-      expect(stderr.subarray(0, 7)).toEqual(Buffer.from([0x65, 0x72, 0x72, 0xff, 0xfe, 0x00, 0x78]));
-      expect(stderr.subarray(7).toString()).toContain("pantheon: not saved");
+      expect(stderr).toEqual(Buffer.from([0x65, 0x72, 0x72, 0xff, 0xfe, 0x00, 0x78]));
       expect(body.error_output.startsWith("err\uFFFD\uFFFD\u0000x")).toBe(true);
 
       // The database: the bytea column holds exactly the bytes; the text column no NUL.
@@ -104,8 +103,9 @@ describe(`any bytes a program writes, under ${testRuntime()}`, () => {
       // Valid UTF-8 holding NUL is a file too (PostgreSQL text cannot hold it): base64, exact.
       const nul = await fileRepository.find(project.id, "nul.txt");
       expect(nul && Buffer.from(nul.content ?? "", nul.encoding === "base64" ? "base64" : "utf8")).toEqual(Buffer.from("a\0b"));
-      // A name that is not UTF-8: refused by name, with the reason (the decision in notes/bytes.md).
-      expect(body.skipped_files).toEqual([expect.objectContaining({ path: "\\xff.bin", reason: "non-utf8-name" })]);
+      // A name that is not UTF-8: stored under its escaped path, the exact name in path_bytes (byte-names.ts).
+      expect(body.skipped_files).toEqual([]);
+      expect((await fileRepository.find(project.id, "\\xff.bin"))?.pathBase64).toBe(Buffer.from([0xff, 0x2e, 0x62, 0x69, 0x6e]).toString("base64"));
 
       // GET …/output and tRPC executions.get answer the same.
       const latest = (await (

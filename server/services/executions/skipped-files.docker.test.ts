@@ -9,9 +9,10 @@ import type { SandboxEngine } from "@/server/sandbox/engine";
 import { testRuntime } from "@/server/sandbox/docker-test-engine";
 import { type FileChange, getFileChangeHub } from "@/server/services/files/file-change-hub";
 
-// Issue 18 point 8: a file whose name is not UTF-8 (or holds a newline) is refused visibly —
-// the execution's answer (REST and tRPC), its stderr and the file change feed say which file
-// and why — and never takes a good file with it.
+// Issue 18 point 8: a file whose name holds a newline is refused visibly — the execution's
+// answer (REST and tRPC), its stderr and the file change feed say which file and why — and never
+// takes a good file with it. Names that are not UTF-8 are saved under their escaped paths
+// (issue 12 point 2, byte-names.docker.test.ts); with a newline as well they are refused too.
 
 let engine: SandboxEngine;
 beforeAll(async () => {
@@ -20,10 +21,10 @@ beforeAll(async () => {
 afterAll(() => engine.stop());
 
 const params = (id: number) => ({ params: Promise.resolve({ id: String(id) }) });
-const BAD_NAMES = `printf good > good.txt; printf x > $'\\xff\\xfe.txt'; printf y > $'new\\nline.txt'; mkdir $'d\\xe9'; printf z > $'d\\xe9/inner.txt'; printf ok > $'caf\\xc3\\xa9.txt'`;
+const BAD_NAMES = `printf good > good.txt; printf x > $'\\xff\\xfe.txt'; printf y > $'new\\nline.txt'; mkdir $'d\\xe9'; printf z > $'d\\xe9/inner.txt'; printf ok > $'caf\\xc3\\xa9.txt'; printf w > $'\\xff\\nw'`;
 
-describe(`file names that are not UTF-8 under ${testRuntime()}`, () => {
-  it("are refused visibly in the REST answer, tRPC, stderr and the file feed; good files are saved", async () => {
+describe(`file names that cannot be stored under ${testRuntime()}`, () => {
+  it("are refused visibly in the REST answer, tRPC, stderr and the file feed; good files (and names that are not UTF-8) are saved", async () => {
     const user = await makeUser();
     const project = await projectRepository.create({ name: "names", description: null, userId: user.id, createdByAi: null, templateType: null });
     const changes: FileChange[] = [];
@@ -45,16 +46,18 @@ describe(`file names that are not UTF-8 under ${testRuntime()}`, () => {
       };
       expect(body.status).toBe("success");
       const byPath = new Map(body.skipped_files.map((f) => [f.path, f]));
-      expect([...byPath.keys()].sort()).toEqual(["\\xff\\xfe.txt", "d\\xe9/inner.txt", "new\nline.txt"].sort());
-      expect(byPath.get("\\xff\\xfe.txt")).toMatchObject({ reason: "non-utf8-name", detail: expect.stringContaining("not valid UTF-8") as string });
+      expect([...byPath.keys()].sort()).toEqual(["\\xff\nw", "new\nline.txt"].sort());
+      expect(byPath.get("\\xff\nw")).toMatchObject({ reason: "invalid-path", detail: "control character in path" });
       expect(byPath.get("new\nline.txt")).toMatchObject({ reason: "invalid-path", detail: "control character in path" });
       // Said in the output too (JSON-quoted: a newline in a name cannot forge a line).
-      expect(body.error_output).toContain('pantheon: not saved: "\\\\xff\\\\xfe.txt" (non-utf8-name');
+      expect(body.error_output).toContain('pantheon: not saved: "\\\\xff\\nw" (invalid-path: control character in path)');
       expect(body.error_output).toContain('pantheon: not saved: "new\\nline.txt" (invalid-path: control character in path)');
 
       const stored = (await fileRepository.listWithContent(project.id)).map((f) => [f.filePath, f.content]);
       expect(stored.sort()).toEqual([
+        ["\\xff\\xfe.txt", "x"],
         ["café.txt", "ok"],
+        ["d\\xe9/inner.txt", "z"],
         ["good.txt", "good"],
       ]);
 
@@ -65,7 +68,7 @@ describe(`file names that are not UTF-8 under ${testRuntime()}`, () => {
 
       // The feed: one execution change naming the saved files and the refused ones.
       const change = changes.find((c) => c.source === "execution");
-      expect(change?.upserted.sort()).toEqual(["café.txt", "good.txt"]);
+      expect(change?.upserted.sort()).toEqual(["\\xff\\xfe.txt", "café.txt", "d\\xe9/inner.txt", "good.txt"].sort());
       expect(change?.refused.map((f) => f.path).sort()).toEqual([...byPath.keys()].sort());
 
       // Nothing changed since: the next run reports nothing again, and the good files stay.

@@ -1,11 +1,14 @@
 import { AppError } from "@/server/errors/app-error";
-import { checkWorkspacePath } from "@/server/sandbox/workspace-path";
+import { checkStoredPath } from "@/server/sandbox/byte-names";
 
 export const MAX_PATH_DEPTH = 32;
 
-/** The engine's path rules (no "..", absolute paths, NUL, backslashes, over-long names) plus a depth cap. */
+/**
+ * The engine's path rules (no "..", absolute paths, NUL, backslashes, over-long names) plus a depth
+ * cap. A name that is not UTF-8 is addressed by its escaped path (`\xff.bin`, byte-names.ts).
+ */
 export function pathProblem(path: string): string | null {
-  const check = checkWorkspacePath(path);
+  const check = checkStoredPath(path);
   if (!check.ok) return check.reason;
   if (path.split("/").length > MAX_PATH_DEPTH) return `path deeper than ${MAX_PATH_DEPTH} levels`;
   return null;
