@@ -1,10 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeUser } from "@/lib/testing/fixtures";
+import { SlowDisk, slowDiskRefusal } from "@/scripts/harness/slow-disk";
 import { freePort } from "@/lib/testing/global-setup-db";
 import { toPublicError } from "@/server/errors/public-error";
 import { executionRepository } from "@/server/repositories/execution-repository";
@@ -20,23 +20,11 @@ import { migrateDatabase } from "./migrate";
 // stalled (fsync never returns until released). Requests through the server's own database client
 // (server/db/client.ts: pool, statement and answer timeouts) must each either succeed, with the
 // effect durable, or fail within a bounded time as a 503 that says why: never a 500, never a hang,
-// never half a file. Needs root (mount) and /dev/fuse and Go (to build the tool), as CI has.
-const usable = process.getuid?.() === 0 && existsSync("/dev/fuse") && hasGo();
-function hasGo(): boolean {
-  try {
-    execFileSync("go", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const root = new URL("../..", import.meta.url).pathname;
+// never half a file. Needs root (mount), /dev/fuse and Go (to build the tool), as CI has; elsewhere
+// the suite is reported skipped, its name saying why.
+const refusal = slowDiskRefusal();
 const work = mkdtempSync(join(tmpdir(), "pantheon-slow-"));
-const source = join(work, "source");
-const mountpoint = join(work, "data");
-const control = join(work, "control");
-let slowfs: ChildProcess | null = null;
+let slow: SlowDisk | null = null;
 let db: EmbeddedDatabase | null = null;
 let pgPort = 0;
 const savedUrl = process.env.DATABASE_URL;
@@ -45,54 +33,31 @@ const STATEMENT_TIMEOUT_MS = 2_000;
 process.env.DATABASE_STATEMENT_TIMEOUT_MS = String(STATEMENT_TIMEOUT_MS);
 /** A hang detector, not a timing assertion: a call that is still unanswered by now never will be. */
 const ANSWER_BOUND_MS = 45_000;
-
-/** Sets the disk's speed; slowfs reads its control file every 100 ms. */
-async function disk(setting: string): Promise<void> {
-  writeFileSync(control, `${setting}\n`);
-  await new Promise((r) => setTimeout(r, 300));
-}
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-
-async function mountSlowfs(): Promise<void> {
-  const binary = join(work, "slowfs");
-  execFileSync("go", ["build", "-o", binary, "."], { cwd: join(root, "scripts/slowfs"), stdio: "inherit" });
-  mkdirSync(source);
-  mkdirSync(mountpoint);
-  chmodSync(work, 0o755); // as root, PostgreSQL runs as "postgres" and must reach its folder
-  chmodSync(source, 0o755);
-  writeFileSync(control, "fsync=0\n"); // initdb and the migrations on a fast disk: the test is about requests
-  slowfs = spawn(binary, ["-fsync-delay", "0", "-control", control, source, mountpoint], { stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise<void>((resolve, reject) => {
-    slowfs?.stdout?.once("data", (chunk: Buffer) => (chunk.toString().includes("ready") ? resolve() : reject(new Error(String(chunk)))));
-    slowfs?.once("exit", (code) => reject(new Error(`slowfs exited (${code})`)));
-  });
-  chmodSync(mountpoint, 0o755);
-}
+const disk = (setting: string) => slow?.set(setting);
+const dataDir = () => join(slow?.mountpoint ?? work, "postgres");
 
 beforeAll(async () => {
-  if (!usable) return;
-  await mountSlowfs();
+  if (refusal) return;
+  // initdb and the migrations on a fast disk: the test is about requests.
+  slow = await SlowDisk.mount(work);
   pgPort = await freePort();
-  db = await startEmbeddedPostgres({ dataDir: join(mountpoint, "postgres"), port: pgPort, database: "pantheon_slow" });
+  db = await startEmbeddedPostgres({ dataDir: dataDir(), port: pgPort, database: "pantheon_slow" });
   await migrateDatabase(db.url);
-  registerDataFolder(mountpoint);
+  registerDataFolder(slow.mountpoint);
   // Every repository below goes through the server's client, pointed at the slow database.
   await disconnectPrisma();
   process.env.DATABASE_URL = db.url;
 }, 300_000);
 
 afterAll(async () => {
-  if (usable) await disk("fsync=0");
+  await disk("fsync=0");
   await disconnectPrisma().catch(() => {});
   process.env.DATABASE_URL = savedUrl;
   delete process.env.DATABASE_STATEMENT_TIMEOUT_MS;
   registerDataFolder(null);
   await db?.stop().catch(() => {});
-  if (slowfs && slowfs.exitCode === null) {
-    const exited = new Promise((r) => slowfs?.once("exit", r));
-    slowfs.kill("SIGTERM");
-    await exited;
-  }
+  await slow?.unmount();
   rmSync(work, { recursive: true, force: true });
 }, 120_000);
 
@@ -119,7 +84,7 @@ async function save(projectId: number, path: string, content: string): Promise<O
   }
 }
 
-describe.runIf(usable)("a slow disk under the data folder", () => {
+describe.runIf(!refusal)(`a slow disk under the data folder${refusal ? ` (skipped: ${refusal})` : ""}`, () => {
   const acknowledged = new Map<string, string>();
   const attempted = new Map<string, Set<string>>();
   let projectId = 0;
@@ -210,7 +175,7 @@ describe.runIf(usable)("a slow disk under the data folder", () => {
     await disconnectPrisma();
     await db.stop();
     // A new start of the same folder and port, as the server's next start would make.
-    db = await startEmbeddedPostgres({ dataDir: join(mountpoint, "postgres"), port: pgPort, database: "pantheon_slow" });
+    db = await startEmbeddedPostgres({ dataDir: dataDir(), port: pgPort, database: "pantheon_slow" });
     await check();
   }, 180_000);
 });
