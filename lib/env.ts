@@ -24,8 +24,16 @@ const portList = z
   .transform((text) => text.split(",").map((p) => Number(p.trim())))
   .pipe(z.array(z.number().int().min(1).max(65535)));
 
+// The server's database client (server/db/client.ts): connections in its pool, and how long one
+// statement may run before PostgreSQL cancels it (a slow or stalled disk, a lock held too long).
+const databaseClientFields = {
+  DATABASE_POOL_MAX: int(30, 2, 200),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(30_000, 500, 600_000),
+};
+
 export const envSchema = z
   .object({
+    ...databaseClientFields,
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: int(3000, 1, 65535),
     HOST: z.string().min(1).default("127.0.0.1"),
@@ -203,6 +211,15 @@ export function getEnv(): Env {
 export type LiveEnvName = "DATABASE_URL" | "NEXTAUTH_URL" | "NEXTAUTH_SECRET" | "SANDBOX_LOG_LEVEL" | "SANDBOX_METRICS_TOKEN" | "DEBUG_SCHEMA_ENGINE";
 export function liveEnv(name: LiveEnvName): string | undefined {
   return process.env[name];
+}
+
+/**
+ * The database client's limits as they are now (validated at start-up by envSchema too): the
+ * client is made lazily, and a test sets them after getEnv()'s parse.
+ */
+export function databaseClientLimits(): { poolMax: number; statementTimeoutMs: number } {
+  const e = z.object(databaseClientFields).parse(process.env);
+  return { poolMax: e.DATABASE_POOL_MAX, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS };
 }
 
 /** The raw environment, for the parsers that read a group of variables themselves (monitoring/alert-config.ts). */

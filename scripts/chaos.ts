@@ -1,4 +1,4 @@
-// npm run chaos [-- --short] [--faults postgres,container,docker-restart,disk-full,server,db-cut] [--repeat N]
+// npm run chaos [-- --short] [--faults postgres,container,docker-restart,disk-full,slow-disk,server,db-cut] [--repeat N]
 //
 // Fault injection against a live server (issue 12 point 5): starts the real server as e2e does
 // (scripts/start.mjs: next build when the sources changed, then server/main.ts) on a free port,
@@ -19,6 +19,10 @@
 //                   CI set, CHAOS_DOCKER_RESTART=1, or DOCKER_HOST naming a private engine
 //   disk-full       the data folder is a tmpfs of CHAOS_DATA_MB (default 384) MiB, filled to the
 //                   last byte while files are written and code runs, then freed
+//   slow-disk       the data folder is seen through scripts/slowfs (a FUSE loopback): fsync at
+//                   200 ms (writes and runs must succeed), then stalled (each write must answer a
+//                   503 within the server's bounds: DATABASE_STATEMENT_TIMEOUT_MS is 5 s here), then
+//                   fast again; refused writes are absent or whole. Needs root, /dev/fuse and Go
 //   server          kill -9 of the server's process group mid-execution, then a restart
 //   db-cut          a second server on a PostgreSQL reached through a TCP proxy in this harness;
 //                   the proxy drops every connection (and refuses new ones) for 8 s while an
@@ -30,6 +34,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { embeddedPostgresUrl, startEmbeddedPostgres } from "@/server/db/embedded-postgres";
+import { SlowDisk, slowDiskRefusal } from "./harness/slow-disk";
 import {
   createKey,
   docker,
@@ -48,7 +53,7 @@ import {
   sleep,
 } from "./harness/live-server";
 
-const ALL_FAULTS = ["postgres", "container", "docker-restart", "disk-full", "server", "db-cut"];
+const ALL_FAULTS = ["postgres", "container", "docker-restart", "disk-full", "slow-disk", "server", "db-cut"];
 const { values } = parseArgs({
   options: {
     short: { type: "boolean", default: false },
@@ -154,12 +159,16 @@ class Subject {
 
 async function main() {
   const wantsDisk = faults.includes("disk-full");
-  const dataDir = mkdtempSync(join(tmpdir(), "pantheon-chaos-"));
+  const slowRefusal = faults.includes("slow-disk") ? slowDiskRefusal() : "not asked for";
+  const baseDir = mkdtempSync(join(tmpdir(), "pantheon-chaos-"));
   if (wantsDisk) {
     // A small file system of its own, so filling it is quick and touches nothing else.
-    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${process.env.CHAOS_DATA_MB ?? "384"}m,mode=0755`, "tmpfs", dataDir]);
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${process.env.CHAOS_DATA_MB ?? "384"}m,mode=0755`, "tmpfs", baseDir]);
   }
-  const setup = await harnessSetup("chaos", BASE_ENV, dataDir);
+  // The slow disk is a view of the same folder (tmpfs or not), fast until the fault.
+  const slow = slowRefusal ? null : await SlowDisk.mount(baseDir);
+  const dataDir = slow?.mountpoint ?? baseDir;
+  const setup = await harnessSetup("chaos", slow ? { ...BASE_ENV, DATABASE_STATEMENT_TIMEOUT_MS: "5000" } : BASE_ENV, dataDir);
   const server = new LiveServer(setup.port, setup.env);
   const rows: Row[] = [];
   let second: { server: LiveServer; stop: () => Promise<void> } | null = null;
@@ -213,6 +222,20 @@ async function main() {
 
     if (wantsDisk) rows.push(await diskFull(s, dataDir));
 
+    if (faults.includes("slow-disk")) {
+      if (slow) rows.push(await slowDisk(s, slow));
+      else
+        rows.push({
+          fault: "slow disk (fsync 200 ms, then stalled)",
+          recoveryMs: null,
+          failed: 0,
+          total: 0,
+          statuses: "",
+          lost: "",
+          notRun: slowRefusal ?? "",
+        });
+    }
+
     if (faults.includes("server")) {
       say("kill -9 of the server mid-execution");
       const running = s.run("sleep 30; echo late", 60);
@@ -258,9 +281,10 @@ async function main() {
       say(`removing ${left.length} container(s) the server left in scope ${setup.scope}`);
       docker(["rm", "-f", ...left]);
     }
-    if (wantsDisk) sh("umount", ["-l", dataDir]);
+    await slow?.unmount();
+    if (wantsDisk) sh("umount", ["-l", baseDir]);
     try {
-      if (!values.keep) rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
+      if (!values.keep) rmSync(baseDir, { recursive: true, force: true, maxRetries: 5 });
     } catch (e) {
       say(`could not remove ${dataDir}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -348,6 +372,62 @@ async function diskFull(s: Subject, dataDir: string): Promise<Row> {
   if (lost) problems.push(lost);
   say(`disk full: ${seconds(freedAt - filledAt)} full`);
   return { fault: "data folder full, then freed", ...r, lost: problems.join("; ") };
+}
+
+/**
+ * The data folder's disk slow (fsync 200 ms: everything must still succeed), then stalled (fsync
+ * never returns: each write must answer 503 within the server's bounds, not hang), then fast.
+ */
+async function slowDisk(s: Subject, disk: SlowDisk): Promise<Row> {
+  const problems: string[] = [];
+  const seen: string[] = [];
+  say("disk slow: 200 ms per fsync");
+  await disk.set("fsync=200ms");
+  const slowWrite = await attempt(s.write("slow.txt", `slow ${Math.random()}`));
+  const slowRun = await s.run();
+  for (const a of [slowWrite, slowRun]) {
+    if (a.ok) continue;
+    seen.push(a.label);
+    problems.push(`on a slow (not stalled) disk a request answered ${a.label}`);
+  }
+  say("disk stalled: fsync does not return");
+  await disk.set("fsync=1h");
+  const stalledAt = Date.now();
+  const refused = new Map<string, string>();
+  const answers = await Promise.all(
+    [0, 1, 2].map(async (i) => {
+      const path = `stalled-${i}.txt`;
+      const content = `stalled ${i} ${Math.random()}`;
+      refused.set(path, content);
+      const res = await s.write(path, content).catch(() => null);
+      return { path, res, body: (await res?.text().catch(() => "")) ?? "", ms: Date.now() - stalledAt };
+    }),
+  );
+  for (const a of answers) {
+    if (a.res && a.res.status < 300) {
+      refused.delete(a.path);
+      problems.push(`${a.path} was acknowledged while the disk was stalled`);
+      continue;
+    }
+    seen.push(a.res ? String(a.res.status) : "no answer");
+    if (a.res?.status !== 503 || !a.res.headers.get("retry-after") || !/did not answer|did not finish|busy/.test(a.body)) {
+      problems.push(`a write on a stalled disk answered ${a.res?.status ?? "nothing"} after ${seconds(a.ms)}: ${a.body.slice(0, 200)}`);
+    }
+  }
+  say(`stalled writes answered in ${answers.map((a) => seconds(a.ms)).join(", ")}; disk fast again`);
+  await disk.set("fsync=0");
+  const releasedAt = Date.now();
+  const r = await untilSuccess(() => attempt(s.write("after-slow.txt", "after")), releasedAt, seen);
+  // Whether a write answered "unknown" was stored depends on its COMMIT: absent or whole, never part.
+  for (const [path, content] of refused) {
+    const back = await readFileContent(s.api, s.projectId, path);
+    if (back.status !== 404 && back.content !== content) problems.push(`${path} half-written (${back.status}, ${back.content.length} bytes)`);
+  }
+  const run = await s.run();
+  if (!run.ok) problems.push(`an execution after the disk came back answered ${run.label}`);
+  const lost = await s.lost();
+  if (lost) problems.push(lost);
+  return { fault: "slow disk (fsync 200 ms, then stalled)", ...r, lost: problems.join("; ") };
 }
 
 /** A TCP proxy in front of PostgreSQL that can drop every connection and refuse new ones. */
@@ -498,7 +578,7 @@ function print(rows: Row[]) {
     console.log(`postgres kill -9 → first successful execution: median ${seconds(median)} over ${pg.length} kill(s): ${pg.map(seconds).join(", ")}`);
   }
   console.log(
-    "time to recovery: from the fault (db network cut: from the network's return, disk full: from freeing the space) to the first answer that succeeded",
+    "time to recovery: from the fault (db network cut: from the network's return, disk full: from freeing the space, slow disk: from its return to speed) to the first answer that succeeded",
   );
 }
 

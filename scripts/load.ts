@@ -1,4 +1,4 @@
-// npm run load [-- --projects 50] [--minutes 2] [--think-ms 0]
+// npm run load [-- --projects 50] [--minutes 2] [--think-ms 0] [--server-log FILE]
 //
 // Load against a live server (issue 12 point 6): starts the real server (scripts/start.mjs, own
 // port, data folder, PostgreSQL and container scope) with the seed's limits raised for the run,
@@ -10,6 +10,8 @@
 // the host's growth divided by live sandboxes), the server's RSS before and after (and per minute
 // for a soak), then, after the clients stop: rows left running (must be 0) and, after the
 // server's shutdown, containers left behind (must be 0). Exit 1 when anything was lost or left.
+// Errors are counted by operation, status, code and the answer's message (numbers and ids
+// blanked), so a figure like "503 ×187" says what it was; --server-log keeps every server line.
 // Numbers are printed, never asserted on timing: the machine is shared.
 import { readFileSync } from "node:fs";
 import { rmSync } from "node:fs";
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     minutes: { type: "string", default: "2" },
     "think-ms": { type: "string", default: "0" },
     keep: { type: "boolean", default: false },
+    "server-log": { type: "string" },
   },
 });
 const projects = Number(values.projects);
@@ -55,7 +58,9 @@ async function timed<T>(op: Op, call: () => Promise<T>): Promise<T | null> {
     latencies[op].push(performance.now() - started);
     return value;
   } catch (e) {
-    countError(`${op}: ${e instanceof HttpError ? `HTTP ${e.status}${e.code ? ` ${e.code}` : ""}` : e instanceof Error ? e.name : "error"}`);
+    countError(
+      `${op}: ${e instanceof HttpError ? `HTTP ${e.status}${e.code ? ` ${e.code}` : ""}${e.reason ? ` "${e.reason}"` : ""}` : e instanceof Error ? e.name : "error"}`,
+    );
     return null;
   }
 }
@@ -64,22 +69,37 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
+    /** The answer's message with numbers and ids blanked, so kinds group. */
+    readonly reason = "",
   ) {
     super(`HTTP ${status} ${code}`);
   }
 }
 
+/** A non-2xx answer as an HttpError carrying its code and (blanked) message. */
+function httpError(status: number, text: string): HttpError {
+  let code = "";
+  let message = "";
+  try {
+    const error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+    code = error?.code ?? "";
+    message = error?.message ?? "";
+  } catch {
+    message = text.slice(0, 120);
+  }
+  return new HttpError(
+    status,
+    code,
+    message
+      .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/gi, "<id>")
+      .replace(/\d+(\.\d+)?/g, "N")
+      .slice(0, 160),
+  );
+}
+
 async function ok(res: Response): Promise<unknown> {
   const text = await res.text();
-  if (res.status >= 300) {
-    let code = "";
-    try {
-      code = (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? "";
-    } catch {
-      code = "";
-    }
-    throw new HttpError(res.status, code);
-  }
+  if (res.status >= 300) throw httpError(res.status, text);
   return text ? (JSON.parse(text) as unknown) : null;
 }
 
@@ -121,7 +141,7 @@ async function main() {
     SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE: "100000",
     SANDBOX_POOL_SIZE: process.env.SANDBOX_POOL_SIZE ?? "10",
   });
-  const server = new LiveServer(setup.port, setup.env);
+  const server = new LiveServer(setup.port, setup.env, values["server-log"]);
   let failed = false;
   const hostBaseline = hostUsedMb();
   try {
@@ -188,7 +208,7 @@ async function main() {
         }
         const read = await timed("read", async () => {
           const r = await readFileContent(api, projectId, "load.txt");
-          if (r.status !== 200) throw new HttpError(r.status, "");
+          if (r.status !== 200) throw httpError(r.status, r.content);
           return r.content;
         });
         if (read !== null && wrote && read !== content) {

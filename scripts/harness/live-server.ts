@@ -2,7 +2,7 @@
 // port, data folder, PostgreSQL port and container scope), an API key made with the admin CLI,
 // a REST client, and what they read from outside (docker, the server's RSS, the database).
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync } from "node:fs";
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,6 +63,8 @@ export class LiveServer {
   constructor(
     readonly port: number,
     readonly env: NodeJS.ProcessEnv,
+    /** Every line the server prints is also appended here (the ring in `log` keeps only 400). */
+    readonly logFile?: string,
   ) {}
 
   get base() {
@@ -74,6 +76,7 @@ export class LiveServer {
     // the embedded PostgreSQL it started, as a crash of the machine's service would.
     this.child = spawn(process.execPath, ["scripts/start.mjs"], { cwd: root, env: this.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     const keep = (chunk: Buffer) => {
+      if (this.logFile) appendFileSync(this.logFile, chunk);
       for (const line of chunk.toString().split("\n")) if (line.trim()) this.log.push(line);
       if (this.log.length > 400) this.log.splice(0, this.log.length - 400);
     };

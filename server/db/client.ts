@@ -1,10 +1,10 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
-import { liveEnv } from "@/lib/env";
+import { databaseClientLimits, liveEnv } from "@/lib/env";
+import { BoundedPool } from "./bounded-pool";
 
 // One client per process, on globalThis: Next may load this module twice (custom server and
 // route bundles), and each copy would otherwise open its own pool.
-const CONNECT_TIMEOUT_MS = 5_000;
 const OLD_POOL_GRACE_MS = 60_000;
 
 const holder = globalThis as typeof globalThis & { __pantheonPrisma?: PrismaClient };
@@ -13,9 +13,11 @@ export function getPrisma(): PrismaClient {
   if (!holder.__pantheonPrisma) {
     const url = liveEnv("DATABASE_URL");
     if (!url) throw new Error("DATABASE_URL is not set: the server sets it after starting the database");
-    // A bounded connect: with the database unreachable (network cut, a server that accepts and
-    // never answers) a request fails in seconds with a 503 instead of hanging on the pool.
-    holder.__pantheonPrisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }) });
+    // Bounded connect, wait for a connection, statement and answer (bounded-pool.ts): with the
+    // database unreachable, busy, or on a slow or stalled disk, a request fails in seconds with a
+    // 503 that says which, instead of hanging.
+    const pool = new BoundedPool(url, databaseClientLimits());
+    holder.__pantheonPrisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   }
   return holder.__pantheonPrisma;
 }

@@ -35,4 +35,20 @@ describe("database errors", () => {
     expect(mapped).toBeInstanceOf(AppError);
     expect(mapped).toMatchObject({ code: "UNAVAILABLE", details: { retryAfterSeconds: 2 } });
   });
+
+  it("tells a slow database from an absent one: busy, cancelled, unanswered", () => {
+    const busy = new Error("x", { cause: Object.assign(new Error("database pool exhausted: all 7 connections stayed in use for 5 s"), { poolMax: 7 }) });
+    expect(fromDatabaseError(busy)).toMatchObject({ code: "UNAVAILABLE", details: { database: "busy", retryAfterSeconds: 2 } });
+    expect((fromDatabaseError(busy) as AppError).message).toContain("all 7 connections");
+    const cancelled = Object.assign(new Error("canceling statement due to statement timeout"), {
+      name: "PrismaClientKnownRequestError",
+      meta: { driverAdapterError: { name: "DriverAdapterError", cause: { originalCode: "57014", kind: "postgres" } } },
+    });
+    expect(fromDatabaseError(cancelled)).toMatchObject({ code: "UNAVAILABLE", details: { database: "slow", retryAfterSeconds: 5 } });
+    expect((fromDatabaseError(cancelled) as AppError).message).toContain("nothing of it was stored");
+    // pg's query_timeout: the answer never came, so whether a COMMIT happened is unknown.
+    const unanswered = fromDatabaseError(new Error("Query read timeout"));
+    expect(unanswered).toMatchObject({ code: "UNAVAILABLE", details: { database: "slow" } });
+    expect((unanswered as AppError).message).toContain("whether this request was stored is unknown");
+  });
 });

@@ -1,5 +1,7 @@
 import { DATABASE_RETRY_AFTER_SECONDS, getDatabaseAvailability } from "@/server/db/database-availability";
-import { dataFolderFullNote, diskFullMessage, DISK_FULL_RETRY_AFTER_SECONDS, isDiskFullError } from "@/server/db/data-folder";
+import { databaseClientLimits } from "@/lib/env";
+import { dataFolder, dataFolderFullNote, diskFullMessage, DISK_FULL_RETRY_AFTER_SECONDS, isDiskFullError } from "@/server/db/data-folder";
+import { ANSWER_GRACE_MS, NO_ANSWER_MESSAGE, POOL_EXHAUSTED_MESSAGE } from "@/server/db/bounded-pool";
 import { AppError } from "./app-error";
 
 // A database that is away (restarting, unreachable) is a retryable 503 with Retry-After, not a
@@ -52,6 +54,51 @@ export function isDatabaseUnavailableError(err: unknown): boolean {
   return false;
 }
 
+// A database that is up but slow (server/db/bounded-pool.ts): every connection in use, a statement
+// PostgreSQL cancelled at statement_timeout (its transaction rolled back), or no answer at all (a
+// COMMIT waiting on a stalled disk: the outcome is unknown). Each a 503 that says which.
+type Slowness = "busy" | "cancelled" | "unanswered";
+interface SlowError {
+  kind: Slowness;
+  /** For "busy": the size of the pool that was full (bounded-pool.ts puts it on the error). */
+  poolMax?: number;
+}
+const SLOW_RETRY_AFTER_SECONDS = { busy: 2, cancelled: 5, unanswered: 5 } as const;
+
+function slownessOf(err: unknown): SlowError | null {
+  let e: unknown = err;
+  for (let depth = 0; depth < 6 && e && typeof e === "object"; depth++) {
+    const o = e as { code?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown }; originalCode?: unknown; poolMax?: unknown };
+    const message = typeof o.message === "string" ? o.message : "";
+    if (message.includes(POOL_EXHAUSTED_MESSAGE)) {
+      const stated = typeof o.poolMax === "number" ? o.poolMax : Number(/all (\d+) connections/.exec(message)?.[1]);
+      return { kind: "busy", ...(Number.isFinite(stated) ? { poolMax: stated } : {}) };
+    }
+    if (message.includes(NO_ANSWER_MESSAGE)) return { kind: "unanswered" };
+    // 57014 query_canceled: statement_timeout (the only canceller of the server's own statements).
+    if (o.code === "57014" || o.originalCode === "57014" || /canceling statement due to statement timeout/i.test(message)) return { kind: "cancelled" };
+    e = o.meta?.driverAdapterError ?? o.cause;
+  }
+  return null;
+}
+
+function slowDatabase({ kind, poolMax }: SlowError): AppError {
+  let limits = { poolMax: 0, statementTimeoutMs: 0 };
+  try {
+    limits = databaseClientLimits();
+  } catch {
+    // validated at start-up; the message only loses its figures
+  }
+  const folder = dataFolder();
+  const disk = folder ? ` (is the disk under its data folder ${folder} slow?)` : "";
+  const message = {
+    busy: `The database is busy: all ${poolMax ?? limits.poolMax} connections of this server stayed in use; nothing of this request was stored. Try again shortly.`,
+    cancelled: `The database did not finish this request within ${limits.statementTimeoutMs / 1000} s${disk}; it was cancelled and nothing of it was stored. Try again shortly.`,
+    unanswered: `The database did not answer within ${(limits.statementTimeoutMs + ANSWER_GRACE_MS) / 1000} s${disk}; whether this request was stored is unknown: read it back before retrying.`,
+  }[kind];
+  return new AppError("UNAVAILABLE", message, { retryAfterSeconds: SLOW_RETRY_AFTER_SECONDS[kind], database: kind === "busy" ? "busy" : "slow" });
+}
+
 /** While the supervisor knows the database is down, any failure of a database call is that. */
 function isDatabaseClientError(err: unknown): boolean {
   const name = (err as { name?: unknown } | null)?.name;
@@ -64,6 +111,9 @@ export function fromDatabaseError(err: unknown): unknown {
   // A full data folder: a 503 naming it (507 is WebDAV's; clients retry 503 with Retry-After).
   if (isDiskFullError(err)) return diskFull();
   const down = !getDatabaseAvailability().isUp();
+  // While the supervisor knows the database is down, a timeout is that outage, not slowness.
+  const slow = down ? null : slownessOf(err);
+  if (slow) return slowDatabase(slow);
   if (isDatabaseUnavailableError(err) || (down && isDatabaseClientError(err))) {
     // The database stopped because its folder filled up (its WAL could not grow): say so.
     if (dataFolderFullNote()) return diskFull();
