@@ -108,6 +108,9 @@ export const envSchema = z
     SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE: int(10, 1, 100_000),
     SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE: int(50, 1, 100_000),
     SANDBOX_MAX_BODY_BYTES: int(2 * 1_048_576, 1024, 256 * 1_048_576),
+    // Requests worked on at once (event streams and WebSockets aside); past it each new request is
+    // answered 503 with Retry-After at the door, so a burst gets fast refusals instead of timeouts.
+    SANDBOX_MAX_REQUESTS_IN_FLIGHT: int(512, 8, 100_000),
     // Interactive shells (the IDE terminal's PTY over a WebSocket): closed after this long without
     // input from the browser, and at most this many open per user in a project and per user overall.
     SANDBOX_SHELL_IDLE_MS: int(900_000, 5_000, 86_400_000),

@@ -1,4 +1,4 @@
-// npm run chaos [-- --short] [--faults postgres,container,docker-restart,disk-full,slow-disk,server,db-cut] [--repeat N]
+// npm run chaos [-- --short] [--faults postgres,container,docker-restart,disk-full,slow-disk,server,db-cut,burst] [--repeat N]
 //
 // Fault injection against a live server (issue 12 point 5): starts the real server as e2e does
 // (scripts/start.mjs: next build when the sources changed, then server/main.ts) on a free port,
@@ -19,7 +19,8 @@
 //                   CI set, CHAOS_DOCKER_RESTART=1, or DOCKER_HOST naming a private engine
 //   disk-full       the data folder is a tmpfs of CHAOS_DATA_MB (default 384) MiB, filled to the
 //                   last byte while files are written and code runs, then freed
-//   slow-disk       the data folder is seen through scripts/slowfs (a FUSE loopback): fsync at
+//   slow-disk       a server of its own whose data folder is seen through scripts/slowfs (a FUSE
+//                   loopback; the other faults' folder stays direct): fsync at
 //                   200 ms (writes and runs must succeed), then stalled (each write must answer a
 //                   503 within the server's bounds: DATABASE_STATEMENT_TIMEOUT_MS is 5 s here), then
 //                   fast again; refused writes are absent or whole. Needs root, /dev/fuse and Go
@@ -27,7 +28,11 @@
 //   db-cut          a second server on a PostgreSQL reached through a TCP proxy in this harness;
 //                   the proxy drops every connection (and refuses new ones) for 8 s while an
 //                   execution runs, then lets them through again
+//   burst           CHAOS_BURST (default 10,000) requests at once on one project (reads, writes,
+//                   executions): each answered 2xx, 429 or 503 with Retry-After, the server up,
+//                   every acknowledged write read back whole
 import { execFileSync, spawn } from "node:child_process";
+import { request as httpRequest } from "node:http";
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -53,7 +58,7 @@ import {
   sleep,
 } from "./harness/live-server";
 
-const ALL_FAULTS = ["postgres", "container", "docker-restart", "disk-full", "slow-disk", "server", "db-cut"];
+const ALL_FAULTS = ["postgres", "container", "docker-restart", "disk-full", "slow-disk", "server", "db-cut", "burst"];
 const { values } = parseArgs({
   options: {
     short: { type: "boolean", default: false },
@@ -67,6 +72,7 @@ for (const f of faults) if (!ALL_FAULTS.includes(f)) throw new Error(`unknown fa
 const repeat = Number(values.repeat ?? (values.short ? 1 : 3));
 const RECOVERY_LIMIT_MS = 90_000;
 const DB_CUT_MS = 8_000;
+const BURST = Number(process.env.CHAOS_BURST ?? 10_000);
 const say = (line: string) => console.log(`[chaos] ${new Date().toISOString().slice(11, 19)} ${line}`);
 
 /** One call's outcome as the table counts it: "503", "no answer", "200 error/killed" (a run that failed). */
@@ -142,9 +148,14 @@ class Subject {
   /** Files changed or gone, rows left running (waited for up to 60 s: the sweeper's rounds). */
   async lost(): Promise<string> {
     const missing: string[] = [];
-    for (const [path, content] of this.files) {
-      const r = await readFileContent(this.api, this.projectId, path);
-      if (r.status !== 200 || r.content !== content) missing.push(`${path} (${r.status})`);
+    const files = [...this.files];
+    for (let i = 0; i < files.length; i += 16) {
+      await Promise.all(
+        files.slice(i, i + 16).map(async ([path, content]) => {
+          const r = await readFileContent(this.api, this.projectId, path);
+          if (r.status !== 200 || r.content !== content) missing.push(`${path} (${r.status})`);
+        }),
+      );
     }
     const out = missing.length ? [`files lost: ${missing.join(", ")}`] : [];
     let open = await rowsLeftRunning(this.pgPort);
@@ -165,13 +176,12 @@ async function main() {
     // A small file system of its own, so filling it is quick and touches nothing else.
     execFileSync("mount", ["-t", "tmpfs", "-o", `size=${process.env.CHAOS_DATA_MB ?? "384"}m,mode=0755`, "tmpfs", baseDir]);
   }
-  // The slow disk is a view of the same folder (tmpfs or not), fast until the fault.
-  const slow = slowRefusal ? null : await SlowDisk.mount(baseDir);
-  const dataDir = slow?.mountpoint ?? baseDir;
-  const setup = await harnessSetup("chaos", slow ? { ...BASE_ENV, DATABASE_STATEMENT_TIMEOUT_MS: "5000" } : BASE_ENV, dataDir);
-  const server = new LiveServer(setup.port, setup.env);
+  const dataDir = baseDir;
+  const setup = await harnessSetup("chaos", BASE_ENV, dataDir);
+  const server = new LiveServer(setup.port, setup.env, process.env.CHAOS_SERVER_LOG);
   const rows: Row[] = [];
   let second: { server: LiveServer; stop: () => Promise<void> } | null = null;
+  const slowSide: { stop?: () => Promise<void> } = {};
   let ok = false;
   try {
     say(
@@ -223,8 +233,10 @@ async function main() {
     if (wantsDisk) rows.push(await diskFull(s, dataDir));
 
     if (faults.includes("slow-disk")) {
-      if (slow) rows.push(await slowDisk(s, slow));
-      else
+      if (!slowRefusal) {
+        const side = await slowDiskServer(slowSide);
+        rows.push(await slowDisk(side.subject, side.disk));
+      } else
         rows.push({
           fault: "slow disk (fsync 200 ms, then stalled)",
           recoveryMs: null,
@@ -267,6 +279,9 @@ async function main() {
       second = b;
       rows.push(await databaseCut(b.subject, b.proxy));
     }
+
+    // Last: its acknowledged writes make every later check of what was stored longer.
+    if (faults.includes("burst")) rows.push(await burst(s, setup.pgPort));
     ok = rows.every((r) => r.notRun !== undefined || (r.recoveryMs !== null && !r.lost && !/\b500×/.test(r.statuses)));
     if (!ok) console.error(JSON.stringify(rows));
   } catch (e) {
@@ -275,13 +290,13 @@ async function main() {
   } finally {
     print(rows);
     await second?.stop();
+    await slowSide.stop?.();
     await server.stop();
     const left = scopeContainers(setup.scope, true);
     if (left.length) {
       say(`removing ${left.length} container(s) the server left in scope ${setup.scope}`);
       docker(["rm", "-f", ...left]);
     }
-    await slow?.unmount();
     if (wantsDisk) sh("umount", ["-l", baseDir]);
     try {
       if (!values.keep) rmSync(baseDir, { recursive: true, force: true, maxRetries: 5 });
@@ -470,6 +485,29 @@ class CuttableProxy {
 }
 
 /** A second server whose DATABASE_URL is the proxy in front of a PostgreSQL this harness runs. */
+/**
+ * A server of its own whose data folder is the slow view: on the main server's folder, every
+ * PostgreSQL crash recovery (which fsyncs the whole cluster) would go through FUSE and slow the
+ * other faults' figures. `side.stop` is set before the server starts, so a failed start is
+ * cleaned up too.
+ */
+async function slowDiskServer(side: { stop?: () => Promise<void> }) {
+  const source = mkdtempSync(join(tmpdir(), "pantheon-chaos-s-"));
+  const disk = await SlowDisk.mount(source);
+  const setup = await harnessSetup("chaos-s", { ...BASE_ENV, DATABASE_STATEMENT_TIMEOUT_MS: "5000" }, disk.mountpoint, 4);
+  const server = new LiveServer(setup.port, setup.env);
+  side.stop = async () => {
+    await server.stop();
+    const left = scopeContainers(setup.scope, true);
+    if (left.length) docker(["rm", "-f", ...left]);
+    await disk.unmount();
+    if (!values.keep) rmSync(source, { recursive: true, force: true, maxRetries: 5 });
+  };
+  say(`starting a server on :${setup.port} whose data folder is seen through slowfs (${disk.mountpoint})`);
+  await server.start();
+  return { disk, subject: await Subject.open(server, setup.pgPort, setup.env) };
+}
+
 async function databaseBehindProxy() {
   const dir = mkdtempSync(join(tmpdir(), "pantheon-chaos-b-"));
   chmodSync(dir, 0o755); // as root, PostgreSQL runs as "postgres" and must reach its folder
@@ -498,6 +536,99 @@ async function databaseBehindProxy() {
       if (!values.keep) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
+}
+
+/**
+ * BURST requests at once on one project (reads, writes of new files, executions): each must get a
+ * clear answer (2xx, 429, or 503 with Retry-After; never another 5xx, never none), the server must
+ * stay up, and every write it acknowledged must read back whole. Recovery: from the burst's last
+ * answer to the first successful execution.
+ */
+async function burst(s: Subject, pgPort: number): Promise<Row> {
+  say(`${BURST} requests at once (6 reads : 3 writes : 1 execution)`);
+  const pid = s.server.serverPid();
+  const started = Date.now();
+  const answers = await Promise.all(
+    Array.from({ length: BURST }, async (_, i): Promise<string> => {
+      const kind = i % 10 < 6 ? "read" : i % 10 < 9 ? "write" : "execute";
+      const project = `/api/sandbox/projects/${s.projectId}`;
+      const res = await burstRequest(
+        s.api,
+        kind === "read" ? "GET" : "POST",
+        kind === "read" ? `${project}/files/content?path=before.txt` : kind === "write" ? `${project}/files` : `${project}/execute`,
+        kind === "read" ? undefined : kind === "write" ? { path: `burst/${i}.txt`, content: `burst ${i}` } : { command: `echo ${i}`, timeout: 30 },
+      );
+      if ("error" in res) return `${kind} no answer (${res.error})`;
+      if (kind === "write" && res.status < 300) s.files.set(`burst/${i}.txt`, `burst ${i}`);
+      const unclear = res.status >= 500 && !(res.status === 503 && res.retryAfter);
+      return `${res.status}${unclear ? " unclear" : ""}${res.reason ? ` (${res.reason})` : ""}`;
+    }),
+  );
+  const endedAt = Date.now();
+  const counts = new Map<string, number>();
+  for (const a of answers) counts.set(a, (counts.get(a) ?? 0) + 1);
+  const failed = answers.filter((a) => !a.startsWith("2"));
+  say(`burst answered in ${seconds(endedAt - started)}: ${[...counts].map(([k, n]) => `${k}×${n}`).join(", ")}`);
+  const problems = failed.filter((a) => a.includes("no answer") || a.includes("unclear"));
+  const summary = problems.length ? [`${problems.length} request(s) without a clear answer`] : [];
+  if (pid !== null && !existsSync(`/proc/${pid}`)) summary.push("the server died");
+  const r = await untilSuccess(() => s.run(), endedAt);
+  const lost = await s.lost();
+  if (lost) summary.push(lost);
+  const open = await rowsLeftRunning(pgPort);
+  if (open.executions || open.processes) summary.push(`rows left running: ${open.executions} executions, ${open.processes} processes`);
+  return {
+    fault: `burst of ${BURST} requests`,
+    recoveryMs: r.recoveryMs,
+    failed: failed.length,
+    total: BURST,
+    statuses: [...counts]
+      .filter(([k]) => !k.startsWith("2"))
+      .map(([k, n]) => `${k}×${n}`)
+      .join(" "),
+    lost: summary.join("; "),
+  };
+}
+
+/**
+ * One request on a connection of its own through node:http, which (unlike fetch's 10 s) leaves
+ * the connect to the kernel's SYN retries: the harness shares two cores with the server, and its
+ * own event loop, busy with 10,000 sockets, must not be what times a connection out.
+ */
+function burstRequest(
+  api: RestClient,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; retryAfter: string | null; reason: string } | { error: string }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve) => {
+    const req = httpRequest(
+      `${api.base}${path}`,
+      {
+        method,
+        agent: false,
+        timeout: 300_000,
+        headers: { authorization: api.authorization, ...(payload === undefined ? {} : { "content-type": "application/json" }) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: res.headers["retry-after"] ?? null,
+            // The refusal's reason, numbers blanked, so the table says what each kind of answer was.
+            reason: (res.statusCode ?? 0) < 300 ? "" : (/"message":"([^"]{0,60})/.exec(Buffer.concat(chunks).toString())?.[1] ?? "").replace(/\d+/g, "N"),
+          }),
+        );
+        res.on("error", (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.name }));
+      },
+    );
+    req.on("timeout", () => req.destroy(Object.assign(new Error("no answer in 300 s"), { code: "TIMEOUT" })));
+    req.on("error", (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.name }));
+    req.end(payload);
+  });
 }
 
 /** The network to the database cut for DB_CUT_MS while an execution runs, then restored. */

@@ -8,6 +8,7 @@ import { disconnectPrisma, resetPrisma } from "@/server/db/client";
 import { registerDataFolder } from "@/server/db/data-folder";
 import { superviseDatabase } from "@/server/db/database-supervisor";
 import { migrateDatabase } from "@/server/db/migrate";
+import { createLoadShedder } from "@/server/http/load-shedder";
 import { createRequestGuard } from "@/server/http/request-guard";
 import { applySecurityHeaders } from "@/server/http/security-headers";
 import { resolveDatabase } from "@/server/db/resolve-database";
@@ -112,7 +113,13 @@ async function main() {
   const guard = createRequestGuard({ appOrigin, log: getLogger() });
   // Domain mode frames *.<domain>; same-host mode the app's host name on any port.
   const frameSources = previewFrameSources(previewSettings(env, publicUrl));
+  const shedder = createLoadShedder({
+    maxInFlight: env.SANDBOX_MAX_REQUESTS_IN_FLIGHT,
+    retryAfterSeconds: 1,
+    log: getLogger().child({ component: "load-shedder" }),
+  });
   const server = createServer((req, res) => {
+    if (!shedder.admit(req, res)) return;
     if (!guard.http(req, res)) return;
     applySecurityHeaders(req, res, { dev, frameSources });
     // Route handlers see headers only; the sign-in throttle needs who is really calling.
@@ -143,7 +150,9 @@ async function main() {
       await shells.close();
     },
   ]);
-  server.listen(env.PORT, env.HOST, () => {
+  // Node's default accept queue is 511: a burst beyond it has its connections dropped and retried by
+  // the client's TCP until its connect timeout. The kernel caps this at net.core.somaxconn.
+  server.listen({ port: env.PORT, host: env.HOST, backlog: 4096 }, () => {
     say(`ready in ${Math.round(performance.now() - startedAt)} ms at ${publicUrl} (listening on ${env.HOST}:${env.PORT})`);
     say(`sign up at ${publicUrl}/signup, or create an admin: npm run admin -- create-user --email you@example.com --password '...' --admin`);
   });

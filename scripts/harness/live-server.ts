@@ -144,6 +144,9 @@ export async function createKey(env: NodeJS.ProcessEnv, name: string): Promise<s
 }
 
 export interface RestClient {
+  /** The server's base URL and the Authorization header, for callers that need their own transport. */
+  base: string;
+  authorization: string;
   raw(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<Response>;
   json(method: string, path: string, body?: unknown): Promise<unknown>;
 }
@@ -157,6 +160,8 @@ export function restClient(server: LiveServer, key: string): RestClient {
       signal: AbortSignal.timeout(timeoutMs),
     });
   return {
+    base: server.base,
+    authorization: `Bearer ${key}`,
     raw,
     async json(method, path, body) {
       const res = await raw(method, path, body);
