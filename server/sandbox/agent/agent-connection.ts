@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import * as http2 from "node:http2";
 import { Code, ConnectError, createClient, type CallOptions, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
@@ -120,6 +121,9 @@ export class AgentConnection {
     this.settings = { ...DEFAULTS, ...stripUndefined(limits) };
     this.log = log.child({ containerId });
     this.dead = new Promise((resolve) => (this.resolveDead = resolve));
+    // Every call in flight on this connection listens for its death, and they are many by design
+    // (runs, shells, forwards, the watch): not a leak, so no MaxListenersExceededWarning at 11.
+    setMaxListeners(0, this.deathController.signal);
     this.logForwarder = forwardAgentLog(exec.stderr, this.log, logLimits);
     // Failures of the pipes show up as the session's; these keep a late EPIPE from being an
     // unhandled 'error' event (a crash of the server).
