@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
 import { raceAbort, sleep, whenAborted } from "./abort";
 import type { ImageKind } from "./config";
@@ -240,7 +241,7 @@ export class ContainerPool {
       busyUntil: null,
       pinned: 0,
       dead: null,
-      died: new AbortController(),
+      died: listenedByMany(new AbortController()),
       oomEvents: 0,
       state: newLeaseState(),
     };
@@ -605,4 +606,13 @@ export function idleReason(lease: Pick<Lease, "lastUsedAt" | "lastOutputAt">, cu
   if (Math.max(lease.lastUsedAt, lease.lastOutputAt) < cutoff) return "idle";
   if (lease.lastUsedAt < unattendedCutoff) return "unattended";
   return null;
+}
+
+/**
+ * A lease's death is listened for by every run, shell, process and forward on its container at
+ * once, many by design: not a leak, so no MaxListenersExceededWarning at the eleventh.
+ */
+function listenedByMany(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
