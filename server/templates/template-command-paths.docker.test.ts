@@ -1,3 +1,9 @@
+// Each project runs its commands three times over (up to 12 executions) and, on a quiet machine,
+// within a minute: the seed's 10 executions per project per minute would refuse the last ones. Rate
+// limits are not this file's subject (rest.docker.test.ts and rate-limits.int.test.ts cover them).
+process.env.SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE = "1000";
+process.env.SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE = "1000";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
 import { keyCaller, sessionCookie } from "@/lib/testing/callers";
@@ -30,6 +36,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await shells?.close();
   await harness?.stop();
+  // Later files in the same worker get the configured limits back.
+  for (const name of ["SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE", "SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE"]) delete process.env[name];
 });
 
 // vitest and Vite print colours even without a TTY; assertions read the plain text.
