@@ -79,8 +79,13 @@ interface ProcessEvent {
 }
 
 /** ProcessService.Start (server stream, Connect envelopes: flags u8, length u32be, JSON). */
-async function runProcess(agent: Agent, id: string, shell: string): Promise<{ stdout: string; exited: ProcessEvent["exited"] }> {
-  const json = Buffer.from(JSON.stringify({ id, shell }));
+async function runProcess(
+  agent: Agent,
+  id: string,
+  shell: string,
+  pty?: { cols: number; rows: number },
+): Promise<{ stdout: string; exited: ProcessEvent["exited"] }> {
+  const json = Buffer.from(JSON.stringify({ id, shell, ...(pty ? { pty } : {}) }));
   const head = Buffer.alloc(5);
   head.writeUInt32BE(json.length, 1);
   const res = await request(agent, "/pantheon.agent.v1.ProcessService/Start", "application/connect+json", Buffer.concat([head, json]));
@@ -149,5 +154,21 @@ describe.each(IMAGE_NAMES)(`pantheon-agent in the %s image (${runtime})`, (name)
     expect(hello.pid).toBeGreaterThan(1);
     const after = await runProcess(agent, "after", "echo alive");
     expect(after.stdout).toBe("alive\n");
+  });
+
+  // gVisor before 2024-02 blocked a zero-length terminal write forever (google/gvisor#9955), and
+  // npm makes one at exit: the agent's filter (emptywrite.go) answers it. Under runc, Linux does.
+  it("lets a terminal program's empty write return (npm --version ends in a terminal)", async () => {
+    const shell = [
+      `perl -e 'syswrite(STDOUT, "", 0) // die "syswrite: $!"; print "perl-after\n"'; echo "perl=$?"`,
+      `if command -v npm >/dev/null; then npm --version; echo "npm=$?"; fi`,
+      "echo done",
+    ].join("\n");
+    const r = await runProcess(agents.get(name)!, "empty-write", shell, { cols: 80, rows: 24 });
+    const out = r.stdout.replaceAll("\r\n", "\n");
+    expect(out).toContain("perl-after\nperl=0\n");
+    if (name === "node") expect(out).toContain("npm=0\n");
+    expect(out).toContain("done\n");
+    expect(r.exited?.exitCode ?? 0).toBe(0);
   });
 });

@@ -104,9 +104,10 @@ describe(`templates under ${runtime}`, () => {
       const projectId = `template-${id}`;
       for (const [path, content] of Object.entries(template.files)) t.store.put(projectId, path, content);
       try {
+        // A figure, not an assertion: the machine's load decides it (see the habits on timed tests).
         const started = Date.now();
         await testBuildRun(template, projectId);
-        expect(Date.now() - started).toBeLessThan(60_000);
+        console.log(`${runtime} ${id}: test, build and run in a fresh container took ${Date.now() - started} ms`);
 
         // Idle release: the container is destroyed; the next command binds a fresh one.
         await t.engine.releaseProject(projectId);

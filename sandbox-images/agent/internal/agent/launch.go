@@ -15,6 +15,9 @@ import (
 // LaunchArg is argv[1] of the agent re-executed as the launcher of one sandbox process.
 const LaunchArg = "__launch"
 
+// LaunchEmptyWrites is the launcher's FILTER argument that installs emptywrite.go's filter.
+const LaunchEmptyWrites = "empty-writes"
+
 // Between fork and the sandbox program's execve, still as uid 0 (Go's ForkExec has no hook for
 // this, hence a re-exec of the agent's own binary):
 //  1. oom_score_adj := 1000 (raising needs no privilege): a memory bomb dies, not the agent;
@@ -23,17 +26,22 @@ const LaunchArg = "__launch"
 //  4. setgroups([]), setresgid, setresuid to the sandbox ids: permitted, effective and ambient
 //     capabilities are cleared by the kernel on the uid change, inheritable is cleared explicitly;
 //  5. PR_SET_NO_NEW_PRIVS (already set container-wide by no-new-privileges; set again regardless);
-//  6. chdir as the sandbox user (so it needs the user's own access), then execve.
+//  6. with FILTER = LaunchEmptyWrites, the seccomp filter of emptywrite.go (terminal processes
+//     where the kernel blocks empty terminal writes);
+//  7. chdir as the sandbox user (so it needs the user's own access), then execve.
+//
+// Run as the sandbox user instead (the direct launch's way to install the filter, see
+// processTable.start), steps 3 and 4 are skipped: there is nothing left to drop.
 //
 // Failures print one line on stderr and exit 126 (cannot run) / 127 (not found), like a shell.
 //
-// argv: __launch UID GID OOM_ADJ NPROC CWD PATH ARGV0 ARGS...
+// argv: __launch UID GID OOM_ADJ NPROC FILTER CWD PATH ARGV0 ARGS...
 func LaunchMain(args []string) {
 	fail := func(code int, format string, a ...any) {
 		fmt.Fprintf(os.Stderr, "pantheon-agent: "+format+"\n", a...)
 		os.Exit(code)
 	}
-	if len(args) < 7 {
+	if len(args) < 8 {
 		fail(126, "launch: bad arguments")
 	}
 	runtime.LockOSThread()
@@ -41,7 +49,7 @@ func LaunchMain(args []string) {
 	gid, _ := strconv.Atoi(args[1])
 	oomAdj := args[2]
 	nproc, _ := strconv.ParseUint(args[3], 10, 64)
-	cwd, path, argv := args[4], args[5], args[6:]
+	filter, cwd, path, argv := args[4], args[5], args[6], args[7:]
 
 	if oomAdj != "" {
 		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(oomAdj), 0); err != nil {
@@ -72,6 +80,11 @@ func LaunchMain(args []string) {
 	}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		fail(126, "no_new_privs: %v", err)
+	}
+	if filter == LaunchEmptyWrites {
+		// Without it the program still runs, as it would have before: only an empty terminal
+		// write would block.
+		_ = installEmptyWriteFilter()
 	}
 	if err := os.Chdir(cwd); err != nil {
 		fail(126, "cd %s: %v", cwd, unwrapErrno(err))
@@ -144,7 +157,7 @@ func SandboxExecMain(args []string) {
 		fmt.Fprintln(os.Stderr, "pantheon-agent:", err)
 		os.Exit(127)
 	}
-	LaunchMain(append([]string{strconv.Itoa(uid), strconv.Itoa(gid), "1000", "0", *cwd, path}, argv...))
+	LaunchMain(append([]string{strconv.Itoa(uid), strconv.Itoa(gid), "1000", "0", "", *cwd, path}, argv...))
 }
 
 func dropBoundingSet() error {

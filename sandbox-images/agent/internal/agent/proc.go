@@ -456,20 +456,35 @@ func (t *processTable) start(req *agentv1.StartRequest) (*process, error) {
 	for i, f := range childFiles {
 		fds[i] = f.Fd()
 	}
+	// A terminal process where empty terminal writes block (emptywrite.go) gets its filter from the
+	// launcher, which Go's ForkExec has no hook for.
+	filter := ""
+	if req.Pty != nil && t.a.cfg.FilterEmptyWrites {
+		filter = LaunchEmptyWrites
+	}
 	reapMu.Lock()
 	var pid int
 	if t.a.cfg.DirectLaunch {
 		// Privileges already narrowed agent-wide (launch.go prepareDirectLaunch): the child only has
 		// to become the sandbox user; Go's ForkExec does setgroups, setgid, setuid, then chdir.
 		attr.Credential = &syscall.Credential{Uid: uint32(t.a.cfg.UID), Gid: uint32(t.a.cfg.GID), Groups: []uint32{}}
-		pid, err = syscall.ForkExec(path, argv, &syscall.ProcAttr{Dir: cwd, Env: env, Files: fds, Sys: attr})
+		if filter == "" {
+			pid, err = syscall.ForkExec(path, argv, &syscall.ProcAttr{Dir: cwd, Env: env, Files: fds, Sys: attr})
+		} else {
+			// The launcher as the sandbox user (this agent's bounding set is empty, so it could not
+			// run it as root): it only installs the filter, changes directory and executes; the
+			// oom score is written below and RLIMIT_NPROC is already inherited.
+			largs := append([]string{"pantheon-agent", LaunchArg, strconv.Itoa(t.a.cfg.UID), strconv.Itoa(t.a.cfg.GID), "", "0",
+				filter, cwd, path}, argv...)
+			pid, err = syscall.ForkExec(selfExe, largs, &syscall.ProcAttr{Env: env, Files: fds, Sys: attr})
+		}
 	} else {
 		oom := ""
 		if t.a.cfg.ChildOomScoreAdj != 0 {
 			oom = strconv.Itoa(t.a.cfg.ChildOomScoreAdj)
 		}
 		largs := append([]string{"pantheon-agent", LaunchArg, strconv.Itoa(t.a.cfg.UID), strconv.Itoa(t.a.cfg.GID), oom,
-			strconv.FormatUint(t.a.cfg.ChildNproc, 10), cwd, path}, argv...)
+			strconv.FormatUint(t.a.cfg.ChildNproc, 10), filter, cwd, path}, argv...)
 		pid, err = syscall.ForkExec(selfExe, largs, &syscall.ProcAttr{Env: env, Files: fds, Sys: attr})
 	}
 	if err == nil {

@@ -48,6 +48,9 @@ type Config struct {
 	// instead of through the re-executed launcher: one exec less per process (~5 ms under runc,
 	// tens under gVisor). False: the launcher, which needs no agent-wide preparation.
 	DirectLaunch bool
+	// Terminal processes get emptywrite.go's seccomp filter: set where emptyTerminalWriteBlocks
+	// found that this kernel (gVisor before 2024-02) blocks zero-length terminal writes forever.
+	FilterEmptyWrites bool
 }
 
 // Agent holds the state behind every service.
@@ -130,12 +133,13 @@ func ServeMain(args []string) error {
 	} else {
 		cfg.DirectLaunch = true
 	}
+	cfg.FilterEmptyWrites = emptyTerminalWriteBlocks()
 	a, err := New(cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	Log.Info("agent serving", "version", Version, "child_nproc", a.cfg.ChildNproc, "direct_launch", a.cfg.DirectLaunch, "pid", os.Getpid(), "uid", os.Getuid(), "workspace", *workspace, "openat2", a.root.beneath)
+	Log.Info("agent serving", "version", Version, "child_nproc", a.cfg.ChildNproc, "direct_launch", a.cfg.DirectLaunch, "filter_empty_writes", a.cfg.FilterEmptyWrites, "pid", os.Getpid(), "uid", os.Getuid(), "workspace", *workspace, "openat2", a.root.beneath)
 	switch {
 	case *stdio:
 		conn := &stdioConn{r: os.Stdin, w: os.Stdout}

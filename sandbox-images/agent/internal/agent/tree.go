@@ -76,8 +76,12 @@ func scanProcs() map[int]procStat {
 // PID 1). Adoption erases who the parent was, so an orphan that started while two processes
 // ran is counted in both trees: a tree kill can take another process's daemonized leftovers, never
 // leaves one of its own. Zombies are left to the reaper.
-func treePids(p *process, managed map[int]bool) []int {
+func treePids(p *process) []int {
 	all := scanProcs()
+	// After the scan, not before the kill's first round: a process the agent starts while a tree
+	// kill runs is its child too, and must be known as started, not taken for an adopted orphan
+	// (the IDE's shell closed as a dev server started, and the dev server died with the shell).
+	managed := startedPids(p.pid)
 	self := os.Getpid()
 	children := map[int][]int{}
 	for pid, st := range all {
@@ -118,13 +122,16 @@ func treePids(p *process, managed map[int]bool) []int {
 	return out
 }
 
-func (t *processTable) managedPids() map[int]bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	m := map[int]bool{}
-	for _, p := range t.procs {
-		if p.running() {
-			m[p.pid] = true
+// startedPids: the processes the agent started and has not reaped, except `except`. Fork and
+// registration happen together under reapMu (processTable.start), so every child of the agent that
+// a /proc scan before this call saw and that the agent started is in the answer.
+func startedPids(except int) map[int]bool {
+	reapMu.Lock()
+	defer reapMu.Unlock()
+	m := make(map[int]bool, len(reapByPid))
+	for pid := range reapByPid {
+		if pid != except {
+			m[pid] = true
 		}
 	}
 	return m
@@ -145,14 +152,9 @@ func signalGroup(p *process, sig unix.Signal) error {
 // killTree signals the whole tree. For SIGKILL it repeats until no member is left, so children
 // forked between a scan and the kill (a fork bomb) are caught by the next round.
 func killTree(p *process, sig unix.Signal) {
-	var managed map[int]bool
-	if p.table != nil {
-		managed = p.table.managedPids()
-		delete(managed, p.pid)
-	}
 	_ = signalGroup(p, sig)
 	for round := 0; round < 200; round++ {
-		pids := treePids(p, managed)
+		pids := treePids(p)
 		if len(pids) == 0 {
 			return
 		}
