@@ -61,6 +61,28 @@ describe("file versions (tRPC)", () => {
     expect((await caller.files.write({ projectId, path: "a.ts", content: "blind\n" })).content).toBe("blind\n");
   });
 
+  it("a write without a base version overwrites, as documented, and what it replaced stays in the history, restorable", async () => {
+    const { user, caller, projectId } = await setUp();
+    const mine = await caller.files.write({ projectId, path: "b.ts", content: "the person's work\n", baseVersion: null });
+    // A client that sends no version (REST without base_version, an older AI tool): no refusal...
+    const url = `http://localhost/api/sandbox/projects/${projectId}/files`;
+    const headers = { "content-type": "application/json", authorization: `Bearer ${await keyFor(user)}` };
+    const blind = await restWrite(
+      new Request(url, { method: "POST", headers, body: JSON.stringify({ path: "b.ts", content: "blind\n", ai_personality: "geppo" }) }),
+      { params: Promise.resolve({ id: String(projectId) }) },
+    );
+    expect(blind.status).toBe(201);
+    expect((await caller.files.read({ projectId, path: "b.ts" })).content).toBe("blind\n");
+    // ...but nothing is lost: the overwrite is a checkpoint of its own, and the one before it holds the replaced bytes.
+    const [latest, before] = (await caller.checkpoints.list({ projectId })).checkpoints;
+    expect(latest).toMatchObject({ source: "ai", author: { aiPersonality: "geppo" } });
+    const diff = (await caller.checkpoints.get({ projectId, checkpointId: latest!.id })).diffs.find((d) => d.path === "b.ts");
+    expect(diff).toMatchObject({ change: "modified", before: { content: "the person's work\n" }, after: { content: "blind\n" } });
+    await caller.checkpoints.restore({ projectId, checkpointId: before!.id });
+    const restored = await caller.files.read({ projectId, path: "b.ts" });
+    expect(restored).toMatchObject({ content: "the person's work\n", version: mine.version });
+  });
+
   it("null creates only; a base version of a deleted file is a conflict with currentVersion null", async () => {
     const { caller, projectId } = await setUp();
     const made = await caller.files.write({ projectId, path: "n.txt", content: "n", baseVersion: null });
