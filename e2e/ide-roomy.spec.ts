@@ -99,6 +99,19 @@ test("the IDE at 1366×768: entry file open, preview beside the editor, file:lin
   await expect(page.getByTestId("start-dev-server")).toBeInViewport();
   await shot(page, "ide-react-1366x768");
 
+  // The preview is resizable: dragging the separator between the editor and the preview widens it.
+  const previewWidth = async () => (await page.getByTestId("preview-pane").boundingBox())?.width ?? 0;
+  const widthBefore = await previewWidth();
+  const separator = await page.locator(".resize-handle.vertical").last().boundingBox();
+  if (!separator) throw new Error("no separator beside the preview");
+  await page.mouse.move(separator.x + separator.width / 2, separator.y + separator.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(separator.x + separator.width / 2 - 150, separator.y + separator.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await expect.poll(previewWidth).toBeGreaterThan(widthBefore + 100);
+  expect((await page.getByTestId("editor-host").boundingBox())?.width ?? 0).toBeGreaterThanOrEqual(300);
+  await shot(page, "ide-preview-widened-1366x768");
+
   // Files for the links: a crash, a compiled file with its source map, and forged references.
   // One stack frame per error: the bottom panel's rows hold the whole trace.
   const source = [
