@@ -13,7 +13,7 @@ import { getTemplate } from "@/server/templates/templates";
 import { type ExecutionWithDiagnostics, runAndWait } from "./run-and-wait";
 
 export type ChangeOperation =
-  | { op: "write"; path: string; content: string; encoding?: "utf8" | "base64"; executable?: boolean }
+  | { op: "write"; path: string; content: string; encoding?: "utf8" | "base64"; executable?: boolean; baseVersion?: string | null }
   | { op: "delete"; path: string }
   | { op: "move"; from: string; to: string };
 
@@ -58,7 +58,15 @@ export function expandOperations(changes: ChangeOperation[], files: Map<string, 
   const set: FileChangeSet = { writes: [], deletes: [] };
   for (const change of changes) {
     if (change.op === "write") {
-      set.writes.push({ path: claim(change.path), content: change.content, encoding: change.encoding, isExecutable: change.executable });
+      // The base version makes the whole set refused (CONFLICT, nothing written, nothing run) when
+      // the file changed since the AI read it, as any other write.
+      set.writes.push({
+        path: claim(change.path),
+        content: change.content,
+        encoding: change.encoding,
+        isExecutable: change.executable,
+        baseVersion: change.baseVersion,
+      });
     } else if (change.op === "delete") {
       const path = claim(change.path);
       const doomed = under(path);
