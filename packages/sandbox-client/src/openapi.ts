@@ -107,7 +107,7 @@ export interface paths {
     put?: never;
     /**
      * refactor_code: a verified change set, rolled back if the verification fails
-     * @description Applies the change set (write / delete / move) atomically as one checkpoint, runs `verify` (default: the template's test command) through the ordinary execution path, and if it fails or times out returns every file to its exact state before (bytes and execute bits, in the database and the live container), recorded as a rollback checkpoint. Bad paths, a path named twice, a file over SANDBOX_MAX_FILE_SIZE: refused before anything is written. A write may carry `base_version` (as a file write does): if any such file changed since, 409 with `error.conflicts`, nothing written and nothing run.
+     * @description Applies the change set (write / delete / move) atomically as one checkpoint, runs `verify` (default: the template's test command) through the ordinary execution path, and if it fails or times out returns every file to its exact state before (bytes and execute bits, in the database and the live container), recorded as a rollback checkpoint; a file someone else saved while the verification ran keeps their version. Bad paths, a path named twice, a file over SANDBOX_MAX_FILE_SIZE: refused before anything is written. A write may carry `base_version` (as a file write does): if any such file changed since, 409 with `error.conflicts`, nothing written and nothing run.
      *
      *     API keys need the `projects:write + executions:run` scope.
      */
@@ -129,7 +129,7 @@ export interface paths {
     put?: never;
     /**
      * add_feature: a verified change set, rolled back if the verification fails
-     * @description Applies the change set (write / delete / move) atomically as one checkpoint, runs `verify` (default: the template's test command) through the ordinary execution path, and if it fails or times out returns every file to its exact state before (bytes and execute bits, in the database and the live container), recorded as a rollback checkpoint. Bad paths, a path named twice, a file over SANDBOX_MAX_FILE_SIZE: refused before anything is written. A write may carry `base_version` (as a file write does): if any such file changed since, 409 with `error.conflicts`, nothing written and nothing run.
+     * @description Applies the change set (write / delete / move) atomically as one checkpoint, runs `verify` (default: the template's test command) through the ordinary execution path, and if it fails or times out returns every file to its exact state before (bytes and execute bits, in the database and the live container), recorded as a rollback checkpoint; a file someone else saved while the verification ran keeps their version. Bad paths, a path named twice, a file over SANDBOX_MAX_FILE_SIZE: refused before anything is written. A write may carry `base_version` (as a file write does): if any such file changed since, 409 with `error.conflicts`, nothing written and nothing run.
      *
      *     API keys need the `projects:write + executions:run` scope.
      */

@@ -1,6 +1,7 @@
 import type { AiPersonality } from "@/lib/ai-personalities";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
+import { checkpointRepository } from "@/server/repositories/checkpoint-repository";
 import { fileRepository } from "@/server/repositories/file-repository";
 import { attributedAi } from "@/server/services/ai-attribution";
 import { returnFilesTo } from "@/server/services/checkpoints/checkpoint-service";
@@ -105,7 +106,8 @@ function verificationOf(execution: ExecutionWithDiagnostics) {
  * checkpoint), runs the verification through the ordinary execution path, and, if it does not
  * succeed (failure, timeout, or an error starting it), returns every file of the project to its
  * exact state before: content, encoding and execute bit, in the store and the live container,
- * including files the verification itself left behind. The rollback is a checkpoint too.
+ * including files the verification itself left behind, but not files someone else saved while it
+ * ran (those keep their saved version). The rollback is a checkpoint too.
  */
 export async function applyVerifiedChangeSet(user: AuthUser, projectId: number, request: VerifiedChangeSetRequest) {
   const project = await requireProject(user, projectId, "write");
@@ -116,6 +118,9 @@ export async function applyVerifiedChangeSet(user: AuthUser, projectId: number, 
   const timeoutMs = request.timeoutSeconds === undefined ? undefined : request.timeoutSeconds * 1000;
 
   return serialised(projectId, async () => {
+    // Saves by anyone else (the IDE, the API, another AI) are checkpoints; the verification's own
+    // file changes are not. What the history records after this mark is someone else's work.
+    const mark = await checkpointRepository.latestId(projectId);
     const before = new Map((await fileRepository.listWithContent(projectId)).map((f) => [f.filePath, snapshotOf(f)]));
     const set = expandOperations(request.changes, before);
     const applied = await applyFileChanges(projectId, set, ai, actorOf(user, ai, { source: request.kind, description: request.description }));
@@ -124,7 +129,14 @@ export async function applyVerifiedChangeSet(user: AuthUser, projectId: number, 
       const after = await fileRepository.listMeta(projectId);
       const target = new Map<string, FileSnapshot | null>(before);
       for (const f of after) if (!before.has(f.filePath)) target.set(f.filePath, null);
-      const description = `roll back "${request.description}": ${why}`;
+      // A file someone saved while the verification ran keeps their version: rolling it back would
+      // silently undo a person's save (issue 19 point 4: no lost edits).
+      const savedMeanwhile = [...(await checkpointRepository.pathsChangedSince(projectId, mark, applied.checkpointId))].sort();
+      for (const path of savedMeanwhile) target.delete(path);
+      const kept = savedMeanwhile.length
+        ? `; kept ${savedMeanwhile.slice(0, 5).join(", ")}${savedMeanwhile.length > 5 ? ` and ${savedMeanwhile.length - 5} more` : ""}, saved meanwhile`
+        : "";
+      const description = `roll back "${request.description}": ${why}${kept}`.slice(0, 500);
       return returnFilesTo(projectId, target, ai, actorOf(user, ai, { source: "rollback", description }));
     };
 
