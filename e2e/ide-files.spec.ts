@@ -1,9 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { keepScreenshot, newProjectInIde, trpcMutation } from "./support";
+import { keepScreenshot, newProjectInIde, trpcMutation, trpcQuery } from "./support";
 
 test("file tree: folders, drag and drop moves, uploads (button and desktop drop), the server's size limit", async ({ page }) => {
   test.setTimeout(120_000);
-  await newProjectInIde(page, "e2e tree");
+  const projectId = await newProjectInIde(page, "e2e tree");
   await expect(page.getByText("No files yet.")).toBeVisible();
 
   // A new folder exists on the server (as folder/.gitkeep) and survives a reload.
@@ -35,6 +35,21 @@ test("file tree: folders, drag and drop moves, uploads (button and desktop drop)
   await expect(page.getByTestId("file-pixel.bin")).toBeVisible();
   await page.getByTestId("file-hello.txt").click();
   await expect(page.locator(".monaco-editor .view-lines")).toContainText("hello upload");
+
+  // An upload over an existing file asks first (issue 19 point 4: no write without the version it
+  // replaces): refused, the file is kept; confirmed, it is replaced.
+  const stored = async () => ((await trpcQuery(page, "files.read", { projectId, path: "hello.txt" })) as { content: string }).content;
+  const again = (text: string) => page.getByTestId("upload-input").setInputFiles([{ name: "hello.txt", mimeType: "text/plain", buffer: Buffer.from(text) }]);
+  const asked: string[] = [];
+  page.once("dialog", (dialog) => void (asked.push(dialog.message()), dialog.dismiss()));
+  await again("second upload\n");
+  await expect(page.locator("[data-sonner-toast]").filter({ hasText: "Kept hello.txt" })).toBeVisible();
+  expect(asked).toEqual(["hello.txt already exists. Replace it with the uploaded hello.txt?"]);
+  expect(await stored()).toBe("hello upload\n");
+  page.once("dialog", (dialog) => void dialog.accept());
+  await again("third upload\n");
+  await expect.poll(stored).toBe("third upload\n");
+  await expect(page.locator(".monaco-editor .view-lines")).toContainText("third upload");
 
   // Files dropped from the desktop onto a folder land in it.
   const dropped = await page.evaluateHandle(() => {

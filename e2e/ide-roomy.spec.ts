@@ -61,6 +61,25 @@ async function clickTerminalText(page: Page, terminal: Locator, text: string) {
   await page.mouse.click(point.x, point.y);
 }
 
+/** A 0.01 s mono 8-bit PCM WAV file (header + 80 samples of a square wave). */
+function wav(): Buffer {
+  const samples = Buffer.from(Array.from({ length: 80 }, (_, i) => (i % 10 < 5 ? 0xc0 : 0x40)));
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0, "latin1");
+  header.writeUInt32LE(36 + samples.length, 4);
+  header.write("WAVEfmt ", 8, "latin1");
+  header.writeUInt32LE(16, 16); // fmt chunk size
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(8000, 24); // sample rate
+  header.writeUInt32LE(8000, 28); // byte rate
+  header.writeUInt16LE(1, 32); // block align
+  header.writeUInt16LE(8, 34); // bits per sample
+  header.write("data", 36, "latin1");
+  header.writeUInt32LE(samples.length, 40);
+  return Buffer.concat([header, samples]);
+}
+
 const activeLine = (page: Page) => page.locator(".monaco-editor .line-numbers.active-line-number").first();
 
 async function runCommand(page: Page, command: string, expectText: string) {
@@ -99,6 +118,19 @@ test("the IDE at 1366×768: entry file open, preview beside the editor, file:lin
   await expect(page.getByTestId("start-dev-server")).toBeInViewport();
   await shot(page, "ide-react-1366x768");
 
+  // The preview is resizable: dragging the separator between the editor and the preview widens it.
+  const previewWidth = async () => (await page.getByTestId("preview-pane").boundingBox())?.width ?? 0;
+  const widthBefore = await previewWidth();
+  const separator = await page.locator(".resize-handle.vertical").last().boundingBox();
+  if (!separator) throw new Error("no separator beside the preview");
+  await page.mouse.move(separator.x + separator.width / 2, separator.y + separator.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(separator.x + separator.width / 2 - 150, separator.y + separator.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await expect.poll(previewWidth).toBeGreaterThan(widthBefore + 100);
+  expect((await page.getByTestId("editor-host").boundingBox())?.width ?? 0).toBeGreaterThanOrEqual(300);
+  await shot(page, "ide-preview-widened-1366x768");
+
   // Files for the links: a crash, a compiled file with its source map, and forged references.
   // One stack frame per error: the bottom panel's rows hold the whole trace.
   const source = [
@@ -131,6 +163,8 @@ test("the IDE at 1366×768: entry file open, preview beside the editor, file:lin
           '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" onload="window.__svgRan=1"><script>window.__svgRan=2</script><rect width="40" height="20" fill="#7c9cff"/></svg>\n',
       },
       { path: "data.bin", content: Buffer.from([0, 1, 2, 3, 255, 254, 0, 7]).toString("base64"), encoding: "base64" },
+      { path: "doc.pdf", content: Buffer.from("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "latin1").toString("base64"), encoding: "base64" },
+      { path: "tone.wav", content: wav().toString("base64"), encoding: "base64" },
     ],
     deletes: [],
   });
@@ -177,6 +211,13 @@ test("the IDE at 1366×768: entry file open, preview beside the editor, file:lin
   await expect(page.getByTestId("binary-download")).toHaveAttribute("download", "data.bin");
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("binary-download").click()]);
   expect(download.suggestedFilename()).toBe("data.bin");
+  // Common binaries say what they are; audio and video play.
+  await page.getByTestId("file-doc.pdf").click();
+  await expect(page.getByTestId("binary-note")).toContainText("PDF document");
+  await page.getByTestId("file-tone.wav").click();
+  await expect(page.getByTestId("binary-note")).toContainText("WAV audio");
+  await expect(page.getByTestId("media-view")).toBeVisible();
+  await expect.poll(() => page.getByTestId("media-view").evaluate((el) => (el as HTMLMediaElement).readyState)).toBeGreaterThan(0);
 
   // A background server that fails: its whole output in the pane, scrollable, its trace linked.
   await showPreview(page);

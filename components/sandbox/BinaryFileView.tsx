@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
-import { base64Bytes, formatBytes, imageDataUrl, imageTypeOf } from "./file-view";
+import { base64Bytes, binaryKindOf, formatBytes, imageDataUrl, imageTypeOf, mediaTypeOf } from "./file-view";
 
 type Props = {
   projectId: number;
@@ -30,15 +30,17 @@ export function BinaryFileView({ projectId, path, svgText, onEditSource }: Props
   const [dimensions, setDimensions] = useState<string | null>(null);
   const measured = (img: HTMLImageElement) => setDimensions(`${img.naturalWidth}×${img.naturalHeight} px`);
 
+  const bytes = useMemo(
+    () => (content === null ? null : encoding === "base64" ? base64Bytes(content) : new TextEncoder().encode(content)),
+    [content, encoding],
+  );
   // The download is built from the bytes in hand: no second request, nothing served from the app's origin.
-  const download = useMemo(() => {
-    if (content === null) return null;
-    const bytes = encoding === "base64" ? base64Bytes(content) : new TextEncoder().encode(content);
-    return URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
-  }, [content, encoding]);
+  const download = useMemo(() => (bytes ? URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" })) : null), [bytes]);
   useEffect(() => () => void (download && URL.revokeObjectURL(download)), [download]);
 
   const name = path.slice(path.lastIndexOf("/") + 1);
+  const kind = bytes ? binaryKindOf(bytes.subarray(0, 512)) : null;
+  const media = encoding === "base64" ? mediaTypeOf(path) : null;
   if (read.isError)
     return (
       <p className="error pad">
@@ -53,7 +55,7 @@ export function BinaryFileView({ projectId, path, svgText, onEditSource }: Props
         <span>
           <strong>{name}</strong>{" "}
           <span className="muted">
-            {mime ? "image" : "binary"}, {formatBytes(size)}
+            {mime ? "image" : (kind ?? "binary")}, {formatBytes(size)}
             {dimensions ? `, ${dimensions}` : ""}
           </span>
         </span>
@@ -83,9 +85,21 @@ export function BinaryFileView({ projectId, path, svgText, onEditSource }: Props
           />
         </div>
       ) : (
-        <p className="pad" data-testid="binary-note">
-          Binary file, {formatBytes(size)}: it cannot be edited here. Download it to open it with another program.
-        </p>
+        <>
+          {media && content !== null && (
+            <div className="binary-media">
+              {/* A data: URL in a media element: played by the browser, nothing runs or is fetched. */}
+              {media.startsWith("video/") ? (
+                <video controls preload="metadata" src={`data:${media};base64,${content}`} data-testid="media-view" />
+              ) : (
+                <audio controls preload="metadata" src={`data:${media};base64,${content}`} data-testid="media-view" />
+              )}
+            </div>
+          )}
+          <p className="pad" data-testid="binary-note">
+            {kind ?? "Binary file"}, {formatBytes(size)}: it cannot be edited here. Download it to open it with another program.
+          </p>
+        </>
       )}
     </div>
   );

@@ -6,7 +6,7 @@ import { toast } from "sonner";
 import { useTRPC } from "@/lib/trpc/client";
 import { ESCAPED_NAME_HINT, FOLDER_KEEP, type TreeRow, baseName, dropTarget, isEscapedName, joinPath, parentOf, toTreeRows } from "./file-tree";
 import { FolderPlusIcon, PencilIcon, PlusIcon, TrashIcon, UploadIcon } from "./icons";
-import { UPLOAD_HARD_CAP, readForUpload } from "./upload";
+import { UPLOAD_HARD_CAP, conflictingVersion, readForUpload } from "./upload";
 
 const DRAG_TYPE = "application/x-pantheon-path";
 
@@ -95,7 +95,20 @@ export function FileExplorer({ projectId, active, onOpen, onRenamed, onDeleted }
       const path = joinPath(folder, file.name);
       try {
         if (file.size > UPLOAD_HARD_CAP) throw new Error(`${file.name} is ${file.size} bytes, far above any file size limit`);
-        await write.mutateAsync({ projectId, path, ...(await readForUpload(file)) });
+        const body = await readForUpload(file);
+        // Create-only first: an upload never replaces a file (maybe open with edits, or just
+        // changed by someone else) unless the person says so, and then only the version they saw refused.
+        try {
+          await write.mutateAsync({ projectId, path, ...body, baseVersion: null });
+        } catch (e) {
+          const existing = conflictingVersion(e, path);
+          if (existing === null) throw e;
+          if (!window.confirm(`${path} already exists. Replace it with the uploaded ${file.name}?`)) {
+            toast.info(`Kept ${path}; ${file.name} was not uploaded`);
+            continue;
+          }
+          await write.mutateAsync({ projectId, path, ...body, baseVersion: existing });
+        }
         toast.success(`Uploaded ${path}`);
       } catch (e) {
         fail(`Uploading ${path} failed: ${e instanceof Error ? e.message : "unknown error"}`);

@@ -14,6 +14,8 @@ describe("command hints fit the template", () => {
   it("an empty project suggests nothing that needs a package.json", () => {
     const hints = commandHints(null, null);
     expect(JSON.stringify(hints)).not.toMatch(/npm|npx/);
+    // coreutils' ls fails under the gVisor release some hosts run (statx: EINVAL).
+    expect(hints.command).not.toMatch(/\bls\b/);
   });
 
   it("node templates suggest their own scripts and dev server", () => {

@@ -8,7 +8,8 @@ type Image = "node" | "python" | null;
  * suggests what works in it without one.
  */
 export function commandHints(commands: Commands, image: Image) {
-  if (!commands) return { command: "node index.js, ls -la", background: "node server.js", port: "8080" };
+  // No `ls`: under the gVisor release some hosts run (runsc 2022), coreutils' statx fails with EINVAL.
+  if (!commands) return { command: "node index.js", background: "node server.js", port: "8080" };
   const background = commands.dev ?? (image === "python" ? { command: "python3 -m http.server 8000", port: 8000 } : { command: "node server.js", port: 8080 });
   return { command: commands.test || commands.run, background: background.command, port: String(background.port) };
 }

@@ -18,3 +18,18 @@ export async function readForUpload(file: Blob): Promise<{ content: string; enco
  * browser does not send a huge body only to hear it refused. Below this, the server decides and says why.
  */
 export const UPLOAD_HARD_CAP = 16 * 1024 * 1024;
+
+/**
+ * The version a refused create-only upload met: the tRPC CONFLICT's `data.conflicts` entry for
+ * `path` (null: no such entry, e.g. another error). An upload over an existing file is confirmed
+ * first and then sent based on this version, so it replaces only what the person agreed to replace.
+ */
+export function conflictingVersion(error: unknown, path: string): string | null {
+  const data = (error as { data?: { code?: unknown; conflicts?: unknown } } | null)?.data;
+  if (data?.code !== "CONFLICT" || !Array.isArray(data.conflicts)) return null;
+  for (const c of data.conflicts as unknown[]) {
+    const conflict = c as { path?: unknown; currentVersion?: unknown } | null;
+    if (conflict?.path === path && typeof conflict.currentVersion === "string") return conflict.currentVersion;
+  }
+  return null;
+}

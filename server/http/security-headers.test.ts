@@ -21,6 +21,7 @@ describe("content security policy", () => {
 
   it("allows Monaco's workers explicitly and frames only previews, and only the app may frame it", () => {
     expect(policy.get("worker-src")).toEqual(["'self'", "blob:"]);
+    expect(policy.get("media-src")).toEqual(["'self'", "data:"]);
     expect(policy.get("frame-src")).toEqual(["http://localhost:*"]);
     expect(policy.get("frame-ancestors")).toEqual(["'self'"]);
     expect(policy.get("form-action")).toEqual(["'self'"]);

@@ -22,6 +22,8 @@ export function contentSecurityPolicy({ nonce, dev, frameSources }: CspOptions):
     // React and Monaco set style attributes and inject <style> at run time.
     ["style-src", "'self'", "'unsafe-inline'"],
     ["img-src", "'self'", "data:", "blob:"],
+    // The IDE plays a project's audio and video from data: URLs (BinaryFileView); media runs no script.
+    ["media-src", "'self'", "data:"],
     ["font-src", "'self'", "data:"],
     ["connect-src", "'self'"],
     ["worker-src", "'self'", "blob:"],

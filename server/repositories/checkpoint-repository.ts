@@ -104,6 +104,21 @@ export const checkpointRepository = {
   },
 
   /** Every recorded file change of a project, oldest first: what a restore replays. */
+  /** The newest checkpoint's id (0: none yet). */
+  async latestId(projectId: number): Promise<number> {
+    return (await getPrisma().checkpoint.findFirst({ where: { projectId }, orderBy: { id: "desc" }, select: { id: true } }))?.id ?? 0;
+  },
+
+  /** Paths changed by the checkpoints recorded after `afterId`, except `ownId`'s. */
+  async pathsChangedSince(projectId: number, afterId: number, ownId: number | null): Promise<Set<string>> {
+    const rows = await getPrisma().checkpointFile.findMany({
+      where: { projectId, checkpointId: ownId === null ? { gt: afterId } : { gt: afterId, not: ownId } },
+      select: { filePath: true },
+      distinct: ["filePath"],
+    });
+    return new Set(rows.map((r) => r.filePath));
+  },
+
   fileHistory(projectId: number) {
     return getPrisma().checkpointFile.findMany({
       where: { projectId },

@@ -89,7 +89,9 @@ describe("file:line links in program output", () => {
     ];
     const started = performance.now();
     for (const text of hostile) findFileReferences(text);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // A figure, not an assertion (no timed assertions on a shared machine): a backtracking pattern
+    // would not finish within the test's own bound, and the scan is capped below.
+    console.log(`file links: ${hostile.length} hostile lines scanned in ${(performance.now() - started).toFixed(0)} ms`);
     // Only the start of a long line is scanned.
     expect(findFileReferences("/workspace/index.js:1 ".repeat(10_000)).length).toBeLessThan(200);
   });

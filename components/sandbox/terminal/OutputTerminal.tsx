@@ -35,7 +35,15 @@ const IDLE: StreamSnapshot = { running: null, queued: 0, connection: "connecting
  * history that Up/Down recall. Ctrl+C (in the terminal or on an empty selection in the command
  * line) cancels the execution that is running.
  */
-export function OutputTerminal({ projectId, defaultCommand, active, timeoutSeconds, showPreview, placeholder = "a command, e.g. ls -la", fileLinks }: Props) {
+export function OutputTerminal({
+  projectId,
+  defaultCommand,
+  active,
+  timeoutSeconds,
+  showPreview,
+  placeholder = "a command, e.g. node index.js",
+  fileLinks,
+}: Props) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();

@@ -107,7 +107,7 @@ export interface paths {
     put?: never;
     /**
      * refactor_code: a verified change set, rolled back if the verification fails
-     * @description Applies the change set (write / delete / move) atomically as one checkpoint, runs `verify` (default: the template's test command) through the ordinary execution path, and if it fails or times out returns every file to its exact state before (bytes and execute bits, in the database and the live container), recorded as a rollback checkpoint. Bad paths, a path named twice, a file over SANDBOX_MAX_FILE_SIZE: refused before anything is written.
+     * @description Applies the change set (write / delete / move) atomically as one checkpoint, runs `verify` (default: the template's test command) through the ordinary execution path, and if it fails or times out returns every file to its exact state before (bytes and execute bits, in the database and the live container), recorded as a rollback checkpoint; a file someone else saved while the verification ran keeps their version. Bad paths, a path named twice, a file over SANDBOX_MAX_FILE_SIZE: refused before anything is written. A write may carry `base_version` (as a file write does): if any such file changed since, 409 with `error.conflicts`, nothing written and nothing run.
      *
      *     API keys need the `projects:write + executions:run` scope.
      */
@@ -129,7 +129,7 @@ export interface paths {
     put?: never;
     /**
      * add_feature: a verified change set, rolled back if the verification fails
-     * @description Applies the change set (write / delete / move) atomically as one checkpoint, runs `verify` (default: the template's test command) through the ordinary execution path, and if it fails or times out returns every file to its exact state before (bytes and execute bits, in the database and the live container), recorded as a rollback checkpoint. Bad paths, a path named twice, a file over SANDBOX_MAX_FILE_SIZE: refused before anything is written.
+     * @description Applies the change set (write / delete / move) atomically as one checkpoint, runs `verify` (default: the template's test command) through the ordinary execution path, and if it fails or times out returns every file to its exact state before (bytes and execute bits, in the database and the live container), recorded as a rollback checkpoint; a file someone else saved while the verification ran keeps their version. Bad paths, a path named twice, a file over SANDBOX_MAX_FILE_SIZE: refused before anything is written. A write may carry `base_version` (as a file write does): if any such file changed since, 409 with `error.conflicts`, nothing written and nothing run.
      *
      *     API keys need the `projects:write + executions:run` scope.
      */
@@ -1487,6 +1487,8 @@ export interface operations {
                  */
                 encoding?: "utf8" | "base64";
                 executable?: boolean;
+                /** @description The file's version this write is based on (`version` from a read or the last write). The write is refused with 409 CONFLICT, nothing written, when the stored file has another version; the error lists the current one. null: the file must not exist yet. Omitted: create or overwrite. */
+                base_version?: string | null;
               }
             | {
                 /** @constant */
@@ -1547,6 +1549,15 @@ export interface operations {
       };
       /** @description No such project (or process) of yours: another user's answers the same */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A write's `base_version` is not the stored version: `error.conflicts` lists the current ones; nothing was written or run */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -1636,6 +1647,8 @@ export interface operations {
                  */
                 encoding?: "utf8" | "base64";
                 executable?: boolean;
+                /** @description The file's version this write is based on (`version` from a read or the last write). The write is refused with 409 CONFLICT, nothing written, when the stored file has another version; the error lists the current one. null: the file must not exist yet. Omitted: create or overwrite. */
+                base_version?: string | null;
               }
             | {
                 /** @constant */
@@ -1696,6 +1709,15 @@ export interface operations {
       };
       /** @description No such project (or process) of yours: another user's answers the same */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A write's `base_version` is not the stored version: `error.conflicts` lists the current ones; nothing was written or run */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -67,7 +67,7 @@ const verifiedChangeSet = (operationId: string, summary: string) =>
     operationId,
     summary,
     description:
-      "Applies the change set (write / delete / move) atomically as one checkpoint, runs `verify` (default: the template's test command) through the ordinary execution path, and if it fails or times out returns every file to its exact state before (bytes and execute bits, in the database and the live container), recorded as a rollback checkpoint. Bad paths, a path named twice, a file over SANDBOX_MAX_FILE_SIZE: refused before anything is written.",
+      "Applies the change set (write / delete / move) atomically as one checkpoint, runs `verify` (default: the template's test command) through the ordinary execution path, and if it fails or times out returns every file to its exact state before (bytes and execute bits, in the database and the live container), recorded as a rollback checkpoint; a file someone else saved while the verification ran keeps their version. Bad paths, a path named twice, a file over SANDBOX_MAX_FILE_SIZE: refused before anything is written. A write may carry `base_version` (as a file write does): if any such file changed since, 409 with `error.conflicts`, nothing written and nothing run.",
     scope: "projects:write + executions:run",
     requestParams: { path: projectPath },
     requestBody: json(verifiedChangeSetBody),
@@ -76,6 +76,7 @@ const verifiedChangeSet = (operationId: string, summary: string) =>
       ...bodyErrors,
       ...authErrors,
       ...notFound,
+      "409": error("A write's `base_version` is not the stored version: `error.conflicts` lists the current ones; nothing was written or run"),
     },
   });
 const processPath = projectPath.extend({

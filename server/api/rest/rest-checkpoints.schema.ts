@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { aiPersonalityInput, noNul, timeoutSecondsSchema } from "@/server/api/schemas/common.schema";
+import { aiPersonalityInput, baseVersionSchema, noNul, timeoutSecondsSchema } from "@/server/api/schemas/common.schema";
 import { diagnosticDto } from "@/server/api/schemas/dto.schema";
 import { changeOperationShapes } from "@/server/api/routers/ai/verified-change-set.schema";
 import { restObject } from "./unknown-fields";
@@ -14,7 +14,7 @@ const timestamp = z
 
 /** One change operation, refused with a did-you-mean for an unknown field (`isExecutable`). */
 const restChangeOperation = z.discriminatedUnion("op", [
-  restObject(changeOperationShapes.write),
+  restObject({ ...changeOperationShapes.write, base_version: baseVersionSchema }),
   restObject(changeOperationShapes.delete),
   restObject(changeOperationShapes.move),
 ]);

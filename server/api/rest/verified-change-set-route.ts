@@ -24,7 +24,11 @@ export function verifiedChangeSetPost(kind: "refactor" | "feature") {
       const result = await applyVerifiedChangeSet(user, projectId, {
         kind,
         description: body.description,
-        changes: body.changes,
+        changes: body.changes.map((change) => {
+          if (change.op !== "write") return change;
+          const { base_version, ...write } = change;
+          return { ...write, baseVersion: base_version };
+        }),
         verify: body.verify,
         timeoutSeconds: body.timeout,
         aiPersonality: body.ai_personality,

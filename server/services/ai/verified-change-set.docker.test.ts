@@ -38,7 +38,7 @@ async function setUp() {
   // The execute bit comes from the container, as a person's chmod in the terminal would set it. The
   // engine's sync notices changed size or mtime, not a mode alone (noted for the engine), hence touch.
   await runAndWait(authUser, projectId, { kind: "command", command: "chmod +x run.sh && sleep 0.01 && touch run.sh" }, null);
-  return { caller, projectId, authUser };
+  return { user, caller, projectId, authUser };
 }
 
 /** What the database holds, as the container listing prints it: sha-256, execute bit, path. */
@@ -110,5 +110,46 @@ describe("ai.refactorCode / ai.addFeature on the real engine", () => {
     await caller.checkpoints.restore({ projectId, checkpointId: before.id });
     expect(await databaseListing(projectId)).toBe(db);
     expect(await containerListing(authUser, projectId)).toBe(db);
+  });
+
+  it("a person's saves while the verification runs survive its rollback; the AI's other changes are undone", async () => {
+    const { user, caller, projectId } = await setUp();
+    const person = (await keyCaller(user, ["projects:read", "projects:write"])).caller;
+    // The verification fails once the person's last save has reached the container, or after 30 s
+    // (a save's push into the container may wait for the run to end; its record does not).
+    const verify = "for i in $(seq 1 300); do [ -f go.txt ] && exit 1; sleep 0.1; done; exit 1";
+    const running = caller.ai.refactorCode({
+      projectId,
+      description: "rewrite lib",
+      verify,
+      changes: [
+        { op: "write", path: "lib.js", content: "module.exports = (a, b) => a - b;\n" },
+        { op: "write", path: "ai-only.js", content: "// the AI's\n" },
+      ],
+    });
+    // The change set is applied (its checkpoint exists) and its verification runs: the person saves.
+    await expect.poll(async () => (await caller.checkpoints.list({ projectId })).checkpoints[0]?.source, { timeout: 60_000 }).toBe("refactor");
+    const mine = await person.files.read({ projectId, path: "lib.js" });
+    const apiCheckpoints = async () => (await caller.checkpoints.list({ projectId })).checkpoints.filter((c) => c.source === "api").length;
+    const saves = [
+      person.files.write({ projectId, path: "lib.js", content: "// the person's fix\n", baseVersion: mine.version }),
+      person.files.write({ projectId, path: "notes.txt", content: "the person's notes\n", baseVersion: null }),
+    ];
+    // Both recorded before go.txt can end the verification.
+    await expect.poll(apiCheckpoints, { timeout: 30_000 }).toBe(2);
+    saves.push(person.files.write({ projectId, path: "go.txt", content: "", baseVersion: null }));
+    await expect.poll(apiCheckpoints, { timeout: 30_000 }).toBe(3);
+
+    const result = await running;
+    await Promise.all(saves);
+    expect(result).toMatchObject({ applied: false, rolledBack: true });
+    const files = Object.fromEntries((await fileRepository.listWithContent(projectId)).map((f) => [f.filePath, f.content]));
+    expect(files["lib.js"]).toBe("// the person's fix\n");
+    expect(files["notes.txt"]).toBe("the person's notes\n");
+    expect(files["go.txt"]).toBe("");
+    expect(files["ai-only.js"]).toBeUndefined();
+    const rollback = (await caller.checkpoints.list({ projectId })).checkpoints[0]!;
+    expect(rollback).toMatchObject({ id: result.rollbackCheckpointId, source: "rollback" });
+    expect(rollback.description).toContain("kept go.txt, lib.js, notes.txt, saved meanwhile");
   });
 });

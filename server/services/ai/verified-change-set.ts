@@ -1,6 +1,7 @@
 import type { AiPersonality } from "@/lib/ai-personalities";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
+import { checkpointRepository } from "@/server/repositories/checkpoint-repository";
 import { fileRepository } from "@/server/repositories/file-repository";
 import { attributedAi } from "@/server/services/ai-attribution";
 import { returnFilesTo } from "@/server/services/checkpoints/checkpoint-service";
@@ -13,7 +14,7 @@ import { getTemplate } from "@/server/templates/templates";
 import { type ExecutionWithDiagnostics, runAndWait } from "./run-and-wait";
 
 export type ChangeOperation =
-  | { op: "write"; path: string; content: string; encoding?: "utf8" | "base64"; executable?: boolean }
+  | { op: "write"; path: string; content: string; encoding?: "utf8" | "base64"; executable?: boolean; baseVersion?: string | null }
   | { op: "delete"; path: string }
   | { op: "move"; from: string; to: string };
 
@@ -58,7 +59,15 @@ export function expandOperations(changes: ChangeOperation[], files: Map<string, 
   const set: FileChangeSet = { writes: [], deletes: [] };
   for (const change of changes) {
     if (change.op === "write") {
-      set.writes.push({ path: claim(change.path), content: change.content, encoding: change.encoding, isExecutable: change.executable });
+      // The base version makes the whole set refused (CONFLICT, nothing written, nothing run) when
+      // the file changed since the AI read it, as any other write.
+      set.writes.push({
+        path: claim(change.path),
+        content: change.content,
+        encoding: change.encoding,
+        isExecutable: change.executable,
+        baseVersion: change.baseVersion,
+      });
     } else if (change.op === "delete") {
       const path = claim(change.path);
       const doomed = under(path);
@@ -97,7 +106,8 @@ function verificationOf(execution: ExecutionWithDiagnostics) {
  * checkpoint), runs the verification through the ordinary execution path, and, if it does not
  * succeed (failure, timeout, or an error starting it), returns every file of the project to its
  * exact state before: content, encoding and execute bit, in the store and the live container,
- * including files the verification itself left behind. The rollback is a checkpoint too.
+ * including files the verification itself left behind, but not files someone else saved while it
+ * ran (those keep their saved version). The rollback is a checkpoint too.
  */
 export async function applyVerifiedChangeSet(user: AuthUser, projectId: number, request: VerifiedChangeSetRequest) {
   const project = await requireProject(user, projectId, "write");
@@ -108,6 +118,9 @@ export async function applyVerifiedChangeSet(user: AuthUser, projectId: number, 
   const timeoutMs = request.timeoutSeconds === undefined ? undefined : request.timeoutSeconds * 1000;
 
   return serialised(projectId, async () => {
+    // Saves by anyone else (the IDE, the API, another AI) are checkpoints; the verification's own
+    // file changes are not. What the history records after this mark is someone else's work.
+    const mark = await checkpointRepository.latestId(projectId);
     const before = new Map((await fileRepository.listWithContent(projectId)).map((f) => [f.filePath, snapshotOf(f)]));
     const set = expandOperations(request.changes, before);
     const applied = await applyFileChanges(projectId, set, ai, actorOf(user, ai, { source: request.kind, description: request.description }));
@@ -116,7 +129,14 @@ export async function applyVerifiedChangeSet(user: AuthUser, projectId: number, 
       const after = await fileRepository.listMeta(projectId);
       const target = new Map<string, FileSnapshot | null>(before);
       for (const f of after) if (!before.has(f.filePath)) target.set(f.filePath, null);
-      const description = `roll back "${request.description}": ${why}`;
+      // A file someone saved while the verification ran keeps their version: rolling it back would
+      // silently undo a person's save (issue 19 point 4: no lost edits).
+      const savedMeanwhile = [...(await checkpointRepository.pathsChangedSince(projectId, mark, applied.checkpointId))].sort();
+      for (const path of savedMeanwhile) target.delete(path);
+      const kept = savedMeanwhile.length
+        ? `; kept ${savedMeanwhile.slice(0, 5).join(", ")}${savedMeanwhile.length > 5 ? ` and ${savedMeanwhile.length - 5} more` : ""}, saved meanwhile`
+        : "";
+      const description = `roll back "${request.description}": ${why}${kept}`.slice(0, 500);
       return returnFilesTo(projectId, target, ai, actorOf(user, ai, { source: "rollback", description }));
     };
 

@@ -19,7 +19,7 @@ describe("runLimitNotice", () => {
   it("states the limit and the ceiling on a timeout", () => {
     expect(runLimitNotice(base)).toBe(
       "pantheon: stopped at the run's time limit of 30 s (exit 137). Runs are for commands that finish (a longer timeout may be asked, up to 300 s);" +
-        " a program meant to keep running belongs in a background process (processes.start, POST /api/sandbox/projects/7/processes).\n",
+        " a program meant to keep running belongs in a background process (processes.start, POST /api/sandbox/projects/7/processes, MCP start_dev_server).\n",
     );
   });
 
@@ -28,6 +28,7 @@ describe("runLimitNotice", () => {
     expect(text).toContain("time limit of 30 s (exit 137) while serving on ports 5173, 24678.");
     expect(text).toContain('processes.start {"projectId":7,"command":"npm start","port":5173} (tRPC)');
     expect(text).toContain('POST /api/sandbox/projects/7/processes {"command":"npm start","port":5173} (REST)');
+    expect(text).toContain('start_dev_server {"projectId":7,"command":"npm start","port":5173} (MCP)');
   });
 
   it("after a cancel, and with a command too long to repeat", () => {

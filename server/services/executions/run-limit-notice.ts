@@ -33,7 +33,7 @@ export function runLimitNotice(input: RunLimitInput): string {
         ` Runs are for commands that finish (a longer timeout may be asked, up to ${input.maxTimeoutSeconds} s)` +
         (listeningPorts.length
           ? "."
-          : `; a program meant to keep running belongs in a background process (processes.start, POST /api/sandbox/projects/${projectId}/processes).`),
+          : `; a program meant to keep running belongs in a background process (processes.start, POST /api/sandbox/projects/${projectId}/processes, MCP start_dev_server).`),
     );
   } else {
     lines.push(`pantheon: the run was serving on ${ports} when it was cancelled.`);
@@ -44,7 +44,8 @@ export function runLimitNotice(input: RunLimitInput): string {
     lines.push(
       `pantheon: a server belongs in a background process, which keeps running and gets a preview: the IDE's "Run in background" (Preview panel),` +
         ` processes.start ${JSON.stringify({ projectId, command, port })} (tRPC),` +
-        ` or POST /api/sandbox/projects/${projectId}/processes ${JSON.stringify({ command, port })} (REST).`,
+        ` POST /api/sandbox/projects/${projectId}/processes ${JSON.stringify({ command, port })} (REST),` +
+        ` or start_dev_server ${JSON.stringify({ projectId, command, port })} (MCP).`,
     );
   }
   return lines.map((line) => `${line}\n`).join("");

@@ -5,7 +5,7 @@ import { defineTool } from "../mcp-tool";
 // ai.refactorCode and ai.addFeature as MCP tools: same inputs, scopes and service.
 
 const rollbackNote =
-  "Applies the change set (write/delete/move) atomically, runs verify (default: the template's test command) and, if it fails or times out, returns every file to its exact state before (content, binary bytes, execute bits), in the store and the live container. Each step is a checkpoint.";
+  "Applies the change set (write/delete/move) atomically, runs verify (default: the template's test command) and, if it fails or times out, returns every file to its exact state before (content, binary bytes, execute bits), in the store and the live container (a file someone else saved meanwhile keeps their version). Each step is a checkpoint. Give each write the baseVersion it was based on (from get_context or read_file; null for a new file): if any file changed since, nothing is written or run and the CONFLICT lists the current versions.";
 
 export const refactorCodeTool = defineTool({
   name: "refactor_code",

@@ -47,7 +47,8 @@ export const runTool = defineTool({
   title: "Run a command or snippet",
   description:
     "Runs a shell command (command) or a snippet (language: node | typescript | python, code) in the project's sandbox and waits for it " +
-    "(timeoutSeconds, default SANDBOX_DEFAULT_TIMEOUT). Returns exitCode, status, output, errorOutput and diagnostics (file, line, message). " +
+    "(timeoutSeconds, default SANDBOX_DEFAULT_TIMEOUT, 30 s unless configured; the run is killed at its limit). Returns exitCode, status, output, errorOutput, diagnostics (file, line, message) " +
+    "and listeningPorts (ports it served): a server belongs in start_dev_server {command, port}, which keeps running and gives a preview. " +
     "With a progressToken, each output chunk arrives as a progress notification (message = the text; _meta['pantheon/stream'] = stdout | stderr).",
   scopes: ["executions:run"],
   readOnly: false,

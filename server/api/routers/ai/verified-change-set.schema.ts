@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   aiPersonalityInput,
+  baseVersionSchema,
   encodingSchema,
   fileContentSchema,
   filePathSchema,
@@ -27,7 +28,8 @@ export const changeOperationShapes = {
 };
 
 export const changeOperationSchema = z.discriminatedUnion("op", [
-  z.object(changeOperationShapes.write),
+  // A write names the version it was based on, as files.write does (REST: base_version).
+  z.object({ ...changeOperationShapes.write, baseVersion: baseVersionSchema }),
   z.object(changeOperationShapes.delete),
   z.object(changeOperationShapes.move),
 ]);

@@ -4,12 +4,14 @@ import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as trpcPost } from "@/app/api/trpc/[trpc]/route";
 import { GET as restContent } from "@/app/api/sandbox/projects/[id]/files/content/route";
+import { POST as restFeature } from "@/app/api/sandbox/projects/[id]/features/route";
 import { POST as restWrite } from "@/app/api/sandbox/projects/[id]/files/route";
 import { keyCaller } from "@/lib/testing/callers";
 import { keyFor, makeUser } from "@/lib/testing/fixtures";
 import { connectMcpClient } from "@/lib/testing/mcp-client";
 import { startRouteServer } from "@/lib/testing/route-server";
 import { handleMcpRequest } from "@/server/api/mcp/mcp-http";
+import { verifiedChangeSetInput } from "@/server/api/routers/ai/verified-change-set.schema";
 import { AppError } from "@/server/errors/app-error";
 import { getFileChangeHub, type FileChange } from "@/server/services/files/file-change-hub";
 
@@ -59,6 +61,28 @@ describe("file versions (tRPC)", () => {
     expect((await caller.files.write({ projectId, path: "a.ts", content: "mine\n", baseVersion: first.version })).version).toBe(sha("mine\n"));
     // No base version: create or overwrite, as documented.
     expect((await caller.files.write({ projectId, path: "a.ts", content: "blind\n" })).content).toBe("blind\n");
+  });
+
+  it("a write without a base version overwrites, as documented, and what it replaced stays in the history, restorable", async () => {
+    const { user, caller, projectId } = await setUp();
+    const mine = await caller.files.write({ projectId, path: "b.ts", content: "the person's work\n", baseVersion: null });
+    // A client that sends no version (REST without base_version, an older AI tool): no refusal...
+    const url = `http://localhost/api/sandbox/projects/${projectId}/files`;
+    const headers = { "content-type": "application/json", authorization: `Bearer ${await keyFor(user)}` };
+    const blind = await restWrite(
+      new Request(url, { method: "POST", headers, body: JSON.stringify({ path: "b.ts", content: "blind\n", ai_personality: "geppo" }) }),
+      { params: Promise.resolve({ id: String(projectId) }) },
+    );
+    expect(blind.status).toBe(201);
+    expect((await caller.files.read({ projectId, path: "b.ts" })).content).toBe("blind\n");
+    // ...but nothing is lost: the overwrite is a checkpoint of its own, and the one before it holds the replaced bytes.
+    const [latest, before] = (await caller.checkpoints.list({ projectId })).checkpoints;
+    expect(latest).toMatchObject({ source: "ai", author: { aiPersonality: "geppo" } });
+    const diff = (await caller.checkpoints.get({ projectId, checkpointId: latest!.id })).diffs.find((d) => d.path === "b.ts");
+    expect(diff).toMatchObject({ change: "modified", before: { content: "the person's work\n" }, after: { content: "blind\n" } });
+    await caller.checkpoints.restore({ projectId, checkpointId: before!.id });
+    const restored = await caller.files.read({ projectId, path: "b.ts" });
+    expect(restored).toMatchObject({ content: "the person's work\n", version: mine.version });
   });
 
   it("null creates only; a base version of a deleted file is a conflict with currentVersion null", async () => {
@@ -124,6 +148,54 @@ describe("file versions (tRPC)", () => {
     expect(context.tree.map((f) => f.version)).toEqual([sha("x1"), sha("y-by-someone-else")]);
     const applied = await caller.ai.applyChanges({ projectId, writes: [{ path: "y.ts", content: "y2", baseVersion: base["y.ts"] }], deletes: [] });
     expect(applied.versions).toEqual({ "y.ts": sha("y2") });
+  });
+
+  it("a verified change set (refactor, feature) with a stale base writes nothing and runs nothing (tRPC, REST, MCP's schema)", async () => {
+    const { user, caller, projectId } = await setUp();
+    const v1 = (await caller.files.write({ projectId, path: "r.ts", content: "r1", baseVersion: null })).version;
+    await caller.files.write({ projectId, path: "r.ts", content: "r-by-the-person", baseVersion: v1 });
+    const checkpoints = async () => (await caller.checkpoints.list({ projectId })).checkpoints.length;
+    const before = await checkpoints();
+
+    const stale = caller.ai.refactorCode({
+      projectId,
+      description: "rename",
+      verify: "true",
+      changes: [
+        { op: "write", path: "r.ts", content: "r-by-the-ai", baseVersion: v1 },
+        { op: "write", path: "new.ts", content: "n", baseVersion: null },
+      ],
+    });
+    expect(await conflictsOf(stale)).toEqual([{ path: "r.ts", baseVersion: v1, currentVersion: sha("r-by-the-person") }]);
+    expect((await caller.files.tree({ projectId })).map((f) => f.filePath)).toEqual(["r.ts"]);
+    expect((await caller.files.read({ projectId, path: "r.ts" })).content).toBe("r-by-the-person");
+    // Refused before the verification: no execution started, no checkpoint, no rollback.
+    expect(await caller.executions.history({ projectId })).toEqual([]);
+    expect(await checkpoints()).toBe(before);
+
+    const url = `http://localhost/api/sandbox/projects/${projectId}/features`;
+    const headers = { "content-type": "application/json", authorization: `Bearer ${await keyFor(user)}` };
+    const params = { params: Promise.resolve({ id: String(projectId) }) };
+    const post = (changes: unknown[]) =>
+      restFeature(new Request(url, { method: "POST", headers, body: JSON.stringify({ description: "feature", verify: "true", changes }) }), params);
+    const refused = await post([{ op: "write", path: "r.ts", content: "r-by-the-ai", base_version: v1 }]);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { conflicts: unknown } }).error.conflicts).toEqual([
+      { path: "r.ts", base_version: v1, current_version: sha("r-by-the-person") },
+    ]);
+    const garbage = await post([{ op: "write", path: "r.ts", content: "x", base_version: "abc" }]);
+    expect(garbage.status).toBe(400);
+    expect(JSON.stringify(await garbage.json())).toContain("base_version");
+    // camelCase in REST gets the snake_case field suggested.
+    const camel = await post([{ op: "write", path: "r.ts", content: "x", baseVersion: v1 }]);
+    expect(camel.status).toBe(400);
+    expect(JSON.stringify(await camel.json())).toContain("did you mean `base_version`");
+    expect((await caller.files.read({ projectId, path: "r.ts" })).content).toBe("r-by-the-person");
+    expect(await checkpoints()).toBe(before);
+    // MCP's refactor_code and add_feature take the tRPC input: the same field.
+    expect(verifiedChangeSetInput.safeParse({ projectId, description: "d", changes: [{ op: "write", path: "a", content: "", baseVersion: v1 }] }).success).toBe(
+      true,
+    );
   });
 
   it("ten concurrent saves from the same version: exactly one wins, the others get CONFLICT naming the winner's version", async () => {
