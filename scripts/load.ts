@@ -205,6 +205,8 @@ async function main() {
         else if (run && wrote && run.output !== content) {
           lost++;
           countError("execute: did not print the file just written");
+          // What it printed instead tells a stale file from lost output.
+          say(`project ${projectId} round ${round}: wrote ${JSON.stringify(content)}, the run printed ${JSON.stringify((run.output ?? "").slice(0, 200))}`);
         }
         const read = await timed("read", async () => {
           const r = await readFileContent(api, projectId, "load.txt");
@@ -214,6 +216,7 @@ async function main() {
         if (read !== null && wrote && read !== content) {
           lost++;
           countError("read: not the content acknowledged");
+          say(`project ${projectId} round ${round}: wrote ${JSON.stringify(content)}, read back ${JSON.stringify(read.slice(0, 200))}`);
         }
         if (thinkMs) await sleep(thinkMs);
       }
