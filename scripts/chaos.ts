@@ -425,7 +425,7 @@ async function slowDisk(s: Subject, disk: SlowDisk): Promise<Row> {
       continue;
     }
     seen.push(a.res ? String(a.res.status) : "no answer");
-    if (a.res?.status !== 503 || !a.res.headers.get("retry-after") || !/did not answer|did not finish|busy/.test(a.body)) {
+    if (a.res?.status !== 503 || !a.res.headers.get("retry-after") || !/did not answer|did not finish|did not accept|busy/.test(a.body)) {
       problems.push(`a write on a stalled disk answered ${a.res?.status ?? "nothing"} after ${seconds(a.ms)}: ${a.body.slice(0, 200)}`);
     }
   }

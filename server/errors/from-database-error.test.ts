@@ -47,6 +47,9 @@ describe("database errors", () => {
     expect(fromDatabaseError(cancelled)).toMatchObject({ code: "UNAVAILABLE", details: { database: "slow", retryAfterSeconds: 5 } });
     expect((fromDatabaseError(cancelled) as AppError).message).toContain("nothing of it was stored");
     // pg's query_timeout: the answer never came, so whether a COMMIT happened is unknown.
+    const connect = fromDatabaseError(new Error("x", { cause: new Error("Connection terminated due to connection timeout") }));
+    expect(connect).toMatchObject({ code: "UNAVAILABLE", details: { database: "busy", retryAfterSeconds: 2 } });
+    expect((connect as AppError).message).toContain("did not accept a new connection within 5 s");
     const unanswered = fromDatabaseError(new Error("Query read timeout"));
     expect(unanswered).toMatchObject({ code: "UNAVAILABLE", details: { database: "slow" } });
     expect((unanswered as AppError).message).toContain("whether this request was stored is unknown");

@@ -1,7 +1,7 @@
 import { DATABASE_RETRY_AFTER_SECONDS, getDatabaseAvailability } from "@/server/db/database-availability";
 import { databaseClientLimits } from "@/lib/env";
 import { dataFolder, dataFolderFullNote, diskFullMessage, DISK_FULL_RETRY_AFTER_SECONDS, isDiskFullError } from "@/server/db/data-folder";
-import { ANSWER_GRACE_MS, NO_ANSWER_MESSAGE, POOL_EXHAUSTED_MESSAGE } from "@/server/db/bounded-pool";
+import { ANSWER_GRACE_MS, CONNECT_TIMEOUT_MS, NO_ANSWER_MESSAGE, POOL_EXHAUSTED_MESSAGE } from "@/server/db/bounded-pool";
 import { AppError } from "./app-error";
 
 // A database that is away (restarting, unreachable) is a retryable 503 with Retry-After, not a
@@ -57,13 +57,13 @@ export function isDatabaseUnavailableError(err: unknown): boolean {
 // A database that is up but slow (server/db/bounded-pool.ts): every connection in use, a statement
 // PostgreSQL cancelled at statement_timeout (its transaction rolled back), or no answer at all (a
 // COMMIT waiting on a stalled disk: the outcome is unknown). Each a 503 that says which.
-type Slowness = "busy" | "cancelled" | "unanswered";
+type Slowness = "busy" | "connect" | "cancelled" | "unanswered";
 interface SlowError {
   kind: Slowness;
   /** For "busy": the size of the pool that was full (bounded-pool.ts puts it on the error). */
   poolMax?: number;
 }
-const SLOW_RETRY_AFTER_SECONDS = { busy: 2, cancelled: 5, unanswered: 5 } as const;
+const SLOW_RETRY_AFTER_SECONDS = { busy: 2, connect: 2, cancelled: 5, unanswered: 5 } as const;
 
 function slownessOf(err: unknown): SlowError | null {
   let e: unknown = err;
@@ -75,6 +75,9 @@ function slownessOf(err: unknown): SlowError | null {
       return { kind: "busy", ...(Number.isFinite(stated) ? { poolMax: stated } : {}) };
     }
     if (message.includes(NO_ANSWER_MESSAGE)) return { kind: "unanswered" };
+    // node-postgres when a new connection's start-up did not finish within CONNECT_TIMEOUT_MS while
+    // the supervisor knows the database is up: it is slow to accept (a burst), not gone.
+    if (/connection terminated due to connection timeout/i.test(message)) return { kind: "connect" };
     // 57014 query_canceled: statement_timeout (the only canceller of the server's own statements).
     if (o.code === "57014" || o.originalCode === "57014" || /canceling statement due to statement timeout/i.test(message)) return { kind: "cancelled" };
     e = o.meta?.driverAdapterError ?? o.cause;
@@ -93,10 +96,14 @@ function slowDatabase({ kind, poolMax }: SlowError): AppError {
   const disk = folder ? ` (is the disk under its data folder ${folder} slow?)` : "";
   const message = {
     busy: `The database is busy: all ${poolMax ?? limits.poolMax} connections of this server stayed in use; nothing of this request was stored. Try again shortly.`,
+    connect: `The database did not accept a new connection within ${CONNECT_TIMEOUT_MS / 1000} s (overloaded or unreachable); nothing of this request was stored. Try again shortly.`,
     cancelled: `The database did not finish this request within ${limits.statementTimeoutMs / 1000} s${disk}; it was cancelled and nothing of it was stored. Try again shortly.`,
     unanswered: `The database did not answer within ${(limits.statementTimeoutMs + ANSWER_GRACE_MS) / 1000} s${disk}; whether this request was stored is unknown: read it back before retrying.`,
   }[kind];
-  return new AppError("UNAVAILABLE", message, { retryAfterSeconds: SLOW_RETRY_AFTER_SECONDS[kind], database: kind === "busy" ? "busy" : "slow" });
+  return new AppError("UNAVAILABLE", message, {
+    retryAfterSeconds: SLOW_RETRY_AFTER_SECONDS[kind],
+    database: kind === "busy" || kind === "connect" ? "busy" : "slow",
+  });
 }
 
 /** While the supervisor knows the database is down, any failure of a database call is that. */
