@@ -151,9 +151,8 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
     oomKilled = now !== null && opts.oom.before !== null && now > opts.oom.before;
     // gVisor's own kernel kills the largest process as the sandbox nears its limit, and the
     // cgroup count the agent reads does not move there: a SIGKILL nobody sent, to a run whose
-    // peak RSS reached half the limit, is that kill. Half, not ¾: the limit also holds gVisor's
-    // own memory, and at ¾ a memory bomb read `killed` twice in a row on a busy machine.
-    if (!oomKilled && opts.oom.limitBytes && peakBytes >= opts.oom.limitBytes * 0.5) oomKilled = true;
+    // peak RSS reached three quarters of the limit, is that kill.
+    if (!oomKilled && opts.oom.limitBytes && peakBytes >= opts.oom.limitBytes * 0.75) oomKilled = true;
   }
   const died = opts.deathSignal.aborted || agent.isDead;
   if (died && ending === null && !oomKilled && opts.oom.containerOomKilled) oomKilled = await opts.oom.containerOomKilled().catch(() => false);
