@@ -171,12 +171,11 @@ class Subject {
 async function main() {
   const wantsDisk = faults.includes("disk-full");
   const slowRefusal = faults.includes("slow-disk") ? slowDiskRefusal() : "not asked for";
-  const baseDir = mkdtempSync(join(tmpdir(), "pantheon-chaos-"));
+  const dataDir = mkdtempSync(join(tmpdir(), "pantheon-chaos-"));
   if (wantsDisk) {
     // A small file system of its own, so filling it is quick and touches nothing else.
-    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${process.env.CHAOS_DATA_MB ?? "384"}m,mode=0755`, "tmpfs", baseDir]);
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${process.env.CHAOS_DATA_MB ?? "384"}m,mode=0755`, "tmpfs", dataDir]);
   }
-  const dataDir = baseDir;
   const setup = await harnessSetup("chaos", BASE_ENV, dataDir);
   const server = new LiveServer(setup.port, setup.env, process.env.CHAOS_SERVER_LOG);
   const rows: Row[] = [];
@@ -297,9 +296,9 @@ async function main() {
       say(`removing ${left.length} container(s) the server left in scope ${setup.scope}`);
       docker(["rm", "-f", ...left]);
     }
-    if (wantsDisk) sh("umount", ["-l", baseDir]);
+    if (wantsDisk) sh("umount", ["-l", dataDir]);
     try {
-      if (!values.keep) rmSync(baseDir, { recursive: true, force: true, maxRetries: 5 });
+      if (!values.keep) rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
     } catch (e) {
       say(`could not remove ${dataDir}: ${e instanceof Error ? e.message : String(e)}`);
     }
