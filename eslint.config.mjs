@@ -54,7 +54,7 @@ export default tseslint.config(
       "server/sandbox/**",
       "server/api/**",
       "server/auth/**",
-      "server/runtime/**",
+      "server/process/**",
       "server/monitoring/**",
       "server/egress/**",
       "app/**",

@@ -42,8 +42,8 @@ const layers = [
     why: "lib/ is shared by the browser and the server and depends on neither",
   },
   {
-    name: "server/runtime",
-    files: ["server/runtime/"],
+    name: "server/process",
+    files: ["server/process/"],
     disallow: ["server/services/", "server/api/", "server/startup/", "app/", "components/"],
     why: "the process registry is read by services; wiring services into it is server/startup's",
   },

@@ -52,10 +52,10 @@ const refused: Array<[string, string, string, RegExp]> = [
   ["a service imports Prisma", "server/services/probe.ts", `import { getPrisma } from "@/server/db/client";`, /Prisma: may not import/],
   ["a component imports the generated client", "components/probe.tsx", `export { Prisma } from "@/server/db/generated/client";`, /may not import/],
   [
-    "server/runtime imports a service",
-    "server/runtime/probe.ts",
+    "server/process imports a service",
+    "server/process/probe.ts",
     `import { requireProject } from "@/server/services/project-access";`,
-    /server\/runtime: may not import/,
+    /server\/process: may not import/,
   ],
   ["a service imports the API", "server/services/probe.ts", `const m = await import("@/server/api/trpc");`, /server\/services: may not import/],
   ["a service reads process.env", "server/services/probe.ts", `export const port = process.env.PORT;`, /no-restricted-properties: .*process\.env/],

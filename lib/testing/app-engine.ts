@@ -1,7 +1,7 @@
 import Dockerode from "dockerode";
 import pino from "pino";
-import { setAppRuntime } from "@/server/runtime/app-runtime";
-import { pingDocker } from "@/server/runtime/docker-ping";
+import { setAppRuntime } from "@/server/process/app-runtime";
+import { pingDocker } from "@/server/process/docker-ping";
 import { createDockerSandboxEngine } from "@/server/sandbox/docker-engine";
 import type { EngineConfigInput } from "@/server/sandbox/config";
 import { DatabaseWorkspaceStore } from "@/server/services/database-workspace-store";

@@ -1,6 +1,6 @@
 import { getLogger } from "@/server/logging/logger";
 import type { EngineStatus } from "@/server/sandbox/engine";
-import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { getAppRuntime } from "@/server/process/app-runtime";
 import { alertConfigFromEnv } from "./alert-config";
 import { type AlertMonitor, createAlertMonitor, fleetObservations } from "./alert-monitor";
 import type { AlertTransition, Observation } from "./alert-rules";

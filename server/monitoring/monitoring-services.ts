@@ -4,7 +4,7 @@ import { getDatabaseAvailability } from "@/server/db/database-availability";
 import { getLogger } from "@/server/logging/logger";
 import { alertRepository } from "@/server/repositories/alert-repository";
 import { metricsRepository } from "@/server/repositories/metrics-repository";
-import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { getAppRuntime } from "@/server/process/app-runtime";
 import { storeAlertTransition } from "./alert-store";
 import { AnomalyScanner } from "./anomaly-scan";
 import { CleanupScheduler, type CleanupSettings, type CleanupTarget } from "./cleanup";

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { EngineStatus } from "@/server/sandbox/engine";
-import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { getAppRuntime } from "@/server/process/app-runtime";
 import { ExecutionWindow } from "./execution-window";
 
 export interface ExecutionRecord {

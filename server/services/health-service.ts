@@ -1,6 +1,6 @@
 import { type DatabaseAvailabilitySnapshot, type DatabaseState, getDatabaseAvailability } from "@/server/db/database-availability";
 import { healthRepository } from "@/server/repositories/health-repository";
-import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { getAppRuntime } from "@/server/process/app-runtime";
 
 export interface Health {
   status: "ok" | "degraded";

@@ -10,8 +10,8 @@ import { LABEL_SANDBOX } from "@/server/sandbox/driver";
 import { dockerNetworkSubnets } from "@/server/egress/docker-subnets";
 import { EgressGateway } from "@/server/egress/egress-gateway";
 import { projectNetworkPolicy } from "@/server/services/projects/network-policy";
-import { type AppRuntime, setAppRuntime } from "@/server/runtime/app-runtime";
-import { pingDocker } from "@/server/runtime/docker-ping";
+import { type AppRuntime, setAppRuntime } from "@/server/process/app-runtime";
+import { pingDocker } from "@/server/process/docker-ping";
 
 export function engineConfigFromEnv(env: Env): EngineConfigInput {
   return {

@@ -6,7 +6,7 @@ import { getFleetMetrics } from "@/server/monitoring/prometheus";
 import { type AlertRecord, alertRepository } from "@/server/repositories/alert-repository";
 import { type FleetBucket, metricsRepository } from "@/server/repositories/metrics-repository";
 import { sandboxOwnerRepository } from "@/server/repositories/sandbox-owner-repository";
-import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { getAppRuntime } from "@/server/process/app-runtime";
 import { releaseProjectContainer } from "@/server/services/projects/release-container";
 import { planSeries } from "./metric-range";
 
