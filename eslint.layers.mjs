@@ -42,8 +42,19 @@ const layers = [
     why: "lib/ is shared by the browser and the server and depends on neither",
   },
   {
+    name: "the process registry",
+    files: ["server/process/app-runtime.ts"],
+    // It names the type of every long-lived part, from the Prisma client to the services' hubs,
+    // and imports nothing at run time, so any module (the logger, the database client) can read
+    // it without a cycle. Type imports pass; any other import is refused.
+    allow: [],
+    allowTypeImports: true,
+    why: "the registry imports types only",
+  },
+  {
     name: "server/process",
     files: ["server/process/"],
+    ignores: ["server/process/app-runtime.ts"],
     disallow: ["server/services/", "server/api/", "server/startup/", "app/", "components/"],
     why: "the process registry is read by services; wiring services into it is server/startup's",
   },
@@ -56,8 +67,9 @@ const layers = [
   {
     name: "Prisma",
     files: [""],
-    // The entry points open and close the client; server/db is the client module itself.
-    ignores: ["server/repositories/", "server/db/", "server/main.ts", "server/cli/"],
+    // The entry points open and close the client; server/db is the client module itself; the
+    // process registry names the client's type (its own rule above refuses any value import).
+    ignores: ["server/repositories/", "server/db/", "server/main.ts", "server/cli/", "server/process/app-runtime.ts"],
     disallow: ["server/db/client", "server/db/generated/"],
     why: "only server/repositories may use Prisma (STYLE.md §1)",
   },

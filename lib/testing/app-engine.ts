@@ -1,6 +1,6 @@
 import Dockerode from "dockerode";
 import pino from "pino";
-import { setAppRuntime } from "@/server/process/app-runtime";
+import { publishSandboxEngine } from "@/server/process/app-runtime";
 import { pingDocker } from "@/server/process/docker-ping";
 import { createDockerSandboxEngine } from "@/server/sandbox/docker-engine";
 import type { EngineConfigInput } from "@/server/sandbox/config";
@@ -46,11 +46,7 @@ export async function startAppEngine(config: EngineConfigInput = {}, opts: { onE
     egress,
     leaseEvents: leaseRecorder(logger),
   });
-  const stop = async () => {
-    await engine.stop();
-    egress.stop();
-  };
-  setAppRuntime({ engine, dockerStatus: () => pingDocker(docker), stop });
+  publishSandboxEngine({ engine, dockerStatus: () => pingDocker(docker) });
   await engine.start();
   return { engine, docker, egress };
 }

@@ -23,8 +23,6 @@ export interface MonitoringHandle {
   stop(): Promise<void>;
 }
 
-const holder = globalThis as typeof globalThis & { __pantheonMonitoring?: MonitoringHandle };
-
 /**
  * Starts the alert loop once per process (a second call returns the running one). Each tick
  * takes the fleet figures and any container observations; a failing tick is logged and the
@@ -32,7 +30,8 @@ const holder = globalThis as typeof globalThis & { __pantheonMonitoring?: Monito
  * threshold or webhook URL, naming the variable.
  */
 export function startMonitoring(opts: MonitoringOptions): MonitoringHandle {
-  if (holder.__pantheonMonitoring) return holder.__pantheonMonitoring;
+  const runtime = getAppRuntime();
+  if (runtime.monitoring) return runtime.monitoring;
   const config = alertConfigFromEnv(opts.env);
   const notifier: WebhookNotifier | null = config.webhookUrl ? createWebhookNotifier({ url: config.webhookUrl }) : null;
   const monitor = createAlertMonitor({ policy: config.policy, notifier, onTransition: opts.onTransition ?? storeAlertTransition });
@@ -59,11 +58,11 @@ export function startMonitoring(opts: MonitoringOptions): MonitoringHandle {
     monitor,
     async stop() {
       clearInterval(timer);
-      if (holder.__pantheonMonitoring === handle) holder.__pantheonMonitoring = undefined;
+      if (runtime.monitoring === handle) runtime.monitoring = undefined;
       if (notifier) await Promise.race([notifier.drain(), new Promise((r) => setTimeout(r, 5_000).unref())]);
     },
   };
-  holder.__pantheonMonitoring = handle;
+  runtime.monitoring = handle;
   log.info({ intervalMs: opts.intervalMs, thresholds: config.policy.thresholds, webhook: notifier !== null }, "alert monitoring started");
   return handle;
 }

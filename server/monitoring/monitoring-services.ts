@@ -65,12 +65,11 @@ function cleanupTarget(): CleanupTarget | undefined {
   };
 }
 
-// One set per process, on globalThis: the admin procedures run in Next's bundle and must find
+// One set per process, in the process registry: the admin procedures run in Next's bundle and must find
 // the instances the custom server started.
-const holder = globalThis as typeof globalThis & { __pantheonMonitoringServices?: MonitoringServices };
 
 export function getMonitoringServices(): MonitoringServices | undefined {
-  return holder.__pantheonMonitoringServices;
+  return getAppRuntime().monitoringServices;
 }
 
 /**
@@ -79,7 +78,8 @@ export function getMonitoringServices(): MonitoringServices | undefined {
  * bad alert setting, naming it.
  */
 export function startMonitoringServices(env: Env, log: Logger = getLogger()): MonitoringServices {
-  if (holder.__pantheonMonitoringServices) return holder.__pantheonMonitoringServices;
+  const runtime = getAppRuntime();
+  if (runtime.monitoringServices) return runtime.monitoringServices;
   const collector = new MetricsCollector({
     source: () => engine()?.fleet,
     status: () => engine()?.status(),
@@ -139,12 +139,12 @@ export function startMonitoringServices(env: Env, log: Logger = getLogger()): Mo
     cleanup,
     cleanupSettings,
     async stop() {
-      if (holder.__pantheonMonitoringServices === services) holder.__pantheonMonitoringServices = undefined;
+      if (runtime.monitoringServices === services) runtime.monitoringServices = undefined;
       await Promise.all([collector.stop(), anomalies.stop(), cleanup.stop()]);
       await alerts.stop();
     },
   };
-  holder.__pantheonMonitoringServices = services;
+  runtime.monitoringServices = services;
   log.info(
     {
       component: "monitoring",

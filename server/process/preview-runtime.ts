@@ -1,27 +1,28 @@
 import { getEnv, liveEnv } from "@/lib/env";
 import type { PreviewGateway } from "@/server/preview/preview-gateway";
 import { previewSettings, type PreviewSettings } from "@/server/preview/preview-settings";
+import { getAppRuntime } from "./app-runtime";
 
-// The preview listeners belong to the one long-lived process, like the engine: kept on
-// globalThis so Next's route bundles (which may load modules twice) open them on the same gateway.
-const holder = globalThis as typeof globalThis & { __pantheonPreviews?: PreviewGateway };
+// The preview listeners belong to the one long-lived process, like the engine: kept in the process
+// registry so Next's route bundles (which may load modules twice) open them on the same gateway.
 
 export function getPreviewGateway(): PreviewGateway | undefined {
-  return holder.__pantheonPreviews;
+  return getAppRuntime().previewGateway;
 }
 
 /** The gateway's settings, or the environment's when no gateway runs here (validation still applies). */
 export function currentPreviewSettings(): PreviewSettings {
-  return holder.__pantheonPreviews?.settings ?? previewSettings(getEnv(), liveEnv("NEXTAUTH_URL") ?? `http://localhost:${getEnv().PORT}`);
+  return getAppRuntime().previewGateway?.settings ?? previewSettings(getEnv(), liveEnv("NEXTAUTH_URL") ?? `http://localhost:${getEnv().PORT}`);
 }
 
 /** Publishes the gateway server/startup/preview-gateway.ts created (one per process). */
 export function setPreviewGateway(gateway: PreviewGateway): void {
-  holder.__pantheonPreviews = gateway;
+  getAppRuntime().previewGateway = gateway;
 }
 
 export async function stopPreviewGateway(): Promise<void> {
-  const gateway = holder.__pantheonPreviews;
-  holder.__pantheonPreviews = undefined;
+  const runtime = getAppRuntime();
+  const gateway = runtime.previewGateway;
+  runtime.previewGateway = undefined;
   await gateway?.stop();
 }
