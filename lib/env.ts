@@ -224,8 +224,3 @@ export function databaseClientLimits(): { poolMax: number; statementTimeoutMs: n
   const e = z.object(databaseClientFields).parse(process.env);
   return { poolMax: e.DATABASE_POOL_MAX, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS };
 }
-
-/** The raw environment, for the parsers that read a group of variables themselves (monitoring/alert-config.ts). */
-export function rawEnv(): Record<string, string | undefined> {
-  return process.env;
-}

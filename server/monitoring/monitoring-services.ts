@@ -5,6 +5,7 @@ import { getLogger } from "@/server/logging/logger";
 import { alertRepository } from "@/server/repositories/alert-repository";
 import { metricsRepository } from "@/server/repositories/metrics-repository";
 import { getAppRuntime } from "@/server/process/app-runtime";
+import { alertConfigFrom } from "./alert-config";
 import { storeAlertTransition } from "./alert-store";
 import { AnomalyScanner } from "./anomaly-scan";
 import { CleanupScheduler, type CleanupSettings, type CleanupTarget } from "./cleanup";
@@ -100,6 +101,7 @@ export function startMonitoringServices(env: Env, log: Logger = getLogger()): Mo
   });
   const alerts = startMonitoring({
     intervalMs: env.SANDBOX_METRICS_INTERVAL,
+    alerts: alertConfigFrom(env),
     containerObservations: () => collector.observations(),
     onTransition: whileDatabaseUp(storeAlertTransition, () => undefined),
   });
