@@ -78,8 +78,8 @@ const layers = [
 /** Where `process.env` may be read: lib/env.ts, the entry points and tooling; everything else gets its configuration from lib/env.ts. */
 const ENV_READERS = [
   "lib/env.ts",
+  // It hands next-auth its base URL in NEXTAUTH_URL (the one library that reads only process.env).
   "server/main.ts",
-  "server/cli/**",
   "scripts/**",
   // Image build tooling, run by `npm run images` and by ensure-images at start-up (not yet moved to lib/env.ts).
   "sandbox-images/**",

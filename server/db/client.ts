@@ -1,8 +1,9 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
-import { databaseClientLimits, liveEnv } from "@/lib/env";
+import { databaseClientLimits } from "@/lib/env";
 import { BoundedPool } from "./bounded-pool";
 import { getAppRuntime } from "@/server/process/app-runtime";
+import { databaseUrl } from "@/server/process/startup-settings";
 
 // One client per process, in the process registry (server/process/app-runtime.ts): Next may load
 // this module twice (custom server and route bundles), and each copy would otherwise open its own pool.
@@ -11,7 +12,7 @@ const OLD_POOL_GRACE_MS = 60_000;
 export function getPrisma(): PrismaClient {
   const runtime = getAppRuntime();
   if (!runtime.prisma) {
-    const url = liveEnv("DATABASE_URL");
+    const url = databaseUrl();
     if (!url) throw new Error("DATABASE_URL is not set: the server sets it after starting the database");
     // Bounded connect, wait for a connection, statement and answer (bounded-pool.ts): with the
     // database unreachable, busy, or on a slow or stalled disk, a request fails in seconds with a

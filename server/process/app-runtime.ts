@@ -25,8 +25,21 @@ import type { DockerStatus } from "./docker-ping";
 // down to the logger and the database client, can read it without an import cycle; each part's
 // own module creates it (lazily, through its getter) and keeps its public getter.
 
+/** What start-up resolved that the environment may not say (server/process/startup-settings.ts). */
+export interface StartupSettings {
+  /** The database the server uses: DATABASE_URL, or the embedded PostgreSQL it started. */
+  databaseUrl?: string;
+  /** The app's public URL: NEXTAUTH_URL, or http://localhost:PORT. */
+  publicUrl?: string;
+  /** The session and preview-token secret: NEXTAUTH_SECRET, or the one generated in the data folder. */
+  authSecret?: string;
+}
+
 /** The process's long-lived parts. A field is absent until its module creates it or start-up publishes it. */
 export interface AppRuntime {
+  /** Published by server/main.ts (the database URL also by the admin CLI) and passed on from here. */
+  startup?: StartupSettings;
+
   /** The sandbox engine; published by server/startup/sandbox-runtime.ts (or a test harness). Scripts and tests that need none run without. */
   engine?: SandboxEngine;
   /** Docker's status with the engine's, for /api/health; published with the engine (without one, health pings Docker itself). */

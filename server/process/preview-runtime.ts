@@ -1,7 +1,8 @@
-import { getEnv, liveEnv } from "@/lib/env";
+import { getEnv } from "@/lib/env";
 import type { PreviewGateway } from "@/server/preview/preview-gateway";
 import { previewSettings, type PreviewSettings } from "@/server/preview/preview-settings";
 import { getAppRuntime } from "./app-runtime";
+import { publicUrl } from "./startup-settings";
 
 // The preview listeners belong to the one long-lived process, like the engine: kept in the process
 // registry so Next's route bundles (which may load modules twice) open them on the same gateway.
@@ -12,7 +13,7 @@ export function getPreviewGateway(): PreviewGateway | undefined {
 
 /** The gateway's settings, or the environment's when no gateway runs here (validation still applies). */
 export function currentPreviewSettings(): PreviewSettings {
-  return getAppRuntime().previewGateway?.settings ?? previewSettings(getEnv(), liveEnv("NEXTAUTH_URL") ?? `http://localhost:${getEnv().PORT}`);
+  return getAppRuntime().previewGateway?.settings ?? previewSettings(getEnv(), publicUrl() ?? `http://localhost:${getEnv().PORT}`);
 }
 
 /** Publishes the gateway server/startup/preview-gateway.ts created (one per process). */

@@ -1,9 +1,10 @@
 import pg from "pg";
-import { getEnv, liveEnv } from "@/lib/env";
+import { getEnv } from "@/lib/env";
 import { rateLimitConfigFromEnv } from "@/server/limits/rate-limit-config";
 import { createRateLimits, type RateLimits } from "@/server/limits/rate-limits";
 import { getLogger } from "@/server/logging/logger";
 import { getAppRuntime } from "@/server/process/app-runtime";
+import { databaseUrl } from "@/server/process/startup-settings";
 
 // One set of limiters per process, in the process registry (server/process/app-runtime.ts). The
 // counts live in PostgreSQL, so every instance sharing the database shares them.
@@ -18,7 +19,7 @@ export function getRateLimits(): Promise<RateLimits> {
   }
   if (!holder.limits) {
     holder.config = JSON.stringify(config);
-    const url = liveEnv("DATABASE_URL");
+    const url = databaseUrl();
     if (!url) throw new Error("DATABASE_URL is not set: the server sets it after starting the database");
     // A bounded connect: an unreachable database fails over to the in-memory insurance, not a hang.
     // 10 as Prisma's pool: an execution charges its two windows at once, and 50 projects run at once.
