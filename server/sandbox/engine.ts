@@ -137,7 +137,7 @@ function lostReasonOf(lease: Lease): string | null {
 
 /**
  * The sandbox engine: warm pool + workspace sync + execution, behind one object with no global
- * state (the app keeps one instance on a globalThis singleton and calls stop() on SIGTERM).
+ * state (the app keeps one instance in its process registry and calls stop() on SIGTERM).
  */
 export class SandboxEngine {
   private readonly pool: ContainerPool;
