@@ -67,10 +67,16 @@ describe("Vue single-file components are checked as vue-tsc checks them", () => 
     const app = (template["src/App.vue"] ?? "")
       .replace("</script>", 'const n: number = "x";\n</script>')
       .replace("{{ state.count }}", "{{ state.count.toFixed(missingName) }}");
-    const files = { ...template, "src/App.vue": app };
+    // A component nothing imports yet is checked too (vue-tsc takes it from tsconfig's include).
+    const extra = '<script setup lang="ts">\nconst label: string = 42;\n</script>\n\n<template>{{ label }}</template>\n';
+    const files = { ...template, "src/App.vue": app, "src/Extra.vue": extra };
     const expected = parseVueTsc(await vueTsc(files));
-    expect(expected.map((d) => d.code)).toEqual([2322, 2339]);
-    expect(expected[0]).toMatchObject({ file: "src/App.vue", line: 7, column: 7, message: "Type 'string' is not assignable to type 'number'." });
-    expect(await checkerDiagnostics(files, ["src/App.vue"])).toEqual(expected);
+    expect(expected.map((d) => [d.file, d.code])).toEqual([
+      ["src/App.vue", 2322],
+      ["src/App.vue", 2339],
+      ["src/Extra.vue", 2322],
+    ]);
+    expect(expected[0]).toMatchObject({ line: 7, column: 7, message: "Type 'string' is not assignable to type 'number'." });
+    expect(await checkerDiagnostics(files, ["src/App.vue", "src/Extra.vue"])).toEqual(expected);
   }, 180_000);
 });

@@ -114,7 +114,8 @@ export class VueChecker {
     const parsed = createParsedCommandLineByJson(ts, host, WORKSPACE, parseTsconfig(tsconfig), `${WORKSPACE}/tsconfig.json`);
     // `types` names packages the editor does not serve (vite/client): Node's typings are what it
     // loads for every project, so they stand in, as in the IDE's .ts files.
-    this.options = { ...parsed.options, types: ["node"], noEmit: true, configFilePath: `${WORKSPACE}/tsconfig.json` };
+    // allowNonTsExtensions lets .vue files be root files (vue-tsc patches tsc's extension list instead).
+    this.options = { ...parsed.options, types: ["node"], noEmit: true, allowNonTsExtensions: true, configFilePath: `${WORKSPACE}/tsconfig.json` };
     this.vueOptions = { ...parsed.vueOptions, typesRoot: TYPES_ROOT };
   }
 
