@@ -17,6 +17,8 @@ export interface VueCheckLimits {
 }
 
 export const VUE_CHECK_LIMITS: VueCheckLimits = { timeoutMs: 60_000, maxPending: 8 };
+/** The worker thread's heap: the DOM and Vue typings and a few projects' programs fit well within it. */
+const VUE_CHECK_HEAP_MB = 1024;
 
 // The worker's entry registers tsx and loads vue-check-worker.ts; its path is resolved at run time
 // so Next's bundle does not take the checker (TypeScript, @vue/language-core) in.
@@ -66,7 +68,9 @@ export class VueCheckThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_FILE);
+    // Project code chooses what the checker computes: a type that explodes runs the thread out of
+    // its own heap (an 'error' here, the thread ends), never the server's.
+    const worker = new Worker(WORKER_FILE, { resourceLimits: { maxOldGenerationSizeMb: VUE_CHECK_HEAP_MB } });
     // An idle checker never keeps the process alive (shutdown does not wait for it).
     worker.unref();
     worker.on("message", (answer: VueCheckAnswer) => {

@@ -37,7 +37,10 @@ export interface CheckerBase {
 }
 
 const libTexts = new Map<string, string | undefined>();
+/** TypeScript's own lib files, the one thing read from disk: a name from project code (a `/// <reference path>`) reads nothing else. */
+const LIB_NAME = /^lib(\.[a-z0-9]+)*\.d\.ts$/;
 function libText(name: string): string | undefined {
+  if (!LIB_NAME.test(name)) return undefined;
   if (!libTexts.has(name)) {
     let text: string | undefined;
     try {
