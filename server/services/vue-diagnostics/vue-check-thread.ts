@@ -20,9 +20,12 @@ export const VUE_CHECK_LIMITS: VueCheckLimits = { timeoutMs: 60_000, maxPending:
 /** The worker thread's heap: the DOM and Vue typings and a few projects' programs fit well within it. */
 const VUE_CHECK_HEAP_MB = 1024;
 
-// The worker's entry registers tsx and loads vue-check-worker.ts; its path is resolved at run time
-// so Next's bundle does not take the checker (TypeScript, @vue/language-core) in.
-const WORKER_FILE = join(process.cwd(), "server/services/vue-diagnostics/vue-check-worker.mjs");
+// The worker's entry registers tsx and loads vue-check-worker.ts. Its path is resolved at run time
+// and kept opaque to Next's bundler (it follows `new Worker(join(process.cwd(), "…"))`, ignores a
+// turbopackIgnore comment there, and would bundle the worker with tsx and esbuild's binary into the
+// route, which fails): the route only starts a thread from the file as it is on disk.
+const WORKER_SEGMENTS: string[] = JSON.parse('["server", "services", "vue-diagnostics", "vue-check-worker.mjs"]') as string[];
+const workerFile = () => join(process.cwd(), ...WORKER_SEGMENTS);
 
 interface Pending {
   resolve: (diagnostics: VueDiagnostic[]) => void;
@@ -70,7 +73,7 @@ export class VueCheckThread {
     if (this.worker) return this.worker;
     // Project code chooses what the checker computes: a type that explodes runs the thread out of
     // its own heap (an 'error' here, the thread ends), never the server's.
-    const worker = new Worker(WORKER_FILE, { resourceLimits: { maxOldGenerationSizeMb: VUE_CHECK_HEAP_MB } });
+    const worker = new Worker(workerFile(), { resourceLimits: { maxOldGenerationSizeMb: VUE_CHECK_HEAP_MB } });
     // An idle checker never keeps the process alive (shutdown does not wait for it).
     worker.unref();
     worker.on("message", (answer: VueCheckAnswer) => {
