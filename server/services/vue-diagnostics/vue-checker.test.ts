@@ -80,3 +80,10 @@ describe("Vue single-file components are checked as vue-tsc checks them", () => 
     expect(await checkerDiagnostics(files, ["src/App.vue", "src/Extra.vue"])).toEqual(expected);
   }, 180_000);
 });
+
+it("reads nothing from the server's disk but TypeScript's lib files", async () => {
+  const checker = new VueChecker(await vueCheckerBase());
+  // tsc.js sits beside the libs on disk; to the checker it does not exist.
+  const files = new Map([["src/probe.ts", '/// <reference path="/typescript/lib/tsc.js" />\nexport const x = 1;\n']]);
+  expect(checker.check(files, "src/probe.ts").map((d) => [d.code, d.message])).toEqual([[6053, "File '/typescript/lib/tsc.js' not found."]]);
+}, 120_000);
