@@ -186,6 +186,7 @@ export function Ide({ project, userId, userLabel, previewFirst = false }: { proj
                     />
                   ) : files.active && activeBuffer ? (
                     <CodeEditor
+                      projectId={projectId}
                       path={files.active}
                       value={activeBuffer.content}
                       revision={activeBuffer.revision}

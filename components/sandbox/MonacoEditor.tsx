@@ -6,9 +6,11 @@ import { initVimMode } from "monaco-vim";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { EditorKeymap } from "./types";
 import { configureForProject, configureMonaco, monaco } from "./monaco-setup";
+import { useVueDiagnostics } from "./use-vue-diagnostics";
 import { disposeWorkspaceModels, modelFor, modelUri, replaceText, revalidate, syncWorkspaceModels, workspacePath } from "./monaco-workspace";
 
 export type MonacoEditorProps = {
+  projectId: number;
   path: string;
   /** The buffer's content; applied to the model when the path or the revision changes, never while typing. */
   value: string;
@@ -43,7 +45,7 @@ export function preloadMonaco(): void {
  * typing, and the buffer's text is pushed into it only on a reload (a new `revision`).
  */
 export default function MonacoEditor(props: MonacoEditorProps) {
-  const { path, revision, readOnly, keymap, sources, openPaths, focusRequest, reveal } = props;
+  const { projectId, path, revision, readOnly, keymap, sources, openPaths, focusRequest, reveal } = props;
   const statusBar = useRef<HTMLDivElement>(null);
   const [editor, setEditor] = useState<monaco.editor.IStandaloneCodeEditor | null>(null);
   const latest = useRef(props);
@@ -107,6 +109,9 @@ export default function MonacoEditor(props: MonacoEditorProps) {
     const model = editor?.getModel();
     if (syncWorkspaceModels(sources, openPaths) && model) void revalidate(model);
   }, [editor, sources, openPaths]);
+
+  // Vue single-file components: vue-tsc's diagnostics, checked on the server (use-vue-diagnostics.ts).
+  useVueDiagnostics(editor, projectId, sources);
 
   useEffect(() => {
     if (!editor || keymap === "default") return;

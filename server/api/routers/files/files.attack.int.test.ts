@@ -8,6 +8,11 @@ attackRouter("files", {
   move: { scopes: ["projects:write"], access: "write", call: (c, t) => c.files.move({ projectId: t.projectId, from: "a.txt", to: "b.txt" }) },
   delete: { scopes: ["projects:write"], access: "write", call: (c, t) => c.files.delete({ projectId: t.projectId, path: "a.txt" }) },
   changes: { scopes: ["projects:read"], access: "read", call: async (c, t) => drain(await c.files.changes({ projectId: t.projectId })) },
+  vueDiagnostics: {
+    scopes: ["projects:write"],
+    access: "write",
+    call: (c, t) => c.files.vueDiagnostics({ projectId: t.projectId, path: "App.vue", content: "<template></template>" }),
+  },
   writeMany: {
     scopes: ["projects:write"],
     access: "write",

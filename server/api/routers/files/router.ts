@@ -5,6 +5,7 @@ import { fileChangesProcedure } from "./file-changes";
 import { listFilesProcedure } from "./list-files";
 import { moveFileProcedure } from "./move-file";
 import { readFileProcedure } from "./read-file";
+import { vueDiagnosticsProcedure } from "./vue-diagnostics";
 import { writeFileProcedure } from "./write-file";
 import { writeManyProcedure } from "./write-many";
 
@@ -17,4 +18,5 @@ export const filesRouter = router({
   delete: deleteFileProcedure,
   writeMany: writeManyProcedure,
   changes: fileChangesProcedure,
+  vueDiagnostics: vueDiagnosticsProcedure,
 });
