@@ -70,6 +70,7 @@ const procedures: Array<[string, string[]]> = [
   ["files.write", ["projectId", "path", "content", "encoding", "isEntryPoint", "aiPersonality"]],
   ["files.move", ["projectId", "from", "to"]],
   ["files.writeMany", ["projectId", "writes", "deletes"]],
+  ["files.vueDiagnostics", ["projectId", "path", "content"]],
   ["executions.run", ["projectId", "kind", "command", "language", "code", "timeoutSeconds", "type", "image", "aiPersonality"]],
   ["executions.cancel", ["executionId"]],
   ["processes.start", ["projectId", "command", "port", "aiPersonality"]],
