@@ -80,7 +80,7 @@ export interface ExecutionOutcome {
 
 export const executionRepository = {
   /** The row exists from the start (status null = running), so a crash mid-run leaves a trace. */
-  start(data: {
+  async start(data: {
     projectId: number;
     userId: number | null;
     executedCode: string;
@@ -91,7 +91,44 @@ export const executionRepository = {
     instanceId?: string | null;
     deadlineAt?: Date | null;
   }): Promise<ExecutionRecord> {
-    return getPrisma().sandboxExecution.create({ data, select: executionFields }).then(toRecord);
+    // Committed without waiting for the WAL flush (this statement's transaction only): a crash of
+    // the app leaves the row in PostgreSQL (the sweeper ends it), and the result's update, whose
+    // commit is flushed before anyone is told the result, flushes this insert with it (the WAL is
+    // flushed in order). Only PostgreSQL or the machine dying within wal_writer_delay (~0.2-0.6 s)
+    // of the start can lose the row of a run that then never reported.
+    const rows = await getPrisma().$queryRaw<{ id: number; executed_at: Date }[]>`
+      INSERT INTO sandbox_executions (project_id, user_id, executed_code, language, execution_type, executed_by_ai, instance_id, deadline_at)
+      SELECT ${data.projectId}::int, ${data.userId}::int, ${data.executedCode}::text, ${data.language}::varchar, ${data.executionType}::varchar,
+        ${data.executedByAi}::varchar, ${data.instanceId ?? null}::varchar, ${data.deadlineAt ?? null}::timestamp
+      FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+      RETURNING id, executed_at`;
+    const row = rows[0];
+    if (!row) throw new Error("the execution row was not inserted");
+    return {
+      id: row.id,
+      projectId: data.projectId,
+      userId: data.userId,
+      executedCode: data.executedCode,
+      language: data.language,
+      executionType: data.executionType,
+      output: null,
+      errorOutput: null,
+      outputBase64: null,
+      errorOutputBase64: null,
+      outputTruncated: false,
+      outputTruncation: null,
+      exitCode: null,
+      executionTimeMs: null,
+      memoryUsedMb: null,
+      cpuUsagePercent: null,
+      status: null,
+      statusReason: null,
+      executedByAi: data.executedByAi,
+      executedAt: row.executed_at,
+      finishedAt: null,
+      skippedFiles: null,
+      listeningPorts: [],
+    };
   },
 
   async finish(id: number, outcome: ExecutionOutcome): Promise<ExecutionRecord> {

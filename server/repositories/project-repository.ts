@@ -133,12 +133,21 @@ export const projectRepository = {
    * The project, its lastAccessedAt set in the same statement (UPDATE … RETURNING: one round trip),
    * if it exists and `ownerId` owns it (null: any owner, for admins); else null and nothing changed.
    */
+  /**
+   * Access and lastAccessedAt in one statement, committed without waiting for the WAL flush
+   * (synchronous_commit off for this statement's own transaction only): the read part is exact,
+   * and a touch lost to a crash of PostgreSQL itself costs nothing. Every execution starts here,
+   * and a flushed commit cost 2-12 ms of its latency (issue 11 point 5).
+   */
   async touchOwned(id: number, ownerId: number | null): Promise<ProjectRecord | null> {
-    const rows = await getPrisma().sandboxProject.updateManyAndReturn({
-      where: { id, ...(ownerId === null ? {} : { userId: ownerId }) },
-      data: { lastAccessedAt: new Date() },
-      select: projectFields,
-    });
+    const now = new Date();
+    const rows = await getPrisma().$queryRaw<ProjectRecord[]>`
+      UPDATE sandbox_projects SET last_accessed_at = ${now}, updated_at = ${now}
+      FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+      WHERE id = ${id} AND (${ownerId}::int IS NULL OR user_id = ${ownerId}::int)
+      RETURNING id, name, description, user_id AS "userId", created_by_ai AS "createdByAi", template_type AS "templateType",
+        is_public AS "isPublic", status, container_id AS "containerId", network_policy::text AS "networkPolicy",
+        last_accessed_at AS "lastAccessedAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
     return rows[0] ?? null;
   },
 

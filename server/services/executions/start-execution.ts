@@ -38,6 +38,8 @@ import { skippedFilesNotice, skippedFilesOf } from "./skipped-files";
 // Database round trips of a run on a warm project: the project (read and touched in one UPDATE …
 // RETURNING), the two rate-limit windows, the row's insert, the row's update; a project without a
 // container adds the quota's count and claim, the engine's load of its files and its bind record.
+// Only the result's update waits for the WAL flush before the answer (and flushes the earlier
+// writes with it); the touch, the windows and the insert commit without waiting (repositories).
 
 export type ExecutionRunState = "admitted" | "recorded" | "running" | "finished" | "failed";
 
