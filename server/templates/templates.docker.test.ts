@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EngineConfigInput } from "@/server/sandbox/config";
-import { startTestEngine, testRuntime, MiB, type TestEngine } from "@/server/sandbox/docker-test-engine";
+import { startTestEngine, testRuntime, MiB, type TestEngine } from "@/test/support/docker-test-engine";
 import { listTemplates, type ProjectTemplate } from "./templates";
 
 // Each template goes through the real engine (hardened container, no network, uid 1000,
