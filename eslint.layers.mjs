@@ -57,6 +57,14 @@ const layers = [
     disallow: ["server/db/client", "server/db/generated/"],
     why: "only server/repositories may use Prisma (STYLE.md §1)",
   },
+  {
+    name: "test support",
+    // Every file this config lints: tests, e2e, test/ itself and benchmarks are TEST_FILES, left
+    // out below, so what remains is what ships (and the tooling in scripts/).
+    files: [""],
+    disallow: ["test/"],
+    why: "harnesses and fixtures stay out of what ships; only tests and benchmarks use test/",
+  },
 ];
 
 /** Where `process.env` may be read: lib/env.ts, the entry points and tooling; everything else gets its configuration from lib/env.ts. */
