@@ -38,8 +38,19 @@ const layers = [
     why: "lib/ is shared by the browser and the server and depends on neither",
   },
   {
-    name: "server/runtime",
-    files: ["server/runtime/"],
+    name: "the process registry",
+    files: ["server/process/app-runtime.ts"],
+    // It names the type of every long-lived part, from the Prisma client to the services' hubs,
+    // and imports nothing at run time, so any module (the logger, the database client) can read
+    // it without a cycle. Type imports pass; any other import is refused.
+    allow: [],
+    allowTypeImports: true,
+    why: "the registry imports types only",
+  },
+  {
+    name: "server/process",
+    files: ["server/process/"],
+    ignores: ["server/process/app-runtime.ts"],
     disallow: ["server/services/", "server/api/", "server/startup/", "app/", "components/"],
     why: "the process registry is read by services; wiring services into it is server/startup's",
   },
@@ -52,8 +63,9 @@ const layers = [
   {
     name: "Prisma",
     files: [""],
-    // The entry points open and close the client; server/db is the client module itself.
-    ignores: ["server/repositories/", "server/db/", "server/main.ts", "server/cli/"],
+    // The entry points open and close the client; server/db is the client module itself; the
+    // process registry names the client's type (its own rule above refuses any value import).
+    ignores: ["server/repositories/", "server/db/", "server/main.ts", "server/cli/", "server/process/app-runtime.ts"],
     disallow: ["server/db/client", "server/db/generated/"],
     why: "only server/repositories may use Prisma (STYLE.md §1)",
   },
@@ -70,8 +82,8 @@ const layers = [
 /** Where `process.env` may be read: lib/env.ts, the entry points and tooling; everything else gets its configuration from lib/env.ts. */
 const ENV_READERS = [
   "lib/env.ts",
+  // It hands next-auth its base URL in NEXTAUTH_URL (the one library that reads only process.env).
   "server/main.ts",
-  "server/cli/**",
   "scripts/**",
   // Image build tooling, run by `npm run images` and by ensure-images at start-up (not yet moved to lib/env.ts).
   "sandbox-images/**",

@@ -204,12 +204,12 @@ export function getEnv(): Env {
 }
 
 /**
- * Variables read as they are now, not from getEnv()'s parse: server/main.ts and the admin CLI
- * write DATABASE_URL (the embedded database), NEXTAUTH_URL and NEXTAUTH_SECRET (the public URL,
- * a generated secret) into process.env after the parse, for Prisma and next-auth that read them
- * there; the others are read where getEnv() must not throw (the logger, a debug switch) or where
- * a test sets them after the parse. The one place besides getEnv() that reads process.env
- * (eslint.layers.mjs refuses it elsewhere).
+ * Variables read as they are now, not from getEnv()'s parse: DATABASE_URL, NEXTAUTH_URL and
+ * NEXTAUTH_SECRET are what a process that started no server has (tests and scripts set them after
+ * the parse; the server publishes what it resolved in server/process/startup-settings.ts, which
+ * falls back to these); the others are read where getEnv() must not throw (the logger, a debug
+ * switch) or where a test sets them after the parse. The one place besides getEnv() that reads
+ * process.env (eslint.layers.mjs refuses it elsewhere).
  */
 export type LiveEnvName = "DATABASE_URL" | "NEXTAUTH_URL" | "NEXTAUTH_SECRET" | "SANDBOX_LOG_LEVEL" | "SANDBOX_METRICS_TOKEN" | "DEBUG_SCHEMA_ENGINE";
 export function liveEnv(name: LiveEnvName): string | undefined {
@@ -223,9 +223,4 @@ export function liveEnv(name: LiveEnvName): string | undefined {
 export function databaseClientLimits(): { poolMax: number; statementTimeoutMs: number } {
   const e = z.object(databaseClientFields).parse(process.env);
   return { poolMax: e.DATABASE_POOL_MAX, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS };
-}
-
-/** The raw environment, for the parsers that read a group of variables themselves (monitoring/alert-config.ts). */
-export function rawEnv(): Record<string, string | undefined> {
-  return process.env;
 }

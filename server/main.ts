@@ -16,8 +16,9 @@ import { getLogger } from "@/server/logging/logger";
 import { routeConsoleToLogger, routeProcessEventsToLogger } from "@/server/logging/process-output";
 import { startMonitoringServices } from "@/server/monitoring/monitoring-services";
 import { describePreviews, previewFrameSources, previewSettings } from "@/server/preview/preview-settings";
-import { pingDocker } from "@/server/runtime/docker-ping";
-import { stopPreviewGateway } from "@/server/runtime/preview-runtime";
+import { pingDocker } from "@/server/process/docker-ping";
+import { publishStartupSettings } from "@/server/process/startup-settings";
+import { stopPreviewGateway } from "@/server/process/preview-runtime";
 import { startPreviewGateway } from "@/server/startup/preview-gateway";
 import { startSandboxRuntime } from "@/server/startup/sandbox-runtime";
 import { closeRateLimits } from "@/server/services/rate-limits-access";
@@ -57,7 +58,7 @@ async function main() {
   // A full folder is named in every answer it causes (server/db/data-folder.ts).
   registerDataFolder(db.embedded ? resolve(env.PANTHEON_DATA_DIR) : null);
   cleanup.push(["database", () => db.stop()]);
-  process.env.DATABASE_URL = db.url;
+  publishStartupSettings({ databaseUrl: db.url });
   const applied = await migrateDatabase(db.url);
   say(applied.length ? `database migrated: ${applied.join(", ")}` : "database schema is up to date");
   cleanup.push(["prisma", () => disconnectPrisma()]);
@@ -68,8 +69,11 @@ async function main() {
   cleanup.push(["rate limiters", () => closeRateLimits()]);
 
   const publicUrl = env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`;
+  publishStartupSettings({ publicUrl, authSecret: env.NEXTAUTH_SECRET ?? ensureAuthSecret(resolve(env.PANTHEON_DATA_DIR)) });
+  // next-auth v4 takes its own base URL from process.env.NEXTAUTH_URL and nowhere else
+  // (next-auth/utils/detect-origin.js; its options have no such field): the one value this
+  // process hands on through the environment, for that library. Our own code reads publicUrl().
   process.env.NEXTAUTH_URL = publicUrl;
-  process.env.NEXTAUTH_SECRET = env.NEXTAUTH_SECRET ?? ensureAuthSecret(resolve(env.PANTHEON_DATA_DIR));
 
   // Rows a dead server left running end as interrupted now, and every SANDBOX_RECORD_SWEEP
   // round after (server/services/records). Stopped after the engine (cleanup runs in reverse):

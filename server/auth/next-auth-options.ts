@@ -6,16 +6,19 @@ import { throttledSignInError } from "@/server/auth/sign-in-throttle-response";
 import { AppError } from "@/server/errors/app-error";
 import { getLogger } from "@/server/logging/logger";
 import { endSessions, verifyCredentials } from "@/server/services/user-service";
-import { liveEnv } from "@/lib/env";
+import { authSecret, publicUrl } from "@/server/process/startup-settings";
 
 // Email + password only, so sessions are JWT cookies (next-auth's credentials provider does not
 // use database sessions). The cookie is httpOnly, SameSite=Lax, and Secure with the __Host-
-// prefix whenever NEXTAUTH_URL is https. The token carries the user id and the user's session
+// prefix whenever the public URL (NEXTAUTH_URL) is https. The token carries the user id and the user's session
 // version: role, existence, disabling and the version are read from the database on each
 // request, so a demotion, a deletion, a sign-out or a password change is immediate.
-const secureCookies = liveEnv("NEXTAUTH_URL")?.startsWith("https://") ?? false;
+const secureCookies = publicUrl()?.startsWith("https://") ?? false;
 
 export const authOptions: NextAuthOptions = {
+  // Read when the route bundle loads, after server/main.ts published it (a generated one when
+  // NEXTAUTH_SECRET is unset); next-auth would otherwise look in process.env.
+  secret: authSecret(),
   session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
   // The session cookie as tightly scoped as the deployment allows (session-cookie.ts): over https
   // `__Host-` (Secure, host-only, Path=/); SameSite=Lax either way, so a link from the chat service

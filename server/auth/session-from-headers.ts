@@ -1,6 +1,6 @@
 import { decode } from "next-auth/jwt";
 import { sessionCookieFrom } from "@/server/auth/session-cookie";
-import { liveEnv } from "@/lib/env";
+import { authSecret, publicUrl } from "@/server/process/startup-settings";
 
 export type SessionClaim =
   | { status: "none" }
@@ -13,7 +13,7 @@ export type SessionClaim =
  * Never throws on a hostile Cookie header (session-cookie.ts).
  */
 export async function sessionClaimFromHeaders(headers: Headers): Promise<SessionClaim> {
-  const secure = liveEnv("NEXTAUTH_URL")?.startsWith("https://") ?? false;
+  const secure = publicUrl()?.startsWith("https://") ?? false;
   const cookie = sessionCookieFrom(headers.get("cookie"), secure);
   if (cookie.kind === "none") return { status: "none" };
   if (cookie.kind === "ambiguous") {
@@ -21,7 +21,7 @@ export async function sessionClaimFromHeaders(headers: Headers): Promise<Session
   }
   let token;
   try {
-    token = await decode({ token: cookie.value, secret: liveEnv("NEXTAUTH_SECRET") ?? "" });
+    token = await decode({ token: cookie.value, secret: authSecret() ?? "" });
   } catch {
     token = null;
   }

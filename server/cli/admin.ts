@@ -6,6 +6,7 @@ import { migrateDatabase } from "@/server/db/migrate";
 import { type ResolvedDatabase, resolveDatabase } from "@/server/db/resolve-database";
 import { AppError } from "@/server/errors/app-error";
 import { createLogger } from "@/server/logging/logger";
+import { publishStartupSettings } from "@/server/process/startup-settings";
 import { userRepository } from "@/server/repositories/user-repository";
 import { createApiKey, revokeApiKey } from "@/server/services/api-key-service";
 import { createUser, resetPassword, setUserDisabled } from "@/server/services/user-service";
@@ -110,7 +111,7 @@ let db: ResolvedDatabase | null = null;
 let exitCode = 0;
 try {
   db = await resolveDatabase(getEnv(), (line) => log.info(line), { shareRunning: true });
-  process.env.DATABASE_URL = db.url;
+  publishStartupSettings({ databaseUrl: db.url });
   await migrateDatabase(db.url);
   await run(positionals[0]);
 } catch (e) {

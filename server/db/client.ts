@@ -1,25 +1,26 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
-import { databaseClientLimits, liveEnv } from "@/lib/env";
+import { databaseClientLimits } from "@/lib/env";
 import { BoundedPool } from "./bounded-pool";
+import { getAppRuntime } from "@/server/process/app-runtime";
+import { databaseUrl } from "@/server/process/startup-settings";
 
-// One client per process, on globalThis: Next may load this module twice (custom server and
-// route bundles), and each copy would otherwise open its own pool.
+// One client per process, in the process registry (server/process/app-runtime.ts): Next may load
+// this module twice (custom server and route bundles), and each copy would otherwise open its own pool.
 const OLD_POOL_GRACE_MS = 60_000;
 
-const holder = globalThis as typeof globalThis & { __pantheonPrisma?: PrismaClient };
-
 export function getPrisma(): PrismaClient {
-  if (!holder.__pantheonPrisma) {
-    const url = liveEnv("DATABASE_URL");
+  const runtime = getAppRuntime();
+  if (!runtime.prisma) {
+    const url = databaseUrl();
     if (!url) throw new Error("DATABASE_URL is not set: the server sets it after starting the database");
     // Bounded connect, wait for a connection, statement and answer (bounded-pool.ts): with the
     // database unreachable, busy, or on a slow or stalled disk, a request fails in seconds with a
     // 503 that says which, instead of hanging.
     const pool = new BoundedPool(url, databaseClientLimits());
-    holder.__pantheonPrisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+    runtime.prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   }
-  return holder.__pantheonPrisma;
+  return runtime.prisma;
 }
 
 /**
@@ -30,14 +31,16 @@ export function getPrisma(): PrismaClient {
  * swap (a repository holding it for a $transaction) must finish on it, not meet an ended pool.
  */
 export function resetPrisma(): void {
-  const old = holder.__pantheonPrisma;
-  holder.__pantheonPrisma = undefined;
+  const runtime = getAppRuntime();
+  const old = runtime.prisma;
+  runtime.prisma = undefined;
   if (old) setTimeout(() => void old.$disconnect().catch(() => {}), OLD_POOL_GRACE_MS).unref();
 }
 
 export async function disconnectPrisma(): Promise<void> {
-  const client = holder.__pantheonPrisma;
-  holder.__pantheonPrisma = undefined;
+  const runtime = getAppRuntime();
+  const client = runtime.prisma;
+  runtime.prisma = undefined;
   await client?.$disconnect();
 }
 

@@ -1,4 +1,5 @@
 import { statfsSync } from "node:fs";
+import { getAppRuntime } from "@/server/process/app-runtime";
 
 // The data folder (PANTHEON_DATA_DIR: the embedded PostgreSQL's cluster, the session secret)
 // can fill up. PostgreSQL then refuses writes (SQLSTATE 53100 disk_full) or, when even its WAL
@@ -10,17 +11,16 @@ export const DATA_FOLDER_LOW_BYTES = 16 * 1024 * 1024;
 /** Seconds a caller is told to wait while the folder is full: an operator has to free space. */
 export const DISK_FULL_RETRY_AFTER_SECONDS = 30;
 
-// One per process on globalThis: the custom server registers it, Next's route bundles read it.
-const holder = globalThis as typeof globalThis & { __pantheonDataFolder?: string };
+// One per process, in the process registry: the custom server registers it, Next's route bundles read it.
 
 /** The folder the embedded database lives in (null: an external DATABASE_URL, whose disk is not ours to see). */
 export function registerDataFolder(path: string | null): void {
-  if (path) holder.__pantheonDataFolder = path;
-  else delete holder.__pantheonDataFolder;
+  if (path) getAppRuntime().dataFolder = path;
+  else delete getAppRuntime().dataFolder;
 }
 
 export function dataFolder(): string | null {
-  return holder.__pantheonDataFolder ?? null;
+  return getAppRuntime().dataFolder ?? null;
 }
 
 /** Free bytes for an unprivileged writer on the folder's file system, or null when it cannot be read. */

@@ -1,6 +1,8 @@
 // Whether the database answers now, as the supervisor last saw it, and the outages it saw.
-// One per process on globalThis: the custom server's supervisor writes it, and Next's route
-// bundles (a second copy of this module) read it for health and for mapping errors to 503.
+// One per process, in the process registry (server/process/app-runtime.ts): the custom server's
+// supervisor writes it, and Next's route bundles read it for health and for mapping errors to 503.
+
+import { getAppRuntime } from "@/server/process/app-runtime";
 
 export type DatabaseState = "up" | "down" | "restarting";
 
@@ -87,9 +89,8 @@ export class DatabaseAvailability {
   }
 }
 
-const holder = globalThis as typeof globalThis & { __pantheonDatabaseAvailability?: DatabaseAvailability };
-
 export function getDatabaseAvailability(): DatabaseAvailability {
-  holder.__pantheonDatabaseAvailability ??= new DatabaseAvailability();
-  return holder.__pantheonDatabaseAvailability;
+  const runtime = getAppRuntime();
+  runtime.databaseAvailability ??= new DatabaseAvailability();
+  return runtime.databaseAvailability;
 }

@@ -1,6 +1,7 @@
 import pino from "pino";
 import { reshapeLogJson } from "./log-shape";
 import { liveEnv } from "@/lib/env";
+import { getAppRuntime } from "@/server/process/app-runtime";
 
 // The one logger of every component: JSON lines on stdout in the seed's shape (log-shape.ts).
 // pino serializes as usual (bindings, child loggers, the err serializer, redaction), then each line
@@ -25,9 +26,8 @@ export function createLogger(
   );
 }
 
-const holder = globalThis as typeof globalThis & { __pantheonLogger?: pino.Logger };
-
 export function getLogger(): pino.Logger {
-  holder.__pantheonLogger ??= createLogger({ bindings: { service: "pantheon-sandbox" } });
-  return holder.__pantheonLogger;
+  const runtime = getAppRuntime();
+  runtime.logger ??= createLogger({ bindings: { service: "pantheon-sandbox" } });
+  return runtime.logger;
 }

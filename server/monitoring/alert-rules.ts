@@ -1,3 +1,4 @@
+import { type Env, parseEnv } from "@/lib/env";
 // Alert state machine, pure: the collector feeds it one snapshot per tick and it answers with
 // the transitions (raised, resolved) to store and notify. Flapping is damped two ways: a value
 // must stay above its threshold for `raiseAfter` ticks to raise, and below a lower "clear"
@@ -7,14 +8,23 @@
 export const ALERT_RULES = ["cpu_percent", "memory_mb", "error_rate", "execution_time_ms", "concurrent_sandboxes"] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 
-/** The seed's thresholds; every one can be overridden (see alert-config.ts). */
-export const DEFAULT_THRESHOLDS: Record<AlertRule, number> = {
-  cpu_percent: 80,
-  memory_mb: 400,
-  error_rate: 0.1,
-  execution_time_ms: 30_000,
-  concurrent_sandboxes: 50,
-};
+/** The thresholds as the SANDBOX_ALERT_* settings give them (lib/env.ts parses and validates them). */
+export function alertThresholds(env: AlertThresholdEnv): Record<AlertRule, number> {
+  return {
+    cpu_percent: env.SANDBOX_ALERT_CPU_PERCENT,
+    memory_mb: env.SANDBOX_ALERT_MEMORY_MB,
+    error_rate: env.SANDBOX_ALERT_ERROR_RATE,
+    execution_time_ms: env.SANDBOX_ALERT_EXECUTION_TIMEOUT_MS,
+    concurrent_sandboxes: env.SANDBOX_ALERT_MAX_CONCURRENT,
+  };
+}
+export type AlertThresholdEnv = Pick<
+  Env,
+  "SANDBOX_ALERT_CPU_PERCENT" | "SANDBOX_ALERT_MEMORY_MB" | "SANDBOX_ALERT_ERROR_RATE" | "SANDBOX_ALERT_EXECUTION_TIMEOUT_MS" | "SANDBOX_ALERT_MAX_CONCURRENT"
+>;
+
+/** The seed's thresholds: lib/env.ts's defaults, written there once; every one can be overridden. */
+export const DEFAULT_THRESHOLDS: Record<AlertRule, number> = alertThresholds(parseEnv({}));
 
 export interface AlertPolicy {
   thresholds: Record<AlertRule, number>;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { parseEnv } from "@/lib/env";
 import type { EngineStatus } from "@/server/sandbox/engine";
+import { alertConfigFrom } from "./alert-config";
 import type { AlertTransition } from "./alert-rules";
 import { startMonitoring } from "./monitoring-runtime";
 
@@ -9,7 +11,7 @@ describe("startMonitoring", () => {
     const status = { pool: { leased: 60 } } as unknown as EngineStatus;
     const handle = startMonitoring({
       intervalMs: 5,
-      env: { SANDBOX_ALERT_MAX_CONCURRENT: "50" },
+      alerts: alertConfigFrom(parseEnv({ SANDBOX_ALERT_MAX_CONCURRENT: "50" })),
       status: () => status,
       containerObservations: () => {
         throw new Error("collector hiccup");
@@ -25,7 +27,7 @@ describe("startMonitoring", () => {
     expect(handle.monitor.machine.open()).toHaveLength(1);
   });
 
-  it("refuses a bad configuration at start-up, naming the variable", () => {
-    expect(() => startMonitoring({ intervalMs: 5, env: { SANDBOX_ALERT_WEBHOOK_URL: "ftp://x" } })).toThrow(/SANDBOX_ALERT_WEBHOOK_URL/);
+  it("refuses a bad configuration at start-up, naming the variable (the one parse, lib/env.ts)", () => {
+    expect(() => parseEnv({ SANDBOX_ALERT_WEBHOOK_URL: "ftp://x" })).toThrow(/SANDBOX_ALERT_WEBHOOK_URL/);
   });
 });

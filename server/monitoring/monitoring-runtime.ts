@@ -1,7 +1,8 @@
 import { getLogger } from "@/server/logging/logger";
 import type { EngineStatus } from "@/server/sandbox/engine";
-import { getAppRuntime } from "@/server/runtime/app-runtime";
-import { alertConfigFromEnv } from "./alert-config";
+import { getAppRuntime } from "@/server/process/app-runtime";
+import { getEnv } from "@/lib/env";
+import { type AlertConfig, alertConfigFrom } from "./alert-config";
 import { type AlertMonitor, createAlertMonitor, fleetObservations } from "./alert-monitor";
 import type { AlertTransition, Observation } from "./alert-rules";
 import { storeAlertTransition } from "./alert-store";
@@ -10,7 +11,8 @@ import { getFleetMetrics } from "./prometheus";
 
 export interface MonitoringOptions {
   intervalMs: number;
-  env?: Record<string, string | undefined>;
+  /** Thresholds and webhook; by default the environment's (lib/env.ts). */
+  alerts?: AlertConfig;
   status?: () => EngineStatus | undefined;
   /** Per-container observations (CPU, memory) from the collector, when there is one. */
   containerObservations?: () => Observation[];
@@ -23,17 +25,16 @@ export interface MonitoringHandle {
   stop(): Promise<void>;
 }
 
-const holder = globalThis as typeof globalThis & { __pantheonMonitoring?: MonitoringHandle };
-
 /**
  * Starts the alert loop once per process (a second call returns the running one). Each tick
  * takes the fleet figures and any container observations; a failing tick is logged and the
- * next one runs, so one bad sample never stops monitoring. Throws at start-up on a bad
- * threshold or webhook URL, naming the variable.
+ * next one runs, so one bad sample never stops monitoring. (A bad threshold or webhook URL
+ * stops start-up earlier, in lib/env.ts's parse.)
  */
 export function startMonitoring(opts: MonitoringOptions): MonitoringHandle {
-  if (holder.__pantheonMonitoring) return holder.__pantheonMonitoring;
-  const config = alertConfigFromEnv(opts.env);
+  const runtime = getAppRuntime();
+  if (runtime.monitoring) return runtime.monitoring;
+  const config = opts.alerts ?? alertConfigFrom(getEnv());
   const notifier: WebhookNotifier | null = config.webhookUrl ? createWebhookNotifier({ url: config.webhookUrl }) : null;
   const monitor = createAlertMonitor({ policy: config.policy, notifier, onTransition: opts.onTransition ?? storeAlertTransition });
   const status = opts.status ?? (() => getAppRuntime().engine?.status());
@@ -59,11 +60,11 @@ export function startMonitoring(opts: MonitoringOptions): MonitoringHandle {
     monitor,
     async stop() {
       clearInterval(timer);
-      if (holder.__pantheonMonitoring === handle) holder.__pantheonMonitoring = undefined;
+      if (runtime.monitoring === handle) runtime.monitoring = undefined;
       if (notifier) await Promise.race([notifier.drain(), new Promise((r) => setTimeout(r, 5_000).unref())]);
     },
   };
-  holder.__pantheonMonitoring = handle;
+  runtime.monitoring = handle;
   log.info({ intervalMs: opts.intervalMs, thresholds: config.policy.thresholds, webhook: notifier !== null }, "alert monitoring started");
   return handle;
 }

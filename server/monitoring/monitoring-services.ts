@@ -4,7 +4,8 @@ import { getDatabaseAvailability } from "@/server/db/database-availability";
 import { getLogger } from "@/server/logging/logger";
 import { alertRepository } from "@/server/repositories/alert-repository";
 import { metricsRepository } from "@/server/repositories/metrics-repository";
-import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { getAppRuntime } from "@/server/process/app-runtime";
+import { alertConfigFrom } from "./alert-config";
 import { storeAlertTransition } from "./alert-store";
 import { AnomalyScanner } from "./anomaly-scan";
 import { CleanupScheduler, type CleanupSettings, type CleanupTarget } from "./cleanup";
@@ -65,12 +66,11 @@ function cleanupTarget(): CleanupTarget | undefined {
   };
 }
 
-// One set per process, on globalThis: the admin procedures run in Next's bundle and must find
+// One set per process, in the process registry: the admin procedures run in Next's bundle and must find
 // the instances the custom server started.
-const holder = globalThis as typeof globalThis & { __pantheonMonitoringServices?: MonitoringServices };
 
 export function getMonitoringServices(): MonitoringServices | undefined {
-  return holder.__pantheonMonitoringServices;
+  return getAppRuntime().monitoringServices;
 }
 
 /**
@@ -79,7 +79,8 @@ export function getMonitoringServices(): MonitoringServices | undefined {
  * bad alert setting, naming it.
  */
 export function startMonitoringServices(env: Env, log: Logger = getLogger()): MonitoringServices {
-  if (holder.__pantheonMonitoringServices) return holder.__pantheonMonitoringServices;
+  const runtime = getAppRuntime();
+  if (runtime.monitoringServices) return runtime.monitoringServices;
   const collector = new MetricsCollector({
     source: () => engine()?.fleet,
     status: () => engine()?.status(),
@@ -100,6 +101,7 @@ export function startMonitoringServices(env: Env, log: Logger = getLogger()): Mo
   });
   const alerts = startMonitoring({
     intervalMs: env.SANDBOX_METRICS_INTERVAL,
+    alerts: alertConfigFrom(env),
     containerObservations: () => collector.observations(),
     onTransition: whileDatabaseUp(storeAlertTransition, () => undefined),
   });
@@ -139,12 +141,12 @@ export function startMonitoringServices(env: Env, log: Logger = getLogger()): Mo
     cleanup,
     cleanupSettings,
     async stop() {
-      if (holder.__pantheonMonitoringServices === services) holder.__pantheonMonitoringServices = undefined;
+      if (runtime.monitoringServices === services) runtime.monitoringServices = undefined;
       await Promise.all([collector.stop(), anomalies.stop(), cleanup.stop()]);
       await alerts.stop();
     },
   };
-  holder.__pantheonMonitoringServices = services;
+  runtime.monitoringServices = services;
   log.info(
     {
       component: "monitoring",

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { EngineStatus } from "@/server/sandbox/engine";
-import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { getAppRuntime } from "@/server/process/app-runtime";
 import { ExecutionWindow } from "./execution-window";
 
 export interface ExecutionRecord {
@@ -101,12 +101,12 @@ export function createFleetMetrics(status: () => EngineStatus | undefined, now: 
   };
 }
 
-// One instance per process (Next may load this module twice; see app-runtime.ts).
-const holder = globalThis as typeof globalThis & { __pantheonFleetMetrics?: FleetMetrics };
+// One instance per process, in the process registry (server/process/app-runtime.ts).
 
 export function getFleetMetrics(): FleetMetrics {
-  holder.__pantheonFleetMetrics ??= createFleetMetrics(() => getAppRuntime().engine?.status());
-  return holder.__pantheonFleetMetrics;
+  const runtime = getAppRuntime();
+  runtime.fleetMetrics ??= createFleetMetrics(() => getAppRuntime().engine?.status());
+  return runtime.fleetMetrics;
 }
 
 /** Called once per finished execution (execution-service). Never throws into the caller. */

@@ -1,5 +1,6 @@
 import type pino from "pino";
 import { getLogger } from "@/server/logging/logger";
+import { getAppRuntime } from "@/server/process/app-runtime";
 import { escapeForLog } from "./log-escape";
 
 // The seed's SandboxLogEntry, one JSON line each, through the app's one logger: every line of
@@ -63,10 +64,11 @@ export function createSandboxLogger(logger: pino.Logger = getLogger()) {
   };
 }
 
-const holder = globalThis as typeof globalThis & { __pantheonSandboxLogger?: ReturnType<typeof createSandboxLogger> };
+export type SandboxLogger = ReturnType<typeof createSandboxLogger>;
 
 /** One per process, through the app's logger. */
 export function logSandboxEvent(input: SandboxLogInput): SandboxLogEntry {
-  holder.__pantheonSandboxLogger ??= createSandboxLogger();
-  return holder.__pantheonSandboxLogger.log(input);
+  const runtime = getAppRuntime();
+  runtime.sandboxLog ??= createSandboxLogger();
+  return runtime.sandboxLog.log(input);
 }

@@ -1,3 +1,4 @@
+import { getAppRuntime } from "@/server/process/app-runtime";
 import type { AnomalySignal, AnomalySubject, SignalSeries } from "./anomaly";
 
 // Failed sign-ins and rejected paths are not stored anywhere else, so they are counted here, in
@@ -61,11 +62,11 @@ export class MinuteCounters {
 }
 
 // One instance per process: sign-in runs in Next's route bundle, detection in the custom server.
-const holder = globalThis as typeof globalThis & { __pantheonSecurityCounters?: MinuteCounters };
 
 export function securityCounters(): MinuteCounters {
-  holder.__pantheonSecurityCounters ??= new MinuteCounters();
-  return holder.__pantheonSecurityCounters;
+  const runtime = getAppRuntime();
+  runtime.securityCounters ??= new MinuteCounters();
+  return runtime.securityCounters;
 }
 
 /**

@@ -119,8 +119,16 @@ export const fileRepository = {
    * A write with a base version is a compare-and-set in one statement (UPDATE … WHERE version IN
    * (base, new)): of two concurrent writes from the same base, PostgreSQL re-checks the second's
    * WHERE after the first commits, so exactly one wins. Any conflict rolls the whole set back.
+   * A delete named in `deleteVersions` is guarded the same way: it removes the file only while it
+   * still holds that version (one that is gone already is no conflict).
    */
-  async applyChanges(projectId: number, upserts: FileUpsert[], deletes: string[], checkpoint?: CheckpointDraft): Promise<ApplyResult> {
+  async applyChanges(
+    projectId: number,
+    upserts: FileUpsert[],
+    deletes: string[],
+    checkpoint?: CheckpointDraft,
+    deleteVersions: Readonly<Record<string, string>> = {},
+  ): Promise<ApplyResult> {
     try {
       const result = await getPrisma().$transaction(async (tx) => {
         const paths = upserts.map((u) => u.filePath);
@@ -132,8 +140,16 @@ export const fileRepository = {
               ])
             : [],
         );
-        if (deletes.length) await tx.sandboxFile.deleteMany({ where: { projectId, filePath: { in: deletes } } });
         const conflicts: StoredConflict[] = [];
+        const unguarded = deletes.filter((path) => deleteVersions[path] === undefined);
+        if (unguarded.length) await tx.sandboxFile.deleteMany({ where: { projectId, filePath: { in: unguarded } } });
+        for (const path of deletes) {
+          const version = deleteVersions[path];
+          if (version === undefined) continue;
+          const removed = (await tx.sandboxFile.deleteMany({ where: { projectId, filePath: path, version } })).count;
+          if (!removed && (await tx.sandboxFile.count({ where: { projectId, filePath: path } })))
+            conflicts.push({ path, baseVersion: version, currentVersion: null });
+        }
         for (const f of upserts) {
           const content = {
             content: f.content,

@@ -137,7 +137,7 @@ function lostReasonOf(lease: Lease): string | null {
 
 /**
  * The sandbox engine: warm pool + workspace sync + execution, behind one object with no global
- * state (the app keeps one instance on a globalThis singleton and calls stop() on SIGTERM).
+ * state (the app keeps one instance in its process registry and calls stop() on SIGTERM).
  */
 export class SandboxEngine {
   private readonly pool: ContainerPool;
@@ -679,6 +679,28 @@ export class SandboxEngine {
     for (const path of deleted) {
       const check = checkStoredPath(path);
       if (!check.ok) throw new SandboxError("BAD_REQUEST", `rejected path ${JSON.stringify(path.slice(0, 120))}: ${check.reason}`);
+    }
+    // A loaded container with an agent takes the edit at once, even while an execution runs (a
+    // save used to wait for the run's end, up to its timeout; a dev server or a watching test
+    // runner wants the edit now). The lease's save queue orders it with the watcher's and the
+    // exit's saves. The project lock stays for a container being loaded (the load might have read
+    // the store before this edit) and for one without an agent.
+    const ready = this.pool.lease(projectId);
+    const readyAgent = ready && !ready.dead ? ready.container.agent : undefined;
+    if (ready && readyAgent && ready.state.manifest) {
+      const manifest = ready.state.manifest;
+      try {
+        await ready.state.saves.run("", () => this.guard(ready, "write", (deadline) => writeThroughAgent(readyAgent, manifest, checked, deleted, deadline)));
+        ready.lastUsedAt = Date.now();
+      } catch (err) {
+        // The store has the edit; a fresh container will load it. Replaced behind the project
+        // lock, so a running execution ends first (it ran on the files it had).
+        this.log.warn({ containerId: ready.container.id, projectId, err }, "writing files into the live container failed; replacing it");
+        const replaced = this.locks.run(projectId, () => this.pool.release(projectId, "file write failed", ready));
+        if (ready.busy === 0) await replaced;
+        else void replaced.catch(() => {});
+      }
+      return;
     }
     await this.locks.run(projectId, async () => {
       const lease = this.pool.lease(projectId);

@@ -1,6 +1,7 @@
 import { type DatabaseAvailabilitySnapshot, type DatabaseState, getDatabaseAvailability } from "@/server/db/database-availability";
 import { healthRepository } from "@/server/repositories/health-repository";
-import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { getAppRuntime } from "@/server/process/app-runtime";
+import { pingDocker } from "@/server/process/docker-ping";
 
 export interface Health {
   status: "ok" | "degraded";
@@ -29,6 +30,6 @@ export async function checkHealth(): Promise<Health> {
     // A failed ping the supervisor has not seen yet is still an outage to report.
     database = { status: "down", state: state === "up" ? "down" : state, latencyMs: Math.round(performance.now() - started), error, outages };
   }
-  const docker = await getAppRuntime().dockerStatus();
+  const docker = await (getAppRuntime().dockerStatus ?? pingDocker)();
   return { status: database.status === "up" && docker.status === "up" ? "ok" : "degraded", database, docker, uptimeSeconds: Math.round(process.uptime()) };
 }

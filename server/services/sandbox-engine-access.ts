@@ -1,6 +1,6 @@
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/server/errors/app-error";
-import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { getAppRuntime } from "@/server/process/app-runtime";
 import type { EngineConfig } from "@/server/sandbox/config";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 

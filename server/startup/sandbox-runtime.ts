@@ -10,8 +10,9 @@ import { LABEL_SANDBOX } from "@/server/sandbox/driver";
 import { dockerNetworkSubnets } from "@/server/egress/docker-subnets";
 import { EgressGateway } from "@/server/egress/egress-gateway";
 import { projectNetworkPolicy } from "@/server/services/projects/network-policy";
-import { type AppRuntime, setAppRuntime } from "@/server/runtime/app-runtime";
-import { pingDocker } from "@/server/runtime/docker-ping";
+import { publishSandboxEngine } from "@/server/process/app-runtime";
+import { type DockerStatus, pingDocker } from "@/server/process/docker-ping";
+import type { SandboxEngine } from "@/server/sandbox/engine";
 
 export function engineConfigFromEnv(env: Env): EngineConfigInput {
   return {
@@ -30,12 +31,19 @@ export function engineConfigFromEnv(env: Env): EngineConfigInput {
   };
 }
 
+/** The engine as start-up made it, with the Docker status that includes it and the stop that ends both. */
+export interface SandboxRuntime {
+  engine: SandboxEngine;
+  dockerStatus(): Promise<DockerStatus>;
+  stop(): Promise<void>;
+}
+
 /**
- * Creates the sandbox engine, publishes it as the process's runtime, and starts it. Missing
+ * Creates the sandbox engine, publishes it in the process registry, and starts it. Missing
  * images are built in the background when this process may (root, for debootstrap); otherwise
  * the log and /api/health say which command to run. The engine retries until they exist.
  */
-export async function startSandboxRuntime(env: Env, logger: Logger): Promise<AppRuntime> {
+export async function startSandboxRuntime(env: Env, logger: Logger): Promise<SandboxRuntime> {
   const docker = new Dockerode();
   // Projects whose network policy is not "none" reach out only through this proxy (server/egress).
   const egress = new EgressGateway({
@@ -55,7 +63,7 @@ export async function startSandboxRuntime(env: Env, logger: Logger): Promise<App
     // Who holds which container, for the running-sandboxes quota (services/sandbox-leases.ts).
     leaseEvents: leases,
   });
-  const runtime: AppRuntime = {
+  const runtime: SandboxRuntime = {
     engine,
     async dockerStatus() {
       const ping = await pingDocker(docker);
@@ -80,7 +88,7 @@ export async function startSandboxRuntime(env: Env, logger: Logger): Promise<App
       egress.stop();
     },
   };
-  setAppRuntime(runtime);
+  publishSandboxEngine({ engine, dockerStatus: () => runtime.dockerStatus() });
   void buildMissingImages(docker, env, logger);
   await engine.start();
   void forgetDeadHolders(docker, logger);

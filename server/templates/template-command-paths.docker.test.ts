@@ -15,8 +15,7 @@ import type { AuthUser } from "@/server/auth/auth-user";
 import { getProcess } from "@/server/services/processes/process-service";
 import { listTemplates, type ProjectTemplate } from "./templates";
 
-// Issue 19 point 1 through the app's own doors, not the engine alone (templates.docker.test.ts
-// covers that): a project created from each template, and an empty one, runs its suggested
+// Issue 19 point 1 through the app's own doors: a project created from each template, and an empty one, runs its suggested
 // commands by every path a person or an AI has — tRPC executions.run (the IDE's Run), REST execute,
 // the AI tool ai.runTests, the interactive shell, and the dev server — at once, after an idle
 // release (a fresh container for the same files) and after a server restart (a new engine over
@@ -150,11 +149,20 @@ async function startDev(caller: Caller, user: AuthUser, projectId: number, templ
 /** Every path once: nothing may depend on a step another path ran before it in this container. */
 async function everyPath(caller: Caller, user: AuthUser, key: string, cookie: string, projectId: number, subject: Subject) {
   const tests = subject.template ? await caller.ai.runTests({ projectId, timeoutSeconds: 120 }) : null;
-  if (tests) expect(tests.status, `${subject.id}: ai.runTests\n${plain(`${tests.output}${tests.errorOutput}`)}`).toBe("success");
+  if (tests) {
+    const text = plain(`${tests.output}${tests.errorOutput}`);
+    expect(tests.status, `${subject.id}: ai.runTests\n${text}`).toBe("success");
+    // The template's own tests ran and passed, not merely a zero exit.
+    if (subject.template?.image === "node") expect(text).toMatch(/Tests\s+\d+ passed/);
+    else expect(text).toMatch(/Ran [1-9]\d* tests?[\s\S]*\nOK\s*$/);
+  }
   await runByRest(key, projectId, subject.commands.build, subject.id);
   await runByTrpc(caller, projectId, subject);
   await runInShell(projectId, cookie, subject);
   if (subject.template?.commands.dev) await startDev(caller, user, projectId, subject.template);
+  // The store gains no build output or caches: node_modules, dist and __pycache__ stay in the container.
+  const stored = (await caller.files.tree({ projectId })).map((f) => f.filePath).sort();
+  expect(stored, `${subject.id}: stored files after every path`).toEqual(subject.template ? Object.keys(subject.template.files).sort() : ["index.js"]);
 }
 
 describe(`templates through every command path under ${runtime}`, () => {

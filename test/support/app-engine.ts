@@ -1,7 +1,7 @@
 import Dockerode from "dockerode";
 import pino from "pino";
-import { setAppRuntime } from "@/server/runtime/app-runtime";
-import { pingDocker } from "@/server/runtime/docker-ping";
+import { publishSandboxEngine } from "@/server/process/app-runtime";
+import { pingDocker } from "@/server/process/docker-ping";
 import { createDockerSandboxEngine } from "@/server/sandbox/docker-engine";
 import type { EngineConfigInput } from "@/server/sandbox/config";
 import { DatabaseWorkspaceStore } from "@/server/services/database-workspace-store";
@@ -46,11 +46,7 @@ export async function startAppEngine(config: EngineConfigInput = {}, opts: { onE
     egress,
     leaseEvents: leaseRecorder(logger),
   });
-  const stop = async () => {
-    await engine.stop();
-    egress.stop();
-  };
-  setAppRuntime({ engine, dockerStatus: () => pingDocker(docker), stop });
+  publishSandboxEngine({ engine, dockerStatus: () => pingDocker(docker) });
   await engine.start();
   return { engine, docker, egress };
 }

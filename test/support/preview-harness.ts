@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import pino from "pino";
 import { parseEnv } from "@/lib/env";
 import { previewSettings } from "@/server/preview/preview-settings";
-import { stopPreviewGateway } from "@/server/runtime/preview-runtime";
+import { stopPreviewGateway } from "@/server/process/preview-runtime";
 import { startPreviewGateway } from "@/server/startup/preview-gateway";
 import { startAppEngine } from "./app-engine";
 

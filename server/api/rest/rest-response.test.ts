@@ -1,14 +1,14 @@
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { getAppRuntime } from "@/server/process/app-runtime";
 import { SandboxError } from "@/server/sandbox/errors";
 import { errorResponse } from "./rest-response";
 
-const holder = globalThis as typeof globalThis & { __pantheonLogger?: pino.Logger };
-
 function captureLog(): string[] {
   const lines: string[] = [];
-  holder.__pantheonLogger = pino(
+  // The logger getLogger() hands out is the process registry's.
+  getAppRuntime().logger = pino(
     { base: {} },
     new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -21,7 +21,7 @@ function captureLog(): string[] {
 }
 
 afterEach(() => {
-  delete holder.__pantheonLogger;
+  delete getAppRuntime().logger;
 });
 
 describe("errorResponse", () => {

@@ -125,19 +125,39 @@ function targetStates(history: Awaited<ReturnType<typeof checkpointRepository.fi
   return target;
 }
 
-/** Brings files back to given states through the ordinary write path (store, feed, live container) as one checkpoint. */
+/** How often a restore or rollback reads the files again when a save lands between its read and its write. */
+const RETURN_ATTEMPTS = 5;
+
+/**
+ * Brings files back to given states through the ordinary write path (store, feed, live container)
+ * as one checkpoint. Each write and delete is based on the version just read, so a save landing
+ * between that read and the write is never overwritten unseen: the set is refused as a whole and
+ * read again (the save then comes before the restore in history, and the restore wins knowingly).
+ */
 export async function returnFilesTo(projectId: number, target: Map<string, FileSnapshot | null>, ai: AiPersonality | null, actor: ChangeActor) {
-  const current = new Map((await fileRepository.findMany(projectId, [...target.keys()])).map((f) => [f.filePath, snapshotOf(f)]));
-  const writes: FileWrite[] = [];
-  const deletes: string[] = [];
-  for (const [path, want] of target) {
-    const have = current.get(path) ?? null;
-    if (sameState(have ? stateOf(have) : null, want ? stateOf(want) : null)) continue;
-    if (want) writes.push({ path, content: want.content, encoding: want.encoding, isExecutable: want.executable });
-    else if (have) deletes.push(path);
+  for (let attempt = 1; ; attempt++) {
+    const current = new Map(
+      (await fileRepository.findMany(projectId, [...target.keys()])).map((f) => [f.filePath, { snapshot: snapshotOf(f), version: f.version }]),
+    );
+    const writes: FileWrite[] = [];
+    const deletes: string[] = [];
+    const deleteVersions: Record<string, string> = {};
+    for (const [path, want] of target) {
+      const have = current.get(path) ?? null;
+      if (sameState(have ? stateOf(have.snapshot) : null, want ? stateOf(want) : null)) continue;
+      if (want) writes.push({ path, content: want.content, encoding: want.encoding, isExecutable: want.executable, baseVersion: have?.version ?? null });
+      else if (have) {
+        deletes.push(path);
+        deleteVersions[path] = have.version;
+      }
+    }
+    if (!writes.length && !deletes.length) return { written: [], deleted: [], checkpointId: null };
+    try {
+      return await applyFileChanges(projectId, { writes, deletes, deleteVersions }, ai, actor);
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === "CONFLICT") || attempt >= RETURN_ATTEMPTS) throw err;
+    }
   }
-  if (!writes.length && !deletes.length) return { written: [], deleted: [], checkpointId: null };
-  return applyFileChanges(projectId, { writes, deletes }, ai, actor);
 }
 
 /** Returns the project's files to their state just after a checkpoint; recorded as a new checkpoint. */

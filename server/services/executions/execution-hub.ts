@@ -1,3 +1,4 @@
+import { getAppRuntime } from "@/server/process/app-runtime";
 import type { ExecutionEvent } from "@/server/sandbox/execution-types";
 
 type Listener = (event: ExecutionEvent) => void;
@@ -102,10 +103,9 @@ export class ExecutionHub {
   }
 }
 
-const holder = globalThis as typeof globalThis & { __pantheonExecutionHub?: ExecutionHub };
-
-/** One hub per process (Next may load this module twice). */
+/** One hub per process (in the process registry, server/process/app-runtime.ts). */
 export function getExecutionHub(): ExecutionHub {
-  holder.__pantheonExecutionHub ??= new ExecutionHub();
-  return holder.__pantheonExecutionHub;
+  const runtime = getAppRuntime();
+  runtime.executionHub ??= new ExecutionHub();
+  return runtime.executionHub;
 }

@@ -26,6 +26,8 @@ export interface FileWrite {
 export interface FileChangeSet {
   writes: FileWrite[];
   deletes: string[];
+  /** The version a delete was based on: refused (CONFLICT) when the file has changed since. */
+  deleteVersions?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -77,18 +79,7 @@ export async function applyFileChanges(
   const untouched = await fileRepository.totalSize(projectId, [...seen, ...changes.deletes]);
   assertProjectSize(untouched + upserts.reduce((sum, u) => sum + u.sizeBytes, 0));
 
-  const existing = new Map((await fileRepository.findMany(projectId, [...seen, ...changes.deletes])).map((f) => [f.filePath, snapshotOf(f)]));
-  let draft = null;
-  if (actor) {
-    const after = new Map<string, FileSnapshot | null>();
-    for (const w of pushed)
-      after.set(w.path, { path: w.path, content: w.content, encoding: w.encoding, executable: w.executable ?? existing.get(w.path)?.executable ?? false });
-    for (const path of changes.deletes) if (existing.has(path)) after.set(path, null);
-    draft = await checkpointDraft(projectId, actor, existing, after);
-  }
-  // The checkpoint is stored in the same transaction as the files (and not at all on a conflict).
-  const applied = await fileRepository.applyChanges(projectId, upserts, changes.deletes, draft ?? undefined);
-  if (!applied.ok) throw conflictError(applied.conflicts);
+  const { applied, existing } = await storeWithHistory(projectId, upserts, changes, pushed, actor);
   const { checkpointId } = applied;
   if (checkpointId !== null) await pruneCheckpoints(projectId);
   const entry = upserts.find((u) => u.isEntryPoint);
@@ -111,6 +102,44 @@ export async function applyFileChanges(
     changes.deletes,
   );
   return { written: [...seen], deleted: changes.deletes, versions: Object.fromEntries(upserts.map((u) => [u.filePath, u.version])), checkpointId };
+}
+
+/** How often a change set with history reads the files again when another change lands between that read and its transaction. */
+const HISTORY_ATTEMPTS = 5;
+
+/**
+ * Stores the change set, with its checkpoint when an actor is given, in one transaction. The
+ * checkpoint's "before" is the state read just before it, so writes and deletes the caller did
+ * not base on a version are based here on the version read: a change landing in between makes
+ * the set read again, and history stays one chain (each change's before is the last one's after).
+ * The last attempt overwrites as the caller asked. The caller's own bases are never relaxed.
+ */
+async function storeWithHistory(projectId: number, upserts: FileUpsert[], changes: FileChangeSet, pushed: WorkspaceFile[], actor: ChangeActor | undefined) {
+  const paths = [...upserts.map((u) => u.filePath), ...changes.deletes];
+  const explicit = (path: string) => upserts.find((u) => u.filePath === path)?.baseVersion !== undefined || changes.deleteVersions?.[path] !== undefined;
+  for (let attempt = 1; ; attempt++) {
+    const records = await fileRepository.findMany(projectId, paths);
+    const existing = new Map(records.map((f) => [f.filePath, snapshotOf(f)]));
+    const read = new Map(records.map((f) => [f.filePath, f.version]));
+    const guard = actor !== undefined && attempt < HISTORY_ATTEMPTS;
+    let draft = null;
+    if (actor) {
+      const after = new Map<string, FileSnapshot | null>();
+      for (const w of pushed)
+        after.set(w.path, { path: w.path, content: w.content, encoding: w.encoding, executable: w.executable ?? existing.get(w.path)?.executable ?? false });
+      for (const path of changes.deletes) if (existing.has(path)) after.set(path, null);
+      draft = await checkpointDraft(projectId, actor, existing, after);
+    }
+    const based = guard ? upserts.map((u) => (u.baseVersion === undefined ? { ...u, baseVersion: read.get(u.filePath) ?? null } : u)) : upserts;
+    const deleteVersions = guard
+      ? { ...Object.fromEntries(changes.deletes.flatMap((path) => (read.has(path) ? [[path, read.get(path)!]] : []))), ...changes.deleteVersions }
+      : changes.deleteVersions;
+    // The checkpoint is stored in the same transaction as the files (and not at all on a conflict).
+    const applied = await fileRepository.applyChanges(projectId, based, changes.deletes, draft ?? undefined, deleteVersions);
+    if (applied.ok) return { applied, existing };
+    const refused = applied.conflicts.filter((c) => explicit(c.path));
+    if (refused.length || !guard) throw conflictError(refused.length ? refused : applied.conflicts);
+  }
 }
 
 /** CONFLICT with what is stored now, so the writer can compare, reload, or overwrite on purpose. */

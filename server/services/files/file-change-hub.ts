@@ -1,3 +1,4 @@
+import { getAppRuntime } from "@/server/process/app-runtime";
 import { randomBytes } from "node:crypto";
 
 /** Who changed the files: a person or AI through the API, or a program in the container. */
@@ -109,10 +110,9 @@ export class FileChangeHub {
   }
 }
 
-const holder = globalThis as typeof globalThis & { __pantheonFileChangeHub?: FileChangeHub };
-
-/** One hub per process (Next may load this module twice). */
+/** One hub per process (in the process registry, server/process/app-runtime.ts). */
 export function getFileChangeHub(): FileChangeHub {
-  holder.__pantheonFileChangeHub ??= new FileChangeHub();
-  return holder.__pantheonFileChangeHub;
+  const runtime = getAppRuntime();
+  runtime.fileChangeHub ??= new FileChangeHub();
+  return runtime.fileChangeHub;
 }

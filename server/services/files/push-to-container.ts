@@ -1,5 +1,5 @@
 import { getLogger } from "@/server/logging/logger";
-import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { getAppRuntime } from "@/server/process/app-runtime";
 import type { WorkspaceFile } from "@/server/sandbox/workspace-files";
 
 /**

@@ -1,12 +1,12 @@
 import { getEnv } from "@/lib/env";
-import { alertConfigFromEnv } from "@/server/monitoring/alert-config";
+import { alertThresholds } from "@/server/monitoring/alert-rules";
 import type { AnomalyScan } from "@/server/monitoring/anomaly-scan";
 import { getMonitoringServices } from "@/server/monitoring/monitoring-services";
 import { getFleetMetrics } from "@/server/monitoring/prometheus";
 import { type AlertRecord, alertRepository } from "@/server/repositories/alert-repository";
 import { type FleetBucket, metricsRepository } from "@/server/repositories/metrics-repository";
 import { sandboxOwnerRepository } from "@/server/repositories/sandbox-owner-repository";
-import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { getAppRuntime } from "@/server/process/app-runtime";
 import { releaseProjectContainer } from "@/server/services/projects/release-container";
 import { planSeries } from "./metric-range";
 
@@ -41,7 +41,7 @@ export async function fleetOverview(range: { minutes: number; maxPoints: number 
     live: getFleetMetrics().window.figures(now.getTime()),
     latest: services?.collector.latestFleet() ?? null,
     series: { bucketMs: plan.bucketMs, points: series },
-    thresholds: alertConfigFromEnv().policy.thresholds,
+    thresholds: alertThresholds(getEnv()),
     cleanup: {
       intervalMs: services?.cleanupSettings.intervalMs ?? getEnv().SANDBOX_CLEANUP_INTERVAL,
       last: cleanup && {

@@ -1,3 +1,4 @@
+import { getAppRuntime } from "@/server/process/app-runtime";
 import type { ImageKind } from "@/server/sandbox/config";
 import type { SandboxProcess } from "@/server/sandbox/engine";
 import type { ProcessOutput } from "./process-output";
@@ -21,12 +22,12 @@ export interface LiveProcess {
   readonly settled: Promise<void>;
 }
 
-// On globalThis: Next's route bundles and the custom server must see the same processes.
-const holder = globalThis as typeof globalThis & { __pantheonProcesses?: Map<number, LiveProcess> };
+// In the process registry: Next's route bundles and the custom server must see the same processes.
 
 export function liveProcesses(): Map<number, LiveProcess> {
-  holder.__pantheonProcesses ??= new Map();
-  return holder.__pantheonProcesses;
+  const runtime = getAppRuntime();
+  runtime.liveProcesses ??= new Map();
+  return runtime.liveProcesses;
 }
 
 export function liveProcessesOf(projectId: number): LiveProcess[] {

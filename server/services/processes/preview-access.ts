@@ -12,7 +12,7 @@ import {
   signPreviewToken,
   verifyPreviewToken,
 } from "@/server/preview/preview-token";
-import { liveEnv } from "@/lib/env";
+import { authSecret } from "@/server/process/startup-settings";
 import { authenticateApiKey } from "@/server/services/api-key-service";
 import { requireProject } from "@/server/services/project-access";
 import { activeUser } from "@/server/services/user-service";
@@ -33,9 +33,9 @@ const MAX_GRANTS = 1_000;
 const grants = new Map<string, { grant: PreviewGrant; until: number }>();
 
 let cachedKey: { secret: string; key: Buffer } | null = null;
-/** The preview token key, derived from the app's secret (server/main.ts sets NEXTAUTH_SECRET before anything runs). */
+/** The preview token key, derived from the app's secret (server/main.ts publishes it before anything runs). */
 function tokenKey(): Buffer {
-  const secret = liveEnv("NEXTAUTH_SECRET") ?? "";
+  const secret = authSecret() ?? "";
   if (cachedKey?.secret !== secret) cachedKey = { secret, key: previewTokenKey(secret) };
   return cachedKey.key;
 }

@@ -1,7 +1,7 @@
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { previewOrigin } from "@/server/preview/preview-settings";
-import { currentPreviewSettings } from "@/server/runtime/preview-runtime";
+import { currentPreviewSettings } from "@/server/process/preview-runtime";
 import { liveProcesses } from "./live-processes";
 import { previewHandoffToken } from "./preview-access";
 import { requireProcess } from "./process-service";

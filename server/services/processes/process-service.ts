@@ -7,7 +7,7 @@ import { getLogger } from "@/server/logging/logger";
 import { type PreviewGateway, PreviewPortsExhausted } from "@/server/preview/preview-gateway";
 import { previewUrl, refusedPortReason } from "@/server/preview/preview-settings";
 import { type ProcessRecord, processRepository } from "@/server/repositories/process-repository";
-import { currentPreviewSettings, getPreviewGateway } from "@/server/runtime/preview-runtime";
+import { currentPreviewSettings, getPreviewGateway } from "@/server/process/preview-runtime";
 import type { ImageKind } from "@/server/sandbox/config";
 import type { SandboxEngine, SandboxProcess } from "@/server/sandbox/engine";
 import type { ProjectRecord } from "@/server/repositories/project-repository";

@@ -1,5 +1,5 @@
 import { projectRepository } from "@/server/repositories/project-repository";
-import { getAppRuntime } from "@/server/runtime/app-runtime";
+import { getAppRuntime } from "@/server/process/app-runtime";
 import { getExecutionHub } from "@/server/services/executions/execution-hub";
 import { stopProjectProcesses } from "@/server/services/processes/process-service";
 

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { getAppRuntime } from "@/server/process/app-runtime";
 
 /** This server process as the records know it: rows it starts carry its id (server_instances). */
 export interface ServerInstanceIdentity {
@@ -8,19 +9,19 @@ export interface ServerInstanceIdentity {
   pid: number;
 }
 
-// On globalThis: rows are started in Next's route bundles, the sweeper runs in the custom server.
-const holder = globalThis as typeof globalThis & { __pantheonServerInstance?: ServerInstanceIdentity };
+// In the process registry: rows are started in Next's route bundles, the sweeper runs in the custom server.
 
 /** Set once at boot by the sweeper; null in processes that run no sweeper (tests, the admin CLI). */
 export function currentServerInstance(): ServerInstanceIdentity | null {
-  return holder.__pantheonServerInstance ?? null;
+  return getAppRuntime().serverInstance ?? null;
 }
 
 export function claimServerInstance(): ServerInstanceIdentity {
-  holder.__pantheonServerInstance ??= { id: `s-${randomBytes(6).toString("hex")}`, host: hostname(), pid: process.pid };
-  return holder.__pantheonServerInstance;
+  const runtime = getAppRuntime();
+  runtime.serverInstance ??= { id: `s-${randomBytes(6).toString("hex")}`, host: hostname(), pid: process.pid };
+  return runtime.serverInstance;
 }
 
 export function releaseServerInstance(): void {
-  holder.__pantheonServerInstance = undefined;
+  getAppRuntime().serverInstance = undefined;
 }

@@ -1,3 +1,4 @@
+import { getAppRuntime } from "@/server/process/app-runtime";
 import { AppError } from "@/server/errors/app-error";
 
 export interface ShellLimits {
@@ -65,10 +66,9 @@ export class ShellRegistry {
   }
 }
 
-const holder = globalThis as typeof globalThis & { __pantheonShellRegistry?: ShellRegistry };
-
-/** One registry per process (Next may load this module twice). */
+/** One registry per process (in the process registry, server/process/app-runtime.ts). */
 export function getShellRegistry(): ShellRegistry {
-  holder.__pantheonShellRegistry ??= new ShellRegistry();
-  return holder.__pantheonShellRegistry;
+  const runtime = getAppRuntime();
+  runtime.shellRegistry ??= new ShellRegistry();
+  return runtime.shellRegistry;
 }

@@ -3,7 +3,7 @@ import { authOptions } from "@/server/auth/next-auth-options";
 import { withSignInThrottleStatus } from "@/server/auth/sign-in-throttle-response";
 import { methodNotAllowed } from "@/server/api/rest/method-not-allowed";
 import { nextAuthRefusal, nextAuthSegments } from "@/server/api/rest/next-auth-paths";
-import { liveEnv } from "@/lib/env";
+import { publicUrl } from "@/server/process/startup-settings";
 
 // next-auth v4 types its App Router handler loosely; it is a (req, ctx) => Response.
 const nextAuth = NextAuth(authOptions) as (req: Request, ctx: unknown) => Promise<Response>;
@@ -22,7 +22,7 @@ async function refuse(req: Request, ctx: unknown): Promise<Response> {
 async function POST(req: Request, ctx: unknown): Promise<Response> {
   const response = await handler(req, ctx);
   if (!new URL(req.url).pathname.endsWith("/callback/credentials")) return response;
-  return withSignInThrottleStatus(response, `${liveEnv("NEXTAUTH_URL") ?? ""}/signin`);
+  return withSignInThrottleStatus(response, `${publicUrl() ?? ""}/signin`);
 }
 
 export { handler as GET, POST, refuse as PUT, refuse as PATCH, refuse as DELETE, refuse as OPTIONS };

@@ -83,6 +83,60 @@ describe("checkpoints", () => {
     expect((await session.checkpoints.restore({ projectId, checkpointId: latest.id })).checkpointId).toBeNull();
   });
 
+  it("a restore racing saves (and saves racing each other) never overwrites one unseen: every file's history stays one chain", async () => {
+    const { session, projectId } = await ownProject();
+    await session.files.writeMany({
+      projectId,
+      writes: [
+        { path: "a.txt", content: "a0" },
+        { path: "b.txt", content: "b0" },
+      ],
+      deletes: [],
+    });
+    const old = (await session.checkpoints.list({ projectId })).checkpoints[0]!;
+    for (let round = 1; round <= 12; round++) {
+      // A save of each file (b.txt alternately deleted) lands at the same time as a restore of both.
+      const saved =
+        round % 2
+          ? session.files.delete({ projectId, path: "b.txt" }).catch(() => null)
+          : session.files.write({ projectId, path: "b.txt", content: `b${round}` });
+      await Promise.all([
+        session.checkpoints.restore({ projectId, checkpointId: old.id }),
+        session.files.write({ projectId, path: "a.txt", content: `a${round}` }),
+        session.files.write({ projectId, path: "a.txt", content: `a${round}-too` }),
+        saved,
+      ]);
+    }
+    // Each change's "before" is what the change before it left: no write landed between a
+    // restore's (or another save's) read and its write without its checkpoint recording it as its base.
+    const history = await checkpointRepository.fileHistory(projectId);
+    for (const path of ["a.txt", "b.txt"]) {
+      const chain = history.filter((f) => f.filePath === path);
+      expect(chain.length).toBeGreaterThan(12);
+      for (let i = 1; i < chain.length; i++) expect(chain[i]!.beforeHash, `${path}: change ${i} of ${chain.length}`).toBe(chain[i - 1]!.afterHash);
+    }
+  });
+
+  it("a delete based on an older version is refused and writes nothing", async () => {
+    const { projectId } = await ownProject();
+    const { applyFileChanges } = await import("@/server/services/files/apply-file-changes");
+    const first = await applyFileChanges(projectId, { writes: [{ path: "d.txt", content: "one" }], deletes: [] }, null);
+    await applyFileChanges(projectId, { writes: [{ path: "d.txt", content: "two" }], deletes: [] }, null);
+    const stale = applyFileChanges(
+      projectId,
+      { writes: [{ path: "e.txt", content: "e" }], deletes: ["d.txt"], deleteVersions: { "d.txt": first.versions["d.txt"]! } },
+      null,
+    );
+    await expect(stale).rejects.toMatchObject({ code: "CONFLICT" });
+    const { fileRepository } = await import("@/server/repositories/file-repository");
+    expect((await fileRepository.findMany(projectId, ["d.txt", "e.txt"])).map((f) => [f.filePath, f.content])).toEqual([["d.txt", "two"]]);
+    // Based on the current version (or on a file that is gone already) it goes through.
+    const current = (await fileRepository.find(projectId, "d.txt"))!.version;
+    await applyFileChanges(projectId, { writes: [], deletes: ["d.txt"], deleteVersions: { "d.txt": current } }, null);
+    await applyFileChanges(projectId, { writes: [], deletes: ["d.txt"], deleteVersions: { "d.txt": current } }, null);
+    expect(await fileRepository.find(projectId, "d.txt")).toBeNull();
+  });
+
   it("keeps the execute bit through an edit, and a restore brings back the bit set between checkpoints", async () => {
     const { session, projectId } = await ownProject();
     await session.files.write({ projectId, path: "run.sh", content: "#!/bin/sh\necho hi\n" });
