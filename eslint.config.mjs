@@ -92,12 +92,12 @@ export default tseslint.config(
     // One log format (server/logging/): shipped code logs through the logger, never console.*
     // (the server also routes console to the logger at start, for Next and libraries).
     files: ["server/**", "app/**", "components/**", "lib/**"],
-    ignores: ["**/*.test.ts", "**/*.test.tsx", "**/bench/**", "lib/testing/**"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx", "**/bench/**", "test/**"],
     rules: { "no-console": "error" },
   },
   {
     // Tests may reach past layers to arrange and inspect state.
-    files: ["**/*.test.ts", "e2e/**", "lib/testing/**"],
+    files: ["**/*.test.ts", "e2e/**", "test/**"],
     rules: {
       "@typescript-eslint/no-unsafe-assignment": "off",
       "@typescript-eslint/no-unsafe-member-access": "off",

@@ -4,16 +4,13 @@ import { layersPlugin } from "./eslint-rules/layer-imports.mjs";
 // remembered. eslint.config.mjs applies these; eslint-rules/layers.test.ts lints a violating probe
 // file for each and checks it is refused.
 
-/** Test code, test support and benchmarks arrange state across layers on purpose. */
-export const TEST_FILES = ["**/*.test.ts", "**/*.test.tsx", "e2e/**", "lib/testing/**", "**/bench/**"];
+/** Test code, test support (test/) and benchmarks arrange state across layers on purpose. */
+export const TEST_FILES = ["**/*.test.ts", "**/*.test.tsx", "e2e/**", "test/**", "**/bench/**"];
 
 const layers = [
   {
     name: "server/sandbox",
     files: ["server/sandbox/"],
-    // Test support still inside server/sandbox (issue 16 point 3 moves it out; issue 8 rewrites
-    // this folder, so it is left as is): docker-test-engine.ts builds an engine for tests only.
-    ignores: ["server/sandbox/docker-test-engine.ts", "server/sandbox/agent/test-execs.ts"],
     allow: ["server/sandbox/", "security/", "sandbox-images/"],
     why: "the engine imports only itself, security/ and the images' shared code; the app passes it what it needs",
   },
@@ -35,7 +32,6 @@ const layers = [
   {
     name: "lib/",
     files: ["lib/"],
-    ignores: ["lib/testing/"],
     disallow: ["server/"],
     // The tRPC clients need the router's type (`import type { AppRouter }`), nothing else.
     allowTypeImports: true,
@@ -73,6 +69,14 @@ const layers = [
     disallow: ["server/db/client", "server/db/generated/"],
     why: "only server/repositories may use Prisma (STYLE.md §1)",
   },
+  {
+    name: "test support",
+    // Every file this config lints: tests, e2e, test/ itself and benchmarks are TEST_FILES, left
+    // out below, so what remains is what ships (and the tooling in scripts/).
+    files: [""],
+    disallow: ["test/"],
+    why: "harnesses and fixtures stay out of what ships; only tests and benchmarks use test/",
+  },
 ];
 
 /** Where `process.env` may be read: lib/env.ts, the entry points and tooling; everything else gets its configuration from lib/env.ts. */
@@ -85,9 +89,6 @@ const ENV_READERS = [
   "sandbox-images/**",
   "*.config.ts",
   "*.config.mjs",
-  // server/sandbox test support (see above): left to issue 8's rewrite.
-  "server/sandbox/docker-test-engine.ts",
-  "server/sandbox/agent/test-execs.ts",
 ];
 
 export const layerConfigs = [

@@ -8,7 +8,7 @@ import { defineConfig } from "vitest/config";
 //                    per runtime (runc, runsc)
 const alias = {
   "@": fileURLToPath(new URL("./", import.meta.url)),
-  "server-only": fileURLToPath(new URL("./lib/testing/server-only-stub.ts", import.meta.url)),
+  "server-only": fileURLToPath(new URL("./test/support/server-only-stub.ts", import.meta.url)),
 };
 const exclude = ["node_modules/**", ".next/**", ".data/**", "e2e/**"];
 
@@ -33,8 +33,8 @@ export default defineConfig({
           name: "integration",
           include: ["**/*.int.test.ts"],
           exclude,
-          globalSetup: ["./lib/testing/global-setup-db.ts"],
-          setupFiles: ["./lib/testing/setup-db-env.ts"],
+          globalSetup: ["./test/support/global-setup-db.ts"],
+          setupFiles: ["./test/support/setup-db-env.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
@@ -47,8 +47,8 @@ export default defineConfig({
           include: ["**/*.docker.test.ts"],
           exclude,
           env: { SANDBOX_RUNTIME: "runc" },
-          globalSetup: ["./lib/testing/global-setup-db.ts"],
-          setupFiles: ["./lib/testing/setup-db-env.ts"],
+          globalSetup: ["./test/support/global-setup-db.ts"],
+          setupFiles: ["./test/support/setup-db-env.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
@@ -61,8 +61,8 @@ export default defineConfig({
           include: ["**/*.docker.test.ts"],
           exclude,
           env: { SANDBOX_RUNTIME: "runsc" },
-          globalSetup: ["./lib/testing/global-setup-db.ts"],
-          setupFiles: ["./lib/testing/setup-db-env.ts"],
+          globalSetup: ["./test/support/global-setup-db.ts"],
+          setupFiles: ["./test/support/setup-db-env.ts"],
           testTimeout: 180_000,
           hookTimeout: 240_000,
           fileParallelism: false,

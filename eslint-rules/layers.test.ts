@@ -64,6 +64,20 @@ const refused: Array<[string, string, string, RegExp]> = [
     /the process registry: may not import/,
   ],
   ["a service imports the API", "server/services/probe.ts", `const m = await import("@/server/api/trpc");`, /server\/services: may not import/],
+  ["a service imports test support", "server/services/probe.ts", `import { startAppEngine } from "@/test/support/app-engine";`, /test support: may not import/],
+  [
+    "the engine imports test support relatively",
+    "server/sandbox/probe.ts",
+    `import { MemoryWorkspaceStore } from "../../test/support/memory-workspace-store";`,
+    /test support: may not import/,
+  ],
+  ["a route imports a fixture", "app/api/probe/route.ts", `import { makeUser } from "@/test/fixtures/accounts";`, /test support: may not import/],
+  [
+    "lib/ imports a fixture's type",
+    "lib/probe.ts",
+    `import type { CapturedOutput } from "@/test/fixtures/diagnostics-outputs"; export type C = CapturedOutput;`,
+    /test support: may not import/,
+  ],
   ["a service reads process.env", "server/services/probe.ts", `export const port = process.env.PORT;`, /no-restricted-properties: .*process\.env/],
   ["a route destructures process.env", "app/api/probe/route.ts", `const { env } = process; export const x = env.X;`, /no-restricted-properties/],
 ];
@@ -89,6 +103,17 @@ const allowed: Array<[string, string, string]> = [
   ["lib/env.ts reads process.env", "lib/env.ts", `export const x = process.env.X;`],
   ["the custom server reads process.env", "server/main.ts", `process.env.DATABASE_URL = "postgres://x";`],
   [
+    "tests, benchmarks and test support use test/",
+    "server/sandbox/bench/probe.ts",
+    `import { MemoryWorkspaceStore } from "@/test/support/memory-workspace-store"; export const s = new MemoryWorkspaceStore();`,
+  ],
+  ["test support uses fixtures", "test/support/probe.ts", `import { makeUser } from "../fixtures/accounts"; export const m = makeUser;`],
+  [
+    "a test imports test support",
+    "server/services/probe.docker.test.ts",
+    `import { startAppEngine } from "@/test/support/app-engine"; export const s = startAppEngine;`,
+  ],
+  [
     "a test reaches past layers",
     "server/api/probe.int.test.ts",
     `import { userRepository } from "@/server/repositories/user-repository"; export const e = process.env.X;`,
@@ -113,7 +138,7 @@ describe("the layer rules (eslint.layers.mjs)", () => {
 
   it("are part of the repository's lint configuration", async () => {
     const real = new ESLint({ cwd: root });
-    for (const file of ["server/sandbox/pool.ts", "server/api/trpc.ts", "components/probe.tsx", "lib/probe.ts"]) {
+    for (const file of ["server/sandbox/pool.ts", "server/api/trpc.ts", "components/probe.tsx", "lib/probe.ts", "server/services/probe.ts"]) {
       const config = (await real.calculateConfigForFile(file)) as { rules: Record<string, unknown> };
       expect(config.rules["layers/imports"], file).toBeDefined();
       expect(config.rules["no-restricted-properties"], file).toBeDefined();

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppEngine } from "@/lib/testing/app-engine";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
-import { startTrpcRouteServer } from "@/lib/testing/route-server";
+import { startAppEngine } from "@/test/support/app-engine";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
+import { startTrpcRouteServer } from "@/test/support/route-server";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 import { createSandboxClient } from "./sandbox-client";
 import { runChatExample } from "./sandbox-client-example";

@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const SECCOMP_PROFILE_PATH = fileURLToPath(new URL("./seccomp.json", import.meta.url));
-export const APPARMOR_PROFILE_PATH = fileURLToPath(new URL("./apparmor/pantheon-sandbox", import.meta.url));
 export const APPARMOR_PROFILE_NAME = "pantheon-sandbox";
 
 /** The seccomp profile as compact JSON text, the form `SecurityOpt seccomp=<json>` takes. */
@@ -17,7 +16,7 @@ export function loadSeccompProfileText(path = SECCOMP_PROFILE_PATH): string {
 
 /**
  * The AppArmor profile name to pass to Docker, or null where the host has no AppArmor (then Docker
- * would refuse the option). The profile must have been loaded: `apparmor_parser -r -W <path>`.
+ * would refuse the option). The profile must have been loaded: `apparmor_parser -r -W security/apparmor/pantheon-sandbox`.
  */
 export function appArmorProfileIfLoaded(name = APPARMOR_PROFILE_NAME): string | null {
   const profiles = "/sys/kernel/security/apparmor/profiles";

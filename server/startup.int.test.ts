@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { describe, expect, it } from "vitest";
-import { freePort } from "@/lib/testing/global-setup-db";
+import { freePort } from "@/test/support/global-setup-db";
 import { type LogLine, logLineSchema } from "@/server/logging/log-shape";
 
 /** Every non-empty line parsed as a log line of the one shape; a line that is not fails the test, named. */

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import type { IdePanel, IdePanelProps } from "./ide-panels";
+import type { IdePanel, IdePanelProps } from "./ide-panel-props";
 
 type Props = Omit<IdePanelProps, "active" | "showPanel"> & {
   panels: IdePanel[];

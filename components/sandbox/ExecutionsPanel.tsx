@@ -8,7 +8,7 @@ import { BinaryOutputNote } from "./BinaryOutputNote";
 import { LinkifiedText } from "./file-links/LinkifiedText";
 import { truncationSummary } from "./output-truncation";
 import { formatDuration, formatMb, formatTime, stripAnsi } from "./format";
-import type { IdePanelProps } from "./ide-panels";
+import type { IdePanelProps } from "./ide-panel-props";
 
 type Summary = { id: number; userId: number | null; executedByAi: string | null };
 

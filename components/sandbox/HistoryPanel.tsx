@@ -6,7 +6,7 @@ import { useState } from "react";
 import { toast } from "sonner";
 import { useTRPC } from "@/lib/trpc/client";
 import { formatTime } from "./format";
-import type { IdePanelProps } from "./ide-panels";
+import type { IdePanelProps } from "./ide-panel-props";
 
 const CheckpointDiff = dynamic(() => import("./CheckpointDiff"), { ssr: false, loading: () => <p className="muted pad">Loading the diff…</p> });
 

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/lib/trpc/client";
 import { formatBytes, formatDuration, formatMb, formatTime } from "./format";
-import type { IdePanelProps } from "./ide-panels";
+import type { IdePanelProps } from "./ide-panel-props";
 import { Sparkline } from "./Sparkline";
 
 const WINDOWS = [5, 15, 60, 360] as const;

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import superjson from "superjson";
 import { beforeAll, describe, expect, it } from "vitest";
-import "@/lib/testing/callers";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
+import "@/test/support/callers";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
 import { POST as createProject } from "@/app/api/sandbox/projects/route";
 import { POST as writeFile } from "@/app/api/sandbox/projects/[id]/files/route";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";

@@ -1,7 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
 import { GET as healthGet } from "@/app/api/health/route";
 import { GET, POST } from "@/app/api/trpc/[trpc]/route";
 import { createContext } from "./context";

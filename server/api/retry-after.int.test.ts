@@ -1,6 +1,6 @@
 import superjson from "superjson";
 import { afterAll, describe, expect, it } from "vitest";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
 import { POST } from "@/app/api/trpc/[trpc]/route";
 
 // The creation window is global ("all"), so this file lowers it and counts on nothing but

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import superjson from "superjson";
-import { refusal } from "@/lib/testing/refusal";
+import { refusal } from "@/test/support/refusal";
 import { describe, expect, it } from "vitest";
-import { sessionCookie } from "@/lib/testing/callers";
-import { callerWithHeaders, keyFor, makeUser } from "@/lib/testing/fixtures";
+import { sessionCookie } from "@/test/support/callers";
+import { callerWithHeaders, keyFor, makeUser } from "@/test/fixtures/accounts";
 import { POST as trpcPost } from "@/app/api/trpc/[trpc]/route";
 import { CLIENT_ADDRESS_HEADER } from "@/server/auth/client-address";
 import { authOptions } from "@/server/auth/next-auth-options";

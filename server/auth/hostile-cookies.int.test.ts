@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sessionCaller, sessionCookie } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
-import { openShell, startShellServer, TEST_ORIGIN } from "@/lib/testing/shell-client";
+import { sessionCaller, sessionCookie } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
+import { openShell, startShellServer, TEST_ORIGIN } from "@/test/support/shell-client";
 import { GET as trpcGet } from "@/app/api/trpc/[trpc]/route";
 import { GET as listProjects } from "@/app/api/sandbox/projects/route";
 import { resolveCaller } from "@/server/auth/resolve-caller";

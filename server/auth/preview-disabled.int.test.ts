@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { sessionCaller } from "@/lib/testing/callers";
-import { makeUser, sessionAuthUser } from "@/lib/testing/fixtures";
+import { sessionCaller } from "@/test/support/callers";
+import { makeUser, sessionAuthUser } from "@/test/fixtures/accounts";
 import type { ServedPreview } from "@/server/preview/preview-proxy";
 import { liveProcesses, type LiveProcess } from "@/server/services/processes/live-processes";
 import { authorizePreview, previewHandoffToken, redeemPreviewHandoff } from "@/server/services/processes/preview-access";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "@/lib/testing/global-setup-db";
+import { freePort } from "@/test/support/global-setup-db";
 
 const run = promisify(execFile);
 

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { describe, expect, inject, it } from "vitest";
-import { callerWithHeaders, keyFor } from "@/lib/testing/fixtures";
+import { callerWithHeaders, keyFor } from "@/test/fixtures/accounts";
 import { userRepository } from "@/server/repositories/user-repository";
 import { verifyCredentials } from "@/server/services/user-service";
 

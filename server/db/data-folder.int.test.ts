@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "@/lib/testing/global-setup-db";
+import { freePort } from "@/test/support/global-setup-db";
 import { ensureAuthSecret } from "@/server/auth/auth-secret";
 import { AppError } from "@/server/errors/app-error";
 import { fromDatabaseError } from "@/server/errors/from-database-error";

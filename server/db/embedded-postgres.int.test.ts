@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "@/lib/testing/global-setup-db";
+import { freePort } from "@/test/support/global-setup-db";
 import { startEmbeddedPostgres } from "./embedded-postgres";
 
 const dir = mkdtempSync(join(tmpdir(), "pantheon-embedded-"));

@@ -2,7 +2,7 @@
 // it parses and every raw byte it got: the Host it sees is the allowed target's, and a body always
 // arrives framed, so it can never be read as a second request (request smuggling).
 import { describe, expect, it } from "vitest";
-import { proxyHarness } from "./proxy-harness";
+import { proxyHarness } from "@/test/support/egress-proxy-harness";
 
 const DNS = { "registry.npmjs.org": ["203.0.113.10"], "example.com": ["93.184.216.34"] };
 const setup = () => proxyHarness({ r: "registry", o: "open" }, { dns: DNS });

@@ -1,9 +1,9 @@
 // Registry CONNECT tunnels carry TLS to the allowed name only: the proxy reads the ClientHello's
 // server name before a byte reaches the upstream (in memory: fake upstreams record what they got).
 import { describe, expect, it } from "vitest";
-import { buildHello, nodeClientHello } from "./client-hello-fixtures";
-import type { MemoryEnd } from "./duplex-pair";
-import { connectRequest, proxyHarness } from "./proxy-harness";
+import { buildHello, nodeClientHello } from "@/test/fixtures/client-hellos";
+import type { MemoryEnd } from "@/test/support/duplex-pair";
+import { connectRequest, proxyHarness } from "@/test/support/egress-proxy-harness";
 
 const REGISTRY_DNS = { "registry.npmjs.org": ["203.0.113.10"], "example.com": ["93.184.216.34"] };
 

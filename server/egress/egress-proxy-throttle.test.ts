@@ -2,7 +2,7 @@
 // queries: refusals are logged one by one only up to a per-window quota, then summarized; past a
 // budget the project gets 429 at once; the policy is looked up once per tunnel per TTL.
 import { describe, expect, it } from "vitest";
-import { connectRequest, proxyHarness } from "./proxy-harness";
+import { connectRequest, proxyHarness } from "@/test/support/egress-proxy-harness";
 import { TunnelPolicy } from "./tunnel-policy";
 
 const limits = { windowSeconds: 10, loggedPerWindow: 3, budgetPerWindow: 5, blockSeconds: 10 };

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { NetworkPolicy } from "./address-policy";
 import { parseAuthority } from "./egress-proxy";
-import { connectRequest as connect, proxyHarness } from "./proxy-harness";
+import { connectRequest as connect, proxyHarness } from "@/test/support/egress-proxy-harness";
 
 const setup = (policies: Record<string, NetworkPolicy>, dns: Record<string, string[]> = {}) => proxyHarness(policies, { dns });
 

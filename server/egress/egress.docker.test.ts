@@ -8,7 +8,7 @@ import { networkInterfaces } from "node:os";
 import Dockerode from "dockerode";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestEngine, testRuntime, type TestEngine } from "@/server/sandbox/docker-test-engine";
+import { startTestEngine, testRuntime, type TestEngine } from "@/test/support/docker-test-engine";
 import type { NetworkPolicy } from "./address-policy";
 import { dockerNetworkSubnets } from "./docker-subnets";
 import type { EgressDecision } from "./egress-proxy";

@@ -2,7 +2,7 @@
 // it must never throw, never read a name a server would read differently, and never wait forever.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildHello, bytes, type HelloOptions, nodeClientHello, serverNameExtension, u16, u24 } from "./client-hello-fixtures";
+import { buildHello, bytes, type HelloOptions, nodeClientHello, serverNameExtension, u16, u24 } from "@/test/fixtures/client-hellos";
 import { MAX_CLIENT_HELLO_BUFFER, parseClientHello } from "./tls-client-hello";
 
 describe("parseClientHello on real hellos", () => {

@@ -1,4 +1,4 @@
-import { refusal } from "@/lib/testing/refusal";
+import { refusal } from "@/test/support/refusal";
 import { randomUUID } from "node:crypto";
 import { Pool } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,9 +1,9 @@
 import Dockerode from "dockerode";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppEngine } from "@/lib/testing/app-engine";
-import { sessionCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
+import { startAppEngine } from "@/test/support/app-engine";
+import { sessionCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
 import { getPrisma } from "@/server/db/client";
 import { alertRepository } from "@/server/repositories/alert-repository";
 import { metricsRepository } from "@/server/repositories/metrics-repository";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sessionCaller, sessionCookie } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
-import { httpGet, rawExchange, startPreviewHarness, waitForPreview } from "@/lib/testing/preview-harness";
+import { sessionCaller, sessionCookie } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
+import { httpGet, rawExchange, startPreviewHarness, waitForPreview } from "@/test/support/preview-harness";
 
 // Issue 17 point 2, on the real engine: with SANDBOX_PREVIEW_DOMAIN every preview is a host name of
 // its own under the base (a site apart from the app's), all served by one listener that routes by

@@ -3,7 +3,7 @@ import { type AddressInfo, connect } from "node:net";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
-import { httpGet, rawExchange } from "@/lib/testing/preview-harness";
+import { httpGet, rawExchange } from "@/test/support/preview-harness";
 import { PreviewGateway } from "./preview-gateway";
 import { previewSettings } from "./preview-settings";
 

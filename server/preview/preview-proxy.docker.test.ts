@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyCaller, sessionCaller, sessionCookie } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
-import { httpGet, previewCookie, rawExchange, startPreviewHarness, waitForPreview } from "@/lib/testing/preview-harness";
-import { drain } from "@/lib/testing/attack-matrix";
+import { keyCaller, sessionCaller, sessionCookie } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
+import { httpGet, previewCookie, rawExchange, startPreviewHarness, waitForPreview } from "@/test/support/preview-harness";
+import { drain } from "@/test/support/attack-matrix";
 import { revokeApiKey } from "@/server/services/api-key-service";
 
 // Issue 7 point 1, 4 and "bad input", on the real engine: who may see a preview, what crosses

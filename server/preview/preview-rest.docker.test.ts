@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
-import { httpGet, startPreviewHarness, waitForPreview } from "@/lib/testing/preview-harness";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
+import { httpGet, startPreviewHarness, waitForPreview } from "@/test/support/preview-harness";
 import { POST as createProject } from "@/app/api/sandbox/projects/route";
 import { GET as listProcesses, POST as startProcess } from "@/app/api/sandbox/projects/[id]/processes/route";
 import { DELETE as stopProcess, GET as getProcess } from "@/app/api/sandbox/projects/[id]/processes/[processId]/route";

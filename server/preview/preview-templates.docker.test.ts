@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { sessionCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
-import { httpGet, previewCookie, startPreviewHarness, waitForPreview } from "@/lib/testing/preview-harness";
+import { sessionCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
+import { httpGet, previewCookie, startPreviewHarness, waitForPreview } from "@/test/support/preview-harness";
 
 // Issue 7 points 1, 2 and 4: each web template's dev server starts with one call and answers
 // through its preview listener (the real engine, gateway and tunnel), and Vite's HMR WebSocket

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeUser } from "@/lib/testing/fixtures";
+import { makeUser } from "@/test/fixtures/accounts";
 import { getPrisma } from "@/server/db/client";
 import { executionStatsRepository } from "./execution-stats-repository";
 

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { makeUser } from "@/lib/testing/fixtures";
+import { makeUser } from "@/test/fixtures/accounts";
 import { DatabaseWorkspaceStore } from "@/server/services/database-workspace-store";
 import { contentVersion } from "@/server/services/files/file-version";
 import { fileRepository } from "./file-repository";

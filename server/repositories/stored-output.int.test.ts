@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { makeUser } from "@/lib/testing/fixtures";
+import { makeUser } from "@/test/fixtures/accounts";
 import { decodeEscaped, displayText } from "@/server/sandbox/byte-text";
 import { executionRepository } from "./execution-repository";
 import { processRepository } from "./process-repository";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escapedToBytes } from "./byte-text";
-import { startTestEngine, testRuntime, type TestEngine } from "./docker-test-engine";
+import { startTestEngine, testRuntime, type TestEngine } from "@/test/support/docker-test-engine";
 import type { WorkspaceChanges } from "./workspace-files";
 
 // Executions through the container's agent (issue 11 points 2, 3 and 7): what the run wrote is

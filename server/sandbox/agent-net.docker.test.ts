@@ -5,7 +5,7 @@
 import type { Duplex } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NothingListeningError } from "./agent-net";
-import { startTestEngine, testRuntime, type TestEngine } from "./docker-test-engine";
+import { startTestEngine, testRuntime, type TestEngine } from "@/test/support/docker-test-engine";
 import type { EgressConnector, EgressSession } from "./egress";
 import type { SandboxProcess } from "./spawned-process";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestEngine, type TestEngine } from "./docker-test-engine";
+import { eventually, startTestEngine, type TestEngine } from "@/test/support/docker-test-engine";
 import type { SandboxProcess } from "./engine";
 
 // engine.spawn through the container's agent (ProcessService): a PTY that resizes, input bytes

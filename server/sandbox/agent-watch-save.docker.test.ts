@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LeaseWatch } from "./agent-watch-save";
-import { eventually, startTestEngine, testRuntime, type TestEngine } from "./docker-test-engine";
+import { eventually, startTestEngine, testRuntime, type TestEngine } from "@/test/support/docker-test-engine";
 import type { ContainerPool } from "./pool";
 
 // Files changed outside executions (a shell, a background process, a dev server) reach the store

@@ -12,7 +12,6 @@ import {
   type SandboxLimits,
 } from "../../security/policy";
 
-export { sandboxLimitsSchema, resolveLimits, DEFAULT_LIMITS, LIMIT_CEILINGS } from "../../security/policy";
 export type { SandboxLimits } from "../../security/policy";
 
 export type SandboxRuntime = "runc" | "runsc";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LABEL_INSTANCE, LABEL_SANDBOX } from "./driver";
-import { eventually, startTestEngine, testRuntime, type TestEngine } from "./docker-test-engine";
+import { eventually, startTestEngine, testRuntime, type TestEngine } from "@/test/support/docker-test-engine";
 
 const docker = new Dockerode();
 

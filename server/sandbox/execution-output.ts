@@ -1,12 +1,7 @@
-import type { OutputEvent } from "./execution-types";
-import { splitStreamBudget, StreamCap, type StreamTruncation } from "./output-cap";
+import type { OutputEvent, OutputTruncation } from "./execution-types";
+import { splitStreamBudget, StreamCap } from "./output-cap";
 
 type Stream = "stdout" | "stderr";
-
-export type OutputTruncation = {
-  stdout: StreamTruncation | null;
-  stderr: StreamTruncation | null;
-};
 
 /**
  * Turns raw stdout/stderr chunks into ordered events, each stream capped on its own to

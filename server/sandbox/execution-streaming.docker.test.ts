@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestEngine, testRuntime, type TestEngine } from "./docker-test-engine";
+import { startTestEngine, testRuntime, type TestEngine } from "@/test/support/docker-test-engine";
 import { isSandboxError } from "./errors";
 import type { ExecutionEvent } from "./execution-types";
 

@@ -1,5 +1,5 @@
 import type { ImageKind } from "./config";
-import type { OutputTruncation } from "./execution-output";
+import type { StreamTruncation } from "./output-cap";
 
 export const LANGUAGES = ["node", "typescript", "python"] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -22,6 +22,12 @@ export type ExitEvent = {
 };
 /** Ordered by `seq` (starting at 1); the exit event is always last. */
 export type ExecutionEvent = OutputEvent | ExitEvent;
+
+/** What the output cap dropped from each stream (execution-output.ts), null for a stream it left whole. */
+export type OutputTruncation = {
+  stdout: StreamTruncation | null;
+  stderr: StreamTruncation | null;
+};
 
 export interface ExecutionResult {
   /** The shell command, or the code snippet. */

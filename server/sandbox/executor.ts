@@ -4,9 +4,9 @@ import { bashArgs, KILL_SCRIPT, RUN_SCRIPT, SANDBOX_USER, WORKSPACE_DIR } from "
 import type { EngineOperation } from "./deadline";
 import type { ResourceUsage, SandboxDriver } from "./driver";
 import { isSandboxError, type SandboxErrorCode } from "./errors";
-import { ExecutionOutput, type OutputTruncation } from "./execution-output";
+import { ExecutionOutput } from "./execution-output";
 import type { PreparedExecution } from "./execution-request";
-import type { ExecutionEvent, ExecutionReason, ExecutionStatus } from "./execution-types";
+import type { ExecutionEvent, ExecutionReason, ExecutionStatus, OutputTruncation } from "./execution-types";
 
 export interface RunOutcome {
   exitCode: number | null;

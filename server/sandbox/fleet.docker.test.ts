@@ -1,6 +1,6 @@
 import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, MiB, startTestEngine, testRuntime, type TestEngine } from "./docker-test-engine";
+import { eventually, MiB, startTestEngine, testRuntime, type TestEngine } from "@/test/support/docker-test-engine";
 import { LABEL_IMAGE_KIND, LABEL_INSTANCE, LABEL_SANDBOX, LABEL_SCOPE, type ContainerStatsSample } from "./driver";
 
 const docker = new Dockerode();

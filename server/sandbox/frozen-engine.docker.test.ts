@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engineBudgets } from "./deadline";
-import { eventually, startTestEngine, testRuntime, type TestEngine } from "./docker-test-engine";
+import { eventually, startTestEngine, testRuntime, type TestEngine } from "@/test/support/docker-test-engine";
 import type { SandboxProcess } from "./spawned-process";
 
 // Issue 18 point 1, then issue 11: a program of the project stops every process of the sandbox user

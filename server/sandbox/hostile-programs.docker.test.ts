@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestEngine, testRuntime, type TestEngine } from "./docker-test-engine";
+import { startTestEngine, testRuntime, type TestEngine } from "@/test/support/docker-test-engine";
 import type { ExecutionRequest } from "./execution-types";
 
 // Every hostile program is followed by a normal execution in the same project, which must succeed

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestEngine, type TestEngine } from "./docker-test-engine";
+import { eventually, startTestEngine, type TestEngine } from "@/test/support/docker-test-engine";
 
 // Spawns do not wait for a running execution (a shell or a preview connection opens at once), and
 // the sweeps at the end of that execution spare them, while still removing its own leftovers.

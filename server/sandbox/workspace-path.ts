@@ -22,12 +22,6 @@ export function checkWorkspacePath(path: string): PathCheck {
   return { ok: true, path };
 }
 
-export function assertWorkspacePath(path: string): string {
-  const check = checkWorkspacePath(path);
-  if (!check.ok) throw new PathRejectedError(path, check.reason);
-  return check.path;
-}
-
 export class PathRejectedError extends Error {
   override readonly name = "PathRejectedError";
   constructor(

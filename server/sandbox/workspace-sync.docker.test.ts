@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestEngine, testRuntime, type TestEngine } from "./docker-test-engine";
+import { eventually, startTestEngine, testRuntime, type TestEngine } from "@/test/support/docker-test-engine";
 import { isSandboxError } from "./errors";
 
 let t: TestEngine;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestEngine, testRuntime, type TestEngine } from "./docker-test-engine";
+import { startTestEngine, testRuntime, type TestEngine } from "@/test/support/docker-test-engine";
 
 // A save while an execution runs (issue 19 point 4's "no lost edits" meets a long Run): the edit
 // reaches the running container at once, not when the run ends, and the run's exit save keeps it.

@@ -87,5 +87,3 @@ export async function servedVersions(set: TypingSet, root = process.cwd()): Prom
   }
   return versions;
 }
-
-export const nodeTypings = (root?: string) => editorTypings("node", root);

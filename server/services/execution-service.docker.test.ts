@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startAppEngine } from "@/lib/testing/app-engine";
-import { makeUser } from "@/lib/testing/fixtures";
+import { startAppEngine } from "@/test/support/app-engine";
+import { makeUser } from "@/test/fixtures/accounts";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { sessionScopes } from "@/server/auth/auth-user";
 import { fileRepository } from "@/server/repositories/file-repository";

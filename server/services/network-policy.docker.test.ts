@@ -2,9 +2,9 @@
 // the policy from the database): what a project may reach follows its stored network policy.
 import { lookup } from "node:dns/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppEngine } from "@/lib/testing/app-engine";
-import { keyCaller, sessionCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
+import { startAppEngine } from "@/test/support/app-engine";
+import { keyCaller, sessionCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
 import type { EgressDecision } from "@/server/egress/egress-proxy";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 

@@ -6,13 +6,13 @@ process.env.SANDBOX_MAX_PROCESSES_PER_USER = "6";
 process.env.SANDBOX_MAX_PREVIEWS_PER_USER = "2";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeUser } from "@/lib/testing/fixtures";
-import { startPreviewHarness } from "@/lib/testing/preview-harness";
+import { makeUser } from "@/test/fixtures/accounts";
+import { startPreviewHarness } from "@/test/support/preview-harness";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { sessionScopes } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { projectRepository } from "@/server/repositories/project-repository";
-import { eventually, testRuntime } from "@/server/sandbox/docker-test-engine";
+import { eventually, testRuntime } from "@/test/support/docker-test-engine";
 import { startExecution } from "@/server/services/executions/start-execution";
 import { startProcess, stopProjectProcesses } from "@/server/services/processes/process-service";
 import { releaseProjectContainer } from "@/server/services/projects/release-container";

@@ -1,6 +1,6 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { makeUser } from "@/lib/testing/fixtures";
+import { makeUser } from "@/test/fixtures/accounts";
 import { AppError } from "@/server/errors/app-error";
 import { projectRepository } from "@/server/repositories/project-repository";
 import { claimSandboxSlot } from "./executions/sandbox-quota";

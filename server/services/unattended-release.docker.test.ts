@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppEngine } from "@/lib/testing/app-engine";
-import { makeUser } from "@/lib/testing/fixtures";
+import { startAppEngine } from "@/test/support/app-engine";
+import { makeUser } from "@/test/fixtures/accounts";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { sessionScopes } from "@/server/auth/auth-user";
 import { processRepository } from "@/server/repositories/process-repository";
 import { projectRepository } from "@/server/repositories/project-repository";
-import { eventually, testRuntime } from "@/server/sandbox/docker-test-engine";
+import { eventually, testRuntime } from "@/test/support/docker-test-engine";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 import { startProcess } from "@/server/services/processes/process-service";
 

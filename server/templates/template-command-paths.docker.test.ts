@@ -6,11 +6,11 @@ process.env.SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE = "1000";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
-import { keyCaller, sessionCookie } from "@/lib/testing/callers";
-import { makeUser, sessionAuthUser } from "@/lib/testing/fixtures";
-import { startPreviewHarness } from "@/lib/testing/preview-harness";
-import { openShell, type ShellTestClient, startShellServer, TEST_ORIGIN } from "@/lib/testing/shell-client";
-import { eventually, testRuntime } from "@/server/sandbox/docker-test-engine";
+import { keyCaller, sessionCookie } from "@/test/support/callers";
+import { makeUser, sessionAuthUser } from "@/test/fixtures/accounts";
+import { startPreviewHarness } from "@/test/support/preview-harness";
+import { openShell, type ShellTestClient, startShellServer, TEST_ORIGIN } from "@/test/support/shell-client";
+import { eventually, testRuntime } from "@/test/support/docker-test-engine";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { getProcess } from "@/server/services/processes/process-service";
 import { listTemplates, type ProjectTemplate } from "./templates";

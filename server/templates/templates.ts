@@ -6,7 +6,7 @@ import { reactAppTemplate } from "./react-app";
 import { TEMPLATE_IDS, type ProjectTemplate, type TemplateId } from "./template-types";
 import { vueAppTemplate } from "./vue-app";
 
-export { TEMPLATE_IDS, type ProjectTemplate, type TemplateCommands, type TemplateId } from "./template-types";
+export { TEMPLATE_IDS, type ProjectTemplate, type TemplateId } from "./template-types";
 
 const TEMPLATES: Readonly<Record<TemplateId, ProjectTemplate>> = {
   "react-app": reactAppTemplate,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppEngine } from "@/lib/testing/app-engine";
-import { keyCaller, sessionCaller, sessionCookie } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
-import { openShell, type ShellTestClient, startShellServer, TEST_ORIGIN } from "@/lib/testing/shell-client";
-import { eventually } from "@/server/sandbox/docker-test-engine";
+import { startAppEngine } from "@/test/support/app-engine";
+import { keyCaller, sessionCaller, sessionCookie } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
+import { openShell, type ShellTestClient, startShellServer, TEST_ORIGIN } from "@/test/support/shell-client";
+import { eventually } from "@/test/support/docker-test-engine";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 import { getShellRegistry } from "@/server/services/terminal/shell-registry";
 

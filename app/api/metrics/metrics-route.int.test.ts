@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { sessionCookie } from "@/lib/testing/callers";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
+import { sessionCookie } from "@/test/support/callers";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
 import { GET } from "@/app/api/metrics/route";
 import { recordExecution } from "@/server/monitoring/prometheus";
 

@@ -2,10 +2,10 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleMcpRequest } from "@/server/api/mcp/mcp-http";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
-import { connectMcpClient } from "@/lib/testing/mcp-client";
-import { startPreviewHarness, waitForPreview } from "@/lib/testing/preview-harness";
-import { startRouteServer } from "@/lib/testing/route-server";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
+import { connectMcpClient } from "@/test/support/mcp-client";
+import { startPreviewHarness, waitForPreview } from "@/test/support/preview-harness";
+import { startRouteServer } from "@/test/support/route-server";
 import { executionRepository } from "@/server/repositories/execution-repository";
 
 // The MCP tools that need a sandbox, through the real /api/mcp handler on a socket, driven by the

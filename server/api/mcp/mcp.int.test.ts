@@ -3,10 +3,10 @@ import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamable
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleMcpRequest } from "@/server/api/mcp/mcp-http";
-import { sessionCookie } from "@/lib/testing/callers";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
-import { connectMcpClient } from "@/lib/testing/mcp-client";
-import { startRouteServer } from "@/lib/testing/route-server";
+import { sessionCookie } from "@/test/support/callers";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
+import { connectMcpClient } from "@/test/support/mcp-client";
+import { startRouteServer } from "@/test/support/route-server";
 import type { ApiScope } from "@/server/auth/auth-user";
 import { fileRepository } from "@/server/repositories/file-repository";
 import { createApiKey, revokeApiKey } from "@/server/services/api-key-service";

@@ -3,7 +3,7 @@ import { join, relative, sep } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { beforeAll, describe, expect, it } from "vitest";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
 import { GET as editorTypes } from "@/app/api/editor-types/node/route";
 import { GET as health } from "@/app/api/health/route";
 import { GET as metrics } from "@/app/api/metrics/route";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
-import { startAppEngine } from "@/lib/testing/app-engine";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
+import { startAppEngine } from "@/test/support/app-engine";
 import { POST as createProject } from "@/app/api/sandbox/projects/route";
 import { POST as writeFile } from "@/app/api/sandbox/projects/[id]/files/route";
 import { POST as optimize } from "@/app/api/sandbox/projects/[id]/optimize/route";

@@ -3,8 +3,8 @@ process.env.SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE = "100000";
 process.env.SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE = "100000";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppEngine } from "@/lib/testing/app-engine";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
+import { startAppEngine } from "@/test/support/app-engine";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
 import { POST as createProject } from "@/app/api/sandbox/projects/route";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
 import type { SandboxEngine } from "@/server/sandbox/engine";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
 import { POST as createProject } from "@/app/api/sandbox/projects/route";
 import { GET as readContent } from "@/app/api/sandbox/projects/[id]/files/content/route";
 import { POST as writeFile } from "@/app/api/sandbox/projects/[id]/files/route";

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
 import { POST as createProject } from "@/app/api/sandbox/projects/route";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
 import { POST as writeFile } from "@/app/api/sandbox/projects/[id]/files/route";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { keyCaller } from "@/lib/testing/callers";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
+import { keyCaller } from "@/test/support/callers";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
 import { POST as createProject } from "@/app/api/sandbox/projects/route";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
 import { POST as writeFile } from "@/app/api/sandbox/projects/[id]/files/route";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { sessionCookie } from "@/lib/testing/callers";
-import { makeTarget } from "@/lib/testing/attack-matrix";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
+import { sessionCookie } from "@/test/support/callers";
+import { makeTarget } from "@/test/support/attack-matrix";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
 import { GET as listProjects, POST as createProject } from "@/app/api/sandbox/projects/route";
 import { GET as listFiles, POST as writeFile } from "@/app/api/sandbox/projects/[id]/files/route";
 import { GET as readContent } from "@/app/api/sandbox/projects/[id]/files/content/route";

@@ -3,8 +3,8 @@ process.env.SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE = "4";
 process.env.SANDBOX_RATE_SANDBOXES_PER_USER = "2";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
-import { startAppEngine } from "@/lib/testing/app-engine";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
+import { startAppEngine } from "@/test/support/app-engine";
 import { POST as createProject } from "@/app/api/sandbox/projects/route";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
 import { GET as output } from "@/app/api/sandbox/projects/[id]/output/route";

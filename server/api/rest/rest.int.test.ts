@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type keyCaller, sessionCookie } from "@/lib/testing/callers";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
+import { type keyCaller, sessionCookie } from "@/test/support/callers";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
 import { GET as listProjects, POST as createProject } from "@/app/api/sandbox/projects/route";
 import { GET as listFiles, POST as writeFile } from "@/app/api/sandbox/projects/[id]/files/route";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";

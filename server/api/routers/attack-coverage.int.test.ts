@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { routerNames } from "@/lib/testing/attack-coverage";
+import { routerNames } from "@/test/support/attack-coverage";
 
 // Issue 16 point 5, one level up: every top-level router of appRouter has an attack spec that
 // checks its own coverage (attackRouter(…) or itCoversEveryProcedure(…) in a *.attack.int.test.ts),

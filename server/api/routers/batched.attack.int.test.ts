@@ -1,7 +1,7 @@
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
-import { makeTarget } from "@/lib/testing/attack-matrix";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
+import { makeTarget } from "@/test/support/attack-matrix";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
 import { GET, POST } from "@/app/api/trpc/[trpc]/route";
 
 // Batched HTTP calls: each call of a batch is authorized on its own, and one allowed call

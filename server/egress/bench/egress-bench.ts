@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import pino from "pino";
 import { createDockerSandboxEngine } from "@/server/sandbox/docker-engine";
-import { MemoryWorkspaceStore } from "@/server/sandbox/memory-workspace-store";
+import { MemoryWorkspaceStore } from "@/test/support/memory-workspace-store";
 import { dockerNetworkSubnets } from "../docker-subnets";
 import { EgressGateway } from "../egress-gateway";
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultRegistry, imageTag } from "@/sandbox-images/image-inputs";
 import { parseEngineConfig } from "../config";
 import { createDockerDriver } from "../docker-engine";
-import { MiB, testRuntime } from "../docker-test-engine";
+import { MiB, testRuntime } from "@/test/support/docker-test-engine";
 import { AGENT_BINARY, AgentConnection } from "./agent-connection";
 import { checkedProcessEvents, checkWatchBatch, type CheckedProcessEvent } from "./agent-events";
 import { encodeWorkspacePath } from "./agent-paths";

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AgentConnection } from "./agent-connection";
 import { AgentCallError, toAgentCallError } from "./agent-errors";
 import { AgentService, ExitedSchema, ProcessService, Stream, type ProcessEvent } from "./gen/pantheon/agent/v1/agent_pb";
-import { socketPairExec, type SocketPairExec } from "./test-execs";
+import { socketPairExec, type SocketPairExec } from "@/test/support/agent-test-execs";
 
 const log = pino({ level: "silent" });
 const cleanups: (() => void)[] = [];

@@ -13,7 +13,7 @@ import { SandboxError } from "../errors";
 import { AgentConnection } from "./agent-connection";
 import { checkedProcessEvents, checkListing } from "./agent-events";
 import { FileEntrySchema, HelloResponseSchema, ListFilesResponseSchema, ProcessEventSchema, Stream } from "./gen/pantheon/agent/v1/agent_pb";
-import { socketPairExec } from "./test-execs";
+import { socketPairExec } from "@/test/support/agent-test-execs";
 
 const log = pino({ level: "silent" });
 const DEADLINE_MS = 300;

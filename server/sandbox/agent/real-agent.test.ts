@@ -10,7 +10,7 @@ import { AgentConnection } from "./agent-connection";
 import { checkedProcessEvents, checkWatchBatch, type CheckedProcessEvent } from "./agent-events";
 import { encodeWorkspacePath } from "./agent-paths";
 import { Stream, WriteRequestSchema, type WriteRequest } from "./gen/pantheon/agent/v1/agent_pb";
-import { childProcessExec } from "./test-execs";
+import { childProcessExec } from "@/test/support/agent-test-execs";
 
 const log = pino({ level: process.env.SANDBOX_TEST_LOG ?? "silent" });
 let binary = "";

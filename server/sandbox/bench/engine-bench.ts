@@ -9,7 +9,7 @@ import pino from "pino";
 import { IMAGE_KINDS, imageFor, parseEngineConfig, type ImageKind } from "../config";
 import { createDockerDriver, createDockerSandboxEngine } from "../docker-engine";
 import { LABEL_INSTANCE, LABEL_SANDBOX, LABEL_SCOPE } from "../driver";
-import { MemoryWorkspaceStore } from "../memory-workspace-store";
+import { MemoryWorkspaceStore } from "@/test/support/memory-workspace-store";
 import type { SandboxEngine } from "../engine";
 import { ContainerPool } from "../pool";
 import { benchSpawn } from "./spawn-bench";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppEngine } from "@/lib/testing/app-engine";
-import { keyCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
+import { startAppEngine } from "@/test/support/app-engine";
+import { keyCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 
 // ai.optimizePerformance against the real engine (runc or runsc): the hot function is named, a

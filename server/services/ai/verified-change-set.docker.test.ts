@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyCaller } from "@/lib/testing/callers";
-import { makeUser, sessionAuthUser } from "@/lib/testing/fixtures";
-import { startAppEngine } from "@/lib/testing/app-engine";
+import { keyCaller } from "@/test/support/callers";
+import { makeUser, sessionAuthUser } from "@/test/fixtures/accounts";
+import { startAppEngine } from "@/test/support/app-engine";
 import { fileRepository } from "@/server/repositories/file-repository";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 import { runAndWait } from "./run-and-wait";

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestEngine, testRuntime, MiB, type TestEngine } from "@/server/sandbox/docker-test-engine";
+import { startTestEngine, testRuntime, MiB, type TestEngine } from "@/test/support/docker-test-engine";
 import { getTemplate } from "@/server/templates/templates";
 import { parseDiagnostics } from "./parse-diagnostics";
 
-// The fixtures in captured-outputs.ts came from `docker run`; this checks the parser on output
-// as the engine returns it (separate streams, through the executor), on broken templates.
+// The fixtures in test/fixtures/diagnostics-outputs.ts came from `docker run`; this checks the parser
+// on output as the engine returns it (separate streams, through the executor), on broken templates.
 let t: TestEngine;
 
 beforeAll(async () => {

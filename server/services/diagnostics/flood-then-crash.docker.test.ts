@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MiB, startTestEngine, testRuntime, type TestEngine } from "@/server/sandbox/docker-test-engine";
+import { MiB, startTestEngine, testRuntime, type TestEngine } from "@/test/support/docker-test-engine";
 import type { ExecutionEvent } from "@/server/sandbox/execution-types";
 import { parseDiagnostics } from "./parse-diagnostics";
 

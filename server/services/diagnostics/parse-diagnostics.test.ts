@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CAPTURED } from "./captured-outputs";
+import { CAPTURED } from "@/test/fixtures/diagnostics-outputs";
 import { projectPath } from "./diagnostic";
 import { MAX_DIAGNOSTICS, parseDiagnostics } from "./parse-diagnostics";
 

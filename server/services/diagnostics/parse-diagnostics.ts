@@ -9,7 +9,7 @@ export const MAX_PARSED_LINE_LENGTH = 4096;
 /** Enough for any real compiler run; bounds the response for output made of fake errors. */
 export const MAX_DIAGNOSTICS = 200;
 
-export type { Diagnostic, DiagnosticKind, DiagnosticSeverity } from "./diagnostic";
+export type { Diagnostic } from "./diagnostic";
 
 /**
  * Errors located in project files, from an execution's stdout and stderr: TypeScript (tsc,

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
 import { GET as listFilesRest, POST as writeFileRest } from "@/app/api/sandbox/projects/[id]/files/route";
 import { GET as readContentRest } from "@/app/api/sandbox/projects/[id]/files/content/route";
-import { sessionCaller } from "@/lib/testing/callers";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
-import { startAppEngine } from "@/lib/testing/app-engine";
+import { sessionCaller } from "@/test/support/callers";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
+import { startAppEngine } from "@/test/support/app-engine";
 import { projectRepository } from "@/server/repositories/project-repository";
-import { testRuntime } from "@/server/sandbox/docker-test-engine";
+import { testRuntime } from "@/test/support/docker-test-engine";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 
 // Issue 12 point 2: a file whose name is not valid UTF-8 is stored exactly (path_bytes beside its

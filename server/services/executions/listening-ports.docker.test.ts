@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as createProject } from "@/app/api/sandbox/projects/route";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
-import { startAppEngine } from "@/lib/testing/app-engine";
-import { keyFor, makeUser, sessionAuthUser } from "@/lib/testing/fixtures";
+import { startAppEngine } from "@/test/support/app-engine";
+import { keyFor, makeUser, sessionAuthUser } from "@/test/fixtures/accounts";
 import { projectRepository } from "@/server/repositories/project-repository";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 import { runExecution } from "@/server/services/execution-service";

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
-import { sessionCaller } from "@/lib/testing/callers";
-import { keyFor, makeUser } from "@/lib/testing/fixtures";
-import { startAppEngine } from "@/lib/testing/app-engine";
+import { sessionCaller } from "@/test/support/callers";
+import { keyFor, makeUser } from "@/test/fixtures/accounts";
+import { startAppEngine } from "@/test/support/app-engine";
 import { fileRepository } from "@/server/repositories/file-repository";
 import { projectRepository } from "@/server/repositories/project-repository";
 import type { SandboxEngine } from "@/server/sandbox/engine";
-import { testRuntime } from "@/server/sandbox/docker-test-engine";
+import { testRuntime } from "@/test/support/docker-test-engine";
 import { type FileChange, getFileChangeHub } from "@/server/services/files/file-change-hub";
 
 // Issue 18 point 8: a file whose name holds a newline is refused visibly — the execution's

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppEngine } from "@/lib/testing/app-engine";
-import { makeUser, sessionAuthUser } from "@/lib/testing/fixtures";
+import { startAppEngine } from "@/test/support/app-engine";
+import { makeUser, sessionAuthUser } from "@/test/fixtures/accounts";
 import { executionRepository } from "@/server/repositories/execution-repository";
 import { processRepository } from "@/server/repositories/process-repository";
 import { projectRepository } from "@/server/repositories/project-repository";

@@ -1,8 +1,8 @@
 import superjson from "superjson";
 import { beforeAll, describe, expect, it } from "vitest";
-import { itCoversEveryProcedure } from "@/lib/testing/attack-coverage";
-import { sessionCaller } from "@/lib/testing/callers";
-import { callerWithHeaders, keyFor, makeUser } from "@/lib/testing/fixtures";
+import { itCoversEveryProcedure } from "@/test/support/attack-coverage";
+import { sessionCaller } from "@/test/support/callers";
+import { callerWithHeaders, keyFor, makeUser } from "@/test/fixtures/accounts";
 import { GET } from "@/app/api/trpc/[trpc]/route";
 
 type Caller = Awaited<ReturnType<typeof callerWithHeaders>>;

@@ -1,8 +1,8 @@
 import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppEngine } from "@/lib/testing/app-engine";
-import { sessionCaller } from "@/lib/testing/callers";
-import { makeUser, sessionAuthUser } from "@/lib/testing/fixtures";
+import { startAppEngine } from "@/test/support/app-engine";
+import { sessionCaller } from "@/test/support/callers";
+import { makeUser, sessionAuthUser } from "@/test/fixtures/accounts";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 import { runExecution } from "@/server/services/execution-service";
 

@@ -1,4 +1,4 @@
-import { attackRouter } from "@/lib/testing/attack-matrix";
+import { attackRouter } from "@/test/support/attack-matrix";
 
 attackRouter("ai", {
   createProject: { scopes: ["projects:write"], access: "none", call: (c) => c.ai.createProject({ name: "x", template: "node-api" }) },

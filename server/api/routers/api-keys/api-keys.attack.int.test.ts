@@ -1,7 +1,7 @@
 import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
-import { itCoversEveryProcedure } from "@/lib/testing/attack-coverage";
-import { callerWithHeaders, keyFor, makeUser } from "@/lib/testing/fixtures";
+import { itCoversEveryProcedure } from "@/test/support/attack-coverage";
+import { callerWithHeaders, keyFor, makeUser } from "@/test/fixtures/accounts";
 import { encode } from "next-auth/jwt";
 
 // Every apiKeys procedure, called as each caller that must be refused.

@@ -1,7 +1,7 @@
 import { encode } from "next-auth/jwt";
 import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
-import { callerWithHeaders, keyFor, makeUser } from "@/lib/testing/fixtures";
+import { callerWithHeaders, keyFor, makeUser } from "@/test/fixtures/accounts";
 import { revokeApiKey } from "@/server/services/api-key-service";
 import { verifyCredentials } from "@/server/services/user-service";
 

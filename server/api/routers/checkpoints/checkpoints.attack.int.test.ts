@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { attackRouter, makeTarget, type Target } from "@/lib/testing/attack-matrix";
-import { sessionCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
+import { attackRouter, makeTarget, type Target } from "@/test/support/attack-matrix";
+import { sessionCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
 import { checkpointRepository } from "@/server/repositories/checkpoint-repository";
 
 /** The target's newest checkpoint (its owner's save of a.txt), or a missing id for a missing project. */

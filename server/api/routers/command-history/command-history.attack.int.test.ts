@@ -1,4 +1,4 @@
-import { attackRouter } from "@/lib/testing/attack-matrix";
+import { attackRouter } from "@/test/support/attack-matrix";
 
 attackRouter("commandHistory", {
   list: { scopes: ["executions:run"], access: "write", call: (c, t) => c.commandHistory.list({ projectId: t.projectId }) },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { keyCaller, sessionCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
+import { keyCaller, sessionCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
 import { commandHistoryRepository } from "@/server/repositories/command-history-repository";
 import { COMMAND_HISTORY_KEEP } from "@/server/services/terminal/command-history-service";
 

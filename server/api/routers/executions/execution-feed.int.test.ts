@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { sessionCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
-import { openHubExecution } from "@/lib/testing/hub-execution";
+import { sessionCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
+import { openHubExecution } from "@/test/support/hub-execution";
 import { getExecutionHub } from "@/server/services/executions/execution-hub";
 
 // A tracked event reaches a server-side caller as its envelope [id, data, marker].

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
-import { openHubExecution } from "@/lib/testing/hub-execution";
-import { startTrpcRouteServer } from "@/lib/testing/route-server";
+import { keyCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
+import { openHubExecution } from "@/test/support/hub-execution";
+import { startTrpcRouteServer } from "@/test/support/route-server";
 import { createSandboxClient } from "@/lib/sandbox-client";
 
 // The bad-input line of the terminal: a connection lost mid-stream shows "connecting" again and

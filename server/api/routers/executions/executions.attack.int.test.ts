@@ -1,4 +1,4 @@
-import { attackRouter, drain } from "@/lib/testing/attack-matrix";
+import { attackRouter, drain } from "@/test/support/attack-matrix";
 
 attackRouter("executions", {
   run: { scopes: ["executions:run"], access: "write", call: (c, t) => c.executions.run({ projectId: t.projectId, kind: "command", command: "cat a.txt" }) },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { drain, makeTarget } from "@/lib/testing/attack-matrix";
-import { sessionCaller } from "@/lib/testing/callers";
+import { drain, makeTarget } from "@/test/support/attack-matrix";
+import { sessionCaller } from "@/test/support/callers";
 import { executionRepository } from "@/server/repositories/execution-repository";
 
 // Executions that are no longer in this process's memory (finished long ago, or run by another

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
-import { startAppEngine } from "@/lib/testing/app-engine";
+import { keyCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
+import { startAppEngine } from "@/test/support/app-engine";
 import { executionJson } from "@/server/api/rest/rest-dto";
 import { executionResponse } from "@/server/api/rest/rest-responses.schema";
 import { executionRepository } from "@/server/repositories/execution-repository";
 import type { SandboxEngine } from "@/server/sandbox/engine";
-import { testRuntime } from "@/server/sandbox/docker-test-engine";
+import { testRuntime } from "@/test/support/docker-test-engine";
 
 // Issue 19 point 2, as the issue tells it: `python3 -c` printing 300k lines, then raising. It used
 // to end "exit 1" with the output cut at 1 MiB from its start, stderr empty, the traceback gone.

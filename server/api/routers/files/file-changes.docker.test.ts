@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { keyCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
-import { startAppEngine } from "@/lib/testing/app-engine";
+import { keyCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
+import { startAppEngine } from "@/test/support/app-engine";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 
 let engine: SandboxEngine;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { keyCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
+import { keyCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
 
 type Caller = Awaited<ReturnType<typeof keyCaller>>["caller"];
 type Event = { type: string; seq: number; upserted?: string[]; deleted?: string[]; source?: string; aiPersonality?: string | null };

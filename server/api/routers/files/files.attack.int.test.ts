@@ -1,4 +1,4 @@
-import { attackRouter, drain } from "@/lib/testing/attack-matrix";
+import { attackRouter, drain } from "@/test/support/attack-matrix";
 
 attackRouter("files", {
   tree: { scopes: ["projects:read"], access: "read", call: (c, t) => c.files.tree({ projectId: t.projectId }) },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { keyCaller, sessionCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
+import { keyCaller, sessionCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
 
 async function ownProject() {
   const user = await makeUser();

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { sessionCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
+import { sessionCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
 
 // A small project quota for this file only (read lazily by getEnv), restored for the files after it.
 process.env.SANDBOX_MAX_PROJECT_SIZE = "1000";

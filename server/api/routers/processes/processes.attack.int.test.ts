@@ -1,4 +1,4 @@
-import { attackRouter, drain } from "@/lib/testing/attack-matrix";
+import { attackRouter, drain } from "@/test/support/attack-matrix";
 import { processRepository } from "@/server/repositories/process-repository";
 
 // Background processes are the owner's alone: even on a public project, another user's calls

@@ -1,8 +1,8 @@
 // The project's network policy: default none, owner may choose none/registry, only an admin
 // (session, or key with the admin scope) may choose open. The egress proxy reads it per connection.
 import { describe, expect, it } from "vitest";
-import { keyCaller, sessionCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
+import { keyCaller, sessionCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
 import { projectNetworkPolicy } from "@/server/services/projects/network-policy";
 
 describe("projects.update networkPolicy", () => {

@@ -1,4 +1,4 @@
-import { attackRouter } from "@/lib/testing/attack-matrix";
+import { attackRouter } from "@/test/support/attack-matrix";
 
 attackRouter("projects", {
   create: { scopes: ["projects:write"], access: "none", call: (c) => c.projects.create({ name: "x" }) },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { keyCaller, sessionCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
+import { keyCaller, sessionCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
 
 describe("projects", () => {
   it("create from a template writes its files attributed to the key's default AI; empty creates none", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { keyCaller, sessionCaller } from "@/lib/testing/callers";
-import { callerWithHeaders, makeUser } from "@/lib/testing/fixtures";
+import { keyCaller, sessionCaller } from "@/test/support/callers";
+import { callerWithHeaders, makeUser } from "@/test/fixtures/accounts";
 
 describe("settings", () => {
   it("a person's editor keymap defaults to 'default', persists, and is theirs alone", async () => {

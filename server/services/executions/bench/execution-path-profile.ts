@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { freePort } from "@/lib/testing/global-setup-db";
+import { freePort } from "@/test/support/global-setup-db";
 import { startEmbeddedPostgres } from "@/server/db/embedded-postgres";
 import { migrateDatabase } from "@/server/db/migrate";
 
@@ -98,8 +98,8 @@ async function main() {
   await migrateDatabase(db.url);
   instrumentPg();
   // Imported after DATABASE_URL is set (the services read it when first used).
-  const { startAppEngine } = await import("@/lib/testing/app-engine");
-  const { keyFor, makeUser } = await import("@/lib/testing/fixtures");
+  const { startAppEngine } = await import("@/test/support/app-engine");
+  const { keyFor, makeUser } = await import("@/test/fixtures/accounts");
   const { projectRepository } = await import("@/server/repositories/project-repository");
   const { POST: execute } = await import("@/app/api/sandbox/projects/[id]/execute/route");
   const { engine } = await startAppEngine({ scope: "bench", maxConcurrent: 8 });

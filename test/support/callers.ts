@@ -1,6 +1,6 @@
 import { encode } from "next-auth/jwt";
 import type { ApiScope } from "@/server/auth/auth-user";
-import { callerWithHeaders, keyFor } from "./fixtures";
+import { callerWithHeaders, keyFor } from "@/test/fixtures/accounts";
 
 /** A session cookie as next-auth mints it at sign-in (`sv`: the user's session version then). */
 export async function sessionCookie(uid: number, sv = 0): Promise<string> {

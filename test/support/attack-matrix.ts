@@ -4,7 +4,7 @@ import { API_SCOPES } from "@/server/auth/auth-user";
 import { executionRepository } from "@/server/repositories/execution-repository";
 import { itCoversEveryProcedure } from "./attack-coverage";
 import { keyCaller, sessionCaller } from "./callers";
-import { callerWithHeaders, makeUser } from "./fixtures";
+import { callerWithHeaders, makeUser } from "@/test/fixtures/accounts";
 
 // The attack matrix of STYLE.md §12: every procedure of a router, called as each caller that
 // must be refused. Another user's project answers exactly as a missing one (NOT_FOUND), so

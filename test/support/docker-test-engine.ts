@@ -1,10 +1,10 @@
 // Shared set-up for *.docker.test.ts: a real engine on the real Docker engine, small and fast.
 import Dockerode from "dockerode";
 import pino from "pino";
-import type { EngineConfigInput } from "./config";
-import { createDockerSandboxEngine } from "./docker-engine";
-import type { EgressConnector } from "./egress";
-import type { SandboxEngine } from "./engine";
+import type { EngineConfigInput } from "@/server/sandbox/config";
+import { createDockerSandboxEngine } from "@/server/sandbox/docker-engine";
+import type { EgressConnector } from "@/server/sandbox/egress";
+import type { SandboxEngine } from "@/server/sandbox/engine";
 import { MemoryWorkspaceStore } from "./memory-workspace-store";
 
 export const MiB = 1024 * 1024;

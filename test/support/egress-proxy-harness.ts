@@ -2,9 +2,9 @@
 // resolver that records what it was asked, and fake upstreams that record what reached them.
 import http from "node:http";
 import pino from "pino";
-import { DEFAULT_REGISTRY_HOSTS, HostAddressSet, type NetworkPolicy } from "./address-policy";
+import { DEFAULT_REGISTRY_HOSTS, HostAddressSet, type NetworkPolicy } from "@/server/egress/address-policy";
 import { duplexPair, type MemoryEnd } from "./duplex-pair";
-import { type EgressDecision, EgressProxy, type EgressProxyOptions, type EgressTunnel } from "./egress-proxy";
+import { type EgressDecision, EgressProxy, type EgressProxyOptions, type EgressTunnel } from "@/server/egress/egress-proxy";
 
 export interface HarnessOptions {
   dns?: Record<string, string[]>;

@@ -7,7 +7,7 @@ import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import type { AttachedExec } from "../driver";
+import type { AttachedExec } from "@/server/sandbox/driver";
 
 export interface ChildAgent {
   exec: AttachedExec;

@@ -18,6 +18,7 @@ describe("README Layout", () => {
   it.each([
     ["the top level", ""],
     ["server/", "server/"],
+    ["test/", "test/"],
   ])("names every folder at %s", (_, prefix) => {
     const missing = foldersUnder(prefix).filter((name) => !new RegExp(`(^|\\s)${name.replace(".", "\\.")}/`, "m").test(layout));
     expect(missing).toEqual([]);

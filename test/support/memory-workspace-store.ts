@@ -1,4 +1,4 @@
-import type { WorkspaceChanges, WorkspaceFile, WorkspaceStore } from "./workspace-files";
+import type { WorkspaceChanges, WorkspaceFile, WorkspaceStore } from "@/server/sandbox/workspace-files";
 
 /** A WorkspaceStore held in memory: for tests and the benchmark (production uses the database). */
 export class MemoryWorkspaceStore implements WorkspaceStore {
