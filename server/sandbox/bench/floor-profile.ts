@@ -7,7 +7,7 @@ import Dockerode from "dockerode";
 import pino from "pino";
 import { parseEngineConfig } from "../config";
 import { createDockerSandboxEngine } from "../docker-engine";
-import { MemoryWorkspaceStore } from "../memory-workspace-store";
+import { MemoryWorkspaceStore } from "@/test/support/memory-workspace-store";
 import type { AgentConnection } from "../agent/agent-connection";
 
 const runtime = process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc";

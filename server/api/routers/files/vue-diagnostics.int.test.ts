@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sessionCaller } from "@/lib/testing/callers";
-import { makeUser } from "@/lib/testing/fixtures";
+import { sessionCaller } from "@/test/support/callers";
+import { makeUser } from "@/test/fixtures/accounts";
 import { getTemplate } from "@/server/templates/templates";
 
 // files.vueDiagnostics end to end: a Vue project in the real database, the check in the real
