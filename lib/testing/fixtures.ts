@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { createContext } from "@/server/api/context";
 import { createCaller } from "@/server/api/root";
-import { createApiKey } from "@/server/services/api-key-service";
+import { createApiKey } from "@/server/services/users/api-key-service";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { userRepository } from "@/server/repositories/user-repository";
-import { createUser, sessionUser } from "@/server/services/user-service";
+import { createUser, sessionUser } from "@/server/services/users/user-service";
 
 /** A fresh user (unique email) for one test. */
 export async function makeUser(role: "user" | "admin" = "user") {

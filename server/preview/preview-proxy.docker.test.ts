@@ -3,7 +3,7 @@ import { keyCaller, sessionCaller, sessionCookie } from "@/lib/testing/callers";
 import { makeUser } from "@/lib/testing/fixtures";
 import { httpGet, previewCookie, rawExchange, startPreviewHarness, waitForPreview } from "@/lib/testing/preview-harness";
 import { drain } from "@/lib/testing/attack-matrix";
-import { revokeApiKey } from "@/server/services/api-key-service";
+import { revokeApiKey } from "@/server/services/users/api-key-service";
 
 // Issue 7 point 1, 4 and "bad input", on the real engine: who may see a preview, what crosses
 // the proxy (no app cookies or credentials either way), where crafted request targets end up

@@ -6,7 +6,7 @@ import { attributedAi } from "@/server/services/ai-attribution";
 import { parseDiagnostics } from "@/server/services/diagnostics/parse-diagnostics";
 import type { FileChangeSet } from "@/server/services/files/apply-file-changes";
 import { writeMany } from "@/server/services/files/file-service";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import { getTemplate } from "@/server/templates/templates";
 import { runAndWait } from "./run-and-wait";
 

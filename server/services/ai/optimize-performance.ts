@@ -3,7 +3,7 @@ import type { AiPersonality } from "@/lib/ai-personalities";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { attributedAi } from "@/server/services/ai-attribution";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import { getTemplate } from "@/server/templates/templates";
 import { CpuProfileAggregate } from "./optimize-cpuprofile";
 import { type HotSpot, topHotSpots } from "./optimize-hot-spots";

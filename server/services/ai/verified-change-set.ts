@@ -9,7 +9,7 @@ import { type FileSnapshot, snapshotOf } from "@/server/services/checkpoints/fil
 import { applyFileChanges, type FileChangeSet } from "@/server/services/files/apply-file-changes";
 import { actorOf } from "@/server/services/files/file-service";
 import { assertFilePath, isUnder } from "@/server/services/files/file-path";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import { getTemplate } from "@/server/templates/templates";
 import { type ExecutionWithDiagnostics, runAndWait } from "./run-and-wait";
 

@@ -8,7 +8,7 @@ import { fileRepository } from "@/server/repositories/file-repository";
 import { attributedAi } from "@/server/services/ai-attribution";
 import { applyFileChanges, type FileWrite } from "@/server/services/files/apply-file-changes";
 import { actorOf } from "@/server/services/files/file-service";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import type { ChangeActor } from "./checkpoint-draft";
 import { type FileSnapshot, sameState, snapshotOf, stateOf } from "./file-state";
 

@@ -5,7 +5,7 @@ import { startAppEngine } from "@/lib/testing/app-engine";
 import { keyFor, makeUser, sessionAuthUser } from "@/lib/testing/fixtures";
 import { projectRepository } from "@/server/repositories/project-repository";
 import type { SandboxEngine } from "@/server/sandbox/engine";
-import { runExecution } from "@/server/services/execution-service";
+import { runExecution } from "@/server/services/executions/execution-service";
 
 // Issue 19 point 5: a server started with Run ends at the run's time limit with exit 137, printing
 // an address nobody can reach. The execution records the ports it served (named in its output and

@@ -12,7 +12,7 @@ import type { ExecutionFileChanges, SandboxEngine, SandboxExecutionResult } from
 import { prepareExecution, type PreparedExecution } from "@/server/sandbox/execution-request";
 import type { ExecutionEvent, ExecutionRequest, ExitEvent } from "@/server/sandbox/execution-types";
 import type { RefusedReason } from "@/server/sandbox/workspace-files";
-import { requireProjectForUse } from "@/server/services/project-access";
+import { requireProjectForUse } from "@/server/services/projects/project-access";
 import { getRateLimits } from "@/server/services/rate-limits-access";
 import { executionLimits, requireEngine } from "@/server/services/sandbox-engine-access";
 import { getEnv } from "@/lib/env";

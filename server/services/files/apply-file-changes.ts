@@ -4,8 +4,8 @@ import { type FileSnapshot, snapshotOf } from "@/server/services/checkpoints/fil
 import { AppError } from "@/server/errors/app-error";
 import { type FileUpsert, fileRepository } from "@/server/repositories/file-repository";
 import type { WorkspaceFile } from "@/server/sandbox/workspace-files";
-import { fileTypeOf } from "@/server/services/file-type";
-import { assertFileSize, assertProjectSize } from "@/server/services/workspace-limits";
+import { fileTypeOf } from "@/server/services/files/file-type";
+import { assertFileSize, assertProjectSize } from "@/server/services/files/workspace-limits";
 import { type ContentEncoding, contentSize, storableContent } from "./file-content";
 import { getFileChangeHub } from "./file-change-hub";
 import { type BaseVersion, contentVersion, type FileConflict, VERSION_PATTERN } from "./file-version";

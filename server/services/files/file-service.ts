@@ -4,7 +4,7 @@ import { AppError } from "@/server/errors/app-error";
 import { type FileMeta, type FileRecord, fileRepository } from "@/server/repositories/file-repository";
 import { attributedAi } from "@/server/services/ai-attribution";
 import type { ChangeActor } from "@/server/services/checkpoints/checkpoint-draft";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import { applyFileChanges, type FileChangeSet, type FileWrite } from "./apply-file-changes";
 import { assertFilePath, isUnder } from "./file-path";
 

@@ -1,7 +1,7 @@
 import type { AuthUser } from "@/server/auth/auth-user";
 import { getEnv } from "@/lib/env";
 import { metricsRepository, type ProjectMetricType, type SeriesBucket } from "@/server/repositories/metrics-repository";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import { planSeries } from "./metric-range";
 
 // A project's resource history, for the IDE's per-project panel and the admin page: from

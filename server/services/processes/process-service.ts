@@ -12,7 +12,7 @@ import type { ImageKind } from "@/server/sandbox/config";
 import type { SandboxEngine, SandboxProcess } from "@/server/sandbox/engine";
 import type { ProjectRecord } from "@/server/repositories/project-repository";
 import { claimSandboxSlot } from "@/server/services/executions/sandbox-quota";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import { getRateLimits } from "@/server/services/rate-limits-access";
 import { requireEngine } from "@/server/services/sandbox-engine-access";
 import { recordDurably } from "@/server/services/records/durable-record";

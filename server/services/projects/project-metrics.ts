@@ -1,7 +1,7 @@
 import type { AuthUser } from "@/server/auth/auth-user";
 import { type ProjectExecutionBucket, type ProjectExecutionStats, executionStatsRepository } from "@/server/repositories/execution-stats-repository";
 import { PROJECT_METRIC_TYPES, type ProjectMetricType, type SeriesBucket, metricsRepository } from "@/server/repositories/metrics-repository";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 
 /** The metric names, for the admin API's input schema (routers do not import repositories). */
 export { PROJECT_METRIC_TYPES };

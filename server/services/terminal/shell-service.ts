@@ -5,7 +5,7 @@ import { fromSandboxError } from "@/server/errors/from-sandbox-error";
 import type { ProjectRecord } from "@/server/repositories/project-repository";
 import type { SandboxProcess } from "@/server/sandbox/engine";
 import { claimSandboxSlot } from "@/server/services/executions/sandbox-quota";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import { requireEngine } from "@/server/services/sandbox-engine-access";
 import { getLogger } from "@/server/logging/logger";
 import { getTemplate } from "@/server/templates/templates";

@@ -4,7 +4,7 @@ import { startAppEngine } from "@/lib/testing/app-engine";
 import { sessionCaller } from "@/lib/testing/callers";
 import { makeUser, sessionAuthUser } from "@/lib/testing/fixtures";
 import type { SandboxEngine } from "@/server/sandbox/engine";
-import { runExecution } from "@/server/services/execution-service";
+import { runExecution } from "@/server/services/executions/execution-service";
 
 const docker = new Dockerode();
 

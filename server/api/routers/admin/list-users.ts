@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { adminProcedure } from "@/server/api/trpc";
-import { listUsers as listUserRecords } from "@/server/services/user-service";
+import { listUsers as listUserRecords } from "@/server/services/users/user-service";
 
 export const listUsers = adminProcedure
   .input(z.object({ take: z.number().int().min(1).max(200).default(50), skip: z.number().int().min(0).default(0) }).default({ take: 50, skip: 0 }))

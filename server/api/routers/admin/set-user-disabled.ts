@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { adminProcedure } from "@/server/api/trpc";
 import { AppError } from "@/server/errors/app-error";
-import { setUserDisabled } from "@/server/services/user-service";
+import { setUserDisabled } from "@/server/services/users/user-service";
 
 /** Disables an account (sign-in, every session and every API key refused at once) or re-enables it. */
 export const setUserDisabledProcedure = adminProcedure

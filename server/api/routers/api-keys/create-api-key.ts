@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { sessionProcedure } from "@/server/api/trpc";
-import { createApiKey, createApiKeyInput } from "@/server/services/api-key-service";
+import { createApiKey, createApiKeyInput } from "@/server/services/users/api-key-service";
 import { apiKeyDto } from "./api-key.schema";
 
 export const createApiKeyProcedure = sessionProcedure

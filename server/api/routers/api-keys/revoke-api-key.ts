@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { sessionProcedure } from "@/server/api/trpc";
-import { revokeApiKey } from "@/server/services/api-key-service";
+import { revokeApiKey } from "@/server/services/users/api-key-service";
 import { prefixInput } from "./api-key.schema";
 
 export const revokeApiKeyProcedure = sessionProcedure

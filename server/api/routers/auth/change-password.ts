@@ -1,6 +1,6 @@
 import { sessionProcedure } from "@/server/api/trpc";
 import { CLIENT_ADDRESS_HEADER, clientThrottleKey } from "@/server/auth/client-address";
-import { changePassword as changeUserPassword } from "@/server/services/user-service";
+import { changePassword as changeUserPassword } from "@/server/services/users/user-service";
 import { changePasswordSchema } from "./change-password.schema";
 
 /** A signed-in person changes their password; every session ends, this one included. */

@@ -1,5 +1,5 @@
 import { publicProcedure } from "@/server/api/trpc";
-import { signUp as signUpUser } from "@/server/services/user-service";
+import { signUp as signUpUser } from "@/server/services/users/user-service";
 import { signUpSchema } from "./sign-up.schema";
 
 /** Same answer for a new and a taken email; the form then signs in with what was typed. */

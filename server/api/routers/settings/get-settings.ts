@@ -1,5 +1,5 @@
 import { sessionProcedure } from "@/server/api/trpc";
-import { getUserSettings } from "@/server/services/user-settings";
+import { getUserSettings } from "@/server/services/users/user-settings";
 import { userSettingsOutput } from "./settings.schema";
 
 /** The signed-in person's IDE settings (an API key acts for a program, which has none). */

@@ -1,5 +1,5 @@
 import { sessionProcedure } from "@/server/api/trpc";
-import { updateUserSettings } from "@/server/services/user-settings";
+import { updateUserSettings } from "@/server/services/users/user-settings";
 import { updateSettingsInput, userSettingsOutput } from "./settings.schema";
 
 /** Changes the signed-in person's IDE settings; only the fields given. */

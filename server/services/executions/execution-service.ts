@@ -1,10 +1,10 @@
 import type { AiPersonality } from "@/lib/ai-personalities";
 import type { AuthUser } from "@/server/auth/auth-user";
 import type { ExecutionEvent, ExecutionRequest } from "@/server/sandbox/execution-types";
-import { attributedAi } from "./ai-attribution";
-import { type ExecutionWithFiles, startExecution } from "./executions/start-execution";
+import { attributedAi } from "@/server/services/ai-attribution";
+import { type ExecutionWithFiles, startExecution } from "./start-execution";
 
-export type { ExecutionWithFiles } from "./executions/start-execution";
+export type { ExecutionWithFiles } from "./start-execution";
 
 export interface RunExecutionOptions {
   /** The personality named by the caller; absent, the API key's default (attributedAi). */
