@@ -6,7 +6,7 @@ import { attributedAi } from "@/server/services/ai-attribution";
 import { fileTypeOf } from "@/server/services/files/file-type";
 import { contentVersion } from "@/server/services/files/file-version";
 import { requireProject } from "@/server/services/projects/project-access";
-import { getRateLimits } from "@/server/services/rate-limits-access";
+import { getRateLimits } from "@/server/services/limits/process-rate-limits";
 import { assertProjectSize } from "@/server/services/files/workspace-limits";
 import { getTemplate } from "@/server/templates/templates";
 import { releaseProjectContainer } from "./release-container";

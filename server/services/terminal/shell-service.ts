@@ -6,7 +6,7 @@ import type { ProjectRecord } from "@/server/repositories/project-repository";
 import type { SandboxProcess } from "@/server/sandbox/engine";
 import { claimSandboxSlot } from "@/server/services/executions/sandbox-quota";
 import { requireProject } from "@/server/services/projects/project-access";
-import { requireEngine } from "@/server/services/sandbox-engine-access";
+import { requireEngine } from "@/server/services/engine/running-engine";
 import { getLogger } from "@/server/logging/logger";
 import { getTemplate } from "@/server/templates/templates";
 import { getShellRegistry } from "./shell-registry";
