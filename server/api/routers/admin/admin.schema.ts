@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { projectIdSchema } from "@/server/api/schemas/common.schema";
-import { PROJECT_METRIC_TYPES } from "@/server/services/projects/project-metrics";
+import { PROJECT_METRIC_TYPES } from "@/server/services/monitoring/project-metrics";
 
 // Monitoring procedures of the admin router: inputs, and outputs (admin API keys reach these).
 
