@@ -1,6 +1,6 @@
 import { requireScope } from "@/server/api/trpc";
 import { restoreCheckpoint } from "@/server/services/checkpoints/checkpoint-service";
-import { restoreCheckpointInput, restoreCheckpointOutput } from "./checkpoints.schema";
+import { restoreCheckpointInput, restoreCheckpointOutput } from "./restore-checkpoint.schema";
 
 /** Returns the files to their state just after a checkpoint; the restore is a checkpoint too. */
 export const restoreCheckpointProcedure = requireScope("projects:write")

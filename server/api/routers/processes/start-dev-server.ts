@@ -1,7 +1,8 @@
 import { requireScope } from "@/server/api/trpc";
 import { attributedAi } from "@/server/services/ai-attribution";
 import { startDevServer } from "@/server/services/processes/process-service";
-import { processOutput, startDevServerInput } from "./processes.schema";
+import { processOutput } from "./processes.schema";
+import { startDevServerInput } from "./start-dev-server.schema";
 
 /** Starts the dev server the project's template declares (Vite for react-app and vue-app, the API for node-api). */
 export const startDevServerProcedure = requireScope("executions:run")

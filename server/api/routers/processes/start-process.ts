@@ -1,7 +1,8 @@
 import { requireScope } from "@/server/api/trpc";
 import { attributedAi } from "@/server/services/ai-attribution";
 import { startProcess } from "@/server/services/processes/process-service";
-import { processOutput, startProcessInput } from "./processes.schema";
+import { processOutput } from "./processes.schema";
+import { startProcessInput } from "./start-process.schema";
 
 /** Starts a command in the background of the project's container; with a port, answers its preview URL. */
 export const startProcessProcedure = requireScope("executions:run")
