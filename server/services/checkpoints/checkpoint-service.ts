@@ -1,13 +1,13 @@
 import { gunzipSync } from "node:zlib";
 import { createTwoFilesPatch } from "diff";
 import type { AiPersonality } from "@/lib/ai-personalities";
+import type { Actor } from "@/server/auth/actor";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { type CheckpointFileRecord, type CheckpointRecord, checkpointRepository } from "@/server/repositories/checkpoint-repository";
 import { fileRepository } from "@/server/repositories/file-repository";
-import { attributedAi } from "@/server/services/ai-attribution";
 import { applyFileChanges, type FileWrite } from "@/server/services/files/apply-file-changes";
-import { actorOf } from "@/server/services/files/file-service";
+import { changeActorOf } from "@/server/services/files/file-service";
 import { requireProject } from "@/server/services/projects/project-access";
 import type { ChangeActor } from "./checkpoint-draft";
 import { type FileSnapshot, sameState, snapshotOf, stateOf } from "./file-state";
@@ -161,8 +161,8 @@ export async function returnFilesTo(projectId: number, target: Map<string, FileS
 }
 
 /** Returns the project's files to their state just after a checkpoint; recorded as a new checkpoint. */
-export async function restoreCheckpoint(user: AuthUser, projectId: number, checkpointId: number, requestedAi?: AiPersonality | null) {
-  await requireProject(user, projectId, "write");
+export async function restoreCheckpoint(actor: Actor, projectId: number, checkpointId: number) {
+  await requireProject(actor.user, projectId, "write");
   const checkpoint = await requireCheckpoint(projectId, checkpointId);
   const states = targetStates(await checkpointRepository.fileHistory(projectId), checkpointId);
   const wanted = [...states.values()].filter((s) => s !== null);
@@ -176,8 +176,7 @@ export async function restoreCheckpoint(user: AuthUser, projectId: number, check
         : null,
     );
   }
-  const ai = attributedAi(user, requestedAi);
   const description = `restore to #${checkpoint.id}: ${checkpoint.description}`;
-  const result = await returnFilesTo(projectId, target, ai, actorOf(user, ai, { source: "restore", description, restoredFrom: checkpoint.id }));
+  const result = await returnFilesTo(projectId, target, actor.ai, changeActorOf(actor, { source: "restore", description, restoredFrom: checkpoint.id }));
   return { restoredFrom: checkpoint.id, ...result };
 }

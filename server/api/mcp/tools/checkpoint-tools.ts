@@ -33,5 +33,5 @@ export const restoreCheckpointTool = defineTool({
   scopes: ["projects:write"],
   readOnly: false,
   input: restoreCheckpointInput,
-  run: async ({ user }, input) => restoreCheckpointOutput.parse(await restoreCheckpoint(user, input.projectId, input.checkpointId, input.aiPersonality)),
+  run: async ({ actor }, input) => restoreCheckpointOutput.parse(await restoreCheckpoint(actor, input.projectId, input.checkpointId)),
 });
