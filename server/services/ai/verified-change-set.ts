@@ -5,7 +5,7 @@ import { fileRepository } from "@/server/repositories/file-repository";
 import { returnFilesTo } from "@/server/services/checkpoints/checkpoint-service";
 import { type FileSnapshot, snapshotOf } from "@/server/services/checkpoints/file-state";
 import { applyFileChanges, type FileChangeSet } from "@/server/services/files/apply-file-changes";
-import { changeActorOf } from "@/server/services/files/file-service";
+import { changeAuthorOf } from "@/server/services/files/file-service";
 import { assertFilePath, isUnder } from "@/server/services/files/file-path";
 import { requireProject } from "@/server/services/projects/project-access";
 import { getTemplate } from "@/server/templates/templates";
@@ -120,7 +120,7 @@ export async function applyVerifiedChangeSet(actor: Actor, projectId: number, re
     const mark = await checkpointRepository.latestId(projectId);
     const before = new Map((await fileRepository.listWithContent(projectId)).map((f) => [f.filePath, snapshotOf(f)]));
     const set = expandOperations(request.changes, before);
-    const applied = await applyFileChanges(projectId, set, ai, changeActorOf(actor, { source: request.kind, description: request.description }));
+    const applied = await applyFileChanges(projectId, set, ai, changeAuthorOf(actor, { source: request.kind, description: request.description }));
 
     const rollBack = async (why: string) => {
       const after = await fileRepository.listMeta(projectId);
@@ -134,7 +134,7 @@ export async function applyVerifiedChangeSet(actor: Actor, projectId: number, re
         ? `; kept ${savedMeanwhile.slice(0, 5).join(", ")}${savedMeanwhile.length > 5 ? ` and ${savedMeanwhile.length - 5} more` : ""}, saved meanwhile`
         : "";
       const description = `roll back "${request.description}": ${why}${kept}`.slice(0, 500);
-      return returnFilesTo(projectId, target, ai, changeActorOf(actor, { source: "rollback", description }));
+      return returnFilesTo(projectId, target, ai, changeAuthorOf(actor, { source: "rollback", description }));
     };
 
     let execution: ExecutionWithDiagnostics;

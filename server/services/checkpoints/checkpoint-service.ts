@@ -7,9 +7,9 @@ import { AppError } from "@/server/errors/app-error";
 import { type CheckpointFileRecord, type CheckpointRecord, checkpointRepository } from "@/server/repositories/checkpoint-repository";
 import { fileRepository } from "@/server/repositories/file-repository";
 import { applyFileChanges, type FileWrite } from "@/server/services/files/apply-file-changes";
-import { changeActorOf } from "@/server/services/files/file-service";
+import { changeAuthorOf } from "@/server/services/files/file-service";
 import { requireProject } from "@/server/services/projects/project-access";
-import type { ChangeActor } from "./checkpoint-draft";
+import type { ChangeAuthor } from "./checkpoint-draft";
 import { type FileSnapshot, sameState, snapshotOf, stateOf } from "./file-state";
 
 // A project's history of change sets: who changed which files when, each file's diff, and a
@@ -134,7 +134,7 @@ const RETURN_ATTEMPTS = 5;
  * between that read and the write is never overwritten unseen: the set is refused as a whole and
  * read again (the save then comes before the restore in history, and the restore wins knowingly).
  */
-export async function returnFilesTo(projectId: number, target: Map<string, FileSnapshot | null>, ai: AiPersonality | null, actor: ChangeActor) {
+export async function returnFilesTo(projectId: number, target: Map<string, FileSnapshot | null>, ai: AiPersonality | null, author: ChangeAuthor) {
   for (let attempt = 1; ; attempt++) {
     const current = new Map(
       (await fileRepository.findMany(projectId, [...target.keys()])).map((f) => [f.filePath, { snapshot: snapshotOf(f), version: f.version }]),
@@ -153,7 +153,7 @@ export async function returnFilesTo(projectId: number, target: Map<string, FileS
     }
     if (!writes.length && !deletes.length) return { written: [], deleted: [], checkpointId: null };
     try {
-      return await applyFileChanges(projectId, { writes, deletes, deleteVersions }, ai, actor);
+      return await applyFileChanges(projectId, { writes, deletes, deleteVersions }, ai, author);
     } catch (err) {
       if (!(err instanceof AppError && err.code === "CONFLICT") || attempt >= RETURN_ATTEMPTS) throw err;
     }
@@ -177,6 +177,6 @@ export async function restoreCheckpoint(actor: Actor, projectId: number, checkpo
     );
   }
   const description = `restore to #${checkpoint.id}: ${checkpoint.description}`;
-  const result = await returnFilesTo(projectId, target, actor.ai, changeActorOf(actor, { source: "restore", description, restoredFrom: checkpoint.id }));
+  const result = await returnFilesTo(projectId, target, actor.ai, changeAuthorOf(actor, { source: "restore", description, restoredFrom: checkpoint.id }));
   return { restoredFrom: checkpoint.id, ...result };
 }

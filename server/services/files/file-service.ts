@@ -2,7 +2,7 @@ import type { Actor } from "@/server/auth/actor";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { type FileMeta, type FileRecord, fileRepository } from "@/server/repositories/file-repository";
-import type { ChangeActor } from "@/server/services/checkpoints/checkpoint-draft";
+import type { ChangeAuthor } from "@/server/services/checkpoints/checkpoint-draft";
 import { requireProject } from "@/server/services/projects/project-access";
 import { applyFileChanges, type FileChangeSet, type FileWrite } from "./apply-file-changes";
 import { assertFilePath, isUnder } from "./file-path";
@@ -38,14 +38,14 @@ export async function createFile(actor: Actor, projectId: number, write: FileWri
  * Who a change is recorded as in the history: the AI personality if one acted, else the person in
  * the IDE (a session) or through the API (a key). Each call is one batch: an IDE save is one checkpoint.
  */
-export function changeActorOf({ user, ai }: Actor, extra: Partial<ChangeActor> = {}): ChangeActor {
+export function changeAuthorOf({ user, ai }: Actor, extra: Partial<ChangeAuthor> = {}): ChangeAuthor {
   return { userId: user.id, aiPersonality: ai, source: ai ? "ai" : user.via === "session" ? "ide" : "api", ...extra };
 }
 
 /** Writes and deletes as one unit: all of it is stored, or none. */
 export async function writeMany(actor: Actor, projectId: number, changes: FileChangeSet) {
   await requireProject(actor.user, projectId, "write");
-  return applyFileChanges(projectId, changes, actor.ai, changeActorOf(actor));
+  return applyFileChanges(projectId, changes, actor.ai, changeAuthorOf(actor));
 }
 
 /** Moves a file, or a folder with everything under it. The target must not exist. */
@@ -73,7 +73,7 @@ export async function moveFile(actor: Actor, projectId: number, from: string, to
     projectId,
     { writes, deletes: moving.map((f) => f.filePath) },
     actor.ai,
-    changeActorOf(actor, { description: `move ${from} to ${to}` }),
+    changeAuthorOf(actor, { description: `move ${from} to ${to}` }),
   );
   return { moved: writes.map((w) => w.path) };
 }
@@ -84,7 +84,7 @@ export async function deleteFile(user: AuthUser, projectId: number, path: string
   assertFilePath(path);
   const doomed = (await fileRepository.listMeta(projectId)).filter((f) => isUnder(f.filePath, path)).map((f) => f.filePath);
   if (!doomed.length) throw new AppError("NOT_FOUND", `No file or folder ${path} in project ${projectId}`);
-  await applyFileChanges(projectId, { writes: [], deletes: doomed }, null, changeActorOf({ user, ai: null }, { description: `delete ${path}` }));
+  await applyFileChanges(projectId, { writes: [], deletes: doomed }, null, changeAuthorOf({ user, ai: null }, { description: `delete ${path}` }));
   return { deleted: doomed };
 }
 
