@@ -25,13 +25,13 @@ const refused: Array<[string, string, string, RegExp]> = [
   [
     "server/sandbox imports a service",
     "server/sandbox/probe.ts",
-    `import { requireProject } from "@/server/services/project-access";`,
+    `import { requireProject } from "@/server/services/projects/project-access";`,
     /server\/sandbox: may not import/,
   ],
   [
     "server/sandbox climbs out relatively",
     "server/sandbox/agent/probe.ts",
-    `import { x } from "../../services/project-access";`,
+    `import { x } from "../../services/projects/project-access";`,
     /server\/sandbox: may not import/,
   ],
   ["server/sandbox imports lib/", "server/sandbox/probe.ts", `import { getEnv } from "@/lib/env";`, /server\/sandbox: may not import/],
@@ -48,13 +48,13 @@ const refused: Array<[string, string, string, RegExp]> = [
     /app\/ and server\/api/,
   ],
   ["a component imports server code", "components/probe.tsx", `import { getEnv } from "@/server/api/trpc";`, /components\/: may not import/],
-  ["lib/ imports server/", "lib/probe.ts", `import { requireProject } from "../server/services/project-access";`, /lib\/: may not import/],
+  ["lib/ imports server/", "lib/probe.ts", `import { requireProject } from "../server/services/projects/project-access";`, /lib\/: may not import/],
   ["a service imports Prisma", "server/services/probe.ts", `import { getPrisma } from "@/server/db/client";`, /Prisma: may not import/],
   ["a component imports the generated client", "components/probe.tsx", `export { Prisma } from "@/server/db/generated/client";`, /may not import/],
   [
     "server/process imports a service",
     "server/process/probe.ts",
-    `import { requireProject } from "@/server/services/project-access";`,
+    `import { requireProject } from "@/server/services/projects/project-access";`,
     /server\/process: may not import/,
   ],
   [

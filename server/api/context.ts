@@ -1,4 +1,5 @@
 import { TRPCError } from "@trpc/server";
+import { actorFor } from "@/server/auth/actor";
 import { resolveCaller } from "@/server/auth/resolve-caller";
 import { AppError } from "@/server/errors/app-error";
 import { fromDatabaseError } from "@/server/errors/from-database-error";
@@ -14,7 +15,9 @@ export async function createContext(opts: { headers: Headers }) {
     if (mapped instanceof AppError) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: mapped.message, cause: mapped });
     throw e;
   }
-  return { headers: opts.headers, user: caller.user, authError: caller.authError };
+  // The actor (the caller and the AI personality acting for them: their key's default) is built
+  // here, once per request; a procedure whose input names a personality narrows it (actingAi).
+  return { headers: opts.headers, user: caller.user, actor: caller.user ? actorFor(caller.user) : null, authError: caller.authError };
 }
 
 export type Context = Awaited<ReturnType<typeof createContext>>;

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import type { AiPersonality } from "@/lib/ai-personalities";
+import { actingAs } from "@/server/auth/actor";
 import type { ApiScope } from "@/server/auth/auth-user";
 import { AppError, type AppErrorCode } from "@/server/errors/app-error";
 import { fromDatabaseError } from "@/server/errors/from-database-error";
@@ -97,8 +99,19 @@ const errorMapping = t.middleware(async ({ next, path, type, ctx }) => {
 export const publicProcedure = t.procedure.use(errorMapping);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authError ?? "Sign in, or send 'Authorization: Bearer <api key>'" });
-  return next({ ctx: { ...ctx, user: ctx.user } });
+  if (!ctx.user || !ctx.actor) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authError ?? "Sign in, or send 'Authorization: Bearer <api key>'" });
+  return next({ ctx: { ...ctx, user: ctx.user, actor: ctx.actor } });
+});
+
+/**
+ * After `.input()` of a procedure whose input may name `aiPersonality`: `ctx.actor` is then the
+ * caller with that personality (naming none keeps the context's actor: the key's default), so the
+ * procedure passes `ctx.actor` down and nothing below works the personality out again.
+ */
+export const actingAi = t.middleware(({ ctx, input, next }) => {
+  if (!ctx.actor) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authError ?? "Sign in, or send 'Authorization: Bearer <api key>'" });
+  const named = (input as { aiPersonality?: AiPersonality | null } | undefined)?.aiPersonality;
+  return next({ ctx: { actor: actingAs(ctx.actor, named) } });
 });
 
 /** Managing credentials needs a person at a browser: an API key cannot mint or list keys. */

@@ -9,7 +9,7 @@ import { CLIENT_ADDRESS_HEADER } from "@/server/auth/client-address";
 import { authOptions } from "@/server/auth/next-auth-options";
 import { throttleInRedirect } from "@/server/auth/sign-in-throttle-response";
 import { userRepository } from "@/server/repositories/user-repository";
-import { verifyCredentials } from "@/server/services/user-service";
+import { verifyCredentials } from "@/server/services/users/user-service";
 
 // Issue 18, point 7, against the real PostgreSQL: the throttle's counts live in rate_limits (so
 // they hold across restarts and replicas), sessions are checked against users.session_version.

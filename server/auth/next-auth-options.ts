@@ -5,7 +5,7 @@ import { sessionCookieName } from "@/server/auth/session-cookie";
 import { throttledSignInError } from "@/server/auth/sign-in-throttle-response";
 import { AppError } from "@/server/errors/app-error";
 import { getLogger } from "@/server/logging/logger";
-import { endSessions, verifyCredentials } from "@/server/services/user-service";
+import { endSessions, verifyCredentials } from "@/server/services/users/user-service";
 import { authSecret, publicUrl } from "@/server/process/startup-settings";
 
 // Email + password only, so sessions are JWT cookies (next-auth's credentials provider does not

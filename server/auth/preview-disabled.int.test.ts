@@ -4,7 +4,7 @@ import { makeUser, sessionAuthUser } from "@/test/fixtures/accounts";
 import type { ServedPreview } from "@/server/preview/preview-proxy";
 import { liveProcesses, type LiveProcess } from "@/server/services/processes/live-processes";
 import { authorizePreview, previewHandoffToken, redeemPreviewHandoff } from "@/server/services/processes/preview-access";
-import { endSessions, setUserDisabled } from "@/server/services/user-service";
+import { endSessions, setUserDisabled } from "@/server/services/users/user-service";
 
 // Previews authenticate with their own tokens (a hand-off minted from the app session, then a
 // per-preview cookie), not the app cookie; they still resolve the account through user-service,

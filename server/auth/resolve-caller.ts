@@ -2,8 +2,8 @@ import { bearerToken } from "@/server/auth/api-key-format";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { sessionClaimFromHeaders } from "@/server/auth/session-from-headers";
 import { AppError } from "@/server/errors/app-error";
-import { authenticateApiKey } from "@/server/services/api-key-service";
-import { sessionUser } from "@/server/services/user-service";
+import { authenticateApiKey } from "@/server/services/users/api-key-service";
+import { sessionUser } from "@/server/services/users/user-service";
 
 export interface Caller {
   user: AuthUser | null;

@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { describe, expect, inject, it } from "vitest";
 import { callerWithHeaders, keyFor } from "@/test/fixtures/accounts";
 import { userRepository } from "@/server/repositories/user-repository";
-import { verifyCredentials } from "@/server/services/user-service";
+import { verifyCredentials } from "@/server/services/users/user-service";
 
 const run = promisify(execFile);
 

@@ -8,8 +8,8 @@ import { AppError } from "@/server/errors/app-error";
 import { createLogger } from "@/server/logging/logger";
 import { publishStartupSettings } from "@/server/process/startup-settings";
 import { userRepository } from "@/server/repositories/user-repository";
-import { createApiKey, revokeApiKey } from "@/server/services/api-key-service";
-import { createUser, resetPassword, setUserDisabled } from "@/server/services/user-service";
+import { createApiKey, revokeApiKey } from "@/server/services/users/api-key-service";
+import { createUser, resetPassword, setUserDisabled } from "@/server/services/users/user-service";
 
 const USAGE = `usage:
   npm run admin -- create-user --email E --password P [--name N] [--admin]

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sessionCaller } from "@/test/support/callers";
 import { makeUser } from "@/test/fixtures/accounts";
-import { verifyCredentials } from "@/server/services/user-service";
+import { verifyCredentials } from "@/server/services/users/user-service";
 import { securityCounters } from "./security-events";
 
 const total = (kind: "user" | "project", id: string, signal: "failed_sign_ins" | "rejected_paths") =>

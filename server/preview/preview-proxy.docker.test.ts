@@ -3,7 +3,7 @@ import { keyCaller, sessionCaller, sessionCookie } from "@/test/support/callers"
 import { makeUser } from "@/test/fixtures/accounts";
 import { httpGet, previewCookie, rawExchange, startPreviewHarness, waitForPreview } from "@/test/support/preview-harness";
 import { drain } from "@/test/support/attack-matrix";
-import { revokeApiKey } from "@/server/services/api-key-service";
+import { revokeApiKey } from "@/server/services/users/api-key-service";
 
 // Issue 7 point 1, 4 and "bad input", on the real engine: who may see a preview, what crosses
 // the proxy (no app cookies or credentials either way), where crafted request targets end up

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeUser } from "@/test/fixtures/accounts";
-import { DatabaseWorkspaceStore } from "@/server/services/database-workspace-store";
+import { DatabaseWorkspaceStore } from "@/server/services/files/database-workspace-store";
 import { contentVersion } from "@/server/services/files/file-version";
 import { fileRepository } from "./file-repository";
 import { projectRepository } from "./project-repository";

@@ -5,7 +5,7 @@ import type { EngineConfigInput } from "@/server/sandbox/config";
 import { createDockerSandboxEngine } from "@/server/sandbox/docker-engine";
 import type { EgressConnector } from "@/server/sandbox/egress";
 import type { SandboxEngine } from "@/server/sandbox/engine";
-import { MemoryWorkspaceStore } from "./memory-workspace-store";
+import { MemoryWorkspaceStore } from "@/test/support/memory-workspace-store";
 
 export const MiB = 1024 * 1024;
 

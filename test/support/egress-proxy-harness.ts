@@ -3,7 +3,7 @@
 import http from "node:http";
 import pino from "pino";
 import { DEFAULT_REGISTRY_HOSTS, HostAddressSet, type NetworkPolicy } from "@/server/egress/address-policy";
-import { duplexPair, type MemoryEnd } from "./duplex-pair";
+import { duplexPair, type MemoryEnd } from "@/test/support/duplex-pair";
 import { type EgressDecision, EgressProxy, type EgressProxyOptions, type EgressTunnel } from "@/server/egress/egress-proxy";
 
 export interface HarnessOptions {

@@ -1,6 +1,6 @@
 import { mayReadMetrics } from "@/server/monitoring/metrics-access";
-import { checkHealth } from "@/server/services/health-service";
-import { anonymousHealth } from "@/server/services/health-view";
+import { checkHealth } from "@/server/services/health/health-service";
+import { anonymousHealth } from "@/server/services/health/health-view";
 import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
 export const dynamic = "force-dynamic";

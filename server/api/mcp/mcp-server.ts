@@ -15,6 +15,8 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { z } from "zod";
+import type { AiPersonality } from "@/lib/ai-personalities";
+import { type Actor, actingAs, actorFor } from "@/server/auth/actor";
 import type { ApiScope, AuthUser } from "@/server/auth/auth-user";
 import { countRejectedPaths } from "@/server/api/rejected-paths";
 import { AppError } from "@/server/errors/app-error";
@@ -67,7 +69,8 @@ function toolResult(value: unknown): CallToolResult {
   return { content: [{ type: "text", text: JSON.stringify(structured) }], structuredContent: structured };
 }
 
-async function callTool(user: AuthUser, params: CallToolRequest["params"], extra: Extra): Promise<CallToolResult> {
+async function callTool(actor: Actor, params: CallToolRequest["params"], extra: Extra): Promise<CallToolResult> {
+  const { user } = actor;
   const tool: McpTool | undefined = TOOLS_BY_NAME.get(params.name);
   if (!tool) throw callRefused("BAD_REQUEST", `Unknown tool ${JSON.stringify(params.name.slice(0, 100))}; tools/list names the ${MCP_TOOLS.length} tools`);
   requireScopes(user, tool.scopes, tool.name);
@@ -81,7 +84,9 @@ async function callTool(user: AuthUser, params: CallToolRequest["params"], extra
   // Changes are logged with who made them (the services log executions and processes too).
   if (!tool.readOnly) getLogger().info({ userId: user.id, apiKeyId: user.apiKeyId, tool: tool.name }, "MCP tool call");
   try {
-    return toolResult(await tool.run({ user, signal: extra.signal, progress: progressSender(extra) }, parsed.data));
+    // A tool whose input names aiPersonality acts as it (the same narrowing as tRPC's actingAi).
+    const named = (parsed.data as { aiPersonality?: AiPersonality | null } | undefined)?.aiPersonality;
+    return toolResult(await tool.run({ user, actor: actingAs(actor, named), signal: extra.signal, progress: progressSender(extra) }, parsed.data));
   } catch (err) {
     return toolFailure(tool.name, err);
   }
@@ -113,7 +118,9 @@ export function createMcpServer(user: AuthUser): Server {
     },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: TOOL_LIST }));
-  server.setRequestHandler(CallToolRequestSchema, (request, extra) => callTool(user, request.params, extra));
+  // The actor is built once for the request, as the tRPC context and the REST caller do.
+  const actor = actorFor(user);
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) => callTool(actor, request.params, extra));
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: [FILE_RESOURCE_TEMPLATE] }));
   server.setRequestHandler(ListResourcesRequestSchema, (request) => {
     requireScopes(user, ["projects:read"], "resources/list");

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Actor } from "@/server/auth/actor";
 import type { ApiScope, AuthUser } from "@/server/auth/auth-user";
 
 /** One chunk of a running command's output, sent as an MCP progress notification. */
@@ -11,6 +12,8 @@ export interface ProgressChunk {
 export interface McpToolContext {
   /** The API key's owner, resolved once for the HTTP request (STYLE.md §14). */
   user: AuthUser;
+  /** The key's owner and the AI personality acting: the one the call names, else the key's default. */
+  actor: Actor;
   /** Aborted when the client goes away: stop streaming (the work itself is not cancelled, as with REST). */
   signal: AbortSignal;
   /** Present when the client asked for progress (it sent a progressToken). */

@@ -9,7 +9,7 @@ import { connectMcpClient } from "@/test/support/mcp-client";
 import { startRouteServer } from "@/test/support/route-server";
 import type { ApiScope } from "@/server/auth/auth-user";
 import { fileRepository } from "@/server/repositories/file-repository";
-import { createApiKey, revokeApiKey } from "@/server/services/api-key-service";
+import { createApiKey, revokeApiKey } from "@/server/services/users/api-key-service";
 
 // The real /api/mcp handler on a socket, driven by the MCP SDK's own client (no Docker here:
 // running commands is in mcp.docker.test.ts).

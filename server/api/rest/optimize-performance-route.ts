@@ -5,7 +5,8 @@ import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { performanceReportJson } from "@/server/api/rest/rest-optimize-dto";
 import { optimizeBody } from "@/server/api/rest/rest-optimize.schema";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
+import { projectIdParam, restActor } from "@/server/api/rest/rest-caller";
+import { actingAs } from "@/server/auth/actor";
 import { optimizePerformance } from "@/server/services/ai/optimize-performance";
 
 type Params = { params: Promise<{ id: string }> };
@@ -18,15 +19,15 @@ type Params = { params: Promise<{ id: string }> };
 export async function optimizePerformancePost(req: Request, { params }: Params): Promise<Response> {
   let user: AuthUser | null = null;
   try {
-    user = await restCaller(req, "executions:run");
+    const actor = await restActor(req, "executions:run");
+    user = actor.user;
     const projectId = await projectIdParam(params);
     const body = optimizeBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
-    const report = await optimizePerformance(user, {
+    const report = await optimizePerformance(actingAs(actor, body.ai_personality), {
       projectId,
       command: body.command,
       runs: body.runs,
       timeoutSeconds: body.timeout,
-      aiPersonality: body.ai_personality,
       candidate: body.candidate,
     });
     return json(performanceReportJson(report));

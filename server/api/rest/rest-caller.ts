@@ -1,3 +1,4 @@
+import { type Actor, actorFor } from "@/server/auth/actor";
 import type { ApiScope, AuthUser } from "@/server/auth/auth-user";
 import { resolveCaller } from "@/server/auth/resolve-caller";
 import { AppError } from "@/server/errors/app-error";
@@ -8,6 +9,14 @@ export async function restCaller(req: Request, scope: ApiScope): Promise<AuthUse
   if (!user) throw new AppError("UNAUTHORIZED", authError ?? "Sign in, or send 'Authorization: Bearer <api key>'");
   if (!user.scopes.includes(scope)) throw new AppError("FORBIDDEN", `This API key lacks the ${scope} scope`);
   return user;
+}
+
+/**
+ * The actor of a REST route (the caller and the AI personality acting for them: their key's
+ * default), built once here; a route whose body names `ai_personality` narrows it with actingAs.
+ */
+export async function restActor(req: Request, scope: ApiScope): Promise<Actor> {
+  return actorFor(await restCaller(req, scope));
 }
 
 /** A path's project id; anything but a positive integer is a project that does not exist. */

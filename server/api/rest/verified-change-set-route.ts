@@ -5,7 +5,8 @@ import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { verifiedChangeSetJson } from "@/server/api/rest/rest-checkpoint-dto";
 import { verifiedChangeSetBody } from "@/server/api/rest/rest-checkpoints.schema";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
+import { projectIdParam, restActor } from "@/server/api/rest/rest-caller";
+import { actingAs } from "@/server/auth/actor";
 import { AppError } from "@/server/errors/app-error";
 import { applyVerifiedChangeSet } from "@/server/services/ai/verified-change-set";
 
@@ -16,12 +17,13 @@ export function verifiedChangeSetPost(kind: "refactor" | "feature") {
   return async function POST(req: Request, { params }: Params): Promise<Response> {
     let user: AuthUser | null = null;
     try {
-      user = await restCaller(req, "projects:write");
+      const actor = await restActor(req, "projects:write");
+      user = actor.user;
       // It writes files and runs the verification: both scopes, as the tRPC procedure requires.
       if (!user.scopes.includes("executions:run")) throw new AppError("FORBIDDEN", "This API key lacks the executions:run scope");
       const projectId = await projectIdParam(params);
       const body = verifiedChangeSetBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
-      const result = await applyVerifiedChangeSet(user, projectId, {
+      const result = await applyVerifiedChangeSet(actingAs(actor, body.ai_personality), projectId, {
         kind,
         description: body.description,
         changes: body.changes.map((change) => {
@@ -31,7 +33,6 @@ export function verifiedChangeSetPost(kind: "refactor" | "feature") {
         }),
         verify: body.verify,
         timeoutSeconds: body.timeout,
-        aiPersonality: body.ai_personality,
       });
       return json(verifiedChangeSetJson(result));
     } catch (e) {

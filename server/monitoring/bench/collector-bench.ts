@@ -20,7 +20,7 @@ import { metricsRepository } from "@/server/repositories/metrics-repository";
 import { projectRepository } from "@/server/repositories/project-repository";
 import { userRepository } from "@/server/repositories/user-repository";
 import { createDockerSandboxEngine } from "@/server/sandbox/docker-engine";
-import { DatabaseWorkspaceStore } from "@/server/services/database-workspace-store";
+import { DatabaseWorkspaceStore } from "@/server/services/files/database-workspace-store";
 import { parseDockerStats } from "@/server/sandbox/docker-stats";
 import { type CollectorSource, MetricsCollector } from "../collector";
 import { getFleetMetrics } from "../prometheus";

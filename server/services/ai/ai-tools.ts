@@ -1,12 +1,11 @@
-import type { AiPersonality } from "@/lib/ai-personalities";
+import type { Actor } from "@/server/auth/actor";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { executionRepository } from "@/server/repositories/execution-repository";
-import { attributedAi } from "@/server/services/ai-attribution";
 import { parseDiagnostics } from "@/server/services/diagnostics/parse-diagnostics";
 import type { FileChangeSet } from "@/server/services/files/apply-file-changes";
 import { writeMany } from "@/server/services/files/file-service";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import { getTemplate } from "@/server/templates/templates";
 import { runAndWait } from "./run-and-wait";
 
@@ -14,17 +13,12 @@ import { runAndWait } from "./run-and-wait";
 // AI what it needs (context, diagnostics) and apply what it decided (files, commands).
 
 /** run_tests: the project's template test command, to completion, with diagnostics. */
-export async function runTests(user: AuthUser, projectId: number, opts: { timeoutSeconds?: number; aiPersonality?: AiPersonality | null }) {
-  const project = await requireProject(user, projectId, "write");
+export async function runTests(actor: Actor, projectId: number, opts: { timeoutSeconds?: number }) {
+  const project = await requireProject(actor.user, projectId, "write");
   if (!project.templateType) throw new AppError("BAD_REQUEST", `project ${projectId} has no template, so no test command; run one with executions.run`);
   const template = getTemplate(project.templateType);
   const timeoutMs = opts.timeoutSeconds === undefined ? undefined : opts.timeoutSeconds * 1000;
-  return runAndWait(
-    user,
-    projectId,
-    { kind: "command", command: template.commands.test, type: "test", image: template.image, timeoutMs },
-    attributedAi(user, opts.aiPersonality),
-  );
+  return runAndWait(actor.user, projectId, { kind: "command", command: template.commands.test, type: "test", image: template.image, timeoutMs }, actor.ai);
 }
 
 /** debug_code: the latest failed execution with its errors located (file, line, column, message). */
@@ -36,14 +30,9 @@ export async function debugCode(user: AuthUser, projectId: number) {
 }
 
 /** apply_changes: a multi-file change set, atomically, then an optional verification command. */
-export async function applyChanges(
-  user: AuthUser,
-  projectId: number,
-  changes: FileChangeSet,
-  opts: { verifyCommand?: string; timeoutSeconds?: number; aiPersonality?: AiPersonality | null },
-) {
-  const ai = attributedAi(user, opts.aiPersonality);
-  const applied = await writeMany(user, projectId, changes, ai);
+export async function applyChanges(actor: Actor, projectId: number, changes: FileChangeSet, opts: { verifyCommand?: string; timeoutSeconds?: number }) {
+  const { user, ai } = actor;
+  const applied = await writeMany(actor, projectId, changes);
   if (!opts.verifyCommand) return { ...applied, verification: null };
   const timeoutMs = opts.timeoutSeconds === undefined ? undefined : opts.timeoutSeconds * 1000;
   const project = await requireProject(user, projectId, "write");

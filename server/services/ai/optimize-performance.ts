@@ -1,9 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { AiPersonality } from "@/lib/ai-personalities";
-import type { AuthUser } from "@/server/auth/auth-user";
+import type { Actor } from "@/server/auth/actor";
 import { AppError } from "@/server/errors/app-error";
-import { attributedAi } from "@/server/services/ai-attribution";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import { getTemplate } from "@/server/templates/templates";
 import { CpuProfileAggregate } from "./optimize-cpuprofile";
 import { type HotSpot, topHotSpots } from "./optimize-hot-spots";
@@ -21,7 +19,6 @@ export interface OptimizeOptions {
   command?: string;
   runs: number;
   timeoutSeconds?: number;
-  aiPersonality?: AiPersonality | null;
 }
 
 export interface ProfileReport {
@@ -48,8 +45,8 @@ export interface CompareReport {
   peakMemoryMb: number | null;
 }
 
-async function commandFor(user: AuthUser, projectId: number, command: string | undefined): Promise<string> {
-  const project = await requireProject(user, projectId, "write");
+async function commandFor(actor: Actor, projectId: number, command: string | undefined): Promise<string> {
+  const project = await requireProject(actor.user, projectId, "write");
   if (command) return command;
   if (!project.templateType) throw new AppError("BAD_REQUEST", `project ${projectId} has no template, so no default command; pass command`);
   // The test command, not the run command: a template's run may start a server that never exits.
@@ -57,9 +54,9 @@ async function commandFor(user: AuthUser, projectId: number, command: string | u
 }
 
 /** One execution of the script, through the same path as every run (recorded, limited, attributed). */
-async function runScript(user: AuthUser, projectId: number, script: string, nonce: string, opts: OptimizeOptions) {
+async function runScript(actor: Actor, projectId: number, script: string, nonce: string, opts: OptimizeOptions) {
   const timeoutMs = opts.timeoutSeconds === undefined ? undefined : opts.timeoutSeconds * 1000;
-  const execution = await runAndWait(user, projectId, { kind: "command", command: script, type: "run", timeoutMs }, attributedAi(user, opts.aiPersonality));
+  const execution = await runAndWait(actor.user, projectId, { kind: "command", command: script, type: "run", timeoutMs }, actor.ai);
   const output = parseScriptOutput(execution.output ?? "", nonce);
   if (execution.status === "timeout") {
     throw new AppError(
@@ -97,10 +94,10 @@ function failureOf(output: ScriptOutput) {
 }
 
 /** optimize_performance: the command under its runtime's profiler, `runs` times, and where the time goes. */
-export async function profilePerformance(user: AuthUser, projectId: number, opts: OptimizeOptions): Promise<ProfileReport> {
-  const command = await commandFor(user, projectId, opts.command);
+export async function profilePerformance(actor: Actor, projectId: number, opts: OptimizeOptions): Promise<ProfileReport> {
+  const command = await commandFor(actor, projectId, opts.command);
   const nonce = randomBytes(12).toString("hex");
-  const { execution, output } = await runScript(user, projectId, buildScript({ mode: "profile", command, runs: opts.runs, nonce }), nonce, opts);
+  const { execution, output } = await runScript(actor, projectId, buildScript({ mode: "profile", command, runs: opts.runs, nonce }), nonce, opts);
 
   const runs = output.runs.length;
   const maps = new SourceMaps();
@@ -125,8 +122,8 @@ export async function profilePerformance(user: AuthUser, projectId: number, opts
 }
 
 /** The compare mode: the project's files against a candidate change set, interleaved, same command and count. */
-export async function comparePerformance(user: AuthUser, projectId: number, candidate: CandidateChanges, opts: OptimizeOptions): Promise<CompareReport> {
-  const command = await commandFor(user, projectId, opts.command);
+export async function comparePerformance(actor: Actor, projectId: number, candidate: CandidateChanges, opts: OptimizeOptions): Promise<CompareReport> {
+  const command = await commandFor(actor, projectId, opts.command);
   const nonce = randomBytes(12).toString("hex");
   const script = buildScript({ mode: "compare", command, runs: opts.runs, nonce, candidate });
   if (Buffer.byteLength(script) > 60 * 1024) {
@@ -135,7 +132,7 @@ export async function comparePerformance(user: AuthUser, projectId: number, cand
       "the candidate change set is too large for a compare run (about 40 KiB of file content at most); compare a smaller change",
     );
   }
-  const { execution, output } = await runScript(user, projectId, script, nonce, opts);
+  const { execution, output } = await runScript(actor, projectId, script, nonce, opts);
   const failure = failureOf(output);
   if (failure) {
     throw new AppError(
@@ -162,7 +159,7 @@ export async function comparePerformance(user: AuthUser, projectId: number, cand
 export type OptimizeInput = { projectId: number; candidate?: CandidateChanges } & OptimizeOptions;
 
 /** The procedure's one entry: profile, or compare when a candidate change set is given. */
-export async function optimizePerformance(user: AuthUser, input: OptimizeInput) {
-  if (input.candidate) return { mode: "compare" as const, ...(await comparePerformance(user, input.projectId, input.candidate, input)) };
-  return { mode: "profile" as const, ...(await profilePerformance(user, input.projectId, input)) };
+export async function optimizePerformance(actor: Actor, input: OptimizeInput) {
+  if (input.candidate) return { mode: "compare" as const, ...(await comparePerformance(actor, input.projectId, input.candidate, input)) };
+  return { mode: "profile" as const, ...(await profilePerformance(actor, input.projectId, input)) };
 }

@@ -2,7 +2,7 @@ import type { AuthUser } from "@/server/auth/auth-user";
 import { executionRepository } from "@/server/repositories/execution-repository";
 import { fileRepository } from "@/server/repositories/file-repository";
 import { parseDiagnostics } from "@/server/services/diagnostics/parse-diagnostics";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 
 const OUTPUT_TAIL = 4096;
 

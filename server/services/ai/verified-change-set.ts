@@ -1,15 +1,13 @@
-import type { AiPersonality } from "@/lib/ai-personalities";
-import type { AuthUser } from "@/server/auth/auth-user";
+import type { Actor } from "@/server/auth/actor";
 import { AppError } from "@/server/errors/app-error";
 import { checkpointRepository } from "@/server/repositories/checkpoint-repository";
 import { fileRepository } from "@/server/repositories/file-repository";
-import { attributedAi } from "@/server/services/ai-attribution";
 import { returnFilesTo } from "@/server/services/checkpoints/checkpoint-service";
 import { type FileSnapshot, snapshotOf } from "@/server/services/checkpoints/file-state";
 import { applyFileChanges, type FileChangeSet } from "@/server/services/files/apply-file-changes";
-import { actorOf } from "@/server/services/files/file-service";
+import { changeAuthorOf } from "@/server/services/files/file-service";
 import { assertFilePath, isUnder } from "@/server/services/files/file-path";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import { getTemplate } from "@/server/templates/templates";
 import { type ExecutionWithDiagnostics, runAndWait } from "./run-and-wait";
 
@@ -25,7 +23,6 @@ export interface VerifiedChangeSetRequest {
   /** Defaults to the template's test command. */
   verify?: string;
   timeoutSeconds?: number;
-  aiPersonality?: AiPersonality | null;
 }
 
 // One change set at a time per project in this process: a second one's snapshot must not be
@@ -109,12 +106,12 @@ function verificationOf(execution: ExecutionWithDiagnostics) {
  * including files the verification itself left behind, but not files someone else saved while it
  * ran (those keep their saved version). The rollback is a checkpoint too.
  */
-export async function applyVerifiedChangeSet(user: AuthUser, projectId: number, request: VerifiedChangeSetRequest) {
+export async function applyVerifiedChangeSet(actor: Actor, projectId: number, request: VerifiedChangeSetRequest) {
+  const { user, ai } = actor;
   const project = await requireProject(user, projectId, "write");
   const template = project.templateType ? getTemplate(project.templateType) : null;
   const command = request.verify ?? template?.commands.test;
   if (!command) throw new AppError("BAD_REQUEST", `project ${projectId} has no template, so no default test command; pass verify`);
-  const ai = attributedAi(user, request.aiPersonality);
   const timeoutMs = request.timeoutSeconds === undefined ? undefined : request.timeoutSeconds * 1000;
 
   return serialised(projectId, async () => {
@@ -123,7 +120,7 @@ export async function applyVerifiedChangeSet(user: AuthUser, projectId: number, 
     const mark = await checkpointRepository.latestId(projectId);
     const before = new Map((await fileRepository.listWithContent(projectId)).map((f) => [f.filePath, snapshotOf(f)]));
     const set = expandOperations(request.changes, before);
-    const applied = await applyFileChanges(projectId, set, ai, actorOf(user, ai, { source: request.kind, description: request.description }));
+    const applied = await applyFileChanges(projectId, set, ai, changeAuthorOf(actor, { source: request.kind, description: request.description }));
 
     const rollBack = async (why: string) => {
       const after = await fileRepository.listMeta(projectId);
@@ -137,7 +134,7 @@ export async function applyVerifiedChangeSet(user: AuthUser, projectId: number, 
         ? `; kept ${savedMeanwhile.slice(0, 5).join(", ")}${savedMeanwhile.length > 5 ? ` and ${savedMeanwhile.length - 5} more` : ""}, saved meanwhile`
         : "";
       const description = `roll back "${request.description}": ${why}${kept}`.slice(0, 500);
-      return returnFilesTo(projectId, target, ai, actorOf(user, ai, { source: "rollback", description }));
+      return returnFilesTo(projectId, target, ai, changeAuthorOf(actor, { source: "rollback", description }));
     };
 
     let execution: ExecutionWithDiagnostics;

@@ -7,7 +7,7 @@ import { bytesOf, compressBlob, type FileSnapshot, sameState, sha256Hex, stateOf
 export type CheckpointSource = "ide" | "api" | "ai" | "refactor" | "feature" | "rollback" | "restore";
 
 /** Who made a change set and why; built where the request enters and passed down. */
-export interface ChangeActor {
+export interface ChangeAuthor {
   userId: number | null;
   aiPersonality: AiPersonality | null;
   source: CheckpointSource;
@@ -22,7 +22,7 @@ export interface ChangeActor {
  */
 export async function checkpointDraft(
   projectId: number,
-  actor: ChangeActor,
+  author: ChangeAuthor,
   before: Map<string, FileSnapshot>,
   after: Map<string, FileSnapshot | null>,
 ): Promise<CheckpointDraft | null> {
@@ -43,11 +43,11 @@ export async function checkpointDraft(
   files.sort((a, b) => a.filePath.localeCompare(b.filePath));
   return {
     projectId,
-    userId: actor.userId,
-    aiPersonality: actor.aiPersonality,
-    source: actor.source,
-    description: (actor.description ?? describe(files)).slice(0, 500),
-    restoredFrom: actor.restoredFrom ?? null,
+    userId: author.userId,
+    aiPersonality: author.aiPersonality,
+    source: author.source,
+    description: (author.description ?? describe(files)).slice(0, 500),
+    restoredFrom: author.restoredFrom ?? null,
     files,
     blobs,
   };

@@ -1,15 +1,15 @@
 import { gunzipSync } from "node:zlib";
 import { createTwoFilesPatch } from "diff";
 import type { AiPersonality } from "@/lib/ai-personalities";
+import type { Actor } from "@/server/auth/actor";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { type CheckpointFileRecord, type CheckpointRecord, checkpointRepository } from "@/server/repositories/checkpoint-repository";
 import { fileRepository } from "@/server/repositories/file-repository";
-import { attributedAi } from "@/server/services/ai-attribution";
 import { applyFileChanges, type FileWrite } from "@/server/services/files/apply-file-changes";
-import { actorOf } from "@/server/services/files/file-service";
-import { requireProject } from "@/server/services/project-access";
-import type { ChangeActor } from "./checkpoint-draft";
+import { changeAuthorOf } from "@/server/services/files/file-service";
+import { requireProject } from "@/server/services/projects/project-access";
+import type { ChangeAuthor } from "./checkpoint-draft";
 import { type FileSnapshot, sameState, snapshotOf, stateOf } from "./file-state";
 
 // A project's history of change sets: who changed which files when, each file's diff, and a
@@ -134,7 +134,7 @@ const RETURN_ATTEMPTS = 5;
  * between that read and the write is never overwritten unseen: the set is refused as a whole and
  * read again (the save then comes before the restore in history, and the restore wins knowingly).
  */
-export async function returnFilesTo(projectId: number, target: Map<string, FileSnapshot | null>, ai: AiPersonality | null, actor: ChangeActor) {
+export async function returnFilesTo(projectId: number, target: Map<string, FileSnapshot | null>, ai: AiPersonality | null, author: ChangeAuthor) {
   for (let attempt = 1; ; attempt++) {
     const current = new Map(
       (await fileRepository.findMany(projectId, [...target.keys()])).map((f) => [f.filePath, { snapshot: snapshotOf(f), version: f.version }]),
@@ -153,7 +153,7 @@ export async function returnFilesTo(projectId: number, target: Map<string, FileS
     }
     if (!writes.length && !deletes.length) return { written: [], deleted: [], checkpointId: null };
     try {
-      return await applyFileChanges(projectId, { writes, deletes, deleteVersions }, ai, actor);
+      return await applyFileChanges(projectId, { writes, deletes, deleteVersions }, ai, author);
     } catch (err) {
       if (!(err instanceof AppError && err.code === "CONFLICT") || attempt >= RETURN_ATTEMPTS) throw err;
     }
@@ -161,8 +161,8 @@ export async function returnFilesTo(projectId: number, target: Map<string, FileS
 }
 
 /** Returns the project's files to their state just after a checkpoint; recorded as a new checkpoint. */
-export async function restoreCheckpoint(user: AuthUser, projectId: number, checkpointId: number, requestedAi?: AiPersonality | null) {
-  await requireProject(user, projectId, "write");
+export async function restoreCheckpoint(actor: Actor, projectId: number, checkpointId: number) {
+  await requireProject(actor.user, projectId, "write");
   const checkpoint = await requireCheckpoint(projectId, checkpointId);
   const states = targetStates(await checkpointRepository.fileHistory(projectId), checkpointId);
   const wanted = [...states.values()].filter((s) => s !== null);
@@ -176,8 +176,7 @@ export async function restoreCheckpoint(user: AuthUser, projectId: number, check
         : null,
     );
   }
-  const ai = attributedAi(user, requestedAi);
   const description = `restore to #${checkpoint.id}: ${checkpoint.description}`;
-  const result = await returnFilesTo(projectId, target, ai, actorOf(user, ai, { source: "restore", description, restoredFrom: checkpoint.id }));
+  const result = await returnFilesTo(projectId, target, actor.ai, changeAuthorOf(actor, { source: "restore", description, restoredFrom: checkpoint.id }));
   return { restoredFrom: checkpoint.id, ...result };
 }

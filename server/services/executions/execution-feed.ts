@@ -1,6 +1,6 @@
 import type { AuthUser } from "@/server/auth/auth-user";
 import { type ExecutionSummary, executionRepository } from "@/server/repositories/execution-repository";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import { getExecutionHub } from "./execution-hub";
 
 /** How many executions a (re)connecting feed replays at most. */

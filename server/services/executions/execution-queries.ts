@@ -1,7 +1,7 @@
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { type ExecutionRecord, executionRepository } from "@/server/repositories/execution-repository";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import { getExecutionHub } from "./execution-hub";
 
 /** The execution if the caller may read its project; anything else is the same NOT_FOUND. */

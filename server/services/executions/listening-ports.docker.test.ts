@@ -3,9 +3,10 @@ import { POST as createProject } from "@/app/api/sandbox/projects/route";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
 import { startAppEngine } from "@/test/support/app-engine";
 import { keyFor, makeUser, sessionAuthUser } from "@/test/fixtures/accounts";
+import { actorFor } from "@/server/auth/actor";
 import { projectRepository } from "@/server/repositories/project-repository";
 import type { SandboxEngine } from "@/server/sandbox/engine";
-import { runExecution } from "@/server/services/execution-service";
+import { runExecution } from "@/server/services/executions/execution-service";
 
 // Issue 19 point 5: a server started with Run ends at the run's time limit with exit 137, printing
 // an address nobody can reach. The execution records the ports it served (named in its output and
@@ -31,7 +32,7 @@ describe("a run that serves a port", () => {
   it("that prints its address: timed out with the port recorded and the way to a background process told", async () => {
     const { user, project } = await userAndProject();
     const command = server(5173, "console.log('  Local:   http://127.0.0.1:5173/')");
-    const run = await runExecution(user, project.id, { kind: "command", command, timeoutMs: 6_000 });
+    const run = await runExecution(actorFor(user), project.id, { kind: "command", command, timeoutMs: 6_000 });
     expect(run.status).toBe("timeout");
     expect(run.exitCode).toBe(137);
     expect(run.listeningPorts).toEqual([5173]);
@@ -43,7 +44,7 @@ describe("a run that serves a port", () => {
 
   it("that prints nothing: found in the container's socket table", async () => {
     const { user, project } = await userAndProject();
-    const run = await runExecution(user, project.id, { kind: "command", command: server(4321, ""), timeoutMs: 7_000 });
+    const run = await runExecution(actorFor(user), project.id, { kind: "command", command: server(4321, ""), timeoutMs: 7_000 });
     expect(run.status).toBe("timeout");
     expect(run.listeningPorts).toEqual([4321]);
     expect(run.errorOutput).toContain("while serving on port 4321");
@@ -51,13 +52,13 @@ describe("a run that serves a port", () => {
 
   it("a crash that names a port it never served, and a plain timeout: no port; the limit is still stated", async () => {
     const { user, project } = await userAndProject();
-    const crash = await runExecution(user, project.id, {
+    const crash = await runExecution(actorFor(user), project.id, {
       kind: "command",
       command: `node -e "console.error('Error: listen EADDRINUSE: address already in use 127.0.0.1:5173'); process.exit(1)"`,
     });
     expect(crash).toMatchObject({ status: "error", exitCode: 1, listeningPorts: [], notice: "" });
 
-    const slow = await runExecution(user, project.id, { kind: "command", command: "sleep 30", timeoutMs: 2_000 });
+    const slow = await runExecution(actorFor(user), project.id, { kind: "command", command: "sleep 30", timeoutMs: 2_000 });
     expect(slow.status).toBe("timeout");
     expect(slow.listeningPorts).toEqual([]);
     expect(slow.errorOutput).toContain("pantheon: stopped at the run's time limit of 2 s");

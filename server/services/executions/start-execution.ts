@@ -12,9 +12,9 @@ import type { ExecutionFileChanges, SandboxEngine, SandboxExecutionResult } from
 import { prepareExecution, type PreparedExecution } from "@/server/sandbox/execution-request";
 import type { ExecutionEvent, ExecutionRequest, ExitEvent } from "@/server/sandbox/execution-types";
 import type { RefusedReason } from "@/server/sandbox/workspace-files";
-import { requireProjectForUse } from "@/server/services/project-access";
-import { getRateLimits } from "@/server/services/rate-limits-access";
-import { executionLimits, requireEngine } from "@/server/services/sandbox-engine-access";
+import { requireProjectForUse } from "@/server/services/projects/project-access";
+import { getRateLimits } from "@/server/services/limits/process-rate-limits";
+import { executionLimits, requireEngine } from "@/server/services/engine/running-engine";
 import { getEnv } from "@/lib/env";
 import { getTemplate } from "@/server/templates/templates";
 import { recordDurably } from "@/server/services/records/durable-record";

@@ -1,11 +1,11 @@
 import type { AiPersonality } from "@/lib/ai-personalities";
-import { type ChangeActor, checkpointDraft, pruneCheckpoints } from "@/server/services/checkpoints/checkpoint-draft";
+import { type ChangeAuthor, checkpointDraft, pruneCheckpoints } from "@/server/services/checkpoints/checkpoint-draft";
 import { type FileSnapshot, snapshotOf } from "@/server/services/checkpoints/file-state";
 import { AppError } from "@/server/errors/app-error";
 import { type FileUpsert, fileRepository } from "@/server/repositories/file-repository";
 import type { WorkspaceFile } from "@/server/sandbox/workspace-files";
-import { fileTypeOf } from "@/server/services/file-type";
-import { assertFileSize, assertProjectSize } from "@/server/services/workspace-limits";
+import { fileTypeOf } from "@/server/services/files/file-type";
+import { assertFileSize, assertProjectSize } from "@/server/services/files/workspace-limits";
 import { type ContentEncoding, contentSize, storableContent } from "./file-content";
 import { getFileChangeHub } from "./file-change-hub";
 import { type BaseVersion, contentVersion, type FileConflict, VERSION_PATTERN } from "./file-version";
@@ -32,14 +32,14 @@ export interface FileChangeSet {
 
 /**
  * Validates a whole change set (paths, sizes, quotas) before anything is written, then applies it
- * in one transaction with its checkpoint (when an actor is given and something changed), and
+ * in one transaction with its checkpoint (when an author is given and something changed), and
  * mirrors it into the live container. Nothing is written when any part is refused.
  */
 export async function applyFileChanges(
   projectId: number,
   changes: FileChangeSet,
   aiPersonality: AiPersonality | null,
-  actor?: ChangeActor,
+  author?: ChangeAuthor,
 ): Promise<{ written: string[]; deleted: string[]; versions: Record<string, string>; checkpointId: number | null }> {
   const seen = new Set<string>();
   const upserts: FileUpsert[] = [];
@@ -79,7 +79,7 @@ export async function applyFileChanges(
   const untouched = await fileRepository.totalSize(projectId, [...seen, ...changes.deletes]);
   assertProjectSize(untouched + upserts.reduce((sum, u) => sum + u.sizeBytes, 0));
 
-  const { applied, existing } = await storeWithHistory(projectId, upserts, changes, pushed, actor);
+  const { applied, existing } = await storeWithHistory(projectId, upserts, changes, pushed, author);
   const { checkpointId } = applied;
   if (checkpointId !== null) await pruneCheckpoints(projectId);
   const entry = upserts.find((u) => u.isEntryPoint);
@@ -108,27 +108,27 @@ export async function applyFileChanges(
 const HISTORY_ATTEMPTS = 5;
 
 /**
- * Stores the change set, with its checkpoint when an actor is given, in one transaction. The
+ * Stores the change set, with its checkpoint when an author is given, in one transaction. The
  * checkpoint's "before" is the state read just before it, so writes and deletes the caller did
  * not base on a version are based here on the version read: a change landing in between makes
  * the set read again, and history stays one chain (each change's before is the last one's after).
  * The last attempt overwrites as the caller asked. The caller's own bases are never relaxed.
  */
-async function storeWithHistory(projectId: number, upserts: FileUpsert[], changes: FileChangeSet, pushed: WorkspaceFile[], actor: ChangeActor | undefined) {
+async function storeWithHistory(projectId: number, upserts: FileUpsert[], changes: FileChangeSet, pushed: WorkspaceFile[], author: ChangeAuthor | undefined) {
   const paths = [...upserts.map((u) => u.filePath), ...changes.deletes];
   const explicit = (path: string) => upserts.find((u) => u.filePath === path)?.baseVersion !== undefined || changes.deleteVersions?.[path] !== undefined;
   for (let attempt = 1; ; attempt++) {
     const records = await fileRepository.findMany(projectId, paths);
     const existing = new Map(records.map((f) => [f.filePath, snapshotOf(f)]));
     const read = new Map(records.map((f) => [f.filePath, f.version]));
-    const guard = actor !== undefined && attempt < HISTORY_ATTEMPTS;
+    const guard = author !== undefined && attempt < HISTORY_ATTEMPTS;
     let draft = null;
-    if (actor) {
+    if (author) {
       const after = new Map<string, FileSnapshot | null>();
       for (const w of pushed)
         after.set(w.path, { path: w.path, content: w.content, encoding: w.encoding, executable: w.executable ?? existing.get(w.path)?.executable ?? false });
       for (const path of changes.deletes) if (existing.has(path)) after.set(path, null);
-      draft = await checkpointDraft(projectId, actor, existing, after);
+      draft = await checkpointDraft(projectId, author, existing, after);
     }
     const based = guard ? upserts.map((u) => (u.baseVersion === undefined ? { ...u, baseVersion: read.get(u.filePath) ?? null } : u)) : upserts;
     const deleteVersions = guard

@@ -1,5 +1,5 @@
 import type { AuthUser } from "@/server/auth/auth-user";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import { type FileChangeEvent, getFileChangeHub } from "./file-change-hub";
 
 /**

@@ -1,10 +1,9 @@
-import type { AiPersonality } from "@/lib/ai-personalities";
+import type { Actor } from "@/server/auth/actor";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { type FileMeta, type FileRecord, fileRepository } from "@/server/repositories/file-repository";
-import { attributedAi } from "@/server/services/ai-attribution";
-import type { ChangeActor } from "@/server/services/checkpoints/checkpoint-draft";
-import { requireProject } from "@/server/services/project-access";
+import type { ChangeAuthor } from "@/server/services/checkpoints/checkpoint-draft";
+import { requireProject } from "@/server/services/projects/project-access";
 import { applyFileChanges, type FileChangeSet, type FileWrite } from "./apply-file-changes";
 import { assertFilePath, isUnder } from "./file-path";
 
@@ -23,36 +22,35 @@ export async function readFile(user: AuthUser, projectId: number, path: string):
   return file;
 }
 
-export async function writeFile(user: AuthUser, projectId: number, write: FileWrite, ai?: AiPersonality | null): Promise<FileRecord> {
-  return (await writeFilesAndRead(user, projectId, { writes: [write], deletes: [] }, ai, write.path)) as FileRecord;
+export async function writeFile(actor: Actor, projectId: number, write: FileWrite): Promise<FileRecord> {
+  return (await writeFilesAndRead(actor, projectId, { writes: [write], deletes: [] }, write.path)) as FileRecord;
 }
 
-export async function createFile(user: AuthUser, projectId: number, write: FileWrite, ai?: AiPersonality | null): Promise<FileRecord> {
-  await requireProject(user, projectId, "write");
+export async function createFile(actor: Actor, projectId: number, write: FileWrite): Promise<FileRecord> {
+  await requireProject(actor.user, projectId, "write");
   if (await fileRepository.find(projectId, assertFilePath(write.path)))
     throw new AppError("CONFLICT", `${write.path} already exists; write it instead, or pick another name`);
   // A create racing another create of the same path: the second is refused by the store too.
-  return writeFile(user, projectId, { ...write, baseVersion: null }, ai);
+  return writeFile(actor, projectId, { ...write, baseVersion: null });
 }
 
 /**
  * Who a change is recorded as in the history: the AI personality if one acted, else the person in
  * the IDE (a session) or through the API (a key). Each call is one batch: an IDE save is one checkpoint.
  */
-export function actorOf(user: AuthUser, ai: AiPersonality | null, extra: Partial<ChangeActor> = {}): ChangeActor {
+export function changeAuthorOf({ user, ai }: Actor, extra: Partial<ChangeAuthor> = {}): ChangeAuthor {
   return { userId: user.id, aiPersonality: ai, source: ai ? "ai" : user.via === "session" ? "ide" : "api", ...extra };
 }
 
 /** Writes and deletes as one unit: all of it is stored, or none. */
-export async function writeMany(user: AuthUser, projectId: number, changes: FileChangeSet, ai?: AiPersonality | null) {
-  await requireProject(user, projectId, "write");
-  const attributed = attributedAi(user, ai);
-  return applyFileChanges(projectId, changes, attributed, actorOf(user, attributed));
+export async function writeMany(actor: Actor, projectId: number, changes: FileChangeSet) {
+  await requireProject(actor.user, projectId, "write");
+  return applyFileChanges(projectId, changes, actor.ai, changeAuthorOf(actor));
 }
 
 /** Moves a file, or a folder with everything under it. The target must not exist. */
-export async function moveFile(user: AuthUser, projectId: number, from: string, to: string, ai?: AiPersonality | null): Promise<{ moved: string[] }> {
-  await requireProject(user, projectId, "write");
+export async function moveFile(actor: Actor, projectId: number, from: string, to: string): Promise<{ moved: string[] }> {
+  await requireProject(actor.user, projectId, "write");
   assertFilePath(from);
   assertFilePath(to);
   if (isUnder(to, from)) throw new AppError("BAD_REQUEST", `cannot move ${from} into itself`);
@@ -71,12 +69,11 @@ export async function moveFile(user: AuthUser, projectId: number, from: string, 
     // The targets must still not exist when the move commits (someone may create one meanwhile).
     baseVersion: null,
   }));
-  const attributed = attributedAi(user, ai);
   await applyFileChanges(
     projectId,
     { writes, deletes: moving.map((f) => f.filePath) },
-    attributed,
-    actorOf(user, attributed, { description: `move ${from} to ${to}` }),
+    actor.ai,
+    changeAuthorOf(actor, { description: `move ${from} to ${to}` }),
   );
   return { moved: writes.map((w) => w.path) };
 }
@@ -87,11 +84,11 @@ export async function deleteFile(user: AuthUser, projectId: number, path: string
   assertFilePath(path);
   const doomed = (await fileRepository.listMeta(projectId)).filter((f) => isUnder(f.filePath, path)).map((f) => f.filePath);
   if (!doomed.length) throw new AppError("NOT_FOUND", `No file or folder ${path} in project ${projectId}`);
-  await applyFileChanges(projectId, { writes: [], deletes: doomed }, null, actorOf(user, null, { description: `delete ${path}` }));
+  await applyFileChanges(projectId, { writes: [], deletes: doomed }, null, changeAuthorOf({ user, ai: null }, { description: `delete ${path}` }));
   return { deleted: doomed };
 }
 
-async function writeFilesAndRead(user: AuthUser, projectId: number, changes: FileChangeSet, ai: AiPersonality | null | undefined, path: string) {
-  await writeMany(user, projectId, changes, ai);
+async function writeFilesAndRead(actor: Actor, projectId: number, changes: FileChangeSet, path: string) {
+  await writeMany(actor, projectId, changes);
   return fileRepository.find(projectId, path);
 }

@@ -13,9 +13,9 @@ import {
   verifyPreviewToken,
 } from "@/server/preview/preview-token";
 import { authSecret } from "@/server/process/startup-settings";
-import { authenticateApiKey } from "@/server/services/api-key-service";
-import { requireProject } from "@/server/services/project-access";
-import { activeUser } from "@/server/services/user-service";
+import { authenticateApiKey } from "@/server/services/users/api-key-service";
+import { requireProject } from "@/server/services/projects/project-access";
+import { activeUser } from "@/server/services/users/user-service";
 import { liveProcesses } from "./live-processes";
 
 // Who may open a preview, and what they may do there (PREVIEW.md, "Authentication"). The app's

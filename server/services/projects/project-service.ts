@@ -1,13 +1,12 @@
-import type { AiPersonality } from "@/lib/ai-personalities";
+import type { Actor } from "@/server/auth/actor";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { type FileRecord, fileRepository } from "@/server/repositories/file-repository";
 import { type NewProjectFile, type ProjectListQuery, type ProjectRecord, projectRepository } from "@/server/repositories/project-repository";
-import { attributedAi } from "@/server/services/ai-attribution";
-import { fileTypeOf } from "@/server/services/file-type";
+import { fileTypeOf } from "@/server/services/files/file-type";
 import { contentVersion } from "@/server/services/files/file-version";
-import { requireProject } from "@/server/services/project-access";
-import { getRateLimits } from "@/server/services/rate-limits-access";
-import { assertProjectSize } from "@/server/services/workspace-limits";
+import { requireProject } from "@/server/services/projects/project-access";
+import { getRateLimits } from "@/server/services/limits/process-rate-limits";
+import { assertProjectSize } from "@/server/services/files/workspace-limits";
 import { getTemplate } from "@/server/templates/templates";
 import { releaseProjectContainer } from "./release-container";
 import { AppError } from "@/server/errors/app-error";
@@ -20,13 +19,12 @@ export interface CreateProjectInput {
   /** A template id (or the seed's alias); absent for an empty project. */
   template?: string | null;
   isPublic?: boolean;
-  aiPersonality?: AiPersonality | null;
 }
 
 /** Creates a project, empty or with a template's files (attributed to the AI that asked). */
-export async function createProject(user: AuthUser, input: CreateProjectInput): Promise<ProjectRecord> {
+export async function createProject(actor: Actor, input: CreateProjectInput): Promise<ProjectRecord> {
+  const { user, ai } = actor;
   const template = input.template ? getTemplate(input.template) : null;
-  const ai = attributedAi(user, input.aiPersonality);
   await (await getRateLimits()).consumeSandboxCreation(String(user.id));
   const files: NewProjectFile[] = template
     ? Object.entries(template.files).map(([path, content]) => ({
@@ -105,16 +103,12 @@ export async function releaseProject(user: AuthUser, projectId: number): Promise
 }
 
 /** Copies a project the caller can read (their own, or a public one) into a new one they own. */
-export async function duplicateProject(
-  user: AuthUser,
-  projectId: number,
-  input: { name?: string; aiPersonality?: AiPersonality | null },
-): Promise<ProjectRecord> {
+export async function duplicateProject(actor: Actor, projectId: number, input: { name?: string }): Promise<ProjectRecord> {
+  const { user, ai } = actor;
   const source = await requireProject(user, projectId, "read");
   const files: FileRecord[] = await fileRepository.listWithContent(projectId);
   assertProjectSize(files.reduce((sum, f) => sum + f.sizeBytes, 0));
   await (await getRateLimits()).consumeSandboxCreation(String(user.id));
-  const ai = attributedAi(user, input.aiPersonality);
   return projectRepository.createWithFiles(
     {
       name: input.name ?? `${source.name} (copy)`.slice(0, 255),

@@ -1,6 +1,6 @@
 import type { AuthUser } from "@/server/auth/auth-user";
 import { commandHistoryRepository } from "@/server/repositories/command-history-repository";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 
 /** Entries kept per user and project; older ones are deleted as new ones arrive. */
 export const COMMAND_HISTORY_KEEP = 500;

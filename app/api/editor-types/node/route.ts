@@ -1,5 +1,5 @@
 import { otherMethods } from "@/server/api/rest/method-not-allowed";
-import { editorTypings } from "@/server/services/editor-typings";
+import { editorTypings } from "@/server/services/editor/editor-typings";
 
 export const dynamic = "force-dynamic";
 

@@ -2,7 +2,8 @@ import { getEnv } from "@/lib/env";
 import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { projectJson } from "@/server/api/rest/rest-dto";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { restCaller } from "@/server/api/rest/rest-caller";
+import { restActor, restCaller } from "@/server/api/rest/rest-caller";
+import { actingAs } from "@/server/auth/actor";
 import { createProjectBody, listProjectsQuery } from "@/server/api/rest/rest-schemas";
 import { createProject, listProjects } from "@/server/services/projects/project-service";
 import { otherMethods } from "@/server/api/rest/method-not-allowed";
@@ -30,14 +31,13 @@ export async function GET(req: Request): Promise<Response> {
 /** The seed's POST /api/sandbox/projects {name, description, template, ai_personality}. */
 export async function POST(req: Request): Promise<Response> {
   try {
-    const user = await restCaller(req, "projects:write");
+    const actor = await restActor(req, "projects:write");
     const body = createProjectBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
-    const project = await createProject(user, {
+    const project = await createProject(actingAs(actor, body.ai_personality), {
       name: body.name,
       description: body.description,
       template: body.template,
       isPublic: body.is_public,
-      aiPersonality: body.ai_personality,
     });
     return json(projectJson(project), 201);
   } catch (e) {

@@ -41,7 +41,8 @@ export const applyChangesTool = defineTool({
   scopes: ["projects:write", "executions:run"],
   readOnly: false,
   input: applyChangesInput,
-  run: async ({ user }, input) => applyChangesOutput.parse(await applyChanges(user, input.projectId, { writes: input.writes, deletes: input.deletes }, input)),
+  run: async ({ actor }, input) =>
+    applyChangesOutput.parse(await applyChanges(actor, input.projectId, { writes: input.writes, deletes: input.deletes }, input)),
 });
 
 export const runTestsTool = defineTool({
@@ -51,5 +52,5 @@ export const runTestsTool = defineTool({
   scopes: ["executions:run"],
   readOnly: false,
   input: runTestsInput,
-  run: async ({ user }, input) => executionResultDto.parse(await runTests(user, input.projectId, input)),
+  run: async ({ actor }, input) => executionResultDto.parse(await runTests(actor, input.projectId, input)),
 });

@@ -14,7 +14,7 @@ export const refactorCodeTool = defineTool({
   scopes: ["projects:write", "executions:run"],
   readOnly: false,
   input: verifiedChangeSetInput,
-  run: async ({ user }, input) => verifiedChangeSetOutput.parse(await applyVerifiedChangeSet(user, input.projectId, { kind: "refactor", ...input })),
+  run: async ({ actor }, input) => verifiedChangeSetOutput.parse(await applyVerifiedChangeSet(actor, input.projectId, { kind: "refactor", ...input })),
 });
 
 export const addFeatureTool = defineTool({
@@ -24,5 +24,5 @@ export const addFeatureTool = defineTool({
   scopes: ["projects:write", "executions:run"],
   readOnly: false,
   input: verifiedChangeSetInput,
-  run: async ({ user }, input) => verifiedChangeSetOutput.parse(await applyVerifiedChangeSet(user, input.projectId, { kind: "feature", ...input })),
+  run: async ({ actor }, input) => verifiedChangeSetOutput.parse(await applyVerifiedChangeSet(actor, input.projectId, { kind: "feature", ...input })),
 });

@@ -1,11 +1,6 @@
-import {
-  getCheckpointInput,
-  getCheckpointOutput,
-  listCheckpointsInput,
-  listCheckpointsOutput,
-  restoreCheckpointInput,
-  restoreCheckpointOutput,
-} from "@/server/api/routers/checkpoints/checkpoints.schema";
+import { getCheckpointInput, getCheckpointOutput } from "@/server/api/routers/checkpoints/get-checkpoint.schema";
+import { listCheckpointsInput, listCheckpointsOutput } from "@/server/api/routers/checkpoints/list-checkpoints.schema";
+import { restoreCheckpointInput, restoreCheckpointOutput } from "@/server/api/routers/checkpoints/restore-checkpoint.schema";
 import { getCheckpoint, listCheckpoints, restoreCheckpoint } from "@/server/services/checkpoints/checkpoint-service";
 import { defineTool } from "../mcp-tool";
 
@@ -38,5 +33,5 @@ export const restoreCheckpointTool = defineTool({
   scopes: ["projects:write"],
   readOnly: false,
   input: restoreCheckpointInput,
-  run: async ({ user }, input) => restoreCheckpointOutput.parse(await restoreCheckpoint(user, input.projectId, input.checkpointId, input.aiPersonality)),
+  run: async ({ actor }, input) => restoreCheckpointOutput.parse(await restoreCheckpoint(actor, input.projectId, input.checkpointId)),
 });

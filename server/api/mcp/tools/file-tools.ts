@@ -38,5 +38,5 @@ export const writeFileTool = defineTool({
   scopes: ["projects:write"],
   readOnly: false,
   input: fileWriteInput,
-  run: async ({ user }, input) => writeFileOutput.parse(await writeFile(user, input.projectId, input, input.aiPersonality)),
+  run: async ({ actor }, input) => writeFileOutput.parse(await writeFile(actor, input.projectId, input)),
 });

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { containerPortSchema, processCommandSchema, processIdInput, processOutput } from "@/server/api/routers/processes/processes.schema";
 import { aiPersonalityInput, projectIdSchema } from "@/server/api/schemas/common.schema";
-import { attributedAi } from "@/server/services/ai-attribution";
 import { startDevServer, startProcess, stopProcess } from "@/server/services/processes/process-service";
 import { defineTool } from "../mcp-tool";
 
@@ -24,8 +23,8 @@ export const startDevServerTool = defineTool({
   scopes: ["executions:run"],
   readOnly: false,
   input: startDevServerInput,
-  run: async ({ user }, input) => {
-    const ai = attributedAi(user, input.aiPersonality);
+  run: async ({ actor }, input) => {
+    const { user, ai } = actor;
     const started =
       input.command !== undefined && input.port !== undefined
         ? await startProcess(user, input.projectId, { command: input.command, port: input.port }, ai)

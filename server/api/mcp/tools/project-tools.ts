@@ -36,5 +36,5 @@ export const createProjectTool = defineTool({
   scopes: ["projects:write"],
   readOnly: false,
   input: aiCreateProjectInput,
-  run: async ({ user }, input) => createProjectOutput.parse(await createProject(user, input)),
+  run: async ({ actor }, input) => createProjectOutput.parse(await createProject(actor, input)),
 });

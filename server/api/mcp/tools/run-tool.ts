@@ -2,7 +2,6 @@ import { type z } from "zod";
 import { executionResultDto } from "@/server/api/routers/ai/ai.schema";
 import { runExecutionInput, type RunExecutionInput } from "@/server/api/routers/executions/run-execution.schema";
 import { toExecutionRequest } from "@/server/api/routers/executions/to-execution-request";
-import { attributedAi } from "@/server/services/ai-attribution";
 import { runAndWait } from "@/server/services/ai/run-and-wait";
 import { executionEvents } from "@/server/services/executions/execution-events";
 import { defineTool, type McpToolContext } from "../mcp-tool";
@@ -55,7 +54,7 @@ export const runTool = defineTool({
   input: runInput,
   run: async (ctx, input) => {
     const execution = asExecutionInput(input);
-    const result = await runAndWait(ctx.user, input.projectId, toExecutionRequest(execution), attributedAi(ctx.user, input.aiPersonality), relayOutput(ctx));
+    const result = await runAndWait(ctx.actor.user, input.projectId, toExecutionRequest(execution), ctx.actor.ai, relayOutput(ctx));
     return executionResultDto.parse(result);
   },
 });

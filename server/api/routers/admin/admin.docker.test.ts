@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppEngine } from "@/test/support/app-engine";
 import { sessionCaller } from "@/test/support/callers";
 import { makeUser, sessionAuthUser } from "@/test/fixtures/accounts";
+import { actorFor } from "@/server/auth/actor";
 import type { SandboxEngine } from "@/server/sandbox/engine";
-import { runExecution } from "@/server/services/execution-service";
+import { runExecution } from "@/server/services/executions/execution-service";
 
 const docker = new Dockerode();
 
@@ -24,7 +25,7 @@ describe(`admin: active sandboxes and Stop on the real engine (${process.env.SAN
     const caller = await sessionCaller(owner.id);
     const project = await caller.projects.create({ name: "watched", template: "python-script", aiPersonality: "c24" });
     const user = await sessionAuthUser(owner.id);
-    const run = await runExecution(user, project.id, { kind: "command", command: "echo hi" }, { aiPersonality: "geppo" });
+    const run = await runExecution(actorFor(user, "geppo"), project.id, { kind: "command", command: "echo hi" });
     expect(run.status).toBe("success");
 
     const admin = await sessionCaller((await makeUser("admin")).id);
@@ -48,6 +49,6 @@ describe(`admin: active sandboxes and Stop on the real engine (${process.env.SAN
     ).toBe(404);
     expect(await admin.admin.stopSandbox({ projectId: project.id })).toEqual({ released: false });
     // The files stay: the next run starts a fresh container from the store.
-    expect((await runExecution(user, project.id, { kind: "command", command: "ls" })).status).toBe("success");
+    expect((await runExecution(actorFor(user), project.id, { kind: "command", command: "ls" })).status).toBe("success");
   });
 });

@@ -1,6 +1,6 @@
 import { adminProcedure } from "@/server/api/trpc";
 import { alertsOverview } from "@/server/services/monitoring/fleet-admin";
-import { alertsOutput } from "./admin.schema";
+import { alertsOutput } from "./alerts.schema";
 
 /** Open alerts, and those resolved in the last 24 hours. */
 export const alertsProcedure = adminProcedure.output(alertsOutput).query(() => alertsOverview());

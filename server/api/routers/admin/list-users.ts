@@ -1,12 +1,8 @@
-import { z } from "zod";
 import { adminProcedure } from "@/server/api/trpc";
-import { listUsers as listUserRecords } from "@/server/services/user-service";
+import { listUsers } from "@/server/services/users/user-service";
+import { listUsersInput, listUsersOutput } from "./list-users.schema";
 
-export const listUsers = adminProcedure
-  .input(z.object({ take: z.number().int().min(1).max(200).default(50), skip: z.number().int().min(0).default(0) }).default({ take: 50, skip: 0 }))
-  .output(
-    z.array(
-      z.object({ id: z.number(), email: z.string(), name: z.string().nullable(), role: z.string(), createdAt: z.date(), disabledAt: z.date().nullable() }),
-    ),
-  )
-  .query(({ input }) => listUserRecords(input));
+export const listUsersProcedure = adminProcedure
+  .input(listUsersInput)
+  .output(listUsersOutput)
+  .query(({ input }) => listUsers(input));

@@ -1,6 +1,6 @@
 import { adminProcedure } from "@/server/api/trpc";
 import { projectMetricSeries } from "@/server/services/monitoring/project-metrics";
-import { projectMetricsInput, projectMetricsOutput } from "./admin.schema";
+import { projectMetricsInput, projectMetricsOutput } from "./project-metrics.schema";
 
 /** One metric of any project over a range, downsampled to at most `maxPoints` buckets. */
 export const projectMetricsProcedure = adminProcedure

@@ -3,13 +3,13 @@ import { activeSandboxesProcedure } from "./active-sandboxes";
 import { alertsProcedure } from "./alerts";
 import { anomaliesProcedure } from "./anomalies";
 import { fleetOverviewProcedure } from "./fleet-overview";
-import { listUsers } from "./list-users";
+import { listUsersProcedure } from "./list-users";
 import { projectMetricsProcedure } from "./project-metrics";
 import { setUserDisabledProcedure } from "./set-user-disabled";
 import { stopSandboxProcedure } from "./stop-sandbox";
 
 export const adminRouter = router({
-  listUsers,
+  listUsers: listUsersProcedure,
   setUserDisabled: setUserDisabledProcedure,
   fleetOverview: fleetOverviewProcedure,
   activeSandboxes: activeSandboxesProcedure,

@@ -1,6 +1,6 @@
 import { adminProcedure } from "@/server/api/trpc";
 import { stopSandbox } from "@/server/services/monitoring/fleet-admin";
-import { stopSandboxInput, stopSandboxOutput } from "./admin.schema";
+import { stopSandboxInput, stopSandboxOutput } from "./stop-sandbox.schema";
 
 /** Cancels the project's executions and releases its container; `released` is false if it had none. */
 export const stopSandboxProcedure = adminProcedure

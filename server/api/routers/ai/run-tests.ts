@@ -1,4 +1,4 @@
-import { requireScope } from "@/server/api/trpc";
+import { actingAi, requireScope } from "@/server/api/trpc";
 import { runTests } from "@/server/services/ai/ai-tools";
 import { executionResultDto } from "./ai.schema";
 import { runTestsInput } from "./run-tests.schema";
@@ -6,5 +6,6 @@ import { runTestsInput } from "./run-tests.schema";
 /** run_tests: the template's test command, to completion, with diagnostics. */
 export const runTestsProcedure = requireScope("executions:run")
   .input(runTestsInput)
+  .use(actingAi)
   .output(executionResultDto)
-  .mutation(({ ctx, input }) => runTests(ctx.user, input.projectId, input));
+  .mutation(({ ctx, input }) => runTests(ctx.actor, input.projectId, input));

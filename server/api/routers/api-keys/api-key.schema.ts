@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+// The key as its owner sees it (never the key itself): shared by the apiKeys procedures.
 export const apiKeyDto = z.object({
   id: z.number(),
   name: z.string(),
@@ -11,4 +12,3 @@ export const apiKeyDto = z.object({
   expiresAt: z.date().nullable(),
   revokedAt: z.date().nullable(),
 });
-export const prefixInput = z.object({ prefix: z.string().regex(/^psk_[0-9a-f]{8}$/, "must look like psk_1a2b3c4d") });

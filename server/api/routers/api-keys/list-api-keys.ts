@@ -1,6 +1,5 @@
-import { z } from "zod";
 import { sessionProcedure } from "@/server/api/trpc";
-import { listApiKeys } from "@/server/services/api-key-service";
-import { apiKeyDto } from "./api-key.schema";
+import { listApiKeys } from "@/server/services/users/api-key-service";
+import { listApiKeysOutput } from "./list-api-keys.schema";
 
-export const listApiKeysProcedure = sessionProcedure.output(z.array(apiKeyDto)).query(({ ctx }) => listApiKeys(ctx.user.id));
+export const listApiKeysProcedure = sessionProcedure.output(listApiKeysOutput).query(({ ctx }) => listApiKeys(ctx.user.id));

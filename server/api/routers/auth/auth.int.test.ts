@@ -2,8 +2,8 @@ import { encode } from "next-auth/jwt";
 import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 import { callerWithHeaders, keyFor, makeUser } from "@/test/fixtures/accounts";
-import { revokeApiKey } from "@/server/services/api-key-service";
-import { verifyCredentials } from "@/server/services/user-service";
+import { revokeApiKey } from "@/server/services/users/api-key-service";
+import { verifyCredentials } from "@/server/services/users/user-service";
 
 async function sessionCookie(uid: number) {
   const token = await encode({ token: { uid }, secret: process.env.NEXTAUTH_SECRET ?? "" });

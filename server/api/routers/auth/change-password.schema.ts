@@ -1,4 +1,4 @@
 import { z } from "zod";
-import { changePasswordInput } from "@/server/services/user-service";
+import { changePasswordInput } from "@/server/services/users/user-service";
 
 export const changePasswordSchema = { input: changePasswordInput, output: z.object({ sessionsEnded: z.literal(true) }) };

@@ -1,6 +1,6 @@
 import { router } from "@/server/api/trpc";
-import { changePassword } from "./change-password";
-import { me } from "./me";
-import { signUp } from "./sign-up";
+import { changePasswordProcedure } from "./change-password";
+import { meProcedure } from "./me";
+import { signUpProcedure } from "./sign-up";
 
-export const authRouter = router({ signUp, me, changePassword });
+export const authRouter = router({ signUp: signUpProcedure, me: meProcedure, changePassword: changePasswordProcedure });

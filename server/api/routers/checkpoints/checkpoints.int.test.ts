@@ -142,7 +142,7 @@ describe("checkpoints", () => {
     await session.files.write({ projectId, path: "run.sh", content: "#!/bin/sh\necho hi\n" });
     const first = (await session.checkpoints.list({ projectId })).checkpoints[0]!;
     // An execution that chmods a file stores the bit; simulate the engine's sync with the repository path it uses.
-    const { DatabaseWorkspaceStore } = await import("@/server/services/database-workspace-store");
+    const { DatabaseWorkspaceStore } = await import("@/server/services/files/database-workspace-store");
     await new DatabaseWorkspaceStore().applyChanges(String(projectId), {
       upserted: [{ path: "run.sh", content: "#!/bin/sh\necho hi\n", encoding: "utf8", size: 18, executable: true }],
       deleted: [],

@@ -1,6 +1,6 @@
 import { requireScope } from "@/server/api/trpc";
 import { getCheckpoint } from "@/server/services/checkpoints/checkpoint-service";
-import { getCheckpointInput, getCheckpointOutput } from "./checkpoints.schema";
+import { getCheckpointInput, getCheckpointOutput } from "./get-checkpoint.schema";
 
 /** One checkpoint with both sides of each file and a unified diff. */
 export const getCheckpointProcedure = requireScope("projects:read")

@@ -1,6 +1,6 @@
 import { requireScope } from "@/server/api/trpc";
 import { addCommandHistory } from "@/server/services/terminal/command-history-service";
-import { addCommandHistoryInput, addCommandHistoryOutput } from "./command-history.schema";
+import { addCommandHistoryInput, addCommandHistoryOutput } from "./add-command-history.schema";
 
 /** Appends a command to the caller's history in a project (a repeat of the last one is skipped). */
 export const addCommandHistoryProcedure = requireScope("executions:run")

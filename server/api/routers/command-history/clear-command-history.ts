@@ -1,6 +1,6 @@
 import { requireScope } from "@/server/api/trpc";
 import { clearCommandHistory } from "@/server/services/terminal/command-history-service";
-import { clearCommandHistoryInput, clearCommandHistoryOutput } from "./command-history.schema";
+import { clearCommandHistoryInput, clearCommandHistoryOutput } from "./clear-command-history.schema";
 
 /** Forgets the caller's history in a project. */
 export const clearCommandHistoryProcedure = requireScope("executions:run")

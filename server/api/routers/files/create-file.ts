@@ -1,4 +1,4 @@
-import { requireScope } from "@/server/api/trpc";
+import { actingAi, requireScope } from "@/server/api/trpc";
 import { createFile } from "@/server/services/files/file-service";
 import { fileWriteInput } from "./files.schema";
 import { writeFileOutput } from "./write-file.schema";
@@ -6,5 +6,6 @@ import { writeFileOutput } from "./write-file.schema";
 /** Creates a file; CONFLICT when it already exists. */
 export const createFileProcedure = requireScope("projects:write")
   .input(fileWriteInput)
+  .use(actingAi)
   .output(writeFileOutput)
-  .mutation(({ ctx, input }) => createFile(ctx.user, input.projectId, input, input.aiPersonality));
+  .mutation(({ ctx, input }) => createFile(ctx.actor, input.projectId, input));

@@ -1,4 +1,4 @@
-import { requireScope } from "@/server/api/trpc";
+import { actingAi, requireScope } from "@/server/api/trpc";
 import { writeFile } from "@/server/services/files/file-service";
 import { fileWriteInput } from "./files.schema";
 import { writeFileOutput } from "./write-file.schema";
@@ -10,5 +10,6 @@ import { writeFileOutput } from "./write-file.schema";
  */
 export const writeFileProcedure = requireScope("projects:write")
   .input(fileWriteInput)
+  .use(actingAi)
   .output(writeFileOutput)
-  .mutation(({ ctx, input }) => writeFile(ctx.user, input.projectId, input, input.aiPersonality));
+  .mutation(({ ctx, input }) => writeFile(ctx.actor, input.projectId, input));

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { requireScope } from "@/server/api/trpc";
 import { listProcesses } from "@/server/services/processes/process-service";
-import { processOutput, projectProcessesInput } from "./processes.schema";
+import { projectProcessesInput } from "./list-processes.schema";
+import { processOutput } from "./processes.schema";
 
 /** The project's background processes, newest first (owner only, even on a public project). */
 export const listProcessesProcedure = requireScope("projects:read")

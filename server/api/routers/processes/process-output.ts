@@ -1,7 +1,7 @@
 import { tracked } from "@trpc/server";
 import { requireScope } from "@/server/api/trpc";
 import { processEvents } from "@/server/services/processes/process-events";
-import { processOutputInput } from "./processes.schema";
+import { processOutputInput } from "./process-output.schema";
 
 /** A background process's output (what is kept, then live), resumable after `lastEventId`; ends with its exit. */
 export const processOutputProcedure = requireScope("projects:read")

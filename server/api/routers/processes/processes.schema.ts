@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { aiPersonalityInput, noNul, projectIdSchema } from "@/server/api/schemas/common.schema";
+import { noNul } from "@/server/api/schemas/common.schema";
 import { MAX_COMMAND_LENGTH } from "@/server/services/processes/process-service";
 
 // Shapes shared by the processes procedures (background processes and their previews).
@@ -27,21 +27,5 @@ export const processOutput = z.object({
   previewUrl: z.string().nullable(),
 });
 
+/** get, stop, probe and previewLink take only the process. */
 export const processIdInput = z.object({ processId: processIdSchema });
-export const projectProcessesInput = z.object({ projectId: projectIdSchema });
-
-export const startProcessInput = z.object({
-  projectId: projectIdSchema,
-  command: processCommandSchema,
-  /** Omit for a process that serves nothing (a worker, a watcher). */
-  port: containerPortSchema.nullish(),
-  aiPersonality: aiPersonalityInput,
-});
-
-export const startDevServerInput = z.object({ projectId: projectIdSchema, aiPersonality: aiPersonalityInput });
-
-export const processOutputInput = z.object({
-  processId: processIdSchema,
-  /** Set by httpSubscriptionLink on reconnect: the seq of the last event received. */
-  lastEventId: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish(),
-});

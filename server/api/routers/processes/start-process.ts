@@ -1,12 +1,11 @@
-import { requireScope } from "@/server/api/trpc";
-import { attributedAi } from "@/server/services/ai-attribution";
+import { actingAi, requireScope } from "@/server/api/trpc";
 import { startProcess } from "@/server/services/processes/process-service";
-import { processOutput, startProcessInput } from "./processes.schema";
+import { processOutput } from "./processes.schema";
+import { startProcessInput } from "./start-process.schema";
 
 /** Starts a command in the background of the project's container; with a port, answers its preview URL. */
 export const startProcessProcedure = requireScope("executions:run")
   .input(startProcessInput)
+  .use(actingAi)
   .output(processOutput)
-  .mutation(({ ctx, input }) =>
-    startProcess(ctx.user, input.projectId, { command: input.command, port: input.port ?? null }, attributedAi(ctx.user, input.aiPersonality)),
-  );
+  .mutation(({ ctx, input }) => startProcess(ctx.user, input.projectId, { command: input.command, port: input.port ?? null }, ctx.actor.ai));

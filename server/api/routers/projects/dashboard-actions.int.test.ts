@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { sessionCaller } from "@/test/support/callers";
 import { makeUser, sessionAuthUser } from "@/test/fixtures/accounts";
-import { createUser } from "@/server/services/user-service";
+import { createUser } from "@/server/services/users/user-service";
 
 // What the dashboard's Rename / Duplicate / Delete buttons and the header rely on (issue 19 point 6).
 describe("dashboard project actions", () => {

@@ -1,5 +1,5 @@
 import { requireScope } from "@/server/api/trpc";
-import { projectMetrics } from "@/server/services/projects/project-metrics";
+import { projectMetrics } from "@/server/services/monitoring/project-metrics";
 import { projectMetricsInput, projectMetricsOutput } from "./project-metrics.schema";
 
 /** The project container's CPU, memory and executions over a window (owner and admins only). */

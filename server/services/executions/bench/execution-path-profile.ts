@@ -164,7 +164,7 @@ async function main() {
   } finally {
     await engine.stop();
     const { disconnectPrisma } = await import("@/server/db/client");
-    const { closeRateLimits } = await import("@/server/services/rate-limits-access");
+    const { closeRateLimits } = await import("@/server/services/limits/process-rate-limits");
     await closeRateLimits().catch(() => {});
     await disconnectPrisma().catch(() => {});
     await db.stop();

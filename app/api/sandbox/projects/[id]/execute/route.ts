@@ -3,10 +3,10 @@ import { executionEventStream } from "@/server/api/rest/execution-sse";
 import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { executionJson } from "@/server/api/rest/rest-dto";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
+import { projectIdParam, restActor } from "@/server/api/rest/rest-caller";
+import { actingAs } from "@/server/auth/actor";
 import { executeBody } from "@/server/api/rest/rest-schemas";
 import type { ExecutionRequest } from "@/server/sandbox/execution-types";
-import { attributedAi } from "@/server/services/ai-attribution";
 import { startExecution } from "@/server/services/executions/start-execution";
 import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
@@ -16,7 +16,7 @@ import { otherMethods } from "@/server/api/rest/method-not-allowed";
  */
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   try {
-    const user = await restCaller(req, "executions:run");
+    const caller = await restActor(req, "executions:run");
     const projectId = await projectIdParam(params);
     const body = executeBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
     const timeoutMs = body.timeout === undefined ? undefined : body.timeout * 1000;
@@ -24,7 +24,8 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
       body.code !== undefined && body.language
         ? { kind: "code", language: body.language, code: body.code, type: body.type, timeoutMs }
         : { kind: "command", command: body.command ?? "", type: body.type, timeoutMs };
-    const started = await startExecution(user, projectId, request, attributedAi(user, body.ai_personality));
+    const { user, ai } = actingAs(caller, body.ai_personality);
+    const started = await startExecution(user, projectId, request, ai);
     if (req.headers.get("accept")?.includes("text/event-stream")) return executionEventStream(user, started, req.signal);
     return json(executionJson(await started.done));
   } catch (e) {

@@ -4,7 +4,8 @@ import { countRejectedPaths } from "@/server/api/rejected-paths";
 import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { fileJson } from "@/server/api/rest/rest-dto";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
+import { projectIdParam, restActor, restCaller } from "@/server/api/rest/rest-caller";
+import { actingAs } from "@/server/auth/actor";
 import { writeFileBody } from "@/server/api/rest/rest-schemas";
 import { listFiles, writeFile } from "@/server/services/files/file-service";
 import { otherMethods } from "@/server/api/rest/method-not-allowed";
@@ -29,15 +30,17 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
 export async function POST(req: Request, { params }: Params): Promise<Response> {
   let user: AuthUser | null = null;
   try {
-    user = await restCaller(req, "projects:write");
+    const actor = await restActor(req, "projects:write");
+    user = actor.user;
     const projectId = await projectIdParam(params);
     const body = writeFileBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
-    const file = await writeFile(
-      user,
-      projectId,
-      { path: body.path, content: body.content, encoding: body.encoding, isEntryPoint: body.is_entry_point, baseVersion: body.base_version },
-      body.ai_personality,
-    );
+    const file = await writeFile(actingAs(actor, body.ai_personality), projectId, {
+      path: body.path,
+      content: body.content,
+      encoding: body.encoding,
+      isEntryPoint: body.is_entry_point,
+      baseVersion: body.base_version,
+    });
     return json(fileJson(file), 201);
   } catch (e) {
     countRejectedPaths(e, user);

@@ -2,9 +2,9 @@ import { getEnv } from "@/lib/env";
 import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { processJson } from "@/server/api/rest/rest-dto";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
+import { projectIdParam, restActor, restCaller } from "@/server/api/rest/rest-caller";
+import { actingAs } from "@/server/auth/actor";
 import { startProcessBody } from "@/server/api/rest/rest-schemas";
-import { attributedAi } from "@/server/services/ai-attribution";
 import { listProcesses, startDevServer, startProcess } from "@/server/services/processes/process-service";
 import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
@@ -27,10 +27,10 @@ export async function GET(req: Request, { params }: Params): Promise<Response> {
  */
 export async function POST(req: Request, { params }: Params): Promise<Response> {
   try {
-    const user = await restCaller(req, "executions:run");
+    const caller = await restActor(req, "executions:run");
     const projectId = await projectIdParam(params);
     const body = startProcessBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
-    const ai = attributedAi(user, body.ai_personality);
+    const { user, ai } = actingAs(caller, body.ai_personality);
     const started =
       body.command === undefined
         ? await startDevServer(user, projectId, ai)

@@ -3,7 +3,8 @@ import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { restoreJson } from "@/server/api/rest/rest-checkpoint-dto";
 import { restoreCheckpointBody } from "@/server/api/rest/rest-checkpoints.schema";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { checkpointIdParam, projectIdParam, restCaller } from "@/server/api/rest/rest-caller";
+import { checkpointIdParam, projectIdParam, restActor } from "@/server/api/rest/rest-caller";
+import { actingAs } from "@/server/auth/actor";
 import { restoreCheckpoint } from "@/server/services/checkpoints/checkpoint-service";
 import { otherMethods } from "@/server/api/rest/method-not-allowed";
 
@@ -12,12 +13,12 @@ type Params = { params: Promise<{ id: string; checkpointId: string }> };
 /** Returns the files to their state just after the checkpoint; the restore is a checkpoint too (undo it by restoring the one before). */
 export async function POST(req: Request, { params }: Params): Promise<Response> {
   try {
-    const user = await restCaller(req, "projects:write");
+    const actor = await restActor(req, "projects:write");
     const projectId = await projectIdParam(params);
     const checkpointId = await checkpointIdParam(params);
     // The body is optional ({ai_personality}); a bare POST restores as the caller.
     const body = restoreCheckpointBody.parse(req.body ? await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES) : {});
-    return json(restoreJson(await restoreCheckpoint(user, projectId, checkpointId, body.ai_personality)));
+    return json(restoreJson(await restoreCheckpoint(actingAs(actor, body.ai_personality), projectId, checkpointId)));
   } catch (e) {
     return errorResponse(e, req);
   }

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { projectRepository } from "@/server/repositories/project-repository";
 import type { LeaseEvents } from "@/server/sandbox/pool";
-import { noteContainerEnded } from "./processes/live-processes";
+import { noteContainerEnded } from "@/server/services/processes/live-processes";
 
 /**
  * The engine's bind and release notices, recorded in the project's row: `container_id` names the

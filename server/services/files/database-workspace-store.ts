@@ -1,8 +1,8 @@
 import type { WorkspaceChanges, WorkspaceFile, WorkspaceStore } from "@/server/sandbox/workspace-files";
 import { escapeNonUtf8 } from "@/server/sandbox/workspace-manifest";
 import { fileRepository } from "@/server/repositories/file-repository";
-import { getFileChangeHub } from "./files/file-change-hub";
-import { contentVersion } from "./files/file-version";
+import { getFileChangeHub } from "./file-change-hub";
+import { contentVersion } from "./file-version";
 import { fileTypeOf } from "./file-type";
 
 /**

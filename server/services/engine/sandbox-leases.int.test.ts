@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { makeUser } from "@/test/fixtures/accounts";
 import { AppError } from "@/server/errors/app-error";
 import { projectRepository } from "@/server/repositories/project-repository";
-import { claimSandboxSlot } from "./executions/sandbox-quota";
+import { claimSandboxSlot } from "@/server/services/executions/sandbox-quota";
 import { forgetVanishedContainers, leaseRecorder } from "./sandbox-leases";
 
 const log = pino({ level: "silent" });
