@@ -1,5 +1,5 @@
 import sandboxNodeImage from "@/sandbox-images/node/package.json";
-import { editorTypings } from "@/server/services/editor-typings";
+import { editorTypings } from "@/server/services/editor/editor-typings";
 import type { CheckerBase } from "./vue-checker";
 
 /** Packages whose typings are served (editor-typings.ts sets node and vue); the others of the image are `any`. */

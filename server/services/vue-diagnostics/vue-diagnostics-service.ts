@@ -2,7 +2,7 @@ import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { fileRepository } from "@/server/repositories/file-repository";
 import { assertFilePath } from "@/server/services/files/file-path";
-import { requireProject } from "@/server/services/project-access";
+import { requireProject } from "@/server/services/projects/project-access";
 import { getVueCheckThread } from "./vue-check-thread";
 import type { VueDiagnostic } from "./vue-checker";
 
