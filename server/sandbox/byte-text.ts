@@ -30,6 +30,14 @@ export class ByteTextDecoder {
     return decodeEscaped(bytes.subarray(0, end));
   }
 
+  /** How many more bytes the held partial character needs to be whole (0: none held). */
+  get owed(): number {
+    if (!this.held.length) return 0;
+    const lead = this.held[0]!;
+    const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    return Math.max(0, length - this.held.length);
+  }
+
   /** The stream ended (or was cut): a held partial character is escaped, byte by byte. */
   end(): string {
     const rest = this.held;

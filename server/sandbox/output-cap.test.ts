@@ -215,6 +215,15 @@ describe("StreamCap.truncation (machine-readable)", () => {
     expect(input[input.length - t.keptTailBytes - 1]).toBe(0x0a);
   });
 
+  it("a character arriving a byte at a time across the head's end is kept whole (fast-check counterexample, seed 792520853)", () => {
+    const cap = new StreamCap("stdout", { headBytes: 18, tailBytes: 18 });
+    const input = Buffer.from(["\uFFFD", "€", "𝄞", "a", "€", "a", "𝄞", "a".repeat(200)].join(""));
+    feed(cap, input, 1);
+    cap.end();
+    expect(isExactText(cap.text)).toBe(true);
+    expect(cap.text.startsWith("\uFFFD€𝄞a€a𝄞")).toBe(true);
+  });
+
   it("never splits a UTF-8 character, for any chunking and any cut (property)", () => {
     fc.assert(
       fc.property(

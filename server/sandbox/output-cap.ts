@@ -139,6 +139,13 @@ export class StreamCap {
       this.partial = Buffer.from(bytes);
       return out;
     }
+    // The decoder holds a character's start and its end has not all arrived (a program writing a
+    // byte at a time): wait for it rather than cut the character in two.
+    const owed = this.decoder.owed;
+    if (owed > bytes.length && leadingContinuations(bytes) === bytes.length) {
+      this.partial = Buffer.from(bytes);
+      return out;
+    }
     // The line does not fit: the head ends before it, or inside it when it is a long line begun
     // earlier (never inside a character).
     // The decoder may hold a character's start from an earlier write: its end is never cut off
