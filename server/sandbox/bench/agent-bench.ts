@@ -9,18 +9,13 @@ import { checkedProcessEvents } from "../agent/agent-events";
 import { parseEngineConfig } from "../config";
 import { SANDBOX_USER } from "../container-spec";
 import { createDockerDriver } from "../docker-engine";
+import { stats } from "./sample-stats";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 50);
 const runtimes = (process.env.BENCH_RUNTIMES ?? "runc,runsc").split(",").map((r) => r.trim()) as ("runc" | "runsc")[];
 const docker = new Dockerode();
 const logger = pino({ level: process.env.BENCH_LOG ?? "silent" });
 const image = imageTag(defaultRegistry(), "node");
-
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-  return { p50: at(0.5), p95: at(0.95) };
-}
 
 async function time(n: number, fn: () => Promise<void>): Promise<number[]> {
   const samples: number[] = [];
@@ -76,7 +71,7 @@ async function bench(runtime: "runc" | "runsc") {
     const b = stats(raw);
     const ms = (x: number) => `${x.toFixed(2)} ms`;
     console.log(
-      `${runtime}: agent true Start→Exited p50 ${ms(a.p50)} p95 ${ms(a.p95)} | raw docker exec true p50 ${ms(b.p50)} p95 ${ms(b.p95)} | ratio p50 ${(a.p50 / b.p50).toFixed(3)} | agent Hello round trip p50 ${ms(hello.p50)} p95 ${ms(hello.p95)}`,
+      `${runtime}: agent true Start→Exited p50 ${ms(a.median)} p95 ${ms(a.p95)} | raw docker exec true p50 ${ms(b.median)} p95 ${ms(b.p95)} | ratio p50 ${(a.median / b.median).toFixed(3)} | agent Hello round trip p50 ${ms(hello.median)} p95 ${ms(hello.p95)}`,
     );
   } finally {
     await driver.destroy(id);

@@ -13,6 +13,7 @@ import { MemoryWorkspaceStore } from "@/test/support/memory-workspace-store";
 import type { SandboxEngine } from "../engine";
 import { ContainerPool } from "../pool";
 import { benchSpawn } from "./spawn-bench";
+import { stats } from "./sample-stats";
 
 const runtime = process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
@@ -43,12 +44,6 @@ function machineCpu(): { busy: number; total: number } {
   const total = fields.reduce((a, b) => a + b, 0);
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
   return { busy: total - idle, total };
-}
-
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-  return { median: at(0.5), p95: at(0.95) };
 }
 
 async function time(n: number, fn: (i: number) => Promise<void>): Promise<number[]> {

@@ -9,6 +9,7 @@ import { parseEngineConfig } from "../config";
 import { createDockerSandboxEngine } from "../docker-engine";
 import { MemoryWorkspaceStore } from "@/test/support/memory-workspace-store";
 import type { AgentConnection } from "../agent/agent-connection";
+import { stats } from "./sample-stats";
 
 const runtime = process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 30);
@@ -25,11 +26,6 @@ const config = parseEngineConfig({
 });
 const store = new MemoryWorkspaceStore();
 store.put("p", "index.js", "x\n");
-
-function med(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 async function main() {
   const engine = createDockerSandboxEngine({ config, store, logger, docker });
@@ -76,8 +72,9 @@ async function main() {
       await agent.agent.hello({});
       hello.push(performance.now() - s);
     }
-    for (const [k, v] of Object.entries(marks).sort()) console.log(`${k.padEnd(30)} p50 ${med(v).toFixed(2)} ms`);
-    console.log(`engine.execute total p50 ${med(total).toFixed(2)} ms; bare Start(true) p50 ${med(bare).toFixed(2)} ms; Hello p50 ${med(hello).toFixed(2)} ms`);
+    const both = (xs: number[]) => `p50 ${stats(xs).median.toFixed(2)} ms, p95 ${stats(xs).p95.toFixed(2)} ms`;
+    for (const [k, v] of Object.entries(marks).sort()) console.log(`${k.padEnd(30)} ${both(v)}`);
+    console.log(`engine.execute total ${both(total)}; bare Start(true) ${both(bare)}; Hello ${both(hello)}`);
   } finally {
     await engine.stop();
   }

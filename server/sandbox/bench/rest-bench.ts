@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { LABEL_SCOPE } from "../driver";
+import { stats } from "./sample-stats";
 
 const runtime = process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
@@ -23,12 +24,6 @@ const scope = `bench-rest-${process.pid}`;
 const root = new URL("../../..", import.meta.url).pathname;
 const docker = new Dockerode();
 const run = promisify(execFile);
-
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-  return { median: at(0.5), p95: at(0.95) };
-}
 
 /** Raw: `docker exec` of argv in a running container, read to the end, exit code inspected. */
 async function rawExec(container: Dockerode.Container, cmd: string[]): Promise<void> {

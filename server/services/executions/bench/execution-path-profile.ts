@@ -11,6 +11,7 @@ import pg from "pg";
 import { freePort } from "@/test/support/global-setup-db";
 import { startEmbeddedPostgres } from "@/server/db/embedded-postgres";
 import { migrateDatabase } from "@/server/db/migrate";
+import { stats } from "@/server/sandbox/bench/sample-stats";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 30);
 
@@ -79,12 +80,6 @@ function sequentialWaits(trips: Trip[]): { count: number; ms: number } {
     }
   }
   return { count, ms };
-}
-
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-  return { median: at(0.5), p95: at(0.95) };
 }
 
 async function main() {
