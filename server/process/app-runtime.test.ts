@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getAppRuntime } from "./app-runtime";
 import { authSecret, databaseUrl, publicUrl, publishStartupSettings } from "./startup-settings";
@@ -39,6 +41,16 @@ describe("the process registry", () => {
     expect(Object.values(runtime)).toEqual(expect.arrayContaining(parts));
     releaseServerInstance();
     expect(Object.keys(globalThis).filter((k) => k.startsWith("__pantheon"))).toEqual(["__pantheonAppRuntime"]);
+  });
+
+  it("is the only globalThis holder in shipped code (a part created lazily would escape the check above)", () => {
+    const shipped = ["server", "lib", "app", "components"].flatMap((dir) =>
+      readdirSync(dir, { recursive: true, encoding: "utf8" })
+        .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f) && !f.includes("generated/"))
+        .map((f) => join(dir, f)),
+    );
+    const holders = shipped.filter((f) => f !== join("server", "process", "app-runtime.ts") && /globalThis as typeof globalThis/.test(readFileSync(f, "utf8")));
+    expect(holders).toEqual([]);
   });
 });
 

@@ -15,6 +15,8 @@ import type { FileChangeHub } from "@/server/services/files/file-change-hub";
 import type { LiveProcess } from "@/server/services/processes/live-processes";
 import type { ServerInstanceIdentity } from "@/server/services/records/server-instance";
 import type { ShellRegistry } from "@/server/services/terminal/shell-registry";
+import type { VueCheckThread } from "@/server/services/vue-diagnostics/vue-check-thread";
+import type { VueCheckSources } from "@/server/services/vue-diagnostics/vue-diagnostics-service";
 import type { DockerStatus } from "./docker-ping";
 
 // The process registry: every part that lives as long as the process, in one object on one
@@ -53,7 +55,7 @@ export interface AppRuntime {
   databaseAvailability?: DatabaseAvailability;
   /** The embedded database's data folder, named when a full disk fails a write (server/db/data-folder.ts); absent for an external database. */
   dataFolder?: string;
-  /** The rate limiters (server/services/rate-limits-access.ts), their own pg pool, and the configuration they were made for. */
+  /** The rate limiters (server/services/limits/process-rate-limits.ts), their own pg pool, and the configuration they were made for. */
   rateLimits?: { limits?: Promise<RateLimits>; pool?: pg.Pool; config?: string };
 
   /** The one logger (server/logging/logger.ts). */
@@ -77,6 +79,10 @@ export interface AppRuntime {
   liveProcesses?: Map<number, LiveProcess>;
   /** Open interactive shells (server/services/terminal/shell-registry.ts). */
   shellRegistry?: ShellRegistry;
+  /** The thread that checks .vue files as vue-tsc does (server/services/vue-diagnostics/vue-check-thread.ts). */
+  vueCheckThread?: VueCheckThread;
+  /** The sources of recently checked projects, by project id, kept between .vue checks (server/services/vue-diagnostics/vue-diagnostics-service.ts). */
+  vueCheckSources?: Map<number, VueCheckSources>;
   /** This server as the records know it, claimed at boot by the record sweeper (server/services/records/server-instance.ts). */
   serverInstance?: ServerInstanceIdentity;
 }

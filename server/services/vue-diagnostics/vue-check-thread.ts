@@ -4,6 +4,7 @@ import { AppError } from "@/server/errors/app-error";
 import { getLogger } from "@/server/logging/logger";
 import type { VueCheckAnswer, VueCheckRequest } from "./vue-check-protocol";
 import type { VueDiagnostic } from "./vue-checker";
+import { getAppRuntime } from "@/server/process/app-runtime";
 
 // The server's side of the Vue-check worker thread: one thread for the process, started on the
 // first check, answers matched to requests by id. A check that outlives its deadline ends the
@@ -96,10 +97,9 @@ export class VueCheckThread {
   }
 }
 
-const holder = globalThis as typeof globalThis & { __pantheonVueCheckThread?: VueCheckThread };
-
-/** The process's one thread (on globalThis: Next's route bundles and the server share it). */
+/** The process's one thread (in the process registry, server/process/app-runtime.ts). */
 export function getVueCheckThread(): VueCheckThread {
-  holder.__pantheonVueCheckThread ??= new VueCheckThread();
-  return holder.__pantheonVueCheckThread;
+  const runtime = getAppRuntime();
+  runtime.vueCheckThread ??= new VueCheckThread();
+  return runtime.vueCheckThread;
 }

@@ -5,6 +5,7 @@ import { assertFilePath } from "@/server/services/files/file-path";
 import { requireProject } from "@/server/services/projects/project-access";
 import { getVueCheckThread } from "./vue-check-thread";
 import type { VueDiagnostic } from "./vue-checker";
+import { getAppRuntime } from "@/server/process/app-runtime";
 
 // The IDE's diagnostics for a Vue single-file component, as vue-tsc reports them: the file's
 // unsaved text checked with the project's saved sources. Owner (and admin) only: a check costs the
@@ -17,12 +18,14 @@ export const VUE_CHECK_CEILINGS = { maxFiles: 400, maxTotalBytes: 4 * 1024 * 102
 /** Projects whose sources are kept between checks (read again only when their version changes). */
 const KEPT_PROJECTS = 32;
 
-type Sources = Map<string, { version: string; content: string }>;
-const holder = globalThis as typeof globalThis & { __pantheonVueCheckSources?: Map<number, Sources> };
+/** One project's checked sources by path, with the version each was read at. */
+export type VueCheckSources = Map<string, { version: string; content: string }>;
+type Sources = VueCheckSources;
 
 /** The project's sources, reading only files whose version changed since the last check. */
 async function projectSources(projectId: number): Promise<Map<string, string>> {
-  const cache = (holder.__pantheonVueCheckSources ??= new Map<number, Sources>());
+  const runtime = getAppRuntime();
+  const cache = (runtime.vueCheckSources ??= new Map<number, Sources>());
   const previous: Sources = cache.get(projectId) ?? new Map<string, { version: string; content: string }>();
   cache.delete(projectId);
   const metas = (await fileRepository.listMeta(projectId)).filter(
