@@ -14,6 +14,7 @@ const only = process.argv.slice(2); // e.g. `npm test -- unit integration` runs 
 const vitest = (project) => ({
   cmd: ["npx", "vitest", "run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${join(logs, `${project}.json`)}`],
   counts: () => vitestCounts(join(logs, `${project}.json`)),
+  names: () => vitestNames(join(logs, `${project}.json`)),
 });
 
 const steps = {
@@ -40,6 +41,7 @@ const steps = {
     cmd: ["npx", "playwright", "test", "--reporter=list,json"],
     env: { PLAYWRIGHT_JSON_OUTPUT_NAME: join(logs, "e2e.json") },
     counts: () => playwrightCounts(join(logs, "e2e.json")),
+    names: () => playwrightNames(join(logs, "e2e.json")),
   },
   // Fault injection, short (issue 12): each fault once against a live server (scripts/chaos.ts).
   // Exit 1 when a fault did not recover, something was lost, or a request answered 500.
@@ -50,6 +52,7 @@ const steps = {
     cmd: ["npx", "playwright", "test", "e2e/preview.spec.ts", "e2e/csrf.spec.ts", "--reporter=list,json"],
     env: { PLAYWRIGHT_JSON_OUTPUT_NAME: join(logs, "e2e-preview-domain.json"), E2E_PREVIEW_DOMAIN: "1" },
     counts: () => playwrightCounts(join(logs, "e2e-preview-domain.json")),
+    names: () => playwrightNames(join(logs, "e2e-preview-domain.json")),
   },
 };
 
@@ -93,7 +96,13 @@ function run(name) {
       // Vitest reports an unhandled rejection as "Errors  N error" beside green tests: a failure too.
       const strayErrors = /^\s*Errors\s+\d+ errors?/m.test(output);
       const ok = code === 0 && !ranNothing && !strayErrors && (!counts || counts.failed === 0);
-      results.push({ name, ok, seconds, counts });
+      let names = { failed: [], flaky: [] };
+      try {
+        names = step.names?.() ?? names;
+      } catch {
+        // no report (the step crashed): its log says why
+      }
+      results.push({ name, ok, seconds, counts, names });
       console.log(
         `\n──── ${name} (${seconds} s) ${ok ? "ok" : "FAILED"}${counts ? `: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped` : ""}${ranNothing ? " — ran no test" : ""}${strayErrors ? " — unhandled errors" : ""} ────`,
       );
@@ -142,6 +151,46 @@ function goTestCounts(file) {
   return counts;
 }
 
+// Which tests failed (and, for Playwright, which passed only on a retry), by name: the summary is
+// the part of a CI log everyone sees, so it must say what to look at.
+function vitestNames(file) {
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  const failed = [];
+  for (const suite of report.testResults) {
+    const rel = suite.name.replace(root, "");
+    const bad = suite.assertionResults.filter((a) => a.status === "failed");
+    if (bad.length) for (const a of bad) failed.push(`${rel} › ${a.fullName}`);
+    else if (suite.status === "failed") failed.push(`${rel} (the file failed: ${firstLine(suite.message)})`);
+  }
+  return { failed, flaky: [] };
+}
+
+function playwrightNames(file) {
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  const names = { failed: [], flaky: [] };
+  const walk = (suite, path) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests) {
+        const label = `${spec.file}:${spec.line} › ${[...path, spec.title].join(" › ")}`;
+        const error = test.results.at(-1)?.errors?.[0]?.message;
+        if (test.status === "unexpected") names.failed.push(`${label} (${firstLine(error)})`);
+        else if (test.status === "flaky") names.flaky.push(`${label} (first try: ${firstLine(test.results[0]?.errors?.[0]?.message)})`);
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child, [...path, child.title]);
+  };
+  for (const suite of report.suites) walk(suite, []);
+  return names;
+}
+
+function firstLine(text) {
+  return (text ?? "no message")
+    .replace(/\u001b\[[0-9;]*m/g, "")
+    .trim()
+    .split("\n")[0]
+    .slice(0, 200);
+}
+
 function playwrightCounts(file) {
   const stats = JSON.parse(readFileSync(file, "utf8")).stats;
   return { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
@@ -162,6 +211,8 @@ for (const r of results) {
   console.log(
     `${r.ok ? "ok    " : r.skipped ? "not run" : "FAILED"} ${r.name}${r.counts ? ` — ${r.counts.passed} passed, ${r.counts.failed} failed` : ""} (${r.seconds} s)`,
   );
+  for (const test of r.names?.failed ?? []) console.log(`         ✘ ${test}`);
+  for (const test of r.names?.flaky ?? []) console.log(`         ⚠ passed on a retry: ${test}`);
   if (r.counts) {
     passed += r.counts.passed;
     failed += r.counts.failed;
