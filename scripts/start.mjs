@@ -49,6 +49,9 @@ if (!existsSync(join(root, ".next", "BUILD_ID")) || !existsSync(stamp) || readFi
 } else {
   say("web app build is up to date");
 }
+// `--build-only`: stop here. The test runner builds before Playwright starts the server, so the
+// server's start-up timeout never has to cover a build on a loaded machine.
+if (process.argv.includes("--build-only")) process.exit(0);
 
 const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", ...process.argv.slice(2)], {
   cwd: root,
