@@ -100,7 +100,7 @@ describe("KubernetesDriver against the fake API server", () => {
         connection.process.start({ id: "r1", command: { case: "shell", value: "id -u && pwd" } }, { timeoutMs: 20_000 }),
       ))
         if (e.type === "output" && e.stream === Stream.STDOUT) out.push(Buffer.from(e.data));
-      expect(Buffer.concat(out).toString()).toBe(`1000\n${pods.workspaceOf(id)}\n`);
+      expect(Buffer.concat(out).toString()).toBe("1000\n/workspace\n");
       const execRecord = api.requests.filter((r) => r.status === 101).at(-1)!;
       expect(execRecord.query.command).toEqual(["/opt/pantheon/bin/pantheon-agent", "serve", "--stdio"]);
     } finally {
@@ -136,7 +136,7 @@ describe("KubernetesDriver against the fake API server", () => {
       onOutput: (stream, data) => output.push(`${stream}:${data.toString()}`),
     });
     expect(outcome).toEqual({ exitCode: 7 });
-    expect(output.join("")).toContain(`stdout:in hi ${pods.workspaceOf(id)}\n`);
+    expect(output.join("")).toContain("stdout:in hi /workspace\n");
     expect(output.join("")).toContain("stderr:bad\n");
     await expect(driver.exec(id, { cmd: ["true"], user: "1000:1000", env: { "BAD=": "x" } })).rejects.toThrow(/invalid environment/);
     await driver.destroy(id);
