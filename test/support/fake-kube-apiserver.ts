@@ -49,6 +49,8 @@ export interface FakeApiServerOptions {
   /** Ports tried in order (each test file takes the first free one of the worktree's range). */
   ports: number[];
   onExec?: (request: FakeExecRequest) => FakeExecProcess;
+  /** Requests answered 403 Forbidden, matched against "METHOD /path" (an RBAC Role that lacks them). */
+  forbidden?: RegExp[];
   /** How a created pod becomes Running and ready: at once (default), never, or by the test's call. */
   readiness?: "immediate" | "never" | "manual";
 }
@@ -221,6 +223,8 @@ export class FakeKubeApiServer {
       return this.send(req, res, url, 400, status(400, "BadRequest", "body is not JSON"));
     }
     if (req.headers.authorization !== `Bearer ${FAKE_TOKEN}`) return this.send(req, res, url, 401, status(401, "Unauthorized", "Unauthorized"), body);
+    if (this.options.forbidden?.some((r) => r.test(`${req.method ?? ""} ${url.pathname}`)))
+      return this.send(req, res, url, 403, status(403, "Forbidden", `forbidden: ${req.method ?? ""} ${url.pathname}`), body);
     if (this.failNext.count > 0) {
       this.failNext.count--;
       return this.send(

@@ -49,18 +49,32 @@ function driverFor(server: FakeKubeApiServer, config: KubernetesDriverConfigInpu
 const requestsTo = (method: string, path: RegExp) => api.requests.filter((r) => r.method === method && path.test(r.path));
 
 describe("KubernetesDriver against the fake API server", () => {
-  it("ping creates the namespace's default-deny policy once, and a policy already there is fine", async () => {
+  it("ping creates the namespace's default-deny policy when it is missing, and only reads it when it is there", async () => {
     const driver = driverFor(api);
     await driver.ping();
     await driver.ping();
-    await driverFor(api).ping(); // a second replica: 409 AlreadyExists is success
+    await driverFor(api).ping(); // a second replica finds it
     const posts = requestsTo("POST", /networkpolicies$/);
-    expect(posts.map((r) => r.status)).toEqual([201, 409]);
+    expect(posts.map((r) => r.status)).toEqual([201]);
+    expect(requestsTo("GET", /networkpolicies\/pantheon-sandbox-default-deny$/).map((r) => r.status)).toEqual([404, 200]);
     expect(posts[0]!.body).toMatchObject({
       metadata: { name: DEFAULT_DENY_POLICY, namespace: NS },
       spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
     });
     expect(api.policies.has(`${NS}/${DEFAULT_DENY_POLICY}`)).toBe(true);
+  });
+
+  it("refuses to serve when the policy is missing and RBAC forbids creating it", async () => {
+    const locked = await FakeKubeApiServer.start({ ports: PORTS, forbidden: [/networkpolicies/] });
+    try {
+      const err = await driverFor(locked)
+        .ping()
+        .catch((e: unknown) => e);
+      expect(isSandboxError(err, "NOT_READY")).toBe(true);
+      expect(String(err)).toMatch(/apply deploy\/kubernetes\/sandbox-networkpolicy.yaml/);
+    } finally {
+      await locked.close();
+    }
   });
 
   it("creates warm pods that pass the schema, waits for them, and claims one with a resourceVersion guard", async () => {

@@ -30,7 +30,7 @@ import { SandboxError } from "../errors";
 import { openExecStream } from "./exec-stream";
 import type { KubernetesDriverConfig } from "./kubernetes-config";
 import { apiStatus, withDeadline, wrapKubernetesError } from "./kubernetes-errors";
-import { buildDefaultDenyPolicy, buildSandboxPod, checkLabels, LABEL_POOL, podNameFrom, SANDBOX_CONTAINER } from "./pod-spec";
+import { buildDefaultDenyPolicy, buildSandboxPod, checkLabels, DEFAULT_DENY_POLICY, LABEL_POOL, podNameFrom, SANDBOX_CONTAINER } from "./pod-spec";
 import { validateKubernetesObject } from "./schema";
 
 /** Annotation carrying the pool's descriptive name (pod names cannot change). */
@@ -111,24 +111,46 @@ export class KubernetesDriver implements SandboxDriver {
     });
   }
 
-  /** Reachability, then the namespace's default-deny policy (created once; one already there is fine). */
+  /** Reachability, then the namespace's default-deny policy (checked once per driver). */
   async ping(): Promise<void> {
     await this.call("version", () => this.version.getCode());
     if (!this.policyReady) await this.ensureDefaultDeny();
   }
 
+  /**
+   * The sandbox namespace must carry the default-deny policy before any pod runs in it. The
+   * deployment applies it (deploy/kubernetes/sandbox-networkpolicy.yaml) and lets the app only
+   * read it; without that, the driver creates it (409 = another replica was first). Missing and
+   * not creatable: the engine refuses to serve rather than run sandboxes on an open network.
+   */
   async ensureDefaultDeny(): Promise<void> {
+    const { requestTimeoutMs } = this.options.config;
+    try {
+      await withDeadline(
+        this.networking.readNamespacedNetworkPolicy({ name: DEFAULT_DENY_POLICY, namespace: this.namespace }),
+        requestTimeoutMs,
+        "read network policy",
+      );
+      this.policyReady = true;
+      return;
+    } catch (err) {
+      const status = apiStatus(err);
+      if (status !== 404 && status !== 403) throw wrapKubernetesError(err, "read network policy");
+    }
     const body = buildDefaultDenyPolicy(this.namespace);
     validateKubernetesObject(body);
     try {
-      await withDeadline(
-        this.networking.createNamespacedNetworkPolicy({ namespace: this.namespace, body }),
-        this.options.config.requestTimeoutMs,
-        "create network policy",
-      );
+      await withDeadline(this.networking.createNamespacedNetworkPolicy({ namespace: this.namespace, body }), requestTimeoutMs, "create network policy");
       this.options.log.info({ namespace: this.namespace }, "default-deny network policy created");
     } catch (err) {
-      if (apiStatus(err) !== 409) throw wrapKubernetesError(err, "create network policy");
+      const status = apiStatus(err);
+      if (status === 403)
+        throw new SandboxError(
+          "NOT_READY",
+          `namespace ${this.namespace} has no NetworkPolicy ${DEFAULT_DENY_POLICY} and this service account may not create it: apply deploy/kubernetes/sandbox-networkpolicy.yaml`,
+          { cause: err },
+        );
+      if (status !== 409) throw wrapKubernetesError(err, "create network policy");
     }
     this.policyReady = true;
   }
