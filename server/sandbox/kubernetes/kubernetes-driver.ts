@@ -293,7 +293,13 @@ export class KubernetesDriver implements SandboxDriver {
 
   /** The pool renames a container when it binds it to a project: for a pod, that is the claim. */
   async rename(id: string, name: string): Promise<void> {
-    await this.claim(id, { name });
+    try {
+      await this.claim(id, { name });
+    } catch (err) {
+      // The pool does not wait for a rename (nor reads its failure): say it here.
+      this.options.log.warn({ err, containerId: id }, "pod claim failed");
+      throw err;
+    }
   }
 
   /**
