@@ -48,6 +48,29 @@ export const envSchema = z
       .regex(/^[a-z0-9][a-z0-9._/-]*$/, "must be a lower-case image name prefix")
       .default("pantheon-sandbox"),
     SANDBOX_RUNTIME: z.enum(["runc", "runsc"]).default("runc"),
+    // Where sandboxes run: the local Docker engine, or pods through the Kubernetes API
+    // (server/sandbox/kubernetes; credentials from the in-cluster ServiceAccount or KUBECONFIG).
+    SANDBOX_DRIVER: z.enum(["docker", "kubernetes"]).default("docker"),
+    SANDBOX_K8S_NAMESPACE: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a Kubernetes namespace name")
+      .default("pantheon-sandboxes"),
+    // A RuntimeClass for gVisor or Kata on the nodes (deploy/kubernetes/runtimeclass-gvisor.yaml); "" = the cluster default.
+    SANDBOX_K8S_RUNTIME_CLASS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/)
+        .optional(),
+    ),
+    // A seccomp profile installed on every node, relative to the kubelet's seccomp directory; "" = RuntimeDefault.
+    SANDBOX_K8S_SECCOMP_PROFILE: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9._/-]+$/)
+        .optional(),
+    ),
     // Deployments sharing one Docker host (say, the app and its e2e run) use different scopes,
     // so neither's boot reaper removes the other's containers.
     SANDBOX_CONTAINER_SCOPE: z

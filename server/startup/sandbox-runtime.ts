@@ -4,6 +4,7 @@ import type { Env } from "@/lib/env";
 import { missingImages, ensureImages } from "@/sandbox-images/ensure-images";
 import type { EngineConfigInput } from "@/server/sandbox/config";
 import { createDockerSandboxEngine } from "@/server/sandbox/docker-engine";
+import { createKubernetesSandboxEngine } from "@/server/sandbox/kubernetes/kubernetes-engine";
 import { DatabaseWorkspaceStore } from "@/server/services/files/database-workspace-store";
 import { forgetVanishedContainers, leaseRecorder } from "@/server/services/engine/sandbox-leases";
 import { LABEL_SANDBOX } from "@/server/sandbox/driver";
@@ -44,6 +45,7 @@ export interface SandboxRuntime {
  * the log and /api/health say which command to run. The engine retries until they exist.
  */
 export async function startSandboxRuntime(env: Env, logger: Logger): Promise<SandboxRuntime> {
+  if (env.SANDBOX_DRIVER === "kubernetes") return startKubernetesSandboxRuntime(env, logger);
   const docker = new Dockerode();
   // Projects whose network policy is not "none" reach out only through this proxy (server/egress).
   const egress = new EgressGateway({
@@ -126,4 +128,51 @@ async function buildMissingImages(docker: Dockerode, env: Env, logger: Logger): 
   } catch (e) {
     logger.error({ err: e instanceof Error ? e.message : String(e) }, "could not build the sandbox images: run `npm run images` and read its output");
   }
+}
+
+/**
+ * SANDBOX_DRIVER=kubernetes: sandboxes are pods in SANDBOX_K8S_NAMESPACE. No image builds (the
+ * nodes pull from SANDBOX_CONTAINER_REGISTRY) and no egress gateway yet: every project runs as
+ * network policy "none" (deploy/kubernetes/README.md says what works on this driver).
+ */
+async function startKubernetesSandboxRuntime(env: Env, logger: Logger): Promise<SandboxRuntime> {
+  const leases = leaseRecorder(logger);
+  const engine = createKubernetesSandboxEngine({
+    config: engineConfigFromEnv(env),
+    kubernetes: {
+      namespace: env.SANDBOX_K8S_NAMESPACE,
+      runtimeClassName: env.SANDBOX_K8S_RUNTIME_CLASS,
+      seccompLocalhostProfile: env.SANDBOX_K8S_SECCOMP_PROFILE,
+    },
+    store: new DatabaseWorkspaceStore(),
+    logger,
+    leaseEvents: leases,
+  });
+  const runtime: SandboxRuntime = {
+    engine,
+    dockerStatus() {
+      const status = engine.status();
+      // The engine pings the API server itself (and retries): its state is the back end's health.
+      return Promise.resolve({
+        status: status.state === "ready" ? "up" : "unavailable",
+        driver: "kubernetes",
+        engine: {
+          state: status.state,
+          runtime: status.runtime,
+          posture: status.posture,
+          pool: status.pool,
+          activeExecutions: status.activeExecutions,
+          missingImages: status.missingImages,
+          lastError: status.lastError,
+        },
+      });
+    },
+    stop: async () => {
+      await engine.stop();
+      await leases.settled();
+    },
+  };
+  publishSandboxEngine({ engine, dockerStatus: () => runtime.dockerStatus() });
+  await engine.start();
+  return runtime;
 }

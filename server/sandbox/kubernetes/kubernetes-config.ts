@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * What the Kubernetes driver needs beyond the engine's config (SANDBOX_K8S_* in lib/env.ts).
+ * The API server address and credentials come from the kubeconfig (in a cluster: the app's
+ * ServiceAccount), never from here.
+ */
+export const KubernetesDriverConfigSchema = z.object({
+  /** Where sandbox pods live; the app's Role is limited to it (deploy/kubernetes/rbac.yaml). */
+  namespace: z.string().regex(DNS_LABEL).default("pantheon-sandboxes"),
+  /** A RuntimeClass for gVisor (runsc) or Kata on the nodes; unset = the cluster's default runtime. */
+  runtimeClassName: z.string().regex(DNS_LABEL).optional(),
+  /** A seccomp profile shipped to every node under the kubelet's seccomp directory; unset = RuntimeDefault. */
+  seccompLocalhostProfile: z
+    .string()
+    .regex(/^[A-Za-z0-9._/-]+$/)
+    .refine((p) => !p.split("/").includes(".."), "must stay under the kubelet's seccomp directory")
+    .optional(),
+  imagePullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).default("IfNotPresent"),
+  /** A pod not Running and ready by then is deleted and the claim fails (an image that never pulls, no node). */
+  podReadyTimeoutMs: z.number().int().min(1_000).max(600_000).default(120_000),
+  /** Every API call's deadline: an API server that hangs is an error, not a hung request. */
+  requestTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
+  /** Between readiness polls of a starting pod. */
+  pollIntervalMs: z.number().int().min(5).max(5_000).default(250),
+});
+
+export type KubernetesDriverConfigInput = z.input<typeof KubernetesDriverConfigSchema>;
+export type KubernetesDriverConfig = z.output<typeof KubernetesDriverConfigSchema>;
