@@ -12,10 +12,20 @@ import { z } from "zod";
 // dead instance's runs).
 
 export const CLUSTER_CHANNEL = "pantheon_cluster";
+/** A command larger than this (JSON) is sent shortened; the envelope adds < 200 bytes to PostgreSQL's 8000-byte limit. */
+const MAX_COMMAND_BYTES = 7_000;
 
 export const clusterCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("cancel-execution"), executionId: z.number().int().positive() }),
   z.object({ type: z.literal("stop-process"), processId: z.number().int().positive() }),
+  // Files saved to the database through another instance: the receiver pushes them into its live
+  // container of the project, if it holds one (paths null: too many to name, push every file).
+  z.object({
+    type: z.literal("push-files"),
+    projectId: z.number().int().positive(),
+    paths: z.array(z.string().min(1).max(4096)).max(1000).nullable(),
+    deleted: z.array(z.string().min(1).max(4096)).max(1000),
+  }),
 ]);
 export type ClusterCommand = z.infer<typeof clusterCommandSchema>;
 
@@ -74,6 +84,8 @@ export class ClusterBus {
     const client = this.client;
     if (!client) return null;
     const id = randomUUID();
+    // NOTIFY payloads are at most 8000 bytes: a push naming too many paths asks for every file.
+    if (command.type === "push-files" && JSON.stringify(command).length > MAX_COMMAND_BYTES) command = { ...command, paths: null, deleted: [] };
     const answered = new Promise<ClusterAnswer>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);

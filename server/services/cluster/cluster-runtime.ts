@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import { getAppRuntime } from "@/server/process/app-runtime";
 import { getExecutionHub } from "@/server/services/executions/execution-hub";
+import { DatabaseWorkspaceStore } from "@/server/services/files/database-workspace-store";
+import { pushToContainer } from "@/server/services/files/push-to-container";
 import { stopLiveProcess } from "@/server/services/processes/process-service";
 import type { ServerInstanceIdentity } from "@/server/services/records/server-instance";
 import { ClusterBus, type ClusterCommand } from "./cluster-bus";
@@ -12,7 +14,20 @@ async function handle(command: ClusterCommand): Promise<boolean> {
       return getExecutionHub().cancel(command.executionId);
     case "stop-process":
       return stopLiveProcess(command.processId);
+    case "push-files":
+      return pushSavedFiles(command.projectId, command.paths, command.deleted);
   }
+}
+
+/** Mirrors files a peer saved into this instance's live container of the project; false when it holds none. */
+async function pushSavedFiles(projectId: number, paths: string[] | null, deleted: string[]): Promise<boolean> {
+  const engine = getAppRuntime().engine;
+  if (!engine?.fleet.activeSandboxes().some((s) => s.projectId === String(projectId))) return false;
+  // The database has the saved bytes (the peer answered its caller only after storing them).
+  const wanted = paths && new Set(paths);
+  const files = (await new DatabaseWorkspaceStore().loadFiles(String(projectId))).filter((f) => !wanted || wanted.has(f.path));
+  await pushToContainer(projectId, files, deleted);
+  return true;
 }
 
 /** Starts this server's end of the bus and publishes it in the process registry (stopped by main.ts). */
