@@ -98,6 +98,9 @@ async function main() {
   say(`sandbox engine: runtime ${env.SANDBOX_RUNTIME}, warm pool ${env.SANDBOX_POOL_SIZE} per image, posture check in a fresh container`);
   const runtime = await startSandboxRuntime(env, getLogger());
   cleanup.push(["sandbox engine", () => runtime.stop()]);
+  // With the engine up, a round removes the containers of dead instances (a previous run of this
+  // server killed with -9 among them) before this one serves; later rounds catch later deaths.
+  await records.sweep();
   if (runtime.engine) {
     const previews = startPreviewGateway(previewSettings(env, publicUrl), runtime.engine, getLogger());
     // Stopped before the engine (cleanup runs in reverse): listeners close, then containers go.
