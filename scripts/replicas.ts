@@ -11,6 +11,7 @@
 //   kill -9      A's process group killed mid-run: B (a survivor) removes A's containers and ends
 //                A's execution and process rows as interrupted; prints how long each took (≤ 30 s)
 // Prints one line per check and "N passed, N failed"; exit code 1 when any failed.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,6 +77,15 @@ const instanceContainers = (scope: string, instance: string) =>
     .split("\n")
     .filter(Boolean);
 
+function canUnshare(): boolean {
+  try {
+    execFileSync("unshare", ["--uts", "true"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "pantheon-replicas-"));
   const { chmodSync } = await import("node:fs");
@@ -124,7 +134,10 @@ async function main(): Promise<void> {
   try {
     // A looks like another machine to B and C: its death is told by its heartbeat alone (15 s
     // silent), not by the same-host pid check D's is (next round, ≤ 5 s).
-    const a = await boot("a", 0, "replica-a");
+    // A UTS namespace needs root (and util-linux's unshare); without it A is on this host too.
+    const ownHost = canUnshare();
+    if (!ownHost) say("no UTS namespace here (not root, or no unshare): A shares this host; its death is told by its pid, not its heartbeat");
+    const a = await boot("a", 0, ownHost ? "replica-a" : undefined);
     const b = await boot("b", 1);
     await db.connect();
     const instanceOf = async (server: LiveServer) => {
@@ -272,7 +285,7 @@ async function main(): Promise<void> {
     );
 
     // --- kill -9: A (another host to the survivors: heartbeat), then D (same host: pid check)
-    await killAndMeasure("A (other host)", a, idA, workA);
+    await killAndMeasure(ownHost ? "A (other host)" : "A", a, idA, workA);
     const d = await boot("d", 3);
     const idD = await instanceOf(d);
     await killAndMeasure("D (same host)", d, idD, await busy(restClient(d, key), idD));
