@@ -48,6 +48,9 @@ const steps = {
   // Fault injection, short (issue 12): each fault once against a live server (scripts/chaos.ts).
   // Exit 1 when a fault did not recover, something was lost, or a request answered 500.
   chaos: { cmd: ["npm", "run", "--silent", "chaos", "--", "--short"] },
+  // Replicas (issue 13): four real servers over one PostgreSQL and one Docker engine; cancel, stop
+  // and files through a peer, a boot beside a live instance, kill -9 (scripts/replicas.ts).
+  replicas: { cmd: ["npm", "run", "--silent", "replicas"] },
   // Production serves previews on another site (SANDBOX_PREVIEW_DOMAIN): the preview and the
   // cross-site attack specs again in that mode, against the same build.
   "e2e-preview-domain": {
@@ -69,7 +72,8 @@ const chains = [
 
 // The short chaos run comes last, alone: it restarts the Docker engine (which would kill the other
 // chains' containers), fills a data folder and builds Next like e2e does. It needs the images.
-const last = { steps: ["chaos"], stopOnFailure: true };
+// The replicas run goes before it, alone too: it kills servers with -9 and counts containers by label.
+const last = { steps: ["replicas", "chaos"], stopOnFailure: false };
 
 const results = [];
 
@@ -202,7 +206,9 @@ const started = Date.now();
 const checksOk = await runChain(checks);
 const chainsOk = await Promise.all(chains.map(runChain));
 const imagesOk = !results.some((r) => r.name === "images" && !r.ok);
-const lastOk = imagesOk ? await runChain(last) : (results.push({ name: "chaos", ok: false, seconds: 0, counts: null, skipped: true }), false);
+const lastOk = imagesOk
+  ? await runChain(last)
+  : (results.push(...last.steps.map((name) => ({ name, ok: false, seconds: 0, counts: null, skipped: true }))), false);
 const allOk = checksOk && chainsOk.every(Boolean) && lastOk;
 
 console.log("\n════ summary ════");

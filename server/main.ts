@@ -22,7 +22,9 @@ import { stopPreviewGateway } from "@/server/process/preview-runtime";
 import { startPreviewGateway } from "@/server/startup/preview-gateway";
 import { startSandboxRuntime } from "@/server/startup/sandbox-runtime";
 import { closeRateLimits } from "@/server/services/limits/process-rate-limits";
+import { startClusterBus, stopClusterBus } from "@/server/services/cluster/cluster-runtime";
 import { startRecordSweeper } from "@/server/services/records/record-sweeper-runtime";
+import { claimServerInstance } from "@/server/services/records/server-instance";
 import { getShellRegistry } from "@/server/services/terminal/shell-registry";
 import { createShellRoute } from "@/server/ws/shell-route";
 import { createUpgradeRouter } from "@/server/ws/upgrade-router";
@@ -83,6 +85,9 @@ async function main() {
   if (swept.executions.length || swept.processes.length)
     say(`ended ${swept.executions.length} execution(s) and ${swept.processes.length} background process(es) a previous server left running, as interrupted`);
   cleanup.push(["record sweeper", () => records.stop({ forget: true })]);
+  // Cancel and stop reach the instance that runs the execution or process (services/cluster/SCALE.md).
+  await startClusterBus(claimServerInstance(), db.url, getLogger());
+  cleanup.push(["cluster bus", () => stopClusterBus()]);
 
   const docker = await pingDocker();
   say(
@@ -93,6 +98,9 @@ async function main() {
   say(`sandbox engine: runtime ${env.SANDBOX_RUNTIME}, warm pool ${env.SANDBOX_POOL_SIZE} per image, posture check in a fresh container`);
   const runtime = await startSandboxRuntime(env, getLogger());
   cleanup.push(["sandbox engine", () => runtime.stop()]);
+  // With the engine up, a round removes the containers of dead instances (a previous run of this
+  // server killed with -9 among them) before this one serves; later rounds catch later deaths.
+  await records.sweep();
   if (runtime.engine) {
     const previews = startPreviewGateway(previewSettings(env, publicUrl), runtime.engine, getLogger());
     // Stopped before the engine (cleanup runs in reverse): listeners close, then containers go.

@@ -65,6 +65,8 @@ export class LiveServer {
     readonly env: NodeJS.ProcessEnv,
     /** Every line the server prints is also appended here (the ring in `log` keeps only 400). */
     readonly logFile?: string,
+    /** A command the server is started through (e.g. a UTS namespace with another host name). */
+    readonly launcher: string[] = [],
   ) {}
 
   get base() {
@@ -74,7 +76,8 @@ export class LiveServer {
   async start(timeoutMs = 900_000): Promise<void> {
     // Its own process group, so "kill -9 of the whole server" reaches start.mjs, the server and
     // the embedded PostgreSQL it started, as a crash of the machine's service would.
-    this.child = spawn(process.execPath, ["scripts/start.mjs"], { cwd: root, env: this.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const [command, ...args] = [...this.launcher, process.execPath, "scripts/start.mjs"];
+    this.child = spawn(command ?? process.execPath, args, { cwd: root, env: this.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     const keep = (chunk: Buffer) => {
       if (this.logFile) appendFileSync(this.logFile, chunk);
       for (const line of chunk.toString().split("\n")) if (line.trim()) this.log.push(line);

@@ -10,6 +10,7 @@ import type { SandboxLogger } from "@/server/monitoring/sandbox-log";
 import type { MinuteCounters } from "@/server/monitoring/security-events";
 import type { PreviewGateway } from "@/server/preview/preview-gateway";
 import type { SandboxEngine } from "@/server/sandbox/engine";
+import type { ClusterBus } from "@/server/services/cluster/cluster-bus";
 import type { ExecutionHub } from "@/server/services/executions/execution-hub";
 import type { FileChangeHub } from "@/server/services/files/file-change-hub";
 import type { LiveProcess } from "@/server/services/processes/live-processes";
@@ -85,6 +86,8 @@ export interface AppRuntime {
   vueCheckSources?: Map<number, VueCheckSources>;
   /** This server as the records know it, claimed at boot by the record sweeper (server/services/records/server-instance.ts). */
   serverInstance?: ServerInstanceIdentity;
+  /** Commands between the app's instances over LISTEN/NOTIFY (server/services/cluster/cluster-bus.ts), started by main.ts. */
+  clusterBus?: ClusterBus;
 }
 
 const slot = globalThis as typeof globalThis & { __pantheonAppRuntime?: AppRuntime };

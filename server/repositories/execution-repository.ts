@@ -144,6 +144,12 @@ export const executionRepository = {
     return toRecord(row);
   },
 
+  /** The server instance running the execution; null when it has finished (or predates instance records). */
+  async runningOn(id: number): Promise<string | null> {
+    const row = await getPrisma().sandboxExecution.findUnique({ where: { id }, select: { instanceId: true, finishedAt: true } });
+    return row && row.finishedAt === null ? row.instanceId : null;
+  },
+
   async findById(id: number): Promise<ExecutionRecord | null> {
     const row = await getPrisma().sandboxExecution.findUnique({ where: { id }, select: executionFields });
     return row && toRecord(row);

@@ -23,6 +23,12 @@ export type ProcessWithOutput = ProcessRecord & { output: string; outputBase64: 
 export type ProcessEndStatus = "exited" | "failed" | "stopped";
 
 export const processRepository = {
+  /** The server instance running the process; null when it has ended (or predates instance records). */
+  async runningOn(id: number): Promise<string | null> {
+    const row = await getPrisma().sandboxProcess.findUnique({ where: { id }, select: { instanceId: true, status: true } });
+    return row && row.status === "running" ? row.instanceId : null;
+  },
+
   start(data: {
     projectId: number;
     userId: number | null;

@@ -23,6 +23,12 @@ export const serverInstanceRepository = {
     return getPrisma().serverInstance.findMany({ where: { id: { in: ids } }, select: { id: true, host: true, pid: true, heartbeatAt: true } });
   },
 
+  /** Instances that beat since `since` (alive as far as the heartbeats tell). */
+  async beatSince(since: Date): Promise<string[]> {
+    const rows = await getPrisma().serverInstance.findMany({ where: { heartbeatAt: { gte: since } }, select: { id: true } });
+    return rows.map((r) => r.id);
+  },
+
   /** A clean shutdown: its rows are swept at once by the next instance, not after the heartbeat goes stale. */
   async remove(id: string): Promise<void> {
     await getPrisma().serverInstance.deleteMany({ where: { id } });

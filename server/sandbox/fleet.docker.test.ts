@@ -86,6 +86,36 @@ describe(`engine.fleet under ${testRuntime()}`, () => {
     await eventually(() => t.engine.status().pool.warm.node === 1);
   });
 
+  it("lists other instances' containers in its scope and removes one instance's only", async () => {
+    const held = await t.engine.execute("held-2", { kind: "command", command: "true" });
+    const { scope } = t.engine.config;
+    const tag = Math.random().toString(36).slice(2, 8);
+    const make = (labels: Record<string, string>) =>
+      docker.createContainer({
+        Image: "pantheon-sandbox/node:latest",
+        Cmd: ["sleep", "120"],
+        Labels: { [LABEL_SANDBOX]: "1", ...labels },
+        HostConfig: { NetworkMode: "none" },
+      });
+    const dead = await make({ [LABEL_INSTANCE]: `s-dead-${tag}`, [LABEL_SCOPE]: scope });
+    const live = await make({ [LABEL_INSTANCE]: `s-live-${tag}`, [LABEL_SCOPE]: scope });
+    const elsewhere = await make({ [LABEL_INSTANCE]: `s-dead-${tag}`, [LABEL_SCOPE]: `other-${tag}` });
+    try {
+      const listed = await t.engine.fleet.otherInstancesWithContainers();
+      expect([...listed.keys()]).toEqual(expect.arrayContaining([`s-dead-${tag}`, `s-live-${tag}`]));
+      expect(listed.has(t.engine.config.instanceId)).toBe(false);
+      expect(await t.engine.fleet.removeInstanceContainers(`s-dead-${tag}`)).toBe(1);
+      expect(await gone(dead.id)).toBe(true);
+      // Another instance's, another scope's (same instance label) and our own stay.
+      expect(await gone(live.id)).toBe(false);
+      expect(await gone(elsewhere.id)).toBe(false);
+      expect(await gone(held.containerId!)).toBe(false);
+      expect(await t.engine.fleet.removeInstanceContainers(t.engine.config.instanceId)).toBe(0);
+    } finally {
+      await Promise.all([live, elsewhere].map((c) => c.remove({ force: true }).catch(() => {})));
+    }
+  });
+
   it("resizes the warm pool and records binds for demand", async () => {
     const since = Date.now() - 60_000;
     expect(t.engine.fleet.bindsSince(since).length).toBeGreaterThanOrEqual(4);

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { bashArgs, SANDBOX_USER, WORKSPACE_DIR } from "./container-scripts";
 import type { EngineConfig, ImageKind } from "./config";
-import { LABEL_IMAGE_KIND, LABEL_INSTANCE, LABEL_SANDBOX, type ContainerStatsSample, type SandboxDriver, type StatsSubscription } from "./driver";
+import { LABEL_IMAGE_KIND, LABEL_INSTANCE, LABEL_SANDBOX, LABEL_SCOPE, type ContainerStatsSample, type SandboxDriver, type StatsSubscription } from "./driver";
 import { engineBudgets, withDeadline, type EngineOperation } from "./deadline";
 import type { ContainerPool } from "./pool";
 import { reapOrphanContainers } from "./reaper";
@@ -115,6 +115,34 @@ export class SandboxFleet {
       await this.driver.destroy(c.id);
     }
     return { otherInstances, ownUnknown: lost.length };
+  }
+
+  /**
+   * The instance labels on this scope's sandbox containers (other than ours), with the youngest
+   * container's creation time each: the record sweeper asks the database which are dead.
+   */
+  async otherInstancesWithContainers(): Promise<Map<string, number>> {
+    const containers = await this.driver.listByLabel({ [LABEL_SANDBOX]: "1", [LABEL_SCOPE]: this.config.scope });
+    const instances = new Map<string, number>();
+    for (const c of containers) {
+      const instance = c.labels[LABEL_INSTANCE];
+      if (instance === undefined || instance === this.config.instanceId) continue;
+      instances.set(instance, Math.max(instances.get(instance) ?? 0, c.createdAt));
+    }
+    return instances;
+  }
+
+  /** Removes every container of a dead instance in this scope (idempotent: a gone one is success). */
+  async removeInstanceContainers(instanceId: string): Promise<number> {
+    if (instanceId === this.config.instanceId) return 0;
+    const containers = await this.driver.listByLabel({ [LABEL_SANDBOX]: "1", [LABEL_SCOPE]: this.config.scope, [LABEL_INSTANCE]: instanceId });
+    await Promise.all(
+      containers.map(async (c) => {
+        this.log.info({ containerId: c.id, instance: instanceId, state: c.state }, "removing a container of a dead server instance");
+        await this.driver.destroy(c.id);
+      }),
+    );
+    return containers.length;
   }
 
   /** Binds since `since` (ms), for sizing the warm pool to demand. */

@@ -12,6 +12,7 @@ import { dockerNetworkSubnets } from "@/server/egress/docker-subnets";
 import { EgressGateway } from "@/server/egress/egress-gateway";
 import { projectNetworkPolicy } from "@/server/services/projects/network-policy";
 import { publishSandboxEngine } from "@/server/process/app-runtime";
+import { claimServerInstance } from "@/server/services/records/server-instance";
 import { type DockerStatus, pingDocker } from "@/server/process/docker-ping";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 
@@ -57,7 +58,15 @@ export async function startSandboxRuntime(env: Env, logger: Logger): Promise<San
   });
   const leases = leaseRecorder(logger);
   const engine = createDockerSandboxEngine({
-    config: engineConfigFromEnv(env),
+    config: {
+      ...engineConfigFromEnv(env),
+      // Containers carry this server's instance id (server_instances), so a peer's record sweeper
+      // can tell a dead instance's containers from a live one's; only that sweeper, which knows
+      // the heartbeats, removes another instance's containers (never the boot reaper: the other
+      // instance may be alive and serving; services/cluster/SCALE.md).
+      instanceId: claimServerInstance().id,
+      reapOtherInstances: false,
+    },
     store: new DatabaseWorkspaceStore(),
     logger,
     docker,

@@ -1,6 +1,7 @@
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { type ExecutionRecord, executionRepository } from "@/server/repositories/execution-repository";
+import { askOwner } from "@/server/services/cluster/ask-owner";
 import { requireProject } from "@/server/services/projects/project-access";
 import { getExecutionHub } from "./execution-hub";
 
@@ -28,8 +29,14 @@ export async function latestExecution(user: AuthUser, projectId: number): Promis
   return executionRepository.latestForProject(projectId);
 }
 
-/** Cancels a running execution; false when it already finished (or runs on another instance). */
+/**
+ * Cancels a running execution, wherever it runs: here through the hub, on another instance by
+ * asking its owner over the cluster bus (the owner's answer is the result). False when it had
+ * already finished, or its owner did not answer in time (dead: the sweeper ends it as interrupted).
+ */
 export async function cancelExecution(user: AuthUser, executionId: number): Promise<boolean> {
   await requireExecution(user, executionId, "write");
-  return getExecutionHub().cancel(executionId);
+  if (getExecutionHub().cancel(executionId)) return true;
+  const answer = await askOwner(await executionRepository.runningOn(executionId), { type: "cancel-execution", executionId });
+  return answer?.done ?? false;
 }

@@ -11,6 +11,8 @@ import { getFileChangeHub } from "./file-change-hub";
 import { type BaseVersion, contentVersion, type FileConflict, VERSION_PATTERN } from "./file-version";
 import { assertFilePath } from "./file-path";
 import { pushToContainer } from "./push-to-container";
+import { getLogger } from "@/server/logging/logger";
+import { pushToPeers } from "@/server/services/cluster/ask-owner";
 
 export interface FileWrite {
   path: string;
@@ -100,6 +102,14 @@ export async function applyFileChanges(
     projectId,
     pushed.map((f) => ({ ...f, executable: f.executable ?? existing.get(f.path)?.executable ?? false })),
     changes.deletes,
+  );
+  // …and in the live container of every other instance that holds one (replicas; cluster/SCALE.md).
+  await pushToPeers(
+    projectId,
+    pushed.map((f) => f.path),
+    changes.deletes,
+  ).catch((err: unknown) =>
+    getLogger().warn({ sandbox_id: String(projectId), err: err instanceof Error ? err.message : String(err) }, "pushing files to other instances failed"),
   );
   return { written: [...seen], deleted: changes.deletes, versions: Object.fromEntries(upserts.map((u) => [u.filePath, u.version])), checkpointId };
 }

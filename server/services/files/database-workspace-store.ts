@@ -1,6 +1,8 @@
 import type { WorkspaceChanges, WorkspaceFile, WorkspaceStore } from "@/server/sandbox/workspace-files";
 import { escapeNonUtf8 } from "@/server/sandbox/workspace-manifest";
+import { getLogger } from "@/server/logging/logger";
 import { fileRepository } from "@/server/repositories/file-repository";
+import { pushToPeers } from "@/server/services/cluster/ask-owner";
 import { getFileChangeHub } from "./file-change-hub";
 import { contentVersion } from "./file-version";
 import { fileTypeOf } from "./file-type";
@@ -48,5 +50,9 @@ export class DatabaseWorkspaceStore implements WorkspaceStore {
       source: "execution",
       aiPersonality: null,
     });
+    // Another instance's live container of the project takes what this run saved (replicas; cluster/SCALE.md).
+    await pushToPeers(Number(projectId), Object.keys(versions), changes.deleted).catch((err: unknown) =>
+      getLogger().warn({ sandbox_id: projectId, err: err instanceof Error ? err.message : String(err) }, "pushing saved files to other instances failed"),
+    );
   }
 }

@@ -21,6 +21,7 @@ import { getTemplate } from "@/server/templates/templates";
 import { type LiveProcess, liveProcesses, liveProcessesOf } from "./live-processes";
 import { outputForTransport } from "@/server/sandbox/byte-text";
 import { ProcessOutput, type ProcessStatus } from "./process-output";
+import { askOwner } from "@/server/services/cluster/ask-owner";
 
 export interface ProcessView {
   id: number;
@@ -263,13 +264,19 @@ export async function startDevServer(user: AuthUser, projectId: number, ai: AiPe
 /** Stops a background process and everything it started; an ended process is returned as it is. */
 export async function stopProcess(user: AuthUser, processId: number): Promise<ProcessView> {
   const row = await requireProcess(user, processId);
-  const live = liveProcesses().get(processId);
-  if (live) {
-    live.stopping = true;
-    await live.process.kill();
-    await live.settled;
-  }
+  // Running on another instance: its owner stops it and answers once the end is recorded.
+  if (!(await stopLiveProcess(processId))) await askOwner(await processRepository.runningOn(processId), { type: "stop-process", processId });
   return processView((await processRepository.findById(processId)) ?? row);
+}
+
+/** Stops the process if it runs in this server (true), after its end is recorded. */
+export async function stopLiveProcess(processId: number): Promise<boolean> {
+  const live = liveProcesses().get(processId);
+  if (!live) return false;
+  live.stopping = true;
+  await live.process.kill();
+  await live.settled;
+  return true;
 }
 
 export async function listProcesses(user: AuthUser, projectId: number): Promise<ProcessView[]> {

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { getDatabaseAvailability } from "@/server/db/database-availability";
+import { getAppRuntime } from "@/server/process/app-runtime";
 import { getExecutionHub } from "@/server/services/executions/execution-hub";
 import { liveProcesses } from "@/server/services/processes/live-processes";
 import { RecordSweeper } from "./record-sweeper";
@@ -15,6 +16,7 @@ export function startRecordSweeper(log: Logger): RecordSweeper {
       process: (id) => liveProcesses().has(id),
     },
     databaseUp: () => getDatabaseAvailability().isUp(),
+    containers: () => getAppRuntime().engine?.fleet,
     log: log.child({ component: "records" }),
   });
   sweeper.start();

@@ -125,4 +125,40 @@ describe("the record sweeper", () => {
     expect(await p(procs.mineLive)).toMatchObject({ status: "failed" });
     await next.stop({ forget: true });
   });
+
+  it("removes the containers of dead instances each round, never a live one's", async () => {
+    const gone = spawnSync("true").pid ?? 0;
+    const self = { id: `s-me-${tag}`, host: hostname(), pid: process.pid };
+    const dead = { id: `s-killed-${tag}`, host: hostname(), pid: gone };
+    const silent = { id: `s-quiet-${tag}`, host: "elsewhere", pid: 1 };
+    const alive = { id: `s-peer-${tag}`, host: "elsewhere", pid: 1 };
+    await serverInstanceRepository.beat(dead, new Date());
+    await serverInstanceRepository.beat(silent, new Date(Date.now() - 20_000));
+    await serverInstanceRepository.beat(alive, new Date());
+    const now = Date.now();
+    // Instance label → youngest container's creation time, as the engine's fleet reports them.
+    const labelled = new Map([
+      [dead.id, now - 60_000],
+      [silent.id, now - 60_000],
+      [alive.id, now - 60_000],
+      [`s-vanished-${tag}`, now - 120_000], // no row (forgotten), old containers: an orphan
+      [`s-booting-${tag}`, now - 1_000], // no row yet, a container just made: left alone
+    ]);
+    const removed: string[] = [];
+    const sweeper = new RecordSweeper({
+      self,
+      live: { execution: () => false, process: () => false },
+      log: pino({ level: "silent" }),
+      containers: () => ({
+        otherInstancesWithContainers: async () => new Map([...labelled].filter(([id]) => !removed.includes(id))),
+        removeInstanceContainers: async (id) => (removed.push(id), 2),
+      }),
+    });
+    await sweeper.sweep();
+    expect(removed.sort()).toEqual([dead.id, silent.id, `s-vanished-${tag}`].sort());
+    // The next round finds nothing more to remove (the live peer and the booting one stay).
+    await sweeper.sweep();
+    expect(removed).toHaveLength(3);
+    await sweeper.stop({ forget: true });
+  });
 });

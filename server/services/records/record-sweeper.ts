@@ -20,7 +20,20 @@ export interface SweepSettings {
   unknownRowAfterMs: number;
 }
 
-export const DEFAULT_SWEEP: SweepSettings = { intervalMs: 15_000, staleAfterMs: 90_000, unknownRowAfterMs: 60_000 };
+// Replicas (services/cluster/SCALE.md): a dead instance's projects, containers and runs are taken
+// over within 30 s of its death. Silent for 15 s (three missed beats) is dead; the next round, at
+// most 5 s later, removes its containers and ends its rows: 15 + 5 + the removal itself < 30 s.
+export const DEFAULT_SWEEP: SweepSettings = { intervalMs: 5_000, staleAfterMs: 15_000, unknownRowAfterMs: 60_000 };
+
+/** The sandbox containers of other instances, as the engine sees them (absent: no engine in this process). */
+export interface InstanceContainers {
+  /** Instance label → creation time (ms) of its youngest container, for this deployment's scope. */
+  otherInstancesWithContainers(): Promise<Map<string, number>>;
+  removeInstanceContainers(instanceId: string): Promise<number>;
+}
+
+/** A container younger than this may belong to an instance whose first heartbeat is not visible yet. */
+const YOUNG_CONTAINER_MS = 30_000;
 
 /** What this process still runs, as the execution hub and the live process map know it. */
 export interface LiveRuns {
@@ -107,6 +120,8 @@ export class RecordSweeper {
       live: LiveRuns;
       log: Logger;
       settings?: SweepSettings;
+      /** The engine's view of other instances' containers: a dead instance's are removed each round. */
+      containers?: () => InstanceContainers | undefined;
       /** False while the database is away: the round is skipped (no heartbeat either). */
       databaseUp?: () => boolean;
       now?: () => Date;
@@ -142,6 +157,9 @@ export class RecordSweeper {
     const { self, live } = this.opts;
     const settings = this.settings;
     await serverInstanceRepository.beat(self, now);
+    await this.removeDeadInstancesContainers(now.getTime()).catch((err: unknown) =>
+      this.opts.log.warn({ err: err instanceof Error ? err.message : err }, "could not remove dead instances' containers"),
+    );
     const [executions, processes] = await Promise.all([recordSweepRepository.openExecutions(), recordSweepRepository.openProcesses()]);
     const owners = [...new Set([...executions, ...processes].map((r) => r.instanceId).filter((id): id is string => id !== null && id !== self.id))];
     const instances = new Map((await serverInstanceRepository.find(owners)).map((i) => [i.id, i]));
@@ -159,5 +177,25 @@ export class RecordSweeper {
     // Instances silent for a day own no open row any more (swept above): their records go.
     await serverInstanceRepository.forgetSilentSince(new Date(now.getTime() - 86_400_000));
     return report;
+  }
+
+  /**
+   * Containers labelled with an instance the heartbeats call dead are removed (periodically, not
+   * only at boot: a peer that dies is cleaned up while the others keep serving). A live
+   * instance's containers are never touched, whichever instance booted last.
+   */
+  private async removeDeadInstancesContainers(now: number): Promise<void> {
+    const containers = this.opts.containers?.();
+    if (!containers) return;
+    const labelled = await containers.otherInstancesWithContainers();
+    if (!labelled.size) return;
+    const instances = new Map((await serverInstanceRepository.find([...labelled.keys()])).map((i) => [i.id, i]));
+    for (const [instanceId, youngestAt] of labelled) {
+      if (!instances.has(instanceId) && now - youngestAt < YOUNG_CONTAINER_MS) continue;
+      const reason = deadOwner(instanceId, this.opts.self, instances, now, this.settings);
+      if (!reason) continue;
+      const removed = await containers.removeInstanceContainers(instanceId);
+      if (removed) this.opts.log.warn({ instance: instanceId, removed, reason }, "removed the containers of a dead server instance");
+    }
   }
 }

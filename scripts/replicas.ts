@@ -1,0 +1,319 @@
+// npm run replicas [-- --keep]
+//
+// Replicas of the app over one PostgreSQL and one Docker engine (issue 13 points 1, 2 and 4),
+// tried as real servers: a PostgreSQL started here, and instances A, B (and C) started as
+// `npm start` starts them (scripts/start.mjs), each with DATABASE_URL at that database, its own
+// port and data folder, and one container scope. Then, through the REST and tRPC APIs:
+//   cancel       a run on A cancelled through B: B answers {"cancelled": true} and the run ends
+//                as cancelled; a second cancel through B answers false
+//   stop         a background process on A stopped through B (REST DELETE): answered "stopped"
+//   boot         instance C boots while A runs: A's containers and its run are untouched
+//   kill -9      A's process group killed mid-run: B (a survivor) removes A's containers and ends
+//                A's execution and process rows as interrupted; prints how long each took (≤ 30 s)
+// Prints one line per check and "N passed, N failed"; exit code 1 when any failed.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { embeddedPostgresUrl, startEmbeddedPostgres } from "@/server/db/embedded-postgres";
+import { createKey, docker, freePort, LiveServer, type RestClient, restClient, seconds, sleep } from "./harness/live-server";
+
+const { values } = parseArgs({ options: { keep: { type: "boolean", default: false } } });
+const say = (line: string) => console.log(`[replicas] ${new Date().toISOString().slice(11, 19)} ${line}`);
+/** Issue 13 point 2: a dead instance's work is taken over within this. */
+const RECOVERY_BUDGET_MS = 30_000;
+const BASE_PORT = Number(process.env.HARNESS_PORT ?? 0);
+
+const results: { name: string; ok: boolean; detail: string }[] = [];
+function check(name: string, ok: boolean, detail: string): void {
+  results.push({ name, ok, detail });
+  say(`${ok ? "PASS" : "FAIL"} ${name}: ${detail}`);
+}
+
+async function until<T>(what: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 250): Promise<{ value: T | null; ms: number }> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    const value = await what();
+    if (value) return { value, ms: Date.now() - started };
+    await sleep(everyMs);
+  }
+  return { value: null, ms: Date.now() - started };
+}
+
+/** tRPC over HTTP with the API key (superjson envelopes), as lib/sandbox-client.ts speaks it. */
+async function trpc(api: RestClient, procedure: string, input: unknown): Promise<unknown> {
+  const res = await fetch(`${api.base}/api/trpc/${procedure}`, {
+    method: "POST",
+    headers: { authorization: api.authorization, "content-type": "application/json" },
+    body: JSON.stringify({ json: input }),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const body = (await res.json()) as { result?: { data?: { json?: unknown } }; error?: unknown };
+  if (!res.ok || !body.result) throw new Error(`${procedure}: ${res.status} ${JSON.stringify(body.error ?? body)}`);
+  return body.result.data?.json;
+}
+
+async function trpcQuery(api: RestClient, procedure: string, input: unknown): Promise<unknown> {
+  const res = await fetch(`${api.base}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
+    headers: { authorization: api.authorization },
+    signal: AbortSignal.timeout(60_000),
+  });
+  const body = (await res.json()) as { result?: { data?: { json?: unknown } }; error?: unknown };
+  if (!res.ok || !body.result) throw new Error(`${procedure}: ${res.status} ${JSON.stringify(body.error ?? body)}`);
+  return body.result.data?.json;
+}
+
+interface ExecutionRow {
+  status: string | null;
+  statusReason: string | null;
+  finishedAt: string | null;
+}
+const getExecution = async (api: RestClient, executionId: number) => (await trpcQuery(api, "executions.get", { executionId })) as ExecutionRow;
+
+const instanceContainers = (scope: string, instance: string) =>
+  docker(["ps", "-a", "-q", "--filter", `label=pantheon.scope=${scope}`, "--filter", `label=pantheon.instance=${instance}`])
+    .split("\n")
+    .filter(Boolean);
+
+function canUnshare(): boolean {
+  try {
+    execFileSync("unshare", ["--uts", "true"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "pantheon-replicas-"));
+  const { chmodSync } = await import("node:fs");
+  chmodSync(dir, 0o755);
+  const port = async (offset: number) => (BASE_PORT ? BASE_PORT + offset : freePort());
+  const pgPort = process.env.HARNESS_PG_PORT ? Number(process.env.HARNESS_PG_PORT) : await freePort();
+  say(`starting PostgreSQL on :${pgPort}`);
+  const database = await startEmbeddedPostgres({ dataDir: join(dir, "postgres"), port: pgPort });
+  const databaseUrl = embeddedPostgresUrl(pgPort);
+  const db = new pg.Client({ connectionString: databaseUrl });
+  const scope = `replicas-${process.pid}`;
+  const servers: LiveServer[] = [];
+  const figures: string[] = [];
+  const envFor = async (name: string, offset: number) => {
+    const p = await port(offset);
+    const folder = join(dir, name);
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(folder, { recursive: true });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(p),
+      NEXTAUTH_URL: `http://127.0.0.1:${p}`,
+      // One secret for all: a session cookie made by one instance is good on the others.
+      NEXTAUTH_SECRET: "replicas harness secret, the same on every instance",
+      PANTHEON_DATA_DIR: folder,
+      DATABASE_URL: databaseUrl,
+      SANDBOX_CONTAINER_SCOPE: scope,
+      SANDBOX_POOL_SIZE: "0",
+      SANDBOX_LOG_LEVEL: "warn",
+      SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE: "100000",
+      SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE: "100000",
+    };
+    return { port: p, env };
+  };
+  /** `host`: the instance runs in a UTS namespace of its own with that host name, as on another machine. */
+  const boot = async (name: string, offset: number, host?: string) => {
+    const { port: p, env } = await envFor(name, offset);
+    const launcher = host ? ["unshare", "--uts", "sh", "-c", `hostname ${host} && exec "$0" "$@"`] : [];
+    const server = new LiveServer(p, env, join(dir, `${name}.log`), launcher);
+    servers.push(server);
+    const started = Date.now();
+    await server.start();
+    say(`instance ${name} up on :${p} in ${seconds(Date.now() - started)} (log ${join(dir, `${name}.log`)})`);
+    return server;
+  };
+  try {
+    // A looks like another machine to B and C: its death is told by its heartbeat alone (15 s
+    // silent), not by the same-host pid check D's is (next round, ≤ 5 s).
+    // A UTS namespace needs root (and util-linux's unshare); without it A is on this host too.
+    const ownHost = canUnshare();
+    if (!ownHost) say("no UTS namespace here (not root, or no unshare): A shares this host; its death is told by its pid, not its heartbeat");
+    const a = await boot("a", 0, ownHost ? "replica-a" : undefined);
+    const b = await boot("b", 1);
+    await db.connect();
+    const instanceOf = async (server: LiveServer) => {
+      const pid = server.serverPid();
+      const row = await db.query<{ id: string }>("SELECT id FROM server_instances WHERE pid = $1", [pid]);
+      if (!row.rows[0]) throw new Error(`no server_instances row for pid ${pid}`);
+      return row.rows[0].id;
+    };
+    const [idA, idB] = [await instanceOf(a), await instanceOf(b)];
+    say(`instances: A=${idA} B=${idB}`);
+    const key = await createKey(a.env, "replicas");
+    const viaA = restClient(a, key);
+    const viaB = restClient(b, key);
+    const project = (await viaA.json("POST", "/api/sandbox/projects", { name: "replicas" })) as { id: number };
+
+    // --- cancel through B of a run on A
+    {
+      const { executionId } = (await trpc(viaA, "executions.run", { projectId: project.id, kind: "command", command: "sleep 120", timeoutSeconds: 200 })) as {
+        executionId: number;
+      };
+      await until(async () => (await db.query("SELECT 1 FROM sandbox_executions WHERE id = $1 AND instance_id = $2", [executionId, idA])).rowCount, 30_000);
+      // The run is in its container (not still binding one) before the cancel goes through B.
+      await until(async () => instanceContainers(scope, idA).length > 0, 60_000);
+      await sleep(1_000);
+      const started = Date.now();
+      const answer = (await trpc(viaB, "executions.cancel", { executionId })) as { cancelled: boolean };
+      const answerMs = Date.now() - started;
+      const ended = await until(async () => {
+        const row = await getExecution(viaB, executionId);
+        return row.finishedAt ? row : null;
+      }, 30_000);
+      check(
+        "cancel through B of a run on A",
+        answer.cancelled && ended.value !== null && ended.value.status !== "success",
+        `B answered ${JSON.stringify(answer)} in ${answerMs} ms; the run ended ${ended.value ? `${ended.value.status} (${ended.value.statusReason}) ${Date.now() - started} ms after the cancel` : "not within 30 s"}`,
+      );
+      const again = (await trpc(viaB, "executions.cancel", { executionId })) as { cancelled: boolean };
+      check("a second cancel through B answers false", !again.cancelled, JSON.stringify(again));
+    }
+
+    // --- stop through B of a background process on A
+    {
+      const started = (await viaA.json("POST", `/api/sandbox/projects/${project.id}/processes`, { command: "sleep 300" })) as { id: number; status: string };
+      const t = Date.now();
+      const res = await viaB.raw("DELETE", `/api/sandbox/projects/${project.id}/processes/${started.id}`);
+      const body = (await res.json()) as { status?: string };
+      check(
+        "stop through B of a process on A",
+        res.status === 200 && body.status === "stopped",
+        `B answered ${res.status} status=${body.status} in ${Date.now() - t} ms`,
+      );
+    }
+
+    // --- file coherence: each instance holds a live container of the project; a file saved
+    // through one (API write, or a run's own write) is seen by the next run through the other.
+    {
+      const execute = async (api: RestClient, command: string) =>
+        (await api.json("POST", `/api/sandbox/projects/${project.id}/execute`, { command })) as { output?: string; status?: string };
+      await viaA.json("POST", `/api/sandbox/projects/${project.id}/files`, { path: "shared.txt", content: "v1" });
+      const warmA = await execute(viaA, "cat shared.txt");
+      const warmB = await execute(viaB, "cat shared.txt");
+      const t = Date.now();
+      await viaA.json("POST", `/api/sandbox/projects/${project.id}/files`, { path: "shared.txt", content: "v2 written through A" });
+      const writeMs = Date.now() - t;
+      const onB = await execute(viaB, "cat shared.txt");
+      check(
+        "a file written through A is seen by a run on B (B already held a container)",
+        warmA.output === "v1" && warmB.output === "v1" && onB.output === "v2 written through A",
+        `runs before: A ${JSON.stringify(warmA.output)}, B ${JSON.stringify(warmB.output)}; after the write through A (answered in ${writeMs} ms) B's run printed ${JSON.stringify(onB.output)}`,
+      );
+      const wrote = await execute(viaB, "printf 'v3 written by a run on B' > shared.txt");
+      const onA = await execute(viaA, "cat shared.txt");
+      check(
+        "a file a run on B wrote is seen by the next run on A",
+        wrote.status === "success" && onA.output === "v3 written by a run on B",
+        `A's run printed ${JSON.stringify(onA.output)}`,
+      );
+    }
+
+    /** Starts a run and a background process on `server`, waits for its container, returns their ids. */
+    const busy = async (api: RestClient, instance: string) => {
+      // The process first: a process started while a run binds the container waits for that run's end.
+      const proc = (await api.json("POST", `/api/sandbox/projects/${project.id}/processes`, { command: "sleep 300" })) as { id: number };
+      const { executionId } = (await trpc(api, "executions.run", { projectId: project.id, kind: "command", command: "sleep 250", timeoutSeconds: 280 })) as {
+        executionId: number;
+      };
+      await until(async () => instanceContainers(scope, instance).length > 0, 60_000);
+      return { executionId, processId: proc.id, containers: instanceContainers(scope, instance) };
+    };
+
+    /** kill -9 of the instance's process group mid-run; the survivors' sweepers must clean up within the budget. */
+    const killAndMeasure = async (
+      name: string,
+      server: LiveServer,
+      instance: string,
+      work: { executionId: number; processId: number; containers: string[] },
+    ) => {
+      say(`kill -9 of instance ${name}'s process group (server, start.mjs) mid-run`);
+      const killedAt = Date.now();
+      server.killGroup("SIGKILL");
+      // The three waits run side by side from the kill: each time is measured since it.
+      const [gone, execEnded, procEnded] = await Promise.all([
+        until(async () => instanceContainers(scope, instance).length === 0, 60_000),
+        until(async () => {
+          const row = await db.query<{ status: string | null; status_reason: string | null }>(
+            "SELECT status, status_reason FROM sandbox_executions WHERE id = $1 AND finished_at IS NOT NULL",
+            [work.executionId],
+          );
+          return row.rows[0] ?? null;
+        }, 60_000),
+        until(async () => {
+          const row = await db.query<{ status: string }>("SELECT status FROM sandbox_processes WHERE id = $1 AND status <> 'running'", [work.processId]);
+          return row.rows[0] ?? null;
+        }, 60_000),
+      ]);
+      say(`the kill was ${seconds(Date.now() - killedAt)} ago`);
+      check(
+        `after kill -9 of ${name}, its containers are removed within ${RECOVERY_BUDGET_MS / 1000} s`,
+        gone.value !== null && gone.ms <= RECOVERY_BUDGET_MS,
+        `${work.containers.length} container(s) of ${name} gone ${seconds(gone.ms)} after the kill`,
+      );
+      check(
+        `after kill -9 of ${name}, its run ends as interrupted within ${RECOVERY_BUDGET_MS / 1000} s`,
+        execEnded.value?.status_reason === "interrupted" && execEnded.ms <= RECOVERY_BUDGET_MS,
+        execEnded.value ? `${execEnded.value.status} (${execEnded.value.status_reason}) ${seconds(execEnded.ms)} after the kill` : "still open",
+      );
+      check(
+        `after kill -9 of ${name}, its background process ends within ${RECOVERY_BUDGET_MS / 1000} s`,
+        procEnded.value !== null && procEnded.ms <= RECOVERY_BUDGET_MS,
+        procEnded.value ? `${procEnded.value.status} ${seconds(procEnded.ms)} after the kill` : "still running",
+      );
+      figures.push(`${name}: containers ${seconds(gone.ms)}, execution row ${seconds(execEnded.ms)}, process row ${seconds(procEnded.ms)}`);
+    };
+
+    // --- booting C leaves A's containers and run alone
+    const workA = await busy(viaA, idA);
+    const c = await boot("c", 2);
+    await sleep(12_000); // two sweep rounds of every instance
+    const after = instanceContainers(scope, idA);
+    const runRow = await getExecution(viaB, workA.executionId);
+    check(
+      "booting C leaves A's containers and run alone",
+      workA.containers.every((id) => after.includes(id)) && runRow.finishedAt === null,
+      `A's containers before ${workA.containers.length}, after ${after.length}; A's run ${runRow.finishedAt ? `ended ${runRow.status}` : "still running"}`,
+    );
+
+    // --- kill -9: A (another host to the survivors: heartbeat), then D (same host: pid check)
+    await killAndMeasure(ownHost ? "A (other host)" : "A", a, idA, workA);
+    const d = await boot("d", 3);
+    const idD = await instanceOf(d);
+    await killAndMeasure("D (same host)", d, idD, await busy(restClient(d, key), idD));
+
+    const idC = await instanceOf(c);
+    const theirs = [idB, idC].map((id) => instanceContainers(scope, id).length);
+    check(
+      "the survivors still answer",
+      (await viaB.raw("GET", "/api/health")).status === 200 && (await fetch(`${c.base}/api/health`)).status === 200,
+      `B and C healthy; their containers: ${theirs.join(", ")}`,
+    );
+    console.log(`\nfigures, recovery after kill -9 (time from the kill):\n  ${figures.join("\n  ")}`);
+  } catch (err) {
+    check("harness", false, err instanceof Error ? err.message : String(err));
+  } finally {
+    await db.end().catch(() => {});
+    await Promise.all(servers.map((s) => s.stop().catch(() => {})));
+    for (const id of docker(["ps", "-aq", "--filter", `label=pantheon.scope=${scope}`])
+      .split("\n")
+      .filter(Boolean))
+      docker(["rm", "-f", id]);
+    await database.stop().catch(() => {});
+    if (!values.keep) rmSync(dir, { recursive: true, force: true });
+    else say(`kept ${dir}`);
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`${results.length - failed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+void main();

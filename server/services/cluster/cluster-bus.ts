@@ -1,0 +1,163 @@
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import type { Logger } from "pino";
+import { z } from "zod";
+
+// The bus between the app's instances (SCALE.md beside this file): PostgreSQL LISTEN/NOTIFY on one
+// channel, through the `pg` driver the app already has, so replicas need nothing beside the
+// database they share. A command is addressed to the instance that owns the run; that instance
+// acts and answers on the same channel; the asker waits a bounded time for the answer. NOTIFY is
+// delivered to every listener of the database, at most once, only to those connected: a command
+// is never queued for an instance that is down, which is what a cancel wants (the sweeper ends a
+// dead instance's runs).
+
+export const CLUSTER_CHANNEL = "pantheon_cluster";
+/** A command larger than this (JSON) is sent shortened; the envelope adds < 200 bytes to PostgreSQL's 8000-byte limit. */
+const MAX_COMMAND_BYTES = 7_000;
+
+export const clusterCommandSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("cancel-execution"), executionId: z.number().int().positive() }),
+  z.object({ type: z.literal("stop-process"), processId: z.number().int().positive() }),
+  // Files saved to the database through another instance: the receiver pushes them into its live
+  // container of the project, if it holds one (paths null: too many to name, push every file).
+  z.object({
+    type: z.literal("push-files"),
+    projectId: z.number().int().positive(),
+    paths: z.array(z.string().min(1).max(4096)).max(1000).nullable(),
+    deleted: z.array(z.string().min(1).max(4096)).max(1000),
+  }),
+]);
+export type ClusterCommand = z.infer<typeof clusterCommandSchema>;
+
+const instanceId = z.string().min(1).max(40);
+const messageSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("ask"), id: z.uuid(), from: instanceId, to: instanceId, command: clusterCommandSchema }),
+  z.object({ kind: z.literal("answer"), id: z.uuid(), from: instanceId, to: instanceId, done: z.boolean() }),
+]);
+type Message = z.infer<typeof messageSchema>;
+
+/** What the owner did with a command: `done` (cancelled, stopped), or null when no answer came in time. */
+export type ClusterAnswer = { done: boolean } | null;
+
+export interface ClusterBusOptions {
+  databaseUrl: string;
+  /** This instance's id (server_instances): commands addressed to it are handled here. */
+  self: string;
+  /** Carries out a command addressed to this instance; true when it acted (the run was here and is ending). */
+  handle(command: ClusterCommand): Promise<boolean>;
+  log: Logger;
+  /** Wait before reconnecting after the connection is lost. */
+  reconnectMs?: number;
+}
+
+export class ClusterBus {
+  private client: pg.Client | null = null;
+  private connecting: Promise<void> | null = null;
+  private stopped = false;
+  private readonly pending = new Map<string, (answer: ClusterAnswer) => void>();
+
+  constructor(private readonly opts: ClusterBusOptions) {}
+
+  get self(): string {
+    return this.opts.self;
+  }
+
+  /** Connects and listens; resolves once listening (a failure is retried in the background). */
+  start(): Promise<void> {
+    this.connecting ??= this.connect().finally(() => (this.connecting = null));
+    return this.connecting;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const resolve of this.pending.values()) resolve(null);
+    this.pending.clear();
+    await this.client?.end().catch(() => {});
+    this.client = null;
+  }
+
+  /**
+   * Sends `command` to instance `to` and waits up to `timeoutMs` for its answer. Null when the
+   * bus is down or no answer came (the owner is dead or stuck: the record sweeper ends its runs).
+   */
+  async ask(to: string, command: ClusterCommand, timeoutMs: number): Promise<ClusterAnswer> {
+    const client = this.client;
+    if (!client) return null;
+    const id = randomUUID();
+    // NOTIFY payloads are at most 8000 bytes: a push naming too many paths asks for every file.
+    if (command.type === "push-files" && JSON.stringify(command).length > MAX_COMMAND_BYTES) command = { ...command, paths: null, deleted: [] };
+    const answered = new Promise<ClusterAnswer>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(null);
+      }, timeoutMs);
+      this.pending.set(id, (answer) => {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        resolve(answer);
+      });
+    });
+    try {
+      await this.publish(client, { kind: "ask", id, from: this.opts.self, to, command });
+    } catch (err) {
+      this.opts.log.warn({ err: err instanceof Error ? err.message : err, to, command }, "cluster command could not be sent");
+      this.pending.get(id)?.(null);
+    }
+    return answered;
+  }
+
+  private async publish(client: pg.Client, message: Message): Promise<void> {
+    await client.query("SELECT pg_notify($1, $2)", [CLUSTER_CHANNEL, JSON.stringify(message)]);
+  }
+
+  private async connect(): Promise<void> {
+    while (!this.stopped) {
+      const client = new pg.Client({ connectionString: this.opts.databaseUrl, connectionTimeoutMillis: 5_000 });
+      try {
+        client.on("notification", (n) => {
+          if (n.channel === CLUSTER_CHANNEL && n.payload) void this.receive(client, n.payload);
+        });
+        // A lost connection (database restart, network) reconnects; commands sent meanwhile get no answer.
+        client.on("error", (err) => this.opts.log.warn({ err: err.message }, "cluster bus connection lost"));
+        client.on("end", () => {
+          if (this.client !== client) return;
+          this.client = null;
+          if (!this.stopped) setTimeout(() => void this.start(), this.opts.reconnectMs ?? 1_000).unref();
+        });
+        await client.connect();
+        await client.query(`LISTEN ${CLUSTER_CHANNEL}`);
+        this.client = client;
+        return;
+      } catch (err) {
+        this.opts.log.warn({ err: err instanceof Error ? err.message : err }, "cluster bus could not listen; retrying");
+        await client.end().catch(() => {});
+        await new Promise((r) => setTimeout(r, this.opts.reconnectMs ?? 1_000));
+      }
+    }
+  }
+
+  private async receive(client: pg.Client, payload: string): Promise<void> {
+    let message: Message;
+    try {
+      message = messageSchema.parse(JSON.parse(payload));
+    } catch {
+      this.opts.log.warn({ payload: payload.slice(0, 200) }, "ignored a malformed cluster message");
+      return;
+    }
+    if (message.to !== this.opts.self) return;
+    if (message.kind === "answer") {
+      this.pending.get(message.id)?.({ done: message.done });
+      return;
+    }
+    let done = false;
+    try {
+      done = await this.opts.handle(message.command);
+    } catch (err) {
+      this.opts.log.warn({ err: err instanceof Error ? err.message : err, command: message.command }, "cluster command failed");
+    }
+    this.opts.log.info({ from: message.from, command: message.command, done }, "cluster command handled");
+    await this.publish(client, { kind: "answer", id: message.id, from: this.opts.self, to: message.from, done }).catch((err: unknown) =>
+      this.opts.log.warn({ err: err instanceof Error ? err.message : err }, "cluster answer could not be sent"),
+    );
+  }
+}
