@@ -119,10 +119,18 @@ export class AgentConnection {
       }
     }
     try {
-      const cmd = listener ? [...AGENT_COMMAND, "--dial", `unix:${AGENT_SOCKET_IN_CONTAINER}`] : AGENT_COMMAND;
-      const exec = await driver.attach(containerId, { cmd, user: "0" });
-      const connection = await AgentConnection.over(exec, containerId, options);
-      if (listener) await connection.adoptSocket(await listener.connection(SOCKET_WAIT_MS));
+      const started = (cmd: string[]) => driver.attach(containerId, { cmd, user: "0" }).then((exec) => AgentConnection.over(exec, containerId, options));
+      if (!listener) return await started(AGENT_COMMAND);
+      let connection: AgentConnection;
+      try {
+        connection = await started([...AGENT_COMMAND, "--dial", `unix:${AGENT_SOCKET_IN_CONTAINER}`]);
+      } catch (err) {
+        // Images older than the engine (their agent predates --dial, 0.2.0) still work, over stdio.
+        if (!(err instanceof Error && err.message.includes("flag provided but not defined: -dial"))) throw err;
+        options.log.warn({ containerId }, "the image's agent has no --dial (rebuild the images: npm run images): calls go over the exec's stream");
+        return await started(AGENT_COMMAND);
+      }
+      await connection.adoptSocket(await listener.connection(SOCKET_WAIT_MS));
       return connection;
     } finally {
       // Connected or not, nothing else may connect: the socket and its directory go now.
