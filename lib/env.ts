@@ -77,6 +77,15 @@ export const envSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be lower-case letters, digits and dashes")
       .default("default"),
+    // Base of the per-container directories where the engine listens for its agents (runc only;
+    // server/sandbox/agent/agent-socket.ts); "off": every call over the agent's exec stream.
+    SANDBOX_AGENT_SOCKET_DIR: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^(off|\/[A-Za-z0-9._/-]{0,59})$/, 'must be "off" or an absolute path of at most 60 plain characters')
+        .optional(),
+    ),
     SANDBOX_MAX_CONCURRENT: int(50, 1, 500),
     SANDBOX_POOL_SIZE: int(10, 0, 100),
     SANDBOX_MAX_IDLE_TIME: int(300_000, 10_000, 86_400_000),

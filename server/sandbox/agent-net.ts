@@ -462,6 +462,28 @@ export async function listenThroughAgent(
       stopped = true;
       call.abort();
       await closed;
+      await portReleased(agent, port);
     },
   };
+}
+
+const RELEASE_PROBES = 20;
+const RELEASE_PROBE_GAP_MS = 5;
+
+/**
+ * Waits until a connection to the port is refused. The agent closes its listener when it sees the
+ * Listen stream cancelled, on a goroutine of its own, and node sends that cancel a turn later: a
+ * run started right after close() (over the fast socket transport, within a millisecond) could
+ * still reach the closing port. Its connection went nowhere, but "back to none closes the port"
+ * must hold when close() resolves. Bounded: a port sandbox code took at once stays taken.
+ */
+async function portReleased(agent: AgentConnection, port: number): Promise<void> {
+  for (let i = 0; i < RELEASE_PROBES && !agent.isDead; i++) {
+    try {
+      (await forwardPort(agent, port)).destroy();
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, RELEASE_PROBE_GAP_MS));
+  }
 }

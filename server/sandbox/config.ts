@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { agentSocketPossible, defaultAgentSocketBase } from "./agent/agent-socket";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -109,6 +110,16 @@ export const EngineConfigSchema = z
     reapOtherInstances: z.boolean().default(true),
     /** Run the runtime posture check at start and refuse to serve if it fails. */
     postureCheck: z.boolean().default(true),
+    /**
+     * Base of the per-container directories where the engine listens for its agents (runc only;
+     * agent/agent-socket.ts); null: every call goes over the agent's exec stream.
+     */
+    agentSocketDir: z
+      .string()
+      // Short (a socket path holds 108 bytes) and plain (it is a bind's source, `src:dst:ro`).
+      .regex(/^\/[A-Za-z0-9._/-]{0,59}$/)
+      .nullable()
+      .default(() => defaultAgentSocketBase()),
     retryInitialMs: z.number().int().min(10).max(60_000).default(500),
     retryMaxMs: z.number().int().min(100).max(600_000).default(30_000),
   })
@@ -126,6 +137,11 @@ export type EngineConfig = z.output<typeof EngineConfigSchema>;
 
 export function parseEngineConfig(input: EngineConfigInput = {}): EngineConfig {
   return EngineConfigSchema.parse(input);
+}
+
+/** The socket base this engine uses, or null where agents cannot reach a host socket (runsc: the gofer refuses) or must not. */
+export function agentSocketBase(config: EngineConfig): string | null {
+  return config.runtime === "runc" && config.agentSocketDir !== null && agentSocketPossible() ? config.agentSocketDir : null;
 }
 
 export function imageFor(config: EngineConfig, kind: ImageKind): string {

@@ -117,6 +117,14 @@ describe("buildContainerSpec", () => {
     expect(JSON.stringify(spec())).not.toContain("docker.sock");
   });
 
+  it("binds only the engine's agent socket directory, read-only, and only under runc", () => {
+    const dir = "/tmp/pantheon-agent-sockets-0/i-abc/0123456789abcdef";
+    expect(host({ agentSocketDir: dir }).Binds).toEqual([`${dir}:/run/pantheon-agent:ro`]);
+    // gVisor's gofer refuses host sockets: no bind there, whatever the caller passes.
+    expect(host({ agentSocketDir: dir, runtime: "runsc" }).Binds).toBeUndefined();
+    expect(host({ agentSocketDir: null }).Binds).toBeUndefined();
+  });
+
   it("caps logs with json-file max-size/max-file", () => {
     const log = host().LogConfig!;
     expect(log.Type).toBe("json-file");

@@ -11,6 +11,7 @@ import {
   sandboxLimitsSchema,
   type SandboxLimits,
 } from "../../security/policy";
+import { AGENT_SOCKET_MOUNT } from "./agent/agent-socket";
 
 export type { SandboxLimits } from "../../security/policy";
 
@@ -28,6 +29,11 @@ export interface ContainerSpecInput {
   apparmorProfile?: string | null;
   /** The container's whole environment besides the image's own ENV: nothing from the host leaks in. */
   env?: Record<string, string>;
+  /**
+   * A host directory (the engine's own, 0700) mounted read-only at AGENT_SOCKET_MOUNT: the engine
+   * listens there and the agent dials in (agent/agent-socket.ts). runc only.
+   */
+  agentSocketDir?: string | null;
 }
 
 export const WORKSPACE_DIR = "/workspace";
@@ -130,7 +136,10 @@ export function buildContainerSpec(input: ContainerSpecInput): Dockerode.Contain
     LogConfig: { Type: "json-file", Config: { "max-size": String(limits.logMaxBytes), "max-file": String(LOG_MAX_FILES) } },
     RestartPolicy: { Name: "no" },
     AutoRemove: false,
-    // Deliberately absent: Binds, Mounts, Devices, VolumesFrom, PortBindings, and MaskedPaths
+    // The one bind: the engine's socket directory, read-only (the agent only connects to a socket
+    // there, which is no write). gVisor's gofer refuses host sockets, so never under runsc.
+    ...(input.agentSocketDir && input.runtime === "runc" ? { Binds: [`${input.agentSocketDir}:${AGENT_SOCKET_MOUNT}:ro`] } : {}),
+    // Deliberately absent: other Binds, Mounts, Devices, VolumesFrom, PortBindings, and MaskedPaths
     // (an empty list would erase Docker's defaults that hide /proc/kcore, /proc/keys, …).
   };
 

@@ -3,8 +3,9 @@ import type { Logger } from "pino";
 import type { EgressConnector } from "./egress";
 import { resolveLimits } from "../../security/policy";
 import { appArmorProfileIfLoaded, loadSeccompProfileText } from "../../security/profiles";
-import { parseEngineConfig, imageFor, type EngineConfig, type EngineConfigInput } from "./config";
+import { agentSocketBase, parseEngineConfig, imageFor, type EngineConfig, type EngineConfigInput } from "./config";
 import { buildContainerSpec } from "./container-spec";
+import { agentSocketHostDir, prepareAgentSocketDir } from "./agent/agent-socket";
 import { DockerDriver } from "./docker-driver";
 import { LABEL_INSTANCE, LABEL_SANDBOX, LABEL_SCOPE } from "./driver";
 import { SandboxEngine } from "./engine";
@@ -29,10 +30,26 @@ export function createDockerDriver(config: EngineConfig, docker: Dockerode, logg
   const limits = resolveLimits(config.limits);
   const seccompProfile = config.seccompProfile ?? loadSeccompProfileText();
   const apparmorProfile = config.apparmorProfile === undefined ? appArmorProfileIfLoaded() : config.apparmorProfile;
+  const log = logger.child({ component: "docker-driver" });
+  const socketBase = agentSocketBase(config);
+  // The agent's socket directory exists before its container (a bind source must); the engine
+  // listens in it when it starts the agent and removes it once the agent connected (agent-socket.ts).
+  const socketDirFor = (name: string | undefined): string | null => {
+    if (socketBase === null || name === undefined) return null;
+    const dir = agentSocketHostDir(socketBase, config.instanceId, name);
+    try {
+      prepareAgentSocketDir(dir, socketBase);
+      return dir;
+    } catch (err) {
+      log.warn({ err, dir }, "no agent socket directory: the agent is reached over its exec's stream");
+      return null;
+    }
+  };
   const driver = new DockerDriver(
     docker,
     (request) =>
       buildContainerSpec({
+        agentSocketDir: socketDirFor(request.name),
         image: request.image,
         runtime: config.runtime,
         limits,
@@ -42,7 +59,7 @@ export function createDockerDriver(config: EngineConfig, docker: Dockerode, logg
         apparmorProfile,
         ...(request.env ? { env: request.env } : {}),
       }),
-    logger.child({ component: "docker-driver" }),
+    log,
   );
   return { driver, limits, seccompProfile, apparmorProfile };
 }

@@ -1,7 +1,7 @@
 import { resolveLimits } from "../../security/policy";
 import type { Logger } from "pino";
 import { raceAbort, sleep } from "./abort";
-import { IMAGE_KINDS, imageFor, type EngineConfig, type ImageKind } from "./config";
+import { agentSocketBase, IMAGE_KINDS, imageFor, type EngineConfig, type ImageKind } from "./config";
 import { engineBudgets, lostError, withDeadline, type EngineOperation } from "./deadline";
 import type { SandboxDriver } from "./driver";
 import { abortError, isSandboxError, SandboxError, type SandboxErrorCode } from "./errors";
@@ -22,6 +22,7 @@ import { LeaseNetwork } from "./lease-network";
 import { keepersOf, rootsOf, setKeepers, settledKeepersOf, trackPendingSpawn } from "./lease-processes";
 import { WorkspaceSync } from "./workspace-sync";
 import { AgentConnection } from "./agent/agent-connection";
+import { agentSocketHostDir, removeAgentSocketInstance } from "./agent/agent-socket";
 import type { CheckedWrites } from "./agent/agent-events";
 import { runOnAgent } from "./agent-run";
 import type { RunOutcome } from "./executor";
@@ -173,8 +174,9 @@ export class SandboxEngine {
       // closes). Pings catch a hung agent; sandbox code cannot stop it (another uid), so a late
       // answer means a starved machine, not a dead agent: seconds, not the client's 500 ms.
       // Watch batches carry small files' content: up to 8 MiB and a file per message (agent watch.go).
-      startAgent: (containerId) =>
+      startAgent: (containerId, containerName) =>
         AgentConnection.start(driver, containerId, {
+          socketDir: this.agentSocketDir(containerName),
           log: this.log,
           pingIntervalMs: 1_000,
           pingTimeoutMs: AGENT_PING_TIMEOUT_MS,
@@ -221,6 +223,12 @@ export class SandboxEngine {
 
   get config(): EngineConfig {
     return this.options.config;
+  }
+
+  /** The host directory where this container's agent finds the engine's socket (made with the container, docker-engine.ts). */
+  private agentSocketDir(containerName: string): string | null {
+    const base = agentSocketBase(this.config);
+    return base === null ? null : agentSocketHostDir(base, this.config.instanceId, containerName);
   }
 
   private get driver(): SandboxDriver {
@@ -861,6 +869,8 @@ export class SandboxEngine {
     const saving = Promise.allSettled(this.pool.leaseList().map((lease) => this.saveBeforeRelease(lease)));
     await Promise.race([saving, sleep(Math.max(1_000, deadline - Date.now()))]);
     await this.pool.stop();
+    const socketBase = agentSocketBase(this.config);
+    if (socketBase !== null) removeAgentSocketInstance(socketBase, this.config.instanceId);
     await this.boot?.catch(() => {});
     this.state = "stopped";
     this.log.info("sandbox engine stopped");

@@ -94,7 +94,7 @@ export interface ContainerPoolOptions {
    * Starts the container's agent (one attached exec, kept for the container's life). Its death is
    * the container's: a warm one is replaced, a leased one released at once (its work fails).
    */
-  startAgent?: (containerId: string) => Promise<AgentConnection>;
+  startAgent?: (containerId: string, containerName: string) => Promise<AgentConnection>;
   /**
    * Runs before a live container is destroyed on purpose (released, idle, image change): the
    * engine saves what its workspace holds that the store does not yet. Never throws (it logs);
@@ -409,7 +409,8 @@ export class ContainerPool {
     if (projectId !== undefined) labels[LABEL_PROJECT] = projectId;
     this.creating.set(image, (this.creating.get(image) ?? 0) + 1);
     try {
-      const id = await driver.create({ image: images[image], labels, name: `pantheon-${instanceId}-${image}-${++this.counter}` });
+      const name = `pantheon-${instanceId}-${image}-${++this.counter}`;
+      const id = await driver.create({ image: images[image], labels, name });
       // Known from here on: the orphan reaper spares it while it starts and its agent connects.
       const container: PooledContainer = { id, image, createdAt: this.now, agent: null };
       this.byContainer.set(id, container);
@@ -421,7 +422,7 @@ export class ContainerPool {
       }
       if (this.options.startAgent) {
         try {
-          const agent = await this.options.startAgent(id);
+          const agent = await this.options.startAgent(id, name);
           container.agent = agent;
           agent.onDeath((death) => this.agentDied(container, death.reason));
         } catch (err) {

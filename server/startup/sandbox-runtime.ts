@@ -30,6 +30,11 @@ export function engineConfigFromEnv(env: Env): EngineConfigInput {
     engineCommandTimeoutMs: env.SANDBOX_ENGINE_COMMAND_TIMEOUT * 1000,
     maxFileSize: env.SANDBOX_MAX_FILE_SIZE,
     maxProjectSize: env.SANDBOX_MAX_PROJECT_SIZE,
+    ...(env.SANDBOX_AGENT_SOCKET_DIR === "off"
+      ? { agentSocketDir: null }
+      : env.SANDBOX_AGENT_SOCKET_DIR
+        ? { agentSocketDir: env.SANDBOX_AGENT_SOCKET_DIR }
+        : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { setMaxListeners } from "node:events";
 import * as http2 from "node:http2";
+import type { Duplex } from "node:stream";
 import { Code, ConnectError, createClient, type CallOptions, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { DescService } from "@bufbuild/protobuf";
@@ -9,6 +10,7 @@ import { SandboxError } from "../errors";
 import { forwardAgentLog, type AgentLogForwarder, type AgentLogLimits } from "./agent-log";
 import { agentText, toAgentCallError } from "./agent-errors";
 import { AgentService, FileService, NetService, ProcessService, StatsService, type HelloResponse } from "./gen/pantheon/agent/v1/agent_pb";
+import { AGENT_SOCKET_IN_CONTAINER, AgentSocketListener } from "./agent-socket";
 import { StdioDuplex } from "./stdio-duplex";
 
 // One pantheon-agent per container, spoken to over ONE attached `docker exec` (its stdin and
@@ -44,7 +46,19 @@ export interface AgentConnectionOptions {
   streamWindowBytes?: number;
   connectionWindowBytes?: number;
   logLimits?: AgentLogLimits;
+  /**
+   * A host directory bind-mounted read-only at AGENT_SOCKET_MOUNT (agent-socket.ts): the engine
+   * listens there, the agent dials in, and calls go over that socket instead of the exec's pipes.
+   * Without it, or when the agent does not connect, everything goes over stdio.
+   */
+  socketDir?: string | null;
 }
+
+/** How long after its Hello on stdio the agent's socket connection may take to arrive (it dials before serving stdio). */
+const SOCKET_WAIT_MS = 1_000;
+
+/** Which stream the calls go over. */
+export type AgentTransport = "stdio" | "socket";
 
 const DEFAULTS = {
   helloTimeoutMs: 10_000,
@@ -58,7 +72,7 @@ const DEFAULTS = {
   maxConcurrentStreams: 256,
   streamWindowBytes: 1 * MiB,
   connectionWindowBytes: 16 * MiB,
-} satisfies Omit<Required<AgentConnectionOptions>, "log" | "logLimits">;
+} satisfies Omit<Required<AgentConnectionOptions>, "log" | "logLimits" | "socketDir">;
 
 export interface AgentDeath {
   /** Why the connection ended, for logs and for the execution's error. */
@@ -83,7 +97,10 @@ export class AgentConnection {
   private death: AgentDeath | null = null;
   private resolveDead!: (death: AgentDeath) => void;
   private readonly deathController = new AbortController();
-  private readonly session: http2.ClientHttp2Session;
+  /** The exec's stream: always there, it ties the agent's life to the exec. */
+  private readonly stdioSession: http2.ClientHttp2Session;
+  /** The agent's connection to the engine's socket, once adopted: then every call goes over it. */
+  private socketSession: http2.ClientHttp2Session | null = null;
   private readonly pingTimer: NodeJS.Timeout;
   private pingSentAt = 0;
   private openStreams = 0;
@@ -93,8 +110,32 @@ export class AgentConnection {
 
   /** Starts the agent in the container and waits for its Hello. */
   static async start(driver: SandboxDriver, containerId: string, options: AgentConnectionOptions): Promise<AgentConnection> {
-    const exec = await driver.attach(containerId, { cmd: AGENT_COMMAND, user: "0" });
-    return AgentConnection.over(exec, containerId, options);
+    let listener: AgentSocketListener | null = null;
+    if (options.socketDir) {
+      try {
+        listener = await AgentSocketListener.open(options.socketDir);
+      } catch (err) {
+        options.log.warn({ containerId, err }, "agent socket not offered: calls go over the exec's stream");
+      }
+    }
+    try {
+      const started = (cmd: string[]) => driver.attach(containerId, { cmd, user: "0" }).then((exec) => AgentConnection.over(exec, containerId, options));
+      if (!listener) return await started(AGENT_COMMAND);
+      let connection: AgentConnection;
+      try {
+        connection = await started([...AGENT_COMMAND, "--dial", `unix:${AGENT_SOCKET_IN_CONTAINER}`]);
+      } catch (err) {
+        // Images older than the engine (their agent predates --dial, 0.2.0) still work, over stdio.
+        if (!(err instanceof Error && err.message.includes("flag provided but not defined: -dial"))) throw err;
+        options.log.warn({ containerId }, "the image's agent has no --dial (rebuild the images: npm run images): calls go over the exec's stream");
+        return await started(AGENT_COMMAND);
+      }
+      await connection.adoptSocket(await listener.connection(SOCKET_WAIT_MS));
+      return connection;
+    } finally {
+      // Connected or not, nothing else may connect: the socket and its directory go now.
+      listener?.close();
+    }
   }
 
   /** Speaks to an agent already started on `exec` (a container's exec, or a child process in tests). */
@@ -117,7 +158,7 @@ export class AgentConnection {
     readonly containerId: string,
     options: AgentConnectionOptions,
   ) {
-    const { log, logLimits, ...limits } = options;
+    const { log, logLimits, socketDir: _socketDir, ...limits } = options;
     this.settings = { ...DEFAULTS, ...stripUndefined(limits) };
     this.log = log.child({ containerId });
     this.dead = new Promise((resolve) => (this.resolveDead = resolve));
@@ -133,31 +174,7 @@ export class AgentConnection {
     const duplex = new StdioDuplex(exec.stdin, exec.stdout);
     duplex.on("error", (err) => this.die(`agent stream failed: ${err.message}`));
     duplex.on("close", () => this.die("agent stream closed"));
-    this.session = http2.connect(AUTHORITY, {
-      createConnection: () => duplex,
-      // Frames the agent could use to make us hold memory or work: no server push, few headers,
-      // few SETTINGS, few outstanding PINGs, and a ceiling on what nghttp2 may buffer.
-      settings: {
-        enablePush: false,
-        initialWindowSize: this.settings.streamWindowBytes,
-        maxHeaderListSize: 64 * KiB,
-        maxConcurrentStreams: 0,
-      },
-      maxReservedRemoteStreams: 0,
-      maxHeaderListPairs: 64,
-      maxSettings: 16,
-      maxOutstandingPings: 2,
-      maxSessionMemory: Math.ceil((2 * this.settings.connectionWindowBytes) / MiB) + 16,
-      unknownProtocolTimeout: 1_000,
-    });
-    this.session.on("connect", () => this.session.setLocalWindowSize(this.settings.connectionWindowBytes));
-    this.session.on("error", (err: Error) => this.die(`agent connection failed: ${err.message}`));
-    this.session.on("goaway", (code: number) => this.die(`agent sent GOAWAY (code ${code})`));
-    this.session.on("close", () => this.die("agent connection closed"));
-    // Stream 0 is the connection itself; a frame that failed on one stream fails only that call.
-    this.session.on("frameError", (type: number, code: number, streamId: number) => {
-      if (streamId === 0) this.die(`agent connection frame error (type ${type}, code ${code})`);
-    });
+    this.stdioSession = this.openSession(duplex, () => true);
     exec.exited.then(
       ({ exitCode }) => this.die(`agent exited${exitCode === null ? "" : ` with code ${exitCode}`}`),
       () => this.die("agent exec failed"),
@@ -187,6 +204,80 @@ export class AgentConnection {
     this.net = guardClient(NetService, createClient(NetService, transport), deathError);
     this.stats = guardClient(StatsService, createClient(StatsService, transport), deathError);
     this.agent = guardClient(AgentService, createClient(AgentService, transport), deathError);
+  }
+
+  /**
+   * An HTTP/2 client session over one of the agent's streams, with the same limits whichever it
+   * is. Its failures are the agent's death while `current()` says it carries the calls.
+   */
+  private openSession(stream: Duplex, current: () => boolean): http2.ClientHttp2Session {
+    const session = http2.connect(AUTHORITY, {
+      createConnection: () => stream,
+      // Frames the agent could use to make us hold memory or work: no server push, few headers,
+      // few SETTINGS, few outstanding PINGs, and a ceiling on what nghttp2 may buffer.
+      settings: {
+        enablePush: false,
+        initialWindowSize: this.settings.streamWindowBytes,
+        maxHeaderListSize: 64 * KiB,
+        maxConcurrentStreams: 0,
+      },
+      maxReservedRemoteStreams: 0,
+      maxHeaderListPairs: 64,
+      maxSettings: 16,
+      maxOutstandingPings: 2,
+      maxSessionMemory: Math.ceil((2 * this.settings.connectionWindowBytes) / MiB) + 16,
+      unknownProtocolTimeout: 1_000,
+    });
+    session.on("connect", () => session.setLocalWindowSize(this.settings.connectionWindowBytes));
+    const dieIfCurrent = (reason: string) => {
+      if (current()) this.die(reason);
+    };
+    session.on("error", (err: Error) => dieIfCurrent(`agent connection failed: ${err.message}`));
+    session.on("goaway", (code: number) => dieIfCurrent(`agent sent GOAWAY (code ${code})`));
+    session.on("close", () => dieIfCurrent("agent connection closed"));
+    // Stream 0 is the connection itself; a frame that failed on one stream fails only that call.
+    session.on("frameError", (type: number, code: number, streamId: number) => {
+      if (streamId === 0) dieIfCurrent(`agent connection frame error (type ${type}, code ${code})`);
+    });
+    return session;
+  }
+
+  /**
+   * Moves every later call to the agent's connection on the engine's socket, once it answers Hello
+   * there. Until then (or when it does not: no connection, a slow or wrong answer) the calls stay
+   * on stdio; a failed adoption is logged, never the agent's death.
+   */
+  private async adoptSocket(socket: Duplex | null): Promise<void> {
+    if (!socket) {
+      this.log.warn("the agent did not connect to the engine socket: calls go over the exec's stream");
+      return;
+    }
+    if (this.death) return void socket.destroy();
+    socket.on("error", () => {});
+    let adopted = false;
+    const session = this.openSession(socket, () => adopted && this.socketSession === session);
+    this.socketSession = session;
+    try {
+      await this.agent.hello({}, { timeoutMs: this.settings.helloTimeoutMs });
+      adopted = true;
+      // Closed between the answer and now: its close handler ran while it was not yet adopted.
+      if (session.closed || session.destroyed) this.die("agent socket closed");
+    } catch (err) {
+      this.socketSession = null;
+      session.destroy();
+      socket.destroy();
+      if (this.death) return;
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, "the agent's socket did not answer Hello: calls go over the exec's stream");
+    }
+  }
+
+  /** Which stream carries the calls (benchmarks and tests tell the two apart with it). */
+  get transport(): AgentTransport {
+    return this.socketSession ? "socket" : "stdio";
+  }
+
+  private get session(): http2.ClientHttp2Session {
+    return this.socketSession ?? this.stdioSession;
   }
 
   /** The agent's own words when it exits at once (a bad flag, a kernel without a feature), capped and cleaned. */
@@ -274,7 +365,8 @@ export class AgentConnection {
     this.death = { reason, error, at: Date.now(), closed };
     clearInterval(this.pingTimer);
     this.deathController.abort(error);
-    if (!this.session.destroyed) this.session.destroy();
+    if (this.socketSession && !this.socketSession.destroyed) this.socketSession.destroy();
+    if (!this.stdioSession.destroyed) this.stdioSession.destroy();
     // EOF on its stdin tells the agent to exit; detach drops the exec's connection.
     this.exec.stdin.end();
     this.exec.detach();

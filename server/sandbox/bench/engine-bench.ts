@@ -1,6 +1,7 @@
 // `npm run bench` (SANDBOX_RUNTIME=runc|runsc, BENCH_ROUNDS=n, BENCH_ONLY=preview): medians and p95 of the engine's
 // hot paths, each beside a raw Docker baseline measured in the same run on the same machine.
 // A script, not a test: it prints numbers and asserts nothing. BENCH_ONLY=spawn: only the spawn rows.
+// BENCH_AGENT_SOCKET=off: agent calls over the exec's stream instead of the engine's socket (runc).
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -33,6 +34,8 @@ const config = parseEngineConfig({
   // 50 projects at once, and a project of 10,000 files (with their folders).
   maxConcurrent: 64,
   limits: { workspaceInodes: 20_000 },
+  // BENCH_AGENT_SOCKET=off: every agent call over the exec's stream (the transport before the socket).
+  ...(process.env.BENCH_AGENT_SOCKET === "off" ? { agentSocketDir: null } : {}),
   // The images to measure (SANDBOX_CONTAINER_REGISTRY), as the app reads them.
   ...(process.env.SANDBOX_CONTAINER_REGISTRY ? { registry: process.env.SANDBOX_CONTAINER_REGISTRY } : {}),
 });

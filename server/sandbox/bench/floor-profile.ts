@@ -9,74 +9,96 @@ import { parseEngineConfig } from "../config";
 import { createDockerSandboxEngine } from "../docker-engine";
 import { MemoryWorkspaceStore } from "@/test/support/memory-workspace-store";
 import type { AgentConnection } from "../agent/agent-connection";
+import type { SandboxEngine } from "../engine";
 import { stats } from "./sample-stats";
 
 const runtime = process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 30);
 const docker = new Dockerode();
 const logger = pino({ level: process.env.BENCH_LOG ?? "silent" });
-const config = parseEngineConfig({
-  runtime,
-  poolSizePerImage: 1,
-  warmImages: ["node"],
-  postureCheck: false,
-  instanceId: `floor-${process.pid}`,
-  scope: "bench",
-  reapOtherInstances: false,
-});
+// The same engine twice, alternating round by round: calls over the exec's stream (stdio) and over
+// the engine's socket (runc only; agent/agent-socket.ts), so the transports meet the same machine.
+const configFor = (transport: "stdio" | "socket") =>
+  parseEngineConfig({
+    runtime,
+    poolSizePerImage: 1,
+    warmImages: ["node"],
+    postureCheck: false,
+    instanceId: `floor-${transport}-${process.pid}`,
+    scope: "bench",
+    reapOtherInstances: false,
+    ...(transport === "stdio" ? { agentSocketDir: null } : {}),
+  });
 const store = new MemoryWorkspaceStore();
 store.put("p", "index.js", "x\n");
 
-async function main() {
-  const engine = createDockerSandboxEngine({ config, store, logger, docker });
-  await engine.start();
-  try {
-    await engine.execute("p", { kind: "command", command: "true" });
-    const lease = (engine as unknown as { pool: { lease(p: string): { container: { agent: AgentConnection } } } }).pool.lease("p");
-    const agent = lease.container.agent;
-    const marks: Record<string, number[]> = {};
-    const add = (k: string, v: number) => (marks[k] ??= []).push(v);
-    let t0 = 0;
-    const origStart = agent.process.start.bind(agent.process);
-    (agent.process as { start: unknown }).start = (req: unknown, opts: unknown) => {
-      add("1 execute→Start sent", performance.now() - t0);
-      const it = origStart(req as never, opts as never);
-      return (async function* () {
-        for await (const ev of it) {
-          add(`2 Start→${ev.event.case}`, performance.now() - t0);
-          yield ev;
-        }
-        add("3 stream end", performance.now() - t0);
-      })();
-    };
-    const total: number[] = [];
-    const bare: number[] = [];
-    const hello: number[] = [];
-    for (let i = 0; i < rounds; i++) {
-      t0 = performance.now();
-      const r = await engine.execute(
-        "p",
-        { kind: "command", command: "true" },
-        {
-          onEvent: (e) => {
-            if (e.type === "exit") add("4 exit event emitted", performance.now() - t0);
-          },
+type Samples = Record<string, number[]>;
+
+/** One engine's rounds: marks along its execute, the bare Start and the Hello. */
+async function profiled(engine: SandboxEngine) {
+  await engine.execute("p", { kind: "command", command: "true" });
+  const lease = (engine as unknown as { pool: { lease(p: string): { container: { agent: AgentConnection } } } }).pool.lease("p");
+  const agent = lease.container.agent;
+  const marks: Samples = {};
+  const add = (k: string, v: number) => (marks[k] ??= []).push(v);
+  let t0 = 0;
+  const origStart = agent.process.start.bind(agent.process);
+  (agent.process as { start: unknown }).start = (req: unknown, opts: unknown) => {
+    add("1 execute→Start sent", performance.now() - t0);
+    const it = origStart(req as never, opts as never);
+    return (async function* () {
+      for await (const ev of it) {
+        add(`2 Start→${ev.event.case}`, performance.now() - t0);
+        yield ev;
+      }
+      add("3 stream end", performance.now() - t0);
+    })();
+  };
+  const totals = { total: [] as number[], bare: [] as number[], hello: [] as number[] };
+  const round = async (i: number) => {
+    t0 = performance.now();
+    const r = await engine.execute(
+      "p",
+      { kind: "command", command: "true" },
+      {
+        onEvent: (e) => {
+          if (e.type === "exit") add("4 exit event emitted", performance.now() - t0);
         },
-      );
-      total.push(performance.now() - t0);
-      if (r.status !== "success") throw new Error(r.errorOutput);
-      let s = performance.now();
-      for await (const _ of origStart({ id: `bare-${i}`, command: { case: "argv", value: { args: ["true"] } } } as never, {})) void _;
-      bare.push(performance.now() - s);
-      s = performance.now();
-      await agent.agent.hello({});
-      hello.push(performance.now() - s);
-    }
+      },
+    );
+    totals.total.push(performance.now() - t0);
+    if (r.status !== "success") throw new Error(r.errorOutput);
+    let s = performance.now();
+    for await (const _ of origStart({ id: `bare-${i}`, command: { case: "argv", value: { args: ["true"] } } } as never, {})) void _;
+    totals.bare.push(performance.now() - s);
+    s = performance.now();
+    await agent.agent.hello({});
+    totals.hello.push(performance.now() - s);
+  };
+  return { transport: agent.transport, marks, totals, round };
+}
+
+async function main() {
+  const transports = runtime === "runc" ? (["stdio", "socket"] as const) : (["stdio"] as const);
+  const engines = transports.map((t) => createDockerSandboxEngine({ config: configFor(t), store, logger, docker }));
+  try {
+    await Promise.all(engines.map((e) => e.start()));
+    const runs = [];
+    for (const engine of engines) runs.push(await profiled(engine));
+    for (let i = 0; i < rounds; i++) for (const run of runs) await run.round(i);
     const both = (xs: number[]) => `p50 ${stats(xs).median.toFixed(2)} ms, p95 ${stats(xs).p95.toFixed(2)} ms`;
-    for (const [k, v] of Object.entries(marks).sort()) console.log(`${k.padEnd(30)} ${both(v)}`);
-    console.log(`engine.execute total ${both(total)}; bare Start(true) ${both(bare)}; Hello ${both(hello)}`);
+    for (const run of runs) {
+      console.log(`-- calls over ${run.transport}`);
+      for (const [k, v] of Object.entries(run.marks).sort()) console.log(`${k.padEnd(30)} ${both(v)}`);
+      console.log(`engine.execute total ${both(run.totals.total)}; bare Start(true) ${both(run.totals.bare)}; Hello ${both(run.totals.hello)}`);
+    }
+    const [a, b] = runs;
+    if (a && b) {
+      const ratio = (k: keyof typeof a.totals) => (stats(b.totals[k]).median / stats(a.totals[k]).median).toFixed(2);
+      console.log(`${b.transport}/${a.transport} p50: execute ${ratio("total")}×, bare Start ${ratio("bare")}×, Hello ${ratio("hello")}×`);
+    }
   } finally {
-    await engine.stop();
+    await Promise.all(engines.map((e) => e.stop()));
   }
 }
 main().catch((e) => {

@@ -2,7 +2,7 @@
 // with `docker exec --user 0 -i <container> /opt/pantheon/bin/pantheon-agent serve --stdio` and
 // speaks Connect RPC over HTTP/2 (h2c, prior knowledge) on that exec's stdin/stdout.
 //
-//	pantheon-agent serve --stdio [--workspace DIR] [--run-as UID:GID] [--child-nproc N]
+//	pantheon-agent serve --stdio [--dial unix:PATH] [--workspace DIR] [--run-as UID:GID] [--child-nproc N]
 //	pantheon-agent serve --listen tcp:ADDR [...]
 //	pantheon-agent sandbox-exec [--run-as UID:GID] [--cwd DIR] -- ARGV...
 //	pantheon-agent version
@@ -33,7 +33,7 @@ func main() {
 		return
 	}
 	if len(os.Args) < 2 || os.Args[1] != "serve" {
-		fmt.Fprintln(os.Stderr, "usage: pantheon-agent serve (--stdio | --listen tcp:ADDR) [--workspace DIR] [--run-as UID:GID] [--child-nproc N]")
+		fmt.Fprintln(os.Stderr, "usage: pantheon-agent serve (--stdio [--dial unix:PATH] | --listen tcp:ADDR) [--workspace DIR] [--run-as UID:GID] [--child-nproc N]")
 		os.Exit(2)
 	}
 	if err := agent.ServeMain(os.Args[2:]); err != nil {

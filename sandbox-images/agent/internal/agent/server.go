@@ -25,7 +25,7 @@ import (
 )
 
 // Version is reported by Hello; bump it with any change the engine must know about.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // MaxMessageBytes caps one Connect message either way. Output chunks are 64 KiB, file chunks 256 KiB
 // and WriteMany batches are the largest messages; 16 MiB leaves room for those and refuses worse.
@@ -112,6 +112,7 @@ func ServeMain(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	stdio := fs.Bool("stdio", false, "serve h2c on stdin/stdout")
 	listen := fs.String("listen", "", "serve h2c on tcp:ADDR")
+	dial := fs.String("dial", "", "with --stdio: also serve h2c on a connection to unix:PATH (the engine's socket)")
 	workspace := fs.String("workspace", "/workspace", "root of every file path")
 	runAs := fs.String("run-as", "1000:1000", "uid:gid of sandbox code")
 	nproc := fs.Int64("child-nproc", -1, "RLIMIT_NPROC of sandbox code (-1: 1/4 of the agent's own when that is finite, 0: inherit)")
@@ -121,6 +122,15 @@ func ServeMain(args []string) error {
 	uid, gid, err := parseIDs(*runAs)
 	if err != nil {
 		return err
+	}
+	dialPath := ""
+	if *dial != "" {
+		if !*stdio {
+			return errors.New("--dial needs --stdio (the exec's stream is what keeps the agent alive)")
+		}
+		if dialPath, err = parseDial(*dial); err != nil {
+			return err
+		}
 	}
 	if err := becomeSubreaper(); err != nil {
 		return err
@@ -142,6 +152,15 @@ func ServeMain(args []string) error {
 	Log.Info("agent serving", "version", Version, "child_nproc", a.cfg.ChildNproc, "direct_launch", a.cfg.DirectLaunch, "filter_empty_writes", a.cfg.FilterEmptyWrites, "pid", os.Getpid(), "uid", os.Getuid(), "workspace", *workspace, "openat2", a.root.beneath)
 	switch {
 	case *stdio:
+		// Dialled before stdio is served: once the engine has its Hello on stdio, the socket's
+		// connection is already waiting in its listener (or has failed, and stdio is the path).
+		if dialPath != "" {
+			if engine, err := dialEngine(dialPath); err != nil {
+				Log.Warn("engine socket not reached: serving on stdio only", "path", dialPath, "err", err.Error())
+			} else {
+				go a.serveDialed(engine)
+			}
+		}
 		conn := &stdioConn{r: os.Stdin, w: os.Stdout}
 		h2Server().ServeConn(conn, &http2.ServeConnOpts{Handler: a.Handler()})
 		Log.Info("stdin closed: stopping")
