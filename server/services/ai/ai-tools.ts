@@ -18,7 +18,7 @@ export async function runTests(actor: Actor, projectId: number, opts: { timeoutS
   if (!project.templateType) throw new AppError("BAD_REQUEST", `project ${projectId} has no template, so no test command; run one with executions.run`);
   const template = getTemplate(project.templateType);
   const timeoutMs = opts.timeoutSeconds === undefined ? undefined : opts.timeoutSeconds * 1000;
-  return runAndWait(actor.user, projectId, { kind: "command", command: template.commands.test, type: "test", image: template.image, timeoutMs }, actor.ai);
+  return runAndWait(actor, projectId, { kind: "command", command: template.commands.test, type: "test", image: template.image, timeoutMs });
 }
 
 /** debug_code: the latest failed execution with its errors located (file, line, column, message). */
@@ -31,12 +31,12 @@ export async function debugCode(user: AuthUser, projectId: number) {
 
 /** apply_changes: a multi-file change set, atomically, then an optional verification command. */
 export async function applyChanges(actor: Actor, projectId: number, changes: FileChangeSet, opts: { verifyCommand?: string; timeoutSeconds?: number }) {
-  const { user, ai } = actor;
+  const { user } = actor;
   const applied = await writeMany(actor, projectId, changes);
   if (!opts.verifyCommand) return { ...applied, verification: null };
   const timeoutMs = opts.timeoutSeconds === undefined ? undefined : opts.timeoutSeconds * 1000;
   const project = await requireProject(user, projectId, "write");
   const image = project.templateType ? getTemplate(project.templateType).image : undefined;
-  const verification = await runAndWait(user, projectId, { kind: "command", command: opts.verifyCommand, type: "test", timeoutMs, image }, ai);
+  const verification = await runAndWait(actor, projectId, { kind: "command", command: opts.verifyCommand, type: "test", timeoutMs, image });
   return { ...applied, verification };
 }

@@ -56,7 +56,7 @@ async function commandFor(actor: Actor, projectId: number, command: string | und
 /** One execution of the script, through the same path as every run (recorded, limited, attributed). */
 async function runScript(actor: Actor, projectId: number, script: string, nonce: string, opts: OptimizeOptions) {
   const timeoutMs = opts.timeoutSeconds === undefined ? undefined : opts.timeoutSeconds * 1000;
-  const execution = await runAndWait(actor.user, projectId, { kind: "command", command: script, type: "run", timeoutMs }, actor.ai);
+  const execution = await runAndWait(actor, projectId, { kind: "command", command: script, type: "run", timeoutMs });
   const output = parseScriptOutput(execution.output ?? "", nonce);
   if (execution.status === "timeout") {
     throw new AppError(

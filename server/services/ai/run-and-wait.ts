@@ -1,5 +1,4 @@
-import type { AiPersonality } from "@/lib/ai-personalities";
-import type { AuthUser } from "@/server/auth/auth-user";
+import type { Actor } from "@/server/auth/actor";
 import type { ExecutionRecord } from "@/server/repositories/execution-repository";
 import type { ExecutionRequest } from "@/server/sandbox/execution-types";
 import { type Diagnostic, parseDiagnostics } from "@/server/services/diagnostics/parse-diagnostics";
@@ -14,13 +13,12 @@ export type ExecutionWithDiagnostics = ExecutionWithFiles & { diagnostics: Diagn
  * live output, as the MCP run tool does) and is awaited before the result is.
  */
 export async function runAndWait(
-  user: AuthUser,
+  actor: Actor,
   projectId: number,
   request: ExecutionRequest,
-  ai: AiPersonality | null,
   follow?: (execution: ExecutionRecord) => Promise<void>,
 ): Promise<ExecutionWithDiagnostics> {
-  const { execution: row, done } = await startExecution(user, projectId, request, ai);
+  const { execution: row, done } = await startExecution(actor, projectId, request);
   if (follow) await follow(row);
   const execution = await done;
   const diagnostics = execution.status === "success" ? [] : parseDiagnostics(execution.output ?? "", execution.errorOutput ?? "");

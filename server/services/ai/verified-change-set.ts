@@ -139,7 +139,7 @@ export async function applyVerifiedChangeSet(actor: Actor, projectId: number, re
 
     let execution: ExecutionWithDiagnostics;
     try {
-      execution = await runAndWait(user, projectId, { kind: "command", command, type: "test", timeoutMs, image: template?.image }, ai);
+      execution = await runAndWait(actor, projectId, { kind: "command", command, type: "test", timeoutMs, image: template?.image });
     } catch (err) {
       await rollBack("the verification could not run");
       throw err;

@@ -13,6 +13,6 @@ export interface RunExecutionOptions {
  * path (startExecution: access, limits, the row, the engine, the recorded result).
  */
 export async function runExecution(actor: Actor, projectId: number, request: ExecutionRequest, opts: RunExecutionOptions = {}): Promise<ExecutionWithFiles> {
-  const { done } = await startExecution(actor.user, projectId, request, actor.ai, opts.onEvent ? { onEvent: opts.onEvent } : {});
+  const { done } = await startExecution(actor, projectId, request, opts.onEvent ? { onEvent: opts.onEvent } : {});
   return done;
 }

@@ -1,4 +1,5 @@
 import type { AiPersonality } from "@/lib/ai-personalities";
+import type { Actor } from "@/server/auth/actor";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
 import { getLogger } from "@/server/logging/logger";
@@ -72,15 +73,10 @@ interface Admitted {
 
 /**
  * Starts an execution and resolves as soon as its row exists; the output flows into the execution
- * hub for subscribers. `ai` is the personality already attributed where the request entered.
+ * hub for subscribers. The actor's `ai` is the personality attributed where the request entered.
  */
-export async function startExecution(
-  user: AuthUser,
-  projectId: number,
-  request: ExecutionRequest,
-  ai: AiPersonality | null,
-  opts: StartExecutionOptions = {},
-): Promise<StartedExecution> {
+export async function startExecution(actor: Actor, projectId: number, request: ExecutionRequest, opts: StartExecutionOptions = {}): Promise<StartedExecution> {
+  const { user, ai } = actor;
   const admitted = await admit(user, projectId, request);
   const row = await executionRepository.start({
     projectId,

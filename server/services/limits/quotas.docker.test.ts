@@ -55,7 +55,7 @@ const refusal = async (p: Promise<unknown>) => {
   return err as AppError;
 };
 
-const quiet = (user: AuthUser, projectId: number) => startProcess(user, projectId, { command: "sleep 600", port: null }, null);
+const quiet = (user: AuthUser, projectId: number) => startProcess({ user, ai: null }, projectId, { command: "sleep 600", port: null });
 const held = async (userId: number) => await projectRepository.countHeldBy(userId, -1);
 
 async function releaseAll(projects: number[]) {
@@ -91,14 +91,14 @@ describe(`sandbox quotas under ${testRuntime()}`, () => {
     const shell = await startShell(user, await project(projects[0]!), { cols: 80, rows: 24 });
     try {
       for (const id of projects.slice(1, 4)) await quiet(user, id);
-      const run = await startExecution(user, projects[4]!, { kind: "command", command: "echo hi" }, null);
+      const run = await startExecution({ user, ai: null }, projects[4]!, { kind: "command", command: "echo hi" });
       expect((await run.done).status).toBe("success");
       await eventually(async () => (await held(user.id)) === 5);
       // By execution, by shell, by process: each refused, each naming the limit. Thunks, started one
       // at a time: a refusal that lands while an earlier one is awaited would be an unhandled rejection.
       const sixthProject = await project(projects[5]!);
       for (const attempt of [
-        () => startExecution(user, projects[5]!, { kind: "command", command: "echo no" }, null),
+        () => startExecution({ user, ai: null }, projects[5]!, { kind: "command", command: "echo no" }),
         () => startShell(user, sixthProject, { cols: 80, rows: 24 }),
         () => quiet(user, projects[6]!),
       ]) {
@@ -117,7 +117,7 @@ describe(`sandbox quotas under ${testRuntime()}`, () => {
     const { user, projects } = await userWithProjects(3);
     try {
       const serve = (id: number, port: number) =>
-        startProcess(user, id, { command: `exec node -e "require('http').createServer((q,s)=>s.end('ok')).listen(${port})"`, port }, null);
+        startProcess({ user, ai: null }, id, { command: `exec node -e "require('http').createServer((q,s)=>s.end('ok')).listen(${port})"`, port });
       expect((await serve(projects[0]!, 8080)).previewUrl).toMatch(/^http:\/\/127\.0\.0\.1:47[67]\d\/$/);
       expect((await serve(projects[1]!, 8080)).previewUrl).not.toBeNull();
       const third = await refusal(serve(projects[2]!, 8080));

@@ -1,5 +1,6 @@
 import { getEnv } from "@/lib/env";
 import type { AiPersonality } from "@/lib/ai-personalities";
+import type { Actor } from "@/server/auth/actor";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
@@ -74,12 +75,8 @@ export async function requireProcess(user: AuthUser, processId: number): Promise
  * or denylisted port, a port another of the project's processes serves, too many processes, and
  * the same sandbox quota and rate limits as executions.
  */
-export async function startProcess(
-  user: AuthUser,
-  projectId: number,
-  input: { command: string; port: number | null },
-  ai: AiPersonality | null,
-): Promise<ProcessView> {
+export async function startProcess(actor: Actor, projectId: number, input: { command: string; port: number | null }): Promise<ProcessView> {
+  const { user, ai } = actor;
   const project = await requireProject(user, projectId, "write");
   const command = input.command.trim();
   if (!command) throw new AppError("BAD_REQUEST", "command must not be empty");
@@ -249,15 +246,15 @@ async function recordEnd(live: LiveProcess): Promise<void> {
 }
 
 /** The template's dev server (react-app, vue-app: Vite; node-api: the API), started in one call. */
-export async function startDevServer(user: AuthUser, projectId: number, ai: AiPersonality | null): Promise<ProcessView> {
-  const project = await requireProject(user, projectId, "write");
+export async function startDevServer(actor: Actor, projectId: number): Promise<ProcessView> {
+  const project = await requireProject(actor.user, projectId, "write");
   const template = project.templateType ? getTemplate(project.templateType) : null;
   if (!template?.commands.dev) {
     throw new AppError("BAD_REQUEST", "This project's template declares no dev server; start a process with a command and a port");
   }
   // No install step in front: the image provides what the template needs in any bound container.
   const { dev } = template.commands;
-  return startProcess(user, projectId, { command: dev.command, port: dev.port }, ai);
+  return startProcess(actor, projectId, { command: dev.command, port: dev.port });
 }
 
 /** Stops a background process and everything it started; an ended process is returned as it is. */

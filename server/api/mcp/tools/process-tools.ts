@@ -24,11 +24,10 @@ export const startDevServerTool = defineTool({
   readOnly: false,
   input: startDevServerInput,
   run: async ({ actor }, input) => {
-    const { user, ai } = actor;
     const started =
       input.command !== undefined && input.port !== undefined
-        ? await startProcess(user, input.projectId, { command: input.command, port: input.port }, ai)
-        : await startDevServer(user, input.projectId, ai);
+        ? await startProcess(actor, input.projectId, { command: input.command, port: input.port })
+        : await startDevServer(actor, input.projectId);
     return processOutput.parse(started);
   },
 });

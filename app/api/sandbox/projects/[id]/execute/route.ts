@@ -24,9 +24,9 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
       body.code !== undefined && body.language
         ? { kind: "code", language: body.language, code: body.code, type: body.type, timeoutMs }
         : { kind: "command", command: body.command ?? "", type: body.type, timeoutMs };
-    const { user, ai } = actingAs(caller, body.ai_personality);
-    const started = await startExecution(user, projectId, request, ai);
-    if (req.headers.get("accept")?.includes("text/event-stream")) return executionEventStream(user, started, req.signal);
+    const actor = actingAs(caller, body.ai_personality);
+    const started = await startExecution(actor, projectId, request);
+    if (req.headers.get("accept")?.includes("text/event-stream")) return executionEventStream(actor.user, started, req.signal);
     return json(executionJson(await started.done));
   } catch (e) {
     return errorResponse(e, req);

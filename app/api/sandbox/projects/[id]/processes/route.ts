@@ -30,11 +30,11 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
     const caller = await restActor(req, "executions:run");
     const projectId = await projectIdParam(params);
     const body = startProcessBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
-    const { user, ai } = actingAs(caller, body.ai_personality);
+    const actor = actingAs(caller, body.ai_personality);
     const started =
       body.command === undefined
-        ? await startDevServer(user, projectId, ai)
-        : await startProcess(user, projectId, { command: body.command, port: body.port ?? null }, ai);
+        ? await startDevServer(actor, projectId)
+        : await startProcess(actor, projectId, { command: body.command, port: body.port ?? null });
     return json(processJson(started), 201);
   } catch (e) {
     return errorResponse(e, req);
