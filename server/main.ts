@@ -21,7 +21,7 @@ import { publishStartupSettings } from "@/server/process/startup-settings";
 import { stopPreviewGateway } from "@/server/process/preview-runtime";
 import { startPreviewGateway } from "@/server/startup/preview-gateway";
 import { startSandboxRuntime } from "@/server/startup/sandbox-runtime";
-import { closeRateLimits } from "@/server/services/limits/process-rate-limits";
+import { closeRateLimits } from "@/server/process/rate-limits-runtime";
 import { startRecordSweeper } from "@/server/services/records/record-sweeper-runtime";
 import { getShellRegistry } from "@/server/services/terminal/shell-registry";
 import { createShellRoute } from "@/server/ws/shell-route";

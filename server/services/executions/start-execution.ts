@@ -14,7 +14,7 @@ import { prepareExecution, type PreparedExecution } from "@/server/sandbox/execu
 import type { ExecutionEvent, ExecutionRequest, ExitEvent } from "@/server/sandbox/execution-types";
 import type { RefusedReason } from "@/server/sandbox/workspace-files";
 import { requireProjectForUse } from "@/server/services/projects/project-access";
-import { getRateLimits } from "@/server/services/limits/process-rate-limits";
+import { getRateLimits } from "@/server/process/rate-limits-runtime";
 import { executionLimits, requireEngine } from "@/server/services/engine/running-engine";
 import { getEnv } from "@/lib/env";
 import { getTemplate } from "@/server/templates/templates";

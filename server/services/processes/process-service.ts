@@ -14,7 +14,7 @@ import type { SandboxEngine, SandboxProcess } from "@/server/sandbox/engine";
 import type { ProjectRecord } from "@/server/repositories/project-repository";
 import { claimSandboxSlot } from "@/server/services/executions/sandbox-quota";
 import { requireProject } from "@/server/services/projects/project-access";
-import { getRateLimits } from "@/server/services/limits/process-rate-limits";
+import { getRateLimits } from "@/server/process/rate-limits-runtime";
 import { requireEngine } from "@/server/services/engine/running-engine";
 import { recordDurably } from "@/server/services/records/durable-record";
 import { currentServerInstance } from "@/server/services/records/server-instance";

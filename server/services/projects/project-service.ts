@@ -5,7 +5,7 @@ import { type NewProjectFile, type ProjectListQuery, type ProjectRecord, project
 import { fileTypeOf } from "@/server/services/files/file-type";
 import { contentVersion } from "@/server/services/files/file-version";
 import { requireProject } from "@/server/services/projects/project-access";
-import { getRateLimits } from "@/server/services/limits/process-rate-limits";
+import { getRateLimits } from "@/server/process/rate-limits-runtime";
 import { assertProjectSize } from "@/server/services/files/workspace-limits";
 import { getTemplate } from "@/server/templates/templates";
 import { releaseProjectContainer } from "./release-container";
