@@ -131,7 +131,7 @@ async function main() {
     void handle(req, res);
   });
   const nextUpgrade = dev ? app.getUpgradeHandler() : null;
-  const shells = createShellRoute({ allowedOrigin: appOrigin, idleMs: env.SANDBOX_SHELL_IDLE_MS, log: getLogger() });
+  const shells = createShellRoute({ allowedOrigin: appOrigin, idleMs: env.SANDBOX_SHELL_IDLE_MS, limits: env, log: getLogger() });
   const routeUpgrade = createUpgradeRouter([[shells.prefix, shells.handler]], nextUpgrade && ((req, socket, head) => void nextUpgrade(req, socket, head)));
   server.on("upgrade", (req, socket, head) => {
     if (guard.upgrade(req, socket)) routeUpgrade(req, socket, head);

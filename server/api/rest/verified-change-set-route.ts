@@ -1,11 +1,9 @@
-import { getEnv } from "@/lib/env";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { countRejectedPaths } from "@/server/api/rejected-paths";
-import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { verifiedChangeSetJson } from "@/server/api/rest/rest-checkpoint-dto";
 import { verifiedChangeSetBody } from "@/server/api/rest/rest-checkpoints.schema";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { projectIdParam, restActor } from "@/server/api/rest/rest-caller";
+import { projectIdParam, readRestBody, restActor } from "@/server/api/rest/rest-caller";
 import { actingAs } from "@/server/auth/actor";
 import { AppError } from "@/server/errors/app-error";
 import { applyVerifiedChangeSet } from "@/server/services/ai/verified-change-set";
@@ -22,7 +20,7 @@ export function verifiedChangeSetPost(kind: "refactor" | "feature") {
       // It writes files and runs the verification: both scopes, as the tRPC procedure requires.
       if (!user.scopes.includes("executions:run")) throw new AppError("FORBIDDEN", "This API key lacks the executions:run scope");
       const projectId = await projectIdParam(params);
-      const body = verifiedChangeSetBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
+      const body = verifiedChangeSetBody.parse(await readRestBody(req));
       const result = await applyVerifiedChangeSet(actingAs(actor, body.ai_personality), projectId, {
         kind,
         description: body.description,

@@ -1,3 +1,4 @@
+import { getEnv } from "@/lib/env";
 // This file's limits, set before anything reads the environment: execution rate windows out of
 // the way, so the quotas under test are what refuses.
 process.env.SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE = "1000";
@@ -55,7 +56,7 @@ const refusal = async (p: Promise<unknown>) => {
   return err as AppError;
 };
 
-const quiet = (user: AuthUser, projectId: number) => startProcess({ user, ai: null }, projectId, { command: "sleep 600", port: null });
+const quiet = (user: AuthUser, projectId: number) => startProcess({ user, ai: null }, projectId, { command: "sleep 600", port: null }, getEnv());
 const held = async (userId: number) => await projectRepository.countHeldBy(userId, -1);
 
 async function releaseAll(projects: number[]) {
@@ -88,7 +89,7 @@ describe(`sandbox quotas under ${testRuntime()}`, () => {
   it("shells and executions count too: a shell holds a slot, and a sixth sandbox by any path is refused", async () => {
     const { user, projects } = await userWithProjects(7);
     const project = async (id: number) => (await projectRepository.findById(id))!;
-    const shell = await startShell(user, await project(projects[0]!), { cols: 80, rows: 24 });
+    const shell = await startShell(user, await project(projects[0]!), { cols: 80, rows: 24 }, getEnv());
     try {
       for (const id of projects.slice(1, 4)) await quiet(user, id);
       const run = await startExecution({ user, ai: null }, projects[4]!, { kind: "command", command: "echo hi" });
@@ -99,7 +100,7 @@ describe(`sandbox quotas under ${testRuntime()}`, () => {
       const sixthProject = await project(projects[5]!);
       for (const attempt of [
         () => startExecution({ user, ai: null }, projects[5]!, { kind: "command", command: "echo no" }),
-        () => startShell(user, sixthProject, { cols: 80, rows: 24 }),
+        () => startShell(user, sixthProject, { cols: 80, rows: 24 }, getEnv()),
         () => quiet(user, projects[6]!),
       ]) {
         const err = await refusal(attempt());
@@ -117,7 +118,7 @@ describe(`sandbox quotas under ${testRuntime()}`, () => {
     const { user, projects } = await userWithProjects(3);
     try {
       const serve = (id: number, port: number) =>
-        startProcess({ user, ai: null }, id, { command: `exec node -e "require('http').createServer((q,s)=>s.end('ok')).listen(${port})"`, port });
+        startProcess({ user, ai: null }, id, { command: `exec node -e "require('http').createServer((q,s)=>s.end('ok')).listen(${port})"`, port }, getEnv());
       expect((await serve(projects[0]!, 8080)).previewUrl).toMatch(/^http:\/\/127\.0\.0\.1:47[67]\d\/$/);
       expect((await serve(projects[1]!, 8080)).previewUrl).not.toBeNull();
       const third = await refusal(serve(projects[2]!, 8080));

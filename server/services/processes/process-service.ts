@@ -1,4 +1,4 @@
-import { getEnv } from "@/lib/env";
+import type { Env } from "@/lib/env";
 import type { AiPersonality } from "@/lib/ai-personalities";
 import type { Actor } from "@/server/auth/actor";
 import type { AuthUser } from "@/server/auth/auth-user";
@@ -75,7 +75,15 @@ export async function requireProcess(user: AuthUser, processId: number): Promise
  * or denylisted port, a port another of the project's processes serves, too many processes, and
  * the same sandbox quota and rate limits as executions.
  */
-export async function startProcess(actor: Actor, projectId: number, input: { command: string; port: number | null }): Promise<ProcessView> {
+/** The caps a start is checked against: the request's configuration, passed in where it entered. */
+export type ProcessLimits = Pick<Env, "SANDBOX_MAX_PROCESSES_PER_PROJECT" | "SANDBOX_MAX_PROCESSES_PER_USER" | "SANDBOX_MAX_PREVIEWS_PER_USER">;
+
+export async function startProcess(
+  actor: Actor,
+  projectId: number,
+  input: { command: string; port: number | null },
+  limits: ProcessLimits,
+): Promise<ProcessView> {
   const { user, ai } = actor;
   const project = await requireProject(user, projectId, "write");
   const command = input.command.trim();
@@ -94,11 +102,11 @@ export async function startProcess(actor: Actor, projectId: number, input: { com
   const running = liveProcessesOf(projectId);
   const sameport = running.find((p) => port !== null && p.port === port);
   if (sameport) throw new AppError("CONFLICT", `Process ${sameport.id} already serves port ${port}; stop it first`);
-  const max = getEnv().SANDBOX_MAX_PROCESSES_PER_PROJECT;
+  const max = limits.SANDBOX_MAX_PROCESSES_PER_PROJECT;
   if (running.length >= max)
     throw new AppError("CONFLICT", `At most ${max} background processes per project (SANDBOX_MAX_PROCESSES_PER_PROJECT); stop one first`);
   // Held from here until the process is registered (or failed): concurrent starts cannot pass the caps together.
-  const slot = reserveProcessSlot(user.id, port !== null);
+  const slot = reserveProcessSlot(user.id, port !== null, limits);
   try {
     await claimSandboxSlot(user.id, project);
     await (await getRateLimits()).consumeExecution(String(user.id), String(projectId));
@@ -194,8 +202,7 @@ const starting = new Map<number, { processes: number; previews: number }>();
  * process with a port), across all the user's projects, or refuses with TOO_MANY_REQUESTS.
  * The returned function gives the place back once the process is registered or has failed.
  */
-function reserveProcessSlot(userId: number, preview: boolean): () => void {
-  const env = getEnv();
+function reserveProcessSlot(userId: number, preview: boolean, env: ProcessLimits): () => void {
   const mine = [...liveProcesses().values()].filter((p) => p.userId === userId);
   const pending = starting.get(userId) ?? { processes: 0, previews: 0 };
   const processes = mine.length + pending.processes;
@@ -246,7 +253,7 @@ async function recordEnd(live: LiveProcess): Promise<void> {
 }
 
 /** The template's dev server (react-app, vue-app: Vite; node-api: the API), started in one call. */
-export async function startDevServer(actor: Actor, projectId: number): Promise<ProcessView> {
+export async function startDevServer(actor: Actor, projectId: number, limits: ProcessLimits): Promise<ProcessView> {
   const project = await requireProject(actor.user, projectId, "write");
   const template = project.templateType ? getTemplate(project.templateType) : null;
   if (!template?.commands.dev) {
@@ -254,7 +261,7 @@ export async function startDevServer(actor: Actor, projectId: number): Promise<P
   }
   // No install step in front: the image provides what the template needs in any bound container.
   const { dev } = template.commands;
-  return startProcess(actor, projectId, { command: dev.command, port: dev.port });
+  return startProcess(actor, projectId, { command: dev.command, port: dev.port }, limits);
 }
 
 /** Stops a background process and everything it started; an ended process is returned as it is. */

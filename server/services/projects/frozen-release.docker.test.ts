@@ -1,3 +1,4 @@
+import { getEnv } from "@/lib/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppEngine } from "@/test/support/app-engine";
 import { makeUser, sessionAuthUser } from "@/test/fixtures/accounts";
@@ -33,7 +34,7 @@ async function frozenProject() {
   const owner = await makeUser();
   const user = await sessionAuthUser(owner.id);
   const project = await projectRepository.create({ name: "frozen", description: null, userId: owner.id, createdByAi: null, templateType: null });
-  const freezer = await startProcess({ user, ai: null }, project.id, { command: FREEZER, port: null });
+  const freezer = await startProcess({ user, ai: null }, project.id, { command: FREEZER, port: null }, getEnv());
   const { execution, done } = await startExecution({ user, ai: null }, project.id, {
     kind: "command",
     command: "sleep 1; echo done",

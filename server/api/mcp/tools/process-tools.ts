@@ -23,11 +23,11 @@ export const startDevServerTool = defineTool({
   scopes: ["executions:run"],
   readOnly: false,
   input: startDevServerInput,
-  run: async ({ actor }, input) => {
+  run: async ({ actor, config }, input) => {
     const started =
       input.command !== undefined && input.port !== undefined
-        ? await startProcess(actor, input.projectId, { command: input.command, port: input.port })
-        : await startDevServer(actor, input.projectId);
+        ? await startProcess(actor, input.projectId, { command: input.command, port: input.port }, config)
+        : await startDevServer(actor, input.projectId, config);
     return processOutput.parse(started);
   },
 });
