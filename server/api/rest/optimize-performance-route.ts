@@ -3,7 +3,7 @@ import { countRejectedPaths } from "@/server/api/rejected-paths";
 import { performanceReportJson } from "@/server/api/rest/rest-optimize-dto";
 import { optimizeBody } from "@/server/api/rest/rest-optimize.schema";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { projectIdParam, readRestBody, restActor } from "@/server/api/rest/rest-caller";
+import { projectIdParam, readRestBody, restActor, restConfig } from "@/server/api/rest/rest-caller";
 import { actingAs } from "@/server/auth/actor";
 import { optimizePerformance } from "@/server/services/ai/optimize-performance";
 
@@ -21,13 +21,17 @@ export async function optimizePerformancePost(req: Request, { params }: Params):
     user = actor.user;
     const projectId = await projectIdParam(params);
     const body = optimizeBody.parse(await readRestBody(req));
-    const report = await optimizePerformance(actingAs(actor, body.ai_personality), {
-      projectId,
-      command: body.command,
-      runs: body.runs,
-      timeoutSeconds: body.timeout,
-      candidate: body.candidate,
-    });
+    const report = await optimizePerformance(
+      actingAs(actor, body.ai_personality),
+      {
+        projectId,
+        command: body.command,
+        runs: body.runs,
+        timeoutSeconds: body.timeout,
+        candidate: body.candidate,
+      },
+      restConfig(),
+    );
     return json(performanceReportJson(report));
   } catch (e) {
     countRejectedPaths(e, user);

@@ -3,7 +3,7 @@ import { countRejectedPaths } from "@/server/api/rejected-paths";
 import { verifiedChangeSetJson } from "@/server/api/rest/rest-checkpoint-dto";
 import { verifiedChangeSetBody } from "@/server/api/rest/rest-checkpoints.schema";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { projectIdParam, readRestBody, restActor } from "@/server/api/rest/rest-caller";
+import { projectIdParam, readRestBody, restActor, restConfig } from "@/server/api/rest/rest-caller";
 import { actingAs } from "@/server/auth/actor";
 import { AppError } from "@/server/errors/app-error";
 import { applyVerifiedChangeSet } from "@/server/services/ai/verified-change-set";
@@ -21,17 +21,22 @@ export function verifiedChangeSetPost(kind: "refactor" | "feature") {
       if (!user.scopes.includes("executions:run")) throw new AppError("FORBIDDEN", "This API key lacks the executions:run scope");
       const projectId = await projectIdParam(params);
       const body = verifiedChangeSetBody.parse(await readRestBody(req));
-      const result = await applyVerifiedChangeSet(actingAs(actor, body.ai_personality), projectId, {
-        kind,
-        description: body.description,
-        changes: body.changes.map((change) => {
-          if (change.op !== "write") return change;
-          const { base_version, ...write } = change;
-          return { ...write, baseVersion: base_version };
-        }),
-        verify: body.verify,
-        timeoutSeconds: body.timeout,
-      });
+      const result = await applyVerifiedChangeSet(
+        actingAs(actor, body.ai_personality),
+        projectId,
+        {
+          kind,
+          description: body.description,
+          changes: body.changes.map((change) => {
+            if (change.op !== "write") return change;
+            const { base_version, ...write } = change;
+            return { ...write, baseVersion: base_version };
+          }),
+          verify: body.verify,
+          timeoutSeconds: body.timeout,
+        },
+        restConfig(),
+      );
       return json(verifiedChangeSetJson(result));
     } catch (e) {
       countRejectedPaths(e, user);

@@ -2,7 +2,7 @@ import type { Actor } from "@/server/auth/actor";
 import type { ExecutionRecord } from "@/server/repositories/execution-repository";
 import type { ExecutionRequest } from "@/server/sandbox/execution-types";
 import { type Diagnostic, parseDiagnostics } from "@/server/services/diagnostics/parse-diagnostics";
-import type { ExecutionWithFiles } from "@/server/services/executions/start-execution";
+import type { ExecutionSettings, ExecutionWithFiles } from "@/server/services/executions/start-execution";
 import { startExecution } from "@/server/services/executions/start-execution";
 
 export type ExecutionWithDiagnostics = ExecutionWithFiles & { diagnostics: Diagnostic[] };
@@ -16,9 +16,10 @@ export async function runAndWait(
   actor: Actor,
   projectId: number,
   request: ExecutionRequest,
+  settings: ExecutionSettings,
   follow?: (execution: ExecutionRecord) => Promise<void>,
 ): Promise<ExecutionWithDiagnostics> {
-  const { execution: row, done } = await startExecution(actor, projectId, request);
+  const { execution: row, done } = await startExecution(actor, projectId, request, settings);
   if (follow) await follow(row);
   const execution = await done;
   const diagnostics = execution.status === "success" ? [] : parseDiagnostics(execution.output ?? "", execution.errorOutput ?? "");

@@ -92,14 +92,14 @@ describe(`sandbox quotas under ${testRuntime()}`, () => {
     const shell = await startShell(user, await project(projects[0]!), { cols: 80, rows: 24 }, getEnv());
     try {
       for (const id of projects.slice(1, 4)) await quiet(user, id);
-      const run = await startExecution({ user, ai: null }, projects[4]!, { kind: "command", command: "echo hi" });
+      const run = await startExecution({ user, ai: null }, projects[4]!, { kind: "command", command: "echo hi" }, getEnv());
       expect((await run.done).status).toBe("success");
       await eventually(async () => (await held(user.id)) === 5);
       // By execution, by shell, by process: each refused, each naming the limit. Thunks, started one
       // at a time: a refusal that lands while an earlier one is awaited would be an unhandled rejection.
       const sixthProject = await project(projects[5]!);
       for (const attempt of [
-        () => startExecution({ user, ai: null }, projects[5]!, { kind: "command", command: "echo no" }),
+        () => startExecution({ user, ai: null }, projects[5]!, { kind: "command", command: "echo no" }, getEnv()),
         () => startShell(user, sixthProject, { cols: 80, rows: 24 }, getEnv()),
         () => quiet(user, projects[6]!),
       ]) {

@@ -35,11 +35,16 @@ async function frozenProject() {
   const user = await sessionAuthUser(owner.id);
   const project = await projectRepository.create({ name: "frozen", description: null, userId: owner.id, createdByAi: null, templateType: null });
   const freezer = await startProcess({ user, ai: null }, project.id, { command: FREEZER, port: null }, getEnv());
-  const { execution, done } = await startExecution({ user, ai: null }, project.id, {
-    kind: "command",
-    command: "sleep 1; echo done",
-    timeoutMs: 120_000,
-  });
+  const { execution, done } = await startExecution(
+    { user, ai: null },
+    project.id,
+    {
+      kind: "command",
+      command: "sleep 1; echo done",
+      timeoutMs: 120_000,
+    },
+    getEnv(),
+  );
   // Let the execution reach the container and freeze there.
   await new Promise((r) => setTimeout(r, 1_500));
   expect(engine.fleet.activeSandboxes().find((s) => s.projectId === String(project.id))?.busy).toBe(1);
@@ -74,7 +79,7 @@ describe(`release, delete and admin stop of a frozen project (${runtime})`, () =
     expect((await processRepository.findById(freezer.id))?.status).toBe("stopped");
     expect(engine.fleet.activeSandboxes().some((s) => s.projectId === String(project.id))).toBe(false);
 
-    const again = await startExecution({ user, ai: null }, project.id, { kind: "command", command: "echo alive" });
+    const again = await startExecution({ user, ai: null }, project.id, { kind: "command", command: "echo alive" }, getEnv());
     expect(await again.done).toMatchObject({ status: "success" });
   });
 

@@ -1,7 +1,7 @@
 import { executionEventStream } from "@/server/api/rest/execution-sse";
 import { executionJson } from "@/server/api/rest/rest-dto";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { projectIdParam, readRestBody, restActor } from "@/server/api/rest/rest-caller";
+import { projectIdParam, readRestBody, restActor, restConfig } from "@/server/api/rest/rest-caller";
 import { actingAs } from "@/server/auth/actor";
 import { executeBody } from "@/server/api/rest/rest-schemas";
 import type { ExecutionRequest } from "@/server/sandbox/execution-types";
@@ -23,7 +23,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
         ? { kind: "code", language: body.language, code: body.code, type: body.type, timeoutMs }
         : { kind: "command", command: body.command ?? "", type: body.type, timeoutMs };
     const actor = actingAs(caller, body.ai_personality);
-    const started = await startExecution(actor, projectId, request);
+    const started = await startExecution(actor, projectId, request, restConfig());
     if (req.headers.get("accept")?.includes("text/event-stream")) return executionEventStream(actor.user, started, req.signal);
     return json(executionJson(await started.done));
   } catch (e) {

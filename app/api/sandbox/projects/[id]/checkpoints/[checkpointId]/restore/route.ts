@@ -1,7 +1,7 @@
 import { restoreJson } from "@/server/api/rest/rest-checkpoint-dto";
 import { restoreCheckpointBody } from "@/server/api/rest/rest-checkpoints.schema";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { checkpointIdParam, projectIdParam, readRestBody, restActor } from "@/server/api/rest/rest-caller";
+import { checkpointIdParam, projectIdParam, readRestBody, restActor, restConfig } from "@/server/api/rest/rest-caller";
 import { actingAs } from "@/server/auth/actor";
 import { restoreCheckpoint } from "@/server/services/checkpoints/checkpoint-service";
 import { otherMethods } from "@/server/api/rest/method-not-allowed";
@@ -16,7 +16,7 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
     const checkpointId = await checkpointIdParam(params);
     // The body is optional ({ai_personality}); a bare POST restores as the caller.
     const body = restoreCheckpointBody.parse(req.body ? await readRestBody(req) : {});
-    return json(restoreJson(await restoreCheckpoint(actingAs(actor, body.ai_personality), projectId, checkpointId)));
+    return json(restoreJson(await restoreCheckpoint(actingAs(actor, body.ai_personality), projectId, checkpointId, restConfig())));
   } catch (e) {
     return errorResponse(e, req);
   }
