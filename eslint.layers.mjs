@@ -91,12 +91,44 @@ const ENV_READERS = [
   "*.config.mjs",
 ];
 
+/**
+ * Where `getEnv()` (the one parse of the environment, lib/env.ts) may be imported: where a process
+ * or a request enters, and the process registry's parts built once per process. They read the
+ * configuration once and pass the settings down; services, repositories and the engine take
+ * theirs as parameters (server/sandbox gets an EngineConfig from server/startup, built from the
+ * Env main.ts read).
+ */
+export const CONFIG_READERS = [
+  "lib/env.ts",
+  // Process entry points: the custom server, the admin CLI, the migration CLI.
+  "server/main.ts",
+  "server/cli/**",
+  "server/db/migrate-cli.ts",
+  // Request entry points: the tRPC context, the REST caller, the MCP endpoint, the IDE page.
+  "server/api/context.ts",
+  "server/api/rest/rest-caller.ts",
+  "server/api/mcp/mcp-http.ts",
+  "app/projects/[[]id]/page.tsx",
+  // The API boundary's zod refinement of a timeout runs without a request context.
+  "server/api/schemas/timeout-ceiling.ts",
+  // Process-registry parts made lazily once per process (server/process/app-runtime.ts's composition
+  // root), for processes that started no server (tests, scripts) as much as for the server.
+  "server/process/rate-limits-runtime.ts",
+  "server/process/preview-runtime.ts",
+];
+
 export const layerConfigs = [
   {
     files: ["**/*.ts", "**/*.tsx"],
     ignores: TEST_FILES,
     plugins: { layers: layersPlugin },
     rules: { "layers/imports": ["error", { layers }] },
+  },
+  {
+    files: ["**/*.ts", "**/*.tsx"],
+    ignores: [...TEST_FILES, ...CONFIG_READERS],
+    plugins: { layers: layersPlugin },
+    rules: { "layers/config-source": "error" },
   },
   {
     files: ["**/*.ts", "**/*.tsx"],

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { configSourceRule } from "./config-source.mjs";
 
 // `layers/imports`: which folder may import which, by the file each import resolves to (the "@/"
 // alias, or a relative path resolved against the importing file), as eslint-plugin-import's
@@ -56,4 +57,4 @@ export const layerImportsRule = {
   },
 };
 
-export const layersPlugin = { meta: { name: "layers" }, rules: { imports: layerImportsRule } };
+export const layersPlugin = { meta: { name: "layers" }, rules: { imports: layerImportsRule, "config-source": configSourceRule } };

@@ -80,6 +80,33 @@ const refused: Array<[string, string, string, RegExp]> = [
   ],
   ["a service reads process.env", "server/services/probe.ts", `export const port = process.env.PORT;`, /no-restricted-properties: .*process\.env/],
   ["a route destructures process.env", "app/api/probe/route.ts", `const { env } = process; export const x = env.X;`, /no-restricted-properties/],
+  // Issue 16 point 2: configuration is read where a process or request enters and passed down.
+  [
+    "a service reads getEnv()",
+    "server/services/probe.ts",
+    `import { getEnv } from "@/lib/env"; export const m = getEnv().SANDBOX_MAX_TIMEOUT;`,
+    /layers\/config-source/,
+  ],
+  [
+    "a route reads getEnv() relatively",
+    "app/api/probe/route.ts",
+    `import { getEnv as env } from "../../../lib/env"; export const m = env();`,
+    /layers\/config-source/,
+  ],
+  [
+    "a repository imports lib/env whole",
+    "server/repositories/probe.ts",
+    `import * as env from "@/lib/env"; export const m = env.getEnv();`,
+    /layers\/config-source/,
+  ],
+  [
+    "a monitoring part loads getEnv lazily",
+    "server/monitoring/probe.ts",
+    `export const m = async () => (await import("@/lib/env")).getEnv();`,
+    /layers\/config-source/,
+  ],
+  ["a procedure re-exports getEnv", "server/api/routers/probe.ts", `export { getEnv } from "@/lib/env";`, /layers\/config-source/],
+  ["another page reads getEnv()", "app/admin/page.tsx", `import { getEnv } from "@/lib/env"; export const m = getEnv();`, /layers\/config-source/],
 ];
 
 const allowed: Array<[string, string, string]> = [
@@ -102,6 +129,15 @@ const allowed: Array<[string, string, string]> = [
   ["a repository uses Prisma", "server/repositories/probe.ts", `import { getPrisma } from "@/server/db/client";`],
   ["lib/env.ts reads process.env", "lib/env.ts", `export const x = process.env.X;`],
   ["the custom server reads process.env", "server/main.ts", `process.env.DATABASE_URL = "postgres://x";`],
+  [
+    "a service names the slice of configuration it takes",
+    "server/services/probe.ts",
+    `import type { Env } from "@/lib/env"; import { type Env as E2 } from "@/lib/env"; export type S = Pick<Env, "PORT"> & Pick<E2, "HOST">;`,
+  ],
+  ["the tRPC context reads getEnv()", "server/api/context.ts", `import { getEnv } from "@/lib/env"; export const c = () => getEnv();`],
+  ["the REST caller reads getEnv()", "server/api/rest/rest-caller.ts", `import { getEnv } from "@/lib/env"; export const c = () => getEnv();`],
+  ["the IDE page reads getEnv()", "app/projects/[id]/page.tsx", `import { getEnv } from "@/lib/env"; export const c = () => getEnv();`],
+  ["a test reads getEnv()", "server/services/probe.int.test.ts", `import { getEnv } from "@/lib/env"; export const c = getEnv();`],
   [
     "tests, benchmarks and test support use test/",
     "server/sandbox/bench/probe.ts",
@@ -142,6 +178,7 @@ describe("the layer rules (eslint.layers.mjs)", () => {
       const config = (await real.calculateConfigForFile(file)) as { rules: Record<string, unknown> };
       expect(config.rules["layers/imports"], file).toBeDefined();
       expect(config.rules["no-restricted-properties"], file).toBeDefined();
+      expect(config.rules["layers/config-source"], file).toBeDefined();
     }
   }, 120_000);
 });

@@ -21,7 +21,7 @@ import { publishStartupSettings } from "@/server/process/startup-settings";
 import { stopPreviewGateway } from "@/server/process/preview-runtime";
 import { startPreviewGateway } from "@/server/startup/preview-gateway";
 import { startSandboxRuntime } from "@/server/startup/sandbox-runtime";
-import { closeRateLimits } from "@/server/services/limits/process-rate-limits";
+import { closeRateLimits } from "@/server/process/rate-limits-runtime";
 import { startClusterBus, stopClusterBus } from "@/server/services/cluster/cluster-runtime";
 import { startRecordSweeper } from "@/server/services/records/record-sweeper-runtime";
 import { claimServerInstance } from "@/server/services/records/server-instance";
@@ -139,7 +139,7 @@ async function main() {
     void handle(req, res);
   });
   const nextUpgrade = dev ? app.getUpgradeHandler() : null;
-  const shells = createShellRoute({ allowedOrigin: appOrigin, idleMs: env.SANDBOX_SHELL_IDLE_MS, log: getLogger() });
+  const shells = createShellRoute({ allowedOrigin: appOrigin, idleMs: env.SANDBOX_SHELL_IDLE_MS, limits: env, log: getLogger() });
   const routeUpgrade = createUpgradeRouter([[shells.prefix, shells.handler]], nextUpgrade && ((req, socket, head) => void nextUpgrade(req, socket, head)));
   server.on("upgrade", (req, socket, head) => {
     if (guard.upgrade(req, socket)) routeUpgrade(req, socket, head);

@@ -1,4 +1,5 @@
 import { TRPCError } from "@trpc/server";
+import { getEnv } from "@/lib/env";
 import { actorFor } from "@/server/auth/actor";
 import { resolveCaller } from "@/server/auth/resolve-caller";
 import { AppError } from "@/server/errors/app-error";
@@ -17,7 +18,9 @@ export async function createContext(opts: { headers: Headers }) {
   }
   // The actor (the caller and the AI personality acting for them: their key's default) is built
   // here, once per request; a procedure whose input names a personality narrows it (actingAi).
-  return { headers: opts.headers, user: caller.user, actor: caller.user ? actorFor(caller.user) : null, authError: caller.authError };
+  // The configuration (lib/env.ts, parsed once per process) enters here with the request and is
+  // passed down: procedures hand services the settings they need; services never read it.
+  return { headers: opts.headers, config: getEnv(), user: caller.user, actor: caller.user ? actorFor(caller.user) : null, authError: caller.authError };
 }
 
 export type Context = Awaited<ReturnType<typeof createContext>>;

@@ -9,9 +9,10 @@ describe("startMonitoring", () => {
   it("ticks fleet observations into alerts, starts once per process, and stops", async () => {
     const transitions: AlertTransition[] = [];
     const status = { pool: { leased: 60 } } as unknown as EngineStatus;
+    const alerts = alertConfigFrom(parseEnv({ SANDBOX_ALERT_MAX_CONCURRENT: "50" }));
     const handle = startMonitoring({
       intervalMs: 5,
-      alerts: alertConfigFrom(parseEnv({ SANDBOX_ALERT_MAX_CONCURRENT: "50" })),
+      alerts,
       status: () => status,
       containerObservations: () => {
         throw new Error("collector hiccup");
@@ -20,7 +21,7 @@ describe("startMonitoring", () => {
         transitions.push(t);
       },
     });
-    expect(startMonitoring({ intervalMs: 5 })).toBe(handle);
+    expect(startMonitoring({ intervalMs: 5, alerts })).toBe(handle);
     await new Promise((r) => setTimeout(r, 60));
     await handle.stop();
     expect(transitions.map((t) => `${t.kind}/${t.rule}`)).toEqual(["raised/concurrent_sandboxes"]);

@@ -1,8 +1,7 @@
 import { getLogger } from "@/server/logging/logger";
 import type { EngineStatus } from "@/server/sandbox/engine";
 import { getAppRuntime } from "@/server/process/app-runtime";
-import { getEnv } from "@/lib/env";
-import { type AlertConfig, alertConfigFrom } from "./alert-config";
+import type { AlertConfig } from "./alert-config";
 import { type AlertMonitor, createAlertMonitor, fleetObservations } from "./alert-monitor";
 import type { AlertTransition, Observation } from "./alert-rules";
 import { storeAlertTransition } from "./alert-store";
@@ -11,8 +10,8 @@ import { getFleetMetrics } from "./prometheus";
 
 export interface MonitoringOptions {
   intervalMs: number;
-  /** Thresholds and webhook; by default the environment's (lib/env.ts). */
-  alerts?: AlertConfig;
+  /** Thresholds and webhook, from the configuration start-up read (monitoring-services.ts). */
+  alerts: AlertConfig;
   status?: () => EngineStatus | undefined;
   /** Per-container observations (CPU, memory) from the collector, when there is one. */
   containerObservations?: () => Observation[];
@@ -34,7 +33,7 @@ export interface MonitoringHandle {
 export function startMonitoring(opts: MonitoringOptions): MonitoringHandle {
   const runtime = getAppRuntime();
   if (runtime.monitoring) return runtime.monitoring;
-  const config = opts.alerts ?? alertConfigFrom(getEnv());
+  const config = opts.alerts;
   const notifier: WebhookNotifier | null = config.webhookUrl ? createWebhookNotifier({ url: config.webhookUrl }) : null;
   const monitor = createAlertMonitor({ policy: config.policy, notifier, onTransition: opts.onTransition ?? storeAlertTransition });
   const status = opts.status ?? (() => getAppRuntime().engine?.status());

@@ -56,7 +56,7 @@ export interface AppRuntime {
   databaseAvailability?: DatabaseAvailability;
   /** The embedded database's data folder, named when a full disk fails a write (server/db/data-folder.ts); absent for an external database. */
   dataFolder?: string;
-  /** The rate limiters (server/services/limits/process-rate-limits.ts), their own pg pool, and the configuration they were made for. */
+  /** The rate limiters (server/process/rate-limits-runtime.ts), their own pg pool, and the configuration they were made for. */
   rateLimits?: { limits?: Promise<RateLimits>; pool?: pg.Pool; config?: string };
 
   /** The one logger (server/logging/logger.ts). */

@@ -5,7 +5,7 @@ import { SHELL_CLOSE, SHELL_PATH_PREFIX, shellSizeFromQuery, type ShellServerMes
 import { sessionCaller } from "@/server/auth/resolve-caller";
 import { AppError } from "@/server/errors/app-error";
 import { headersOf } from "@/server/http/node-headers";
-import { authorizeShell, startShell } from "@/server/services/terminal/shell-service";
+import { authorizeShell, type ShellLimits, startShell } from "@/server/services/terminal/shell-service";
 import { runShellSession } from "./shell-session";
 import type { UpgradeHandler } from "./upgrade-router";
 
@@ -13,6 +13,8 @@ export interface ShellRouteOptions {
   /** The app's public origin (NEXTAUTH_URL's): the only Origin a shell socket is accepted from. */
   allowedOrigin: string;
   idleMs: number;
+  /** Shells open at once per user in a project and per user (SANDBOX_SHELL_MAX_*), handed in by server/main.ts. */
+  limits: ShellLimits;
   heartbeatMs?: number;
   log: Logger;
 }
@@ -67,7 +69,7 @@ export function createShellRoute(options: ShellRouteOptions): { prefix: string; 
           const abort = new AbortController();
           ws.once("close", () => abort.abort());
           try {
-            const shell = await startShell(user, project, shellSizeFromQuery(url.searchParams), abort.signal);
+            const shell = await startShell(user, project, shellSizeFromQuery(url.searchParams), options.limits, abort.signal);
             if (ws.readyState !== ws.OPEN) {
               shell.release();
               return void shell.process.kill();

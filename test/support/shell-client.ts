@@ -1,3 +1,4 @@
+import { getEnv } from "@/lib/env";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pino from "pino";
@@ -13,6 +14,7 @@ export async function startShellServer(opts: { idleMs?: number; heartbeatMs?: nu
   const route = createShellRoute({
     allowedOrigin: TEST_ORIGIN,
     idleMs: opts.idleMs ?? 60_000,
+    limits: getEnv(),
     ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}),
     log: pino({ level: process.env.SANDBOX_TEST_LOG ?? "silent" }),
   });

@@ -39,14 +39,16 @@ export async function handleMcpRequest(req: Request): Promise<Response> {
     const { user, authError } = await resolveCaller(req.headers);
     if (!user) return appRefusal(new AppError("UNAUTHORIZED", authError ?? "Unknown API key"), CHALLENGE);
 
+    // The MCP endpoint's entry: the configuration is read here once and passed to the tools.
+    const config = getEnv();
     let body: unknown;
     try {
-      body = await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES);
+      body = await readJsonBody(req, config.SANDBOX_MAX_BODY_BYTES);
     } catch (err) {
       if (err instanceof AppError && err.code === "BAD_REQUEST") return httpRefusal(400, ErrorCode.ParseError, `Parse error: ${err.message}`);
       throw err;
     }
-    const server = createMcpServer(user);
+    const server = createMcpServer(user, config);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     await server.connect(transport);
     // The client going away ends the request's stream and stops relaying progress; work already

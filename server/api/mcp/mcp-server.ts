@@ -16,6 +16,7 @@ import {
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { z } from "zod";
 import type { AiPersonality } from "@/lib/ai-personalities";
+import type { Env } from "@/lib/env";
 import { type Actor, actingAs, actorFor } from "@/server/auth/actor";
 import type { ApiScope, AuthUser } from "@/server/auth/auth-user";
 import { countRejectedPaths } from "@/server/api/rejected-paths";
@@ -69,7 +70,7 @@ function toolResult(value: unknown): CallToolResult {
   return { content: [{ type: "text", text: JSON.stringify(structured) }], structuredContent: structured };
 }
 
-async function callTool(actor: Actor, params: CallToolRequest["params"], extra: Extra): Promise<CallToolResult> {
+async function callTool(actor: Actor, config: Env, params: CallToolRequest["params"], extra: Extra): Promise<CallToolResult> {
   const { user } = actor;
   const tool: McpTool | undefined = TOOLS_BY_NAME.get(params.name);
   if (!tool) throw callRefused("BAD_REQUEST", `Unknown tool ${JSON.stringify(params.name.slice(0, 100))}; tools/list names the ${MCP_TOOLS.length} tools`);
@@ -86,7 +87,7 @@ async function callTool(actor: Actor, params: CallToolRequest["params"], extra: 
   try {
     // A tool whose input names aiPersonality acts as it (the same narrowing as tRPC's actingAi).
     const named = (parsed.data as { aiPersonality?: AiPersonality | null } | undefined)?.aiPersonality;
-    return toolResult(await tool.run({ user, actor: actingAs(actor, named), signal: extra.signal, progress: progressSender(extra) }, parsed.data));
+    return toolResult(await tool.run({ user, actor: actingAs(actor, named), config, signal: extra.signal, progress: progressSender(extra) }, parsed.data));
   } catch (err) {
     return toolFailure(tool.name, err);
   }
@@ -108,8 +109,9 @@ async function asResourceCall<T>(run: () => Promise<T>): Promise<T> {
 /**
  * The MCP server for one HTTP request, acting for `user` (an API key's owner). Stateless: a new
  * one per request, so any replica can serve any call and a revoked key is refused on the next one.
+ * `config` is the configuration mcp-http.ts read where the request entered.
  */
-export function createMcpServer(user: AuthUser): Server {
+export function createMcpServer(user: AuthUser, config: Env): Server {
   const server = new Server(
     { name: "pantheon-sandbox", title: "Pantheon Sandbox", version: "1.0.0" },
     {
@@ -120,7 +122,7 @@ export function createMcpServer(user: AuthUser): Server {
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: TOOL_LIST }));
   // The actor is built once for the request, as the tRPC context and the REST caller do.
   const actor = actorFor(user);
-  server.setRequestHandler(CallToolRequestSchema, (request, extra) => callTool(actor, request.params, extra));
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) => callTool(actor, config, request.params, extra));
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: [FILE_RESOURCE_TEMPLATE] }));
   server.setRequestHandler(ListResourcesRequestSchema, (request) => {
     requireScopes(user, ["projects:read"], "resources/list");

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Env } from "@/lib/env";
 import type { Actor } from "@/server/auth/actor";
 import type { ApiScope, AuthUser } from "@/server/auth/auth-user";
 
@@ -14,6 +15,8 @@ export interface McpToolContext {
   user: AuthUser;
   /** The key's owner and the AI personality acting: the one the call names, else the key's default. */
   actor: Actor;
+  /** The configuration, read once where the HTTP request entered (mcp-http.ts); tools hand services the settings they need. */
+  config: Env;
   /** Aborted when the client goes away: stop streaming (the work itself is not cancelled, as with REST). */
   signal: AbortSignal;
   /** Present when the client asked for progress (it sent a progressToken). */

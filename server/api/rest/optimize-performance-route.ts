@@ -1,11 +1,9 @@
-import { getEnv } from "@/lib/env";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { countRejectedPaths } from "@/server/api/rejected-paths";
-import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { performanceReportJson } from "@/server/api/rest/rest-optimize-dto";
 import { optimizeBody } from "@/server/api/rest/rest-optimize.schema";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { projectIdParam, restActor } from "@/server/api/rest/rest-caller";
+import { projectIdParam, readRestBody, restActor, restConfig } from "@/server/api/rest/rest-caller";
 import { actingAs } from "@/server/auth/actor";
 import { optimizePerformance } from "@/server/services/ai/optimize-performance";
 
@@ -22,14 +20,18 @@ export async function optimizePerformancePost(req: Request, { params }: Params):
     const actor = await restActor(req, "executions:run");
     user = actor.user;
     const projectId = await projectIdParam(params);
-    const body = optimizeBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
-    const report = await optimizePerformance(actingAs(actor, body.ai_personality), {
-      projectId,
-      command: body.command,
-      runs: body.runs,
-      timeoutSeconds: body.timeout,
-      candidate: body.candidate,
-    });
+    const body = optimizeBody.parse(await readRestBody(req));
+    const report = await optimizePerformance(
+      actingAs(actor, body.ai_personality),
+      {
+        projectId,
+        command: body.command,
+        runs: body.runs,
+        timeoutSeconds: body.timeout,
+        candidate: body.candidate,
+      },
+      restConfig(),
+    );
     return json(performanceReportJson(report));
   } catch (e) {
     countRejectedPaths(e, user);

@@ -1,7 +1,9 @@
+import { type Env, getEnv } from "@/lib/env";
 import { type Actor, actorFor } from "@/server/auth/actor";
 import type { ApiScope, AuthUser } from "@/server/auth/auth-user";
 import { resolveCaller } from "@/server/auth/resolve-caller";
 import { AppError } from "@/server/errors/app-error";
+import { readJsonBody } from "./read-json-body";
 
 /** The caller of a REST route (session cookie or Bearer key), holding `scope`, or an AppError. */
 export async function restCaller(req: Request, scope: ApiScope): Promise<AuthUser> {
@@ -17,6 +19,19 @@ export async function restCaller(req: Request, scope: ApiScope): Promise<AuthUse
  */
 export async function restActor(req: Request, scope: ApiScope): Promise<Actor> {
   return actorFor(await restCaller(req, scope));
+}
+
+/**
+ * The configuration a REST route passes down (lib/env.ts, parsed once per process): routes hand
+ * services the settings they need, as tRPC procedures do from their context; services never read it.
+ */
+export function restConfig(): Env {
+  return getEnv();
+}
+
+/** The request's JSON body, capped at SANDBOX_MAX_BODY_BYTES (413 past it). */
+export function readRestBody(req: Request, config: Pick<Env, "SANDBOX_MAX_BODY_BYTES"> = restConfig()): Promise<unknown> {
+  return readJsonBody(req, config.SANDBOX_MAX_BODY_BYTES);
 }
 
 /** A path's project id; anything but a positive integer is a project that does not exist. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { aiPersonalitySchema } from "@/lib/ai-personalities";
 import { pathProblem } from "@/server/services/files/file-path";
-import { maxTimeoutSeconds, timeoutCeilingMessage } from "@/server/services/executions/timeout-ceiling";
+import { maxTimeoutSeconds, timeoutCeilingMessage } from "./timeout-ceiling";
 
 // Input and output shapes shared by the tRPC procedures and the REST routes.
 

@@ -1,3 +1,4 @@
+import type { ExecutionSettings } from "@/server/services/executions/start-execution";
 import { randomBytes } from "node:crypto";
 import type { Actor } from "@/server/auth/actor";
 import { AppError } from "@/server/errors/app-error";
@@ -54,9 +55,9 @@ async function commandFor(actor: Actor, projectId: number, command: string | und
 }
 
 /** One execution of the script, through the same path as every run (recorded, limited, attributed). */
-async function runScript(actor: Actor, projectId: number, script: string, nonce: string, opts: OptimizeOptions) {
+async function runScript(actor: Actor, projectId: number, script: string, nonce: string, opts: OptimizeOptions, settings: ExecutionSettings) {
   const timeoutMs = opts.timeoutSeconds === undefined ? undefined : opts.timeoutSeconds * 1000;
-  const execution = await runAndWait(actor.user, projectId, { kind: "command", command: script, type: "run", timeoutMs }, actor.ai);
+  const execution = await runAndWait(actor, projectId, { kind: "command", command: script, type: "run", timeoutMs }, settings);
   const output = parseScriptOutput(execution.output ?? "", nonce);
   if (execution.status === "timeout") {
     throw new AppError(
@@ -94,10 +95,10 @@ function failureOf(output: ScriptOutput) {
 }
 
 /** optimize_performance: the command under its runtime's profiler, `runs` times, and where the time goes. */
-export async function profilePerformance(actor: Actor, projectId: number, opts: OptimizeOptions): Promise<ProfileReport> {
+export async function profilePerformance(actor: Actor, projectId: number, opts: OptimizeOptions, settings: ExecutionSettings): Promise<ProfileReport> {
   const command = await commandFor(actor, projectId, opts.command);
   const nonce = randomBytes(12).toString("hex");
-  const { execution, output } = await runScript(actor, projectId, buildScript({ mode: "profile", command, runs: opts.runs, nonce }), nonce, opts);
+  const { execution, output } = await runScript(actor, projectId, buildScript({ mode: "profile", command, runs: opts.runs, nonce }), nonce, opts, settings);
 
   const runs = output.runs.length;
   const maps = new SourceMaps();
@@ -122,7 +123,13 @@ export async function profilePerformance(actor: Actor, projectId: number, opts: 
 }
 
 /** The compare mode: the project's files against a candidate change set, interleaved, same command and count. */
-export async function comparePerformance(actor: Actor, projectId: number, candidate: CandidateChanges, opts: OptimizeOptions): Promise<CompareReport> {
+export async function comparePerformance(
+  actor: Actor,
+  projectId: number,
+  candidate: CandidateChanges,
+  opts: OptimizeOptions,
+  settings: ExecutionSettings,
+): Promise<CompareReport> {
   const command = await commandFor(actor, projectId, opts.command);
   const nonce = randomBytes(12).toString("hex");
   const script = buildScript({ mode: "compare", command, runs: opts.runs, nonce, candidate });
@@ -132,7 +139,7 @@ export async function comparePerformance(actor: Actor, projectId: number, candid
       "the candidate change set is too large for a compare run (about 40 KiB of file content at most); compare a smaller change",
     );
   }
-  const { execution, output } = await runScript(actor, projectId, script, nonce, opts);
+  const { execution, output } = await runScript(actor, projectId, script, nonce, opts, settings);
   const failure = failureOf(output);
   if (failure) {
     throw new AppError(
@@ -159,7 +166,7 @@ export async function comparePerformance(actor: Actor, projectId: number, candid
 export type OptimizeInput = { projectId: number; candidate?: CandidateChanges } & OptimizeOptions;
 
 /** The procedure's one entry: profile, or compare when a candidate change set is given. */
-export async function optimizePerformance(actor: Actor, input: OptimizeInput) {
-  if (input.candidate) return { mode: "compare" as const, ...(await comparePerformance(actor, input.projectId, input.candidate, input)) };
-  return { mode: "profile" as const, ...(await profilePerformance(actor, input.projectId, input)) };
+export async function optimizePerformance(actor: Actor, input: OptimizeInput, settings: ExecutionSettings) {
+  if (input.candidate) return { mode: "compare" as const, ...(await comparePerformance(actor, input.projectId, input.candidate, input, settings)) };
+  return { mode: "profile" as const, ...(await profilePerformance(actor, input.projectId, input, settings)) };
 }

@@ -1,9 +1,8 @@
-import type { AiPersonality } from "@/lib/ai-personalities";
-import type { AuthUser } from "@/server/auth/auth-user";
+import type { Actor } from "@/server/auth/actor";
 import type { ExecutionRecord } from "@/server/repositories/execution-repository";
 import type { ExecutionRequest } from "@/server/sandbox/execution-types";
 import { type Diagnostic, parseDiagnostics } from "@/server/services/diagnostics/parse-diagnostics";
-import type { ExecutionWithFiles } from "@/server/services/executions/start-execution";
+import type { ExecutionSettings, ExecutionWithFiles } from "@/server/services/executions/start-execution";
 import { startExecution } from "@/server/services/executions/start-execution";
 
 export type ExecutionWithDiagnostics = ExecutionWithFiles & { diagnostics: Diagnostic[] };
@@ -14,13 +13,13 @@ export type ExecutionWithDiagnostics = ExecutionWithFiles & { diagnostics: Diagn
  * live output, as the MCP run tool does) and is awaited before the result is.
  */
 export async function runAndWait(
-  user: AuthUser,
+  actor: Actor,
   projectId: number,
   request: ExecutionRequest,
-  ai: AiPersonality | null,
+  settings: ExecutionSettings,
   follow?: (execution: ExecutionRecord) => Promise<void>,
 ): Promise<ExecutionWithDiagnostics> {
-  const { execution: row, done } = await startExecution(user, projectId, request, ai);
+  const { execution: row, done } = await startExecution(actor, projectId, request, settings);
   if (follow) await follow(row);
   const execution = await done;
   const diagnostics = execution.status === "success" ? [] : parseDiagnostics(execution.output ?? "", execution.errorOutput ?? "");

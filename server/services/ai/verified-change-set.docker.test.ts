@@ -1,3 +1,4 @@
+import { getEnv } from "@/lib/env";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyCaller } from "@/test/support/callers";
@@ -37,7 +38,7 @@ async function setUp() {
   const authUser = await sessionAuthUser(user.id);
   // The execute bit comes from the container, as a person's chmod in the terminal would set it. The
   // engine's sync notices changed size or mtime, not a mode alone (noted for the engine), hence touch.
-  await runAndWait(authUser, projectId, { kind: "command", command: "chmod +x run.sh && sleep 0.01 && touch run.sh" }, null);
+  await runAndWait({ user: authUser, ai: null }, projectId, { kind: "command", command: "chmod +x run.sh && sleep 0.01 && touch run.sh" }, getEnv());
   return { user, caller, projectId, authUser };
 }
 
@@ -54,7 +55,7 @@ async function databaseListing(projectId: number): Promise<string> {
 }
 
 async function containerListing(user: Awaited<ReturnType<typeof sessionAuthUser>>, projectId: number): Promise<string> {
-  const run = await runAndWait(user, projectId, { kind: "command", command: LISTING }, null);
+  const run = await runAndWait({ user, ai: null }, projectId, { kind: "command", command: LISTING }, getEnv());
   expect(run.status).toBe("success");
   return (run.output ?? "").trim();
 }

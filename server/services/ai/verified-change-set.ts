@@ -1,3 +1,4 @@
+import type { AiCommandSettings } from "./ai-command-settings";
 import type { Actor } from "@/server/auth/actor";
 import { AppError } from "@/server/errors/app-error";
 import { checkpointRepository } from "@/server/repositories/checkpoint-repository";
@@ -106,7 +107,7 @@ function verificationOf(execution: ExecutionWithDiagnostics) {
  * including files the verification itself left behind, but not files someone else saved while it
  * ran (those keep their saved version). The rollback is a checkpoint too.
  */
-export async function applyVerifiedChangeSet(actor: Actor, projectId: number, request: VerifiedChangeSetRequest) {
+export async function applyVerifiedChangeSet(actor: Actor, projectId: number, request: VerifiedChangeSetRequest, settings: AiCommandSettings) {
   const { user, ai } = actor;
   const project = await requireProject(user, projectId, "write");
   const template = project.templateType ? getTemplate(project.templateType) : null;
@@ -120,7 +121,7 @@ export async function applyVerifiedChangeSet(actor: Actor, projectId: number, re
     const mark = await checkpointRepository.latestId(projectId);
     const before = new Map((await fileRepository.listWithContent(projectId)).map((f) => [f.filePath, snapshotOf(f)]));
     const set = expandOperations(request.changes, before);
-    const applied = await applyFileChanges(projectId, set, ai, changeAuthorOf(actor, { source: request.kind, description: request.description }));
+    const applied = await applyFileChanges(projectId, set, ai, settings, changeAuthorOf(actor, { source: request.kind, description: request.description }));
 
     const rollBack = async (why: string) => {
       const after = await fileRepository.listMeta(projectId);
@@ -134,12 +135,12 @@ export async function applyVerifiedChangeSet(actor: Actor, projectId: number, re
         ? `; kept ${savedMeanwhile.slice(0, 5).join(", ")}${savedMeanwhile.length > 5 ? ` and ${savedMeanwhile.length - 5} more` : ""}, saved meanwhile`
         : "";
       const description = `roll back "${request.description}": ${why}${kept}`.slice(0, 500);
-      return returnFilesTo(projectId, target, ai, changeAuthorOf(actor, { source: "rollback", description }));
+      return returnFilesTo(projectId, target, ai, changeAuthorOf(actor, { source: "rollback", description }), settings);
     };
 
     let execution: ExecutionWithDiagnostics;
     try {
-      execution = await runAndWait(user, projectId, { kind: "command", command, type: "test", timeoutMs, image: template?.image }, ai);
+      execution = await runAndWait(actor, projectId, { kind: "command", command, type: "test", timeoutMs, image: template?.image }, settings);
     } catch (err) {
       await rollBack("the verification could not run");
       throw err;

@@ -1,5 +1,4 @@
 import type { AiPersonality } from "@/lib/ai-personalities";
-import { getEnv } from "@/lib/env";
 import { type CheckpointDraft, checkpointRepository, type CheckpointFileDraft } from "@/server/repositories/checkpoint-repository";
 import { getLogger } from "@/server/logging/logger";
 import { bytesOf, compressBlob, type FileSnapshot, sameState, sha256Hex, stateOf } from "./file-state";
@@ -59,10 +58,10 @@ function describe(files: CheckpointFileDraft[]): string {
   return files.length > 3 ? `${shown.join(", ")} and ${files.length - 3} more` : shown.join(", ");
 }
 
-/** Applies the retention setting after a checkpoint is stored; a failure here costs only old history. */
-export async function pruneCheckpoints(projectId: number): Promise<void> {
+/** Applies the retention setting (CHECKPOINT_RETENTION) after a checkpoint is stored; a failure here costs only old history. */
+export async function pruneCheckpoints(projectId: number, retention: number): Promise<void> {
   try {
-    await checkpointRepository.prune(projectId, getEnv().CHECKPOINT_RETENTION);
+    await checkpointRepository.prune(projectId, retention);
   } catch (err) {
     getLogger().warn({ sandbox_id: String(projectId), err: err instanceof Error ? err.message : String(err) }, "pruning old checkpoints failed");
   }

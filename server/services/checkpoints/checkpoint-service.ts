@@ -6,7 +6,7 @@ import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { type CheckpointFileRecord, type CheckpointRecord, checkpointRepository } from "@/server/repositories/checkpoint-repository";
 import { fileRepository } from "@/server/repositories/file-repository";
-import { applyFileChanges, type FileWrite } from "@/server/services/files/apply-file-changes";
+import { applyFileChanges, type FileWrite, type FileWriteSettings } from "@/server/services/files/apply-file-changes";
 import { changeAuthorOf } from "@/server/services/files/file-service";
 import { requireProject } from "@/server/services/projects/project-access";
 import type { ChangeAuthor } from "./checkpoint-draft";
@@ -134,7 +134,13 @@ const RETURN_ATTEMPTS = 5;
  * between that read and the write is never overwritten unseen: the set is refused as a whole and
  * read again (the save then comes before the restore in history, and the restore wins knowingly).
  */
-export async function returnFilesTo(projectId: number, target: Map<string, FileSnapshot | null>, ai: AiPersonality | null, author: ChangeAuthor) {
+export async function returnFilesTo(
+  projectId: number,
+  target: Map<string, FileSnapshot | null>,
+  ai: AiPersonality | null,
+  author: ChangeAuthor,
+  settings: FileWriteSettings,
+) {
   for (let attempt = 1; ; attempt++) {
     const current = new Map(
       (await fileRepository.findMany(projectId, [...target.keys()])).map((f) => [f.filePath, { snapshot: snapshotOf(f), version: f.version }]),
@@ -153,7 +159,7 @@ export async function returnFilesTo(projectId: number, target: Map<string, FileS
     }
     if (!writes.length && !deletes.length) return { written: [], deleted: [], checkpointId: null };
     try {
-      return await applyFileChanges(projectId, { writes, deletes, deleteVersions }, ai, author);
+      return await applyFileChanges(projectId, { writes, deletes, deleteVersions }, ai, settings, author);
     } catch (err) {
       if (!(err instanceof AppError && err.code === "CONFLICT") || attempt >= RETURN_ATTEMPTS) throw err;
     }
@@ -161,7 +167,7 @@ export async function returnFilesTo(projectId: number, target: Map<string, FileS
 }
 
 /** Returns the project's files to their state just after a checkpoint; recorded as a new checkpoint. */
-export async function restoreCheckpoint(actor: Actor, projectId: number, checkpointId: number) {
+export async function restoreCheckpoint(actor: Actor, projectId: number, checkpointId: number, settings: FileWriteSettings) {
   await requireProject(actor.user, projectId, "write");
   const checkpoint = await requireCheckpoint(projectId, checkpointId);
   const states = targetStates(await checkpointRepository.fileHistory(projectId), checkpointId);
@@ -177,6 +183,12 @@ export async function restoreCheckpoint(actor: Actor, projectId: number, checkpo
     );
   }
   const description = `restore to #${checkpoint.id}: ${checkpoint.description}`;
-  const result = await returnFilesTo(projectId, target, actor.ai, changeAuthorOf(actor, { source: "restore", description, restoredFrom: checkpoint.id }));
+  const result = await returnFilesTo(
+    projectId,
+    target,
+    actor.ai,
+    changeAuthorOf(actor, { source: "restore", description, restoredFrom: checkpoint.id }),
+    settings,
+  );
   return { restoredFrom: checkpoint.id, ...result };
 }

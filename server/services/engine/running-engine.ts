@@ -1,4 +1,4 @@
-import { getEnv } from "@/lib/env";
+import type { Env } from "@/lib/env";
 import { AppError } from "@/server/errors/app-error";
 import { getAppRuntime } from "@/server/process/app-runtime";
 import type { EngineConfig } from "@/server/sandbox/config";
@@ -12,12 +12,13 @@ export function requireEngine(): SandboxEngine {
 
 /**
  * The ceilings a request is validated against: the running engine's, or (no engine in this
- * process) the same values from the environment, so a bad request is refused as bad (400)
- * whatever state the engine is in.
+ * process) the same values from the configuration the caller passed, so a bad request is refused
+ * as bad (400) whatever state the engine is in.
  */
-export function executionLimits(): Pick<EngineConfig, "defaultTimeoutMs" | "maxTimeoutMs" | "maxFileSize"> {
+export function executionLimits(
+  env: Pick<Env, "SANDBOX_DEFAULT_TIMEOUT" | "SANDBOX_MAX_TIMEOUT" | "SANDBOX_MAX_FILE_SIZE">,
+): Pick<EngineConfig, "defaultTimeoutMs" | "maxTimeoutMs" | "maxFileSize"> {
   const engine = getAppRuntime().engine;
   if (engine) return engine.config;
-  const env = getEnv();
   return { defaultTimeoutMs: env.SANDBOX_DEFAULT_TIMEOUT * 1000, maxTimeoutMs: env.SANDBOX_MAX_TIMEOUT * 1000, maxFileSize: env.SANDBOX_MAX_FILE_SIZE };
 }

@@ -1,3 +1,4 @@
+import { getEnv } from "@/lib/env";
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -146,7 +147,7 @@ describe(`any bytes a program writes, under ${testRuntime()}`, () => {
     const { user, project } = await setup();
     try {
       const authUser = await sessionAuthUser(user.id);
-      const started = await startProcess(authUser, project.id, { command: "printf 'p\\0q\\377r\\n'; sleep 1", port: null }, null);
+      const started = await startProcess({ user: authUser, ai: null }, project.id, { command: "printf 'p\\0q\\377r\\n'; sleep 1", port: null }, getEnv());
       const seen: Buffer[] = [];
       for await (const event of processEvents(authUser, started.id, null, undefined)) {
         if (event.type === "exit") break;

@@ -1,3 +1,4 @@
+import { getEnv } from "@/lib/env";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startAppEngine } from "@/test/support/app-engine";
@@ -56,12 +57,9 @@ describe("executions against the database-backed workspace", () => {
     );
 
     const events: ExecutionEvent[] = [];
-    const result = await runExecution(
-      actorFor(user),
-      project.id,
-      { kind: "command", command: "mkdir -p out && node src/main.js" },
-      { onEvent: (e) => events.push(e) },
-    );
+    const result = await runExecution(actorFor(user), project.id, { kind: "command", command: "mkdir -p out && node src/main.js" }, getEnv(), {
+      onEvent: (e) => events.push(e),
+    });
     expect(result).toMatchObject({ status: "success", exitCode: 0, executedByAi: "gemini", userId: user.id, executionType: "run" });
     expect(result.output).toContain("hello from v");
     expect(events.at(-1)?.type).toBe("exit");
@@ -82,17 +80,27 @@ describe("executions against the database-backed workspace", () => {
 
   it("lose no file when the container dies: the next execution gets a fresh one with the files restored", async () => {
     const { user, project } = await userAndProject();
-    await runExecution(actorFor(user), project.id, {
-      kind: "command",
-      command: "echo kept > kept.txt && printf '\\x00\\x01\\xff' > bin.dat && chmod +x kept.txt",
-    });
+    await runExecution(
+      actorFor(user),
+      project.id,
+      {
+        kind: "command",
+        command: "echo kept > kept.txt && printf '\\x00\\x01\\xff' > bin.dat && chmod +x kept.txt",
+      },
+      getEnv(),
+    );
     const firstContainer = (await projectRepository.findById(project.id))?.containerId;
     expect(firstContainer).toBeTruthy();
     await docker.getContainer(firstContainer ?? "").kill();
-    const after = await runExecution(actorFor(user), project.id, {
-      kind: "command",
-      command: "cat kept.txt && od -An -tx1 bin.dat && test -x kept.txt && echo exec-bit-kept",
-    });
+    const after = await runExecution(
+      actorFor(user),
+      project.id,
+      {
+        kind: "command",
+        command: "cat kept.txt && od -An -tx1 bin.dat && test -x kept.txt && echo exec-bit-kept",
+      },
+      getEnv(),
+    );
     expect(after.status).toBe("success");
     expect((await projectRepository.findById(project.id))?.containerId).not.toBe(firstContainer);
     expect(after.output).toContain("kept");
@@ -102,7 +110,7 @@ describe("executions against the database-backed workspace", () => {
 
   it("record output holding NUL and invalid UTF-8 exactly (text with U+FFFD for the invalid byte, and its bytes)", async () => {
     const { user, project } = await userAndProject();
-    const result = await runExecution(actorFor(user), project.id, { kind: "command", command: "printf 'a\\000b\\377c'; printf 'e\\000' >&2" });
+    const result = await runExecution(actorFor(user), project.id, { kind: "command", command: "printf 'a\\000b\\377c'; printf 'e\\000' >&2" }, getEnv());
     expect(result.status, result.errorOutput ?? "").toBe("success");
     expect(result.output).toBe("a\u0000b\uFFFDc");
     expect(Buffer.from(result.outputBase64 ?? "", "base64")).toEqual(Buffer.from([0x61, 0, 0x62, 0xff, 0x63]));
@@ -112,13 +120,13 @@ describe("executions against the database-backed workspace", () => {
   it("refuse another user's project as not found, and a bad request before any row is written", async () => {
     const { project } = await userAndProject();
     const { user: stranger } = await userAndProject();
-    await expect(runExecution(actorFor(stranger), project.id, { kind: "command", command: "true" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(runExecution(actorFor(stranger), project.id, { kind: "command", command: "true" }, getEnv())).rejects.toMatchObject({ code: "NOT_FOUND" });
     const { user, project: own } = await userAndProject();
-    await expect(runExecution(actorFor(user), own.id, { kind: "code", language: "cobol" as never, code: "x" })).rejects.toMatchObject({
+    await expect(runExecution(actorFor(user), own.id, { kind: "code", language: "cobol" as never, code: "x" }, getEnv())).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringContaining("unknown language"),
     });
-    await expect(runExecution(actorFor(user), own.id, { kind: "command", command: "true", timeoutMs: 10_000_000 })).rejects.toMatchObject({
+    await expect(runExecution(actorFor(user), own.id, { kind: "command", command: "true", timeoutMs: 10_000_000 }, getEnv())).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringContaining("ceiling"),
     });

@@ -1,6 +1,6 @@
 import type { Actor } from "@/server/auth/actor";
 import type { ExecutionEvent, ExecutionRequest } from "@/server/sandbox/execution-types";
-import { type ExecutionWithFiles, startExecution } from "./start-execution";
+import { type ExecutionSettings, type ExecutionWithFiles, startExecution } from "./start-execution";
 
 export type { ExecutionWithFiles } from "./start-execution";
 
@@ -12,7 +12,13 @@ export interface RunExecutionOptions {
  * Runs a command or snippet to completion for an in-process caller, through the one execution
  * path (startExecution: access, limits, the row, the engine, the recorded result).
  */
-export async function runExecution(actor: Actor, projectId: number, request: ExecutionRequest, opts: RunExecutionOptions = {}): Promise<ExecutionWithFiles> {
-  const { done } = await startExecution(actor.user, projectId, request, actor.ai, opts.onEvent ? { onEvent: opts.onEvent } : {});
+export async function runExecution(
+  actor: Actor,
+  projectId: number,
+  request: ExecutionRequest,
+  settings: ExecutionSettings,
+  opts: RunExecutionOptions = {},
+): Promise<ExecutionWithFiles> {
+  const { done } = await startExecution(actor, projectId, request, settings, opts.onEvent ? { onEvent: opts.onEvent } : {});
   return done;
 }

@@ -1,3 +1,4 @@
+import { getEnv } from "@/lib/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as createProject } from "@/app/api/sandbox/projects/route";
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
@@ -32,7 +33,7 @@ describe("a run that serves a port", () => {
   it("that prints its address: timed out with the port recorded and the way to a background process told", async () => {
     const { user, project } = await userAndProject();
     const command = server(5173, "console.log('  Local:   http://127.0.0.1:5173/')");
-    const run = await runExecution(actorFor(user), project.id, { kind: "command", command, timeoutMs: 6_000 });
+    const run = await runExecution(actorFor(user), project.id, { kind: "command", command, timeoutMs: 6_000 }, getEnv());
     expect(run.status).toBe("timeout");
     expect(run.exitCode).toBe(137);
     expect(run.listeningPorts).toEqual([5173]);
@@ -44,7 +45,7 @@ describe("a run that serves a port", () => {
 
   it("that prints nothing: found in the container's socket table", async () => {
     const { user, project } = await userAndProject();
-    const run = await runExecution(actorFor(user), project.id, { kind: "command", command: server(4321, ""), timeoutMs: 7_000 });
+    const run = await runExecution(actorFor(user), project.id, { kind: "command", command: server(4321, ""), timeoutMs: 7_000 }, getEnv());
     expect(run.status).toBe("timeout");
     expect(run.listeningPorts).toEqual([4321]);
     expect(run.errorOutput).toContain("while serving on port 4321");
@@ -52,13 +53,18 @@ describe("a run that serves a port", () => {
 
   it("a crash that names a port it never served, and a plain timeout: no port; the limit is still stated", async () => {
     const { user, project } = await userAndProject();
-    const crash = await runExecution(actorFor(user), project.id, {
-      kind: "command",
-      command: `node -e "console.error('Error: listen EADDRINUSE: address already in use 127.0.0.1:5173'); process.exit(1)"`,
-    });
+    const crash = await runExecution(
+      actorFor(user),
+      project.id,
+      {
+        kind: "command",
+        command: `node -e "console.error('Error: listen EADDRINUSE: address already in use 127.0.0.1:5173'); process.exit(1)"`,
+      },
+      getEnv(),
+    );
     expect(crash).toMatchObject({ status: "error", exitCode: 1, listeningPorts: [], notice: "" });
 
-    const slow = await runExecution(actorFor(user), project.id, { kind: "command", command: "sleep 30", timeoutMs: 2_000 });
+    const slow = await runExecution(actorFor(user), project.id, { kind: "command", command: "sleep 30", timeoutMs: 2_000 }, getEnv());
     expect(slow.status).toBe("timeout");
     expect(slow.listeningPorts).toEqual([]);
     expect(slow.errorOutput).toContain("pantheon: stopped at the run's time limit of 2 s");

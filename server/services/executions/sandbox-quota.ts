@@ -1,6 +1,6 @@
 import type { ProjectRecord } from "@/server/repositories/project-repository";
 import { projectRepository } from "@/server/repositories/project-repository";
-import { getRateLimits } from "@/server/services/limits/process-rate-limits";
+import { getRateLimits } from "@/server/process/rate-limits-runtime";
 
 /**
  * "At most N sandboxes running at once per user", counting every container the user holds,

@@ -1,4 +1,5 @@
 import type { AiPersonality } from "@/lib/ai-personalities";
+import type { Actor } from "@/server/auth/actor";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
 import { getLogger } from "@/server/logging/logger";
@@ -13,9 +14,9 @@ import { prepareExecution, type PreparedExecution } from "@/server/sandbox/execu
 import type { ExecutionEvent, ExecutionRequest, ExitEvent } from "@/server/sandbox/execution-types";
 import type { RefusedReason } from "@/server/sandbox/workspace-files";
 import { requireProjectForUse } from "@/server/services/projects/project-access";
-import { getRateLimits } from "@/server/services/limits/process-rate-limits";
+import { getRateLimits } from "@/server/process/rate-limits-runtime";
 import { executionLimits, requireEngine } from "@/server/services/engine/running-engine";
-import { getEnv } from "@/lib/env";
+import type { Env } from "@/lib/env";
 import { getTemplate } from "@/server/templates/templates";
 import { recordDurably } from "@/server/services/records/durable-record";
 import { executionRecordStamp } from "@/server/services/records/execution-deadline";
@@ -68,20 +69,29 @@ interface Admitted {
   project: ProjectRecord;
   engine: SandboxEngine;
   prepared: PreparedExecution;
+  /** The configured ceiling a notice names (SANDBOX_MAX_TIMEOUT). */
+  maxTimeoutSeconds: number;
 }
 
 /**
+ * The configuration an execution is checked against, passed in from where the request entered
+ * (the tRPC context, the REST caller, the MCP endpoint); the engine's own limits win when it runs.
+ */
+export type ExecutionSettings = Pick<Env, "SANDBOX_DEFAULT_TIMEOUT" | "SANDBOX_MAX_TIMEOUT" | "SANDBOX_MAX_FILE_SIZE">;
+
+/**
  * Starts an execution and resolves as soon as its row exists; the output flows into the execution
- * hub for subscribers. `ai` is the personality already attributed where the request entered.
+ * hub for subscribers. The actor's `ai` is the personality attributed where the request entered.
  */
 export async function startExecution(
-  user: AuthUser,
+  actor: Actor,
   projectId: number,
   request: ExecutionRequest,
-  ai: AiPersonality | null,
+  settings: ExecutionSettings,
   opts: StartExecutionOptions = {},
 ): Promise<StartedExecution> {
-  const admitted = await admit(user, projectId, request);
+  const { user, ai } = actor;
+  const admitted = await admit(user, projectId, request, settings);
   const row = await executionRepository.start({
     projectId,
     userId: user.id,
@@ -99,21 +109,21 @@ export async function startExecution(
   return { execution: row, done };
 }
 
-async function admit(user: AuthUser, projectId: number, request: ExecutionRequest): Promise<Admitted> {
+async function admit(user: AuthUser, projectId: number, request: ExecutionRequest, settings: ExecutionSettings): Promise<Admitted> {
   // Access and the project's lastAccessedAt in one statement (a caller without access touches nothing).
   const project = await requireProjectForUse(user, projectId);
   // A command in a template's project runs in that template's image (python-script → python).
   if (request.kind === "command" && !request.image && project.templateType) request = { ...request, image: getTemplate(project.templateType).image };
   let prepared: PreparedExecution;
   try {
-    prepared = prepareExecution(request, executionLimits());
+    prepared = prepareExecution(request, executionLimits(settings));
   } catch (e) {
     throw fromSandboxError(e);
   }
   const engine = requireEngine();
   await claimSandboxSlot(user.id, project);
   await (await getRateLimits()).consumeExecution(String(user.id), String(projectId));
-  return { project, engine, prepared };
+  return { project, engine, prepared, maxTimeoutSeconds: settings.SANDBOX_MAX_TIMEOUT };
 }
 
 /** One execution from its recorded row to its recorded result (states recorded → running → finished | failed). */
@@ -181,7 +191,7 @@ class ExecutionRun {
         result,
         listeningPorts,
         timeoutMs: prepared.timeoutMs,
-        maxTimeoutSeconds: getEnv().SANDBOX_MAX_TIMEOUT,
+        maxTimeoutSeconds: this.admitted.maxTimeoutSeconds,
       });
     let finished: ExecutionRecord;
     try {

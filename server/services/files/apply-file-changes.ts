@@ -1,11 +1,12 @@
 import type { AiPersonality } from "@/lib/ai-personalities";
+import type { Env } from "@/lib/env";
 import { type ChangeAuthor, checkpointDraft, pruneCheckpoints } from "@/server/services/checkpoints/checkpoint-draft";
 import { type FileSnapshot, snapshotOf } from "@/server/services/checkpoints/file-state";
 import { AppError } from "@/server/errors/app-error";
 import { type FileUpsert, fileRepository } from "@/server/repositories/file-repository";
 import type { WorkspaceFile } from "@/server/sandbox/workspace-files";
 import { fileTypeOf } from "@/server/services/files/file-type";
-import { assertFileSize, assertProjectSize } from "@/server/services/files/workspace-limits";
+import { assertFileSize, assertProjectSize, type WorkspaceLimits } from "@/server/services/files/workspace-limits";
 import { type ContentEncoding, contentSize, storableContent } from "./file-content";
 import { getFileChangeHub } from "./file-change-hub";
 import { type BaseVersion, contentVersion, type FileConflict, VERSION_PATTERN } from "./file-version";
@@ -32,6 +33,9 @@ export interface FileChangeSet {
   deleteVersions?: Readonly<Record<string, string>>;
 }
 
+/** The configuration a change set is checked and kept with: the quotas and the checkpoints' retention, passed in where the request entered. */
+export type FileWriteSettings = WorkspaceLimits & Pick<Env, "CHECKPOINT_RETENTION">;
+
 /**
  * Validates a whole change set (paths, sizes, quotas) before anything is written, then applies it
  * in one transaction with its checkpoint (when an author is given and something changed), and
@@ -41,6 +45,7 @@ export async function applyFileChanges(
   projectId: number,
   changes: FileChangeSet,
   aiPersonality: AiPersonality | null,
+  settings: FileWriteSettings,
   author?: ChangeAuthor,
 ): Promise<{ written: string[]; deleted: string[]; versions: Record<string, string>; checkpointId: number | null }> {
   const seen = new Set<string>();
@@ -52,7 +57,7 @@ export async function applyFileChanges(
     seen.add(path);
     const { content, encoding } = storableContent(write.content, write.encoding ?? "utf8");
     const size = contentSize(path, content, encoding);
-    assertFileSize(path, size);
+    assertFileSize(path, size, settings);
     if (typeof write.baseVersion === "string" && !VERSION_PATTERN.test(write.baseVersion))
       throw new AppError("BAD_REQUEST", `${path}: baseVersion must be the 64-hex-digit version a read returned (or null to create)`);
     upserts.push({
@@ -79,11 +84,11 @@ export async function applyFileChanges(
   if (upserts.filter((u) => u.isEntryPoint).length > 1) throw new AppError("BAD_REQUEST", "at most one file may be the entry point");
 
   const untouched = await fileRepository.totalSize(projectId, [...seen, ...changes.deletes]);
-  assertProjectSize(untouched + upserts.reduce((sum, u) => sum + u.sizeBytes, 0));
+  assertProjectSize(untouched + upserts.reduce((sum, u) => sum + u.sizeBytes, 0), settings);
 
   const { applied, existing } = await storeWithHistory(projectId, upserts, changes, pushed, author);
   const { checkpointId } = applied;
-  if (checkpointId !== null) await pruneCheckpoints(projectId);
+  if (checkpointId !== null) await pruneCheckpoints(projectId, settings.CHECKPOINT_RETENTION);
   const entry = upserts.find((u) => u.isEntryPoint);
   if (entry) await fileRepository.clearEntryPoint(projectId, entry.filePath);
   // Only real content changes are news: a save of the bytes already stored tells no one anything.

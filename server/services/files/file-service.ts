@@ -4,7 +4,7 @@ import { AppError } from "@/server/errors/app-error";
 import { type FileMeta, type FileRecord, fileRepository } from "@/server/repositories/file-repository";
 import type { ChangeAuthor } from "@/server/services/checkpoints/checkpoint-draft";
 import { requireProject } from "@/server/services/projects/project-access";
-import { applyFileChanges, type FileChangeSet, type FileWrite } from "./apply-file-changes";
+import { applyFileChanges, type FileChangeSet, type FileWriteSettings, type FileWrite } from "./apply-file-changes";
 import { assertFilePath, isUnder } from "./file-path";
 
 // A project's files as people and AIs edit them. Reads need read access (owner, admin, or a
@@ -22,16 +22,16 @@ export async function readFile(user: AuthUser, projectId: number, path: string):
   return file;
 }
 
-export async function writeFile(actor: Actor, projectId: number, write: FileWrite): Promise<FileRecord> {
-  return (await writeFilesAndRead(actor, projectId, { writes: [write], deletes: [] }, write.path)) as FileRecord;
+export async function writeFile(actor: Actor, projectId: number, write: FileWrite, settings: FileWriteSettings): Promise<FileRecord> {
+  return (await writeFilesAndRead(actor, projectId, { writes: [write], deletes: [] }, write.path, settings)) as FileRecord;
 }
 
-export async function createFile(actor: Actor, projectId: number, write: FileWrite): Promise<FileRecord> {
+export async function createFile(actor: Actor, projectId: number, write: FileWrite, settings: FileWriteSettings): Promise<FileRecord> {
   await requireProject(actor.user, projectId, "write");
   if (await fileRepository.find(projectId, assertFilePath(write.path)))
     throw new AppError("CONFLICT", `${write.path} already exists; write it instead, or pick another name`);
   // A create racing another create of the same path: the second is refused by the store too.
-  return writeFile(actor, projectId, { ...write, baseVersion: null });
+  return writeFile(actor, projectId, { ...write, baseVersion: null }, settings);
 }
 
 /**
@@ -43,13 +43,13 @@ export function changeAuthorOf({ user, ai }: Actor, extra: Partial<ChangeAuthor>
 }
 
 /** Writes and deletes as one unit: all of it is stored, or none. */
-export async function writeMany(actor: Actor, projectId: number, changes: FileChangeSet) {
+export async function writeMany(actor: Actor, projectId: number, changes: FileChangeSet, settings: FileWriteSettings) {
   await requireProject(actor.user, projectId, "write");
-  return applyFileChanges(projectId, changes, actor.ai, changeAuthorOf(actor));
+  return applyFileChanges(projectId, changes, actor.ai, settings, changeAuthorOf(actor));
 }
 
 /** Moves a file, or a folder with everything under it. The target must not exist. */
-export async function moveFile(actor: Actor, projectId: number, from: string, to: string): Promise<{ moved: string[] }> {
+export async function moveFile(actor: Actor, projectId: number, from: string, to: string, settings: FileWriteSettings): Promise<{ moved: string[] }> {
   await requireProject(actor.user, projectId, "write");
   assertFilePath(from);
   assertFilePath(to);
@@ -73,22 +73,23 @@ export async function moveFile(actor: Actor, projectId: number, from: string, to
     projectId,
     { writes, deletes: moving.map((f) => f.filePath) },
     actor.ai,
+    settings,
     changeAuthorOf(actor, { description: `move ${from} to ${to}` }),
   );
   return { moved: writes.map((w) => w.path) };
 }
 
 /** Deletes a file, or a folder with everything under it. */
-export async function deleteFile(user: AuthUser, projectId: number, path: string): Promise<{ deleted: string[] }> {
+export async function deleteFile(user: AuthUser, projectId: number, path: string, settings: FileWriteSettings): Promise<{ deleted: string[] }> {
   await requireProject(user, projectId, "write");
   assertFilePath(path);
   const doomed = (await fileRepository.listMeta(projectId)).filter((f) => isUnder(f.filePath, path)).map((f) => f.filePath);
   if (!doomed.length) throw new AppError("NOT_FOUND", `No file or folder ${path} in project ${projectId}`);
-  await applyFileChanges(projectId, { writes: [], deletes: doomed }, null, changeAuthorOf({ user, ai: null }, { description: `delete ${path}` }));
+  await applyFileChanges(projectId, { writes: [], deletes: doomed }, null, settings, changeAuthorOf({ user, ai: null }, { description: `delete ${path}` }));
   return { deleted: doomed };
 }
 
-async function writeFilesAndRead(actor: Actor, projectId: number, changes: FileChangeSet, path: string) {
-  await writeMany(actor, projectId, changes);
+async function writeFilesAndRead(actor: Actor, projectId: number, changes: FileChangeSet, path: string, settings: FileWriteSettings) {
+  await writeMany(actor, projectId, changes, settings);
   return fileRepository.find(projectId, path);
 }

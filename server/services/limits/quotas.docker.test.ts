@@ -1,3 +1,4 @@
+import { getEnv } from "@/lib/env";
 // This file's limits, set before anything reads the environment: execution rate windows out of
 // the way, so the quotas under test are what refuses.
 process.env.SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE = "1000";
@@ -55,7 +56,7 @@ const refusal = async (p: Promise<unknown>) => {
   return err as AppError;
 };
 
-const quiet = (user: AuthUser, projectId: number) => startProcess(user, projectId, { command: "sleep 600", port: null }, null);
+const quiet = (user: AuthUser, projectId: number) => startProcess({ user, ai: null }, projectId, { command: "sleep 600", port: null }, getEnv());
 const held = async (userId: number) => await projectRepository.countHeldBy(userId, -1);
 
 async function releaseAll(projects: number[]) {
@@ -88,18 +89,18 @@ describe(`sandbox quotas under ${testRuntime()}`, () => {
   it("shells and executions count too: a shell holds a slot, and a sixth sandbox by any path is refused", async () => {
     const { user, projects } = await userWithProjects(7);
     const project = async (id: number) => (await projectRepository.findById(id))!;
-    const shell = await startShell(user, await project(projects[0]!), { cols: 80, rows: 24 });
+    const shell = await startShell(user, await project(projects[0]!), { cols: 80, rows: 24 }, getEnv());
     try {
       for (const id of projects.slice(1, 4)) await quiet(user, id);
-      const run = await startExecution(user, projects[4]!, { kind: "command", command: "echo hi" }, null);
+      const run = await startExecution({ user, ai: null }, projects[4]!, { kind: "command", command: "echo hi" }, getEnv());
       expect((await run.done).status).toBe("success");
       await eventually(async () => (await held(user.id)) === 5);
       // By execution, by shell, by process: each refused, each naming the limit. Thunks, started one
       // at a time: a refusal that lands while an earlier one is awaited would be an unhandled rejection.
       const sixthProject = await project(projects[5]!);
       for (const attempt of [
-        () => startExecution(user, projects[5]!, { kind: "command", command: "echo no" }, null),
-        () => startShell(user, sixthProject, { cols: 80, rows: 24 }),
+        () => startExecution({ user, ai: null }, projects[5]!, { kind: "command", command: "echo no" }, getEnv()),
+        () => startShell(user, sixthProject, { cols: 80, rows: 24 }, getEnv()),
         () => quiet(user, projects[6]!),
       ]) {
         const err = await refusal(attempt());
@@ -117,7 +118,7 @@ describe(`sandbox quotas under ${testRuntime()}`, () => {
     const { user, projects } = await userWithProjects(3);
     try {
       const serve = (id: number, port: number) =>
-        startProcess(user, id, { command: `exec node -e "require('http').createServer((q,s)=>s.end('ok')).listen(${port})"`, port }, null);
+        startProcess({ user, ai: null }, id, { command: `exec node -e "require('http').createServer((q,s)=>s.end('ok')).listen(${port})"`, port }, getEnv());
       expect((await serve(projects[0]!, 8080)).previewUrl).toMatch(/^http:\/\/127\.0\.0\.1:47[67]\d\/$/);
       expect((await serve(projects[1]!, 8080)).previewUrl).not.toBeNull();
       const third = await refusal(serve(projects[2]!, 8080));

@@ -1,5 +1,5 @@
-import { getEnv } from "@/lib/env";
-import { alertThresholds } from "@/server/monitoring/alert-rules";
+import type { Env } from "@/lib/env";
+import { type AlertThresholdEnv, alertThresholds } from "@/server/monitoring/alert-rules";
 import type { AnomalyScan } from "@/server/monitoring/anomaly-scan";
 import { getMonitoringServices } from "@/server/monitoring/monitoring-services";
 import { getFleetMetrics } from "@/server/monitoring/prometheus";
@@ -13,10 +13,13 @@ import { planSeries } from "./metric-range";
 // The admin metrics page's data. Live figures come from memory (the collector's last tick, the
 // execution window, the engine's status); history from fleet_metrics, downsampled.
 
-export async function fleetOverview(range: { minutes: number; maxPoints: number }, now = new Date()) {
+/** The settings the overview reports and plans its series with (the request's configuration). */
+export type FleetOverviewSettings = AlertThresholdEnv & Pick<Env, "SANDBOX_METRICS_INTERVAL" | "SANDBOX_CLEANUP_INTERVAL">;
+
+export async function fleetOverview(range: { minutes: number; maxPoints: number }, config: FleetOverviewSettings, now = new Date()) {
   const services = getMonitoringServices();
   const status = getAppRuntime().engine?.status();
-  const plan = planSeries({ since: new Date(now.getTime() - range.minutes * 60_000), until: now }, getEnv().SANDBOX_METRICS_INTERVAL, range.maxPoints);
+  const plan = planSeries({ since: new Date(now.getTime() - range.minutes * 60_000), until: now }, config.SANDBOX_METRICS_INTERVAL, range.maxPoints);
   const series: FleetBucket[] = await metricsRepository.fleetSeries(plan.since, plan.until, plan.bucketMs);
   const cleanup = services?.cleanup.latest() ?? null;
   return {
@@ -41,9 +44,9 @@ export async function fleetOverview(range: { minutes: number; maxPoints: number 
     live: getFleetMetrics().window.figures(now.getTime()),
     latest: services?.collector.latestFleet() ?? null,
     series: { bucketMs: plan.bucketMs, points: series },
-    thresholds: alertThresholds(getEnv()),
+    thresholds: alertThresholds(config),
     cleanup: {
-      intervalMs: services?.cleanupSettings.intervalMs ?? getEnv().SANDBOX_CLEANUP_INTERVAL,
+      intervalMs: services?.cleanupSettings.intervalMs ?? config.SANDBOX_CLEANUP_INTERVAL,
       last: cleanup && {
         at: cleanup.at,
         durationMs: cleanup.durationMs,

@@ -1,4 +1,4 @@
-import { getEnv } from "@/lib/env";
+import type { Env } from "@/lib/env";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { type ProjectExecutionBucket, type ProjectExecutionStats, executionStatsRepository } from "@/server/repositories/execution-stats-repository";
 import { PROJECT_METRIC_TYPES, type ProjectMetricType, type SeriesBucket, metricsRepository } from "@/server/repositories/metrics-repository";
@@ -21,9 +21,14 @@ export interface ProjectSeriesQuery {
 }
 
 /** One metric of a project over a range, downsampled to at most `maxPoints` buckets (avg and max). */
-export async function projectMetricSeries(user: AuthUser, projectId: number, query: ProjectSeriesQuery): Promise<{ bucketMs: number; points: SeriesBucket[] }> {
+export async function projectMetricSeries(
+  user: AuthUser,
+  projectId: number,
+  query: ProjectSeriesQuery,
+  config: Pick<Env, "SANDBOX_METRICS_INTERVAL">,
+): Promise<{ bucketMs: number; points: SeriesBucket[] }> {
   await requireProject(user, projectId, "read");
-  const plan = planSeries(query, getEnv().SANDBOX_METRICS_INTERVAL, query.maxPoints);
+  const plan = planSeries(query, config.SANDBOX_METRICS_INTERVAL, query.maxPoints);
   return { bucketMs: plan.bucketMs, points: await metricsRepository.projectSeries(projectId, query.metric, plan.since, plan.until, plan.bucketMs) };
 }
 

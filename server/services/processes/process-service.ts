@@ -1,5 +1,6 @@
-import { getEnv } from "@/lib/env";
+import type { Env } from "@/lib/env";
 import type { AiPersonality } from "@/lib/ai-personalities";
+import type { Actor } from "@/server/auth/actor";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
@@ -13,7 +14,7 @@ import type { SandboxEngine, SandboxProcess } from "@/server/sandbox/engine";
 import type { ProjectRecord } from "@/server/repositories/project-repository";
 import { claimSandboxSlot } from "@/server/services/executions/sandbox-quota";
 import { requireProject } from "@/server/services/projects/project-access";
-import { getRateLimits } from "@/server/services/limits/process-rate-limits";
+import { getRateLimits } from "@/server/process/rate-limits-runtime";
 import { requireEngine } from "@/server/services/engine/running-engine";
 import { recordDurably } from "@/server/services/records/durable-record";
 import { currentServerInstance } from "@/server/services/records/server-instance";
@@ -75,12 +76,16 @@ export async function requireProcess(user: AuthUser, processId: number): Promise
  * or denylisted port, a port another of the project's processes serves, too many processes, and
  * the same sandbox quota and rate limits as executions.
  */
+/** The caps a start is checked against: the request's configuration, passed in where it entered. */
+export type ProcessLimits = Pick<Env, "SANDBOX_MAX_PROCESSES_PER_PROJECT" | "SANDBOX_MAX_PROCESSES_PER_USER" | "SANDBOX_MAX_PREVIEWS_PER_USER">;
+
 export async function startProcess(
-  user: AuthUser,
+  actor: Actor,
   projectId: number,
   input: { command: string; port: number | null },
-  ai: AiPersonality | null,
+  limits: ProcessLimits,
 ): Promise<ProcessView> {
+  const { user, ai } = actor;
   const project = await requireProject(user, projectId, "write");
   const command = input.command.trim();
   if (!command) throw new AppError("BAD_REQUEST", "command must not be empty");
@@ -98,11 +103,11 @@ export async function startProcess(
   const running = liveProcessesOf(projectId);
   const sameport = running.find((p) => port !== null && p.port === port);
   if (sameport) throw new AppError("CONFLICT", `Process ${sameport.id} already serves port ${port}; stop it first`);
-  const max = getEnv().SANDBOX_MAX_PROCESSES_PER_PROJECT;
+  const max = limits.SANDBOX_MAX_PROCESSES_PER_PROJECT;
   if (running.length >= max)
     throw new AppError("CONFLICT", `At most ${max} background processes per project (SANDBOX_MAX_PROCESSES_PER_PROJECT); stop one first`);
   // Held from here until the process is registered (or failed): concurrent starts cannot pass the caps together.
-  const slot = reserveProcessSlot(user.id, port !== null);
+  const slot = reserveProcessSlot(user.id, port !== null, limits);
   try {
     await claimSandboxSlot(user.id, project);
     await (await getRateLimits()).consumeExecution(String(user.id), String(projectId));
@@ -198,8 +203,7 @@ const starting = new Map<number, { processes: number; previews: number }>();
  * process with a port), across all the user's projects, or refuses with TOO_MANY_REQUESTS.
  * The returned function gives the place back once the process is registered or has failed.
  */
-function reserveProcessSlot(userId: number, preview: boolean): () => void {
-  const env = getEnv();
+function reserveProcessSlot(userId: number, preview: boolean, env: ProcessLimits): () => void {
   const mine = [...liveProcesses().values()].filter((p) => p.userId === userId);
   const pending = starting.get(userId) ?? { processes: 0, previews: 0 };
   const processes = mine.length + pending.processes;
@@ -250,15 +254,15 @@ async function recordEnd(live: LiveProcess): Promise<void> {
 }
 
 /** The template's dev server (react-app, vue-app: Vite; node-api: the API), started in one call. */
-export async function startDevServer(user: AuthUser, projectId: number, ai: AiPersonality | null): Promise<ProcessView> {
-  const project = await requireProject(user, projectId, "write");
+export async function startDevServer(actor: Actor, projectId: number, limits: ProcessLimits): Promise<ProcessView> {
+  const project = await requireProject(actor.user, projectId, "write");
   const template = project.templateType ? getTemplate(project.templateType) : null;
   if (!template?.commands.dev) {
     throw new AppError("BAD_REQUEST", "This project's template declares no dev server; start a process with a command and a port");
   }
   // No install step in front: the image provides what the template needs in any bound container.
   const { dev } = template.commands;
-  return startProcess(user, projectId, { command: dev.command, port: dev.port }, ai);
+  return startProcess(actor, projectId, { command: dev.command, port: dev.port }, limits);
 }
 
 /** Stops a background process and everything it started; an ended process is returned as it is. */

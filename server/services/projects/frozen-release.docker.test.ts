@@ -1,3 +1,4 @@
+import { getEnv } from "@/lib/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppEngine } from "@/test/support/app-engine";
 import { makeUser, sessionAuthUser } from "@/test/fixtures/accounts";
@@ -33,8 +34,17 @@ async function frozenProject() {
   const owner = await makeUser();
   const user = await sessionAuthUser(owner.id);
   const project = await projectRepository.create({ name: "frozen", description: null, userId: owner.id, createdByAi: null, templateType: null });
-  const freezer = await startProcess(user, project.id, { command: FREEZER, port: null }, null);
-  const { execution, done } = await startExecution(user, project.id, { kind: "command", command: "sleep 1; echo done", timeoutMs: 120_000 }, null);
+  const freezer = await startProcess({ user, ai: null }, project.id, { command: FREEZER, port: null }, getEnv());
+  const { execution, done } = await startExecution(
+    { user, ai: null },
+    project.id,
+    {
+      kind: "command",
+      command: "sleep 1; echo done",
+      timeoutMs: 120_000,
+    },
+    getEnv(),
+  );
   // Let the execution reach the container and freeze there.
   await new Promise((r) => setTimeout(r, 1_500));
   expect(engine.fleet.activeSandboxes().find((s) => s.projectId === String(project.id))?.busy).toBe(1);
@@ -69,7 +79,7 @@ describe(`release, delete and admin stop of a frozen project (${runtime})`, () =
     expect((await processRepository.findById(freezer.id))?.status).toBe("stopped");
     expect(engine.fleet.activeSandboxes().some((s) => s.projectId === String(project.id))).toBe(false);
 
-    const again = await startExecution(user, project.id, { kind: "command", command: "echo alive" }, null);
+    const again = await startExecution({ user, ai: null }, project.id, { kind: "command", command: "echo alive" }, getEnv());
     expect(await again.done).toMatchObject({ status: "success" });
   });
 

@@ -5,8 +5,8 @@ import { type NewProjectFile, type ProjectListQuery, type ProjectRecord, project
 import { fileTypeOf } from "@/server/services/files/file-type";
 import { contentVersion } from "@/server/services/files/file-version";
 import { requireProject } from "@/server/services/projects/project-access";
-import { getRateLimits } from "@/server/services/limits/process-rate-limits";
-import { assertProjectSize } from "@/server/services/files/workspace-limits";
+import { getRateLimits } from "@/server/process/rate-limits-runtime";
+import { assertProjectSize, type WorkspaceLimits } from "@/server/services/files/workspace-limits";
 import { getTemplate } from "@/server/templates/templates";
 import { releaseProjectContainer } from "./release-container";
 import { AppError } from "@/server/errors/app-error";
@@ -103,11 +103,14 @@ export async function releaseProject(user: AuthUser, projectId: number): Promise
 }
 
 /** Copies a project the caller can read (their own, or a public one) into a new one they own. */
-export async function duplicateProject(actor: Actor, projectId: number, input: { name?: string }): Promise<ProjectRecord> {
+export async function duplicateProject(actor: Actor, projectId: number, input: { name?: string }, limits: WorkspaceLimits): Promise<ProjectRecord> {
   const { user, ai } = actor;
   const source = await requireProject(user, projectId, "read");
   const files: FileRecord[] = await fileRepository.listWithContent(projectId);
-  assertProjectSize(files.reduce((sum, f) => sum + f.sizeBytes, 0));
+  assertProjectSize(
+    files.reduce((sum, f) => sum + f.sizeBytes, 0),
+    limits,
+  );
   await (await getRateLimits()).consumeSandboxCreation(String(user.id));
   return projectRepository.createWithFiles(
     {

@@ -1,3 +1,4 @@
+import { getEnv } from "@/lib/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppEngine } from "@/test/support/app-engine";
 import { makeUser } from "@/test/fixtures/accounts";
@@ -37,9 +38,9 @@ const ended = async (id: number) => {
 describe(`unattended containers under ${testRuntime()}`, () => {
   it("a process that prints keeps its container past the idle time, but not past the unattended ceiling", async () => {
     const { user, chatty, silent } = await setup();
-    const printer = await startProcess(user, chatty, { command: "while true; do echo tick; sleep 0.3; done", port: null }, null);
+    const printer = await startProcess({ user, ai: null }, chatty, { command: "while true; do echo tick; sleep 0.3; done", port: null }, getEnv());
     const started = Date.now();
-    const sleeper = await startProcess(user, silent, { command: "sleep 600", port: null }, null);
+    const sleeper = await startProcess({ user, ai: null }, silent, { command: "sleep 600", port: null }, getEnv());
 
     // The silent one goes at the idle time; its end says why.
     await eventually(async () => (await ended(sleeper.id)) !== null, 20_000);

@@ -1,4 +1,4 @@
-import { getEnv } from "@/lib/env";
+import type { Env } from "@/lib/env";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
 import { fromSandboxError } from "@/server/errors/from-sandbox-error";
@@ -42,15 +42,26 @@ export async function authorizeShell(user: AuthUser, projectId: number): Promise
   return project;
 }
 
+/** The open-shell caps, from the configuration the shell route was built with (server/main.ts). */
+export type ShellLimits = Pick<Env, "SANDBOX_SHELL_MAX_PER_PROJECT" | "SANDBOX_SHELL_MAX_PER_USER">;
+
 /**
  * Starts an interactive login shell with a PTY in the project's container (loading its files
  * first if it has no container yet), as the sandbox user in /workspace. Refused with
  * TOO_MANY_REQUESTS past the per-user limits (shells, and running sandboxes when the project has
  * no container yet), UNAVAILABLE while the engine cannot serve.
  */
-export async function startShell(user: AuthUser, project: ProjectRecord, size: { cols: number; rows: number }, signal?: AbortSignal): Promise<OpenShell> {
-  const env = getEnv();
-  const release = getShellRegistry().reserve(user.id, project.id, { perProject: env.SANDBOX_SHELL_MAX_PER_PROJECT, perUser: env.SANDBOX_SHELL_MAX_PER_USER });
+export async function startShell(
+  user: AuthUser,
+  project: ProjectRecord,
+  size: { cols: number; rows: number },
+  limits: ShellLimits,
+  signal?: AbortSignal,
+): Promise<OpenShell> {
+  const release = getShellRegistry().reserve(user.id, project.id, {
+    perProject: limits.SANDBOX_SHELL_MAX_PER_PROJECT,
+    perUser: limits.SANDBOX_SHELL_MAX_PER_USER,
+  });
   try {
     const engine = requireEngine();
     // A shell takes a container like an execution does: it counts towards the running-sandboxes quota.

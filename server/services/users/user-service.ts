@@ -6,7 +6,7 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from "@/server/auth/p
 import { PASSWORD_MAX_LENGTH, passwordProblem } from "@/server/auth/password-policy";
 import { recordFailedSignIn } from "@/server/monitoring/security-events";
 import { type UserRecord, userRepository } from "@/server/repositories/user-repository";
-import { getRateLimits } from "@/server/services/limits/process-rate-limits";
+import { getRateLimits } from "@/server/process/rate-limits-runtime";
 
 export const emailSchema = z
   .string()

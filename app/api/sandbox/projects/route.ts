@@ -1,8 +1,6 @@
-import { getEnv } from "@/lib/env";
-import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { projectJson } from "@/server/api/rest/rest-dto";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { restActor, restCaller } from "@/server/api/rest/rest-caller";
+import { readRestBody, restActor, restCaller } from "@/server/api/rest/rest-caller";
 import { actingAs } from "@/server/auth/actor";
 import { createProjectBody, listProjectsQuery } from "@/server/api/rest/rest-schemas";
 import { createProject, listProjects } from "@/server/services/projects/project-service";
@@ -32,7 +30,7 @@ export async function GET(req: Request): Promise<Response> {
 export async function POST(req: Request): Promise<Response> {
   try {
     const actor = await restActor(req, "projects:write");
-    const body = createProjectBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
+    const body = createProjectBody.parse(await readRestBody(req));
     const project = await createProject(actingAs(actor, body.ai_personality), {
       name: body.name,
       description: body.description,

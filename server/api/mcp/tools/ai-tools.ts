@@ -41,8 +41,8 @@ export const applyChangesTool = defineTool({
   scopes: ["projects:write", "executions:run"],
   readOnly: false,
   input: applyChangesInput,
-  run: async ({ actor }, input) =>
-    applyChangesOutput.parse(await applyChanges(actor, input.projectId, { writes: input.writes, deletes: input.deletes }, input)),
+  run: async ({ actor, config }, input) =>
+    applyChangesOutput.parse(await applyChanges(actor, input.projectId, { writes: input.writes, deletes: input.deletes }, input, config)),
 });
 
 export const runTestsTool = defineTool({
@@ -52,5 +52,5 @@ export const runTestsTool = defineTool({
   scopes: ["executions:run"],
   readOnly: false,
   input: runTestsInput,
-  run: async ({ actor }, input) => executionResultDto.parse(await runTests(actor, input.projectId, input)),
+  run: async ({ actor, config }, input) => executionResultDto.parse(await runTests(actor, input.projectId, input, config)),
 });

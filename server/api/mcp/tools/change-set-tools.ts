@@ -14,7 +14,8 @@ export const refactorCodeTool = defineTool({
   scopes: ["projects:write", "executions:run"],
   readOnly: false,
   input: verifiedChangeSetInput,
-  run: async ({ actor }, input) => verifiedChangeSetOutput.parse(await applyVerifiedChangeSet(actor, input.projectId, { kind: "refactor", ...input })),
+  run: async ({ actor, config }, input) =>
+    verifiedChangeSetOutput.parse(await applyVerifiedChangeSet(actor, input.projectId, { kind: "refactor", ...input }, config)),
 });
 
 export const addFeatureTool = defineTool({
@@ -24,5 +25,6 @@ export const addFeatureTool = defineTool({
   scopes: ["projects:write", "executions:run"],
   readOnly: false,
   input: verifiedChangeSetInput,
-  run: async ({ actor }, input) => verifiedChangeSetOutput.parse(await applyVerifiedChangeSet(actor, input.projectId, { kind: "feature", ...input })),
+  run: async ({ actor, config }, input) =>
+    verifiedChangeSetOutput.parse(await applyVerifiedChangeSet(actor, input.projectId, { kind: "feature", ...input }, config)),
 });

@@ -33,5 +33,5 @@ export const restoreCheckpointTool = defineTool({
   scopes: ["projects:write"],
   readOnly: false,
   input: restoreCheckpointInput,
-  run: async ({ actor }, input) => restoreCheckpointOutput.parse(await restoreCheckpoint(actor, input.projectId, input.checkpointId)),
+  run: async ({ actor, config }, input) => restoreCheckpointOutput.parse(await restoreCheckpoint(actor, input.projectId, input.checkpointId, config)),
 });

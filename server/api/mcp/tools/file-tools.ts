@@ -38,5 +38,5 @@ export const writeFileTool = defineTool({
   scopes: ["projects:write"],
   readOnly: false,
   input: fileWriteInput,
-  run: async ({ actor }, input) => writeFileOutput.parse(await writeFile(actor, input.projectId, input)),
+  run: async ({ actor, config }, input) => writeFileOutput.parse(await writeFile(actor, input.projectId, input, config)),
 });

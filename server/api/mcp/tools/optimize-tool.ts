@@ -15,5 +15,5 @@ export const optimizePerformanceTool = defineTool({
   scopes: ["executions:run"],
   readOnly: false,
   input: optimizePerformanceInput,
-  run: async ({ actor }, input) => optimizePerformanceOutput.parse(await optimizePerformance(actor, input)),
+  run: async ({ actor, config }, input) => optimizePerformanceOutput.parse(await optimizePerformance(actor, input, config)),
 });

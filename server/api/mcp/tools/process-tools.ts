@@ -23,12 +23,11 @@ export const startDevServerTool = defineTool({
   scopes: ["executions:run"],
   readOnly: false,
   input: startDevServerInput,
-  run: async ({ actor }, input) => {
-    const { user, ai } = actor;
+  run: async ({ actor, config }, input) => {
     const started =
       input.command !== undefined && input.port !== undefined
-        ? await startProcess(user, input.projectId, { command: input.command, port: input.port }, ai)
-        : await startDevServer(user, input.projectId, ai);
+        ? await startProcess(actor, input.projectId, { command: input.command, port: input.port }, config)
+        : await startDevServer(actor, input.projectId, config);
     return processOutput.parse(started);
   },
 });

@@ -54,7 +54,7 @@ export const runTool = defineTool({
   input: runInput,
   run: async (ctx, input) => {
     const execution = asExecutionInput(input);
-    const result = await runAndWait(ctx.actor.user, input.projectId, toExecutionRequest(execution), ctx.actor.ai, relayOutput(ctx));
+    const result = await runAndWait(ctx.actor, input.projectId, toExecutionRequest(execution), ctx.config, relayOutput(ctx));
     return executionResultDto.parse(result);
   },
 });

@@ -1,3 +1,4 @@
+import { getEnv } from "@/lib/env";
 import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppEngine } from "@/test/support/app-engine";
@@ -25,7 +26,7 @@ describe(`admin: active sandboxes and Stop on the real engine (${process.env.SAN
     const caller = await sessionCaller(owner.id);
     const project = await caller.projects.create({ name: "watched", template: "python-script", aiPersonality: "c24" });
     const user = await sessionAuthUser(owner.id);
-    const run = await runExecution(actorFor(user, "geppo"), project.id, { kind: "command", command: "echo hi" });
+    const run = await runExecution(actorFor(user, "geppo"), project.id, { kind: "command", command: "echo hi" }, getEnv());
     expect(run.status).toBe("success");
 
     const admin = await sessionCaller((await makeUser("admin")).id);
@@ -49,6 +50,6 @@ describe(`admin: active sandboxes and Stop on the real engine (${process.env.SAN
     ).toBe(404);
     expect(await admin.admin.stopSandbox({ projectId: project.id })).toEqual({ released: false });
     // The files stay: the next run starts a fresh container from the store.
-    expect((await runExecution(actorFor(user), project.id, { kind: "command", command: "ls" })).status).toBe("success");
+    expect((await runExecution(actorFor(user), project.id, { kind: "command", command: "ls" }, getEnv())).status).toBe("success");
   });
 });

@@ -6,4 +6,4 @@ import { fleetOverviewInput, fleetOverviewOutput } from "./fleet-overview.schema
 export const fleetOverviewProcedure = adminProcedure
   .input(fleetOverviewInput)
   .output(fleetOverviewOutput)
-  .query(({ input }) => fleetOverview(input));
+  .query(({ ctx, input }) => fleetOverview(input, ctx.config));

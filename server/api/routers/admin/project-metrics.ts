@@ -6,4 +6,4 @@ import { projectMetricsInput, projectMetricsOutput } from "./project-metrics.sch
 export const projectMetricsProcedure = adminProcedure
   .input(projectMetricsInput)
   .output(projectMetricsOutput)
-  .query(({ ctx, input }) => projectMetricSeries(ctx.user, input.projectId, input));
+  .query(({ ctx, input }) => projectMetricSeries(ctx.user, input.projectId, input, ctx.config));

@@ -7,4 +7,4 @@ export const addFeatureProcedure = requireScopes("projects:write", "executions:r
   .input(verifiedChangeSetInput)
   .use(actingAi)
   .output(verifiedChangeSetOutput)
-  .mutation(({ ctx, input }) => applyVerifiedChangeSet(ctx.actor, input.projectId, { kind: "feature", ...input }));
+  .mutation(({ ctx, input }) => applyVerifiedChangeSet(ctx.actor, input.projectId, { kind: "feature", ...input }, ctx.config));

@@ -7,4 +7,4 @@ export const applyChangesProcedure = requireScopes("projects:write", "executions
   .input(applyChangesInput)
   .use(actingAi)
   .output(applyChangesOutput)
-  .mutation(({ ctx, input }) => applyChanges(ctx.actor, input.projectId, { writes: input.writes, deletes: input.deletes }, input));
+  .mutation(({ ctx, input }) => applyChanges(ctx.actor, input.projectId, { writes: input.writes, deletes: input.deletes }, input, ctx.config));

@@ -8,4 +8,4 @@ export const generateFileProcedure = requireScope("projects:write")
   .input(fileWriteInput)
   .use(actingAi)
   .output(writeFileOutput)
-  .mutation(({ ctx, input }) => writeFile(ctx.actor, input.projectId, input));
+  .mutation(({ ctx, input }) => writeFile(ctx.actor, input.projectId, input, ctx.config));

@@ -7,4 +7,4 @@ export const optimizePerformanceProcedure = requireScope("executions:run")
   .input(optimizePerformanceInput)
   .use(actingAi)
   .output(optimizePerformanceOutput)
-  .mutation(({ ctx, input }) => optimizePerformance(ctx.actor, input));
+  .mutation(({ ctx, input }) => optimizePerformance(ctx.actor, input, ctx.config));

@@ -7,4 +7,4 @@ export const refactorCodeProcedure = requireScopes("projects:write", "executions
   .input(verifiedChangeSetInput)
   .use(actingAi)
   .output(verifiedChangeSetOutput)
-  .mutation(({ ctx, input }) => applyVerifiedChangeSet(ctx.actor, input.projectId, { kind: "refactor", ...input }));
+  .mutation(({ ctx, input }) => applyVerifiedChangeSet(ctx.actor, input.projectId, { kind: "refactor", ...input }, ctx.config));

@@ -8,4 +8,4 @@ export const runTestsProcedure = requireScope("executions:run")
   .input(runTestsInput)
   .use(actingAi)
   .output(executionResultDto)
-  .mutation(({ ctx, input }) => runTests(ctx.actor, input.projectId, input));
+  .mutation(({ ctx, input }) => runTests(ctx.actor, input.projectId, input, ctx.config));

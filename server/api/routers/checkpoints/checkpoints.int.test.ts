@@ -1,3 +1,4 @@
+import { getEnv } from "@/lib/env";
 import { describe, expect, it } from "vitest";
 import { keyCaller, sessionCaller } from "@/test/support/callers";
 import { makeUser } from "@/test/fixtures/accounts";
@@ -120,20 +121,21 @@ describe("checkpoints", () => {
   it("a delete based on an older version is refused and writes nothing", async () => {
     const { projectId } = await ownProject();
     const { applyFileChanges } = await import("@/server/services/files/apply-file-changes");
-    const first = await applyFileChanges(projectId, { writes: [{ path: "d.txt", content: "one" }], deletes: [] }, null);
-    await applyFileChanges(projectId, { writes: [{ path: "d.txt", content: "two" }], deletes: [] }, null);
+    const first = await applyFileChanges(projectId, { writes: [{ path: "d.txt", content: "one" }], deletes: [] }, null, getEnv());
+    await applyFileChanges(projectId, { writes: [{ path: "d.txt", content: "two" }], deletes: [] }, null, getEnv());
     const stale = applyFileChanges(
       projectId,
       { writes: [{ path: "e.txt", content: "e" }], deletes: ["d.txt"], deleteVersions: { "d.txt": first.versions["d.txt"]! } },
       null,
+      getEnv(),
     );
     await expect(stale).rejects.toMatchObject({ code: "CONFLICT" });
     const { fileRepository } = await import("@/server/repositories/file-repository");
     expect((await fileRepository.findMany(projectId, ["d.txt", "e.txt"])).map((f) => [f.filePath, f.content])).toEqual([["d.txt", "two"]]);
     // Based on the current version (or on a file that is gone already) it goes through.
     const current = (await fileRepository.find(projectId, "d.txt"))!.version;
-    await applyFileChanges(projectId, { writes: [], deletes: ["d.txt"], deleteVersions: { "d.txt": current } }, null);
-    await applyFileChanges(projectId, { writes: [], deletes: ["d.txt"], deleteVersions: { "d.txt": current } }, null);
+    await applyFileChanges(projectId, { writes: [], deletes: ["d.txt"], deleteVersions: { "d.txt": current } }, null, getEnv());
+    await applyFileChanges(projectId, { writes: [], deletes: ["d.txt"], deleteVersions: { "d.txt": current } }, null, getEnv());
     expect(await fileRepository.find(projectId, "d.txt")).toBeNull();
   });
 

@@ -7,4 +7,4 @@ export const restoreCheckpointProcedure = requireScope("projects:write")
   .input(restoreCheckpointInput)
   .use(actingAi)
   .output(restoreCheckpointOutput)
-  .mutation(({ ctx, input }) => restoreCheckpoint(ctx.actor, input.projectId, input.checkpointId));
+  .mutation(({ ctx, input }) => restoreCheckpoint(ctx.actor, input.projectId, input.checkpointId, ctx.config));

@@ -9,6 +9,6 @@ export const runExecutionProcedure = requireScope("executions:run")
   .use(actingAi)
   .output(runExecutionOutput)
   .mutation(async ({ ctx, input }) => {
-    const { execution } = await startExecution(ctx.actor.user, input.projectId, toExecutionRequest(input), ctx.actor.ai);
+    const { execution } = await startExecution(ctx.actor, input.projectId, toExecutionRequest(input), ctx.config);
     return { executionId: execution.id };
   });

@@ -8,4 +8,4 @@ export const createFileProcedure = requireScope("projects:write")
   .input(fileWriteInput)
   .use(actingAi)
   .output(writeFileOutput)
-  .mutation(({ ctx, input }) => createFile(ctx.actor, input.projectId, input));
+  .mutation(({ ctx, input }) => createFile(ctx.actor, input.projectId, input, ctx.config));

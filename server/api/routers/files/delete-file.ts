@@ -7,4 +7,4 @@ import { projectFileInput } from "./files.schema";
 export const deleteFileProcedure = requireScope("projects:write")
   .input(projectFileInput)
   .output(deleteFileOutput)
-  .mutation(({ ctx, input }) => deleteFile(ctx.user, input.projectId, input.path));
+  .mutation(({ ctx, input }) => deleteFile(ctx.user, input.projectId, input.path, ctx.config));

@@ -7,4 +7,4 @@ export const moveFileProcedure = requireScope("projects:write")
   .input(moveFileInput)
   .use(actingAi)
   .output(moveFileOutput)
-  .mutation(({ ctx, input }) => moveFile(ctx.actor, input.projectId, input.from, input.to));
+  .mutation(({ ctx, input }) => moveFile(ctx.actor, input.projectId, input.from, input.to, ctx.config));

@@ -12,4 +12,4 @@ export const writeFileProcedure = requireScope("projects:write")
   .input(fileWriteInput)
   .use(actingAi)
   .output(writeFileOutput)
-  .mutation(({ ctx, input }) => writeFile(ctx.actor, input.projectId, input));
+  .mutation(({ ctx, input }) => writeFile(ctx.actor, input.projectId, input, ctx.config));

@@ -7,4 +7,4 @@ export const writeManyProcedure = requireScope("projects:write")
   .input(writeManyInput)
   .use(actingAi)
   .output(writeManyOutput)
-  .mutation(({ ctx, input }) => writeMany(ctx.actor, input.projectId, { writes: input.writes, deletes: input.deletes }));
+  .mutation(({ ctx, input }) => writeMany(ctx.actor, input.projectId, { writes: input.writes, deletes: input.deletes }, ctx.config));

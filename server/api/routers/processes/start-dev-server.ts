@@ -8,4 +8,4 @@ export const startDevServerProcedure = requireScope("executions:run")
   .input(startDevServerInput)
   .use(actingAi)
   .output(processOutput)
-  .mutation(({ ctx, input }) => startDevServer(ctx.actor.user, input.projectId, ctx.actor.ai));
+  .mutation(({ ctx, input }) => startDevServer(ctx.actor, input.projectId, ctx.config));

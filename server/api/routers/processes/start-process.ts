@@ -8,4 +8,4 @@ export const startProcessProcedure = requireScope("executions:run")
   .input(startProcessInput)
   .use(actingAi)
   .output(processOutput)
-  .mutation(({ ctx, input }) => startProcess(ctx.user, input.projectId, { command: input.command, port: input.port ?? null }, ctx.actor.ai));
+  .mutation(({ ctx, input }) => startProcess(ctx.actor, input.projectId, { command: input.command, port: input.port ?? null }, ctx.config));

@@ -6,4 +6,4 @@ export const duplicateProjectProcedure = requireScope("projects:write")
   .input(duplicateProjectInput)
   .use(actingAi)
   .output(duplicateProjectOutput)
-  .mutation(({ ctx, input }) => duplicateProject(ctx.actor, input.projectId, input));
+  .mutation(({ ctx, input }) => duplicateProject(ctx.actor, input.projectId, input, ctx.config));

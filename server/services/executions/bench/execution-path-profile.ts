@@ -159,7 +159,7 @@ async function main() {
   } finally {
     await engine.stop();
     const { disconnectPrisma } = await import("@/server/db/client");
-    const { closeRateLimits } = await import("@/server/services/limits/process-rate-limits");
+    const { closeRateLimits } = await import("@/server/process/rate-limits-runtime");
     await closeRateLimits().catch(() => {});
     await disconnectPrisma().catch(() => {});
     await db.stop();

@@ -1,9 +1,7 @@
-import { getEnv } from "@/lib/env";
 import { executionEventStream } from "@/server/api/rest/execution-sse";
-import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { executionJson } from "@/server/api/rest/rest-dto";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { projectIdParam, restActor } from "@/server/api/rest/rest-caller";
+import { projectIdParam, readRestBody, restActor, restConfig } from "@/server/api/rest/rest-caller";
 import { actingAs } from "@/server/auth/actor";
 import { executeBody } from "@/server/api/rest/rest-schemas";
 import type { ExecutionRequest } from "@/server/sandbox/execution-types";
@@ -18,15 +16,15 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
   try {
     const caller = await restActor(req, "executions:run");
     const projectId = await projectIdParam(params);
-    const body = executeBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
+    const body = executeBody.parse(await readRestBody(req));
     const timeoutMs = body.timeout === undefined ? undefined : body.timeout * 1000;
     const request: ExecutionRequest =
       body.code !== undefined && body.language
         ? { kind: "code", language: body.language, code: body.code, type: body.type, timeoutMs }
         : { kind: "command", command: body.command ?? "", type: body.type, timeoutMs };
-    const { user, ai } = actingAs(caller, body.ai_personality);
-    const started = await startExecution(user, projectId, request, ai);
-    if (req.headers.get("accept")?.includes("text/event-stream")) return executionEventStream(user, started, req.signal);
+    const actor = actingAs(caller, body.ai_personality);
+    const started = await startExecution(actor, projectId, request, restConfig());
+    if (req.headers.get("accept")?.includes("text/event-stream")) return executionEventStream(actor.user, started, req.signal);
     return json(executionJson(await started.done));
   } catch (e) {
     return errorResponse(e, req);

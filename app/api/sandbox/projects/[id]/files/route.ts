@@ -1,10 +1,8 @@
-import { getEnv } from "@/lib/env";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { countRejectedPaths } from "@/server/api/rejected-paths";
-import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { fileJson } from "@/server/api/rest/rest-dto";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { projectIdParam, restActor, restCaller } from "@/server/api/rest/rest-caller";
+import { projectIdParam, readRestBody, restActor, restCaller, restConfig } from "@/server/api/rest/rest-caller";
 import { actingAs } from "@/server/auth/actor";
 import { writeFileBody } from "@/server/api/rest/rest-schemas";
 import { listFiles, writeFile } from "@/server/services/files/file-service";
@@ -33,14 +31,19 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
     const actor = await restActor(req, "projects:write");
     user = actor.user;
     const projectId = await projectIdParam(params);
-    const body = writeFileBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
-    const file = await writeFile(actingAs(actor, body.ai_personality), projectId, {
-      path: body.path,
-      content: body.content,
-      encoding: body.encoding,
-      isEntryPoint: body.is_entry_point,
-      baseVersion: body.base_version,
-    });
+    const body = writeFileBody.parse(await readRestBody(req));
+    const file = await writeFile(
+      actingAs(actor, body.ai_personality),
+      projectId,
+      {
+        path: body.path,
+        content: body.content,
+        encoding: body.encoding,
+        isEntryPoint: body.is_entry_point,
+        baseVersion: body.base_version,
+      },
+      restConfig(),
+    );
     return json(fileJson(file), 201);
   } catch (e) {
     countRejectedPaths(e, user);

@@ -1,8 +1,6 @@
-import { getEnv } from "@/lib/env";
-import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { processJson } from "@/server/api/rest/rest-dto";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { projectIdParam, restActor, restCaller } from "@/server/api/rest/rest-caller";
+import { projectIdParam, readRestBody, restActor, restConfig, restCaller } from "@/server/api/rest/rest-caller";
 import { actingAs } from "@/server/auth/actor";
 import { startProcessBody } from "@/server/api/rest/rest-schemas";
 import { listProcesses, startDevServer, startProcess } from "@/server/services/processes/process-service";
@@ -29,12 +27,13 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
   try {
     const caller = await restActor(req, "executions:run");
     const projectId = await projectIdParam(params);
-    const body = startProcessBody.parse(await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES));
-    const { user, ai } = actingAs(caller, body.ai_personality);
+    const config = restConfig();
+    const body = startProcessBody.parse(await readRestBody(req, config));
+    const actor = actingAs(caller, body.ai_personality);
     const started =
       body.command === undefined
-        ? await startDevServer(user, projectId, ai)
-        : await startProcess(user, projectId, { command: body.command, port: body.port ?? null }, ai);
+        ? await startDevServer(actor, projectId, config)
+        : await startProcess(actor, projectId, { command: body.command, port: body.port ?? null }, config);
     return json(processJson(started), 201);
   } catch (e) {
     return errorResponse(e, req);

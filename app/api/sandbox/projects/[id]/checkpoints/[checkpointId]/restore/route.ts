@@ -1,9 +1,7 @@
-import { getEnv } from "@/lib/env";
-import { readJsonBody } from "@/server/api/rest/read-json-body";
 import { restoreJson } from "@/server/api/rest/rest-checkpoint-dto";
 import { restoreCheckpointBody } from "@/server/api/rest/rest-checkpoints.schema";
 import { errorResponse, json } from "@/server/api/rest/rest-response";
-import { checkpointIdParam, projectIdParam, restActor } from "@/server/api/rest/rest-caller";
+import { checkpointIdParam, projectIdParam, readRestBody, restActor, restConfig } from "@/server/api/rest/rest-caller";
 import { actingAs } from "@/server/auth/actor";
 import { restoreCheckpoint } from "@/server/services/checkpoints/checkpoint-service";
 import { otherMethods } from "@/server/api/rest/method-not-allowed";
@@ -17,8 +15,8 @@ export async function POST(req: Request, { params }: Params): Promise<Response> 
     const projectId = await projectIdParam(params);
     const checkpointId = await checkpointIdParam(params);
     // The body is optional ({ai_personality}); a bare POST restores as the caller.
-    const body = restoreCheckpointBody.parse(req.body ? await readJsonBody(req, getEnv().SANDBOX_MAX_BODY_BYTES) : {});
-    return json(restoreJson(await restoreCheckpoint(actingAs(actor, body.ai_personality), projectId, checkpointId)));
+    const body = restoreCheckpointBody.parse(req.body ? await readRestBody(req) : {});
+    return json(restoreJson(await restoreCheckpoint(actingAs(actor, body.ai_personality), projectId, checkpointId, restConfig())));
   } catch (e) {
     return errorResponse(e, req);
   }
