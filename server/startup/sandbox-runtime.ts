@@ -83,19 +83,7 @@ export async function startSandboxRuntime(env: Env, logger: Logger): Promise<San
     engine,
     async dockerStatus() {
       const ping = await pingDocker(docker);
-      const status = engine.status();
-      return {
-        ...ping,
-        engine: {
-          state: status.state,
-          runtime: status.runtime,
-          posture: status.posture,
-          pool: status.pool,
-          activeExecutions: status.activeExecutions,
-          missingImages: status.missingImages,
-          lastError: status.lastError,
-        },
-      };
+      return { ...ping, engine: engineHealth(engine.status()) };
     },
     stop: async () => {
       await engine.stop();
@@ -109,6 +97,12 @@ export async function startSandboxRuntime(env: Env, logger: Logger): Promise<San
   await engine.start();
   void forgetDeadHolders(docker, logger);
   return runtime;
+}
+
+/** What the health report shows of the engine, whichever driver runs it. */
+function engineHealth(status: ReturnType<SandboxEngine["status"]>) {
+  const { state, runtime, posture, pool, activeExecutions, missingImages, lastError } = status;
+  return { state, runtime, posture, pool, activeExecutions, missingImages, lastError };
 }
 
 /**
@@ -170,15 +164,7 @@ async function startKubernetesSandboxRuntime(env: Env, logger: Logger): Promise<
       return Promise.resolve({
         status: status.state === "ready" ? "up" : "unavailable",
         driver: "kubernetes",
-        engine: {
-          state: status.state,
-          runtime: status.runtime,
-          posture: status.posture,
-          pool: status.pool,
-          activeExecutions: status.activeExecutions,
-          missingImages: status.missingImages,
-          lastError: status.lastError,
-        },
+        engine: engineHealth(status),
       });
     },
     stop: async () => {
