@@ -229,7 +229,8 @@ test("the IDE at 1366×768: entry file open, preview beside the editor, file:lin
   const processOutput = pane.getByTestId("process-output");
   await expect(processOutput).toContainText("dev server crashed");
   await expect(processOutput).toContainText("starting step 0");
-  expect((await processOutput.boundingBox())?.height ?? 0).toBeGreaterThan(300);
+  // The pane grows as the failure notice and the output arrive: wait for the settled layout.
+  await expect.poll(async () => (await processOutput.boundingBox())?.height ?? 0).toBeGreaterThan(300);
   await processOutput
     .getByRole("button", { name: /\/workspace\/devcrash\.cjs:2/ })
     .first()
