@@ -89,13 +89,16 @@ describe("KubernetesDriver against the fake API server", () => {
     });
     expect(await driver.listByLabel({ ...labels, "pantheon.pool": "warm" })).toHaveLength(2);
 
-    await driver.claim(ids[0]!, { projectId: "proj-1", name: "pantheon-i-test-p-proj-1-1" });
+    await driver.claim(ids[0]!, { projectId: "proj-1", name: "pantheon-i-test-p-proj-1-1", instanceId: "i-test" });
     const claimed = await driver.listByLabel({ "pantheon.pool": "claimed", [LABEL_PROJECT]: "proj-1" });
     expect(claimed).toEqual([expect.objectContaining({ id: ids[0], name: "pantheon-i-test-p-proj-1-1", state: "running" })]);
-    await expect(driver.claim(ids[0]!, { projectId: "proj-2" })).rejects.toThrow(/already claimed for another project/);
+    await expect(driver.claim(ids[0]!, { projectId: "proj-2", name: "p2", instanceId: "i-test" })).rejects.toThrow(/already claimed for another project/);
 
     // Two replicas race for the same warm pod: one replace carries a stale resourceVersion.
-    const results = await Promise.allSettled([driverFor(api).claim(ids[1]!, { projectId: "proj-a" }), driverFor(api).claim(ids[1]!, { projectId: "proj-b" })]);
+    const results = await Promise.allSettled([
+      driverFor(api).claim(ids[1]!, { projectId: "proj-a", name: "a", instanceId: "i-test" }),
+      driverFor(api).claim(ids[1]!, { projectId: "proj-b", name: "b", instanceId: "i-test" }),
+    ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const owner = (await driver.inspect(ids[1]!))!.labels[LABEL_PROJECT];
     expect(["proj-a", "proj-b"]).toContain(owner);

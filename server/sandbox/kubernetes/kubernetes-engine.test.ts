@@ -9,6 +9,7 @@ import { FakePodProcesses } from "@/test/support/fake-kube-pods";
 import { MemoryWorkspaceStore } from "@/test/support/memory-workspace-store";
 import type { SandboxEngine } from "../engine";
 import { LABEL_PROJECT } from "../driver";
+import { ANNOTATION_CLAIM } from "./kubernetes-driver";
 import { createKubernetesSandboxEngine } from "./kubernetes-engine";
 
 const NS = "pantheon-sandboxes";
@@ -57,7 +58,9 @@ describe("SandboxEngine over the Kubernetes driver (fake API server)", () => {
 
     const claimed = api.pods.get(`${NS}/${result.containerId}`);
     expect(claimed?.metadata?.labels?.["pantheon.pool"]).toBe("claimed");
-    expect(claimed?.metadata?.labels?.[LABEL_PROJECT]).toBeUndefined(); // claimed from the warm pool, not created for it
+    // Claimed from the warm pool (the claim's token), for this project, before it was used.
+    expect(claimed?.metadata?.labels?.[LABEL_PROJECT]).toBe("proj-k8s");
+    expect(claimed?.metadata?.annotations?.[ANNOTATION_CLAIM]).toBeDefined();
     // The pool tops itself up with a new warm pod.
     await eventually(() => warm().length === 2);
     // Every pod the engine sent passed the schema (the fake answers 422 otherwise).
