@@ -51,8 +51,11 @@ export interface FakeApiServerOptions {
   onExec?: (request: FakeExecRequest) => FakeExecProcess;
   /** Requests answered 403 Forbidden, matched against "METHOD /path" (an RBAC Role that lacks them). */
   forbidden?: RegExp[];
-  /** How a created pod becomes Running and ready: at once (default), never, or by the test's call. */
-  readiness?: "immediate" | "never" | "manual";
+  /**
+   * How a created pod becomes Running and ready: at once (default), never, by the test's call, or
+   * after a delay (standing in for scheduling, an image pull and the container's start).
+   */
+  readiness?: "immediate" | "never" | "manual" | { afterMs: number };
 }
 
 type WatchSink = { namespace: string; selector: Map<string, string | null>; res: http.ServerResponse };
@@ -298,7 +301,10 @@ export class FakeKubeApiServer {
       this.pods.set(key(podName), stored);
       this.emit("ADDED", stored);
       this.send(req, res, url, 201, stored, body);
-      if ((this.options.readiness ?? "immediate") === "immediate") setImmediate(() => this.pods.has(key(podName)) && this.markReady(namespace, podName));
+      const readiness = this.options.readiness ?? "immediate";
+      const ready = () => this.pods.has(key(podName)) && this.markReady(namespace, podName);
+      if (readiness === "immediate") setImmediate(ready);
+      else if (typeof readiness === "object") setTimeout(ready, readiness.afterMs).unref();
       return;
     }
     if (req.method === "GET" && !name) {
