@@ -81,6 +81,23 @@ export function podCommand(request: { cmd: string[]; workdir?: string | undefine
   ];
 }
 
+/**
+ * RLIMIT_NPROC for sandbox processes (the agent's --child-nproc), the only process limit a pod
+ * can carry: a pod spec has no pids limit (the kubelet's podPidsLimit is per node, for every pod).
+ * RLIMIT_NPROC counts a uid's processes and threads in one kernel, so it is a per-sandbox limit
+ * only where the pod has a kernel of its own (a RuntimeClass for gVisor or Kata): there the
+ * policy's pids limit. On a shared kernel every pod's uid 1000 is one count: no limit here.
+ */
+export function childNprocFor(config: Pick<KubernetesDriverConfig, "childNproc" | "runtimeClassName">, limits: SandboxLimits): number {
+  return config.childNproc ?? (config.runtimeClassName ? limits.pids : 0);
+}
+
+/** The agent's command with the pod's process limit added (other commands unchanged). */
+export function withChildNproc(cmd: string[], nproc: number): string[] {
+  const isAgent = cmd[0] === AGENT_BINARY && cmd[1] === "serve";
+  return isAgent && nproc > 0 ? [...cmd, "--child-nproc", String(nproc)] : cmd;
+}
+
 /** The pod's phase and its sandbox container's state, as the engine's ContainerState. */
 export function podState(pod: V1Pod): ContainerState {
   const status = pod.status?.containerStatuses?.find((c) => c.name === SANDBOX_CONTAINER);
@@ -306,7 +323,7 @@ export class KubernetesDriver implements SandboxDriver {
           namespace: this.namespace,
           pod: id,
           container: SANDBOX_CONTAINER,
-          command: podCommand(request),
+          command: podCommand({ ...request, cmd: withChildNproc(request.cmd, childNprocFor(this.options.config, this.options.limits)) }),
           tty: request.tty,
         }),
         this.options.config.requestTimeoutMs,

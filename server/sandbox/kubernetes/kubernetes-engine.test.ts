@@ -23,7 +23,8 @@ beforeAll(async () => {
   api = await FakeKubeApiServer.start({ ports: [3439, 3438, 3437, 3436, 3435, 3434, 3433, 3432, 3431, 3430], onExec: pods.onExec });
   engine = createKubernetesSandboxEngine({
     config: { scope: "k8s-test", poolSizePerImage: 2, warmImages: ["node"], maxConcurrent: 4, defaultTimeoutMs: 20_000, reapOtherInstances: false },
-    kubernetes: { namespace: NS, runtimeClassName: "gvisor", pollIntervalMs: 5 },
+    // childNproc 0: the fake's pods share the host's kernel (RLIMIT_NPROC would count every uid-1000 process).
+    kubernetes: { namespace: NS, runtimeClassName: "gvisor", pollIntervalMs: 5, childNproc: 0 },
     store,
     logger: pino({ level: process.env.SANDBOX_TEST_LOG ?? "silent" }),
     kubeConfig: api.kubeConfig(),
