@@ -97,4 +97,18 @@ describe("SandboxEngine over Kubernetes, when claims race and pods fail", () => 
     expect(api.requests.filter((r) => r.method === "POST" && r.path.endsWith("/pods")).map((r) => r.status)).toEqual([403]);
     expect(api.pods.size).toBe(0);
   });
+
+  it("the stated limit: sandbox code shares the agent's uid and can kill it; only its own pod is lost, the next run gets a fresh one", async () => {
+    const { api, engine } = await setUp({}, { poolSizePerImage: 1 });
+    const first = await engine.execute("proj-self", { kind: "command", command: "id -u", timeoutMs: 20_000 });
+    expect(first.output).toBe("1000\n");
+    // The agent is this shell's parent (it launched it), and the same uid: the kernel lets the kill through.
+    const killer = await engine.execute("proj-self", { kind: "command", command: "kill -9 $PPID; sleep 5", timeoutMs: 20_000 });
+    expect(killer.status).toBe("error");
+    expect(killer.errorCode).toBe("CONTAINER_LOST");
+    await eventually(() => !api.pods.has(`${NS}/${first.containerId}`), "the pod whose agent died deleted");
+    const next = await engine.execute("proj-self", { kind: "command", command: "echo again", timeoutMs: 20_000 });
+    expect(next.output).toBe("again\n");
+    expect(next.containerId).not.toBe(first.containerId);
+  });
 });
