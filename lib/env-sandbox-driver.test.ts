@@ -10,4 +10,10 @@ describe("SANDBOX_DRIVER", () => {
     expect(() => parseEnv({ SANDBOX_DRIVER: "nomad" })).toThrow(/SANDBOX_DRIVER/);
     expect(() => parseEnv({ SANDBOX_K8S_NAMESPACE: "Not A Namespace" })).toThrow(/SANDBOX_K8S_NAMESPACE/);
   });
+
+  it("SANDBOX_K8S_CLUSTER_CIDRS: the cluster's ranges the egress proxy refuses (none by default)", () => {
+    expect(parseEnv({}).SANDBOX_K8S_CLUSTER_CIDRS).toEqual([]);
+    expect(parseEnv({ SANDBOX_K8S_CLUSTER_CIDRS: " 100.96.0.0/11, fd00:10::/56 " }).SANDBOX_K8S_CLUSTER_CIDRS).toEqual(["100.96.0.0/11", "fd00:10::/56"]);
+    expect(() => parseEnv({ SANDBOX_K8S_CLUSTER_CIDRS: "cluster.local" })).toThrow(/SANDBOX_K8S_CLUSTER_CIDRS/);
+  });
 });

@@ -71,6 +71,19 @@ export const envSchema = z
         .regex(/^[A-Za-z0-9._/-]+$/)
         .optional(),
     ),
+    // The cluster's pod and service ranges, comma-separated CIDRs: the egress proxy (in the app's
+    // pod) refuses them whatever the policy. Private ranges are refused already; list them when
+    // the cluster uses others. "" = none.
+    SANDBOX_K8S_CLUSTER_CIDRS: z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((c) => c.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, "CIDRs only, comma-separated (10.0.0.0/8,fd00::/8)"))),
     // Deployments sharing one Docker host (say, the app and its e2e run) use different scopes,
     // so neither's boot reaper removes the other's containers.
     SANDBOX_CONTAINER_SCOPE: z

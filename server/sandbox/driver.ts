@@ -143,6 +143,15 @@ export interface SandboxDriver {
   /** Idempotent: an already-gone container is success. */
   destroy(id: string): Promise<void>;
   rename(id: string, name: string): Promise<void>;
+  /**
+   * Where several app replicas share the back end (Kubernetes), binds a pre-created container to
+   * a project in the back end itself, atomically; the pool awaits it before using the container.
+   * Throws ClaimLostError when another holder has it or it is gone; any other error means the
+   * outcome is unknown. The container then carries the claimer's instance label: its sweeps and
+   * events are the claimer's, and the creator no longer counts it as its own. Absent (Docker):
+   * the pool's in-memory binding is the authority.
+   */
+  claim?(id: string, claim: { projectId: string; name: string; instanceId: string }): Promise<void>;
   listByLabel(labels: Record<string, string>): Promise<ContainerSummary[]>;
   subscribeEvents(labels: Record<string, string>, onEvent: (event: ContainerEvent) => void): Promise<EventSubscription>;
   /** One long-lived stats stream (the runtime samples about once a second); for monitoring. */

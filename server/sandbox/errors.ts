@@ -22,6 +22,20 @@ export class SandboxError extends Error {
   }
 }
 
+/**
+ * A pre-created container could not be claimed because someone else holds it (another app
+ * replica claimed it first) or it is gone. The pool drops it, leaves it to its holder, and tries
+ * another; any other claim failure leaves the claim's outcome unknown.
+ */
+export class ClaimLostError extends SandboxError {
+  constructor(
+    readonly containerId: string,
+    why: string,
+  ) {
+    super("CONTAINER_LOST", `container ${containerId} could not be claimed: ${why}`);
+  }
+}
+
 export function isSandboxError(err: unknown, code?: SandboxErrorCode): err is SandboxError {
   return err instanceof SandboxError && (code === undefined || err.code === code);
 }

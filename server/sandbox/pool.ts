@@ -13,7 +13,7 @@ import {
   type SandboxDriver,
 } from "./driver";
 import type { AgentConnection } from "./agent/agent-connection";
-import { isSandboxError, SandboxError } from "./errors";
+import { ClaimLostError, isSandboxError, SandboxError } from "./errors";
 import { newLeaseState, type LeaseState } from "./lease-state";
 
 // Binding model: labels cannot change after create, and warm containers are created before
@@ -213,7 +213,8 @@ export class ContainerPool {
   }
 
   private async bind(projectId: string, image: ImageKind, signal: AbortSignal | undefined, unreserve: () => void): Promise<Lease> {
-    let container = this.takeWarm(image);
+    const name = `pantheon-${this.options.instanceId}-p-${projectId.replace(/[^a-zA-Z0-9_.-]/g, "_").slice(0, 60)}-${++this.counter}`;
+    let container = await this.claimWarm(projectId, image, name);
     if (!container) {
       const creation = this.createContainer(image, projectId);
       try {
@@ -252,9 +253,38 @@ export class ContainerPool {
     if (this.binds.length > 10_000) this.binds.splice(0, this.binds.length - 10_000);
     this.options.log.info({ containerId: container.id, projectId, image }, "container bound to project");
     this.wake();
-    const name = `pantheon-${this.options.instanceId}-p-${projectId.replace(/[^a-zA-Z0-9_.-]/g, "_").slice(0, 60)}-${++this.counter}`;
-    this.options.driver.rename(container.id, name).catch(() => {});
+    // Where the back end claims (driver.claim), the claim already named it.
+    if (!this.options.driver.claim) this.options.driver.rename(container.id, name).catch(() => {});
     return lease;
+  }
+
+  /**
+   * A warm container for the project, claimed in the back end when the driver claims (several
+   * replicas may reach one pod): awaited, so a claim lost to another holder is never used. A lost
+   * one is left to its holder (not destroyed) and the next warm one tried; none left: undefined
+   * (the caller creates one for the project). A claim whose outcome is unknown (the back end did
+   * not answer) fails the acquire, and that container is destroyed: never handed out again.
+   */
+  private async claimWarm(projectId: string, image: ImageKind, name: string): Promise<PooledContainer | undefined> {
+    const { driver, log } = this.options;
+    for (;;) {
+      const container = this.takeWarm(image);
+      if (!container || !driver.claim) return container;
+      try {
+        await driver.claim(container.id, { projectId, name, instanceId: this.options.instanceId });
+        return container;
+      } catch (err) {
+        if (err instanceof ClaimLostError) {
+          log.warn({ containerId: container.id, projectId, reason: err.message }, "warm container claimed elsewhere; trying another");
+          const agent = container.agent;
+          this.byContainer.delete(container.id);
+          agent?.close("claimed elsewhere");
+          continue;
+        }
+        void this.destroyInBackground(container.id);
+        throw err;
+      }
+    }
   }
 
   /**

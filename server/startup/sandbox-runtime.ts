@@ -140,10 +140,18 @@ async function buildMissingImages(docker: Dockerode, env: Env, logger: Logger): 
 
 /**
  * SANDBOX_DRIVER=kubernetes: sandboxes are pods in SANDBOX_K8S_NAMESPACE. No image builds (the
- * nodes pull from SANDBOX_CONTAINER_REGISTRY) and no egress gateway yet: every project runs as
- * network policy "none" (deploy/kubernetes/README.md says what works on this driver).
+ * nodes pull from SANDBOX_CONTAINER_REGISTRY). Egress goes through the same gateway as on Docker,
+ * from the app's pod: besides its fixed refusals (private ranges, this host's addresses) it refuses
+ * the cluster's own ranges named in SANDBOX_K8S_CLUSTER_CIDRS (pods and services outside RFC 1918).
  */
 async function startKubernetesSandboxRuntime(env: Env, logger: Logger): Promise<SandboxRuntime> {
+  const egress = new EgressGateway({
+    log: logger,
+    policyFor: projectNetworkPolicy,
+    registryHosts: env.SANDBOX_EGRESS_REGISTRY_HOSTS,
+    caFile: env.SANDBOX_EGRESS_CA_FILE || null,
+    dockerSubnets: () => Promise.resolve(env.SANDBOX_K8S_CLUSTER_CIDRS),
+  });
   const leases = leaseRecorder(logger);
   const engine = createKubernetesSandboxEngine({
     config: engineConfigFromEnv(env),
@@ -155,6 +163,7 @@ async function startKubernetesSandboxRuntime(env: Env, logger: Logger): Promise<
     store: new DatabaseWorkspaceStore(),
     logger,
     leaseEvents: leases,
+    egress,
   });
   const runtime: SandboxRuntime = {
     engine,
@@ -170,6 +179,7 @@ async function startKubernetesSandboxRuntime(env: Env, logger: Logger): Promise<
     stop: async () => {
       await engine.stop();
       await leases.settled();
+      egress.stop();
     },
   };
   publishSandboxEngine({ engine, dockerStatus: () => runtime.dockerStatus() });

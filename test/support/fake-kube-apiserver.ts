@@ -51,8 +51,11 @@ export interface FakeApiServerOptions {
   onExec?: (request: FakeExecRequest) => FakeExecProcess;
   /** Requests answered 403 Forbidden, matched against "METHOD /path" (an RBAC Role that lacks them). */
   forbidden?: RegExp[];
-  /** How a created pod becomes Running and ready: at once (default), never, or by the test's call. */
-  readiness?: "immediate" | "never" | "manual";
+  /**
+   * How a created pod becomes Running and ready: at once (default), never, by the test's call, or
+   * after a delay (standing in for scheduling, an image pull and the container's start).
+   */
+  readiness?: "immediate" | "never" | "manual" | { afterMs: number };
 }
 
 type WatchSink = { namespace: string; selector: Map<string, string | null>; res: http.ServerResponse };
@@ -89,6 +92,16 @@ export class FakeKubeApiServer {
   readonly policies = new Map<string, unknown>();
   /** Refuse the next N requests with this status (an API server that is down or overloaded). */
   failNext: { count: number; code: number } = { count: 0, code: 503 };
+  /**
+   * Runs once before the next request matching "METHOD /path" is handled: what another client
+   * (a peer replica, the kubelet) changed in between, so the request meets the changed state.
+   */
+  readonly beforeNext: { match: RegExp; run: (fake: FakeKubeApiServer) => void }[] = [];
+  /**
+   * The next N requests matching "METHOD /path" are carried out, but answered only after `ms`:
+   * an API server whose answer is lost (the client's deadline passes, the write has landed).
+   */
+  stallNext: { count: number; match: RegExp; ms: number } = { count: 0, match: /$^/, ms: 0 };
   private revision = 1;
   private readonly watchers = new Set<WatchSink>();
   private readonly execs = new Map<string, Set<FakeExecProcess>>();
@@ -148,6 +161,13 @@ export class FakeKubeApiServer {
         })),
       };
     });
+  }
+
+  /** Changes a pod's labels as another client would (a peer replica claiming it): a new resourceVersion. */
+  relabel(namespace: string, name: string, labels: Record<string, string>): void {
+    const pod = this.pods.get(`${namespace}/${name}`);
+    if (!pod) throw new Error(`no pod ${namespace}/${name}`);
+    this.update(pod, (p) => (p.metadata = { ...p.metadata, labels: { ...p.metadata?.labels, ...labels } }));
   }
 
   /** The container ends as if OOM-killed or crashed: its execs die, the pod turns Failed. */
@@ -236,6 +256,19 @@ export class FakeKubeApiServer {
         body,
       );
     }
+    const line = `${req.method ?? ""} ${url.pathname}`;
+    const hook = this.beforeNext.findIndex((h) => h.match.test(line));
+    if (hook >= 0) this.beforeNext.splice(hook, 1)[0]!.run(this);
+    if (this.stallNext.count > 0 && this.stallNext.match.test(line)) {
+      this.stallNext.count--;
+      const { ms } = this.stallNext;
+      const answer = res.end.bind(res);
+      // The operation happens now; its answer leaves later (or never, if the client hung up).
+      res.end = ((...args: Parameters<typeof res.end>) => {
+        setTimeout(() => answer(...args), ms).unref();
+        return res;
+      }) as typeof res.end;
+    }
     if (url.pathname === "/version" && req.method === "GET") return this.send(req, res, url, 200, { major: "1", minor: "36", gitVersion: "v1.36.0-fake" });
 
     const pods = PODS.exec(url.pathname);
@@ -268,7 +301,10 @@ export class FakeKubeApiServer {
       this.pods.set(key(podName), stored);
       this.emit("ADDED", stored);
       this.send(req, res, url, 201, stored, body);
-      if ((this.options.readiness ?? "immediate") === "immediate") setImmediate(() => this.pods.has(key(podName)) && this.markReady(namespace, podName));
+      const readiness = this.options.readiness ?? "immediate";
+      const ready = () => this.pods.has(key(podName)) && this.markReady(namespace, podName);
+      if (readiness === "immediate") setImmediate(ready);
+      else if (typeof readiness === "object") setTimeout(ready, readiness.afterMs).unref();
       return;
     }
     if (req.method === "GET" && !name) {

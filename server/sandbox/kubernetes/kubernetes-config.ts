@@ -25,6 +25,21 @@ export const KubernetesDriverConfigSchema = z.object({
   requestTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
   /** Between readiness polls of a starting pod. */
   pollIntervalMs: z.number().int().min(5).max(5_000).default(250),
+  /**
+   * Tries of one idempotent call (a read, a delete, a create under a fixed name, a guarded claim)
+   * when the API server is unreachable, answers 429/5xx or misses its deadline. Never more.
+   */
+  retryAttempts: z.number().int().min(1).max(10).default(3),
+  /** Before the second try; doubled for each one after. */
+  retryBackoffMs: z.number().int().min(0).max(10_000).default(200),
+  /**
+   * RLIMIT_NPROC of sandbox processes, handed to the pod's agent (--child-nproc). A pod spec has
+   * no pids limit (the kubelet's podPidsLimit is the node-wide one), and RLIMIT_NPROC counts a
+   * uid's processes in its kernel: per pod only under a RuntimeClass with a kernel of its own
+   * (gVisor, Kata). Unset: the policy's pids limit when runtimeClassName is set, else none (on
+   * a shared kernel uid 1000 is every pod's user, and the count would be the node's).
+   */
+  childNproc: z.number().int().min(0).max(1_000_000).optional(),
 });
 
 export type KubernetesDriverConfigInput = z.input<typeof KubernetesDriverConfigSchema>;

@@ -14,7 +14,7 @@ import { Stream } from "../agent/gen/pantheon/agent/v1/agent_pb";
 import { LABEL_INSTANCE, LABEL_PROJECT, LABEL_SANDBOX, type ContainerEvent } from "../driver";
 import { isSandboxError } from "../errors";
 import { KubernetesDriverConfigSchema, type KubernetesDriverConfigInput } from "./kubernetes-config";
-import { KubernetesDriver, podCommand } from "./kubernetes-driver";
+import { childNprocFor, KubernetesDriver, podCommand, withChildNproc } from "./kubernetes-driver";
 import { buildSandboxPod, DEFAULT_DENY_POLICY } from "./pod-spec";
 
 const PORTS = [3430, 3431, 3432, 3433, 3434, 3435, 3436, 3437, 3438, 3439];
@@ -40,7 +40,8 @@ afterAll(async () => {
 function driverFor(server: FakeKubeApiServer, config: KubernetesDriverConfigInput = {}): KubernetesDriver {
   return new KubernetesDriver({
     kubeConfig: server.kubeConfig(),
-    config: KubernetesDriverConfigSchema.parse({ namespace: NS, runtimeClassName: "gvisor", pollIntervalMs: 5, ...config }),
+    // childNproc 0: the fake's pods share the host's kernel, where RLIMIT_NPROC would count every uid-1000 process.
+    config: KubernetesDriverConfigSchema.parse({ namespace: NS, runtimeClassName: "gvisor", pollIntervalMs: 5, childNproc: 0, ...config }),
     limits: { ...DEFAULT_LIMITS },
     log,
   });
@@ -89,13 +90,16 @@ describe("KubernetesDriver against the fake API server", () => {
     });
     expect(await driver.listByLabel({ ...labels, "pantheon.pool": "warm" })).toHaveLength(2);
 
-    await driver.claim(ids[0]!, { projectId: "proj-1", name: "pantheon-i-test-p-proj-1-1" });
+    await driver.claim(ids[0]!, { projectId: "proj-1", name: "pantheon-i-test-p-proj-1-1", instanceId: "i-test" });
     const claimed = await driver.listByLabel({ "pantheon.pool": "claimed", [LABEL_PROJECT]: "proj-1" });
     expect(claimed).toEqual([expect.objectContaining({ id: ids[0], name: "pantheon-i-test-p-proj-1-1", state: "running" })]);
-    await expect(driver.claim(ids[0]!, { projectId: "proj-2" })).rejects.toThrow(/already claimed for another project/);
+    await expect(driver.claim(ids[0]!, { projectId: "proj-2", name: "p2", instanceId: "i-test" })).rejects.toThrow(/already claimed for another project/);
 
     // Two replicas race for the same warm pod: one replace carries a stale resourceVersion.
-    const results = await Promise.allSettled([driverFor(api).claim(ids[1]!, { projectId: "proj-a" }), driverFor(api).claim(ids[1]!, { projectId: "proj-b" })]);
+    const results = await Promise.allSettled([
+      driverFor(api).claim(ids[1]!, { projectId: "proj-a", name: "a", instanceId: "i-test" }),
+      driverFor(api).claim(ids[1]!, { projectId: "proj-b", name: "b", instanceId: "i-test" }),
+    ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const owner = (await driver.inspect(ids[1]!))!.labels[LABEL_PROJECT];
     expect(["proj-a", "proj-b"]).toContain(owner);
@@ -117,6 +121,44 @@ describe("KubernetesDriver against the fake API server", () => {
       expect(Buffer.concat(out).toString()).toBe("1000\n/workspace\n");
       const execRecord = api.requests.filter((r) => r.status === 101).at(-1)!;
       expect(execRecord.query.command).toEqual(["/opt/pantheon/bin/pantheon-agent", "serve", "--stdio"]);
+    } finally {
+      connection.close();
+      await driver.destroy(id);
+    }
+  });
+
+  it("the agent gets the pod's process limit (RLIMIT_NPROC) where the pod has its own kernel, and its processes carry it", async () => {
+    const limits = { ...DEFAULT_LIMITS };
+    expect(childNprocFor({ runtimeClassName: "gvisor" }, limits)).toBe(limits.pids);
+    expect(childNprocFor({}, limits)).toBe(0); // a shared kernel: uid 1000 counts every pod's processes
+    expect(childNprocFor({ childNproc: 64 }, limits)).toBe(64);
+    expect(withChildNproc(["/opt/pantheon/bin/pantheon-agent", "serve", "--stdio"], 64)).toEqual([
+      "/opt/pantheon/bin/pantheon-agent",
+      "serve",
+      "--stdio",
+      "--child-nproc",
+      "64",
+    ]);
+    expect(withChildNproc(["ls"], 64)).toEqual(["ls"]);
+    expect(withChildNproc(["/opt/pantheon/bin/pantheon-agent", "serve", "--stdio"], 0)).toEqual(["/opt/pantheon/bin/pantheon-agent", "serve", "--stdio"]);
+
+    // A limit far above what the host's uid 1000 runs, so this test cannot starve its neighbours.
+    const driver = driverFor(api, { childNproc: 50_000 });
+    const id = await driver.create({ image: IMAGE, labels, name: "nproc-pod" });
+    await driver.start(id);
+    const connection = await AgentConnection.start(driver, id, { log });
+    try {
+      const out: Buffer[] = [];
+      for await (const e of checkedProcessEvents(
+        connection.process.start(
+          { id: "n1", command: { case: "shell", value: "grep 'Max processes' /proc/self/limits | tr -s ' ' | cut -d' ' -f3" } },
+          { timeoutMs: 20_000 },
+        ),
+      ))
+        if (e.type === "output" && e.stream === Stream.STDOUT) out.push(Buffer.from(e.data));
+      expect(Buffer.concat(out).toString()).toBe("50000\n");
+      const execRecord = api.requests.filter((r) => r.status === 101).at(-1)!;
+      expect(execRecord.query.command).toEqual(["/opt/pantheon/bin/pantheon-agent", "serve", "--stdio", "--child-nproc", "50000"]);
     } finally {
       connection.close();
       await driver.destroy(id);

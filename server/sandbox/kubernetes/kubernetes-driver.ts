@@ -4,7 +4,7 @@
 // pre-created pods labelled pantheon.pool=warm; binding one to a project claims it
 // (pantheon.pool=claimed), a replace guarded by resourceVersion, so two app replicas racing
 // for the same pod cannot both win.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { CoreV1Api, NetworkingV1Api, VersionApi, Watch, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { SandboxLimits } from "../../../security/policy";
@@ -25,16 +25,23 @@ import type {
   SandboxDriver,
   StatsSubscription,
 } from "../driver";
-import { LABEL_PROJECT } from "../driver";
-import { SandboxError } from "../errors";
+import { LABEL_INSTANCE, LABEL_PROJECT } from "../driver";
+import { ClaimLostError, isSandboxError, SandboxError } from "../errors";
 import { openExecStream } from "./exec-stream";
 import type { KubernetesDriverConfig } from "./kubernetes-config";
-import { apiStatus, withDeadline, wrapKubernetesError } from "./kubernetes-errors";
+import { apiStatus, isTransientKubernetesError, withDeadline, wrapKubernetesError } from "./kubernetes-errors";
 import { buildDefaultDenyPolicy, buildSandboxPod, checkLabels, DEFAULT_DENY_POLICY, LABEL_POOL, podNameFrom, SANDBOX_CONTAINER } from "./pod-spec";
 import { validateKubernetesObject } from "./schema";
 
 /** Annotation carrying the pool's descriptive name (pod names cannot change). */
 export const ANNOTATION_NAME = "pantheon.sandbox/name";
+/**
+ * A token unique to one claim() call: a claim whose answer was lost (timeout, 5xx after the write)
+ * reads the pod again and knows its own claim from a peer's, even for the same project.
+ */
+export const ANNOTATION_CLAIM = "pantheon.sandbox/claim";
+/** Replaces of one claim when the pod changed in between (the kubelet updates its status too). */
+const CLAIM_ATTEMPTS = 5;
 
 export interface KubernetesDriverOptions {
   kubeConfig: KubeConfig;
@@ -74,6 +81,23 @@ export function podCommand(request: { cmd: string[]; workdir?: string | undefine
   ];
 }
 
+/**
+ * RLIMIT_NPROC for sandbox processes (the agent's --child-nproc), the only process limit a pod
+ * can carry: a pod spec has no pids limit (the kubelet's podPidsLimit is per node, for every pod).
+ * RLIMIT_NPROC counts a uid's processes and threads in one kernel, so it is a per-sandbox limit
+ * only where the pod has a kernel of its own (a RuntimeClass for gVisor or Kata): there the
+ * policy's pids limit. On a shared kernel every pod's uid 1000 is one count: no limit here.
+ */
+export function childNprocFor(config: Pick<KubernetesDriverConfig, "childNproc" | "runtimeClassName">, limits: SandboxLimits): number {
+  return config.childNproc ?? (config.runtimeClassName ? limits.pids : 0);
+}
+
+/** The agent's command with the pod's process limit added (other commands unchanged). */
+export function withChildNproc(cmd: string[], nproc: number): string[] {
+  const isAgent = cmd[0] === AGENT_BINARY && cmd[1] === "serve";
+  return isAgent && nproc > 0 ? [...cmd, "--child-nproc", String(nproc)] : cmd;
+}
+
 /** The pod's phase and its sandbox container's state, as the engine's ContainerState. */
 export function podState(pod: V1Pod): ContainerState {
   const status = pod.status?.containerStatuses?.find((c) => c.name === SANDBOX_CONTAINER);
@@ -109,6 +133,23 @@ export class KubernetesDriver implements SandboxDriver {
     return withDeadline(run(), this.options.config.requestTimeoutMs, what).catch((err: unknown) => {
       throw wrapKubernetesError(err, what);
     });
+  }
+
+  /**
+   * An idempotent call, tried again (with backoff, `retryAttempts` in all) while the API server is
+   * unreachable, overloaded or late; a refusal (4xx) is thrown at once. Raw errors come out.
+   */
+  private async retrying<T>(what: string, run: () => Promise<T>): Promise<T> {
+    const { retryAttempts, retryBackoffMs, requestTimeoutMs } = this.options.config;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await withDeadline(run(), requestTimeoutMs, what);
+      } catch (err) {
+        if (attempt >= retryAttempts || !isTransientKubernetesError(err)) throw err;
+        this.options.log.warn({ what, attempt, err: err instanceof Error ? err.message : String(err) }, "Kubernetes API call failed; trying again");
+        await sleep(retryBackoffMs * 2 ** (attempt - 1));
+      }
+    }
   }
 
   /** Reachability, then the namespace's default-deny policy (checked once per driver). */
@@ -160,6 +201,12 @@ export class KubernetesDriver implements SandboxDriver {
     return Promise.resolve(true);
   }
 
+  /**
+   * Creates the pod under a name chosen here, so that trying again is idempotent: a create whose
+   * answer was lost (deadline, 5xx) is sent again under the same name, and "already exists" with
+   * our own labels and name is the first try having landed. Never two pods for one request; a
+   * create that fails after its tries deletes that name in the background (it may have landed).
+   */
   async create(request: CreateContainerRequest): Promise<string> {
     const name = podNameFrom(request.name ?? "pantheon-sandbox", randomBytes(3).toString("hex"));
     const { config } = this.options;
@@ -178,12 +225,39 @@ export class KubernetesDriver implements SandboxDriver {
     pod.metadata!.annotations = { [ANNOTATION_NAME]: request.name ?? name };
     // A spec bug fails here with the field's path, before the API server sees it.
     validateKubernetesObject(pod);
-    await this.call("create pod", () => this.core.createNamespacedPod({ namespace: this.namespace, body: pod }));
-    this.options.log.debug({ containerId: name, image: request.image }, "pod created");
+    let sent = 0;
+    try {
+      await this.retrying("create pod", async () => {
+        sent++;
+        try {
+          await this.core.createNamespacedPod({ namespace: this.namespace, body: pod });
+        } catch (err) {
+          if (sent > 1 && apiStatus(err) === 409 && (await this.isOurPod(name, pod))) return;
+          throw err;
+        }
+      });
+    } catch (err) {
+      if (isTransientKubernetesError(err)) void this.destroy(name).catch(() => {});
+      throw wrapKubernetesError(err, "create pod");
+    }
+    this.options.log.debug({ containerId: name, image: request.image, tries: sent }, "pod created");
     return name;
   }
 
-  /** Waits until the pod runs and is ready; a pod that fails or never gets there is an error (the pool deletes it). */
+  /** The pod under that name carries exactly the labels and name annotation we sent (a random suffix makes a stranger's unlikely). */
+  private async isOurPod(name: string, sent: V1Pod): Promise<boolean> {
+    const pod = await this.readPod(name);
+    return (
+      pod !== null &&
+      JSON.stringify(pod.metadata?.labels) === JSON.stringify(sent.metadata?.labels) &&
+      pod.metadata?.annotations?.[ANNOTATION_NAME] === sent.metadata?.annotations?.[ANNOTATION_NAME]
+    );
+  }
+
+  /**
+   * Waits until the pod runs and is ready, at most podReadyTimeoutMs; a pod that fails or never
+   * gets there is an error saying what it waited on (the pool deletes the pod).
+   */
   async start(id: string): Promise<void> {
     const deadline = Date.now() + this.options.config.podReadyTimeoutMs;
     for (;;) {
@@ -206,7 +280,7 @@ export class KubernetesDriver implements SandboxDriver {
 
   private async readPod(id: string): Promise<V1Pod | null> {
     try {
-      return await withDeadline(this.core.readNamespacedPod({ name: id, namespace: this.namespace }), this.options.config.requestTimeoutMs, "read pod");
+      return await this.retrying("read pod", () => this.core.readNamespacedPod({ name: id, namespace: this.namespace }));
     } catch (err) {
       if (apiStatus(err) === 404) return null;
       throw wrapKubernetesError(err, "read pod");
@@ -249,7 +323,7 @@ export class KubernetesDriver implements SandboxDriver {
           namespace: this.namespace,
           pod: id,
           container: SANDBOX_CONTAINER,
-          command: podCommand(request),
+          command: podCommand({ ...request, cmd: withChildNproc(request.cmd, childNprocFor(this.options.config, this.options.limits)) }),
           tty: request.tty,
         }),
         this.options.config.requestTimeoutMs,
@@ -276,14 +350,10 @@ export class KubernetesDriver implements SandboxDriver {
     return pod ? podState(pod) : null;
   }
 
-  /** Idempotent: a pod already gone is success. No grace period: a sandbox has nothing to save. */
+  /** Idempotent (tried again while the API server fails): a pod already gone is success. No grace period: a sandbox has nothing to save. */
   async destroy(id: string): Promise<void> {
     try {
-      await withDeadline(
-        this.core.deleteNamespacedPod({ name: id, namespace: this.namespace, gracePeriodSeconds: 0 }),
-        this.options.config.requestTimeoutMs,
-        "delete pod",
-      );
+      await this.retrying("delete pod", () => this.core.deleteNamespacedPod({ name: id, namespace: this.namespace, gracePeriodSeconds: 0 }));
       this.options.log.debug({ containerId: id }, "pod deleted");
     } catch (err) {
       if (apiStatus(err) === 404) return;
@@ -291,36 +361,63 @@ export class KubernetesDriver implements SandboxDriver {
     }
   }
 
-  /** The pool renames a container when it binds it to a project: for a pod, that is the claim. */
+  /** A rename is cosmetic here (the pool claims through claim()): the descriptive name only. */
   async rename(id: string, name: string): Promise<void> {
-    try {
-      await this.claim(id, { name });
-    } catch (err) {
-      // The pool does not wait for a rename (nor reads its failure): say it here.
-      this.options.log.warn({ err, containerId: id }, "pod claim failed");
-      throw err;
-    }
+    const pod = await this.readPod(id);
+    if (!pod) throw new SandboxError("CONTAINER_LOST", `pod ${id} is gone`);
+    pod.metadata!.annotations = { ...pod.metadata?.annotations, [ANNOTATION_NAME]: name };
+    await this.call("rename pod", () => this.core.replaceNamespacedPod({ name: id, namespace: this.namespace, body: pod }));
   }
 
   /**
-   * Marks a warm pod claimed (and for whom), by a replace that carries the resourceVersion read:
-   * if another replica changed the pod in between, the API server answers 409 and the claim fails
-   * rather than both replicas holding one pod. A pod already claimed for another project is refused.
+   * Marks a warm pod claimed for a project by a replace carrying the resourceVersion read: if
+   * anything changed the pod in between (another replica's claim, the kubelet's status), the API
+   * server answers 409 and the pod is read again: claimed by someone else is a ClaimLostError,
+   * anything else is tried again. A try whose answer was lost (deadline, 5xx) is judged by the
+   * next read too: our own token on the pod means it landed. So a claim is never lost silently
+   * and never taken twice.
    */
-  async claim(id: string, claim: { name?: string; projectId?: string }): Promise<void> {
-    const pod = await this.readPod(id);
-    if (!pod) throw new SandboxError("CONTAINER_LOST", `pod ${id} is gone`);
-    const labels = pod.metadata?.labels ?? {};
-    const owner = labels[LABEL_PROJECT];
-    if (claim.projectId !== undefined && owner !== undefined && owner !== claim.projectId)
-      throw new SandboxError("CONTAINER_LOST", `pod ${id} is already claimed for another project`);
-    pod.metadata!.labels = checkLabels({ ...labels, [LABEL_POOL]: "claimed", ...(claim.projectId === undefined ? {} : { [LABEL_PROJECT]: claim.projectId }) });
-    if (claim.name !== undefined) pod.metadata!.annotations = { ...pod.metadata?.annotations, [ANNOTATION_NAME]: claim.name };
-    try {
-      await withDeadline(this.core.replaceNamespacedPod({ name: id, namespace: this.namespace, body: pod }), this.options.config.requestTimeoutMs, "claim pod");
-    } catch (err) {
-      if (apiStatus(err) === 409) throw new SandboxError("CONTAINER_LOST", `pod ${id} was changed by someone else while being claimed`, { cause: err });
-      throw wrapKubernetesError(err, "claim pod");
+  async claim(id: string, claim: { projectId: string; name: string; instanceId: string }): Promise<void> {
+    const token = randomUUID();
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
+      const pod = await this.readPod(id);
+      if (!pod || pod.metadata?.deletionTimestamp) throw new ClaimLostError(id, "the pod is gone");
+      const labels = pod.metadata?.labels ?? {};
+      const annotations = pod.metadata?.annotations ?? {};
+      if (annotations[ANNOTATION_CLAIM] === token) {
+        lastError = undefined;
+        break;
+      }
+      if (labels[LABEL_POOL] === "claimed")
+        throw new ClaimLostError(
+          id,
+          labels[LABEL_PROJECT] === claim.projectId ? "claimed by someone else for this project" : "already claimed for another project",
+        );
+      pod.metadata!.labels = checkLabels({ ...labels, [LABEL_POOL]: "claimed", [LABEL_PROJECT]: claim.projectId, [LABEL_INSTANCE]: claim.instanceId });
+      pod.metadata!.annotations = { ...annotations, [ANNOTATION_NAME]: claim.name, [ANNOTATION_CLAIM]: token };
+      try {
+        await withDeadline(
+          this.core.replaceNamespacedPod({ name: id, namespace: this.namespace, body: pod }),
+          this.options.config.requestTimeoutMs,
+          "claim pod",
+        );
+        lastError = undefined;
+        break;
+      } catch (err) {
+        const status = apiStatus(err);
+        if (status === 404) throw new ClaimLostError(id, "the pod is gone");
+        if (status !== 409 && !isTransientKubernetesError(err)) throw wrapKubernetesError(err, "claim pod");
+        lastError = err;
+        this.options.log.info({ containerId: id, status, attempt }, "pod changed or unanswered while being claimed; reading it again");
+        if (status !== 409) await sleep(this.options.config.retryBackoffMs * 2 ** (attempt - 1));
+      }
+    }
+    if (lastError !== undefined) {
+      const err = wrapKubernetesError(lastError, "claim pod");
+      throw new SandboxError(isSandboxError(err) ? err.code : "INTERNAL", `pod ${id} could not be claimed in ${CLAIM_ATTEMPTS} tries: ${err.message}`, {
+        cause: lastError,
+      });
     }
     this.options.log.info({ containerId: id, projectId: claim.projectId }, "pod claimed");
   }

@@ -9,6 +9,7 @@ import { FakePodProcesses } from "@/test/support/fake-kube-pods";
 import { MemoryWorkspaceStore } from "@/test/support/memory-workspace-store";
 import type { SandboxEngine } from "../engine";
 import { LABEL_PROJECT } from "../driver";
+import { ANNOTATION_CLAIM } from "./kubernetes-driver";
 import { createKubernetesSandboxEngine } from "./kubernetes-engine";
 
 const NS = "pantheon-sandboxes";
@@ -22,7 +23,8 @@ beforeAll(async () => {
   api = await FakeKubeApiServer.start({ ports: [3439, 3438, 3437, 3436, 3435, 3434, 3433, 3432, 3431, 3430], onExec: pods.onExec });
   engine = createKubernetesSandboxEngine({
     config: { scope: "k8s-test", poolSizePerImage: 2, warmImages: ["node"], maxConcurrent: 4, defaultTimeoutMs: 20_000, reapOtherInstances: false },
-    kubernetes: { namespace: NS, runtimeClassName: "gvisor", pollIntervalMs: 5 },
+    // childNproc 0: the fake's pods share the host's kernel (RLIMIT_NPROC would count every uid-1000 process).
+    kubernetes: { namespace: NS, runtimeClassName: "gvisor", pollIntervalMs: 5, childNproc: 0 },
     store,
     logger: pino({ level: process.env.SANDBOX_TEST_LOG ?? "silent" }),
     kubeConfig: api.kubeConfig(),
@@ -57,7 +59,9 @@ describe("SandboxEngine over the Kubernetes driver (fake API server)", () => {
 
     const claimed = api.pods.get(`${NS}/${result.containerId}`);
     expect(claimed?.metadata?.labels?.["pantheon.pool"]).toBe("claimed");
-    expect(claimed?.metadata?.labels?.[LABEL_PROJECT]).toBeUndefined(); // claimed from the warm pool, not created for it
+    // Claimed from the warm pool (the claim's token), for this project, before it was used.
+    expect(claimed?.metadata?.labels?.[LABEL_PROJECT]).toBe("proj-k8s");
+    expect(claimed?.metadata?.annotations?.[ANNOTATION_CLAIM]).toBeDefined();
     // The pool tops itself up with a new warm pod.
     await eventually(() => warm().length === 2);
     // Every pod the engine sent passed the schema (the fake answers 422 otherwise).

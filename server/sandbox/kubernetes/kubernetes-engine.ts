@@ -4,6 +4,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { resolveLimits } from "../../../security/policy";
 import { parseEngineConfig, type EngineConfigInput } from "../config";
+import type { EgressConnector } from "../egress";
 import { SandboxEngine } from "../engine";
 import type { LeaseEvents } from "../pool";
 import type { WorkspaceStore } from "../workspace-files";
@@ -18,6 +19,12 @@ export interface KubernetesEngineOptions {
   /** Defaults to the in-cluster ServiceAccount, else KUBECONFIG / ~/.kube/config (the library's order). */
   kubeConfig?: KubeConfig;
   leaseEvents?: LeaseEvents;
+  /**
+   * The app's egress proxy; without it every project behaves as network policy "none". A pod's
+   * own network is closed by the default-deny policy: its agent listens on the pod's loopback and
+   * hands each connection over the exec stream to this proxy, as on Docker (lease-network.ts).
+   */
+  egress?: EgressConnector;
 }
 
 export function defaultKubeConfig(): KubeConfig {
@@ -40,7 +47,8 @@ export function createKubernetesDriver(options: Pick<KubernetesEngineOptions, "c
 /**
  * No posture check yet: the Docker one probes a fresh container with Docker-specific
  * expectations (runtime name, CapAdd for the agent); a pod-side probe is future work
- * (notes/k8s.md). Egress and previews are not wired: every project behaves as network "none".
+ * (notes/k8s.md). Egress and previews go through the pod's agent, as on Docker: the engine's
+ * LeaseNetwork (listener) and connectPort (forward) know no driver.
  */
 export function createKubernetesSandboxEngine(options: KubernetesEngineOptions): SandboxEngine {
   const { config, driver } = createKubernetesDriver(options);
@@ -50,5 +58,6 @@ export function createKubernetesSandboxEngine(options: KubernetesEngineOptions):
     store: options.store,
     logger: options.logger,
     ...(options.leaseEvents ? { leaseEvents: options.leaseEvents } : {}),
+    ...(options.egress ? { egress: options.egress } : {}),
   });
 }

@@ -1,4 +1,4 @@
-import { isConnectionError, SandboxError } from "../errors";
+import { isConnectionError, isSandboxError, SandboxError } from "../errors";
 
 /** The HTTP status of a client-node ApiException, or undefined for anything else. */
 export function apiStatus(err: unknown): number | undefined {
@@ -38,6 +38,18 @@ export function wrapKubernetesError(err: unknown, what: string): Error {
   if (status !== undefined)
     return new SandboxError("INTERNAL", `Kubernetes API server refused ${what} with HTTP ${status}: ${apiMessage(err)}`, { cause: err });
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * Worth another try of an idempotent call: no answer (unreachable, our deadline), or an API server
+ * that says it is overloaded or failing (429, 500, 502, 503, 504). A refusal (4xx) never is.
+ */
+export function isTransientKubernetesError(err: unknown): boolean {
+  if (isSandboxError(err)) return err.code === "DOCKER_UNAVAILABLE";
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  if (isConnectionError(err) || isConnectionError(cause) || (err as { type?: unknown } | null)?.type === "system") return true;
+  const status = apiStatus(err);
+  return status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
 }
 
 /** Rejects with DOCKER_UNAVAILABLE when the API server does not answer in time. */
