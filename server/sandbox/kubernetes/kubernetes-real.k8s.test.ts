@@ -197,6 +197,30 @@ describe("KubernetesDriver against a real kube-apiserver with kwok as the node",
     figures("execution round trip of `true` in a claimed pod (through the agent)", roundTrips);
   }, 600_000);
 
+  it("cold claims: with no warm pool, request to a ready sandbox includes create, bind, kwok's ready and the poll", async () => {
+    const cold = createKubernetesSandboxEngine({
+      config: { scope: "k8s-real-cold", poolSizePerImage: 0, warmImages: [], images: { node: IMAGE }, reapOtherInstances: false, defaultTimeoutMs: 20_000 },
+      kubernetes: { namespace: NS, runtimeClassName: "gvisor", pollIntervalMs: 20, requestTimeoutMs: 3_000, podReadyTimeoutMs: 30_000 },
+      store,
+      logger,
+      kubeConfig: appKc,
+    });
+    await cold.start();
+    try {
+      const samples: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const t0 = performance.now();
+        const result = await cold.execute(`cold-${i}`, { kind: "command", command: "true", timeoutMs: 20_000 });
+        samples.push(performance.now() - t0);
+        expect(result.status, result.errorOutput).toBe("success");
+        await cold.releaseProject(`cold-${i}`);
+      }
+      figures("cold claim: first execution of `true` with no warm pod (create, bind, ready, agent, run)", samples);
+    } finally {
+      await cold.stop();
+    }
+  }, 300_000);
+
   it("a pod that never becomes ready: TIMEOUT with the pod's phase, and the pod is deleted", async () => {
     const driver = driverFor(appKc, { podReadyTimeoutMs: 3_000, pollIntervalMs: 50 });
     const id = await driver.create({ image: NEVER_READY_IMAGE, labels: { [LABEL_SANDBOX]: "1", [LABEL_SCOPE]: "k8s-real-never-ready" }, name: "never-ready" });
