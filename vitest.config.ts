@@ -6,6 +6,8 @@ import { defineConfig } from "vitest/config";
 //   *.int.test.ts    integration against the real PostgreSQL (embedded, started by the global setup)
 //   *.docker.test.ts integration against the real Docker engine (and the real PostgreSQL); run once
 //                    per runtime (runc, runsc)
+//   *.k8s.test.ts    opt-in only (npm run test:k8s): a real kube-apiserver, etcd and kwok built
+//                    from the Go module proxy; in no other project, so npm test never starts it
 const alias = {
   "@": fileURLToPath(new URL("./", import.meta.url)),
   "server-only": fileURLToPath(new URL("./test/support/server-only-stub.ts", import.meta.url)),
@@ -21,7 +23,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["**/*.test.ts"],
-          exclude: [...exclude, "**/*.int.test.ts", "**/*.docker.test.ts"],
+          exclude: [...exclude, "**/*.int.test.ts", "**/*.docker.test.ts", "**/*.k8s.test.ts"],
           // A test that imports a module graph afresh (vi.resetModules: next-auth, Prisma) took over
           // the 5 s default on a 2-core machine under load; a bound on hangs, not on speed.
           testTimeout: 30_000,
@@ -65,6 +67,16 @@ export default defineConfig({
           setupFiles: ["./test/support/setup-db-env.ts"],
           testTimeout: 180_000,
           hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "k8s",
+          include: ["**/*.k8s.test.ts"],
+          exclude,
+          testTimeout: 120_000,
           fileParallelism: false,
         },
       },
