@@ -330,7 +330,7 @@ async function main(): Promise<void> {
       (await viaB.raw("GET", "/api/health")).status === 200 && (await fetch(`${c.base}/api/health`)).status === 200,
       `B and C healthy; their containers: ${theirs.join(", ")}`,
     );
-    console.log(`\nfigures, recovery after kill -9 (time from the kill):\n  ${figures.join("\n  ")}`);
+    console.log(`\nfigures (the bus: extra cost per event through B; recovery after kill -9: time from the kill):\n  ${figures.join("\n  ")}`);
   } catch (err) {
     check("harness", false, err instanceof Error ? err.message : String(err));
   } finally {
