@@ -42,6 +42,8 @@ export const envSchema = z
     PANTHEON_PG_PORT: int(54329, 1024, 65535),
     NEXTAUTH_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
     NEXTAUTH_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+    /** Where the other replicas reach this one (http://10.0.0.5:3000); default http://HOST:PORT (the host name when HOST binds every address). */
+    PANTHEON_INSTANCE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
 
     SANDBOX_CONTAINER_REGISTRY: z
       .string()

@@ -19,12 +19,16 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { embeddedPostgresUrl, startEmbeddedPostgres } from "@/server/db/embedded-postgres";
 import { createKey, docker, freePort, LiveServer, type RestClient, restClient, seconds, sleep } from "./harness/live-server";
+import { checkFeeds, followOutput } from "./harness/replica-feeds";
+import { createSandboxClient } from "@/lib/sandbox-client";
 
 const { values } = parseArgs({ options: { keep: { type: "boolean", default: false } } });
 const say = (line: string) => console.log(`[replicas] ${new Date().toISOString().slice(11, 19)} ${line}`);
 /** Issue 13 point 2: a dead instance's work is taken over within this. */
 const RECOVERY_BUDGET_MS = 30_000;
 const BASE_PORT = Number(process.env.HARNESS_PORT ?? 0);
+/** One secret for all: a session cookie made by one instance is good on the others (and it keys their hops). */
+const AUTH_SECRET = "replicas harness secret, the same on every instance";
 
 const results: { name: string; ok: boolean; detail: string }[] = [];
 function check(name: string, ok: boolean, detail: string): void {
@@ -109,7 +113,7 @@ async function main(): Promise<void> {
       PORT: String(p),
       NEXTAUTH_URL: `http://127.0.0.1:${p}`,
       // One secret for all: a session cookie made by one instance is good on the others.
-      NEXTAUTH_SECRET: "replicas harness secret, the same on every instance",
+      NEXTAUTH_SECRET: AUTH_SECRET,
       PANTHEON_DATA_DIR: folder,
       DATABASE_URL: databaseUrl,
       SANDBOX_CONTAINER_SCOPE: scope,
@@ -190,6 +194,22 @@ async function main(): Promise<void> {
         `B answered ${res.status} status=${body.status} in ${Date.now() - t} ms`,
       );
     }
+
+    // --- feeds, shells and the bus's cost: work on A through B (before B holds a container of its own)
+    await checkFeeds({
+      check,
+      figures,
+      db,
+      viaA,
+      viaB,
+      key,
+      projectId: project.id,
+      authSecret: AUTH_SECRET,
+      originB: b.base,
+      containersOf: (instance) => instanceContainers(scope, instance),
+      idA,
+      idB,
+    });
 
     // --- file coherence: each instance holds a live container of the project; a file saved
     // through one (API write, or a run's own write) is seen by the next run through the other.
@@ -284,8 +304,21 @@ async function main(): Promise<void> {
       `A's containers before ${workA.containers.length}, after ${after.length}; A's run ${runRow.finishedAt ? `ended ${runRow.status}` : "still running"}`,
     );
 
-    // --- kill -9: A (another host to the survivors: heartbeat), then D (same host: pid check)
+    // --- kill -9: A (another host to the survivors: heartbeat), then D (same host: pid check); B follows A's run meanwhile
+    const following = followOutput(createSandboxClient({ url: viaB.base, apiKey: key }), workA.executionId);
+    await sleep(1_000);
+    const killedAt = Date.now();
     await killAndMeasure(ownHost ? "A (other host)" : "A", a, idA, workA);
+    const end = await Promise.race([following.done, sleep(30_000).then(() => null)]);
+    const exit = following.events.at(-1);
+    check(
+      "a follower of A's run through B ends when A is killed (the run ends as interrupted)",
+      end?.ended === true && exit?.type === "exit" && exit.reason === "interrupted",
+      end
+        ? `ended by ${seconds(Date.now() - killedAt)} after the kill with ${JSON.stringify({ ...exit, at: undefined })}`
+        : "still following 30 s after the sweeper ended the row",
+    );
+    following.stop();
     const d = await boot("d", 3);
     const idD = await instanceOf(d);
     await killAndMeasure("D (same host)", d, idD, await busy(restClient(d, key), idD));
@@ -297,7 +330,7 @@ async function main(): Promise<void> {
       (await viaB.raw("GET", "/api/health")).status === 200 && (await fetch(`${c.base}/api/health`)).status === 200,
       `B and C healthy; their containers: ${theirs.join(", ")}`,
     );
-    console.log(`\nfigures, recovery after kill -9 (time from the kill):\n  ${figures.join("\n  ")}`);
+    console.log(`\nfigures (the bus: extra cost per event through B; recovery after kill -9: time from the kill):\n  ${figures.join("\n  ")}`);
   } catch (err) {
     check("harness", false, err instanceof Error ? err.message : String(err));
   } finally {

@@ -23,6 +23,9 @@ import { startPreviewGateway } from "@/server/startup/preview-gateway";
 import { startSandboxRuntime } from "@/server/startup/sandbox-runtime";
 import { closeRateLimits } from "@/server/process/rate-limits-runtime";
 import { startClusterBus, stopClusterBus } from "@/server/services/cluster/cluster-runtime";
+import { handleClusterRequest } from "@/server/services/cluster/cluster-routes";
+import { recordInstanceAddress, startFeedRelay, stopFeedRelay } from "@/server/services/cluster/feeds-runtime";
+import { locateProject } from "@/server/services/cluster/locate-project";
 import { startRecordSweeper } from "@/server/services/records/record-sweeper-runtime";
 import { claimServerInstance } from "@/server/services/records/server-instance";
 import { getShellRegistry } from "@/server/services/terminal/shell-registry";
@@ -88,6 +91,9 @@ async function main() {
   // Cancel and stop reach the instance that runs the execution or process (services/cluster/SCALE.md).
   await startClusterBus(claimServerInstance(), db.url, getLogger());
   cleanup.push(["cluster bus", () => stopClusterBus()]);
+  // File changes and execution starts reach every instance's feeds (services/cluster/feed-relay.ts).
+  await startFeedRelay(claimServerInstance(), db.url, getLogger());
+  cleanup.push(["feed relay", () => stopFeedRelay()]);
 
   const docker = await pingDocker();
   say(
@@ -133,14 +139,22 @@ async function main() {
   const server = createServer((req, res) => {
     if (!shedder.admit(req, res)) return;
     if (!guard.http(req, res)) return;
+    // A peer following a run held here (a signed hop, else 404): before Next, like the upgrades.
+    if (handleClusterRequest(req, res, getLogger())) return;
     applySecurityHeaders(req, res, { dev, frameSources });
     // Route handlers see headers only; the sign-in throttle needs who is really calling.
     stampClientAddress(req, env.PANTHEON_TRUSTED_PROXY_HOPS);
     void handle(req, res);
   });
   const nextUpgrade = dev ? app.getUpgradeHandler() : null;
-  const shells = createShellRoute({ allowedOrigin: appOrigin, idleMs: env.SANDBOX_SHELL_IDLE_MS, limits: env, log: getLogger() });
-  const routeUpgrade = createUpgradeRouter([[shells.prefix, shells.handler]], nextUpgrade && ((req, socket, head) => void nextUpgrade(req, socket, head)));
+  const shells = createShellRoute({ allowedOrigin: appOrigin, idleMs: env.SANDBOX_SHELL_IDLE_MS, limits: env, log: getLogger(), locate: locateProject });
+  const routeUpgrade = createUpgradeRouter(
+    [
+      [shells.prefix, shells.handler],
+      [shells.peerPrefix, shells.peerHandler],
+    ],
+    nextUpgrade && ((req, socket, head) => void nextUpgrade(req, socket, head)),
+  );
   server.on("upgrade", (req, socket, head) => {
     if (guard.upgrade(req, socket)) routeUpgrade(req, socket, head);
   });
@@ -165,6 +179,10 @@ async function main() {
   // Node's default accept queue is 511: a burst beyond it has its connections dropped and retried by
   // the client's TCP until its connect timeout. The kernel caps this at net.core.somaxconn.
   server.listen({ port: env.PORT, host: env.HOST, backlog: 4096 }, () => {
+    void recordInstanceAddress(claimServerInstance(), env, getLogger()).then(
+      (address) => say(`peers reach this instance at ${address}`),
+      (err: unknown) => log.error({ err }, "could not record this instance's address"),
+    );
     say(`ready in ${Math.round(performance.now() - startedAt)} ms at ${publicUrl} (listening on ${env.HOST}:${env.PORT})`);
     say(`sign up at ${publicUrl}/signup, or create an admin: npm run admin -- create-user --email you@example.com --password '...' --admin`);
   });

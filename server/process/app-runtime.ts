@@ -11,6 +11,7 @@ import type { MinuteCounters } from "@/server/monitoring/security-events";
 import type { PreviewGateway } from "@/server/preview/preview-gateway";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 import type { ClusterBus } from "@/server/services/cluster/cluster-bus";
+import type { FeedRelay } from "@/server/services/cluster/feed-relay";
 import type { ExecutionHub } from "@/server/services/executions/execution-hub";
 import type { FileChangeHub } from "@/server/services/files/file-change-hub";
 import type { LiveProcess } from "@/server/services/processes/live-processes";
@@ -88,6 +89,10 @@ export interface AppRuntime {
   serverInstance?: ServerInstanceIdentity;
   /** Commands between the app's instances over LISTEN/NOTIFY (server/services/cluster/cluster-bus.ts), started by main.ts. */
   clusterBus?: ClusterBus;
+  /** File changes and execution starts relayed between instances (server/services/cluster/feed-relay.ts), started by main.ts. */
+  feedRelay?: FeedRelay;
+  /** Which instance holds a project's container (the ownership lease); unset: a built-in guess (server/services/cluster/locate-project.ts). */
+  locateProject?: (projectId: number) => Promise<string | null>;
 }
 
 const slot = globalThis as typeof globalThis & { __pantheonAppRuntime?: AppRuntime };

@@ -112,6 +112,12 @@ export class SandboxClient {
     return this.#json("GET", `${project(projectId)}/output`);
   }
 
+  /** Cancels a running execution (on whichever instance runs it); false when it had already ended. */
+  async cancelExecution(projectId: number, executionId: number): Promise<boolean> {
+    const answer = await this.#json<{ cancelled: boolean }>("POST", `${project(projectId)}/executions/${id(executionId)}/cancel`);
+    return answer.cancelled;
+  }
+
   /** Releases the project's container now; files are kept. */
   async releaseProject(projectId: number): Promise<void> {
     await this.#json("POST", `${project(projectId)}/release`);

@@ -262,6 +262,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/sandbox/projects/{id}/executions/{executionId}/cancel": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel a running execution, on whichever instance runs it
+     * @description API keys need the `executions:run` scope.
+     */
+    post: operations["cancelExecution"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/sandbox/projects/{id}/processes": {
     parameters: {
       query?: never;
@@ -720,6 +740,10 @@ export interface components {
     Released: {
       /** @constant */
       released: true;
+    };
+    Cancelled: {
+      /** @description true: the run was running (here or on another instance) and is ending as cancelled; false: it had already ended */
+      cancelled: boolean;
     };
     ProcessList: {
       processes: components["schemas"]["Process"][];
@@ -2346,6 +2370,94 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["Released"];
+        };
+      };
+      /** @description No session and no valid `Authorization: Bearer <api key>` */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The key lacks the scope, or a cross-site request without a key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such project (or process) of yours: another user's answers the same */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A rate limit; `Retry-After` says when to try again */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description An internal failure: the message is generic, `request_id` finds the log line */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The sandbox engine is unavailable (Docker down, at capacity, container lost); `Retry-After` says when to try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Any other refusal (409 conflict, 504 timeout…), in the same shape */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  cancelExecution: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Project id */
+        id: string;
+        /** @description Execution id (the `id` of POST …/execute or GET …/output) */
+        executionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Whether it was cancelled */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Cancelled"];
         };
       };
       /** @description No session and no valid `Authorization: Bearer <api key>` */

@@ -14,6 +14,7 @@ import {
   projectListResponse,
   projectResponse,
   releasedResponse,
+  cancelledResponse,
 } from "@/server/api/rest/rest-responses.schema";
 import {
   checkpointDetailResponse,
@@ -84,6 +85,13 @@ const processPath = projectPath.extend({
     .string()
     .regex(/^[1-9]\d{0,9}$/)
     .meta({ description: "Process id" }),
+});
+
+const executionPath = projectPath.extend({
+  executionId: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/)
+    .meta({ description: "Execution id (the `id` of POST …/execute or GET …/output)" }),
 });
 
 function op(o: ZodOpenApiOperationObject & { scope?: string }): ZodOpenApiOperationObject {
@@ -297,6 +305,15 @@ export function buildOpenApiDocument(version: string) {
           scope: "projects:write",
           requestParams: { path: projectPath },
           responses: { "200": { description: "Released", ...json(releasedResponse) }, ...authErrors, ...notFound },
+        }),
+      },
+      "/api/sandbox/projects/{id}/executions/{executionId}/cancel": {
+        post: op({
+          operationId: "cancelExecution",
+          summary: "Cancel a running execution, on whichever instance runs it",
+          scope: "executions:run",
+          requestParams: { path: executionPath },
+          responses: { "200": { description: "Whether it was cancelled", ...json(cancelledResponse) }, ...authErrors, ...notFound },
         }),
       },
       "/api/sandbox/projects/{id}/processes": {

@@ -13,6 +13,8 @@ import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
 import { GET as listFiles, POST as writeFile } from "@/app/api/sandbox/projects/[id]/files/route";
 import { GET as readContent } from "@/app/api/sandbox/projects/[id]/files/content/route";
 import { GET as output } from "@/app/api/sandbox/projects/[id]/output/route";
+import { POST as cancel } from "@/app/api/sandbox/projects/[id]/executions/[executionId]/cancel/route";
+import { getExecutionHub } from "@/server/services/executions/execution-hub";
 import { GET as getProcess, DELETE as stopProcess } from "@/app/api/sandbox/projects/[id]/processes/[processId]/route";
 import { GET as listProcesses, POST as startProcess } from "@/app/api/sandbox/projects/[id]/processes/route";
 import { POST as release } from "@/app/api/sandbox/projects/[id]/release/route";
@@ -168,6 +170,17 @@ describe("OpenAPI document", () => {
       executedByAi: "geppo",
     });
     await conforms("/api/sandbox/projects/{id}/output", "GET", await output(get(`/api/sandbox/projects/${id}/output`), params(id)), 200);
+    // Cancel: a run in this process's hub is aborted (one elsewhere is asked over the cluster bus).
+    const running2 = new AbortController();
+    getExecutionHub().open(running.id, id, running2);
+    const ex = (id: number, executionId: number | string) => ({ params: Promise.resolve({ id: String(id), executionId: String(executionId) }) });
+    const cancelUrl = (executionId: number | string) => `/api/sandbox/projects/${id}/executions/${executionId}/cancel`;
+    const cancelPath = "/api/sandbox/projects/{id}/executions/{executionId}/cancel";
+    expect(await conforms(cancelPath, "POST", await cancel(post(cancelUrl(running.id), {}), ex(id, running.id)), 200)).toEqual({ cancelled: true });
+    expect(running2.signal.aborted).toBe(true);
+    await conforms(cancelPath, "POST", await cancel(post(cancelUrl("x"), {}), ex(id, "x")), 404);
+    await conforms(cancelPath, "POST", await cancel(post(cancelUrl(running.id), {}), ex(id + 1000, running.id)), 404);
+    getExecutionHub().push(running.id, { seq: 1, type: "exit", exitCode: null, status: "error", reason: "cancelled", truncated: false });
     await executionRepository.finish(running.id, {
       output: "hi\n",
       errorOutput: "",
@@ -183,6 +196,7 @@ describe("OpenAPI document", () => {
       status: string;
     };
     expect(finished.status).toBe("success");
+    expect(await conforms(cancelPath, "POST", await cancel(post(cancelUrl(running.id), {}), ex(id, running.id)), 200)).toEqual({ cancelled: false });
 
     const proc = await processRepository.start({ projectId: id, userId: user.id, command: "node server.js", image: "node", port: 3000, startedByAi: null });
     await processRepository.finish(proc.id, { status: "exited", exitCode: 0, output: "listening\n" });

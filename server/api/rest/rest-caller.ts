@@ -50,6 +50,14 @@ export async function processIdParam(params: Promise<{ processId: string }>): Pr
   return n;
 }
 
+/** A path's execution id, parsed like a project id. */
+export async function executionIdParam(params: Promise<{ executionId: string }>): Promise<number> {
+  const { executionId } = await params;
+  const n = /^[1-9]\d{0,9}$/.test(executionId) ? Number(executionId) : NaN;
+  if (!Number.isSafeInteger(n) || n > 2_147_483_647) throw new AppError("NOT_FOUND", `Execution ${executionId.slice(0, 40)} not found`);
+  return n;
+}
+
 /** A path's checkpoint id, parsed like a project id. */
 export async function checkpointIdParam(params: Promise<{ checkpointId: string }>): Promise<number> {
   const { checkpointId } = await params;

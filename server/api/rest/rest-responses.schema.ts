@@ -146,6 +146,14 @@ export const processWithOutputResponse = processResponse
   })
   .meta({ id: "ProcessWithOutput" });
 
+export const cancelledResponse = z
+  .strictObject({
+    cancelled: z
+      .boolean()
+      .meta({ description: "true: the run was running (here or on another instance) and is ending as cancelled; false: it had already ended" }),
+  })
+  .meta({ id: "Cancelled" });
+
 export const releasedResponse = z.strictObject({ released: z.literal(true) }).meta({ id: "Released" });
 
 export const errorBody = z

@@ -8,6 +8,7 @@ import { GET as readContent } from "@/app/api/sandbox/projects/[id]/files/conten
 import { POST as execute } from "@/app/api/sandbox/projects/[id]/execute/route";
 import { GET as output } from "@/app/api/sandbox/projects/[id]/output/route";
 import { POST as release } from "@/app/api/sandbox/projects/[id]/release/route";
+import { POST as cancel } from "@/app/api/sandbox/projects/[id]/executions/[executionId]/cancel/route";
 import { GET as listCheckpoints } from "@/app/api/sandbox/projects/[id]/checkpoints/route";
 import { GET as getCheckpoint } from "@/app/api/sandbox/projects/[id]/checkpoints/[checkpointId]/route";
 import { POST as restoreCheckpoint } from "@/app/api/sandbox/projects/[id]/checkpoints/[checkpointId]/restore/route";
@@ -16,6 +17,7 @@ import { POST as addFeature } from "@/app/api/sandbox/projects/[id]/features/rou
 import { POST as optimizePerformance } from "@/app/api/sandbox/projects/[id]/optimize/route";
 import type { ApiScope } from "@/server/auth/auth-user";
 import { checkpointRepository } from "@/server/repositories/checkpoint-repository";
+import { executionRepository } from "@/server/repositories/execution-repository";
 
 // Every REST route, called as each caller that must be refused.
 const base = "http://localhost/api/sandbox/projects";
@@ -30,6 +32,21 @@ async function checkpointParams(id: number | string) {
   const checkpointId =
     Number.isSafeInteger(n) && n > 0 && n < 2_147_483_647 ? ((await checkpointRepository.list(n, 1))[0]?.id ?? 2_000_000_000) : 2_000_000_000;
   return { checkpointId, params: { params: Promise.resolve({ id: String(id), checkpointId: String(checkpointId) }) } };
+}
+/** An execution of the project (made if it has none), or a missing one. */
+async function executionParams(id: number | string) {
+  const n = Number(id);
+  let executionId = 2_000_000_000;
+  if (/^[1-9]\d*$/.test(String(id)) && n < 2_000_000_000) {
+    const found = await executionRepository.latestForProject(n);
+    executionId =
+      found?.id ??
+      (await executionRepository.start({ projectId: n, userId: null, executedCode: "sleep 1", language: null, executionType: "run", executedByAi: null }).then(
+        (e) => e.id,
+        () => 2_000_000_000,
+      )); // no such project
+  }
+  return { executionId, params: { params: Promise.resolve({ id: String(id), executionId: String(executionId) }) } };
 }
 const changeSet = { description: "x", changes: [{ op: "write", path: "a.txt", content: "pwned" }], verify: "true" };
 
@@ -62,6 +79,14 @@ const routes: Record<string, Route> = {
     call: (h, id) => output(new Request(`${base}/${id}/output`, { headers: h }), params(id)),
   },
   "POST /projects/:id/release": { scope: "projects:write", access: "write", call: (h, id) => release(post(`${base}/${id}/release`, {}, h), params(id)) },
+  "POST /projects/:id/executions/:executionId/cancel": {
+    scope: "executions:run",
+    access: "write",
+    call: async (h, id) => {
+      const e = await executionParams(id);
+      return cancel(post(`${base}/${id}/executions/${e.executionId}/cancel`, {}, h), e.params);
+    },
+  },
   // Both need projects:write and executions:run: each row drops one of them.
   "POST /projects/:id/refactor": {
     scope: "projects:write",

@@ -3,6 +3,7 @@ import { serverInstanceRepository } from "@/server/repositories/server-instance-
 import { DEFAULT_SWEEP } from "@/server/services/records/record-sweeper";
 import { currentServerInstance } from "@/server/services/records/server-instance";
 import type { ClusterAnswer, ClusterCommand } from "./cluster-bus";
+import { pushChunks } from "./push-chunks";
 
 /** How long a caller waits for another instance's answer before deciding from the records. */
 export const OWNER_ANSWER_MS = { "cancel-execution": 5_000, "stop-process": 15_000, "push-files": 3_000 } as const;
@@ -29,5 +30,7 @@ export async function pushToPeers(projectId: number, paths: string[], deleted: s
   if (!bus || (!paths.length && !deleted.length)) return;
   const since = new Date(Date.now() - DEFAULT_SWEEP.staleAfterMs);
   const peers = (await serverInstanceRepository.beatSince(since)).filter((id) => id !== bus.self);
-  await Promise.all(peers.map((peer) => bus.ask(peer, { type: "push-files", projectId, paths, deleted }, OWNER_ANSWER_MS["push-files"])));
+  // Each chunk fits one NOTIFY, so deletions are mirrored however many names a save has.
+  const chunks = pushChunks(projectId, paths, deleted);
+  await Promise.all(peers.flatMap((peer) => chunks.map((command) => bus.ask(peer, command, OWNER_ANSWER_MS["push-files"]))));
 }

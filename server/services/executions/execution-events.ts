@@ -1,7 +1,8 @@
 import type { AuthUser } from "@/server/auth/auth-user";
-import { type ExecutionRecord } from "@/server/repositories/execution-repository";
+import { type ExecutionRecord, executionRepository } from "@/server/repositories/execution-repository";
 import { outputForTransport } from "@/server/sandbox/byte-text";
 import type { ExecutionEvent, OutputEvent } from "@/server/sandbox/execution-types";
+import { followPeer } from "@/server/services/cluster/peer-follow";
 import { followSequence } from "@/server/services/streams/follow-sequence";
 import { getExecutionHub } from "./execution-hub";
 import { requireExecution } from "./execution-queries";
@@ -25,9 +26,11 @@ export function toStreamEvent(event: ExecutionEvent): ExecutionStreamEvent {
 
 /**
  * An execution's events after `lastEventId`, live. The listener is attached before the backlog
- * is replayed, so nothing is lost or repeated between them. Executions no longer in memory (or
- * run by another instance) replay from their row once finished: stdout, stderr, exit — or, for a
- * client resuming mid-stream, only the exit event (their full output is in executions.get).
+ * is replayed, so nothing is lost or repeated between them. An execution run by another instance
+ * is followed from that instance while it runs (services/cluster/peer-follow.ts: the same seqs,
+ * the same seam rule on the owner's side). Executions no longer in memory anywhere replay from
+ * their row once finished: stdout, stderr, exit — or, for a client resuming mid-stream (or whose
+ * owner died mid-stream), only the exit event (their full output is in executions.get).
  */
 export async function* executionEvents(
   user: AuthUser,
@@ -36,21 +39,35 @@ export async function* executionEvents(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ExecutionStreamEvent> {
   await requireExecution(user, executionId);
-  const live = followSequence<ExecutionEvent>((listener) => getExecutionHub().subscribe(executionId, listener), lastEventId, signal);
-  // yield* would hand back the raw events: each one leaves through toStreamEvent. A consumer that
-  // stops early ends `live` too (its finally unsubscribes).
-  let followed: boolean;
-  try {
-    let step = await live.next();
-    while (!step.done) {
-      yield toStreamEvent(step.value);
-      step = await live.next();
-    }
-    followed = step.value;
-  } finally {
-    await live.return(false);
+  let last = lastEventId ?? 0;
+  while (!signal?.aborted) {
+    const local = followSequence<ExecutionEvent>((listener) => getExecutionHub().subscribe(executionId, listener), last, signal);
+    if (yield* relay(local)) return;
+    const owner = await executionRepository.runningOn(executionId);
+    if (!owner) break;
+    const remote = followPeer<ExecutionEvent>(owner, "executions", executionId, last, signal);
+    if ((yield* relay(remote)) === "ended") return;
+    // Not opened on its owner yet, or the owner is unreachable or dead (the sweeper ends its row).
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  if (!followed) yield* replayFromDatabase(user, executionId, lastEventId, signal);
+  yield* replayFromDatabase(user, executionId, last || null, signal);
+
+  /** Yields `events` as they leave the server, noting the last seq; returns what the stream returned. */
+  async function* relay<R>(events: AsyncGenerator<ExecutionEvent, R>): AsyncGenerator<ExecutionStreamEvent, R> {
+    // yield* would hand back the raw events: each one leaves through toStreamEvent. A consumer that
+    // stops early ends `events` too (its finally unsubscribes).
+    try {
+      let step = await events.next();
+      while (!step.done) {
+        last = step.value.seq;
+        yield toStreamEvent(step.value);
+        step = await events.next();
+      }
+      return step.value;
+    } finally {
+      await events.return(undefined as R);
+    }
+  }
 }
 
 async function* replayFromDatabase(

@@ -27,8 +27,17 @@ export class ExecutionHub {
     private readonly maxFinished = 100,
   ) {}
 
+  /** Told of each execution opened here: the feed relay announces it to the other instances' project feeds. */
+  onOpen: ((executionId: number, projectId: number) => void) | null = null;
+
   open(executionId: number, projectId: number, controller: AbortController): void {
     this.entries.set(executionId, { projectId, events: [], listeners: new Set(), controller, finishedAt: null });
+    this.announce(executionId, projectId);
+    this.onOpen?.(executionId, projectId);
+  }
+
+  /** Tells the project's watchers an execution started (here, or on another instance: server/services/cluster/feed-relay.ts). */
+  announce(executionId: number, projectId: number): void {
     for (const watcher of this.projectWatchers.get(projectId) ?? []) watcher(executionId);
   }
 

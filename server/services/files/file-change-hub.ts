@@ -40,12 +40,14 @@ interface ProjectFeed {
 /**
  * Per-project file change feed, in memory. Event ids carry this process's epoch, so a client that
  * reconnects to a restarted server (whose seqs start over) is told to resync rather than trusting
- * numbers from another life. One process serves a project; a second instance would need a shared bus.
+ * numbers from another life. Changes made on other instances arrive through the feed relay.
  */
 export class FileChangeHub {
   readonly epoch = randomBytes(4).toString("hex");
   private readonly feeds = new Map<number, ProjectFeed>();
   private seq = 0;
+  /** Told of each change made here (not of relayed ones): the feed relay sends it to the other instances. */
+  onLocalChange: ((projectId: number, change: FileChange) => void) | null = null;
 
   constructor(
     private readonly backlogSize = 200,
@@ -54,10 +56,31 @@ export class FileChangeHub {
   ) {}
 
   publish(projectId: number, change: Omit<FileChange, "seq" | "at">): FileChange | null {
+    const published = this.add(projectId, change, new Date());
+    if (published) this.onLocalChange?.(projectId, published);
+    return published;
+  }
+
+  /**
+   * A change another instance made (server/services/cluster/feed-relay.ts), under a seq of this
+   * process; kept only for a project someone here follows or followed lately (a later subscriber
+   * resyncs anyway).
+   */
+  relay(projectId: number, change: Omit<FileChange, "seq">): FileChange | null {
+    if (!this.feeds.has(projectId)) return null;
+    return this.add(projectId, change, change.at);
+  }
+
+  /** A change made here, by its seq, while it is kept (a peer fetches one too large for a notification). */
+  changeAt(projectId: number, seq: number): FileChange | null {
+    return this.feeds.get(projectId)?.backlog.find((c) => c.seq === seq) ?? null;
+  }
+
+  private add(projectId: number, change: Omit<FileChange, "seq" | "at">, at: Date): FileChange | null {
     if (!change.upserted.length && !change.deleted.length && !change.refused.length) return null;
     this.sweep();
     const feed = this.feed(projectId);
-    const published: FileChange = { ...change, seq: ++this.seq, at: new Date() };
+    const published: FileChange = { ...change, seq: ++this.seq, at };
     feed.backlog.push(published);
     feed.touchedAt = Date.now();
     const excess = feed.backlog.length - this.backlogSize;

@@ -1,6 +1,7 @@
 import type { AuthUser } from "@/server/auth/auth-user";
 import { processRepository } from "@/server/repositories/process-repository";
 import { outputForTransport } from "@/server/sandbox/byte-text";
+import { followPeer } from "@/server/services/cluster/peer-follow";
 import { followSequence } from "@/server/services/streams/follow-sequence";
 import { liveProcesses } from "./live-processes";
 import type { ProcessEvent, ProcessStatus } from "./process-output";
@@ -15,10 +16,15 @@ function toStreamEvent(event: ProcessEvent): ProcessStreamEvent {
   return base64 === null ? event : { ...event, data: text, dataBase64: base64 };
 }
 
+/** How often a follower whose process runs elsewhere re-reads its row while its owner cannot be followed. */
+const POLL_MS = 500;
+
 /**
  * A background process's output after `lastEventId`, then live until it ends. The listener is
  * attached before the kept backlog is replayed, so nothing is lost or repeated between them. A
- * process that already ended replays its saved output as one event, then its exit.
+ * process running on another instance is followed from that instance (services/cluster/
+ * peer-follow.ts). A process that already ended replays its saved output as one event, then its
+ * exit (only the exit for a client that already had some of it).
  */
 export async function* processEvents(
   user: AuthUser,
@@ -27,12 +33,34 @@ export async function* processEvents(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ProcessStreamEvent> {
   await requireProcess(user, processId);
-  const live = liveProcesses().get(processId);
-  if (!live) {
-    yield* replayEnded(processId, lastEventId);
-    return;
+  let last = lastEventId ?? 0;
+  while (!signal?.aborted) {
+    const live = liveProcesses().get(processId);
+    if (live) {
+      for await (const event of followSequence<ProcessEvent>((listener) => live.output.subscribe(listener), last, signal)) {
+        last = event.seq;
+        yield toStreamEvent(event);
+      }
+      return;
+    }
+    const owner = await processRepository.runningOn(processId);
+    if (!owner) break;
+    const remote = followPeer<ProcessEvent>(owner, "processes", processId, last, signal);
+    let step = await remote.next();
+    try {
+      while (!step.done) {
+        last = step.value.seq;
+        yield toStreamEvent(step.value);
+        step = await remote.next();
+      }
+    } finally {
+      await remote.return("lost");
+    }
+    if (step.value === "ended") return;
+    // Not started on its owner yet, or the owner is unreachable or dead (the sweeper ends its row).
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  for await (const event of followSequence<ProcessEvent>((listener) => live.output.subscribe(listener), lastEventId, signal)) yield toStreamEvent(event);
+  if (!signal?.aborted) yield* replayEnded(processId, last || null);
 }
 
 async function* replayEnded(processId: number, lastEventId: number | null): AsyncGenerator<ProcessStreamEvent> {
