@@ -11,6 +11,7 @@ import type { MinuteCounters } from "@/server/monitoring/security-events";
 import type { PreviewGateway } from "@/server/preview/preview-gateway";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 import type { ClusterBus } from "@/server/services/cluster/cluster-bus";
+import type { ProjectOwnership } from "@/server/services/cluster/project-ownership";
 import type { ExecutionHub } from "@/server/services/executions/execution-hub";
 import type { FileChangeHub } from "@/server/services/files/file-change-hub";
 import type { LiveProcess } from "@/server/services/processes/live-processes";
@@ -88,6 +89,8 @@ export interface AppRuntime {
   serverInstance?: ServerInstanceIdentity;
   /** Commands between the app's instances over LISTEN/NOTIFY (server/services/cluster/cluster-bus.ts), started by main.ts. */
   clusterBus?: ClusterBus;
+  /** Which projects this instance holds (services/cluster/project-ownership.ts); absent outside a server. */
+  projectOwnership?: ProjectOwnership;
 }
 
 const slot = globalThis as typeof globalThis & { __pantheonAppRuntime?: AppRuntime };
