@@ -216,7 +216,14 @@ async function ownershipChecks({ a, b, idA, idB, key, db, scope, figures }: Clus
     const forwarded = await through(viaB);
     figures.push(`execution round trip ("true", REST execute) through the owner A: ${p50p95(owner)}`);
     figures.push(`execution round trip ("true", REST execute) through B, forwarded to A: ${p50p95(forwarded)}`);
-    await viaA.raw("DELETE", `/api/sandbox/projects/${p}/processes/${proc.id}`);
+    // The user's release through B (A still runs the process): A's runs and processes end and its container goes.
+    const released = await viaB.raw("POST", `/api/sandbox/projects/${p}/release`);
+    const procRow = (await db.query<{ status: string }>("SELECT status FROM sandbox_processes WHERE id = $1", [proc.id])).rows[0];
+    check(
+      "a release through B of a project A holds (busy) ends A's process and removes its container",
+      released.ok && containersOf(p).length === 0 && (await ownerOf(p)) === null && procRow?.status !== "running",
+      `B answered ${released.status}; containers ${containersOf(p).length}; owner ${name(await ownerOf(p))}; A's process ${procRow?.status}`,
+    );
   }
 
   // --- a heartbeat held back while the owner is alive: A paused past the stale window is taken over; resumed, it fences itself
@@ -390,7 +397,7 @@ async function main(): Promise<void> {
       const writeMs = Date.now() - t;
       const onB = await execute(viaB, "cat shared.txt");
       check(
-        "a file written through A is seen by a run on B (B already held a container)",
+        "a file written through A is seen by a run on B (the project moved to B before the write)",
         warmA.output === "v1" && warmB.output === "v1" && onB.output === "v2 written through A",
         `runs before: A ${JSON.stringify(warmA.output)}, B ${JSON.stringify(warmB.output)}; after the write through A (answered in ${writeMs} ms) B's run printed ${JSON.stringify(onB.output)}`,
       );

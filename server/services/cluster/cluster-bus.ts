@@ -28,7 +28,8 @@ export const clusterCommandSchema = z.discriminatedUnion("type", [
   }),
   // Project ownership (lease-mover.ts, forwarded-execution.ts): hand an idle project over; run an
   // execution whose row the asker recorded (the code is in the row, never in the message).
-  z.object({ type: z.literal("release-project"), projectId: z.number().int().positive() }),
+  // force: the user's release or a deletion (runs and processes end); otherwise refused while busy.
+  z.object({ type: z.literal("release-project"), projectId: z.number().int().positive(), force: z.boolean().optional() }),
   z.object({
     type: z.literal("start-execution"),
     executionId: z.number().int().positive(),

@@ -4,6 +4,7 @@ import { getExecutionHub } from "@/server/services/executions/execution-hub";
 import { DatabaseWorkspaceStore } from "@/server/services/files/database-workspace-store";
 import { pushToContainer } from "@/server/services/files/push-to-container";
 import { stopLiveProcess } from "@/server/services/processes/process-service";
+import { releaseLocalContainer } from "@/server/services/projects/release-container";
 import type { ServerInstanceIdentity } from "@/server/services/records/server-instance";
 import { ClusterBus, type ClusterCommand } from "./cluster-bus";
 import { awaitExecutionEnd, startForwardedExecution } from "./forwarded-execution";
@@ -20,7 +21,7 @@ async function handle(command: ClusterCommand): Promise<boolean> {
     case "push-files":
       return pushSavedFiles(command.projectId, command.paths, command.deleted);
     case "release-project":
-      return releaseForPeer(command.projectId);
+      return releaseForPeer(command.projectId, command.force === true, releaseLocalContainer);
     case "start-execution":
       return startForwardedExecution(command);
     case "await-execution":

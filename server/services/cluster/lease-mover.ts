@@ -1,5 +1,6 @@
 import { AppError } from "@/server/errors/app-error";
 import { getAppRuntime } from "@/server/process/app-runtime";
+import { projectOwnerRepository } from "@/server/repositories/project-owner-repository";
 import { OWNER_ANSWER_MS } from "./ask-owner";
 
 // Where a request for a project is served (SCALE.md, "Project ownership"): here when this
@@ -49,9 +50,24 @@ export async function placeProjectHere(projectId: number, what: string): Promise
   );
 }
 
-/** The owner's side of `release-project`: true once the project is free (given up, or not held here), false while busy. */
-export async function releaseForPeer(projectId: number): Promise<boolean> {
+/** The owner's side of `release-project`: true once the project is free (given up, or not held here), false while busy (unless forced). */
+export async function releaseForPeer(projectId: number, force: boolean, releaseLocal: (projectId: number) => Promise<void>): Promise<boolean> {
   const ownership = getAppRuntime().projectOwnership;
   if (!ownership) return true;
-  return ownership.giveUp(projectId);
+  // A forced release (the user's release, a deleted project) ends runs and processes first, as a local one does.
+  if (force) await releaseLocal(projectId);
+  return ownership.giveUp(projectId, { force });
+}
+
+/**
+ * A release asked of an instance that does not hold the project (the user's release, a project's
+ * deletion) reaches the instance that does: its runs and processes end and its container goes, as
+ * on a local release. Nothing to do outside a server or when nobody else holds it.
+ */
+export async function releaseOnOwner(projectId: number): Promise<void> {
+  const { projectOwnership: ownership, clusterBus: bus } = getAppRuntime();
+  if (!ownership || !bus) return;
+  const owner = await projectOwnerRepository.find(projectId);
+  if (!owner || owner.instanceId === ownership.self) return;
+  await bus.ask(owner.instanceId, { type: "release-project", projectId, force: true }, OWNER_ANSWER_MS["release-project"]);
 }

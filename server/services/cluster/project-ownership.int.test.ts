@@ -186,6 +186,26 @@ describe("project ownership (project_owners)", () => {
     expect((await projectOwnerRepository.acquire(q, b.id, STALE_MS)).kind).toBe("acquired");
   });
 
+  it("keeps the row when a container ends under work placed here (it binds the next one), and gives it up when an idle one ends", async () => {
+    const p = await project();
+    const a = await alive("a");
+    const own = ownership(a.id, fakeEngine().engine);
+    const placed = await own.acquireForUse(p);
+    if (placed.kind !== "acquired") throw new Error("a should hold it");
+    own.containerBound(p, "c-1");
+    own.containerEnded(p, "c-1");
+    own.containerBound(p, "c-2");
+    expect(own.holds(p)).toBe(true);
+    expect((await projectOwnerRepository.find(p))?.instanceId).toBe(a.id);
+    placed.done();
+    own.containerEnded(p, "c-old"); // another container's notice: not this hold's
+    expect(own.holds(p)).toBe(true);
+    own.containerEnded(p, "c-2");
+    expect(own.holds(p)).toBe(false);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await projectOwnerRepository.find(p)).toBeNull();
+  });
+
   it("counts work placed on a project as busy until it ends", async () => {
     const p = await project();
     const a = await alive("a");

@@ -111,12 +111,13 @@ export class ProjectOwnership {
   }
 
   /**
-   * A peer asks for the project (lease-mover.ts): refused (false) while it is busy here;
+   * A peer asks for the project (lease-mover.ts): refused (false) while it is busy here (unless
+   * forced: the user's release, whose runs and processes the caller has ended);
    * otherwise the container's unsaved files are saved, the container released, the row deleted,
    * and only then true, so the peer's next acquire finds the project free.
    */
-  async giveUp(projectId: number): Promise<boolean> {
-    if (this.busy(projectId) || this.acquiring.has(projectId)) return false;
+  async giveUp(projectId: number, opts: { force?: boolean } = {}): Promise<boolean> {
+    if (!opts.force && (this.busy(projectId) || this.acquiring.has(projectId))) return false;
     const pending = this.moving.get(projectId);
     if (pending) {
       await pending;
@@ -202,6 +203,12 @@ export class ProjectOwnership {
   containerEnded(projectId: number, containerId: string): void {
     const mine = this.held.get(projectId);
     if (!mine || (mine.containerId !== null && mine.containerId !== containerId)) return;
+    // Work placed here is still going (an image change, a container that died mid-run): it binds
+    // the next container under this same row, so the row stays; an empty hold goes on a later beat.
+    if ((this.using.get(projectId) ?? 0) > 0) {
+      mine.containerId = null;
+      return;
+    }
     void this.release(projectId).catch((err: unknown) =>
       this.opts.log.warn({ projectId, err: err instanceof Error ? err.message : err }, "releasing project ownership failed"),
     );
