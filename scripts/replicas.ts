@@ -216,6 +216,15 @@ async function ownershipChecks({ a, b, idA, idB, key, db, scope, figures }: Clus
     const forwarded = await through(viaB);
     figures.push(`execution round trip ("true", REST execute) through the owner A: ${p50p95(owner)}`);
     figures.push(`execution round trip ("true", REST execute) through B, forwarded to A: ${p50p95(forwarded)}`);
+    // A background process through B while A is busy: not forwarded (its stream would need proxying), refused naming A.
+    const refused = await viaB.raw("POST", `/api/sandbox/projects/${p}/processes`, { command: "sleep 5" });
+    const refusal = (await refused.json()) as { error?: { message?: string } };
+    check(
+      "a background process through B while A is busy is refused with 409 naming A (not started twice)",
+      refused.status === 409 && (refusal.error?.message ?? "").includes(idA) && containersOf(p).length === 1,
+      `B answered ${refused.status}: ${JSON.stringify(refusal.error?.message)}; containers ${containersOf(p).length}`,
+    );
+
     // The user's release through B (A still runs the process): A's runs and processes end and its container goes.
     const released = await viaB.raw("POST", `/api/sandbox/projects/${p}/release`);
     const procRow = (await db.query<{ status: string }>("SELECT status FROM sandbox_processes WHERE id = $1", [proc.id])).rows[0];
