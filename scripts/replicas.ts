@@ -10,9 +10,15 @@
 //   boot         instance C boots while A runs: A's containers and its run are untouched
 //   kill -9      A's process group killed mid-run: B (a survivor) removes A's containers and ends
 //                A's execution and process rows as interrupted; prints how long each took (≤ 30 s)
+//   ownership    one live container per project (services/cluster/SCALE.md): runs through A and B
+//                in turn leave one container (the lease moves); first requests racing through A
+//                and B leave one; a run through B while A runs a process is forwarded to A and its
+//                result comes back through B (round trip through B vs through A, p50/p95); A
+//                paused (SIGSTOP) past the stale window is taken over by B and, resumed, fences
+//                itself without losing or overwriting a saved file
 // Prints one line per check and "N passed, N failed"; exit code 1 when any failed.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -81,12 +87,206 @@ const instanceContainers = (scope: string, instance: string) =>
     .split("\n")
     .filter(Boolean);
 
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const p50p95 = (ms: number[]) => {
+  const sorted = [...ms].sort((x, y) => x - y);
+  return `p50 ${Math.round(percentile(sorted, 50))} ms, p95 ${Math.round(percentile(sorted, 95))} ms (n=${ms.length})`;
+};
+
 function canUnshare(): boolean {
   try {
     execFileSync("unshare", ["--uts", "true"], { stdio: "ignore" });
     return true;
   } catch {
     return false;
+  }
+}
+
+interface Cluster {
+  a: LiveServer;
+  b: LiveServer;
+  idA: string;
+  idB: string;
+  key: string;
+  db: pg.Client;
+  scope: string;
+  figures: string[];
+}
+
+interface ExecutionJson {
+  id: number;
+  output: string | null;
+  status: string | null;
+}
+
+/** Project ownership (issue 13 point 1, "Two instances racing", "a heartbeat lost while the owner is alive"; point 5's round trip). */
+async function ownershipChecks({ a, b, idA, idB, key, db, scope, figures }: Cluster): Promise<void> {
+  const viaA = restClient(a, key);
+  const viaB = restClient(b, key);
+  const newProject = async (name: string) => ((await viaA.json("POST", "/api/sandbox/projects", { name })) as { id: number }).id;
+  const containersOf = (projectId: number) =>
+    docker(["ps", "-a", "-q", "--filter", `label=pantheon.scope=${scope}`, "--filter", `label=pantheon.project=${projectId}`])
+      .split("\n")
+      .filter(Boolean);
+  const execute = async (api: RestClient, projectId: number, command: string) =>
+    (await api.json("POST", `/api/sandbox/projects/${projectId}/execute`, { command })) as ExecutionJson;
+  const ranOn = async (executionId: number) =>
+    (await db.query<{ instance_id: string | null }>("SELECT instance_id FROM sandbox_executions WHERE id = $1", [executionId])).rows[0]?.instance_id;
+  const ownerOf = async (projectId: number) =>
+    (await db.query<{ instance_id: string }>("SELECT instance_id FROM project_owners WHERE project_id = $1", [projectId])).rows[0]?.instance_id ?? null;
+  const name = (id: string | null | undefined) => (id === idA ? "A" : id === idB ? "B" : String(id));
+
+  // --- runs through A and B in turn: the lease moves with the project, one container at a time
+  {
+    const p = await newProject("alternate");
+    const seen: string[] = [];
+    const counts: number[] = [];
+    const moveMs: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const api = i % 2 ? viaB : viaA;
+      const t = Date.now();
+      const run = await execute(api, p, `echo run ${i} >> log.txt; wc -l < log.txt`);
+      if (i > 0) moveMs.push(Date.now() - t);
+      seen.push(`${i % 2 ? "B" : "A"}→${name(await ranOn(run.id))}:${(run.output ?? "").trim()}`);
+      counts.push(containersOf(p).length);
+    }
+    check(
+      "runs through A and B in turn leave exactly one container of the project (the lease moves, files follow)",
+      counts.every((c) => c === 1) && seen.every((s, i) => s.endsWith(`:${i + 1}`)),
+      `runs (asked→ran on:lines in log.txt) ${seen.join(" ")}; containers after each run ${counts.join(",")}`,
+    );
+    figures.push(`a run through the other instance that moves an idle project (save, release, bind, load): ${p50p95(moveMs)}`);
+  }
+
+  // --- first requests racing through A and B: one owner, one container
+  {
+    const outcomes: string[] = [];
+    let most = 0;
+    let ok = true;
+    for (let round = 0; round < 3; round++) {
+      const p = await newProject(`race-${round}`);
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          most = Math.max(most, containersOf(p).length);
+          await sleep(200);
+        }
+      })();
+      const [ra, rb] = await Promise.all([execute(viaA, p, "sleep 2; echo a"), execute(viaB, p, "sleep 2; echo b")]);
+      sampling = false;
+      await sampler;
+      const after = containersOf(p).length;
+      outcomes.push(`A→${name(await ranOn(ra.id))} B→${name(await ranOn(rb.id))} (${after} container)`);
+      ok &&= ra.output?.trim() === "a" && rb.output?.trim() === "b" && after === 1;
+    }
+    check(
+      "first requests racing through A and B yield one container of the project",
+      ok && most === 1,
+      `${outcomes.join("; ")}; most containers of one project seen at once: ${most}`,
+    );
+  }
+
+  // --- a busy owner forwards: a run through B while A runs a process happens on A; its result comes back through B
+  {
+    const p = await newProject("forward");
+    await viaA.json("POST", `/api/sandbox/projects/${p}/files`, { path: "where.txt", content: "on the owner" });
+    const proc = (await viaA.json("POST", `/api/sandbox/projects/${p}/processes`, { command: "sleep 600" })) as { id: number };
+    const run = await execute(viaB, p, "cat where.txt; echo; sleep 1; echo done");
+    const on = await ranOn(run.id);
+    check(
+      "a run through B while A runs a process is forwarded to A and its result comes back through B",
+      on === idA && run.status === "success" && run.output === "on the owner\ndone\n" && containersOf(p).length === 1 && (await ownerOf(p)) === idA,
+      `ran on ${name(on)}, status ${run.status}, output ${JSON.stringify(run.output)}; containers ${containersOf(p).length}; owner ${name(await ownerOf(p))}`,
+    );
+    const written = await viaB.raw("POST", `/api/sandbox/projects/${p}/files`, { path: "via-b.txt", content: "written through B" });
+    const seenOnA = await execute(viaA, p, "cat via-b.txt");
+    check(
+      "a file written through B while A is busy reaches A's container",
+      written.ok && seenOnA.output === "written through B",
+      `A's run printed ${JSON.stringify(seenOnA.output)}`,
+    );
+
+    // Point 5: the execution round trip through B (forwarded) vs through the owner A.
+    const through = async (api: RestClient) => {
+      const ms: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const t = Date.now();
+        const r = await execute(api, p, "true");
+        if (r.status === "success") ms.push(Date.now() - t);
+      }
+      return ms;
+    };
+    const owner = await through(viaA);
+    const forwarded = await through(viaB);
+    figures.push(`execution round trip ("true", REST execute) through the owner A: ${p50p95(owner)}`);
+    figures.push(`execution round trip ("true", REST execute) through B, forwarded to A: ${p50p95(forwarded)}`);
+    // A background process through B while A is busy: not forwarded (its stream would need proxying), refused naming A.
+    const refused = await viaB.raw("POST", `/api/sandbox/projects/${p}/processes`, { command: "sleep 5" });
+    const refusal = (await refused.json()) as { error?: { message?: string } };
+    check(
+      "a background process through B while A is busy is refused with 409 naming A (not started twice)",
+      refused.status === 409 && (refusal.error?.message ?? "").includes(idA) && containersOf(p).length === 1,
+      `B answered ${refused.status}: ${JSON.stringify(refusal.error?.message)}; containers ${containersOf(p).length}`,
+    );
+
+    // The user's release through B (A still runs the process): A's runs and processes end and its container goes.
+    const released = await viaB.raw("POST", `/api/sandbox/projects/${p}/release`);
+    const procRow = (await db.query<{ status: string }>("SELECT status FROM sandbox_processes WHERE id = $1", [proc.id])).rows[0];
+    check(
+      "a release through B of a project A holds (busy) ends A's process and removes its container",
+      released.ok && containersOf(p).length === 0 && (await ownerOf(p)) === null && procRow?.status !== "running",
+      `B answered ${released.status}; containers ${containersOf(p).length}; owner ${name(await ownerOf(p))}; A's process ${procRow?.status}`,
+    );
+  }
+
+  // --- a heartbeat held back while the owner is alive: A paused past the stale window is taken over; resumed, it fences itself
+  {
+    const p = await newProject("fence");
+    await viaA.json("POST", `/api/sandbox/projects/${p}/files`, { path: "keep.txt", content: "saved through A" });
+    const before = await execute(viaA, p, "cat keep.txt");
+    const pid = a.serverPid();
+    if (!pid) throw new Error("no pid for A");
+    say(`SIGSTOP of A's server (pid ${pid}) for 22 s: its heartbeat stops while it holds project ${p}`);
+    process.kill(pid, "SIGSTOP");
+    let resumed = false;
+    try {
+      await sleep(22_000);
+      const t = Date.now();
+      const onB = await execute(viaB, p, "cat keep.txt");
+      const takeoverMs = Date.now() - t;
+      await viaB.json("POST", `/api/sandbox/projects/${p}/files`, { path: "keep.txt", content: "newer through B" });
+      const ownerWhilePaused = await ownerOf(p);
+      process.kill(pid, "SIGCONT");
+      resumed = true;
+      const fenced = await until(async () => {
+        const rows = await db.query("SELECT 1 FROM project_owners WHERE instance_id = $1", [idA]);
+        const beat = await db.query("SELECT 1 FROM server_instances WHERE id = $1 AND heartbeat_at > timezone('UTC', now()) - interval '6 seconds'", [idA]);
+        return rows.rowCount === 0 && beat.rowCount === 1;
+      }, 30_000);
+      await sleep(8_000); // A's settle time after a fence, then it serves again
+      const stored = (await db.query<{ content: string }>("SELECT content FROM sandbox_files WHERE project_id = $1 AND file_path = 'keep.txt'", [p])).rows[0]
+        ?.content;
+      const back = await execute(viaA, p, "cat keep.txt");
+      const fencedLines = a.logFile
+        ? readFileSync(a.logFile, "utf8")
+            .split("\n")
+            .filter((l) => l.includes("fenced: this instance stops serving")).length
+        : 0;
+      check(
+        "an owner whose heartbeat is held back (SIGSTOP 22 s) is taken over, and fenced when it resumes, without losing or overwriting a saved file",
+        before.output === "saved through A" &&
+          onB.output === "saved through A" &&
+          ownerWhilePaused === idB &&
+          fenced.value !== null &&
+          fencedLines > 0 &&
+          stored === "newer through B" &&
+          back.output === "newer through B" &&
+          containersOf(p).length === 1,
+        `before ${JSON.stringify(before.output)}; B took over in ${takeoverMs} ms and read ${JSON.stringify(onB.output)}; owner while A paused ${name(ownerWhilePaused)}; A fenced (no rows, fresh beat) ${fenced.value ? `${seconds(fenced.ms)} after SIGCONT` : "no"}, its log says "fenced" ${fencedLines} time(s); stored ${JSON.stringify(stored)}; A's run after ${JSON.stringify(back.output)}; containers ${containersOf(p).length}`,
+      );
+    } finally {
+      if (!resumed) process.kill(pid, "SIGCONT");
+    }
   }
 }
 
@@ -121,6 +321,8 @@ async function main(): Promise<void> {
       SANDBOX_LOG_LEVEL: "warn",
       SANDBOX_RATE_EXEC_PER_PROJECT_PER_MINUTE: "100000",
       SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE: "100000",
+      // The ownership checks leave idle containers of several projects of one user until their idle release.
+      SANDBOX_RATE_SANDBOXES_PER_USER: "100",
     };
     return { port: p, env };
   };
@@ -224,7 +426,7 @@ async function main(): Promise<void> {
       const writeMs = Date.now() - t;
       const onB = await execute(viaB, "cat shared.txt");
       check(
-        "a file written through A is seen by a run on B (B already held a container)",
+        "a file written through A is seen by a run on B (the project moved to B before the write)",
         warmA.output === "v1" && warmB.output === "v1" && onB.output === "v2 written through A",
         `runs before: A ${JSON.stringify(warmA.output)}, B ${JSON.stringify(warmB.output)}; after the write through A (answered in ${writeMs} ms) B's run printed ${JSON.stringify(onB.output)}`,
       );
@@ -292,6 +494,8 @@ async function main(): Promise<void> {
       figures.push(`${name}: containers ${seconds(gone.ms)}, execution row ${seconds(execEnded.ms)}, process row ${seconds(procEnded.ms)}`);
     };
 
+    await ownershipChecks({ a, b, idA, idB, key, db, scope, figures });
+
     // --- booting C leaves A's containers and run alone
     const workA = await busy(viaA, idA);
     const c = await boot("c", 2);
@@ -330,7 +534,7 @@ async function main(): Promise<void> {
       (await viaB.raw("GET", "/api/health")).status === 200 && (await fetch(`${c.base}/api/health`)).status === 200,
       `B and C healthy; their containers: ${theirs.join(", ")}`,
     );
-    console.log(`\nfigures (the bus: extra cost per event through B; recovery after kill -9: time from the kill):\n  ${figures.join("\n  ")}`);
+    console.log(`\nfigures (the bus: extra cost per event through B; round trips through the owner and through B; recovery after kill -9: time from the kill):\n  ${figures.join("\n  ")}`);
   } catch (err) {
     check("harness", false, err instanceof Error ? err.message : String(err));
   } finally {

@@ -12,6 +12,7 @@ import type { PreviewGateway } from "@/server/preview/preview-gateway";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 import type { ClusterBus } from "@/server/services/cluster/cluster-bus";
 import type { FeedRelay } from "@/server/services/cluster/feed-relay";
+import type { ProjectOwnership } from "@/server/services/cluster/project-ownership";
 import type { ExecutionHub } from "@/server/services/executions/execution-hub";
 import type { FileChangeHub } from "@/server/services/files/file-change-hub";
 import type { LiveProcess } from "@/server/services/processes/live-processes";
@@ -93,6 +94,8 @@ export interface AppRuntime {
   feedRelay?: FeedRelay;
   /** Which instance holds a project's container (the ownership lease); unset: a built-in guess (server/services/cluster/locate-project.ts). */
   locateProject?: (projectId: number) => Promise<string | null>;
+  /** Which projects this instance holds (services/cluster/project-ownership.ts); absent outside a server. */
+  projectOwnership?: ProjectOwnership;
 }
 
 const slot = globalThis as typeof globalThis & { __pantheonAppRuntime?: AppRuntime };

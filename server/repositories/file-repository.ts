@@ -68,6 +68,14 @@ export interface StoredConflict {
   currentVersion: string | null;
 }
 
+/** A save from a container refused: the instance no longer holds the project at that epoch (another took it over). */
+export class ProjectTakenError extends Error {
+  constructor(projectId: number, instanceId: string) {
+    super(`project ${projectId}: not saved, instance ${instanceId} no longer holds it (another instance took it over)`);
+    this.name = "ProjectTakenError";
+  }
+}
+
 export type ApplyResult =
   | {
       ok: true;
@@ -128,9 +136,19 @@ export const fileRepository = {
     deletes: string[],
     checkpoint?: CheckpointDraft,
     deleteVersions: Readonly<Record<string, string>> = {},
+    owner?: { instanceId: string; epoch: number },
   ): Promise<ApplyResult> {
     try {
       const result = await getPrisma().$transaction(async (tx) => {
+        // A container's files are saved only by the project's owner at the epoch it holds
+        // (services/cluster/SCALE.md, fencing). FOR SHARE: a takeover waits for this save to
+        // commit, so either the save lands before the new owner loads, or it is refused.
+        if (owner) {
+          const held = await tx.$queryRaw<
+            unknown[]
+          >`SELECT 1 FROM project_owners WHERE project_id = ${projectId}::int AND instance_id = ${owner.instanceId} AND epoch = ${owner.epoch}::bigint FOR SHARE`;
+          if (!held.length) throw new ProjectTakenError(projectId, owner.instanceId);
+        }
         const paths = upserts.map((u) => u.filePath);
         const before = new Map(
           paths.length

@@ -18,6 +18,25 @@ export const serverInstanceRepository = {
     });
   },
 
+  /**
+   * The heartbeat on the database's clock (one clock for every instance; project ownership and the
+   * sweeper judge staleness on it). Returns the database's now and the beat this one replaced:
+   * null when the row was gone (first beat, or removed), so the caller can tell it was silent.
+   */
+  async beatOnDatabaseClock(instance: { id: string; host: string; pid: number }): Promise<{ now: Date; previous: Date | null }> {
+    const [row] = await getPrisma().$queryRaw<{ now: Date; previous: Date | null }[]>`
+      WITH prev AS (SELECT heartbeat_at FROM server_instances WHERE id = ${instance.id}),
+      up AS (
+        INSERT INTO server_instances (id, host, pid, started_at, heartbeat_at)
+        VALUES (${instance.id}, ${instance.host}, ${instance.pid}::int, timezone('UTC', now()), timezone('UTC', now()))
+        ON CONFLICT (id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at
+        RETURNING heartbeat_at
+      )
+      SELECT (SELECT heartbeat_at FROM up) AS now, (SELECT heartbeat_at FROM prev) AS previous`;
+    if (!row) throw new Error("heartbeat: no row returned");
+    return row;
+  },
+
   find(ids: string[]): Promise<ServerInstanceRow[]> {
     if (!ids.length) return Promise.resolve([]);
     return getPrisma().serverInstance.findMany({ where: { id: { in: ids } }, select: { id: true, host: true, pid: true, heartbeatAt: true } });

@@ -6,7 +6,16 @@ import type { ClusterAnswer, ClusterCommand } from "./cluster-bus";
 import { pushChunks } from "./push-chunks";
 
 /** How long a caller waits for another instance's answer before deciding from the records. */
-export const OWNER_ANSWER_MS = { "cancel-execution": 5_000, "stop-process": 15_000, "push-files": 3_000 } as const;
+export const OWNER_ANSWER_MS = {
+  "cancel-execution": 5_000,
+  "stop-process": 15_000,
+  "push-files": 3_000,
+  // Saving an idle project's files and releasing its container (lease-mover.ts).
+  "release-project": 20_000,
+  "start-execution": 10_000,
+  // The caller waits for the run's end with its own bound (forwarded-execution.ts).
+  "await-execution": 60_000,
+} as const;
 
 /**
  * Sends a command to the instance that runs the execution or process. Null when that instance is

@@ -26,6 +26,21 @@ export const clusterCommandSchema = z.discriminatedUnion("type", [
     paths: z.array(z.string().min(1).max(4096)).max(1000).nullable(),
     deleted: z.array(z.string().min(1).max(4096)).max(1000),
   }),
+  // Project ownership (lease-mover.ts, forwarded-execution.ts): hand an idle project over; run an
+  // execution whose row the asker recorded (the code is in the row, never in the message).
+  // force: the user's release or a deletion (runs and processes end); otherwise refused while busy.
+  z.object({ type: z.literal("release-project"), projectId: z.number().int().positive(), force: z.boolean().optional() }),
+  z.object({
+    type: z.literal("start-execution"),
+    executionId: z.number().int().positive(),
+    projectId: z.number().int().positive(),
+    userId: z.number().int().positive(),
+    ai: z.string().min(1).max(50).nullable(),
+    image: z.enum(["node", "python"]),
+    timeoutMs: z.number().int().positive(),
+    maxTimeoutSeconds: z.number().int().positive(),
+  }),
+  z.object({ type: z.literal("await-execution"), executionId: z.number().int().positive() }),
 ]);
 export type ClusterCommand = z.infer<typeof clusterCommandSchema>;
 

@@ -4,8 +4,12 @@ import { getExecutionHub } from "@/server/services/executions/execution-hub";
 import { DatabaseWorkspaceStore } from "@/server/services/files/database-workspace-store";
 import { pushToContainer } from "@/server/services/files/push-to-container";
 import { stopLiveProcess } from "@/server/services/processes/process-service";
+import { releaseLocalContainer } from "@/server/services/projects/release-container";
 import type { ServerInstanceIdentity } from "@/server/services/records/server-instance";
 import { ClusterBus, type ClusterCommand } from "./cluster-bus";
+import { awaitExecutionEnd, startForwardedExecution } from "./forwarded-execution";
+import { releaseForPeer } from "./lease-mover";
+import { startProjectOwnership, stopProjectOwnership } from "./ownership-runtime";
 
 /** What this instance does with a command a peer forwarded (the peer already checked the caller's access). */
 async function handle(command: ClusterCommand): Promise<boolean> {
@@ -16,6 +20,12 @@ async function handle(command: ClusterCommand): Promise<boolean> {
       return stopLiveProcess(command.processId);
     case "push-files":
       return pushSavedFiles(command.projectId, command.paths, command.deleted);
+    case "release-project":
+      return releaseForPeer(command.projectId, command.force === true, releaseLocalContainer);
+    case "start-execution":
+      return startForwardedExecution(command);
+    case "await-execution":
+      return awaitExecutionEnd(command.executionId);
   }
 }
 
@@ -35,6 +45,7 @@ export async function startClusterBus(self: ServerInstanceIdentity, databaseUrl:
   const bus = new ClusterBus({ databaseUrl, self: self.id, handle, log: log.child({ component: "cluster" }) });
   await bus.start();
   getAppRuntime().clusterBus = bus;
+  startProjectOwnership(self, log);
   return bus;
 }
 
@@ -42,4 +53,5 @@ export async function stopClusterBus(): Promise<void> {
   const bus = getAppRuntime().clusterBus;
   getAppRuntime().clusterBus = undefined;
   await bus?.stop();
+  await stopProjectOwnership().catch(() => {});
 }

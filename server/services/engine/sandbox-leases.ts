@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { getAppRuntime } from "@/server/process/app-runtime";
 import { projectRepository } from "@/server/repositories/project-repository";
 import type { LeaseEvents } from "@/server/sandbox/pool";
 import { noteContainerEnded } from "@/server/services/processes/live-processes";
@@ -29,12 +30,16 @@ export function leaseRecorder(log: Logger): LeaseEvents & { settled: () => Promi
     },
     bound(projectId, containerId) {
       const id = idOf(projectId);
-      if (id !== null) inOrder(id, "bind", () => projectRepository.recordContainer(id, containerId));
+      if (id === null) return;
+      // Replicas: the container belongs to the ownership this instance holds (services/cluster).
+      getAppRuntime().projectOwnership?.containerBound(id, containerId);
+      inOrder(id, "bind", () => projectRepository.recordContainer(id, containerId));
     },
     ended(projectId, containerId, reason) {
       const id = idOf(projectId);
       if (id === null) return;
       noteContainerEnded(id, reason);
+      getAppRuntime().projectOwnership?.containerEnded(id, containerId);
       inOrder(id, "release", () => projectRepository.forgetContainer(id, containerId));
     },
   };

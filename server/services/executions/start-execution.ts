@@ -19,6 +19,8 @@ import { executionLimits, requireEngine } from "@/server/services/engine/running
 import type { Env } from "@/lib/env";
 import { getTemplate } from "@/server/templates/templates";
 import { recordDurably } from "@/server/services/records/durable-record";
+import { forwardExecution } from "@/server/services/cluster/forward-execution";
+import { placeProject } from "@/server/services/cluster/lease-mover";
 import { executionRecordStamp } from "@/server/services/records/execution-deadline";
 import { watchListeningPorts, type PortWatch } from "./port-watch";
 import { runLimitNotice } from "./run-limit-notice";
@@ -65,7 +67,7 @@ export interface StartExecutionOptions {
 /** Refusals of the sync that look like probing (size and binary refusals are ordinary). */
 const PROBING = new Set<RefusedReason>(["invalid-path", "symlink", "hardlink", "special-file"]);
 
-interface Admitted {
+export interface Admitted {
   project: ProjectRecord;
   engine: SandboxEngine;
   prepared: PreparedExecution;
@@ -92,21 +94,45 @@ export async function startExecution(
 ): Promise<StartedExecution> {
   const { user, ai } = actor;
   const admitted = await admit(user, projectId, request, settings);
-  const row = await executionRepository.start({
-    projectId,
-    userId: user.id,
-    executedCode: admitted.prepared.command,
-    language: admitted.prepared.language,
-    executionType: admitted.prepared.type,
-    executedByAi: ai,
-    ...executionRecordStamp(admitted.prepared.timeoutMs, admitted.engine.config),
-  });
-  const run = new ExecutionRun(user, admitted, row, ai, opts);
-  const done = run.run();
+  // Replicas: the project's one live container may be on another instance (services/cluster/SCALE.md).
+  const placement = await placeProject(projectId);
+  if (!placement.here) return forwardExecution(user.id, ai, admitted, placement.owner);
+  let row: ExecutionRecord;
+  try {
+    row = await executionRepository.start({
+      projectId,
+      userId: user.id,
+      executedCode: admitted.prepared.command,
+      language: admitted.prepared.language,
+      executionType: admitted.prepared.type,
+      executedByAi: ai,
+      ...executionRecordStamp(admitted.prepared.timeoutMs, admitted.engine.config),
+    });
+  } catch (e) {
+    placement.done();
+    throw e;
+  }
+  return { execution: row, done: runRecordedExecution(user.id, ai, admitted, row, opts, placement.done) };
+}
+
+/**
+ * Runs an execution whose row exists: this instance's own (above), or one a peer recorded and
+ * forwarded to this instance, which holds the project (services/cluster/forwarded-execution.ts).
+ */
+export function runRecordedExecution(
+  userId: number,
+  ai: AiPersonality | null,
+  admitted: Admitted,
+  row: ExecutionRecord,
+  opts: StartExecutionOptions,
+  ended: () => void,
+): Promise<ExecutionWithFiles> {
+  const run = new ExecutionRun(userId, admitted, row, ai, opts);
+  const done = run.run().finally(ended);
   // Failures are recorded and told to subscribers by the run; a caller that only wanted the id
   // (tRPC's executions.run) never awaits `done`, and its rejection must not go unhandled.
   done.catch(() => {});
-  return { execution: row, done };
+  return done;
 }
 
 async function admit(user: AuthUser, projectId: number, request: ExecutionRequest, settings: ExecutionSettings): Promise<Admitted> {
@@ -137,7 +163,7 @@ class ExecutionRun {
   private ports: PortWatch | null = null;
 
   constructor(
-    private readonly user: AuthUser,
+    private readonly userId: number,
     private readonly admitted: Admitted,
     private readonly row: ExecutionRecord,
     private readonly ai: AiPersonality | null,
@@ -219,9 +245,9 @@ class ExecutionRun {
     this.state = "finished";
     const { id: projectId } = project;
     recordExecution({ status: result.status, runtime: engine.config.runtime, durationMs: result.durationMs });
-    logSandboxEvent(executionLogInput({ projectId, userId: this.user.id, aiPersonality: this.ai, type: prepared.type, result }));
+    logSandboxEvent(executionLogInput({ projectId, userId: this.userId, aiPersonality: this.ai, type: prepared.type, result }));
     // Symlinks, devices and invalid names a program left in /workspace: path probing from inside.
-    recordRejectedPaths({ userId: this.user.id, projectId }, result.files?.refused.filter((f) => PROBING.has(f.reason)).length ?? 0);
+    recordRejectedPaths({ userId: this.userId, projectId }, result.files?.refused.filter((f) => PROBING.has(f.reason)).length ?? 0);
     if (this.exit) {
       // Files not saved are told before the end, as the stored error output tells them.
       if (notice) this.hub.push(this.row.id, { seq: this.exit.seq, type: "stderr", data: notice });

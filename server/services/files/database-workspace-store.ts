@@ -3,6 +3,7 @@ import { escapeNonUtf8 } from "@/server/sandbox/workspace-manifest";
 import { getLogger } from "@/server/logging/logger";
 import { fileRepository } from "@/server/repositories/file-repository";
 import { pushToPeers } from "@/server/services/cluster/ask-owner";
+import { savingOwner } from "@/server/services/cluster/ownership-runtime";
 import { getFileChangeHub } from "./file-change-hub";
 import { contentVersion } from "./file-version";
 import { fileTypeOf } from "./file-type";
@@ -36,7 +37,8 @@ export class DatabaseWorkspaceStore implements WorkspaceStore {
     }));
     // What a program wrote is stored whatever the store holds (no base version): the engine does
     // not yet say which version a container's file was based on.
-    const applied = await fileRepository.applyChanges(Number(projectId), upserts, changes.deleted);
+    // Fenced by ownership (replicas): refused when another instance has taken the project.
+    const applied = await fileRepository.applyChanges(Number(projectId), upserts, changes.deleted, undefined, {}, savingOwner(Number(projectId)));
     const changed = applied.ok ? new Set(applied.changed) : new Set<string>();
     const versions = Object.fromEntries(upserts.filter((u) => changed.has(u.filePath)).map((u) => [u.filePath, u.version]));
     // What a program wrote in the container reaches open IDEs without a reload; a file written back

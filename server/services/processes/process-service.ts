@@ -15,6 +15,7 @@ import type { ProjectRecord } from "@/server/repositories/project-repository";
 import { claimSandboxSlot } from "@/server/services/executions/sandbox-quota";
 import { requireProject } from "@/server/services/projects/project-access";
 import { getRateLimits } from "@/server/process/rate-limits-runtime";
+import { placeProjectHere } from "@/server/services/cluster/lease-mover";
 import { requireEngine } from "@/server/services/engine/running-engine";
 import { recordDurably } from "@/server/services/records/durable-record";
 import { currentServerInstance } from "@/server/services/records/server-instance";
@@ -111,7 +112,13 @@ export async function startProcess(
   try {
     await claimSandboxSlot(user.id, project);
     await (await getRateLimits()).consumeExecution(String(user.id), String(projectId));
-    return await launchProcess(user, project, command, port, ai, engine, gateway ?? null);
+    // Replicas: the project's one container is here, or moved here from an idle owner (services/cluster).
+    const placed = await placeProjectHere(projectId, "a background process");
+    try {
+      return await launchProcess(user, project, command, port, ai, engine, gateway ?? null);
+    } finally {
+      placed();
+    }
   } finally {
     slot();
   }

@@ -1,5 +1,6 @@
 import { projectRepository } from "@/server/repositories/project-repository";
 import { getAppRuntime } from "@/server/process/app-runtime";
+import { releaseOnOwner } from "@/server/services/cluster/lease-mover";
 import { getExecutionHub } from "@/server/services/executions/execution-hub";
 import { stopProjectProcesses } from "@/server/services/processes/process-service";
 
@@ -11,6 +12,13 @@ import { stopProjectProcesses } from "@/server/services/processes/process-servic
  * delete and admin stop return promptly (the force path of deadline.ts).
  */
 export async function releaseProjectContainer(projectId: number): Promise<void> {
+  await releaseLocalContainer(projectId);
+  // Replicas: the project's one container may be on another instance (services/cluster/SCALE.md).
+  await releaseOnOwner(projectId);
+}
+
+/** releaseProjectContainer for this instance's engine only (also what an owner does when a peer forwards a release). */
+export async function releaseLocalContainer(projectId: number): Promise<void> {
   getExecutionHub().cancelProject(projectId);
   // Marks every process as stopping at once; their kills fail fast once the container is gone.
   const processesStopped = stopProjectProcesses(projectId);

@@ -17,6 +17,8 @@ export function startRecordSweeper(log: Logger): RecordSweeper {
     },
     databaseUp: () => getDatabaseAvailability().isUp(),
     containers: () => getAppRuntime().engine?.fleet,
+    // Fencing (services/cluster/project-ownership.ts): a beat that finds this instance was silent stops it serving its projects.
+    afterBeat: async (beat) => getAppRuntime().projectOwnership?.afterBeat(beat),
     log: log.child({ component: "records" }),
   });
   sweeper.start();

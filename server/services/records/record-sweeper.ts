@@ -122,6 +122,11 @@ export class RecordSweeper {
       settings?: SweepSettings;
       /** The engine's view of other instances' containers: a dead instance's are removed each round. */
       containers?: () => InstanceContainers | undefined;
+      /**
+       * Told each beat what the row said before it (fencing, services/cluster/ownership-fence.ts):
+       * a previous beat older than the stale window means peers may have taken this instance's work.
+       */
+      afterBeat?: (beat: { now: Date; previous: Date | null; sentAt: number }) => Promise<void>;
       /** False while the database is away: the round is skipped (no heartbeat either). */
       databaseUp?: () => boolean;
       now?: () => Date;
@@ -153,10 +158,19 @@ export class RecordSweeper {
 
   private async round(): Promise<SweepReport> {
     if (this.opts.databaseUp && !this.opts.databaseUp()) return { executions: [], processes: [] };
-    const now = this.opts.now?.() ?? new Date();
     const { self, live } = this.opts;
     const settings = this.settings;
-    await serverInstanceRepository.beat(self, now);
+    // The beat and every staleness judgement use the database's clock (one clock for all hosts).
+    let now: Date;
+    if (this.opts.now) await serverInstanceRepository.beat(self, (now = this.opts.now()));
+    else {
+      const sentAt = Date.now();
+      const beat = await serverInstanceRepository.beatOnDatabaseClock(self);
+      now = beat.now;
+      await this.opts
+        .afterBeat?.({ ...beat, sentAt })
+        .catch((err: unknown) => this.opts.log.warn({ err: err instanceof Error ? err.message : err }, "fencing check failed"));
+    }
     await this.removeDeadInstancesContainers(now.getTime()).catch((err: unknown) =>
       this.opts.log.warn({ err: err instanceof Error ? err.message : err }, "could not remove dead instances' containers"),
     );

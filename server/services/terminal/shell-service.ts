@@ -6,6 +6,7 @@ import type { ProjectRecord } from "@/server/repositories/project-repository";
 import type { SandboxProcess } from "@/server/sandbox/engine";
 import { claimSandboxSlot } from "@/server/services/executions/sandbox-quota";
 import { requireProject } from "@/server/services/projects/project-access";
+import { placeProjectHere } from "@/server/services/cluster/lease-mover";
 import { requireEngine } from "@/server/services/engine/running-engine";
 import { getLogger } from "@/server/logging/logger";
 import { getTemplate } from "@/server/templates/templates";
@@ -67,18 +68,22 @@ export async function startShell(
     // A shell takes a container like an execution does: it counts towards the running-sandboxes quota.
     await claimSandboxSlot(user.id, project);
     const image = project.templateType ? getTemplate(project.templateType).image : "node";
-    const process = await engine.spawn(String(project.id), {
-      image,
-      argv: SHELL_ARGV,
-      tty: true,
-      // An open shell keeps its container: it closes itself after SANDBOX_SHELL_IDLE_MS.
-      holdsContainer: true,
-      env: SHELL_ENV,
-      ...size,
-      // The project's network policy, as its executions get it (the proxy environment included).
-      network: project.networkPolicy,
-      ...(signal ? { signal } : {}),
-    });
+    // Replicas: an idle owner elsewhere hands the project over; a busy one refuses (services/cluster).
+    const placed = await placeProjectHere(project.id, "a shell");
+    const process = await engine
+      .spawn(String(project.id), {
+        image,
+        argv: SHELL_ARGV,
+        tty: true,
+        // An open shell keeps its container: it closes itself after SANDBOX_SHELL_IDLE_MS.
+        holdsContainer: true,
+        env: SHELL_ENV,
+        ...size,
+        // The project's network policy, as its executions get it (the proxy environment included).
+        network: project.networkPolicy,
+        ...(signal ? { signal } : {}),
+      })
+      .finally(placed);
     const projectKey = String(project.id);
     const containerId = engine.fleet.activeSandboxes().find((s) => s.projectId === projectKey)?.containerId ?? null;
     const containerGone = () => containerId === null || !engine.fleet.activeSandboxes().some((s) => s.containerId === containerId);
