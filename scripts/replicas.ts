@@ -220,13 +220,26 @@ async function ownershipChecks({ a, b, idA, idB, key, db, scope, figures }: Clus
     const forwarded = await through(viaB);
     figures.push(`execution round trip ("true", REST execute) through the owner A: ${p50p95(owner)}`);
     figures.push(`execution round trip ("true", REST execute) through B, forwarded to A: ${p50p95(forwarded)}`);
-    // A background process through B while A is busy: not forwarded (its stream would need proxying), refused naming A.
-    const refused = await viaB.raw("POST", `/api/sandbox/projects/${p}/processes`, { command: "sleep 5" });
-    const refusal = (await refused.json()) as { error?: { message?: string } };
+    // A background process through B while A is busy: forwarded to A (one container), stopped through B, its output kept.
+    const started = await viaB.raw("POST", `/api/sandbox/projects/${p}/processes`, { command: "echo forwarded-$((2+3)); sleep 600" });
+    const fwd = (await started.json()) as { id?: number; status?: string };
+    const fwdRow = (
+      await db.query<{ instance_id: string | null; status: string }>("SELECT instance_id, status FROM sandbox_processes WHERE id = $1", [fwd.id ?? 0])
+    ).rows[0];
+    await sleep(1_000);
+    const stopped = await viaB.raw("DELETE", `/api/sandbox/projects/${p}/processes/${fwd.id ?? 0}`);
+    const after = (await (await viaB.raw("GET", `/api/sandbox/projects/${p}/processes/${fwd.id ?? 0}`)).json()) as { status?: string; output?: string };
     check(
-      "a background process through B while A is busy is refused with 409 naming A (not started twice)",
-      refused.status === 409 && (refusal.error?.message ?? "").includes(idA) && containersOf(p).length === 1,
-      `B answered ${refused.status}: ${JSON.stringify(refusal.error?.message)}; containers ${containersOf(p).length}`,
+      "a background process through B while A is busy is started on A (one container), stopped through B, its output kept",
+      started.status === 201 || started.status === 200
+        ? fwdRow?.instance_id === idA &&
+            fwdRow.status === "running" &&
+            containersOf(p).length === 1 &&
+            stopped.ok &&
+            after.status !== "running" &&
+            (after.output ?? "").includes("forwarded-5")
+        : false,
+      `B answered ${started.status} (${fwd.status}); row on ${name(fwdRow?.instance_id ?? null)} ${fwdRow?.status}; containers ${containersOf(p).length}; stop ${stopped.status}; then ${after.status} ${JSON.stringify(after.output)}`,
     );
 
     // The user's release through B (A still runs the process): A's runs and processes end and its container goes.
@@ -534,7 +547,9 @@ async function main(): Promise<void> {
       (await viaB.raw("GET", "/api/health")).status === 200 && (await fetch(`${c.base}/api/health`)).status === 200,
       `B and C healthy; their containers: ${theirs.join(", ")}`,
     );
-    console.log(`\nfigures (the bus: extra cost per event through B; round trips through the owner and through B; recovery after kill -9: time from the kill):\n  ${figures.join("\n  ")}`);
+    console.log(
+      `\nfigures (the bus: extra cost per event through B; round trips through the owner and through B; recovery after kill -9: time from the kill):\n  ${figures.join("\n  ")}`,
+    );
   } catch (err) {
     check("harness", false, err instanceof Error ? err.message : String(err));
   } finally {

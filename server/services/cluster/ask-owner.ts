@@ -15,6 +15,8 @@ export const OWNER_ANSWER_MS = {
   "start-execution": 10_000,
   // The caller waits for the run's end with its own bound (forwarded-execution.ts).
   "await-execution": 60_000,
+  // Binding the project's container if needed, spawning, opening the preview listener.
+  "start-process": 30_000,
 } as const;
 
 /**

@@ -41,6 +41,12 @@ export const clusterCommandSchema = z.discriminatedUnion("type", [
     maxTimeoutSeconds: z.number().int().positive(),
   }),
   z.object({ type: z.literal("await-execution"), executionId: z.number().int().positive() }),
+  z.object({
+    type: z.literal("start-process"),
+    processId: z.number().int().positive(),
+    projectId: z.number().int().positive(),
+    maxPerProject: z.number().int().positive(),
+  }),
 ]);
 export type ClusterCommand = z.infer<typeof clusterCommandSchema>;
 

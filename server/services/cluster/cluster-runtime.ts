@@ -3,7 +3,7 @@ import { getAppRuntime } from "@/server/process/app-runtime";
 import { getExecutionHub } from "@/server/services/executions/execution-hub";
 import { DatabaseWorkspaceStore } from "@/server/services/files/database-workspace-store";
 import { pushToContainer } from "@/server/services/files/push-to-container";
-import { stopLiveProcess } from "@/server/services/processes/process-service";
+import { startForwardedProcess, stopLiveProcess } from "@/server/services/processes/process-service";
 import { releaseLocalContainer } from "@/server/services/projects/release-container";
 import type { ServerInstanceIdentity } from "@/server/services/records/server-instance";
 import { ClusterBus, type ClusterCommand } from "./cluster-bus";
@@ -26,6 +26,8 @@ async function handle(command: ClusterCommand): Promise<boolean> {
       return startForwardedExecution(command);
     case "await-execution":
       return awaitExecutionEnd(command.executionId);
+    case "start-process":
+      return startForwardedProcess(command.processId, command.projectId, command.maxPerProject);
   }
 }
 

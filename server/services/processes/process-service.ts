@@ -1,5 +1,5 @@
 import type { Env } from "@/lib/env";
-import type { AiPersonality } from "@/lib/ai-personalities";
+import { type AiPersonality, aiPersonalitySchema } from "@/lib/ai-personalities";
 import type { Actor } from "@/server/auth/actor";
 import type { AuthUser } from "@/server/auth/auth-user";
 import { AppError } from "@/server/errors/app-error";
@@ -11,11 +11,12 @@ import { type ProcessRecord, processRepository } from "@/server/repositories/pro
 import { currentPreviewSettings, getPreviewGateway } from "@/server/process/preview-runtime";
 import type { ImageKind } from "@/server/sandbox/config";
 import type { SandboxEngine, SandboxProcess } from "@/server/sandbox/engine";
-import type { ProjectRecord } from "@/server/repositories/project-repository";
+import { type ProjectRecord, projectRepository } from "@/server/repositories/project-repository";
 import { claimSandboxSlot } from "@/server/services/executions/sandbox-quota";
 import { requireProject } from "@/server/services/projects/project-access";
 import { getRateLimits } from "@/server/process/rate-limits-runtime";
-import { placeProjectHere } from "@/server/services/cluster/lease-mover";
+import { placeProject } from "@/server/services/cluster/lease-mover";
+import { forwardProcess } from "@/server/services/cluster/forward-process";
 import { requireEngine } from "@/server/services/engine/running-engine";
 import { recordDurably } from "@/server/services/records/durable-record";
 import { currentServerInstance } from "@/server/services/records/server-instance";
@@ -101,50 +102,90 @@ export async function startProcess(
   const gateway = port === null ? null : getPreviewGateway();
   if (port !== null && !gateway) throw new AppError("UNAVAILABLE", "Previews are not served by this server process");
 
-  const running = liveProcessesOf(projectId);
-  const sameport = running.find((p) => port !== null && p.port === port);
-  if (sameport) throw new AppError("CONFLICT", `Process ${sameport.id} already serves port ${port}; stop it first`);
-  const max = limits.SANDBOX_MAX_PROCESSES_PER_PROJECT;
-  if (running.length >= max)
-    throw new AppError("CONFLICT", `At most ${max} background processes per project (SANDBOX_MAX_PROCESSES_PER_PROJECT); stop one first`);
+  const refused = projectCapRefusal(projectId, port, limits.SANDBOX_MAX_PROCESSES_PER_PROJECT);
+  if (refused) throw new AppError("CONFLICT", refused);
   // Held from here until the process is registered (or failed): concurrent starts cannot pass the caps together.
   const slot = reserveProcessSlot(user.id, port !== null, limits);
   try {
     await claimSandboxSlot(user.id, project);
     await (await getRateLimits()).consumeExecution(String(user.id), String(projectId));
-    // Replicas: the project's one container is here, or moved here from an idle owner (services/cluster).
-    const placed = await placeProjectHere(projectId, "a background process");
+    // Replicas: the project's one container is here (or moved here from an idle owner), or the
+    // owner is busy and starts the process itself (services/cluster/forward-process.ts).
+    const placement = await placeProject(projectId);
+    if (!placement.here) {
+      const forwarded = { projectId, userId: user.id, command, image: imageOf(project), port, ai };
+      return processView(await forwardProcess(forwarded, placement.owner, limits.SANDBOX_MAX_PROCESSES_PER_PROJECT));
+    }
     try {
-      return await launchProcess(user, project, command, port, ai, engine, gateway ?? null);
+      const row = await recordStart(user.id, project, command, port, ai, currentServerInstance()?.id ?? null);
+      return await launchProcess(user.id, project, row, ai, engine, gateway ?? null);
     } finally {
-      placed();
+      placement.done();
     }
   } finally {
     slot();
   }
 }
 
+/** A reason the project cannot take one more process (same port served, too many), or null. */
+function projectCapRefusal(projectId: number, port: number | null, max: number): string | null {
+  const running = liveProcessesOf(projectId);
+  const sameport = running.find((p) => port !== null && p.port === port);
+  if (sameport) return `Process ${sameport.id} already serves port ${port}; stop it first`;
+  if (running.length >= max) return `At most ${max} background processes per project (SANDBOX_MAX_PROCESSES_PER_PROJECT); stop one first`;
+  return null;
+}
+
+const imageOf = (project: ProjectRecord): ImageKind => (project.templateType ? getTemplate(project.templateType).image : "node");
+
+function recordStart(userId: number, project: ProjectRecord, command: string, port: number | null, ai: AiPersonality | null, instanceId: string | null) {
+  return processRepository.start({ projectId: project.id, userId, command, image: imageOf(project), port, startedByAi: ai, instanceId });
+}
+
+/**
+ * The owner's side of a forwarded start (`start-process`, services/cluster/forward-process.ts): the
+ * peer admitted the caller (access, quotas, rate limits) and recorded the row naming this
+ * instance; the project's own caps are checked here, where its processes run. True once the row
+ * is settled (running, or failed with the reason in its output); false when this instance cannot
+ * serve the project (it moved meanwhile) or the row is not a pending start.
+ */
+export async function startForwardedProcess(processId: number, projectId: number, maxPerProject: number): Promise<boolean> {
+  const placement = await placeProject(projectId);
+  if (!placement.here) return false;
+  try {
+    const [row, project] = await Promise.all([processRepository.findById(processId), projectRepository.findById(projectId)]);
+    if (!row || row.userId === null || row.status !== "running" || row.projectId !== projectId || liveProcesses().has(row.id) || !project) return false;
+    const refused = projectCapRefusal(projectId, row.port, maxPerProject);
+    if (refused) {
+      await processRepository.finish(row.id, { status: "failed", exitCode: null, output: `pantheon: ${refused}\n` });
+      return true;
+    }
+    const gateway = row.port === null ? null : getPreviewGateway();
+    await launchProcess(row.userId, project, row, aiPersonalitySchema.nullable().catch(null).parse(row.startedByAi), requireEngine(), gateway ?? null);
+    return true;
+  } catch (err) {
+    // The peer reads the failure from the row (launchProcess already recorded a failed spawn;
+    // finish leaves an ended row alone, so this only covers a failure before the spawn).
+    getLogger().warn({ err, processId, projectId }, "forwarded background process failed to start");
+    const message = err instanceof AppError ? err.message : "the process could not start";
+    await processRepository.finish(processId, { status: "failed", exitCode: null, output: `pantheon: ${message}\n` }).catch(() => {});
+    return true;
+  } finally {
+    placement.done();
+  }
+}
+
 async function launchProcess(
-  user: AuthUser,
+  userId: number,
   project: ProjectRecord,
-  command: string,
-  port: number | null,
+  row: ProcessRecord,
   ai: AiPersonality | null,
   engine: SandboxEngine,
   gateway: PreviewGateway | null,
 ): Promise<ProcessView> {
   const projectId = project.id;
-
-  const image: ImageKind = project.templateType ? getTemplate(project.templateType).image : "node";
-  const row = await processRepository.start({
-    projectId,
-    userId: user.id,
-    command,
-    image,
-    port,
-    startedByAi: ai,
-    instanceId: currentServerInstance()?.id ?? null,
-  });
+  const { command, port } = row;
+  const image = imageOf(project);
   let process: SandboxProcess;
   try {
     process = await engine.spawn(String(projectId), {
@@ -177,7 +218,7 @@ async function launchProcess(
     output,
     previewPort: null,
     stopping: false,
-    userId: user.id,
+    userId,
     endReason: null,
     settled: new Promise((r) => (settle = r)),
   };
@@ -198,7 +239,7 @@ async function launchProcess(
     }
   }
   void process.exited.then(() => recordEnd(live).finally(settle));
-  getLogger().info({ projectId, processId: row.id, port, previewPort: live.previewPort, userId: user.id, ai }, "background process started");
+  getLogger().info({ projectId, processId: row.id, port, previewPort: live.previewPort, userId, ai }, "background process started");
   return processView(current);
 }
 
