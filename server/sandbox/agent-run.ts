@@ -151,7 +151,7 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
       );
       let seen = false;
       try {
-        for await (const event of checkedProcessEvents(call)) {
+        for await (const event of checkedProcessEvents(call, undefined, 0, () => callAbort.abort())) {
           seen = true;
           handle(event);
         }
