@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { AgentConnection } from "./agent/agent-connection";
-import { checkedProcessEvents, checkWrites, type CheckedWrites } from "./agent/agent-events";
+import { AgentCallError } from "./agent/agent-errors";
+import { checkedProcessEvents, checkWrites, type CheckedProcessEvent, type CheckedWrites } from "./agent/agent-events";
 import { Stream } from "./agent/gen/pantheon/agent/v1/agent_pb";
 import { WORKSPACE_DIR } from "./container-scripts";
 import { isSandboxError } from "./errors";
@@ -9,6 +10,7 @@ import { ExecutionOutput } from "./execution-output";
 import type { PreparedExecution } from "./execution-request";
 import type { ExecutionEvent } from "./execution-types";
 import { classify, type RunOutcome } from "./executor";
+import { plainArgv } from "./plain-command";
 
 // An execution through the container's agent: one ProcessService.Start call (an h2 stream on the
 // agent's one attached exec), no docker exec, no script. The agent reports the exit with rusage
@@ -17,6 +19,8 @@ import { classify, type RunOutcome } from "./executor";
 /** Code snippets: the code arrives on stdin, goes to a temp file, and the runner gets the file. */
 const CODE_RUNNER = 'f=/tmp/.pantheon-run-$$$1; shift; cat > "$f" && exec "$@" "$f" < /dev/null';
 const SIGKILL = 9;
+/** Hello's feature name for StartRequest.plain_command. */
+const PLAIN_COMMAND = "plain_command";
 /** Beyond the execution's timeout: the kill and the drain of the stream. Past it the call is cut. */
 const CALL_GRACE_MS = 10_000;
 
@@ -30,6 +34,8 @@ export interface AgentRunOptions {
   onEvent?: (event: ExecutionEvent) => void;
   env?: Record<string, string>;
   maxOutputBytes: number;
+  /** Start commands without shell syntax as argv when the agent offers it (default true). */
+  plainCommands?: boolean;
   log: Logger;
   /** Aborted when the container dies or is released (the pool's lease.died). */
   deathSignal: AbortSignal;
@@ -48,6 +54,11 @@ export interface AgentRunOptions {
     /** The container's memory limit: a SIGKILL nobody sent to a run that peaked near it is an OOM kill. */
     limitBytes?: number;
   };
+}
+
+/** The agent refused a plain command before starting anything: bash is to run it. */
+function refusedBeforeStart(err: unknown): boolean {
+  return err instanceof AgentCallError && (err.rpcCode === "not_found" || err.rpcCode === "failed_precondition");
 }
 
 /** Runs one prepared execution through the agent; never throws (failures are in the outcome). */
@@ -98,12 +109,36 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
       () => {},
     );
   let sweep: Promise<void> | null = null;
+  const handle = (event: CheckedProcessEvent) => {
+    if (event.type === "output") {
+      const data = Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength);
+      for (const out of output.append(event.stream === Stream.STDERR ? "stderr" : "stdout", data)) emit(out);
+    } else if (event.type === "exited") {
+      const e = event.exited;
+      // A signal's death reads as a shell reports it (128 + n): 137 is a SIGKILL from outside.
+      exitCode = e.signal ? 128 + e.signal : e.exitCode;
+      peakBytes = Number(e.maxRssBytes);
+      memoryPeakMb = Math.round((peakBytes / (1024 * 1024)) * 10) / 10;
+      const micros = Number(e.userCpuMicros + e.systemCpuMicros);
+      const wall = Number(e.durationMicros);
+      cpuPercent = wall > 0 ? Math.round((micros / wall) * 1000) / 10 : null;
+      writes = checkWrites(e);
+      // An agent that did not kill the tree (an older one) gets the Signal, sent as soon as
+      // the exit is known: its round trip overlaps the end of the stream.
+      sweep ??= e.treeKilled ? Promise.resolve() : killTree();
+    }
+  };
+  // A command with no shell syntax starts without bash when the agent can do it exactly as bash's
+  // in-place exec would; when the agent refuses (not found, a script without #!, …) nothing ran
+  // and the command goes through bash after all, which says what bash says.
+  let plain = exec.suffix === "-" && opts.plainCommands !== false && agent.supports(PLAIN_COMMAND) ? plainArgv(exec.command) : null;
   try {
-    if (!opts.signal?.aborted) {
+    while (!opts.signal?.aborted) {
       const call = agent.process.start(
         {
           id,
-          command: { case: "argv", value: { args } },
+          command: { case: "argv", value: { args: plain ?? args } },
+          plainCommand: plain !== null,
           cwd: WORKSPACE_DIR,
           env: opts.env ?? {},
           stdin: exec.stdin ?? new Uint8Array(),
@@ -114,26 +149,21 @@ export async function runOnAgent(agent: AgentConnection, exec: PreparedExecution
         },
         { timeoutMs: exec.timeoutMs + CALL_GRACE_MS, signal: callAbort.signal },
       );
-      for await (const event of checkedProcessEvents(call)) {
-        if (event.type === "output") {
-          const data = Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength);
-          for (const out of output.append(event.stream === Stream.STDERR ? "stderr" : "stdout", data)) emit(out);
-        } else if (event.type === "exited") {
-          const e = event.exited;
-          // A signal's death reads as a shell reports it (128 + n): 137 is a SIGKILL from outside.
-          exitCode = e.signal ? 128 + e.signal : e.exitCode;
-          peakBytes = Number(e.maxRssBytes);
-          memoryPeakMb = Math.round((peakBytes / (1024 * 1024)) * 10) / 10;
-          const micros = Number(e.userCpuMicros + e.systemCpuMicros);
-          const wall = Number(e.durationMicros);
-          cpuPercent = wall > 0 ? Math.round((micros / wall) * 1000) / 10 : null;
-          writes = checkWrites(e);
-          // An agent that did not kill the tree (an older one) gets the Signal, sent as soon as
-          // the exit is known: its round trip overlaps the end of the stream.
-          sweep ??= e.treeKilled ? Promise.resolve() : killTree();
+      let seen = false;
+      try {
+        for await (const event of checkedProcessEvents(call, undefined, 0, () => callAbort.abort())) {
+          seen = true;
+          handle(event);
         }
+      } catch (err) {
+        if (plain !== null && !seen && ending === null && refusedBeforeStart(err)) {
+          plain = null;
+          continue;
+        }
+        throw err;
       }
       await (sweep ?? killTree());
+      break;
     }
   } catch (err) {
     error = isSandboxError(err) ? { code: err.code, message: err.message } : { code: "INTERNAL", message: "the execution stream failed" };

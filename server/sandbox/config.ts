@@ -120,6 +120,11 @@ export const EngineConfigSchema = z
       .regex(/^\/[A-Za-z0-9._/-]{0,59}$/)
       .nullable()
       .default(() => defaultAgentSocketBase()),
+    /**
+     * A command with no shell syntax starts as argv, without `bash -c`, when the agent offers it
+     * (plain-command.ts); false: every command goes through bash (the benchmarks compare both).
+     */
+    plainCommands: z.boolean().default(true),
     retryInitialMs: z.number().int().min(10).max(60_000).default(500),
     retryMaxMs: z.number().int().min(100).max(600_000).default(30_000),
   })

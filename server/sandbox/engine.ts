@@ -425,6 +425,7 @@ export class SandboxEngine {
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       env,
       maxOutputBytes: this.config.maxOutputBytes,
+      plainCommands: this.config.plainCommands,
       log: this.log,
       deathSignal: lease.died.signal,
       oom: {

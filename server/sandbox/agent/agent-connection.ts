@@ -94,6 +94,11 @@ export class AgentConnection {
   readonly dead: Promise<AgentDeath>;
   hello: HelloResponse | null = null;
 
+  /** Whether this agent's Hello lists an optional behaviour (agent.proto HelloResponse.features). */
+  supports(feature: string): boolean {
+    return this.hello?.features.includes(feature) ?? false;
+  }
+
   private death: AgentDeath | null = null;
   private resolveDead!: (death: AgentDeath) => void;
   private readonly deathController = new AbortController();

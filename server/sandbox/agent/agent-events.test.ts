@@ -2,11 +2,11 @@ import { create } from "@bufbuild/protobuf";
 import { Writable } from "node:stream";
 import { PassThrough } from "node:stream";
 import pino from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { forwardAgentLog } from "./agent-log";
-import { checkWatchBatch, checkWrites } from "./agent-events";
+import { checkedProcessEvents, checkWatchBatch, checkWrites } from "./agent-events";
 import { decodeAgentPath, encodeWorkspacePath } from "./agent-paths";
-import { ExitedSchema, FileChange_Kind, FileEntrySchema, WatchResponseSchema } from "./gen/pantheon/agent/v1/agent_pb";
+import { ExitedSchema, FileChange_Kind, FileEntrySchema, ProcessEventSchema, WatchResponseSchema, type ProcessEvent } from "./gen/pantheon/agent/v1/agent_pb";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -108,5 +108,69 @@ describe("forwardAgentLog", () => {
     await flush();
     expect(lines.length).toBe(5);
     expect(forwarder.dropped()).toBe(995);
+  });
+});
+
+describe("checkedProcessEvents: the call is read to its end after the exit", () => {
+  const started = create(ProcessEventSchema, { seq: 1n, event: { case: "started", value: { pid: 7 } } });
+  const exited = create(ProcessEventSchema, { seq: 2n, event: { case: "exited", value: create(ExitedSchema, { exitCode: 0 }) } });
+
+  /** A call's events; `hang`: after them the stream stays open (a next() that never settles). */
+  function call(events: ProcessEvent[], hang: boolean) {
+    const calls = { next: 0, returned: 0 };
+    let i = 0;
+    const iterable: AsyncIterable<ProcessEvent> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => {
+          calls.next++;
+          const event = events[i++];
+          if (event) return Promise.resolve({ done: false as const, value: event });
+          return hang ? new Promise<IteratorResult<ProcessEvent>>(() => {}) : Promise.resolve({ done: true as const, value: undefined });
+        },
+        return: () => {
+          calls.returned++;
+          return Promise.resolve({ done: true as const, value: undefined });
+        },
+      }),
+    };
+    return { iterable, calls };
+  }
+
+  it("reads the end of the stream after `exited` instead of abandoning the call (an abandoned call is reset)", async () => {
+    const { iterable, calls } = call([started, exited], false);
+    const cancel = vi.fn();
+    const seen = [];
+    for await (const e of checkedProcessEvents(iterable, "test", 0, cancel)) seen.push(e.type);
+    expect(seen).toEqual(["started", "exited"]);
+    expect(calls).toEqual({ next: 3, returned: 0 });
+    expect(cancel).not.toHaveBeenCalled();
+  });
+
+  it("an agent that keeps the stream open after `exited` has its call cut, and the events still end", async () => {
+    vi.useFakeTimers();
+    try {
+      const { iterable, calls } = call([started, exited], true);
+      const cancel = vi.fn();
+      const seen: string[] = [];
+      const done = (async () => {
+        for await (const e of checkedProcessEvents(iterable, "test", 0, cancel)) seen.push(e.type);
+      })();
+      await vi.advanceTimersByTimeAsync(1_000);
+      await done;
+      expect(seen).toEqual(["started", "exited"]);
+      expect(cancel).toHaveBeenCalledTimes(1);
+      expect(calls.returned).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a stream that ends without `exited` still fails", async () => {
+    const { iterable } = call([started], false);
+    await expect(
+      (async () => {
+        for await (const _ of checkedProcessEvents(iterable, "test")) void _;
+      })(),
+    ).rejects.toThrow(/ended before the exit event/);
   });
 });

@@ -25,6 +25,15 @@ export type CheckedProcessEvent =
   | { seq: number; type: "exited"; exited: Exited };
 
 /**
+ * After `exited`, how long the end of the call (the agent's end-of-stream message, sent right
+ * after it) is awaited before the call is abandoned. Reading the call to its end matters: a call
+ * abandoned mid-stream is reset (RST_STREAM INTERNAL_ERROR), and node builds and emits an error
+ * for each such stream — about a quarter of this process's CPU per execution (profiled at 50
+ * projects at once). An agent that keeps the stream open past its exit costs at most this.
+ */
+const END_AFTER_EXIT_MS = 1_000;
+
+/**
  * The events of Start (or Connect after `afterSeq`), checked. Ends after `exited`; a stream that
  * ends without it fails (the agent died or lied), so an execution can never pass for finished.
  */
@@ -32,39 +41,74 @@ export async function* checkedProcessEvents(
   events: AsyncIterable<ProcessEvent>,
   call = "agent ProcessService.Start",
   afterSeq = 0,
+  /** Cuts the call (its signal) when the agent does not end it after the exit event. */
+  cancel?: () => void,
 ): AsyncGenerator<CheckedProcessEvent> {
   let expected = afterSeq + 1;
-  for await (const event of events) {
-    // uint64 on the wire: anything past 2^53 is not a sequence number we issued.
-    if (event.seq !== BigInt(expected)) {
-      // After a Connect, the first event may be a gap that jumps over dropped ones.
-      if (!(event.event.case === "gap" && event.seq > BigInt(expected) && event.seq <= BigInt(Number.MAX_SAFE_INTEGER))) {
-        throw agentProtocolError(call, `event seq ${event.seq} where ${expected} was due`);
-      }
-    }
-    const seq = Number(event.seq);
-    expected = seq + 1;
-    switch (event.event.case) {
-      case "started":
-        yield { seq, type: "started", pid: event.event.value.pid };
-        break;
-      case "output": {
-        const { data, stream } = event.event.value;
-        if (data.length > MAX_OUTPUT_EVENT_BYTES) throw agentProtocolError(call, `output event of ${data.length} bytes`);
-        yield { seq, type: "output", stream, data };
+  const iterator = events[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) {
+        finished = true;
         break;
       }
-      case "gap":
-        yield { seq, type: "gap", droppedEvents: Number(event.event.value.droppedEvents) };
-        break;
-      case "exited":
-        yield { seq, type: "exited", exited: event.event.value };
-        return;
-      default:
-        throw agentProtocolError(call, `event ${seq} of no known kind`);
+      const event = next.value;
+      // uint64 on the wire: anything past 2^53 is not a sequence number we issued.
+      if (event.seq !== BigInt(expected)) {
+        // After a Connect, the first event may be a gap that jumps over dropped ones.
+        if (!(event.event.case === "gap" && event.seq > BigInt(expected) && event.seq <= BigInt(Number.MAX_SAFE_INTEGER))) {
+          throw agentProtocolError(call, `event seq ${event.seq} where ${expected} was due`);
+        }
+      }
+      const seq = Number(event.seq);
+      expected = seq + 1;
+      switch (event.event.case) {
+        case "started":
+          yield { seq, type: "started", pid: event.event.value.pid };
+          break;
+        case "output": {
+          const { data, stream } = event.event.value;
+          if (data.length > MAX_OUTPUT_EVENT_BYTES) throw agentProtocolError(call, `output event of ${data.length} bytes`);
+          yield { seq, type: "output", stream, data };
+          break;
+        }
+        case "gap":
+          yield { seq, type: "gap", droppedEvents: Number(event.event.value.droppedEvents) };
+          break;
+        case "exited":
+          yield { seq, type: "exited", exited: event.event.value };
+          // The call's end, briefly awaited; anything else after the exit is ignored, as before.
+          if (!(await endsSoon(iterator))) {
+            // A next() is still pending: return() would queue behind it (it waits for the agent),
+            // so it is not awaited; the caller's signal (or the call's deadline) cuts the call.
+            cancel?.();
+            void iterator.return?.().catch(() => {});
+          }
+          finished = true;
+          return;
+        default:
+          throw agentProtocolError(call, `event ${seq} of no known kind`);
+      }
     }
+  } finally {
+    // Left early (an error, the caller stopped, or no end after the exit): the call is cancelled.
+    if (!finished) await iterator.return?.();
   }
   throw agentProtocolError(call, "the stream ended before the exit event");
+}
+
+/** Whether the iterator ends within END_AFTER_EXIT_MS (its next result is `done`). */
+async function endsSoon(iterator: AsyncIterator<ProcessEvent>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), END_AFTER_EXIT_MS)));
+  try {
+    const next = await Promise.race([iterator.next().catch(() => ({ done: false as const })), late]);
+    return next !== "late" && next.done === true;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface CheckedEntry {

@@ -3,7 +3,7 @@
 // A script, not a test: it prints numbers and asserts nothing. BENCH_ONLY=spawn: only the spawn rows.
 // BENCH_AGENT_SOCKET=off: agent calls over the exec's stream instead of the engine's socket (runc).
 import { readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import Dockerode from "dockerode";
 import pino from "pino";
@@ -41,6 +41,32 @@ const config = parseEngineConfig({
 });
 const image = imageFor(config, "node");
 
+/** The machine's load average, printed with the figures: only a quiet machine's compare. */
+function load(): string {
+  return `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")} (${cpus().length} cores)`;
+}
+
+/** CPU nanoseconds the containers' cgroups used (cgroup v1 cpuacct, else v2 cpu.stat); null if unreadable. */
+function containersCpuNs(ids: Iterable<string>): number | null {
+  let sum = 0;
+  for (const id of ids) {
+    try {
+      sum += Number(readFileSync(`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, "utf8"));
+    } catch {
+      try {
+        const usec = /usage_usec (\d+)/.exec(readFileSync(`/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`, "utf8"))?.[1];
+        if (usec === undefined) return null;
+        sum += Number(usec) * 1000;
+      } catch {
+        return null;
+      }
+    }
+  }
+  return sum;
+}
+
 /** The machine's CPU jiffies (all cores), busy and total, from /proc/stat. */
 function machineCpu(): { busy: number; total: number } {
   const fields = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
@@ -75,7 +101,7 @@ async function rawExec(container: Dockerode.Container, cmd: string[]): Promise<v
 }
 
 async function main() {
-  console.log(`engine bench: runtime=${runtime} rounds=${rounds} image=${image}`);
+  console.log(`engine bench: runtime=${runtime} rounds=${rounds} image=${image}; ${load()}`);
   const { driver } = createDockerDriver(config, docker, logger);
   const labels = { [LABEL_SANDBOX]: "1", [LABEL_SCOPE]: config.scope, [LABEL_INSTANCE]: config.instanceId };
 
@@ -123,6 +149,7 @@ async function main() {
   }
 
   const fmt = (n: number) => n.toFixed(1).padStart(7);
+  console.log(`\nat the end: ${load()}`);
   console.log(`\n| ${"measurement".padEnd(58)} | engine p50 | engine p95 | baseline p50 | baseline p95 | baseline`);
   console.log(`|${"-".repeat(60)}|-----------:|-----------:|-------------:|-------------:|---------`);
   for (const row of rows) {
@@ -174,7 +201,9 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
 
   // 50 projects executing `echo 1` at once: throughput, and each execution's latency against idle.
   const projects = Array.from({ length: 50 }, (_, i) => `many-${i}`);
-  await Promise.all(projects.map((p) => engine.execute(p, { kind: "command", command: "true", timeoutMs: 120_000 })));
+  const containerIds = new Set<string>();
+  for (const r of await Promise.all(projects.map((p) => engine.execute(p, { kind: "command", command: "true", timeoutMs: 120_000 }))))
+    if (r.containerId) containerIds.add(r.containerId);
   const perProject = Math.max(2, Math.round(rounds / 5));
   const concurrent: number[] = [];
   const failures: string[] = [];
@@ -184,6 +213,7 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
   loopDelay.enable();
   const cpuBefore = process.cpuUsage();
   const machineBefore = machineCpu();
+  const containersBefore = containersCpuNs(containerIds);
   const wallStart = performance.now();
   await Promise.all(
     projects.map(async (p) => {
@@ -204,6 +234,18 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
     `50 projects at once: ${concurrent.length} runs in ${wall.toFixed(2)} s; this process ${((cpu.user + cpu.system) / 1000 / Math.max(1, concurrent.length)).toFixed(2)} ms CPU per run ` +
       `(${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(0)}% of a core), event loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, ` +
       `machine ${(busyShare * 100).toFixed(0)}% busy (${cpus().length} cores)`,
+  );
+  // The rest of the machine's time per run: the 50 containers (agents and the runs themselves), and
+  // everything else (kernel work outside them, dockerd, other users of the machine).
+  const containersAfter = containersCpuNs(containerIds);
+  const runs = Math.max(1, concurrent.length);
+  const machineMs = ((machine.busy - machineBefore.busy) / 100) * 1000; // jiffies of 10 ms (USER_HZ 100)
+  const processMs = (cpu.user + cpu.system) / 1000;
+  const containersMs = containersBefore !== null && containersAfter !== null ? (containersAfter - containersBefore) / 1e6 : null;
+  console.log(
+    `50 projects at once, CPU per run: this process ${(processMs / runs).toFixed(2)} ms, the containers (agent + run) ` +
+      `${containersMs === null ? "unreadable" : `${(containersMs / runs).toFixed(2)} ms`}, the whole machine ${(machineMs / runs).toFixed(2)} ms ` +
+      `(capacity at this cost on ${cpus().length} cores: ${((cpus().length * 1000) / (machineMs / runs)).toFixed(0)} runs/s); ${load()}`,
   );
   if (failures.length) console.log(`50 projects at once: ${failures.length} failed runs, e.g. ${failures[0]}`);
   rows.push({

@@ -3,6 +3,10 @@
 // Start call, each event of the agent's stream and the engine's exit event; beside them, in the
 // same rounds, a bare Start of `true` on the same agent connection (no write tracking, no tree
 // kill, no save) and an agent Hello (the transport's round trip alone). Prints, asserts nothing.
+// Two engines, alternating round by round so both meet the same machine: BENCH_FLOOR=plain (the
+// default) compares commands through `bash -c` with plain commands (plain-command.ts);
+// BENCH_FLOOR=transport compares the exec's stream with the engine's socket (runc).
+import { cpus, loadavg } from "node:os";
 import Dockerode from "dockerode";
 import pino from "pino";
 import { parseEngineConfig } from "../config";
@@ -16,18 +20,20 @@ const runtime = process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 30);
 const docker = new Dockerode();
 const logger = pino({ level: process.env.BENCH_LOG ?? "silent" });
-// The same engine twice, alternating round by round: calls over the exec's stream (stdio) and over
-// the engine's socket (runc only; agent/agent-socket.ts), so the transports meet the same machine.
-const configFor = (transport: "stdio" | "socket") =>
+const compare = process.env.BENCH_FLOOR === "transport" ? "transport" : "plain";
+type Variant = "stdio" | "socket" | "bash" | "plain";
+const configFor = (variant: Variant) =>
   parseEngineConfig({
     runtime,
     poolSizePerImage: 1,
     warmImages: ["node"],
     postureCheck: false,
-    instanceId: `floor-${transport}-${process.pid}`,
+    instanceId: `floor-${variant}-${process.pid}`,
     scope: "bench",
     reapOtherInstances: false,
-    ...(transport === "stdio" ? { agentSocketDir: null } : {}),
+    ...(variant === "stdio" ? { agentSocketDir: null } : {}),
+    ...(variant === "bash" ? { plainCommands: false } : {}),
+    ...(process.env.SANDBOX_CONTAINER_REGISTRY ? { registry: process.env.SANDBOX_CONTAINER_REGISTRY } : {}),
   });
 const store = new MemoryWorkspaceStore();
 store.put("p", "index.js", "x\n");
@@ -35,7 +41,7 @@ store.put("p", "index.js", "x\n");
 type Samples = Record<string, number[]>;
 
 /** One engine's rounds: marks along its execute, the bare Start and the Hello. */
-async function profiled(engine: SandboxEngine) {
+async function profiled(engine: SandboxEngine, variant: Variant) {
   await engine.execute("p", { kind: "command", command: "true" });
   const lease = (engine as unknown as { pool: { lease(p: string): { container: { agent: AgentConnection } } } }).pool.lease("p");
   const agent = lease.container.agent;
@@ -75,27 +81,37 @@ async function profiled(engine: SandboxEngine) {
     await agent.agent.hello({});
     totals.hello.push(performance.now() - s);
   };
-  return { transport: agent.transport, marks, totals, round };
+  return { variant: `${variant} (calls over ${agent.transport})`, marks, totals, round };
 }
 
 async function main() {
-  const transports = runtime === "runc" ? (["stdio", "socket"] as const) : (["stdio"] as const);
-  const engines = transports.map((t) => createDockerSandboxEngine({ config: configFor(t), store, logger, docker }));
+  const variants: Variant[] = compare === "plain" ? ["bash", "plain"] : runtime === "runc" ? ["stdio", "socket"] : ["stdio"];
+  const engines = variants.map((v) => createDockerSandboxEngine({ config: configFor(v), store, logger, docker }));
   try {
     await Promise.all(engines.map((e) => e.start()));
     const runs = [];
-    for (const engine of engines) runs.push(await profiled(engine));
+    for (const [i, engine] of engines.entries()) runs.push(await profiled(engine, variants[i] ?? "plain"));
+    console.log(
+      `load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")} (${cpus().length} cores), ${rounds} rounds, ${runtime}`,
+    );
     for (let i = 0; i < rounds; i++) for (const run of runs) await run.round(i);
     const both = (xs: number[]) => `p50 ${stats(xs).median.toFixed(2)} ms, p95 ${stats(xs).p95.toFixed(2)} ms`;
     for (const run of runs) {
-      console.log(`-- calls over ${run.transport}`);
+      console.log(`-- ${run.variant}`);
       for (const [k, v] of Object.entries(run.marks).sort()) console.log(`${k.padEnd(30)} ${both(v)}`);
       console.log(`engine.execute total ${both(run.totals.total)}; bare Start(true) ${both(run.totals.bare)}; Hello ${both(run.totals.hello)}`);
     }
     const [a, b] = runs;
     if (a && b) {
       const ratio = (k: keyof typeof a.totals) => (stats(b.totals[k]).median / stats(a.totals[k]).median).toFixed(2);
-      console.log(`${b.transport}/${a.transport} p50: execute ${ratio("total")}×, bare Start ${ratio("bare")}×, Hello ${ratio("hello")}×`);
+      console.log(
+        `load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(" ")}`,
+      );
+      console.log(`${b.variant} / ${a.variant} p50: execute ${ratio("total")}×, bare Start ${ratio("bare")}×, Hello ${ratio("hello")}×`);
     }
   } finally {
     await Promise.all(engines.map((e) => e.stop()));

@@ -8,7 +8,7 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import Dockerode from "dockerode";
@@ -181,6 +181,12 @@ async function main() {
 /** The rows measured (all of them, or those before a failure). */
 function printRows(rows: { what: string; rest: number[]; raw: number[]; rawWhat: string }[]): void {
   const fmt = (n: number) => n.toFixed(1).padStart(7);
+  // Only a quiet machine's figures compare with another run's; the ratios are from this run.
+  console.log(
+    `\nload average at the end ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} (${cpus().length} cores)`,
+  );
   console.log(`\n| ${"measurement".padEnd(58)} | REST p50   | REST p95   | baseline p50 | baseline p95 | p50 ratio | baseline`);
   console.log(`|${"-".repeat(60)}|-----------:|-----------:|-------------:|-------------:|----------:|---------`);
   for (const row of rows) {

@@ -304,8 +304,17 @@ type StartRequest struct {
 	// double-forked) is killed before Exited is sent, and Exited says so (tree_killed). Saves the
 	// host a Signal round trip per run; a host facing an agent without it sends the Signal itself.
 	KillTreeOnExit bool `protobuf:"varint,11,opt,name=kill_tree_on_exit,json=killTreeOnExit,proto3" json:"kill_tree_on_exit,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The argv is a plain command the host took out of a shell string instead of running
+	// `bash -c` (a shell start per run): the agent starts it as bash would exec it, with the
+	// environment bash gives it (PWD, SHLVL, `_` = the resolved path), or refuses with
+	// FAILED_PRECONDITION / NOT_FOUND, starting nothing, whenever bash would have done more than one
+	// execve: the executable not found or not executable by the sandbox user, an exec error
+	// (ENOEXEC: bash runs a file without `#!` as a script), an SHLVL bash would rewrite, a variable
+	// bash reads at start (BASH_ENV, BASH_FUNC_*, SHELLOPTS, …), or no direct launch. The host then
+	// runs the command through the shell. Hello lists "plain_command" when this agent honours it.
+	PlainCommand  bool `protobuf:"varint,12,opt,name=plain_command,json=plainCommand,proto3" json:"plain_command,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StartRequest) Reset() {
@@ -422,6 +431,13 @@ func (x *StartRequest) GetTrackWrites() bool {
 func (x *StartRequest) GetKillTreeOnExit() bool {
 	if x != nil {
 		return x.KillTreeOnExit
+	}
+	return false
+}
+
+func (x *StartRequest) GetPlainCommand() bool {
+	if x != nil {
+		return x.PlainCommand
 	}
 	return false
 }
@@ -3094,10 +3110,12 @@ func (*HelloRequest) Descriptor() ([]byte, []int) {
 }
 
 type HelloResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Version       string                 `protobuf:"bytes,1,opt,name=version,proto3" json:"version,omitempty"`
-	Pid           uint32                 `protobuf:"varint,2,opt,name=pid,proto3" json:"pid,omitempty"`
-	Uid           uint32                 `protobuf:"varint,3,opt,name=uid,proto3" json:"uid,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Version string                 `protobuf:"bytes,1,opt,name=version,proto3" json:"version,omitempty"`
+	Pid     uint32                 `protobuf:"varint,2,opt,name=pid,proto3" json:"pid,omitempty"`
+	Uid     uint32                 `protobuf:"varint,3,opt,name=uid,proto3" json:"uid,omitempty"`
+	// Optional behaviours this agent honours ("plain_command"): a host asks for one only when listed.
+	Features      []string `protobuf:"bytes,4,rep,name=features,proto3" json:"features,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3153,6 +3171,13 @@ func (x *HelloResponse) GetUid() uint32 {
 	return 0
 }
 
+func (x *HelloResponse) GetFeatures() []string {
+	if x != nil {
+		return x.Features
+	}
+	return nil
+}
+
 var File_pantheon_agent_v1_agent_proto protoreflect.FileDescriptor
 
 const file_pantheon_agent_v1_agent_proto_rawDesc = "" +
@@ -3162,7 +3187,7 @@ const file_pantheon_agent_v1_agent_proto_rawDesc = "" +
 	"\x04args\x18\x01 \x03(\tR\x04args\"-\n" +
 	"\x03Pty\x12\x12\n" +
 	"\x04cols\x18\x01 \x01(\rR\x04cols\x12\x12\n" +
-	"\x04rows\x18\x02 \x01(\rR\x04rows\"\xe9\x03\n" +
+	"\x04rows\x18\x02 \x01(\rR\x04rows\"\x8e\x04\n" +
 	"\fStartRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12-\n" +
 	"\x04argv\x18\x02 \x01(\v2\x17.pantheon.agent.v1.ArgvH\x00R\x04argv\x12\x16\n" +
@@ -3175,7 +3200,8 @@ const file_pantheon_agent_v1_agent_proto_rawDesc = "" +
 	"\x13retain_output_bytes\x18\t \x01(\x04R\x11retainOutputBytes\x12!\n" +
 	"\ftrack_writes\x18\n" +
 	" \x01(\bR\vtrackWrites\x12)\n" +
-	"\x11kill_tree_on_exit\x18\v \x01(\bR\x0ekillTreeOnExit\x1a6\n" +
+	"\x11kill_tree_on_exit\x18\v \x01(\bR\x0ekillTreeOnExit\x12#\n" +
+	"\rplain_command\x18\f \x01(\bR\fplainCommand\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\t\n" +
@@ -3347,11 +3373,12 @@ const file_pantheon_agent_v1_agent_proto_rawDesc = "" +
 	"\x10ResetPeakRequest\")\n" +
 	"\x11ResetPeakResponse\x12\x14\n" +
 	"\x05reset\x18\x01 \x01(\bR\x05reset\"\x0e\n" +
-	"\fHelloRequest\"M\n" +
+	"\fHelloRequest\"i\n" +
 	"\rHelloResponse\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\tR\aversion\x12\x10\n" +
 	"\x03pid\x18\x02 \x01(\rR\x03pid\x12\x10\n" +
-	"\x03uid\x18\x03 \x01(\rR\x03uid*F\n" +
+	"\x03uid\x18\x03 \x01(\rR\x03uid\x12\x1a\n" +
+	"\bfeatures\x18\x04 \x03(\tR\bfeatures*F\n" +
 	"\x06Stream\x12\x16\n" +
 	"\x12STREAM_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rSTREAM_STDOUT\x10\x01\x12\x11\n" +

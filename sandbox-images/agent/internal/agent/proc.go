@@ -381,8 +381,17 @@ func (t *processTable) start(req *agentv1.StartRequest) (*process, error) {
 		return nil, connect.NewError(connect.CodeInvalidArgument, errors.New("cwd must be absolute"))
 	}
 	env := mergeEnv(os.Environ(), req.Env)
-	path, err := lookPath(argv[0], env)
-	if err != nil {
+	var path string
+	var err error
+	if req.PlainCommand {
+		// As bash -c would exec it, or refused before anything starts (plain.go).
+		if req.Pty != nil || !t.a.cfg.DirectLaunch {
+			return nil, connect.NewError(connect.CodeFailedPrecondition, errors.New("plain_command needs a direct launch without a terminal"))
+		}
+		if path, env, err = plainCommand(argv[0], env, cwd, t.a.cfg.UID, t.a.cfg.GID); err != nil {
+			return nil, err
+		}
+	} else if path, err = lookPath(argv[0], env); err != nil {
 		return nil, connect.NewError(connect.CodeNotFound, err)
 	}
 	retain := int(req.RetainOutputBytes)

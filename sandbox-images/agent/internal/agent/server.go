@@ -25,7 +25,7 @@ import (
 )
 
 // Version is reported by Hello; bump it with any change the engine must know about.
-const Version = "0.2.0"
+const Version = "0.3.0"
 
 // MaxMessageBytes caps one Connect message either way. Output chunks are 64 KiB, file chunks 256 KiB
 // and WriteMany batches are the largest messages; 16 MiB leaves room for those and refuses worse.
@@ -82,7 +82,7 @@ func (a *Agent) Handler() http.Handler {
 		connect.WithCompression("gzip", nil, nil),
 	}
 	mux := http.NewServeMux()
-	mux.Handle(agentv1connect.NewAgentServiceHandler(&helloService{}, opts...))
+	mux.Handle(agentv1connect.NewAgentServiceHandler(&helloService{features: a.features()}, opts...))
 	mux.Handle(agentv1connect.NewProcessServiceHandler(&processService{a}, opts...))
 	mux.Handle(agentv1connect.NewFileServiceHandler(&fileService{a}, opts...))
 	mux.Handle(agentv1connect.NewNetServiceHandler(newNetService(), opts...))
@@ -270,8 +270,17 @@ type stdioAddr struct{}
 func (stdioAddr) Network() string { return "stdio" }
 func (stdioAddr) String() string  { return "stdio" }
 
-type helloService struct{}
+type helloService struct{ features []string }
 
-func (*helloService) Hello(context.Context, *connect.Request[agentv1.HelloRequest]) (*connect.Response[agentv1.HelloResponse], error) {
-	return connect.NewResponse(&agentv1.HelloResponse{Version: Version, Pid: uint32(os.Getpid()), Uid: uint32(os.Getuid())}), nil
+func (h *helloService) Hello(context.Context, *connect.Request[agentv1.HelloRequest]) (*connect.Response[agentv1.HelloResponse], error) {
+	return connect.NewResponse(&agentv1.HelloResponse{Version: Version, Pid: uint32(os.Getpid()), Uid: uint32(os.Getuid()), Features: h.features}), nil
+}
+
+// features lists the optional behaviours this agent honours (Hello): the host asks for one only
+// when it is listed, so an agent that cannot honour it is never asked.
+func (a *Agent) features() []string {
+	if a.cfg.DirectLaunch {
+		return []string{FeaturePlainCommand}
+	}
+	return nil
 }
