@@ -2,7 +2,7 @@ import type { AiPersonality } from "@/lib/ai-personalities";
 import { AppError } from "@/server/errors/app-error";
 import { getAppRuntime } from "@/server/process/app-runtime";
 import { executionRepository } from "@/server/repositories/execution-repository";
-import type { Admitted, ExecutionWithFiles, StartedExecution } from "@/server/services/executions/start-execution";
+import type { Admitted, ExecutionWithFiles, StartedExecution } from "@/server/services/executions/execution-start-types";
 import { executionDeadline } from "@/server/services/records/execution-deadline";
 import { OWNER_ANSWER_MS } from "./ask-owner";
 

@@ -8,8 +8,7 @@ import { recordExecution } from "@/server/monitoring/prometheus";
 import { logSandboxEvent } from "@/server/monitoring/sandbox-log";
 import { recordRejectedPaths } from "@/server/monitoring/security-events";
 import { type ExecutionRecord, executionRepository } from "@/server/repositories/execution-repository";
-import type { ProjectRecord } from "@/server/repositories/project-repository";
-import type { ExecutionFileChanges, SandboxEngine, SandboxExecutionResult } from "@/server/sandbox/engine";
+import type { SandboxExecutionResult } from "@/server/sandbox/engine";
 import { prepareExecution, type PreparedExecution } from "@/server/sandbox/execution-request";
 import type { ExecutionEvent, ExecutionRequest, ExitEvent } from "@/server/sandbox/execution-types";
 import type { RefusedReason } from "@/server/sandbox/workspace-files";
@@ -20,6 +19,7 @@ import type { Env } from "@/lib/env";
 import { getTemplate } from "@/server/templates/templates";
 import { recordDurably } from "@/server/services/records/durable-record";
 import { forwardExecution } from "@/server/services/cluster/forward-execution";
+import type { Admitted, ExecutionWithFiles, StartedExecution } from "./execution-start-types";
 import { placeProject } from "@/server/services/cluster/lease-mover";
 import { executionRecordStamp } from "@/server/services/records/execution-deadline";
 import { watchListeningPorts, type PortWatch } from "./port-watch";
@@ -44,20 +44,9 @@ import { skippedFilesNotice, skippedFilesOf } from "./skipped-files";
 // Only the result's update waits for the WAL flush before the answer (and flushes the earlier
 // writes with it); the touch, the windows and the insert commit without waiting (repositories).
 
+export type { Admitted, ExecutionWithFiles, StartedExecution } from "./execution-start-types";
+
 export type ExecutionRunState = "admitted" | "recorded" | "running" | "finished" | "failed";
-
-export type ExecutionWithFiles = ExecutionRecord & {
-  files: ExecutionFileChanges | null;
-  engineError: string | null;
-  /** The server's own lines appended to the stored stderr (files not saved, the run's time limit): streams tell them before the end. */
-  notice: string;
-};
-
-export interface StartedExecution {
-  execution: ExecutionRecord;
-  /** Settles when the execution has finished and been recorded. */
-  done: Promise<ExecutionWithFiles>;
-}
 
 export interface StartExecutionOptions {
   /** Each event as the engine emits it (in-process callers; remote ones subscribe to the hub). */
@@ -66,14 +55,6 @@ export interface StartExecutionOptions {
 
 /** Refusals of the sync that look like probing (size and binary refusals are ordinary). */
 const PROBING = new Set<RefusedReason>(["invalid-path", "symlink", "hardlink", "special-file"]);
-
-export interface Admitted {
-  project: ProjectRecord;
-  engine: SandboxEngine;
-  prepared: PreparedExecution;
-  /** The configured ceiling a notice names (SANDBOX_MAX_TIMEOUT). */
-  maxTimeoutSeconds: number;
-}
 
 /**
  * The configuration an execution is checked against, passed in from where the request entered
