@@ -1,4 +1,4 @@
-import { getPrisma, type Prisma } from "@/server/db/client";
+import { getPrisma, Prisma } from "@/server/db/client";
 import { readStoredOutput, storedOutput } from "./stored-output";
 
 const processFields = {
@@ -40,6 +40,16 @@ export const processRepository = {
     instanceId?: string | null;
   }): Promise<ProcessRecord> {
     return getPrisma().sandboxProcess.create({ data: { ...data, status: "running" }, select: processFields });
+  },
+
+  /** Records the preview's slot; null when a running process (of any instance) already holds it. */
+  async claimPreviewSlot(id: number, slot: number): Promise<ProcessRecord | null> {
+    try {
+      return await this.setPreviewPort(id, slot);
+    } catch (e) {
+      if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") return null;
+      throw e;
+    }
   },
 
   setPreviewPort(id: number, previewPort: number | null): Promise<ProcessRecord> {
