@@ -29,6 +29,14 @@ export const processRepository = {
     return row && row.status === "running" ? row.instanceId : null;
   },
 
+  /** The running process that holds a preview slot, and its instance; null when none does. */
+  runningWithSlot(slot: number): Promise<{ id: number; projectId: number; port: number | null; image: string; instanceId: string | null } | null> {
+    return getPrisma().sandboxProcess.findFirst({
+      where: { previewPort: slot, status: "running" },
+      select: { id: true, projectId: true, port: true, image: true, instanceId: true },
+    });
+  },
+
   start(data: {
     projectId: number;
     userId: number | null;
