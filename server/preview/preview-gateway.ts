@@ -82,6 +82,14 @@ export class PreviewGateway {
     throw new PreviewPortsExhausted(this.settings.ports);
   }
 
+  /**
+   * Domain mode with remote previews: binds the one listener now, not on this instance's first
+   * preview, since it also answers the previews other instances run.
+   */
+  async listen(): Promise<void> {
+    if (this.settings.domain && this.remote) await this.sharedListener();
+  }
+
   /** The proxy of a preview another instance runs, looked up by slot (reused for REMOTE_RECHECK_MS). */
   private async remoteProxy(slot: number): Promise<PreviewProxy | null> {
     if (!this.remote) return null;

@@ -38,5 +38,7 @@ export function startPreviewGateway(settings: PreviewSettings, engine: Pick<Sand
     settings.domain ? remotePreviews : null,
   );
   setPreviewGateway(gateway);
+  // A failure is logged; the next preview opened here tries to bind again.
+  gateway.listen().catch((err: unknown) => logger.error({ err }, "the preview domain listener could not open"));
   return gateway;
 }

@@ -101,8 +101,8 @@ beforeAll(async () => {
     log,
     remotePreviews,
   );
-  // Domain mode binds its one listener on the first open: B opens (and closes) a preview of its own.
-  await gatewayB.close(await gatewayB.open({ processId: -1, projectId: -1, port: 5173, image: "node" }));
+  // B runs no preview of its own: its listener is up for the previews of others.
+  await gatewayB.listen();
 });
 
 afterAll(async () => {
