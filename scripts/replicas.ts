@@ -26,6 +26,7 @@ import pg from "pg";
 import { embeddedPostgresUrl, startEmbeddedPostgres } from "@/server/db/embedded-postgres";
 import { createKey, docker, freePort, LiveServer, type RestClient, restClient, seconds, sleep } from "./harness/live-server";
 import { checkFeeds, followOutput } from "./harness/replica-feeds";
+import { checkPreviews } from "./harness/replica-previews";
 import { createSandboxClient } from "@/lib/sandbox-client";
 
 const { values } = parseArgs({ options: { keep: { type: "boolean", default: false } } });
@@ -318,6 +319,7 @@ async function main(): Promise<void> {
   const figures: string[] = [];
   const envFor = async (name: string, offset: number) => {
     const p = await port(offset);
+    const previewListen = BASE_PORT ? BASE_PORT + 20 + offset : await freePort();
     const folder = join(dir, name);
     const { mkdirSync } = await import("node:fs");
     mkdirSync(folder, { recursive: true });
@@ -336,6 +338,9 @@ async function main(): Promise<void> {
       SANDBOX_RATE_EXEC_PER_USER_PER_MINUTE: "100000",
       // The ownership checks leave idle containers of several projects of one user until their idle release.
       SANDBOX_RATE_SANDBOXES_PER_USER: "100",
+      // Domain mode: any instance's preview listener answers every preview (replica-previews.ts).
+      SANDBOX_PREVIEW_DOMAIN: `http://preview.localhost:${previewListen}`,
+      SANDBOX_PREVIEW_LISTEN_PORT: String(previewListen),
     };
     return { port: p, env };
   };
@@ -425,6 +430,7 @@ async function main(): Promise<void> {
       idA,
       idB,
     });
+    await checkPreviews({ check, viaA, key, projectId: project.id, listenB: Number(b.env.SANDBOX_PREVIEW_LISTEN_PORT) });
 
     // --- file coherence: each instance holds a live container of the project; a file saved
     // through one (API write, or a run's own write) is seen by the next run through the other.

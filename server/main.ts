@@ -18,7 +18,7 @@ import { startMonitoringServices } from "@/server/monitoring/monitoring-services
 import { describePreviews, previewFrameSources, previewSettings } from "@/server/preview/preview-settings";
 import { pingDocker } from "@/server/process/docker-ping";
 import { publishStartupSettings } from "@/server/process/startup-settings";
-import { stopPreviewGateway } from "@/server/process/preview-runtime";
+import { getPreviewGateway, stopPreviewGateway } from "@/server/process/preview-runtime";
 import { startPreviewGateway } from "@/server/startup/preview-gateway";
 import { startSandboxRuntime } from "@/server/startup/sandbox-runtime";
 import { closeRateLimits } from "@/server/process/rate-limits-runtime";
@@ -26,6 +26,7 @@ import { startClusterBus, stopClusterBus } from "@/server/services/cluster/clust
 import { handleClusterRequest } from "@/server/services/cluster/cluster-routes";
 import { recordInstanceAddress, startFeedRelay, stopFeedRelay } from "@/server/services/cluster/feeds-runtime";
 import { locateProject } from "@/server/services/cluster/locate-project";
+import { createPortTunnelRoute, PORT_TUNNEL_PREFIX } from "@/server/services/cluster/port-tunnel";
 import { startRecordSweeper } from "@/server/services/records/record-sweeper-runtime";
 import { claimServerInstance } from "@/server/services/records/server-instance";
 import { getShellRegistry } from "@/server/services/terminal/shell-registry";
@@ -152,6 +153,8 @@ async function main() {
     [
       [shells.prefix, shells.handler],
       [shells.peerPrefix, shells.peerHandler],
+      // A peer's tunnel to the port of a preview run here (services/cluster/port-tunnel.ts).
+      [PORT_TUNNEL_PREFIX, createPortTunnelRoute(async (id) => (await getPreviewGateway()?.connectHeld(id)) ?? null)],
     ],
     nextUpgrade && ((req, socket, head) => void nextUpgrade(req, socket, head)),
   );

@@ -13,6 +13,17 @@ export class PreviewPortsExhausted extends Error {
   }
 }
 
+/**
+ * Previews another instance runs (domain mode: any instance's listener answers every slot's host
+ * name). `find` names the process a slot belongs to and how to reach its port through its holder.
+ */
+export interface RemotePreviews {
+  find(slot: number): Promise<{ target: PreviewTarget; heldBy: string; connect: (target: PreviewTarget) => Promise<Duplex> } | null>;
+}
+
+/** How long a remote preview's lookup is reused before the row is read again (its pooled connections with it). */
+const REMOTE_RECHECK_MS = 2_000;
+
 interface Listener {
   /** Same-host mode: the preview's own server. Domain mode: none (the shared one routes by Host). */
   server: Server | null;
@@ -28,6 +39,7 @@ interface Listener {
  */
 export class PreviewGateway {
   private readonly listeners = new Map<number, Listener>();
+  private readonly remotes = new Map<number, { proxy: PreviewProxy; until: number }>();
   private readonly opening = new Set<number>();
   private cursor: number;
   private stopped = false;
@@ -37,6 +49,7 @@ export class PreviewGateway {
     readonly settings: PreviewSettings,
     private readonly hooks: PreviewHooks,
     private readonly log: Logger,
+    private readonly remote: RemotePreviews | null = null,
   ) {
     this.cursor = settings.ports.from;
   }
@@ -69,6 +82,42 @@ export class PreviewGateway {
     throw new PreviewPortsExhausted(this.settings.ports);
   }
 
+  /**
+   * Domain mode with remote previews: binds the one listener now, not on this instance's first
+   * preview, since it also answers the previews other instances run.
+   */
+  async listen(): Promise<void> {
+    if (this.settings.domain && this.remote) await this.sharedListener();
+  }
+
+  /** The proxy of a preview another instance runs, looked up by slot (reused for REMOTE_RECHECK_MS). */
+  private async remoteProxy(slot: number): Promise<PreviewProxy | null> {
+    if (!this.remote) return null;
+    const cached = this.remotes.get(slot);
+    if (cached && cached.until > Date.now()) return cached.proxy;
+    const found = await this.remote.find(slot);
+    const current = this.remotes.get(slot);
+    if (current && (!found || current.proxy.target.processId !== found.target.processId || current.proxy.preview.heldBy !== found.heldBy)) {
+      this.remotes.delete(slot);
+      current.proxy.close();
+    }
+    if (!found || this.stopped) return null;
+    const kept = this.remotes.get(slot);
+    if (kept) {
+      kept.until = Date.now() + REMOTE_RECHECK_MS;
+      return kept.proxy;
+    }
+    const proxy = new PreviewProxy({ ...this.served(found.target, slot), heldBy: found.heldBy }, { ...this.hooks, connect: found.connect }, this.log);
+    this.remotes.set(slot, { proxy, until: Date.now() + REMOTE_RECHECK_MS });
+    return proxy;
+  }
+
+  /** A fresh upstream connection to the port of a process whose preview is open here (for a peer's tunnel); null when none is. */
+  async connectHeld(processId: number): Promise<Duplex | null> {
+    for (const { proxy } of this.listeners.values()) if (proxy.target.processId === processId) return this.hooks.connect(proxy.target);
+    return null;
+  }
+
   private served(target: PreviewTarget, slot: number): ServedPreview {
     const cookie = previewCookie(this.settings);
     return {
@@ -87,7 +136,8 @@ export class PreviewGateway {
     this.shared ??= (async () => {
       const server = this.createServer((req) => {
         const slot = slotOfHost(domain, req.headers.host);
-        return slot === null ? null : (this.listeners.get(slot)?.proxy ?? null);
+        if (slot === null) return null;
+        return this.listeners.get(slot)?.proxy ?? this.remoteProxy(slot);
       });
       if (!(await this.bind(server, domain.listenPort, this.settings.host))) throw new Error(`the preview listener port ${domain.listenPort} is in use`);
       this.log.info({ port: domain.listenPort, domain: domain.base }, "preview domain listener open");
@@ -100,25 +150,31 @@ export class PreviewGateway {
   }
 
   /** An HTTP server whose requests and upgrades go to the proxy `route` picks (404 when none). */
-  private createServer(route: (req: IncomingMessage) => PreviewProxy | null): Server {
+  private createServer(route: (req: IncomingMessage) => PreviewProxy | null | Promise<PreviewProxy | null>): Server {
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      const proxy = route(req);
-      if (!proxy) {
-        req.resume();
-        return sendNotFound(res);
-      }
-      proxy.handleRequest(req, res).catch((err: unknown) => {
-        this.log.error({ err, projectId: proxy.target.projectId }, "preview request failed");
-        res.destroy();
-      });
+      void Promise.resolve(route(req))
+        .then((proxy) => {
+          if (!proxy) {
+            req.resume();
+            return sendNotFound(res);
+          }
+          return proxy.handleRequest(req, res);
+        })
+        .catch((err: unknown) => {
+          this.log.error({ err }, "preview request failed");
+          res.destroy();
+        });
     });
     server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const proxy = route(req);
-      if (!proxy) return void socket.end(rawResponse(404, "Not Found", "Not found\n"));
-      proxy.handleUpgrade(req, socket, head).catch((err: unknown) => {
-        this.log.error({ err, projectId: proxy.target.projectId }, "preview upgrade failed");
-        socket.destroy();
-      });
+      void Promise.resolve(route(req))
+        .then((proxy) => {
+          if (!proxy) return void socket.end(rawResponse(404, "Not Found", "Not found\n"));
+          return proxy.handleUpgrade(req, socket, head);
+        })
+        .catch((err: unknown) => {
+          this.log.error({ err }, "preview upgrade failed");
+          socket.destroy();
+        });
     });
     // CONNECT would make this a forward proxy: with no "connect" listener Node closes the socket.
     // A request Node cannot parse (conflicting Content-Length / Transfer-Encoding, bad chunking)
@@ -185,6 +241,8 @@ export class PreviewGateway {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const { proxy } of this.remotes.values()) proxy.close();
+    this.remotes.clear();
     await Promise.all([...this.listeners.keys()].map((slot) => this.close(slot)));
     const shared = this.shared;
     this.shared = null;

@@ -28,6 +28,8 @@ export interface ServedPreview {
   /** The httpOnly cookie that opens this preview (and no other), and its attributes after Path and Max-Age. */
   cookieName: string;
   cookieAttributes: string;
+  /** Set when another instance runs the process (domain mode): the id of that instance, whose row the access check re-reads. */
+  heldBy?: string;
 }
 
 /** What a request offers as proof: an API key, or the values of this preview's own cookie. */

@@ -33,4 +33,19 @@ describe("processRepository", () => {
     await processRepository.finish(stale.id, { status: "failed", exitCode: 1, output: "late" });
     expect(await processRepository.findById(stale.id)).toMatchObject({ status: "failed", exitCode: null });
   });
+
+  it("lets one running process at a time hold a preview slot, across instances; an ended one frees it", async () => {
+    const owner = await makeUser();
+    const project = await (await sessionCaller(owner.id)).projects.create({ name: "slots" });
+    const start = (instanceId: string) =>
+      processRepository.start({ projectId: project.id, userId: owner.id, command: "npm run dev", image: "node", port: 5173, startedByAi: null, instanceId });
+    const onA = await start("instance-a");
+    const onB = await start("instance-b");
+    expect(await processRepository.claimPreviewSlot(onA.id, 49_123)).toMatchObject({ id: onA.id, previewPort: 49_123 });
+    // B numbered its slots itself and picked the same one: refused, so the URL names one process.
+    expect(await processRepository.claimPreviewSlot(onB.id, 49_123)).toBeNull();
+    expect(await processRepository.claimPreviewSlot(onB.id, 49_124)).toMatchObject({ id: onB.id, previewPort: 49_124 });
+    await processRepository.finish(onA.id, { status: "exited", exitCode: 0, output: "" });
+    expect(await processRepository.claimPreviewSlot(onB.id, 49_123)).toMatchObject({ previewPort: 49_123 });
+  });
 });

@@ -1,4 +1,4 @@
-import { getPrisma, type Prisma } from "@/server/db/client";
+import { getPrisma, Prisma } from "@/server/db/client";
 import { readStoredOutput, storedOutput } from "./stored-output";
 
 const processFields = {
@@ -29,6 +29,14 @@ export const processRepository = {
     return row && row.status === "running" ? row.instanceId : null;
   },
 
+  /** The running process that holds a preview slot, and its instance; null when none does. */
+  runningWithSlot(slot: number): Promise<{ id: number; projectId: number; port: number | null; image: string; instanceId: string | null } | null> {
+    return getPrisma().sandboxProcess.findFirst({
+      where: { previewPort: slot, status: "running" },
+      select: { id: true, projectId: true, port: true, image: true, instanceId: true },
+    });
+  },
+
   start(data: {
     projectId: number;
     userId: number | null;
@@ -40,6 +48,16 @@ export const processRepository = {
     instanceId?: string | null;
   }): Promise<ProcessRecord> {
     return getPrisma().sandboxProcess.create({ data: { ...data, status: "running" }, select: processFields });
+  },
+
+  /** Records the preview's slot; null when a running process (of any instance) already holds it. */
+  async claimPreviewSlot(id: number, slot: number): Promise<ProcessRecord | null> {
+    try {
+      return await this.setPreviewPort(id, slot);
+    } catch (e) {
+      if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") return null;
+      throw e;
+    }
   },
 
   setPreviewPort(id: number, previewPort: number | null): Promise<ProcessRecord> {

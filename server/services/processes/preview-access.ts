@@ -16,6 +16,7 @@ import { authSecret } from "@/server/process/startup-settings";
 import { authenticateApiKey } from "@/server/services/users/api-key-service";
 import { requireProject } from "@/server/services/projects/project-access";
 import { activeUser } from "@/server/services/users/user-service";
+import { processRepository } from "@/server/repositories/process-repository";
 import { liveProcesses } from "./live-processes";
 
 // Who may open a preview, and what they may do there (PREVIEW.md, "Authentication"). The app's
@@ -61,7 +62,11 @@ async function mayOpen(user: AuthUser | null, projectId: number): Promise<boolea
   }
 }
 
-const isLive = (preview: ServedPreview) => liveProcesses().get(preview.target.processId)?.projectId === preview.target.projectId;
+/** The process runs here, or (a preview reached through this instance) still runs on the instance named. */
+async function isLive(preview: ServedPreview): Promise<boolean> {
+  if (liveProcesses().get(preview.target.processId)?.projectId === preview.target.projectId) return true;
+  return preview.heldBy !== undefined && (await processRepository.runningOn(preview.target.processId)) === preview.heldBy;
+}
 
 async function grantFor(credentials: PreviewCredentials, preview: ServedPreview): Promise<PreviewGrant | null> {
   if (credentials.authorization) {
@@ -96,7 +101,7 @@ async function grantFor(credentials: PreviewCredentials, preview: ServedPreview)
  * listener answers 404 as for a missing preview).
  */
 export async function authorizePreview(credentials: PreviewCredentials, preview: ServedPreview): Promise<PreviewGrant | null> {
-  if (!isLive(preview)) return null;
+  if (!(await isLive(preview))) return null;
   const key = createHash("sha256")
     .update(`${preview.target.processId}\n${preview.slot}\n${credentials.authorization ?? ""}\n${credentials.cookies.join("\n")}`)
     .digest("hex");
@@ -115,7 +120,7 @@ export async function authorizePreview(credentials: PreviewCredentials, preview:
 
 /** A hand-off token from the IDE, exchanged at the preview for the value of its cookie; null when it does not open this preview. */
 export async function redeemPreviewHandoff(token: string, preview: ServedPreview): Promise<{ value: string; maxAgeSeconds: number } | null> {
-  if (!isLive(preview)) return null;
+  if (!(await isLive(preview))) return null;
   const claims = verifyPreviewToken(tokenKey(), token, "handoff", nowSeconds());
   if (!claims || claims.processId !== preview.target.processId || claims.slot !== preview.slot) return null;
   const user = await activeUser(claims.userId);

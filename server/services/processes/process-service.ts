@@ -13,6 +13,7 @@ import type { ImageKind } from "@/server/sandbox/config";
 import type { SandboxEngine, SandboxProcess } from "@/server/sandbox/engine";
 import { type ProjectRecord, projectRepository } from "@/server/repositories/project-repository";
 import { claimSandboxSlot } from "@/server/services/executions/sandbox-quota";
+import { openPreviewSlot } from "./open-preview-slot";
 import { requireProject } from "@/server/services/projects/project-access";
 import { getRateLimits } from "@/server/process/rate-limits-runtime";
 import { placeProject } from "@/server/services/cluster/lease-mover";
@@ -227,8 +228,9 @@ async function launchProcess(
   let current = row;
   if (port !== null && gateway) {
     try {
-      live.previewPort = await gateway.open({ processId: row.id, projectId, port, image });
-      current = await processRepository.setPreviewPort(row.id, live.previewPort);
+      const opened = await openPreviewSlot(gateway, { processId: row.id, projectId, port, image }, (slot) => processRepository.claimPreviewSlot(row.id, slot));
+      live.previewPort = opened.slot;
+      current = opened.row;
     } catch (err) {
       live.stopping = true;
       void process.exited.then(() => recordEnd(live).finally(settle));
