@@ -529,9 +529,28 @@ async function main(): Promise<void> {
 
     // --- kill -9: A (another host to the survivors: heartbeat), then D (same host: pid check); B follows A's run meanwhile
     const following = followOutput(createSandboxClient({ url: viaB.base, apiKey: key }), workA.executionId);
+    await viaA.json("POST", `/api/sandbox/projects/${project.id}/files`, { path: "before-kill.txt", content: "saved through A before the kill" });
     await sleep(1_000);
     const killedAt = Date.now();
     await killAndMeasure(ownHost ? "A (other host)" : "A", a, idA, workA);
+    // Point 2: A's project is served by a survivor, with every saved file, within the budget.
+    const served = await until(async () => {
+      const run = (await viaB
+        .raw("POST", `/api/sandbox/projects/${project.id}/execute`, { command: "cat before-kill.txt" })
+        .then((r) => r.json())) as ExecutionJson;
+      return run.status === "success" ? run : null;
+    }, RECOVERY_BUDGET_MS);
+    const servedMs = Date.now() - killedAt;
+    const ownerNow = (await db.query<{ instance_id: string }>("SELECT instance_id FROM project_owners WHERE project_id = $1", [project.id])).rows[0]
+      ?.instance_id;
+    check(
+      `after kill -9 of A, its project is served through B with every saved file within ${RECOVERY_BUDGET_MS / 1000} s`,
+      served.value?.output === "saved through A before the kill" && servedMs <= RECOVERY_BUDGET_MS && ownerNow === idB,
+      served.value
+        ? `B's run printed ${JSON.stringify(served.value.output)} ${seconds(servedMs)} after the kill; owner ${ownerNow === idB ? "B" : ownerNow}`
+        : "not served",
+    );
+    figures.push(`A's project served again through B (first successful run) ${seconds(servedMs)} after the kill`);
     const end = await Promise.race([following.done, sleep(30_000).then(() => null)]);
     const exit = following.events.at(-1);
     check(
