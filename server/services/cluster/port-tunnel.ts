@@ -67,6 +67,41 @@ export async function connectThroughPeer(heldBy: string, target: PreviewTarget):
   });
 }
 
+/**
+ * Whether the dev server of a preview held by `heldBy` answers HTTP (any status counts), asked
+ * through the same tunnel the preview's bytes take: what `processes.probe` answers for a process
+ * that runs on another instance, as the local probe does for one here.
+ */
+export async function probeThroughPeer(heldBy: string, target: PreviewTarget, timeoutMs = 5_000): Promise<{ listening: boolean; detail: string | null }> {
+  let tunnel: Duplex;
+  try {
+    tunnel = await connectThroughPeer(heldBy, target);
+  } catch (err) {
+    return { listening: false, detail: err instanceof Error ? err.message : String(err) };
+  }
+  return new Promise((resolve) => {
+    const probe = httpRequest({
+      createConnection: () => tunnel,
+      method: "HEAD",
+      path: "/",
+      headers: { host: `localhost:${target.port}` },
+      setHost: false,
+      timeout: timeoutMs,
+    });
+    probe.on("response", (res) => {
+      res.resume();
+      tunnel.destroy();
+      resolve({ listening: true, detail: null });
+    });
+    probe.on("timeout", () => probe.destroy(new Error(`no answer on port ${target.port} within ${timeoutMs} ms`)));
+    probe.on("error", (err) => {
+      tunnel.destroy();
+      resolve({ listening: false, detail: err.message });
+    });
+    probe.end();
+  });
+}
+
 function join(a: Duplex, b: Duplex): void {
   a.pipe(b).pipe(a);
   const close = () => {

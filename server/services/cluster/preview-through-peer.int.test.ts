@@ -14,6 +14,8 @@ import { processRepository } from "@/server/repositories/process-repository";
 import { serverInstanceRepository } from "@/server/repositories/server-instance-repository";
 import { remotePreviews } from "@/server/startup/preview-gateway";
 import { authorizePreview, redeemPreviewHandoff } from "@/server/services/processes/preview-access";
+import { probePreview } from "@/server/services/processes/process-service";
+import { sessionScopes } from "@/server/auth/auth-user";
 import { createPortTunnelRoute } from "./port-tunnel";
 
 // Previews through any instance (domain mode), over the real PostgreSQL: "A" is a stand-in instance
@@ -37,6 +39,8 @@ let gatewayB: PreviewGateway;
 let slot: number;
 let processId: number;
 let apiKey: string;
+let ownerId: number;
+let projectId: number;
 const B_LISTEN = 3762;
 
 function get(path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
@@ -76,6 +80,8 @@ beforeAll(async () => {
 
   const target = await makeTarget();
   apiKey = await keyFor({ id: target.ownerId, role: "user" });
+  ownerId = target.ownerId;
+  projectId = target.projectId;
   const row = await processRepository.start({
     projectId: target.projectId,
     userId: target.ownerId,
@@ -148,6 +154,25 @@ describe("previews through any instance", () => {
       socket.on("close", () => resolve(got)).on("error", reject);
     });
     expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 404 Not Found");
+  });
+
+  it("answers processes.probe through B from A's dev server: listening, and A's refusal for a preview it does not serve", async () => {
+    const owner = {
+      id: ownerId,
+      email: "",
+      role: "user" as const,
+      via: "session" as const,
+      scopes: sessionScopes("user"),
+      apiKeyId: null,
+      defaultAiPersonality: null,
+    };
+    expect(await probePreview(owner, processId)).toEqual({ listening: true, detail: null });
+    // A process of the same project recorded on A whose preview A does not serve: B relays A's refusal.
+    const quiet = await processRepository.start({ projectId, userId: ownerId, command: "idle", image: "node", port: 5174, startedByAi: null, instanceId: A });
+    expect(await processRepository.claimPreviewSlot(quiet.id, 3779)).not.toBeNull();
+    const answer = await probePreview(owner, quiet.id);
+    await processRepository.finish(quiet.id, { status: "exited", exitCode: 0, output: "" });
+    expect(answer).toEqual({ listening: false, detail: "the instance running this preview refused (404)" });
   });
 
   it("stops serving it through B once the process has ended on A", async () => {

@@ -18,6 +18,7 @@ import { requireProject } from "@/server/services/projects/project-access";
 import { getRateLimits } from "@/server/process/rate-limits-runtime";
 import { placeProject } from "@/server/services/cluster/lease-mover";
 import { forwardProcess } from "@/server/services/cluster/forward-process";
+import { probeThroughPeer } from "@/server/services/cluster/port-tunnel";
 import { requireEngine } from "@/server/services/engine/running-engine";
 import { recordDurably } from "@/server/services/records/durable-record";
 import { currentServerInstance } from "@/server/services/records/server-instance";
@@ -356,7 +357,12 @@ export async function getProcess(user: AuthUser, processId: number): Promise<Pro
 export async function probePreview(user: AuthUser, processId: number): Promise<{ listening: boolean; detail: string | null }> {
   const row = await requireProcess(user, processId);
   const live = liveProcesses().get(processId);
-  if (!live || live.previewPort === null) return { listening: false, detail: row.port === null ? "this process serves no port" : "the process is not running" };
+  if (row.port === null) return { listening: false, detail: "this process serves no port" };
+  // Replicas: a process running on another instance is probed there, through the preview's tunnel.
+  const heldBy = !live && row.status === "running" && row.previewPort !== null ? await processRepository.runningOn(processId) : null;
+  if (heldBy && heldBy !== currentServerInstance()?.id)
+    return probeThroughPeer(heldBy, { processId, projectId: row.projectId, port: row.port, image: row.image as ImageKind });
+  if (!live || live.previewPort === null) return { listening: false, detail: "the process is not running" };
   return (await getPreviewGateway()?.probe(live.previewPort)) ?? { listening: false, detail: "the preview is closed" };
 }
 
