@@ -78,6 +78,21 @@ export interface ExecutionOutcome {
   listeningPorts?: number[];
 }
 
+/** The outcome of a run that ended before its program ran (the engine or the instance holding the project failed it): `errorOutput` says why. */
+export function notRunOutcome(errorOutput: string): ExecutionOutcome {
+  return {
+    output: "",
+    errorOutput,
+    outputTruncated: false,
+    exitCode: null,
+    executionTimeMs: 0,
+    memoryUsedMb: null,
+    cpuUsagePercent: null,
+    status: "error",
+    statusReason: null,
+  };
+}
+
 export const executionRepository = {
   /** The row exists from the start (status null = running), so a crash mid-run leaves a trace. */
   async start(data: {

@@ -22,6 +22,9 @@ export interface KubePki {
   serviceAccountPub: string;
 }
 
+/** A new unencrypted EC P-256 key, for `openssl req`. */
+const NEW_EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+
 function openssl(dir: string, args: string[]): void {
   execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
 }
@@ -30,21 +33,7 @@ function openssl(dir: string, args: string[]): void {
 function issue(dir: string, name: string, subject: string, extensions: string[]): { cert: string; key: string } {
   const ext = join(dir, `${name}.ext`);
   writeFileSync(ext, extensions.join("\n") + "\n");
-  openssl(dir, [
-    "req",
-    "-new",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    `${name}.key`,
-    "-out",
-    `${name}.csr`,
-    "-subj",
-    subject,
-  ]);
+  openssl(dir, ["req", "-new", ...NEW_EC_KEY, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject]);
   openssl(dir, [
     "x509",
     "-req",
@@ -66,23 +55,7 @@ function issue(dir: string, name: string, subject: string, extensions: string[])
 }
 
 export function makeKubePki(dir: string): KubePki {
-  openssl(dir, [
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.crt",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=pantheon-test-ca",
-  ]);
+  openssl(dir, ["req", "-x509", ...NEW_EC_KEY, "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=pantheon-test-ca"]);
   const server = [
     "basicConstraints=CA:FALSE",
     "keyUsage=digitalSignature,keyEncipherment",

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { PgListener } from "./pg-listener";
 
 // The bus between the app's instances (SCALE.md beside this file): PostgreSQL LISTEN/NOTIFY on one
 // channel, through the `pg` driver the app already has, so replicas need nothing beside the
@@ -72,12 +73,20 @@ export interface ClusterBusOptions {
 }
 
 export class ClusterBus {
-  private client: pg.Client | null = null;
-  private connecting: Promise<void> | null = null;
-  private stopped = false;
+  private readonly listener: PgListener;
   private readonly pending = new Map<string, (answer: ClusterAnswer) => void>();
 
-  constructor(private readonly opts: ClusterBusOptions) {}
+  constructor(private readonly opts: ClusterBusOptions) {
+    // A lost connection reconnects; commands sent meanwhile get no answer.
+    this.listener = new PgListener({
+      databaseUrl: opts.databaseUrl,
+      channel: CLUSTER_CHANNEL,
+      name: "cluster bus",
+      log: opts.log,
+      onPayload: (payload, client) => void this.receive(client, payload),
+      ...(opts.reconnectMs !== undefined ? { reconnectMs: opts.reconnectMs } : {}),
+    });
+  }
 
   get self(): string {
     return this.opts.self;
@@ -85,16 +94,13 @@ export class ClusterBus {
 
   /** Connects and listens; resolves once listening (a failure is retried in the background). */
   start(): Promise<void> {
-    this.connecting ??= this.connect().finally(() => (this.connecting = null));
-    return this.connecting;
+    return this.listener.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     for (const resolve of this.pending.values()) resolve(null);
     this.pending.clear();
-    await this.client?.end().catch(() => {});
-    this.client = null;
+    await this.listener.stop();
   }
 
   /**
@@ -102,7 +108,7 @@ export class ClusterBus {
    * bus is down or no answer came (the owner is dead or stuck: the record sweeper ends its runs).
    */
   async ask(to: string, command: ClusterCommand, timeoutMs: number): Promise<ClusterAnswer> {
-    const client = this.client;
+    const client = this.listener.client;
     if (!client) return null;
     const id = randomUUID();
     // NOTIFY payloads are at most 8000 bytes: a push naming too many paths asks for every file.
@@ -129,32 +135,6 @@ export class ClusterBus {
 
   private async publish(client: pg.Client, message: Message): Promise<void> {
     await client.query("SELECT pg_notify($1, $2)", [CLUSTER_CHANNEL, JSON.stringify(message)]);
-  }
-
-  private async connect(): Promise<void> {
-    while (!this.stopped) {
-      const client = new pg.Client({ connectionString: this.opts.databaseUrl, connectionTimeoutMillis: 5_000 });
-      try {
-        client.on("notification", (n) => {
-          if (n.channel === CLUSTER_CHANNEL && n.payload) void this.receive(client, n.payload);
-        });
-        // A lost connection (database restart, network) reconnects; commands sent meanwhile get no answer.
-        client.on("error", (err) => this.opts.log.warn({ err: err.message }, "cluster bus connection lost"));
-        client.on("end", () => {
-          if (this.client !== client) return;
-          this.client = null;
-          if (!this.stopped) setTimeout(() => void this.start(), this.opts.reconnectMs ?? 1_000).unref();
-        });
-        await client.connect();
-        await client.query(`LISTEN ${CLUSTER_CHANNEL}`);
-        this.client = client;
-        return;
-      } catch (err) {
-        this.opts.log.warn({ err: err instanceof Error ? err.message : err }, "cluster bus could not listen; retrying");
-        await client.end().catch(() => {});
-        await new Promise((r) => setTimeout(r, this.opts.reconnectMs ?? 1_000));
-      }
-    }
   }
 
   private async receive(client: pg.Client, payload: string): Promise<void> {

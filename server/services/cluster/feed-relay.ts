@@ -1,9 +1,9 @@
-import pg from "pg";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { type ExecutionHub, getExecutionHub } from "@/server/services/executions/execution-hub";
 import { type FileChange, type FileChangeHub, getFileChangeHub } from "@/server/services/files/file-change-hub";
 import { CLUSTER_PATH_PREFIX, peerRequest } from "./instance-peers";
+import { PgListener } from "./pg-listener";
 
 // Feeds that start on any instance and are followed on every one (SCALE.md, "Feeds to every
 // instance"): a project's file changes (an API write through A, a run's files saved on B) and
@@ -49,8 +49,7 @@ export interface FeedRelayOptions {
 }
 
 export class FeedRelay {
-  private client: pg.Client | null = null;
-  private stopped = false;
+  private readonly listener: PgListener;
   /** Sent in order, one at a time: a project's changes reach the others in the order they happened here. */
   private sending: Promise<void> = Promise.resolve();
   /** Relayed in arrival order, including the ones fetched from their origin. */
@@ -62,56 +61,37 @@ export class FeedRelay {
   constructor(private readonly opts: FeedRelayOptions) {
     this.files = opts.hubs?.files ?? getFileChangeHub();
     this.executions = opts.hubs?.executions ?? getExecutionHub();
+    this.listener = new PgListener({
+      databaseUrl: opts.databaseUrl,
+      channel: FEED_CHANNEL,
+      name: "feed relay",
+      log: opts.log,
+      onPayload: (payload) => this.receive(payload),
+      ...(opts.reconnectMs !== undefined ? { reconnectMs: opts.reconnectMs } : {}),
+    });
   }
 
   async start(): Promise<void> {
-    await this.connect();
+    await this.listener.start();
     this.files.onLocalChange = (projectId, change) => this.send(fileMessage(this.opts.self, projectId, change));
     this.executions.onOpen = (executionId, projectId) => this.send({ kind: "execution", from: this.opts.self, projectId, executionId });
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.files.onLocalChange = null;
     this.executions.onOpen = null;
     await this.sending;
-    await this.client?.end().catch(() => {});
-    this.client = null;
+    await this.listener.stop();
   }
 
   private send(message: FeedMessage): void {
     this.sending = this.sending.then(async () => {
-      const client = this.client;
+      const client = this.listener.client;
       if (!client) return;
       await client.query("SELECT pg_notify($1, $2)", [FEED_CHANNEL, JSON.stringify(message)]).catch((err: unknown) => {
         this.opts.log.warn({ err: err instanceof Error ? err.message : err, kind: message.kind }, "feed event could not be relayed");
       });
     });
-  }
-
-  private async connect(): Promise<void> {
-    while (!this.stopped) {
-      const client = new pg.Client({ connectionString: this.opts.databaseUrl, connectionTimeoutMillis: 5_000 });
-      try {
-        client.on("notification", (n) => {
-          if (n.channel === FEED_CHANNEL && n.payload) this.receive(n.payload);
-        });
-        client.on("error", (err) => this.opts.log.warn({ err: err.message }, "feed relay connection lost"));
-        client.on("end", () => {
-          if (this.client !== client) return;
-          this.client = null;
-          if (!this.stopped) setTimeout(() => void this.connect(), this.opts.reconnectMs ?? 1_000).unref();
-        });
-        await client.connect();
-        await client.query(`LISTEN ${FEED_CHANNEL}`);
-        this.client = client;
-        return;
-      } catch (err) {
-        this.opts.log.warn({ err: err instanceof Error ? err.message : err }, "feed relay could not listen; retrying");
-        await client.end().catch(() => {});
-        await new Promise((r) => setTimeout(r, this.opts.reconnectMs ?? 1_000));
-      }
-    }
   }
 
   private receive(payload: string): void {

@@ -1,7 +1,7 @@
 import type { AiPersonality } from "@/lib/ai-personalities";
 import { AppError } from "@/server/errors/app-error";
 import { getAppRuntime } from "@/server/process/app-runtime";
-import { executionRepository } from "@/server/repositories/execution-repository";
+import { executionRepository, notRunOutcome } from "@/server/repositories/execution-repository";
 import type { Admitted, ExecutionWithFiles, StartedExecution } from "@/server/services/executions/execution-start-types";
 import { executionDeadline } from "@/server/services/records/execution-deadline";
 import { OWNER_ANSWER_MS } from "./ask-owner";
@@ -46,19 +46,7 @@ export async function forwardExecution(userId: number, ai: AiPersonality | null,
   );
   if (!started?.done) {
     const reason = started ? "refused it (it no longer holds the project)" : "did not answer";
-    await executionRepository
-      .finish(row.id, {
-        output: "",
-        errorOutput: `pantheon: the server instance holding the project ${reason}; try again\n`,
-        outputTruncated: false,
-        exitCode: null,
-        executionTimeMs: 0,
-        memoryUsedMb: null,
-        cpuUsagePercent: null,
-        status: "error",
-        statusReason: null,
-      })
-      .catch(() => {});
+    await executionRepository.finish(row.id, notRunOutcome(`pantheon: the server instance holding the project ${reason}; try again\n`)).catch(() => {});
     throw new AppError("UNAVAILABLE", `The server instance holding project ${project.id} ${reason}; try again`, { retryAfterSeconds: 1 });
   }
   const done = (async (): Promise<ExecutionWithFiles> => {

@@ -7,7 +7,7 @@ import { executionLogInput } from "@/server/monitoring/execution-log";
 import { recordExecution } from "@/server/monitoring/prometheus";
 import { logSandboxEvent } from "@/server/monitoring/sandbox-log";
 import { recordRejectedPaths } from "@/server/monitoring/security-events";
-import { type ExecutionRecord, executionRepository } from "@/server/repositories/execution-repository";
+import { type ExecutionRecord, executionRepository, notRunOutcome } from "@/server/repositories/execution-repository";
 import type { SandboxExecutionResult } from "@/server/sandbox/engine";
 import { prepareExecution, type PreparedExecution } from "@/server/sandbox/execution-request";
 import type { ExecutionEvent, ExecutionRequest, ExitEvent } from "@/server/sandbox/execution-types";
@@ -167,21 +167,7 @@ class ExecutionRun {
     } catch (e) {
       this.ports.finish(false);
       const message = e instanceof Error ? e.message : "failed";
-      await this.fail(message, () =>
-        recordDurably("a failed execution", () =>
-          executionRepository.finish(this.row.id, {
-            output: "",
-            errorOutput: message,
-            outputTruncated: false,
-            exitCode: null,
-            executionTimeMs: 0,
-            memoryUsedMb: null,
-            cpuUsagePercent: null,
-            status: "error",
-            statusReason: null,
-          }),
-        ),
-      );
+      await this.fail(message, () => recordDurably("a failed execution", () => executionRepository.finish(this.row.id, notRunOutcome(message))));
       recordExecution({ status: "error", runtime: engine.config.runtime, durationMs: 0 });
       throw fromSandboxError(e);
     }
