@@ -16,18 +16,8 @@ const nextConfig: NextConfig = {
       "monaco-editor/esm/vs/editor/common/commands/shiftCommand": "monaco-editor/editor/common/commands/shiftCommand",
     },
   },
-  headers() {
-    return Promise.resolve([
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "same-origin" },
-          { key: "X-Frame-Options", value: "SAMEORIGIN" },
-        ],
-      },
-    ]);
-  },
+  // The static security headers (nosniff, Referrer-Policy, X-Frame-Options) are set by the custom
+  // server on every answer, Next's and the routes it serves before Next (server/http/security-headers.ts).
 };
 
 export default nextConfig;

@@ -1,5 +1,7 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { contentSecurityPolicy } from "./security-headers";
+import { applySecurityHeaders, contentSecurityPolicy } from "./security-headers";
 
 function directives(policy: string): Map<string, string[]> {
   return new Map(
@@ -31,5 +33,24 @@ describe("content security policy", () => {
     const dev = directives(contentSecurityPolicy({ nonce: "n", dev: true, frameSources: [] }));
     expect(dev.get("script-src")).toContain("'unsafe-eval'");
     expect(dev.get("frame-src")).toEqual(["'none'"]);
+  });
+});
+
+describe("headers on every answer", () => {
+  it("sets the policy, nosniff, a same-origin referrer and same-origin framing, whoever answers after", async () => {
+    const server = createServer((req, res) => {
+      applySecurityHeaders(req, res, { dev: false, frameSources: [] });
+      res.end("ok");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("referrer-policy")).toBe("same-origin");
+      expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+      expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'self'");
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
