@@ -12,6 +12,8 @@ export interface RateLimits {
   consumeSandboxCreation(userId: string): Promise<void>;
   /** Counts one execution against the project's and the user's per-minute windows. */
   consumeExecution(userId: string, projectId: string): Promise<void>;
+  /** Gives back what a successful consumeExecution took: the request it paid for was refused afterwards. */
+  refundExecution(userId: string, projectId: string): Promise<void>;
   /** Refuses a user who already runs `config.sandboxesPerUser` sandboxes. */
   assertCanRunAnotherSandbox(runningCount: number): void;
   /**
@@ -154,6 +156,9 @@ export async function createRateLimits(pool: Pool, config: RateLimitConfig, opts
         { window: windows.execProject, key: projectId },
         { window: windows.execUser, key: userId },
       ]),
+    refundExecution: async (userId, projectId) => {
+      await Promise.all([windows.execProject.limiter.reward(projectId, 1), windows.execUser.limiter.reward(userId, 1)]);
+    },
     assertCanRunAnotherSandbox: (runningCount) => assertRunningBelow(runningCount, config.sandboxesPerUser),
     consumeSignInAttempt: (accountKey, clientKey) =>
       consumeAll([

@@ -26,12 +26,14 @@ import { watchListeningPorts, type PortWatch } from "./port-watch";
 import { runLimitNotice } from "./run-limit-notice";
 import { getExecutionHub } from "./execution-hub";
 import { claimSandboxSlot } from "./sandbox-quota";
+import { knownOwner, rememberOwner } from "./known-owners";
 import { skippedFilesNotice, skippedFilesOf } from "./skipped-files";
 
 // The one path of an execution, whoever asks (tRPC, REST, MCP, the AI tools). Its states, in order:
-//   admitted  access (404), the template's image, the request validated once (prepareExecution:
-//             language, command, the timeout ceiling), the running-sandbox quota and the rate
-//             limits. Nothing is recorded before, and a refused request costs no rate-limit points.
+//   admitted  the request validated once (prepareExecution: language, command, the timeout
+//             ceiling), access (404), the template's image, the running-sandbox quota and the rate
+//             limits. Nothing is recorded before, and a refused request costs no rate-limit points
+//             (charged early beside the access read, they are given back: admit()).
 //   recorded  the row exists (status null) and the hub has an entry: subscribers can attach.
 //   running   the engine runs the prepared request; output flows into the hub as it comes.
 //   finished  the result is recorded, then the hub gets the exit event (whoever sees the end can
@@ -39,7 +41,8 @@ import { skippedFilesNotice, skippedFilesOf } from "./skipped-files";
 //   failed    the engine or the recording threw after the row existed: recorded as an error where
 //             the database allows, and the hub still gets an ending.
 // Database round trips of a run on a warm project: the project (read and touched in one UPDATE …
-// RETURNING), the two rate-limit windows, the row's insert, the row's update; a project without a
+// RETURNING) and, beside it once the owner is known, the two rate-limit windows; the row's insert,
+// the row's update; a project without a
 // container adds the quota's count and claim, the engine's load of its files and its bind record.
 // Only the result's update waits for the WAL flush before the answer (and flushes the earlier
 // writes with it); the touch, the windows and the insert commit without waiting (repositories).
@@ -117,20 +120,39 @@ export function runRecordedExecution(
 }
 
 async function admit(user: AuthUser, projectId: number, request: ExecutionRequest, settings: ExecutionSettings): Promise<Admitted> {
-  // Access and the project's lastAccessedAt in one statement (a caller without access touches nothing).
-  const project = await requireProjectForUse(user, projectId);
-  // A command in a template's project runs in that template's image (python-script → python).
-  if (request.kind === "command" && !request.image && project.templateType) request = { ...request, image: getTemplate(project.templateType).image };
+  // The request first (no database): nothing is read or charged for one that could never run.
   let prepared: PreparedExecution;
   try {
     prepared = prepareExecution(request, executionLimits(settings));
   } catch (e) {
     throw fromSandboxError(e);
   }
-  const engine = requireEngine();
-  await claimSandboxSlot(user.id, project);
-  await (await getRateLimits()).consumeExecution(String(user.id), String(projectId));
-  return { project, engine, prepared, maxTimeoutSeconds: settings.SANDBOX_MAX_TIMEOUT };
+  const limits = await getRateLimits();
+  const [uid, pid] = [String(user.id), String(projectId)];
+  // A caller known to own the project (or an admin) is charged while its access is read: a
+  // stranger's request never touches another's project window, even for a moment (known-owners.ts).
+  const early = user.role === "admin" || knownOwner(projectId) === user.id ? limits.consumeExecution(uid, pid) : null;
+  early?.catch(() => {}); // settled below; a refusal must not count as unhandled meanwhile
+  const giveBack = () =>
+    early?.then(
+      () => limits.refundExecution(uid, pid).catch(() => {}),
+      () => {},
+    );
+  try {
+    // Access and the project's lastAccessedAt in one statement (a caller without access touches nothing).
+    const project = await requireProjectForUse(user, projectId);
+    rememberOwner(projectId, project.userId);
+    // A command in a template's project runs in that template's image (python-script → python).
+    if (request.kind === "command" && !request.image && project.templateType) prepared = { ...prepared, image: getTemplate(project.templateType).image };
+    const engine = requireEngine();
+    await claimSandboxSlot(user.id, project);
+    await (early ?? limits.consumeExecution(uid, pid));
+    return { project, engine, prepared, maxTimeoutSeconds: settings.SANDBOX_MAX_TIMEOUT };
+  } catch (e) {
+    // Refused after the early charge (no access, no engine, the quota): its points are given back.
+    await giveBack();
+    throw e;
+  }
 }
 
 /** One execution from its recorded row to its recorded result (states recorded → running → finished | failed). */
