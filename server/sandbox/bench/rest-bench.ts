@@ -4,7 +4,18 @@
 // the sources changed) on a throw-away data folder, creates a user and an API key with the admin
 // CLI, and times POST /api/sandbox/projects/:id/execute over HTTP on a warm project beside a raw
 // `docker exec` of the same command into that project's own container, interleaved in the same
-// run; then 50 projects executing at once over HTTP. A script, not a test: it prints numbers.
+// run; then BENCH_REST_PROJECTS (default 50) projects executing at once over HTTP, twice over:
+// - closed loop (each project sends its next execution when its previous one answered): the
+//   saturation throughput. Its latencies are not a service level: with every project always
+//   waiting, latency = queue length / throughput, ~50× the idle figure by construction.
+// - open load (open-load.ts), one row per offered total rate in BENCH_REST_RATES (default
+//   "100,200") for BENCH_REST_OPEN_SECONDS (default 10) after 2 s of warm-up: executions arrive
+//   round-robin over the projects at that rate whether or not earlier ones answered (a project
+//   may have several in flight; the server runs them one at a time), and each latency runs from
+//   the scheduled arrival, so a slow server cannot slow the arrivals down and hide its queue.
+//   This is the latency a given throughput costs, the form of issue 11's goal (≥ 200 exec/s over
+//   50 projects with p95 ≤ 3× the idle p95); the ratio is to this run's idle `echo 1` p95.
+// A script, not a test: it prints numbers.
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
@@ -13,12 +24,26 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { LABEL_SCOPE } from "../driver";
+import { runOpenLoad, type OpenLoadResult } from "./open-load";
 import { stats } from "./sample-stats";
 
 const runtime = process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
 const port = Number(process.env.BENCH_PORT ?? 3450);
 const concurrentProjects = Number(process.env.BENCH_REST_PROJECTS ?? 50);
+const openRates = (process.env.BENCH_REST_RATES ?? "100,200")
+  .split(",")
+  .map((r) => r.trim())
+  .filter(Boolean)
+  .map(Number);
+const openSeconds = Number(process.env.BENCH_REST_OPEN_SECONDS ?? 10);
+const openWarmupSeconds = 2;
+const maxOutstanding = 2000;
+if (!openRates.every((r) => r > 0) || !(openSeconds > 0)) {
+  throw new Error(
+    `BENCH_REST_RATES must be positive rates separated by commas and BENCH_REST_OPEN_SECONDS positive (got "${process.env.BENCH_REST_RATES}", "${process.env.BENCH_REST_OPEN_SECONDS}")`,
+  );
+}
 const url = `http://127.0.0.1:${port}`;
 const scope = `bench-rest-${process.pid}`;
 const root = new URL("../../..", import.meta.url).pathname;
@@ -75,6 +100,7 @@ async function main() {
     SANDBOX_MAX_CONCURRENT: String(concurrentProjects + 14),
   };
   const rows: { what: string; rest: number[]; raw: number[]; rawWhat: string }[] = [];
+  const openRows: OpenRow[] = [];
   console.log(`REST bench: runtime=${runtime} rounds=${rounds} server=${url} (building the web app first if its sources changed)`);
   const server = spawn(process.execPath, ["scripts/start.mjs"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
@@ -164,6 +190,35 @@ async function main() {
         raw: rows[1]!.rest,
         rawWhat: "REST echo 1, idle server",
       });
+
+      // Non-success answers are counted, not thrown: a refusal under load is one of the results.
+      const fire = async (index: number) => {
+        const res = await fetch(`${url}/api/sandbox/projects/${String(projects[index]!.id)}/execute`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ command: "echo 1" }),
+        });
+        const body = await res.text();
+        if (!res.ok) throw new Error(`HTTP ${res.status}: ${body}`);
+        let status: unknown;
+        try {
+          status = (JSON.parse(body) as { status?: unknown }).status;
+        } catch {
+          // not JSON: reported below with the body as it came
+        }
+        if (status !== "success") throw new Error(`HTTP ${res.status}, not a success: ${body}`);
+      };
+      for (const rate of openRates) {
+        console.log(`open load: ${rate}/s over ${concurrentProjects} projects, ${openWarmupSeconds} s warm-up + ${openSeconds} s`);
+        const result = await runOpenLoad(fire, {
+          rate,
+          durationSeconds: openSeconds,
+          warmupSeconds: openWarmupSeconds,
+          projects: concurrentProjects,
+          maxOutstanding,
+        });
+        openRows.push({ rate, result });
+      }
     }
   } catch (err) {
     console.error(lines.slice(-30).join("\n"));
@@ -175,6 +230,37 @@ async function main() {
     await Promise.race([closed, new Promise((r) => setTimeout(r, 60_000))]);
     rmSync(dataDir, { recursive: true, force: true });
     printRows(rows);
+    printOpenRows(openRows, rows[1]?.rest ?? []);
+  }
+}
+
+interface OpenRow {
+  rate: number;
+  result: OpenLoadResult;
+}
+
+/** The open-load rows: latency from scheduled arrival at each offered rate, p95 against the idle `echo 1` p95. */
+function printOpenRows(openRows: readonly OpenRow[], idle: readonly number[]): void {
+  if (openRows.length === 0) return;
+  const fmt = (n: number) => n.toFixed(1).padStart(7);
+  const idleP95 = stats(idle).p95;
+  console.log(
+    `\nopen load: echo 1 arriving round-robin over ${concurrentProjects} projects, ${openSeconds} s measured after ${openWarmupSeconds} s warm-up; latency from scheduled arrival; idle REST echo 1 p95 ${idleP95.toFixed(1)} ms`,
+  );
+  console.log(`| offered /s | achieved /s | REST p50   | REST p95   | p95 / idle p95 | errors | not sent (cap ${maxOutstanding}) | peak in flight`);
+  console.log(`|-----------:|------------:|-----------:|-----------:|---------------:|-------:|--------------------:|---------------`);
+  for (const { rate, result } of openRows) {
+    const r = stats(result.latencies);
+    console.log(
+      `| ${String(rate).padStart(10)} | ${result.achievedRate.toFixed(1).padStart(11)} | ${fmt(r.median)} ms | ${fmt(r.p95)} ms | ${(r.p95 / idleP95).toFixed(2).padStart(13)}× | ${String(result.errors).padStart(6)} | ${String(result.dropped).padStart(19)} | ${result.peakOutstanding}`,
+    );
+  }
+  for (const { rate, result } of openRows) {
+    if (result.dropped > 0) console.log(`at ${rate}/s the cap of ${maxOutstanding} requests in flight was hit: ${result.dropped} arrivals were not sent`);
+    if (result.errors > 0) {
+      const first = result.firstError instanceof Error ? result.firstError.message : String(result.firstError);
+      console.log(`at ${rate}/s, first error of ${result.errors}: ${first.slice(0, 2000)}`);
+    }
   }
 }
 
