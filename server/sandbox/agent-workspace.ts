@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { AgentConnection } from "./agent/agent-connection";
 import { AgentCallError } from "./agent/agent-errors";
 import { encodeWorkspacePath } from "./agent/agent-paths";
-import type { Manifest } from "./workspace-manifest";
+import { Manifest } from "./workspace-manifest";
 import type { CheckedWorkspaceFile } from "./workspace-tar";
 
 // Loading a workspace and mirroring edits into it through the agent (FileService.WriteMany and
@@ -42,7 +42,7 @@ function record(manifest: Manifest, file: CheckedWorkspaceFile): void {
 /** Writes a fresh container's workspace; returns its manifest. */
 export async function loadThroughAgent(agent: AgentConnection, files: readonly CheckedWorkspaceFile[], signal: AbortSignal): Promise<Manifest> {
   if (files.length) await agent.files.writeMany(batches(files), { signal });
-  const manifest: Manifest = new Map();
+  const manifest = new Manifest();
   for (const file of files) record(manifest, file);
   return manifest;
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { diffManifests, escapeNonUtf8, manifestFindArgs, parseManifest, type Manifest, type ManifestEntry } from "./workspace-manifest";
+import { diffManifests, escapeNonUtf8, Manifest, manifestFindArgs, parseManifest, type ManifestEntry } from "./workspace-manifest";
 
 const limits = { maxFileSize: 100, maxProjectSize: 1000, ignore: ["node_modules", ".git"] };
 
 function manifest(entries: [string, string, number, string, number?][]): Manifest {
-  return new Map(entries.map(([path, type, size, mtime, links]) => [path, { type, size, mtime, links: links ?? 1 }]));
+  return new Manifest(entries.map(([path, type, size, mtime, links]) => [path, { type, size, mtime, links: links ?? 1 }]));
 }
 
 describe("parseManifest", () => {
@@ -82,7 +82,7 @@ describe("diffManifests", () => {
   it("refuses a name that is not UTF-8 once, never asks tar for it, never deletes it, and keeps the rest", () => {
     const before = manifest([["kept.txt", "f", 1, "1.0"]]);
     const bad: ManifestEntry = { type: "f", size: 1, mtime: "2.0", links: 1, nonUtf8Name: true };
-    const after: Manifest = new Map([
+    const after = new Manifest([
       ["kept.txt", { type: "f", size: 1, mtime: "1.0", links: 1 }],
       ["good.txt", { type: "f", size: 4, mtime: "2.0", links: 1 }],
       ["\\xff\\xfe.txt", bad],

@@ -31,7 +31,56 @@ export interface ManifestEntry {
   written?: { sha256: string; executable: boolean };
 }
 
-export type Manifest = Map<string, ManifestEntry>;
+/** What an entry adds to the project's size: a regular file with a UTF-8 name, within the file limit, not ignored. */
+export function storableBytes(path: string, entry: ManifestEntry, limits: Pick<DiffLimits, "maxFileSize" | "ignore">): number {
+  return entry.type !== "f" || entry.nonUtf8Name || entry.size > limits.maxFileSize || isIgnoredPath(path, limits.ignore) ? 0 : entry.size;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a === b || (a.length === b.length && a.every((name, i) => name === b[i]));
+}
+
+/**
+ * The workspace as last synced, by path. It keeps the bytes its entries add to the project's size
+ * as entries come and go (an entry is replaced, never resized, when its file changes): a run's
+ * save checks the project-size limit without summing a 10,000-file manifest per run.
+ */
+export class Manifest extends Map<string, ManifestEntry> {
+  /** The sum for one set of limits, from the first ask on; undefined until asked. */
+  private tally?: { maxFileSize: number; ignore: readonly string[]; bytes: number };
+
+  override set(path: string, entry: ManifestEntry): this {
+    // Map's constructor calls set() before the field exists: no tally is kept yet then.
+    const tally = this.tally;
+    if (tally) {
+      const was = this.get(path);
+      if (was) tally.bytes -= storableBytes(path, was, tally);
+      tally.bytes += storableBytes(path, entry, tally);
+    }
+    return super.set(path, entry);
+  }
+
+  override delete(path: string): boolean {
+    const was = this.get(path);
+    if (was && this.tally) this.tally.bytes -= storableBytes(path, was, this.tally);
+    return super.delete(path);
+  }
+
+  override clear(): void {
+    this.tally = undefined;
+    super.clear();
+  }
+
+  /** The bytes of the storable files (storableBytes): summed once per set of limits, then kept. */
+  storableBytes(limits: Pick<DiffLimits, "maxFileSize" | "ignore">): number {
+    const tally = this.tally;
+    if (tally && tally.maxFileSize === limits.maxFileSize && sameNames(tally.ignore, limits.ignore)) return tally.bytes;
+    let bytes = 0;
+    for (const [path, entry] of this) bytes += storableBytes(path, entry, limits);
+    this.tally = { maxFileSize: limits.maxFileSize, ignore: limits.ignore, bytes };
+    return bytes;
+  }
+}
 
 /** Why a name that is not UTF-8 is not saved, wherever it was found (listing or agent). */
 export const NON_UTF8_NAME_DETAIL = "the file name is not valid UTF-8 (invalid bytes shown as \\xHH); rename it to save it";
@@ -62,7 +111,7 @@ export function manifestFindArgs(ignore: readonly string[]): string[] {
  * string is taken as already decoded (tests, callers that hold text).
  */
 export function parseManifest(output: string | Buffer): Manifest {
-  const manifest: Manifest = new Map();
+  const manifest = new Manifest();
   const bytes = typeof output === "string" ? Buffer.from(output, "utf8") : output;
   let start = 0;
   while (start < bytes.length) {
@@ -127,7 +176,7 @@ function refusalFor(entry: ManifestEntry): RefusedFile["reason"] | null {
   return null;
 }
 
-export function diffManifests(before: Manifest, after: Manifest, limits: DiffLimits): ManifestDiff {
+export function diffManifests(before: ReadonlyMap<string, ManifestEntry>, after: ReadonlyMap<string, ManifestEntry>, limits: DiffLimits): ManifestDiff {
   const changed: string[] = [];
   const deleted: string[] = [];
   const refused: RefusedFile[] = [];

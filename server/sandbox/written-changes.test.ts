@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Manifest, ManifestEntry } from "./workspace-manifest";
+import { Manifest, type ManifestEntry } from "./workspace-manifest";
 import { diffWritten } from "./written-changes";
 
 const f = (size: number, mtime = "1"): ManifestEntry => ({ type: "f", size, mtime, links: 1 });
@@ -8,7 +8,7 @@ const limits = { maxFileSize: 100, maxProjectSize: 1000, ignore: ["node_modules"
 
 describe("diffWritten", () => {
   it("compares only the written paths: new, changed, removed; the rest of the manifest is not read as deleted", () => {
-    const manifest: Manifest = new Map([
+    const manifest = new Manifest([
       ["a.txt", f(1)],
       ["b.txt", f(2)],
       ["untouched.txt", f(3)],
@@ -29,7 +29,7 @@ describe("diffWritten", () => {
   });
 
   it("a removed directory takes its files; symlinks, specials and oversized files are refused, ignored names skipped", () => {
-    const manifest: Manifest = new Map([
+    const manifest = new Manifest([
       ["dir", d],
       ["dir/x", f(1)],
       ["dir/sub/y", f(1)],
@@ -51,9 +51,33 @@ describe("diffWritten", () => {
   });
 
   it("refuses the changes that would take the project over its size, counting the files not written", () => {
-    const manifest: Manifest = new Map([["old", f(95)]]);
+    const manifest = new Manifest([["old", f(95)]]);
     const diff = diffWritten(manifest, new Map([["new", f(10)]]), { ...limits, maxProjectSize: 100 });
     expect(diff.changed).toEqual([]);
     expect(diff.refused).toMatchObject([{ path: "new", reason: "project-size" }]);
+  });
+});
+
+describe("Manifest.storableBytes", () => {
+  it("keeps the project's size as entries are set, replaced and deleted, as a fresh sum would find it", () => {
+    const manifest = new Manifest([
+      ["a", f(10)],
+      ["dir", d],
+      ["node_modules/m.js", f(7)],
+    ]);
+    expect(manifest.storableBytes(limits)).toBe(10);
+    manifest.set("a", f(20, "2"));
+    manifest.set("b", f(5));
+    manifest.set("big", f(101));
+    manifest.set("node_modules/n.js", f(3));
+    manifest.delete("dir");
+    expect(manifest.storableBytes(limits)).toBe(25);
+    diffWritten(manifest, new Map([["b", null]]), limits).commit();
+    expect(manifest.storableBytes(limits)).toBe(20);
+    expect(new Manifest(manifest).storableBytes(limits)).toBe(20);
+    // Other limits: summed again for them.
+    expect(manifest.storableBytes({ ...limits, maxFileSize: 1000 })).toBe(121);
+    manifest.clear();
+    expect(manifest.storableBytes(limits)).toBe(0);
   });
 });

@@ -1,27 +1,13 @@
-import { diffManifests, type DiffLimits, type Manifest, type ManifestDiff, type ManifestEntry } from "./workspace-manifest";
-import { isIgnoredPath } from "./workspace-path";
+import { diffManifests, storableBytes, type DiffLimits, type Manifest, type ManifestDiff, type ManifestEntry } from "./workspace-manifest";
 
 // What an execution changed, from the paths the agent saw it write (its exit event) instead of a
 // walk of the whole workspace: only those paths are compared with the lease's manifest, so the
-// cost of saving follows what the run wrote, not the project's size.
+// cost of saving follows what the run wrote, not the project's size (the manifest keeps its
+// project size as it changes: no sum over its 10,000 entries per run either).
 
 export interface WrittenDiff extends ManifestDiff {
   /** Moves the lease's manifest to the state just compared; call once the changes are saved. */
   commit(): void;
-}
-
-// What each manifest entry adds to the project's size, worked out once per entry object (an entry
-// is replaced, never resized, when its file changes): a run's save then sums a 10,000-file
-// manifest without splitting 10,000 paths again.
-const storable = new WeakMap<ManifestEntry, number>();
-
-function storableBytes(path: string, entry: ManifestEntry, limits: DiffLimits): number {
-  let bytes = storable.get(entry);
-  if (bytes === undefined) {
-    bytes = entry.type !== "f" || entry.nonUtf8Name || entry.size > limits.maxFileSize || isIgnoredPath(path, limits.ignore) ? 0 : entry.size;
-    storable.set(entry, bytes);
-  }
-  return bytes;
 }
 
 /**
@@ -29,8 +15,8 @@ function storableBytes(path: string, entry: ManifestEntry, limits: DiffLimits): 
  * and is gone (or is no longer one) takes the files below it with it.
  */
 export function diffWritten(manifest: Manifest, written: ReadonlyMap<string, ManifestEntry | null>, limits: DiffLimits): WrittenDiff {
-  const before: Manifest = new Map();
-  const after: Manifest = new Map();
+  const before = new Map<string, ManifestEntry>();
+  const after = new Map<string, ManifestEntry>();
   const goneDirs: string[] = [];
   for (const [path, now] of written) {
     const was = manifest.get(path);
@@ -45,11 +31,8 @@ export function diffWritten(manifest: Manifest, written: ReadonlyMap<string, Man
   }
   const diff = diffManifests(before, after, { ...limits, maxProjectSize: Number.POSITIVE_INFINITY });
   // The project's size after these changes: the manifest's storable files, with the compared ones replaced.
-  let projectBytes = diff.projectBytes;
-  for (const [path, entry] of manifest) {
-    if (before.has(path)) continue;
-    projectBytes += storableBytes(path, entry, limits);
-  }
+  let projectBytes = manifest.storableBytes(limits) + diff.projectBytes;
+  for (const [path, entry] of before) projectBytes -= storableBytes(path, entry, limits);
   if (projectBytes > limits.maxProjectSize) {
     for (const path of diff.changed)
       diff.refused.push({ path, reason: "project-size", detail: `project would be ${projectBytes} bytes > ${limits.maxProjectSize}` });
