@@ -420,6 +420,7 @@ export class SandboxEngine {
     opts: ExecuteOptions,
     env: Record<string, string>,
   ): Promise<SandboxExecutionResult> {
+    const oomKillsBefore = lease.state.oomKills;
     const outcome = await runOnAgent(agent, prepared, {
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
@@ -430,8 +431,8 @@ export class SandboxEngine {
       deathSignal: lease.died.signal,
       oom: {
         read: () => this.oomKillsOf(lease),
-        before: lease.state.oomKills,
-        containerOomKilled: () => this.oomVerdict(lease.container.id),
+        before: oomKillsBefore,
+        containerOomKilled: () => this.oomVerdict(lease.container.id, oomKillsBefore),
         limitBytes: resolveLimits(this.config.limits).memoryBytes,
       },
     });
@@ -550,10 +551,20 @@ export class SandboxEngine {
   }
 
   /**
-   * Docker's own record of a dead container's OOM kill (State.OOMKilled, set for runc and runsc
-   * alike). It can lag the death by a moment, so a stopped container is asked again for up to 1 s.
+   * Whether the kernel's OOM killer ended a container whose agent died mid-run. First (runsc) the
+   * container's own cgroup count on the host, against the count before the run: under gVisor the
+   * host kills the sandbox's kernel, the agent's stream ends at once, and Docker can still call
+   * the container running for seconds on a busy machine (CI saw "killed" for a memory bomb that
+   * way). Then Docker's record of a stopped container (State.OOMKilled, runc and runsc alike),
+   * which can lag the death by a moment: asked again for up to 1 s.
    */
-  private async oomVerdict(containerId: string): Promise<boolean> {
+  private async oomVerdict(containerId: string, oomKillsBefore: number | null): Promise<boolean> {
+    // runsc only: under runc the OOM killer picks the run's process (exit 137, counted by the agent),
+    // and a count left by an earlier background process's OOM must not relabel an agent's death.
+    if (this.config.runtime === "runsc") {
+      const kills = (await this.driver.usage(containerId).catch(() => null))?.oomKills ?? null;
+      if (kills !== null && kills > (oomKillsBefore ?? 0)) return true;
+    }
     for (let waited = 0; ; waited += 100) {
       const state = await this.driver.inspect(containerId).catch(() => null);
       if (!state) return false;
