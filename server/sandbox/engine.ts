@@ -432,7 +432,7 @@ export class SandboxEngine {
       oom: {
         read: () => this.oomKillsOf(lease),
         before: oomKillsBefore,
-        containerOomKilled: () => this.oomVerdict(lease.container.id, oomKillsBefore),
+        containerOomKilled: () => this.oomVerdict(lease.container.id, oomKillsBefore, () => lease.oomEvents > 0),
         limitBytes: resolveLimits(this.config.limits).memoryBytes,
       },
     });
@@ -551,25 +551,32 @@ export class SandboxEngine {
   }
 
   /**
-   * Whether the kernel's OOM killer ended a container whose agent died mid-run. First (runsc) the
-   * container's own cgroup count on the host, against the count before the run: under gVisor the
-   * host kills the sandbox's kernel, the agent's stream ends at once, and Docker can still call
-   * the container running for seconds on a busy machine (CI saw "killed" for a memory bomb that
-   * way). Then Docker's record of a stopped container (State.OOMKilled, runc and runsc alike),
-   * which can lag the death by a moment: asked again for up to 1 s.
+   * Whether the kernel's OOM killer ended a container whose agent died mid-run. Under gVisor the
+   * host kills the sandbox's kernel, the agent's stream ends at once, and Docker can call the
+   * container running, with OOMKilled unset, for seconds on a busy machine (CI saw "killed" for a
+   * memory bomb twice). So, in order: (runsc) the container's cgroup count on the host against the
+   * count before the run; Docker's "oom" event for it (the pool's count on the lease: under load it
+   * was what answered, at once); Docker's record of a stopped container (State.OOMKilled), which
+   * can lag the death: asked again for up to 1 s, 2 s when the cgroup is already gone.
    */
-  private async oomVerdict(containerId: string, oomKillsBefore: number | null): Promise<boolean> {
+  private async oomVerdict(containerId: string, oomKillsBefore: number | null, sawOomEvent: () => boolean): Promise<boolean> {
     // runsc only: under runc the OOM killer picks the run's process (exit 137, counted by the agent),
     // and a count left by an earlier background process's OOM must not relabel an agent's death.
+    let cgroupGone = false;
     if (this.config.runtime === "runsc") {
-      const kills = (await this.driver.usage(containerId).catch(() => null))?.oomKills ?? null;
-      if (kills !== null && kills > (oomKillsBefore ?? 0)) return true;
+      const usage = await this.driver.usage(containerId).catch(() => null);
+      if (usage?.oomKills != null && usage.oomKills > (oomKillsBefore ?? 0)) return true;
+      // No cgroup left: every process of the sandbox is gone, whatever Docker says yet. Its record
+      // (OOMKilled) is then worth waiting for a little longer than a live container's.
+      cgroupGone = usage === null;
     }
     for (let waited = 0; ; waited += 100) {
+      // Docker's "oom" event for this container (the pool counts them on the lease) says it first.
+      if (sawOomEvent()) return true;
       const state = await this.driver.inspect(containerId).catch(() => null);
       if (!state) return false;
       if (state.oomKilled) return true;
-      if (state.running || waited >= 1000) return false;
+      if ((state.running && !cgroupGone) || waited >= (cgroupGone ? 2000 : 1000)) return false;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
