@@ -421,6 +421,7 @@ export class SandboxEngine {
     env: Record<string, string>,
   ): Promise<SandboxExecutionResult> {
     const oomKillsBefore = lease.state.oomKills;
+    const oomEventsBefore = lease.oomEvents;
     const outcome = await runOnAgent(agent, prepared, {
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
@@ -432,7 +433,7 @@ export class SandboxEngine {
       oom: {
         read: () => this.oomKillsOf(lease),
         before: oomKillsBefore,
-        containerOomKilled: () => this.oomVerdict(lease.container.id, oomKillsBefore, () => lease.oomEvents > 0),
+        containerOomKilled: () => this.oomVerdict(lease.container.id, oomKillsBefore, () => lease.oomEvents > oomEventsBefore),
         limitBytes: resolveLimits(this.config.limits).memoryBytes,
       },
     });
