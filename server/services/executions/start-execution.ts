@@ -41,9 +41,9 @@ import { skippedFilesNotice, skippedFilesOf } from "./skipped-files";
 //   failed    the engine or the recording threw after the row existed: recorded as an error where
 //             the database allows, and the hub still gets an ending.
 // Database round trips of a run on a warm project: the project (read and touched in one UPDATE …
-// RETURNING) and, beside it once the owner is known, the two rate-limit windows; the row's insert,
-// the row's update; a project without a
-// container adds the quota's count and claim, the engine's load of its files and its bind record.
+// RETURNING) and, beside it once the owner is known, the two rate-limit windows; the row's insert;
+// the row's update. A project without a container adds the quota's count and claim, the engine's
+// load of its files and its bind record.
 // Only the result's update waits for the WAL flush before the answer (and flushes the earlier
 // writes with it); the touch, the windows and the insert commit without waiting (repositories).
 
