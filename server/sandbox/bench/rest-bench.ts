@@ -132,9 +132,8 @@ async function main() {
     const project = await post("/api/sandbox/projects", { name: "bench" });
     const marker = `bench-${randomUUID()}`;
     await execute(project.id, `touch ${marker}`);
-    // Warm: the project holds its container, and the server's request path has run often enough
-    // for V8 to have compiled it (a server in use has run it thousands of times; 3 rounds measured
-    // the interpreter: p50 19.4 ms after 200 rounds against 24 ms over the first 40).
+    // Warm: the project holds its container, and the server's request path has run often, as a
+    // server in use has (measured: p50 19.4 ms over 200 rounds against 24 ms over the first 40).
     for (let i = 0; i < 60; i++) await execute(project.id, "true");
     // The project's own container: the one of this server's scope holding the marker.
     const containers = await docker.listContainers({ filters: { label: [`${LABEL_SCOPE}=${scope}`] } });
