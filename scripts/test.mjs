@@ -35,6 +35,8 @@ const steps = {
   },
   integration: vitest("integration"),
   images: { cmd: ["npm", "run", "--silent", "images"] },
+  // The production build e2e serves (scripts/start.mjs skips it when the sources did not change).
+  "web-build": { cmd: ["node", "scripts/start.mjs", "--build-only"] },
   "docker-runc": vitest("docker-runc"),
   "docker-runsc": vitest("docker-runsc"),
   // The web app is built first (when its sources changed), on its own clock: Playwright's start-up
@@ -62,12 +64,15 @@ const steps = {
 };
 
 // Static checks and unit tests first, each run whatever the others say (one report shows every
-// problem); then two independent chains side by side. The docker suites need the images, so that
-// chain stops at its first failure.
-const checks = { steps: ["typecheck", "lint", "format", "unit", "agent"], stopOnFailure: false };
+// problem). Beside them, the builds: the sandbox images (minutes on a fresh machine: debootstrap,
+// the agent's Go build) and the web app, so neither sits on the critical path of a chain; the web
+// build waits for typecheck, which reads the .next/types it rewrites. Then two independent chains
+// side by side; the docker suites need the images, so that chain runs only when they built, and
+// stops at its first failure.
+const checks = { steps: ["lint", "format", "unit", "agent"], stopOnFailure: false };
 const chains = [
   { steps: ["integration", "e2e", "e2e-preview-domain"], stopOnFailure: false },
-  { steps: ["images", "docker-runc", "docker-runsc"], stopOnFailure: true },
+  { steps: ["docker-runc", "docker-runsc"], stopOnFailure: true, needsImages: true },
 ];
 
 // The short chaos run comes last, alone: it restarts the Docker engine (which would kill the other
@@ -118,10 +123,10 @@ function run(name) {
   });
 }
 
-async function runChain({ steps: names, stopOnFailure }) {
-  let ok = true;
+async function runChain({ steps: names, stopOnFailure, skipAll = false }) {
+  let ok = !skipAll;
   for (const name of names) {
-    if (!ok && stopOnFailure) {
+    if (skipAll || (!ok && stopOnFailure)) {
       results.push({ name, ok: false, seconds: 0, counts: null, skipped: true });
       continue;
     }
@@ -203,13 +208,17 @@ function playwrightCounts(file) {
 }
 
 const started = Date.now();
-const checksOk = await runChain(checks);
-const chainsOk = await Promise.all(chains.map(runChain));
-const imagesOk = !results.some((r) => r.name === "images" && !r.ok);
-const lastOk = imagesOk
+const typechecked = run("typecheck");
+const [checksOk, imagesBuilt, webBuilt] = await Promise.all([
+  typechecked.then(async (ok) => (await runChain(checks)) && ok),
+  run("images"),
+  typechecked.then(() => run("web-build")),
+]);
+const chainsOk = await Promise.all(chains.map((chain) => runChain({ ...chain, skipAll: chain.needsImages && !imagesBuilt })));
+const lastOk = imagesBuilt
   ? await runChain(last)
   : (results.push(...last.steps.map((name) => ({ name, ok: false, seconds: 0, counts: null, skipped: true }))), false);
-const allOk = checksOk && chainsOk.every(Boolean) && lastOk;
+const allOk = checksOk && imagesBuilt && webBuilt && chainsOk.every(Boolean) && lastOk;
 
 console.log("\n════ summary ════");
 let passed = 0;
