@@ -2,7 +2,8 @@
 // BENCH_OPEN_SECONDS=10): medians and p95 of the engine's
 // hot paths, each beside a raw Docker baseline measured in the same run on the same machine.
 // A script, not a test: it prints numbers and asserts nothing. BENCH_ONLY=spawn: only the spawn rows;
-// BENCH_ONLY=big: only the 10,000-file project's run against the 1-file project's.
+// BENCH_ONLY=big: only the 10,000-file project's run against the 1-file project's; BENCH_ONLY=many:
+// only the 50 projects at once (closed loop and open load) against this run's idle `echo 1`.
 // BENCH_AGENT_SOCKET=off: agent calls over the exec's stream instead of the engine's socket (runc).
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -21,7 +22,7 @@ import { stats } from "./sample-stats";
 
 const runtime = process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
-/** BENCH_ONLY=preview|spawn|big: only that row (the machine is shared; the rest takes minutes). */
+/** BENCH_ONLY=preview|spawn|big|many: only that row (the machine is shared; the rest takes minutes). */
 const only = process.env.BENCH_ONLY;
 const docker = new Dockerode();
 const logger = pino({ level: process.env.BENCH_LOG ?? "silent" });
@@ -170,6 +171,10 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
   if (!only || only === "spawn") rows.push(...(await benchSpawn(engine, container, "bench", rounds, time)));
   if (only === "spawn") return;
   if (only === "big") return benchBigProject(engine);
+  if (only === "many") {
+    const idleEcho = await time(rounds, async () => void (await engine.execute("bench", { kind: "command", command: "echo 1" })));
+    return benchManyProjects(engine, idleEcho);
+  }
   const rawTrue = await time(rounds, () => rawExec(container, ["true"]));
   rows.push({ what: "warm acquire (pool)", engine: warmSamples, baseline: rawTrue, baselineWhat: "raw docker exec true" });
 
@@ -196,8 +201,58 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
   rows.push({ what: "API file write visible in the container", engine: written, baseline: rawWrite, baselineWhat: "raw docker exec writing the file" });
 
   await benchBigProject(engine);
+  await benchManyProjects(engine, idleEcho);
+  await benchPreviewConnection(engine, container);
 
-  // 50 projects executing `echo 1` at once: throughput, and each execution's latency against idle.
+  // A spawn (what a shell or a new preview connection costs) in the loaded project: idle, and
+  // while an execution runs there. Timed to the pid being registered; the process then exits.
+  const spawnTrue = async () => {
+    const proc = await engine.spawn("bench", { image: "node", argv: ["true"] });
+    return { exited: proc.exited };
+  };
+  const exits: Promise<unknown>[] = [];
+  const idleSpawn = await time(rounds, async () => void exits.push((await spawnTrue()).exited));
+  const duringRun: number[] = [];
+  for (let i = 0; i < Math.min(rounds, 10); i++) {
+    const run = engine.execute("bench", { kind: "command", command: "sleep 2" });
+    await new Promise((r) => setTimeout(r, 300)); // the execution is running
+    const started = performance.now();
+    exits.push((await spawnTrue()).exited, run);
+    duringRun.push(performance.now() - started);
+  }
+  await Promise.all(exits);
+  rows.push({ what: "spawn while a 2 s execution runs in the project", engine: duringRun, baseline: idleSpawn, baselineWhat: "spawn in the idle project" });
+
+  const firstRun = await time(Math.min(rounds, 10), async (i) => {
+    const r = await engine.execute(`first-${i}`, { kind: "command", command: "true" });
+    if (r.status !== "success") throw new Error(r.errorOutput);
+    await engine.releaseProject(`first-${i}`);
+  });
+  rows.push({
+    what: "first execute in a project (acquire+load+run+sync+release)",
+    engine: firstRun,
+    baseline: coldRaw,
+    baselineWhat: "bare docker create+start",
+  });
+}
+
+/** A run in a project of 10,000 files against the same run in a 1-file project. */
+async function benchBigProject(engine: SandboxEngine): Promise<void> {
+  for (let i = 0; i < 10_000; i++) store.put("big", `src/d${i % 100}/f${i}.txt`, `file ${i}\n`);
+  await engine.execute("big", { kind: "command", command: "true", timeoutMs: 120_000 });
+  // Interleaved, a big run then a small one, so the machine's drift lands on both sides alike.
+  const big: number[] = [];
+  const small: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    big.push(...(await time(1, async () => void (await engine.execute("big", { kind: "command", command: "echo 1 > out.txt" })))));
+    small.push(...(await time(1, async () => void (await engine.execute("bench", { kind: "command", command: "echo 1 > out.txt" })))));
+  }
+  rows.push({ what: "run writing a file, 10,000-file project", engine: big, baseline: small, baselineWhat: "the same run, 1-file project" });
+  await engine.releaseProject("big");
+}
+
+/** 50 projects executing `echo 1` at once: throughput, and each execution's latency against idle. */
+async function benchManyProjects(engine: SandboxEngine, idleEcho: number[]): Promise<void> {
   const projects = Array.from({ length: 50 }, (_, i) => `many-${i}`);
   const containerIds = new Set<string>();
   for (const r of await Promise.all(projects.map((p) => engine.execute(p, { kind: "command", command: "true", timeoutMs: 120_000 }))))
@@ -276,54 +331,6 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
     });
   }
   await Promise.all(projects.map((p) => engine.releaseProject(p)));
-
-  await benchPreviewConnection(engine, container);
-
-  // A spawn (what a shell or a new preview connection costs) in the loaded project: idle, and
-  // while an execution runs there. Timed to the pid being registered; the process then exits.
-  const spawnTrue = async () => {
-    const proc = await engine.spawn("bench", { image: "node", argv: ["true"] });
-    return { exited: proc.exited };
-  };
-  const exits: Promise<unknown>[] = [];
-  const idleSpawn = await time(rounds, async () => void exits.push((await spawnTrue()).exited));
-  const duringRun: number[] = [];
-  for (let i = 0; i < Math.min(rounds, 10); i++) {
-    const run = engine.execute("bench", { kind: "command", command: "sleep 2" });
-    await new Promise((r) => setTimeout(r, 300)); // the execution is running
-    const started = performance.now();
-    exits.push((await spawnTrue()).exited, run);
-    duringRun.push(performance.now() - started);
-  }
-  await Promise.all(exits);
-  rows.push({ what: "spawn while a 2 s execution runs in the project", engine: duringRun, baseline: idleSpawn, baselineWhat: "spawn in the idle project" });
-
-  const firstRun = await time(Math.min(rounds, 10), async (i) => {
-    const r = await engine.execute(`first-${i}`, { kind: "command", command: "true" });
-    if (r.status !== "success") throw new Error(r.errorOutput);
-    await engine.releaseProject(`first-${i}`);
-  });
-  rows.push({
-    what: "first execute in a project (acquire+load+run+sync+release)",
-    engine: firstRun,
-    baseline: coldRaw,
-    baselineWhat: "bare docker create+start",
-  });
-}
-
-/** A run in a project of 10,000 files against the same run in a 1-file project. */
-async function benchBigProject(engine: SandboxEngine): Promise<void> {
-  for (let i = 0; i < 10_000; i++) store.put("big", `src/d${i % 100}/f${i}.txt`, `file ${i}\n`);
-  await engine.execute("big", { kind: "command", command: "true", timeoutMs: 120_000 });
-  // Interleaved, a big run then a small one, so the machine's drift lands on both sides alike.
-  const big: number[] = [];
-  const small: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    big.push(...(await time(1, async () => void (await engine.execute("big", { kind: "command", command: "echo 1 > out.txt" })))));
-    small.push(...(await time(1, async () => void (await engine.execute("bench", { kind: "command", command: "echo 1 > out.txt" })))));
-  }
-  rows.push({ what: "run writing a file, 10,000-file project", engine: big, baseline: small, baselineWhat: "the same run, 1-file project" });
-  await engine.releaseProject("big");
 }
 
 /**

@@ -155,3 +155,28 @@ func TestEndedProcessesHoldABoundedTotal(t *testing.T) {
 	runtime.ReadMemStats(&ms)
 	t.Logf("%d kept, %d KiB held; heap in use %d MiB", kept, total>>10, ms.HeapInuse>>20)
 }
+
+// Past maxEndedKept ended processes, a pass drops the oldest down to three quarters of it, so that
+// most starts skip the pass; the number kept stays within the bound and the newest are kept.
+func TestEndedProcessesBeyondTheCountAreForgotten(t *testing.T) {
+	c := start(t)
+	runs := maxEndedKept + maxEndedKept/2
+	for i := range runs {
+		r := run(t, c, &agentv1.StartRequest{Id: "n-" + strconv.Itoa(i), Command: &agentv1.StartRequest_Argv{Argv: &agentv1.Argv{Args: []string{"true"}}}})
+		if r.exited.ExitCode != 0 {
+			t.Fatalf("exit %+v", r.exited)
+		}
+	}
+	c.a.procs.mu.Lock()
+	kept, order := len(c.a.procs.procs), len(c.a.procs.order)
+	c.a.procs.mu.Unlock()
+	if kept > maxEndedKept || order != kept || kept < maxEndedKept*3/4 {
+		t.Fatalf("after %d runs: %d processes kept, %d in order (bound %d)", runs, kept, order, maxEndedKept)
+	}
+	if _, err := c.a.procs.get("n-" + strconv.Itoa(runs-1)); err != nil {
+		t.Fatalf("the newest ended process was forgotten: %v", err)
+	}
+	if _, err := c.a.procs.get("n-0"); err == nil {
+		t.Fatal("the oldest ended process is still kept")
+	}
+}

@@ -49,7 +49,8 @@ type watcher struct {
 	file     *os.File // the inotify fd; nil until started
 	startErr error
 
-	readMu sync.Mutex // one reader of the queue at a time
+	readMu  sync.Mutex // one reader of the queue at a time
+	readBuf []byte     // its buffer, under readMu: a drain per Start and exit would otherwise allocate (and zero) one each time
 
 	mu       sync.Mutex
 	wds      map[int]string
@@ -104,10 +105,9 @@ func (w *watcher) loop() {
 	if err != nil {
 		return
 	}
-	buf := make([]byte, 256<<10)
 	_ = rc.Read(func(fd uintptr) bool {
 		w.readMu.Lock()
-		w.readQueue(int(fd), buf)
+		w.readQueue(int(fd))
 		w.readMu.Unlock()
 		return false // wait for more; ends when the file is closed
 	})
@@ -125,16 +125,19 @@ func (w *watcher) drain() {
 	if err != nil {
 		return
 	}
-	buf := make([]byte, 256<<10)
 	_ = rc.Control(func(fd uintptr) {
 		w.readMu.Lock()
-		w.readQueue(int(fd), buf)
+		w.readQueue(int(fd))
 		w.readMu.Unlock()
 	})
 }
 
 // readQueue reads until the queue is empty. Caller holds readMu.
-func (w *watcher) readQueue(fd int, buf []byte) {
+func (w *watcher) readQueue(fd int) {
+	if w.readBuf == nil {
+		w.readBuf = make([]byte, 256<<10)
+	}
+	buf := w.readBuf
 	for {
 		n, err := unix.Read(fd, buf)
 		if err == unix.EINTR {
