@@ -150,6 +150,8 @@ export class SandboxEngine {
   private readonly locks = new KeyedLock();
   private readonly budgets: Record<EngineOperation, number>;
   private readonly log: Logger;
+  /** The container's memory limit, resolved once: a schema parse per execution was measurable. */
+  private readonly memoryLimitBytes: number;
   private readonly stopController = new AbortController();
   private state: EngineState = "new";
   private posture: PostureSummary | null = null;
@@ -162,6 +164,7 @@ export class SandboxEngine {
   constructor(private readonly options: SandboxEngineOptions) {
     const { config, driver } = options;
     this.log = options.logger.child({ component: "sandbox-engine", instance: config.instanceId });
+    this.memoryLimitBytes = resolveLimits(config.limits).memoryBytes;
     const images = Object.fromEntries(IMAGE_KINDS.map((k) => [k, imageFor(config, k)])) as Record<ImageKind, string>;
     this.pool = new ContainerPool({
       ...config,
@@ -434,7 +437,7 @@ export class SandboxEngine {
         read: () => this.oomKillsOf(lease),
         before: oomKillsBefore,
         containerOomKilled: () => this.oomVerdict(lease.container.id, oomKillsBefore, () => lease.oomEvents > oomEventsBefore),
-        limitBytes: resolveLimits(this.config.limits).memoryBytes,
+        limitBytes: this.memoryLimitBytes,
       },
     });
     let run: RunOutcome = outcome;
