@@ -19,8 +19,18 @@ export function getPrisma(): PrismaClient {
     // 503 that says which, instead of hanging.
     const pool = new BoundedPool(url, databaseClientLimits());
     runtime.prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+    runtime.prismaPool = pool;
   }
   return runtime.prisma;
+}
+
+/**
+ * The pool under the current Prisma client (the same connections and bounds), for the few
+ * statements every execution makes (server/db/direct-query.ts). Replaced with the client.
+ */
+export function getPrismaPool(): BoundedPool {
+  getPrisma();
+  return getAppRuntime().prismaPool!;
 }
 
 /**
@@ -34,6 +44,7 @@ export function resetPrisma(): void {
   const runtime = getAppRuntime();
   const old = runtime.prisma;
   runtime.prisma = undefined;
+  runtime.prismaPool = undefined;
   if (old) setTimeout(() => void old.$disconnect().catch(() => {}), OLD_POOL_GRACE_MS).unref();
 }
 
@@ -41,6 +52,7 @@ export async function disconnectPrisma(): Promise<void> {
   const runtime = getAppRuntime();
   const client = runtime.prisma;
   runtime.prisma = undefined;
+  runtime.prismaPool = undefined;
   await client?.$disconnect();
 }
 

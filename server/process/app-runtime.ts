@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type pino from "pino";
 import type { PrismaClient } from "@/server/db/generated/client";
+import type { BoundedPool } from "@/server/db/bounded-pool";
 import type { DatabaseAvailability } from "@/server/db/database-availability";
 import type { RateLimits } from "@/server/limits/rate-limits";
 import type { MonitoringHandle } from "@/server/monitoring/monitoring-runtime";
@@ -54,6 +55,8 @@ export interface AppRuntime {
 
   /** The Prisma client over its bounded pool (server/db/client.ts); replaced when the database comes back. */
   prisma?: PrismaClient;
+  /** Its pool, for the statements made without Prisma (server/db/direct-query.ts). */
+  prismaPool?: BoundedPool;
   /** Whether the database answers, for the 503s while it restarts (server/db/database-availability.ts). */
   databaseAvailability?: DatabaseAvailability;
   /** The embedded database's data folder, named when a full disk fails a write (server/db/data-folder.ts); absent for an external database. */

@@ -1,3 +1,4 @@
+import { directQuery } from "@/server/db/direct-query";
 import { getPrisma, type Prisma } from "@/server/db/client";
 
 const listed = {
@@ -46,14 +47,17 @@ export const apiKeyRepository = {
 
   /**
    * The key and its owner in ONE statement: every API request pays for it, and Prisma's relation
-   * select costs a second round trip (a query for the key, then one for the user).
+   * select costs a second round trip (a query for the key, then one for the user). Sent without
+   * Prisma's client (server/db/direct-query.ts).
    */
   async findByPrefixWithOwner(prefix: string): Promise<ApiKeyWithOwner | null> {
-    const rows = await getPrisma().$queryRaw<KeyWithOwnerRow[]>`
-      SELECT k.id, k.name, k.prefix, k.scopes, k.default_ai_personality, k.created_at, k.last_used_at,
-             k.expires_at, k.revoked_at, k.hash, u.id AS owner_id, u.email, u.role, u.disabled_at
-      FROM api_keys k JOIN users u ON u.id = k.user_id
-      WHERE k.prefix = ${prefix}`;
+    const rows = await directQuery<KeyWithOwnerRow>(
+      `SELECT k.id, k.name, k.prefix, k.scopes, k.default_ai_personality, k.created_at, k.last_used_at,
+              k.expires_at, k.revoked_at, k.hash, u.id AS owner_id, u.email, u.role, u.disabled_at
+       FROM api_keys k JOIN users u ON u.id = k.user_id
+       WHERE k.prefix = $1`,
+      [prefix],
+    );
     const r = rows[0];
     if (!r) return null;
     return {

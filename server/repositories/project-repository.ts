@@ -1,3 +1,4 @@
+import { directQuery, utcTimestamp } from "@/server/db/direct-query";
 import { getPrisma, type Prisma } from "@/server/db/client";
 import type { NetworkPolicy } from "@/server/sandbox/egress";
 import { storedNameBytes } from "./file-repository";
@@ -137,17 +138,19 @@ export const projectRepository = {
    * Access and lastAccessedAt in one statement, committed without waiting for the WAL flush
    * (synchronous_commit off for this statement's own transaction only): the read part is exact,
    * and a touch lost to a crash of PostgreSQL itself costs nothing. Every execution starts here,
-   * and a flushed commit cost 2-12 ms of its latency (issue 11 point 5).
+   * and a flushed commit cost 2-12 ms of its latency (issue 11 point 5). Sent without Prisma's
+   * client (server/db/direct-query.ts).
    */
   async touchOwned(id: number, ownerId: number | null): Promise<ProjectRecord | null> {
-    const now = new Date();
-    const rows = await getPrisma().$queryRaw<ProjectRecord[]>`
-      UPDATE sandbox_projects SET last_accessed_at = ${now}, updated_at = ${now}
-      FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
-      WHERE id = ${id} AND (${ownerId}::int IS NULL OR user_id = ${ownerId}::int)
-      RETURNING id, name, description, user_id AS "userId", created_by_ai AS "createdByAi", template_type AS "templateType",
-        is_public AS "isPublic", status, container_id AS "containerId", network_policy::text AS "networkPolicy",
-        last_accessed_at AS "lastAccessedAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+    const rows = await directQuery<ProjectRecord>(
+      `UPDATE sandbox_projects SET last_accessed_at = $3::timestamp, updated_at = $3::timestamp
+       FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+       WHERE id = $1 AND ($2::int IS NULL OR user_id = $2::int)
+       RETURNING id, name, description, user_id AS "userId", created_by_ai AS "createdByAi", template_type AS "templateType",
+         is_public AS "isPublic", status, container_id AS "containerId", network_policy::text AS "networkPolicy",
+         last_accessed_at AS "lastAccessedAt", created_at AS "createdAt", updated_at AS "updatedAt"`,
+      [id, ownerId, utcTimestamp(new Date())],
+    );
     return rows[0] ?? null;
   },
 
