@@ -76,5 +76,15 @@ describe("statements without Prisma's client", () => {
 });
 
 function finishedOutcome() {
-  return { output: "", errorOutput: "", outputTruncated: false, exitCode: 0, executionTimeMs: 1, memoryUsedMb: null, cpuUsagePercent: null, status: "success", statusReason: null };
+  return {
+    output: "",
+    errorOutput: "",
+    outputTruncated: false,
+    exitCode: 0,
+    executionTimeMs: 1,
+    memoryUsedMb: null,
+    cpuUsagePercent: null,
+    status: "success",
+    statusReason: null,
+  };
 }
