@@ -3,6 +3,7 @@ import { makeUser } from "@/test/fixtures/accounts";
 import { getPrisma } from "./client";
 import { executionRepository } from "@/server/repositories/execution-repository";
 import { projectRepository } from "@/server/repositories/project-repository";
+import { executionOutcome } from "@/test/fixtures/execution-outcomes";
 
 // The statements sent without Prisma's client (direct-query.ts) read and write the same rows as
 // Prisma does: dates as UTC whatever the process's time zone, JSON, arrays, and the record shape.
@@ -34,20 +35,19 @@ describe("statements without Prisma's client", () => {
       executedByAi: "Geppo",
       deadlineAt: deadline,
     });
-    const finished = await executionRepository.finish(row.id, {
-      output: "1\n",
-      errorOutput: "",
-      outputTruncated: true,
-      outputTruncation: { stdout: { keptHeadBytes: 1, keptTailBytes: 1, droppedBytes: 5, droppedLines: 0, inserted: [] } },
-      exitCode: 0,
-      executionTimeMs: 12,
-      memoryUsedMb: 1.5,
-      cpuUsagePercent: 12.5,
-      status: "success",
-      statusReason: null,
-      skippedFiles: [{ path: "a\nb", reason: "too-large", detail: null }],
-      listeningPorts: [8080, 5173],
-    });
+    const finished = await executionRepository.finish(
+      row.id,
+      executionOutcome({
+        output: "1\n",
+        outputTruncated: true,
+        outputTruncation: { stdout: { keptHeadBytes: 1, keptTailBytes: 1, droppedBytes: 5, droppedLines: 0, inserted: [] } },
+        executionTimeMs: 12,
+        memoryUsedMb: 1.5,
+        cpuUsagePercent: 12.5,
+        skippedFiles: [{ path: "a\nb", reason: "too-large", detail: null }],
+        listeningPorts: [8080, 5173],
+      }),
+    );
     const viaPrisma = await getPrisma().sandboxExecution.findUniqueOrThrow({ where: { id: row.id } });
     expect(viaPrisma.deadlineAt?.getTime()).toBe(deadline.getTime());
     expect(viaPrisma.executedAt.getTime()).toBe(row.executedAt.getTime());
@@ -65,26 +65,12 @@ describe("statements without Prisma's client", () => {
       executedByAi: "Geppo",
     });
     // A result without skipped files, truncation or ports leaves those columns as they were.
-    const again = await executionRepository.finish(row.id, { ...finishedOutcome(), listeningPorts: undefined });
+    const again = await executionRepository.finish(row.id, executionOutcome());
     expect(again.skippedFiles).toEqual([{ path: "a\nb", reason: "too-large", detail: null }]);
     expect(again.listeningPorts).toEqual([8080, 5173]);
   });
 
   it("says plainly when the execution to finish is gone", async () => {
-    await expect(executionRepository.finish(2_000_000_000, finishedOutcome())).rejects.toThrow(/execution 2000000000 was not found/);
+    await expect(executionRepository.finish(2_000_000_000, executionOutcome())).rejects.toThrow(/execution 2000000000 was not found/);
   });
 });
-
-function finishedOutcome() {
-  return {
-    output: "",
-    errorOutput: "",
-    outputTruncated: false,
-    exitCode: 0,
-    executionTimeMs: 1,
-    memoryUsedMb: null,
-    cpuUsagePercent: null,
-    status: "success",
-    statusReason: null,
-  };
-}

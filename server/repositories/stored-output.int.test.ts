@@ -6,6 +6,7 @@ import { decodeEscaped, displayText } from "@/server/sandbox/byte-text";
 import { executionRepository } from "./execution-repository";
 import { processRepository } from "./process-repository";
 import { projectRepository } from "./project-repository";
+import { executionOutcome } from "@/test/fixtures/execution-outcomes";
 
 // Issue 12 point 2: any bytes a program writes are stored exactly. The repositories take the
 // engine's byte-exact text (server/sandbox/byte-text.ts) and keep the bytes in a bytea column
@@ -30,17 +31,7 @@ describe("stored output", () => {
     const wrote = Buffer.concat([randomBytes(4096), Buffer.from("\0end")]);
     const stderr = Buffer.from([0x65, 0x72, 0x72, 0xff, 0xfe, 0x00, 0x78]);
     const row = await executionRepository.start({ projectId: p.id, userId: null, executedCode: "x", language: null, executionType: "run", executedByAi: null });
-    const finished = await executionRepository.finish(row.id, {
-      output: decodeEscaped(wrote),
-      errorOutput: decodeEscaped(stderr),
-      outputTruncated: false,
-      exitCode: 0,
-      executionTimeMs: 1,
-      memoryUsedMb: null,
-      cpuUsagePercent: null,
-      status: "success",
-      statusReason: null,
-    });
+    const finished = await executionRepository.finish(row.id, executionOutcome({ output: decodeEscaped(wrote), errorOutput: decodeEscaped(stderr) }));
     const { rows } = await db.query("SELECT output, output_bytes, error_output, error_output_bytes FROM sandbox_executions WHERE id = $1", [row.id]);
     const stored = rows[0] as { output: string; output_bytes: Buffer; error_output: string; error_output_bytes: Buffer };
     expect(sha(stored.output_bytes)).toBe(sha(wrote));

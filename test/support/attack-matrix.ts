@@ -5,6 +5,7 @@ import { executionRepository } from "@/server/repositories/execution-repository"
 import { itCoversEveryProcedure } from "./attack-coverage";
 import { keyCaller, sessionCaller } from "./callers";
 import { callerWithHeaders, makeUser } from "@/test/fixtures/accounts";
+import { executionOutcome } from "@/test/fixtures/execution-outcomes";
 
 // The attack matrix of STYLE.md §12: every procedure of a router, called as each caller that
 // must be refused. Another user's project answers exactly as a missing one (NOT_FOUND), so
@@ -44,17 +45,7 @@ export async function makeTarget(isPublic = false, existingOwner?: { id: number 
     executionType: "run",
     executedByAi: null,
   });
-  await executionRepository.finish(row.id, {
-    output: "secret output",
-    errorOutput: "",
-    outputTruncated: false,
-    exitCode: 0,
-    executionTimeMs: 1,
-    memoryUsedMb: null,
-    cpuUsagePercent: null,
-    status: "success",
-    statusReason: null,
-  });
+  await executionRepository.finish(row.id, executionOutcome({ output: "secret output" }));
   return { projectId: project.id, executionId: row.id, ownerId: owner.id };
 }
 

@@ -1,6 +1,7 @@
 import { executionRepository } from "@/server/repositories/execution-repository";
 import { getExecutionHub } from "@/server/services/executions/execution-hub";
 import type { ExecutionEvent } from "@/server/sandbox/execution-types";
+import { executionOutcome } from "@/test/fixtures/execution-outcomes";
 
 /**
  * A running execution as the server sees one (its row, open in this process's hub) whose
@@ -18,17 +19,7 @@ export async function openHubExecution(projectId: number, userId: number, comman
     },
     async finish(exitCode = 0) {
       const exit: ExecutionEvent = { seq: ++seq, type: "exit", exitCode, status: exitCode === 0 ? "success" : "error", reason: null, truncated: false };
-      await executionRepository.finish(row.id, {
-        output: "",
-        errorOutput: "",
-        outputTruncated: false,
-        exitCode,
-        executionTimeMs: 1,
-        memoryUsedMb: null,
-        cpuUsagePercent: null,
-        status: exit.status,
-        statusReason: null,
-      });
+      await executionRepository.finish(row.id, executionOutcome({ exitCode, status: exit.status }));
       hub.push(row.id, exit);
     },
   };

@@ -21,6 +21,7 @@ import { FeedRelay } from "./feed-relay";
 import { HOP_HEADER } from "./instance-hop";
 import { CLUSTER_PATH_PREFIX, peerRequest } from "./instance-peers";
 import { followPeer } from "./peer-follow";
+import { executionOutcome } from "@/test/fixtures/execution-outcomes";
 
 // Two instances over the real PostgreSQL: "A" is a stand-in instance in this process with hubs of
 // its own, served to its peers by the real cluster routes on a real HTTP listener, and relaying
@@ -127,17 +128,7 @@ describe("feeds through any instance", () => {
     // A dies: its connections drop; the survivors' sweeper ends the row.
     aDead = true;
     serverA.closeAllConnections();
-    await executionRepository.finish(run.id, {
-      output: "",
-      errorOutput: "",
-      outputTruncated: false,
-      exitCode: null,
-      executionTimeMs: 1,
-      memoryUsedMb: null,
-      cpuUsagePercent: null,
-      status: "error",
-      statusReason: "interrupted",
-    });
+    await executionRepository.finish(run.id, executionOutcome({ exitCode: null, status: "error", statusReason: "interrupted" }));
     await following;
     aDead = false;
     expect(seen.map((e) => e.type)).toEqual(["stdout", "exit"]);
