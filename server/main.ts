@@ -26,6 +26,7 @@ import { closeRateLimits } from "@/server/process/rate-limits-runtime";
 import { startClusterBus, stopClusterBus } from "@/server/services/cluster/cluster-runtime";
 import { handleClusterRequest } from "@/server/services/cluster/cluster-routes";
 import { recordInstanceAddress, startFeedRelay, stopFeedRelay } from "@/server/services/cluster/feeds-runtime";
+import { startAuthInvalidation, stopAuthInvalidation } from "@/server/services/users/auth-invalidation";
 import { locateProject } from "@/server/services/cluster/locate-project";
 import { createPortTunnelRoute, PORT_TUNNEL_PREFIX } from "@/server/services/cluster/port-tunnel";
 import { startRecordSweeper } from "@/server/services/records/record-sweeper-runtime";
@@ -97,6 +98,9 @@ async function main() {
   // File changes and execution starts reach every instance's feeds (services/cluster/feed-relay.ts).
   await startFeedRelay(claimServerInstance(), db.url, getLogger());
   cleanup.push(["feed relay", () => stopFeedRelay()]);
+  // API keys are kept while the database's announcements of changed keys are heard (services/users/api-key-cache.ts).
+  await startAuthInvalidation(db.url, getLogger());
+  cleanup.push(["auth announcements", () => stopAuthInvalidation()]);
 
   const docker = await pingDocker();
   say(

@@ -71,7 +71,7 @@ const CHARACTER_COLUMN = 6; // ColumnTypeEnum.Character of @prisma/driver-adapte
  * unsupported type, while the engine wants them typed as Character. node-postgres returns
  * their values as strings already, so: report them as text to the adapter, remember which
  * columns they were (per SQL text: a query's column types never change), and type them as
- * Character in what the adapter hands to the engine.
+ * Character in what the adapter hands to the engine. And migration scripts go whole (below).
  */
 function readCharColumnsAsCharacter(pool: pg.Pool) {
   const charColumnsBySql = new Map<string, number[]>();
@@ -92,6 +92,15 @@ function readCharColumnsAsCharacter(pool: pg.Pool) {
     });
   };
   return <A extends SqlDriverAdapter>(adapter: A): A => {
+    // The pg adapter splits a migration on every ";", a function's body included. The script goes
+    // whole, as `prisma migrate deploy` sends it: one simple query, one implicit transaction.
+    adapter.executeScript = async (script) => {
+      try {
+        await (adapter as unknown as { underlyingDriver(): pg.Pool | pg.PoolClient }).underlyingDriver().query(script);
+      } catch (err) {
+        (adapter as unknown as { onError(err: unknown): never }).onError(err);
+      }
+    };
     const queryRaw = adapter.queryRaw.bind(adapter);
     adapter.queryRaw = async (q) => {
       const result = await queryRaw(q);

@@ -13,11 +13,13 @@ import type { PreviewGateway } from "@/server/preview/preview-gateway";
 import type { SandboxEngine } from "@/server/sandbox/engine";
 import type { ClusterBus } from "@/server/services/cluster/cluster-bus";
 import type { FeedRelay } from "@/server/services/cluster/feed-relay";
+import type { PgListener } from "@/server/services/cluster/pg-listener";
 import type { ProjectOwnership } from "@/server/services/cluster/project-ownership";
 import type { ExecutionHub } from "@/server/services/executions/execution-hub";
 import type { FileChangeHub } from "@/server/services/files/file-change-hub";
 import type { LiveProcess } from "@/server/services/processes/live-processes";
 import type { ServerInstanceIdentity } from "@/server/services/records/server-instance";
+import type { ApiKeyCache } from "@/server/services/users/api-key-cache";
 import type { ShellRegistry } from "@/server/services/terminal/shell-registry";
 import type { VueCheckThread } from "@/server/services/vue-diagnostics/vue-check-thread";
 import type { VueCheckSources } from "@/server/services/vue-diagnostics/vue-diagnostics-service";
@@ -97,6 +99,10 @@ export interface AppRuntime {
   feedRelay?: FeedRelay;
   /** Which instance holds a project's container (the ownership lease); unset: a built-in guess (server/services/cluster/locate-project.ts). */
   locateProject?: (projectId: number) => Promise<string | null>;
+  /** The API keys this instance has checked (server/services/users/api-key-cache.ts). */
+  apiKeyCache?: ApiKeyCache;
+  /** The connection that hears changed keys and accounts and keeps that cache honest (server/services/users/auth-invalidation.ts), started by main.ts. */
+  authInvalidation?: PgListener;
   /** Which projects this instance holds (services/cluster/project-ownership.ts); absent outside a server. */
   projectOwnership?: ProjectOwnership;
 }

@@ -11,6 +11,10 @@ export interface PgListenerOptions {
   onPayload(payload: string, client: pg.Client): void;
   /** Wait before reconnecting after the connection is lost. */
   reconnectMs?: number;
+  /** Listening (at start, and after each reconnect): notifications are heard from now on. */
+  onListening?(): void;
+  /** Not listening any more (lost, or stopped): notifications sent meanwhile are never heard. */
+  onLost?(): void;
 }
 
 /**
@@ -33,8 +37,10 @@ export class PgListener {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.client?.end().catch(() => {});
+    const client = this.client;
     this.client = null;
+    this.opts.onLost?.();
+    await client?.end().catch(() => {});
   }
 
   private async connect(): Promise<void> {
@@ -46,15 +52,20 @@ export class PgListener {
         client.on("notification", (n) => {
           if (n.channel === channel && n.payload) this.opts.onPayload(n.payload, client);
         });
-        client.on("error", (err) => log.warn({ err: err.message }, `${name} connection lost`));
+        client.on("error", (err) => {
+          log.warn({ err: err.message }, `${name} connection lost`);
+          if (this.client === client) this.opts.onLost?.();
+        });
         client.on("end", () => {
           if (this.client !== client) return;
           this.client = null;
+          this.opts.onLost?.();
           if (!this.stopped) setTimeout(() => void this.start(), reconnectMs).unref();
         });
         await client.connect();
         await client.query(`LISTEN ${channel}`);
         this.client = client;
+        this.opts.onListening?.();
         return;
       } catch (err) {
         log.warn({ err: err instanceof Error ? err.message : err }, `${name} could not listen; retrying`);

@@ -7,6 +7,7 @@ import { PASSWORD_MAX_LENGTH, passwordProblem } from "@/server/auth/password-pol
 import { recordFailedSignIn } from "@/server/monitoring/security-events";
 import { type UserRecord, userRepository } from "@/server/repositories/user-repository";
 import { getRateLimits } from "@/server/process/rate-limits-runtime";
+import { getApiKeyCache } from "./auth-invalidation";
 
 export const emailSchema = z
   .string()
@@ -168,7 +169,10 @@ export async function resetPassword(email: string, newPassword: string): Promise
 export async function setUserDisabled(userId: number, disabled: boolean): Promise<UserRecord> {
   const user = await userRepository.findById(userId);
   if (!user) throw new AppError("NOT_FOUND", `No user with id ${userId}`);
-  return userRepository.setDisabled(userId, disabled);
+  const changed = await userRepository.setDisabled(userId, disabled);
+  // This instance's kept keys of the account go at once; the others hear the database's announcement.
+  getApiKeyCache().forgetUser(userId);
+  return changed;
 }
 
 export async function requireUserByEmail(email: string): Promise<UserRecord> {

@@ -8,6 +8,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import pino from "pino";
 import { freePort } from "@/test/support/global-setup-db";
 import { startEmbeddedPostgres } from "@/server/db/embedded-postgres";
 import { migrateDatabase } from "@/server/db/migrate";
@@ -98,6 +99,9 @@ async function main() {
   const { projectRepository } = await import("@/server/repositories/project-repository");
   const { POST: execute } = await import("@/app/api/sandbox/projects/[id]/execute/route");
   const { engine } = await startAppEngine({ scope: "bench", maxConcurrent: 8 });
+  // As the server (main.ts): API keys are kept while the database's announcements are heard.
+  const { startAuthInvalidation, stopAuthInvalidation } = await import("@/server/services/users/auth-invalidation");
+  await startAuthInvalidation(db.url, pino({ level: "silent" }));
   try {
     const user = await makeUser();
     const key = await keyFor(user, { name: "bench", scopes: ["projects:read", "projects:write", "executions:run"] });
@@ -157,6 +161,7 @@ async function main() {
       }
     }
   } finally {
+    await stopAuthInvalidation();
     await engine.stop();
     const { disconnectPrisma } = await import("@/server/db/client");
     const { closeRateLimits } = await import("@/server/process/rate-limits-runtime");
