@@ -21,6 +21,8 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 30);
 const docker = new Dockerode();
 const logger = pino({ level: process.env.BENCH_LOG ?? "silent" });
 const compare = process.env.BENCH_FLOOR === "transport" ? "transport" : "plain";
+/** BENCH_FLOOR_PAUSE=ms: quiet before each round (what a person's Run meets; default 0, back to back). */
+const pauseMs = Number(process.env.BENCH_FLOOR_PAUSE ?? 0);
 type Variant = "stdio" | "socket" | "bash" | "plain";
 const configFor = (variant: Variant) =>
   parseEngineConfig({
@@ -62,6 +64,7 @@ async function profiled(engine: SandboxEngine, variant: Variant) {
   };
   const totals = { total: [] as number[], bare: [] as number[], hello: [] as number[] };
   const round = async (i: number) => {
+    if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
     t0 = performance.now();
     const r = await engine.execute(
       "p",
