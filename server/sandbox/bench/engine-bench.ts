@@ -179,6 +179,7 @@ async function benchEngine(engine: SandboxEngine, coldRaw: number[], warmSamples
   if (only === "spawn") return;
   if (only === "big") return benchBigProject(engine);
   if (only === "many") {
+    for (let i = 0; i < WARMUP_ROUNDS; i++) await engine.execute("bench", { kind: "command", command: "echo 1" });
     const idleEcho = await time(rounds, async () => void (await engine.execute("bench", { kind: "command", command: "echo 1" })));
     return benchManyProjects(engine, idleEcho);
   }
