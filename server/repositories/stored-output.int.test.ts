@@ -52,16 +52,7 @@ describe("stored output", () => {
   it("stores text with NUL exactly and answers it as text (valid UTF-8 needs no base64); plain text costs no bytes column", async () => {
     const p = await project();
     const row = await executionRepository.start({ projectId: p.id, userId: null, executedCode: "x", language: null, executionType: "run", executedByAi: null });
-    const outcome = {
-      outputTruncated: false,
-      exitCode: 0,
-      executionTimeMs: 1,
-      memoryUsedMb: null,
-      cpuUsagePercent: null,
-      status: "success",
-      statusReason: null,
-    };
-    const read = await executionRepository.finish(row.id, { ...outcome, output: "a\u0000b é 😀", errorOutput: "plain\n" });
+    const read = await executionRepository.finish(row.id, executionOutcome({ output: "a\u0000b é 😀", errorOutput: "plain\n" }));
     expect(read).toMatchObject({ output: "a\u0000b é 😀", outputBase64: null, errorOutput: "plain\n", errorOutputBase64: null });
     const { rows } = await db.query(
       "SELECT output, output_bytes IS NULL AS no_bytes, error_output_bytes IS NULL AS no_err_bytes FROM sandbox_executions WHERE id = $1",
