@@ -6,6 +6,7 @@ import { sessionCookie } from "@/test/support/callers";
 import { callerWithHeaders, keyFor, makeUser } from "@/test/fixtures/accounts";
 import { POST as trpcPost } from "@/app/api/trpc/[trpc]/route";
 import { CLIENT_ADDRESS_HEADER } from "@/server/auth/client-address";
+import { hashPassword } from "@/server/auth/password";
 import { authOptions } from "@/server/auth/next-auth-options";
 import { throttleInRedirect } from "@/server/auth/sign-in-throttle-response";
 import { userRepository } from "@/server/repositories/user-repository";
@@ -85,18 +86,27 @@ async function signUpOverHttp(email: string, password: string) {
   return { status: res.status, body: await res.text(), ms: performance.now() - started };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+/** Noise on a shared machine only adds time, so the fastest of a few rounds is each path's own cost. */
+const fastest = (xs: number[]) => Math.min(...xs);
+
+async function timed<T>(work: () => Promise<T>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
 
 describe("sign-up does not reveal which emails have accounts", () => {
-  it("answers a taken email exactly as a new one, in about the same time, and changes nothing", async () => {
+  it("answers a taken email exactly as a new one, after the same argon2 hash, and changes nothing", async () => {
     const existing = await makeUser();
     const fresh: number[] = [];
     const taken: number[] = [];
+    const hashOnly: number[] = [];
     let freshBody = "";
     let takenBody = "";
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 7; i++) {
       const a = await signUpOverHttp(`new-${randomUUID()}@test.local`, "a brand new passphrase");
       const b = await signUpOverHttp(existing.email, "a brand new passphrase");
+      hashOnly.push(await timed(() => hashPassword("a brand new passphrase")));
       expect([a.status, b.status]).toEqual([200, 200]);
       fresh.push(a.ms);
       taken.push(b.ms);
@@ -104,10 +114,12 @@ describe("sign-up does not reveal which emails have accounts", () => {
       takenBody = b.body;
     }
     expect(takenBody).toBe(freshBody);
-    // Both do one argon2 hash and one INSERT; a shortcut for taken emails would be ~10x faster.
-    const ratio = median(taken) / median(fresh);
-    expect(ratio).toBeGreaterThan(0.5);
-    expect(ratio).toBeLessThan(2);
+    // The property is that a taken email still pays for one argon2 hash (tens of ms), measured
+    // beside it in the same rounds; a shortcut would answer in the time of one SELECT (~1 ms),
+    // far below it. Against the fresh path only an upper bound holds on a busy machine: its commit
+    // waits for an fsync, which a loaded disk can stretch past the hash itself.
+    expect(fastest(taken)).toBeGreaterThan(0.6 * fastest(hashOnly));
+    expect(fastest(taken) / fastest(fresh)).toBeLessThan(3);
     expect(await verifyCredentials(existing.email, existing.password, client())).toMatchObject({ id: existing.id });
     expect(await verifyCredentials(existing.email, "a brand new passphrase", client())).toBeNull();
   });
