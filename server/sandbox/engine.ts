@@ -91,6 +91,14 @@ const AGENT_PING_TIMEOUT_MS = 5_000;
  * stream's grace after the kill (3 s), and slack. Past it the run's exec is given up.
  */
 const RUN_GRACE_MS = 10_000;
+/** How long the OOM verdict waits for Docker's word on a container that died during a run. */
+const OOM_VERDICT_WAIT_MS = 3_000;
+/**
+ * After that word, a little longer for an oom event: the shim reports the OOM and the exit from
+ * two goroutines, so the order dockerd keeps is the order they were published in, nearly always
+ * the kernel's.
+ */
+const OOM_AFTER_END_MS = 100;
 
 export interface ExecuteOptions {
   signal?: AbortSignal;
@@ -424,7 +432,7 @@ export class SandboxEngine {
     env: Record<string, string>,
   ): Promise<SandboxExecutionResult> {
     const oomKillsBefore = lease.state.oomKills;
-    const oomEventsBefore = lease.oomEvents;
+    const oomEventsBefore = this.pool.ends.oomsOf(lease.container.id);
     const outcome = await runOnAgent(agent, prepared, {
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
@@ -436,7 +444,7 @@ export class SandboxEngine {
       oom: {
         read: () => this.oomKillsOf(lease),
         before: oomKillsBefore,
-        containerOomKilled: () => this.oomVerdict(lease.container.id, oomKillsBefore, () => lease.oomEvents > oomEventsBefore),
+        containerOomKilled: () => this.oomVerdict(lease.container.id, oomKillsBefore, oomEventsBefore),
         limitBytes: this.memoryLimitBytes,
       },
     });
@@ -563,26 +571,28 @@ export class SandboxEngine {
    * was what answered, at once); Docker's record of a stopped container (State.OOMKilled), which
    * can lag the death: asked again for up to 1 s, 2 s when the cgroup is already gone.
    */
-  private async oomVerdict(containerId: string, oomKillsBefore: number | null, sawOomEvent: () => boolean): Promise<boolean> {
+  private async oomVerdict(containerId: string, oomKillsBefore: number | null, oomEventsBefore: number): Promise<boolean> {
+    const sawOomEvent = () => this.pool.ends.oomsOf(containerId) > oomEventsBefore;
     // runsc only: under runc the OOM killer picks the run's process (exit 137, counted by the agent),
     // and a count left by an earlier background process's OOM must not relabel an agent's death.
     let cgroupGone = false;
     if (this.config.runtime === "runsc") {
       const usage = await this.driver.usage(containerId).catch(() => null);
       if (usage?.oomKills != null && usage.oomKills > (oomKillsBefore ?? 0)) return true;
-      // No cgroup left: every process of the sandbox is gone, whatever Docker says yet. Its record
-      // (OOMKilled) is then worth waiting for a little longer than a live container's.
+      // No cgroup left: every process of the sandbox is gone, whatever Docker says yet.
       cgroupGone = usage === null;
     }
-    for (let waited = 0; ; waited += 100) {
-      // Docker's "oom" event for this container (the pool counts them on the lease) says it first.
-      if (sawOomEvent()) return true;
-      const state = await this.driver.inspect(containerId).catch(() => null);
-      if (!state) return false;
-      if (state.oomKilled) return true;
-      if ((state.running && !cgroupGone) || waited >= (cgroupGone ? 2000 : 1000)) return false;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    if (sawOomEvent()) return true;
+    const state = await this.driver.inspect(containerId).catch(() => null);
+    if (state?.oomKilled) return true;
+    // Still running: only the agent died, the container was not OOM killed.
+    if (state?.running && !cgroupGone) return false;
+    // It ended, or the pool has removed it already: Docker's oom event for this end comes before
+    // its die event (container-ends.ts), and both reach the pool whatever became of the lease.
+    if (await this.pool.ends.whenEnded(containerId, OOM_VERDICT_WAIT_MS)) {
+      for (let waited = 0; !sawOomEvent() && waited < OOM_AFTER_END_MS; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    return sawOomEvent();
   }
 
   /** The container's OOM kills (the agent's cgroup read, else Docker's stats), remembered on the lease. */

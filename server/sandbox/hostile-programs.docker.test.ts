@@ -48,7 +48,7 @@ describe(`hostile programs under ${testRuntime()}`, () => {
   it("memory bomb: status error, reason oom", async () => {
     const r = await run("mem", `node -e "const a=[]; for(;;) a.push(Buffer.alloc(8*1024*1024, 1))"`, { timeoutMs: 30_000 });
     expect(r.status).toBe("error");
-    expect(r.reason, `peak ${r.memoryPeakMb} MiB, exit ${r.exitCode}`).toBe("oom");
+    expect(r.reason, `peak ${r.memoryPeakMb} MiB, exit ${r.exitCode}, ${r.errorOutput.slice(-200)}`).toBe("oom");
     await expectHealthyAfter("mem");
   });
 

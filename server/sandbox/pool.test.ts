@@ -209,12 +209,28 @@ describe("ContainerPool", () => {
     const { lease } = await pool.acquire("p1", "node");
     driver.kill(lease.container.id, "oom");
     driver.kill(lease.container.id, "die");
-    expect(lease.oomEvents).toBe(1);
+    expect(pool.ends.oomsOf(lease.container.id)).toBe(1);
     expect(lease.dead).toBe("oom");
     const next = await pool.acquire("p1", "node");
     expect(next.fresh).toBe(true);
     expect(next.lease.container.id).not.toBe(lease.container.id);
     expect(driver.containers.has(lease.container.id)).toBe(false);
+  });
+
+  it("keeps a released container's oom and die events by id: the OOM verdict may ask after the lease is gone", async () => {
+    const driver = new FakeDriver();
+    const pool = makePool(driver);
+    pool.start();
+    const { lease } = await pool.acquire("p1", "node");
+    const id = lease.container.id;
+    // The agent's stream ended first: the pool released (and removed) the container, then Docker spoke.
+    await pool.release("p1", "agent died", lease);
+    expect(driver.containers.has(id)).toBe(false);
+    const ended = pool.ends.whenEnded(id, 5_000);
+    driver.kill(id, "oom");
+    driver.kill(id, "die");
+    expect(await ended).toBe(true);
+    expect(pool.ends.oomsOf(id)).toBe(1);
   });
 
   it("drops warm containers that die and refills", async () => {

@@ -13,6 +13,7 @@ import {
   type SandboxDriver,
 } from "./driver";
 import type { AgentConnection } from "./agent/agent-connection";
+import { ContainerEnds } from "./container-ends";
 import { ClaimLostError, isSandboxError, SandboxError } from "./errors";
 import { newLeaseState, type LeaseState } from "./lease-state";
 
@@ -61,8 +62,6 @@ export interface Lease {
    * stream; its reason is a CONTAINER_LOST SandboxError that says why.
    */
   readonly died: AbortController;
-  /** OOM kills seen inside this container (the container may survive them). */
-  oomEvents: number;
   /** What the engine attaches to the container (workspace manifest, kept processes, egress tunnel). */
   readonly state: LeaseState;
 }
@@ -127,6 +126,8 @@ export class ContainerPool {
   /** Leases being released (their beforeRelease runs): one release each, and no new user. */
   private readonly releasing = new Map<Lease, Promise<void>>();
   private readonly byContainer = new Map<string, PooledContainer>();
+  /** Docker's oom and die events by container id, kept after the lease is gone (the OOM verdict reads them). */
+  readonly ends = new ContainerEnds();
   private readonly stopController = new AbortController();
   private readonly loops: Promise<void>[] = [];
   private wakeProducers: () => void = () => {};
@@ -243,7 +244,6 @@ export class ContainerPool {
       pinned: 0,
       dead: null,
       died: listenedByMany(new AbortController()),
-      oomEvents: 0,
       state: newLeaseState(),
     };
     this.leases.set(projectId, lease);
@@ -516,13 +516,13 @@ export class ContainerPool {
 
   private onEvent(event: ContainerEvent): void {
     if (event.type === "oom") {
-      const lease = this.leaseByContainer(event.containerId);
-      if (lease) lease.oomEvents++;
+      this.ends.noteOom(event.containerId);
       return;
     }
     if (event.type === "die" || event.type === "destroy") {
-      const lease = this.leaseByContainer(event.containerId);
-      this.markDead(event.containerId, lease && lease.oomEvents > 0 ? "oom" : event.type === "die" && event.exitCode === 137 ? "killed" : "died");
+      this.ends.noteEnded(event.containerId);
+      const reason = this.ends.oomsOf(event.containerId) > 0 ? "oom" : event.type === "die" && event.exitCode === 137 ? "killed" : "died";
+      this.markDead(event.containerId, reason);
     }
   }
 
