@@ -7,6 +7,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import type { AttachedExec, SandboxDriver } from "../driver";
 import { SandboxError } from "../errors";
+import { AGENT_BINARY } from "../sandbox-exec";
 import { forwardAgentLog, type AgentLogForwarder, type AgentLogLimits } from "./agent-log";
 import { agentText, toAgentCallError } from "./agent-errors";
 import { AgentService, FileService, NetService, ProcessService, StatsService, type HelloResponse } from "./gen/pantheon/agent/v1/agent_pb";
@@ -19,7 +20,6 @@ import { StdioDuplex } from "./stdio-duplex";
 // bound what it can make us buffer, every call has a deadline, and whatever it does ends as an
 // AgentCallError on that call, never as an exception outside it.
 
-export const AGENT_BINARY = "/opt/pantheon/bin/pantheon-agent";
 export const AGENT_COMMAND = [AGENT_BINARY, "serve", "--stdio"];
 /** The origin every call names; the stream goes to the one agent whatever it says. */
 const AUTHORITY = "http://agent";
