@@ -18,7 +18,8 @@ type procStat struct {
 // readProcStat parses /proc/<pid>/stat (the command name may hold spaces and parentheses: the
 // fields start after its last ')').
 func readProcStat(pid int) (procStat, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	var buf [2048]byte
+	b, err := readProcRecord("/proc/"+strconv.Itoa(pid)+"/stat", buf[:])
 	if err != nil {
 		return procStat{}, false
 	}
@@ -52,17 +53,7 @@ func procStartTick(pid int) uint64 {
 
 func scanProcs() map[int]procStat {
 	out := map[int]procStat{}
-	d, err := os.Open("/proc")
-	if err != nil {
-		return out
-	}
-	defer d.Close()
-	names, _ := d.Readdirnames(-1)
-	for _, n := range names {
-		pid, err := strconv.Atoi(n)
-		if err != nil {
-			continue
-		}
+	for _, pid := range procPids() {
 		if st, ok := readProcStat(pid); ok {
 			out[pid] = st
 		}
