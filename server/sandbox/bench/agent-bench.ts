@@ -1,6 +1,7 @@
 // `npm run bench:agent` (BENCH_RUNTIMES=runc,runsc, BENCH_ROUNDS=n): p50/p95 of `true` run
 // through pantheon-agent (Start → Exited over one long-lived connection) beside a raw
-// `docker exec` of `true` in the same container, per runtime. A script: it prints, asserts nothing.
+// `docker exec` of `true` in the same container, per runtime, and what one system call costs inside
+// the container. A script: it prints, asserts nothing.
 import Dockerode from "dockerode";
 import pino from "pino";
 import { defaultRegistry, imageTag } from "../../../sandbox-images/image-inputs";
@@ -46,6 +47,32 @@ async function agentTrue(connection: AgentConnection, i: number): Promise<void> 
   }
 }
 
+/** Wall time of a process the agent ran, as it measured it (µs, start to exit). */
+async function agentRunMicros(connection: AgentConnection, id: string, args: string[]): Promise<number> {
+  let micros = 0;
+  for await (const e of checkedProcessEvents(connection.process.start({ id, command: { case: "argv", value: { args } } }, { timeoutMs: 60_000 }))) {
+    if (e.type === "exited") micros = Number(e.exited.durationMicros);
+  }
+  return micros;
+}
+
+/**
+ * What one system call costs inside the container: `dd bs=1` of 20,000 bytes makes 40,000 reads
+ * and writes more than `dd count=0`, both started the same way. Under gVisor it is the floor under
+ * every figure here: each run of `echo 1` makes a few hundred (the program and the agent).
+ */
+async function syscallMicros(connection: AgentConnection): Promise<number> {
+  const dd = (count: number, i: number) =>
+    agentRunMicros(connection, `bench-dd-${count}-${i}`, ["dd", "if=/dev/zero", "of=/dev/null", "bs=1", `count=${count}`]);
+  const full: number[] = [];
+  const empty: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    full.push(await dd(20_000, i));
+    empty.push(await dd(0, i));
+  }
+  return (stats(full).median - stats(empty).median) / 40_000;
+}
+
 async function bench(runtime: "runc" | "runsc") {
   const config = parseEngineConfig({ runtime, postureCheck: false, instanceId: `agent-bench-${process.pid}`, scope: "bench", reapOtherInstances: false });
   const { driver } = createDockerDriver(config, docker, logger);
@@ -66,12 +93,13 @@ async function bench(runtime: "runc" | "runsc") {
     }
     // The transport alone (no process): what the host side and h2 cost per call.
     const hello = stats(await time(rounds, async () => void (await connection.agent.hello({}))));
+    const syscall = await syscallMicros(connection);
     connection.close();
     const a = stats(agent);
     const b = stats(raw);
     const ms = (x: number) => `${x.toFixed(2)} ms`;
     console.log(
-      `${runtime}: agent true Start→Exited p50 ${ms(a.median)} p95 ${ms(a.p95)} | raw docker exec true p50 ${ms(b.median)} p95 ${ms(b.p95)} | ratio p50 ${(a.median / b.median).toFixed(3)} | agent Hello round trip p50 ${ms(hello.median)} p95 ${ms(hello.p95)}`,
+      `${runtime}: agent true Start→Exited p50 ${ms(a.median)} p95 ${ms(a.p95)} | raw docker exec true p50 ${ms(b.median)} p95 ${ms(b.p95)} | ratio p50 ${(a.median / b.median).toFixed(3)} | agent Hello round trip p50 ${ms(hello.median)} p95 ${ms(hello.p95)} | one system call inside ${syscall.toFixed(2)} µs`,
     );
   } finally {
     await driver.destroy(id);
