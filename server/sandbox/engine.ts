@@ -564,12 +564,13 @@ export class SandboxEngine {
 
   /**
    * Whether the kernel's OOM killer ended a container whose agent died mid-run. Under gVisor the
-   * host kills the sandbox's kernel, the agent's stream ends at once, and Docker can call the
-   * container running, with OOMKilled unset, for seconds on a busy machine (CI saw "killed" for a
-   * memory bomb twice). So, in order: (runsc) the container's cgroup count on the host against the
-   * count before the run; Docker's "oom" event for it (the pool's count on the lease: under load it
-   * was what answered, at once); Docker's record of a stopped container (State.OOMKilled), which
-   * can lag the death: asked again for up to 1 s, 2 s when the cgroup is already gone.
+   * host kills the sandbox's kernel, the agent's stream may end at once (and the pool then removes
+   * the container), and Docker can call the container running, with OOMKilled unset, for seconds
+   * on a busy machine (CI saw "killed" for a memory bomb). So, in order: (runsc) the container's
+   * cgroup count on the host against the count before the run; Docker's "oom" events for it, kept
+   * by container id whatever became of the lease (pool.ends); Docker's record (State.OOMKilled);
+   * and for a container that is no longer running, or gone, Docker's die or destroy event (at most
+   * OOM_VERDICT_WAIT_MS), after which any oom event of the same end has arrived too.
    */
   private async oomVerdict(containerId: string, oomKillsBefore: number | null, oomEventsBefore: number): Promise<boolean> {
     const sawOomEvent = () => this.pool.ends.oomsOf(containerId) > oomEventsBefore;
