@@ -20,6 +20,8 @@ describe("database errors", () => {
     expect(isDatabaseUnavailableError(prismaPostmasterExit)).toBe(true);
     expect(isDatabaseUnavailableError(new Error("x", { cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }) }))).toBe(true);
     expect(isDatabaseUnavailableError(new Error("Transaction API error: Unable to start a transaction in the given time."))).toBe(true);
+    expect(isDatabaseUnavailableError(new Error("x", { cause: new Error("Client has encountered a connection error and is not queryable") }))).toBe(true);
+    expect(isDatabaseUnavailableError(new Error("Client was closed and is not queryable"))).toBe(true);
   });
 
   it("leaves other failures alone: a constraint violation is not an outage", () => {

@@ -35,6 +35,10 @@ const CONNECTION_MESSAGES = [
   /connection terminated/i,
   /timeout exceeded when trying to connect/i,
   /server closed the connection/i,
+  // node-postgres reusing a client whose connection already broke (the database was killed under
+  // it): "Client has encountered a connection error and is not queryable", "Client was closed and
+  // is not queryable". Both mean no connection, never a fault of the request.
+  /client (has encountered a connection error|was closed) and is not queryable/i,
   // Prisma P2028 when the pool cannot hand out a connection for a transaction (database away).
   /unable to start a transaction in the given time/i,
 ];
