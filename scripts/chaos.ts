@@ -282,7 +282,10 @@ async function main() {
     // Last: its acknowledged writes make every later check of what was stored longer.
     if (faults.includes("burst")) rows.push(await burst(s, setup.pgPort));
     ok = rows.every((r) => r.notRun !== undefined || (r.recoveryMs !== null && !r.lost && !/\b500×/.test(r.statuses)));
-    if (!ok) console.error(JSON.stringify(rows));
+    if (!ok) {
+      console.error(JSON.stringify(rows));
+      printServerErrors(process.env.CHAOS_SERVER_LOG);
+    }
   } catch (e) {
     console.error(`[chaos] harness failed: ${e instanceof Error ? e.message : String(e)}`);
     console.error(server.log.slice(-20).join("\n"));
@@ -710,6 +713,16 @@ function print(rows: Row[]) {
   console.log(
     "time to recovery: from the fault (db network cut: from the network's return, disk full: from freeing the space, slow disk: from its return to speed) to the first answer that succeeded",
   );
+}
+
+/** The server's own error lines (level "error", or pino's 50+), the last 20: what a 500 was, in CI's output. */
+function printServerErrors(logFile: string | undefined): void {
+  if (!logFile || !existsSync(logFile)) return;
+  const errors = readFileSync(logFile, "utf8")
+    .split("\n")
+    .filter((line) => /"level":("error"|(5|6)\d)/.test(line));
+  console.error(`[chaos] the server's error lines (${errors.length}, the last 20; all in ${logFile}):`);
+  for (const line of errors.slice(-20)) console.error(line.slice(0, 2000));
 }
 
 main().catch((e: unknown) => {

@@ -47,7 +47,8 @@ const steps = {
   },
   // Fault injection, short (issue 12): each fault once against a live server (scripts/chaos.ts).
   // Exit 1 when a fault did not recover, something was lost, or a request answered 500.
-  chaos: { cmd: ["npm", "run", "--silent", "chaos", "--", "--short"] },
+  // The server's log is kept beside it: on a failure the harness prints its error lines.
+  chaos: { cmd: ["npm", "run", "--silent", "chaos", "--", "--short"], env: { CHAOS_SERVER_LOG: join(logs, "chaos-server.log") } },
   // Replicas (issue 13): four real servers over one PostgreSQL and one Docker engine; cancel, stop
   // and files through a peer, a boot beside a live instance, kill -9 (scripts/replicas.ts).
   replicas: { cmd: ["npm", "run", "--silent", "replicas"] },
