@@ -35,7 +35,7 @@ async function viteToken(previewUrl: string, cookie: string): Promise<string> {
 
 function openHmrSocket(previewUrl: string, cookie: string, token: string) {
   const url = new URL(previewUrl);
-  const messages: { type: string; updates?: { path: string }[] }[] = [];
+  const messages: HmrMessage[] = [];
   const socket = new WebSocket(`ws://${url.host}/?token=${encodeURIComponent(token)}`, "vite-hmr", { headers: { cookie, origin: url.origin } });
   socket.on("message", (data: Buffer) => messages.push(JSON.parse(data.toString("utf8")) as (typeof messages)[number]));
   const opened = new Promise<void>((resolve, reject) => {
@@ -46,12 +46,31 @@ function openHmrSocket(previewUrl: string, cookie: string, token: string) {
   return { socket, messages, opened };
 }
 
-async function until(predicate: () => boolean, ms = 30_000) {
+/** Waits for `predicate`; on timeout the error carries `explain()`, what was seen instead. */
+async function until(predicate: () => boolean, explain: () => Promise<string> | string = () => "", ms = 30_000) {
   const deadline = Date.now() + ms;
   while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("condition not reached in time");
+    if (Date.now() > deadline) throw new Error(`condition not reached in time\n${await explain()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+type HmrMessage = { type: string; updates?: { path: string }[] };
+const appUpdates = (messages: HmrMessage[]) => messages.filter((m) => m.type === "update" && (m.updates ?? []).some((u) => u.path.includes("App.tsx"))).length;
+
+/** Adds a comment to src/App.tsx until Vite pushes an update for it (at most 10 tries, 3 s apart): its watcher covers the file. */
+async function untilWatching(caller: Awaited<ReturnType<typeof sessionCaller>>, projectId: number, messages: HmrMessage[], explain: () => Promise<string>) {
+  const source = (await caller.files.read({ projectId, path: "src/App.tsx" })).content ?? "";
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    const before = appUpdates(messages);
+    await caller.files.write({ projectId, path: "src/App.tsx", content: `${source}// edit ${attempt}\n` });
+    const deadline = Date.now() + 3_000;
+    while (Date.now() < deadline) {
+      if (appUpdates(messages) > before) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`Vite pushed no update after 10 edits of src/App.tsx\n${await explain()}`);
 }
 
 describe("template dev servers through the preview", () => {
@@ -68,10 +87,18 @@ describe("template dev servers through the preview", () => {
     const hmr = openHmrSocket(previewUrl, cookie, await viteToken(previewUrl, cookie));
     await hmr.opened;
     await until(() => hmr.messages.some((m) => m.type === "connected"));
+    const explain = async () =>
+      `socket state ${hmr.socket.readyState}; HMR messages: ${JSON.stringify(hmr.messages)}\ndev server output:\n${(await caller.processes.get({ processId: started.id })).output}`;
+    // Vite serves pages before its watcher (chokidar) has finished its first scan, and an edit in
+    // that window goes unseen. A loaded CI run once waited 30 s here for an update that never came
+    // (the failure now prints the messages and Vite's output). So the test first edits a comment
+    // until Vite answers, then checks that the real edit reaches the page.
+    await untilWatching(caller, project.id, hmr.messages, explain);
     // Saving a file reaches the live container; Vite sees it and pushes an update to the page.
     const source = await caller.files.read({ projectId: project.id, path: "src/App.tsx" });
+    const updates = appUpdates(hmr.messages);
     await caller.files.write({ projectId: project.id, path: "src/App.tsx", content: (source.content ?? "").replace("<h1>Todos</h1>", "<h1>Todos, live</h1>") });
-    await until(() => hmr.messages.some((m) => m.type === "update" && (m.updates ?? []).some((u) => u.path.includes("App.tsx"))));
+    await until(() => appUpdates(hmr.messages) > updates, explain);
     expect((await httpGet(`${previewUrl}src/App.tsx`, { cookie })).body).toContain("Todos, live");
     hmr.socket.close();
 
