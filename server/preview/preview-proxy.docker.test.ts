@@ -420,6 +420,15 @@ describe("ports", () => {
     expect(answer.headers["content-type"]).toContain("text/html");
     expect(answer.body).toContain("Nothing is listening on port 9191");
     expect(answer.body).toContain("nothing listening on port 9191");
+    // A WebSocket handshake (Vite's HMR) to the empty port says so too, with 502.
+    const idlePort = Number(new URL(idle.previewUrl ?? "").port);
+    const idleOrigin = new URL(idle.previewUrl ?? "").origin;
+    const handshake = await rawExchange(
+      idlePort,
+      `GET /hmr HTTP/1.1\r\nHost: 127.0.0.1:${idlePort}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: ${await previewCookie(caller, idle.id)}\r\nOrigin: ${idleOrigin}\r\n\r\n`,
+    );
+    expect(handshake).toMatch(/^HTTP\/1\.1 502 /);
+    expect(handshake).toContain("nothing listening on port 9191");
     expect(await caller.processes.probe({ processId: idle.id })).toEqual({ listening: false, detail: "nothing listening on port 9191" });
     expect(await caller.processes.probe({ processId: echoProcessId })).toEqual({ listening: true, detail: null });
     await caller.processes.stop({ processId: idle.id });

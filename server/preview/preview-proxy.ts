@@ -43,8 +43,12 @@ export interface PreviewHooks {
   authorize(credentials: PreviewCredentials, preview: ServedPreview): Promise<PreviewGrant | null>;
   /** Exchanges a hand-off token from the IDE for this preview's cookie value; null when it does not open this preview. */
   redeem(handoffToken: string, preview: ServedPreview): Promise<{ value: string; maxAgeSeconds: number } | null>;
-  /** A fresh byte stream to 127.0.0.1:<target.port> inside the project's container. */
-  connect(target: PreviewTarget): Promise<Duplex>;
+  /**
+   * A fresh byte stream to 127.0.0.1:<target.port> inside the project's container. `eager`: it may
+   * come before the connection inside is open (what is written leaves with the opening), and
+   * nothing listening then ends it with NothingListeningError instead of rejecting.
+   */
+  connect(target: PreviewTarget, options?: { eager?: boolean }): Promise<Duplex>;
 }
 
 /** Paths the listener answers itself; they never reach the dev server. */
@@ -104,7 +108,9 @@ export class PreviewProxy {
     private readonly log: Logger,
   ) {
     this.target = preview.target;
-    this.agent = new TunnelAgent(() => hooks.connect(preview.target));
+    // Eager: node:http reports a refusal as the request's error either way, and a new upstream
+    // connection costs one round trip to the container's agent less.
+    this.agent = new TunnelAgent(() => hooks.connect(preview.target, { eager: true }));
   }
 
   private async grant(req: IncomingMessage): Promise<PreviewGrant | null> {
@@ -226,7 +232,7 @@ export class PreviewProxy {
       headers: upstreamRequestHeaders(req.rawHeaders, { upgrade: true }),
       setHost: false,
       createConnection: (_options, oncreate) => {
-        this.hooks.connect(this.target).then(
+        this.hooks.connect(this.target, { eager: true }).then(
           (upstream) => oncreate(null, upstream),
           (err: unknown) => oncreate(err instanceof Error ? err : new Error(String(err)), undefined as never),
         );

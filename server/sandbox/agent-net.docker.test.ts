@@ -94,6 +94,32 @@ describe(`forwarded ports (${runtime})`, () => {
     }
   });
 
+  it("eager: bytes written before the agent connected reach the server; nothing listening ends the socket with NothingListeningError", async () => {
+    const server = await serve(
+      P,
+      `require("net").createServer({ allowHalfOpen: true }, (s) => { const got = []; s.on("data", (d) => got.push(d)); s.on("end", () => s.end("got " + Buffer.concat(got).toString())); }).listen(7004, "127.0.0.1", () => console.log("ready"))`,
+    );
+    try {
+      // Written and half-closed in the same turn as the open: all of it is queued behind the port.
+      const socket = await t.engine.connectPort(P, 7004, { eager: true });
+      const answer = collect(socket);
+      socket.write("early ");
+      socket.end("bytes");
+      expect(await answer).toEqual({ bytes: 15, text: "got early bytes", error: null });
+
+      const refused = await t.engine.connectPort(P, 4998, { eager: true });
+      refused.write("lost: nobody listens");
+      const ended = await collect(refused);
+      expect(ended.bytes).toBe(0);
+      expect(ended.error).toBeInstanceOf(NothingListeningError);
+      expect(ended.error?.message).toBe("nothing listening on port 4998");
+      // A project without a sandbox still rejects at once: there is no agent to ask.
+      await expect(t.engine.connectPort(`never-started-${run}`, 4998, { eager: true })).rejects.toBeInstanceOf(NothingListeningError);
+    } finally {
+      await server.kill();
+    }
+  });
+
   it("20 connections at once, one never read: the other 19 get all their bytes, and so does the slow one once read", async () => {
     const server = await serve(
       P,

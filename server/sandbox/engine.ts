@@ -31,7 +31,7 @@ import { baselineThroughAgent, resyncThroughAgent, savePathsThroughAgent, type S
 import { LeaseWatch } from "./agent-watch-save";
 import { checkWorkspaceFiles, type CheckedWorkspaceFile } from "./workspace-tar";
 import { PathRejectedError } from "./workspace-path";
-import { forwardPort, NothingListeningError, type AgentSocket } from "./agent-net";
+import { forwardPort, NothingListeningError, openForward, type AgentSocket } from "./agent-net";
 
 export type { SandboxProcess } from "./spawned-process";
 
@@ -861,18 +861,22 @@ export class SandboxEngine {
    * one stream per connection, no process started (a preview's upstream). The container is the
    * project's live lease, never one started for this: without one, nothing listens. Traffic counts
    * as use (input) and output for the idle release, as a preview request always has.
+   * `eager`: resolves before the agent connected, so the first bytes written leave with the request
+   * (one round trip less; the preview's upstream); nothing listening then ends the socket with
+   * NothingListeningError instead of rejecting.
    */
-  async connectPort(projectId: string, port: number, opts: { signal?: AbortSignal } = {}): Promise<AgentSocket<unknown>> {
+  async connectPort(projectId: string, port: number, opts: { signal?: AbortSignal; eager?: boolean } = {}): Promise<AgentSocket<unknown>> {
     this.assertServing();
     const lease = this.pool.lease(projectId);
     const agent = lease && !lease.dead ? lease.container.agent : null;
     if (!lease || !agent) throw new NothingListeningError(port, `nothing listening on port ${port}: the project's sandbox is not running`);
     lease.lastUsedAt = Date.now();
-    return forwardPort(agent, port, {
-      ...(opts.signal ? { signal: opts.signal } : {}),
+    const options = {
       lost: lease.died.signal,
       activity: { input: () => (lease.lastUsedAt = Date.now()), output: () => (lease.lastOutputAt = Date.now()) },
-    });
+    };
+    if (opts.eager) return openForward(agent, port, options).socket;
+    return forwardPort(agent, port, { ...(opts.signal ? { signal: opts.signal } : {}), ...options });
   }
 
   /** How many spawned processes are alive in the project's container (0 without one). */

@@ -366,9 +366,9 @@ async function benchManyProjects(engine: SandboxEngine, idleEcho: number[]): Pro
 
 /**
  * A cold preview connection: a fresh connection to a server inside the project's container (one
- * agent stream, engine.connectPort) carrying one HTTP request until its answer ends, against a
- * raw `docker exec` making the same request inside (what a per-connection exec costs at least:
- * the retired pantheon-tunnel was one such exec per connection).
+ * agent stream, engine.connectPort, eager as the preview opens it) carrying one HTTP request until
+ * its answer ends, against a raw `docker exec` making the same request inside (what a
+ * per-connection exec costs at least: the retired pantheon-tunnel was one such exec per connection).
  */
 async function benchPreviewConnection(engine: SandboxEngine, container: Dockerode.Container): Promise<void> {
   const port = 7080;
@@ -379,7 +379,7 @@ async function benchPreviewConnection(engine: SandboxEngine, container: Dockerod
   await new Promise<void>((resolve) => server.stdout.once("data", () => resolve()));
   const request = `GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`;
   const connectAndGet = async () => {
-    const socket = await engine.connectPort("bench", port);
+    const socket = await engine.connectPort("bench", port, { eager: true });
     let answer = "";
     await new Promise<void>((resolve, reject) => {
       socket.on("data", (b: Buffer) => (answer += b.toString()));
