@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -136,7 +135,6 @@ func ServeMain(args []string) error {
 	if err := becomeSubreaper(); err != nil {
 		return err
 	}
-	setProcs()
 	warmThreads()
 	setMemoryLimit()
 	cfg := Config{Workspace: *workspace, UID: uid, GID: gid, ChildNproc: childNproc(*nproc), ChildOomScoreAdj: 1000}
@@ -191,21 +189,6 @@ const agentMemoryLimit = 64 << 20
 func setMemoryLimit() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(agentMemoryLimit)
-	}
-}
-
-// agentProcs is the agent's GOMAXPROCS. Its work is waiting on pipes and sockets; a second P only
-// adds threads spinning for work and goroutine hand-offs between threads, and the container's CPU
-// limit is 1 core by default anyway (Go's own cgroup-aware default never goes below 2). Measured
-// with `BENCH_ONLY=many` (50 projects running `echo 1`, 2-core host): 338.9 against 263.6 runs/s
-// under runc, 72.1 against 67.2 under runsc, and a lower idle latency under both.
-const agentProcs = 1
-
-// setProcs applies agentProcs unless GOMAXPROCS says otherwise (the runtime read it). Set in code,
-// not in the environment, which the agent hands down to sandbox programs.
-func setProcs() {
-	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(agentProcs)
 	}
 }
 
