@@ -64,11 +64,11 @@ async function untilWatching(caller: Awaited<ReturnType<typeof sessionCaller>>, 
   for (let attempt = 1; attempt <= 10; attempt++) {
     const before = appUpdates(messages);
     await caller.files.write({ projectId, path: "src/App.tsx", content: `${source}// edit ${attempt}\n` });
-    const deadline = Date.now() + 3_000;
-    while (Date.now() < deadline) {
-      if (appUpdates(messages) > before) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const seen = await until(() => appUpdates(messages) > before, undefined, 3_000).then(
+      () => true,
+      () => false,
+    );
+    if (seen) return;
   }
   throw new Error(`Vite pushed no update after 10 edits of src/App.tsx\n${await explain()}`);
 }

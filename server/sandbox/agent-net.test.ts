@@ -2,39 +2,19 @@
 // what the host makes of each answer to NetService.Forward, for the eager socket the preview uses
 // (handed out before the agent answers) and for forwardPort, which waits. A lying agent ends one
 // socket with a SandboxError; it never passes for an open connection, and nothing escapes.
-import * as http2 from "node:http2";
+import type * as http2 from "node:http2";
 import type { Duplex } from "node:stream";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
-import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { socketPairExec } from "@/test/support/agent-test-execs";
-import { AgentConnection } from "./agent/agent-connection";
-import { ForwardRequestSchema, ForwardResponseSchema, HelloResponseSchema } from "./agent/gen/pantheon/agent/v1/agent_pb";
+import { describe, expect, it } from "vitest";
+import { catchEscapes, endOk, envelope, fakeAgentConnection } from "@/test/support/fake-agent-wire";
+import { ForwardRequestSchema, ForwardResponseSchema } from "./agent/gen/pantheon/agent/v1/agent_pb";
 import { forwardPort, NothingListeningError, openForward } from "./agent-net";
 import { SandboxError } from "./errors";
 
-const log = pino({ level: "silent" });
+const escapes = catchEscapes();
 
-const escapes: unknown[] = [];
-const onEscape = (err: unknown) => escapes.push(err);
-beforeAll(() => {
-  process.on("unhandledRejection", onEscape);
-  process.on("uncaughtException", onEscape);
-});
-afterAll(() => {
-  process.off("unhandledRejection", onEscape);
-  process.off("uncaughtException", onEscape);
-});
-
-function envelope(flags: number, data: Uint8Array): Buffer {
-  const head = Buffer.alloc(5);
-  head.writeUInt8(flags, 0);
-  head.writeUInt32BE(data.length, 1);
-  return Buffer.concat([head, data]);
-}
 const answer = (value: { connected?: boolean; data?: Uint8Array }) => envelope(0, toBinary(ForwardResponseSchema, create(ForwardResponseSchema, value)));
-const endOk = () => envelope(0x02, Buffer.from("{}"));
 const endError = (code: string) => envelope(0x02, Buffer.from(JSON.stringify({ error: { code, message: "dial tcp: connection refused" } })));
 
 /** Reads the request's envelopes (port first, then data) as they come; the client's half-close is the request stream's end. */
@@ -57,30 +37,11 @@ function requests(stream: http2.ServerHttp2Stream, onMessage: (port: number, dat
 
 type Agent = (stream: http2.ServerHttp2Stream) => void;
 
-async function fakeAgent(onForward: Agent) {
-  const pair = await socketPairExec();
-  const server = http2.createServer();
-  server.on("sessionError", () => {});
-  server.on("stream", (stream, headers) => {
-    stream.on("error", () => {});
-    if (headers[":path"] === "/pantheon.agent.v1.AgentService/Hello") {
-      stream.respond({ ":status": 200, "content-type": "application/proto" });
-      stream.end(Buffer.from(toBinary(HelloResponseSchema, create(HelloResponseSchema, { version: "fake" }))));
-      return;
-    }
+function fakeAgent(onForward: Agent) {
+  return fakeAgentConnection((stream, headers) => {
     expect(headers[":path"]).toBe("/pantheon.agent.v1.NetService/Forward");
     onForward(stream);
   });
-  server.emit("connection", pair.agentEnd);
-  const connection = await AgentConnection.over(pair.exec, "fake", { log });
-  return {
-    connection,
-    cleanup() {
-      connection.close();
-      pair.cleanup();
-      server.close();
-    },
-  };
 }
 
 /** Everything the socket gives until it ends: its bytes, and the error it ended with (null for a clean end). */

@@ -334,6 +334,9 @@ export interface ForwardOptions {
   activity?: SocketActivity;
 }
 
+/** How `connected` ends: settled once, by whichever comes first. */
+type Settle = { resolve: () => void; reject: (err: Error) => void };
+
 /** A forwarded connection handed out before the agent said it connected; `connected` says how that went. */
 export interface OpeningSocket {
   socket: AgentSocket<ForwardInit>;
@@ -355,7 +358,7 @@ export function openForward(agent: AgentConnection, port: number, options: Omit<
   const call = new AbortController();
   outbox.push({ port }, () => {});
   const responses = agent.net.forward(outbox.messages(), { signal: call.signal, timeoutMs: 0 })[Symbol.asyncIterator]();
-  let settle!: { resolve: () => void; reject: (err: Error) => void };
+  let settle!: Settle;
   const connected = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   // Rejections are also the socket's error; a caller that does not wait for `connected` sees them there.
   connected.catch(() => {});
@@ -369,11 +372,7 @@ export function openForward(agent: AgentConnection, port: number, options: Omit<
  * The Forward answers as the socket's data: the first must be "connected" (within
  * CONNECT_TIMEOUT_MS), and the agent's UNAVAILABLE there means nothing listens.
  */
-function afterConnected(
-  responses: AsyncIterator<{ connected: boolean; data: Uint8Array }>,
-  port: number,
-  settle: { resolve: () => void; reject: (err: Error) => void },
-): AsyncIterator<Uint8Array> {
+function afterConnected(responses: AsyncIterator<{ connected: boolean; data: Uint8Array }>, port: number, settle: Settle): AsyncIterator<Uint8Array> {
   let opened = false;
   const open = async (): Promise<Uint8Array> => {
     let first: IteratorResult<{ connected: boolean; data: Uint8Array }>;

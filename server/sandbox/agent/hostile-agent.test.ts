@@ -3,42 +3,26 @@
 // envelopes, garbage frames, RST_STREAM, GOAWAY, streams that never end, and closes mid-stream.
 // Every call must end (a value or an AgentCallError) within its deadline, and the process must
 // see no unhandled rejection and no uncaught exception.
-import * as http2 from "node:http2";
+import type * as http2 from "node:http2";
 import type { Socket } from "node:net";
 import { create, toBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SandboxError } from "../errors";
 import { AgentConnection } from "./agent-connection";
 import { checkedProcessEvents, checkListing } from "./agent-events";
-import { FileEntrySchema, HelloResponseSchema, ListFilesResponseSchema, ProcessEventSchema, Stream } from "./gen/pantheon/agent/v1/agent_pb";
+import { FileEntrySchema, ListFilesResponseSchema, ProcessEventSchema, Stream } from "./gen/pantheon/agent/v1/agent_pb";
 import { socketPairExec } from "@/test/support/agent-test-execs";
+import { catchEscapes, endOk, envelope, fakeAgentConnection } from "@/test/support/fake-agent-wire";
 
 const log = pino({ level: "silent" });
 const DEADLINE_MS = 300;
 /** Death detection (≤ 750 ms) plus scheduling slack on a loaded 2-core machine. */
 const SLACK_MS = 1500;
 
-const escapes: unknown[] = [];
-const onEscape = (err: unknown) => escapes.push(err);
-beforeAll(() => {
-  process.on("unhandledRejection", onEscape);
-  process.on("uncaughtException", onEscape);
-});
-afterAll(() => {
-  process.off("unhandledRejection", onEscape);
-  process.off("uncaughtException", onEscape);
-});
+const escapes = catchEscapes();
 
-function envelope(flags: number, data: Uint8Array, claimedLength = data.length): Buffer {
-  const head = Buffer.alloc(5);
-  head.writeUInt8(flags & 0xff, 0);
-  head.writeUInt32BE(claimedLength >>> 0, 1);
-  return Buffer.concat([head, data]);
-}
-
-const endOk = () => envelope(0x02, Buffer.from("{}"));
 const event = (seq: number, value: Parameters<typeof create<typeof ProcessEventSchema>>[1]) =>
   envelope(0, toBinary(ProcessEventSchema, create(ProcessEventSchema, { ...value, seq: BigInt(seq) })));
 const output = (seq: number, bytes: Uint8Array) => event(seq, { event: { case: "output", value: { stream: Stream.STDOUT, data: bytes } } });
@@ -221,29 +205,8 @@ function answer(stream: http2.ServerHttp2Stream, socket: Socket, b: Behaviour): 
   }
 }
 
-async function hostileConnection(b: Behaviour) {
-  const pair = await socketPairExec();
-  const server = http2.createServer();
-  server.on("sessionError", () => {});
-  server.on("stream", (stream, headers) => {
-    if (headers[":path"] === "/pantheon.agent.v1.AgentService/Hello") {
-      stream.on("error", () => {});
-      stream.respond({ ":status": 200, "content-type": "application/proto" });
-      stream.end(Buffer.from(toBinary(HelloResponseSchema, create(HelloResponseSchema, { version: "hostile" }))));
-      return;
-    }
-    answer(stream, pair.agentEnd, b);
-  });
-  server.emit("connection", pair.agentEnd);
-  const connection = await AgentConnection.over(pair.exec, "hostile", { log });
-  return {
-    connection,
-    cleanup() {
-      connection.close();
-      pair.cleanup();
-      server.close();
-    },
-  };
+function hostileConnection(b: Behaviour) {
+  return fakeAgentConnection((stream, _headers, agentEnd) => answer(stream, agentEnd, b));
 }
 
 /** Drains a call; returns "ok" or the error it ended with. */
