@@ -180,7 +180,9 @@ describe(`hostile programs under ${testRuntime()}`, () => {
       expect(hostAddresses.length).toBeGreaterThan(0);
       const script = `
         const net = require("node:net"), fs = require("node:fs"), dns = require("node:dns");
-        console.log("ifaces=" + fs.readdirSync("/sys/class/net").sort().join(","));
+        // /proc/net/dev, not /sys/class/net: the pinned gVisor has no /sys/class/net under --network=none.
+        const ifaces = fs.readFileSync("/proc/net/dev", "utf8").split("\\n").slice(2).map((l) => l.split(":")[0].trim()).filter(Boolean);
+        console.log("ifaces=" + ifaces.sort().join(","));
         const routes = fs.readFileSync("/proc/net/route", "utf8").trim().split("\\n").slice(1).filter(Boolean);
         console.log("routes=" + routes.length);
         const resolver = new dns.promises.Resolver({ timeout: 1500, tries: 1 });

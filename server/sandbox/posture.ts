@@ -142,14 +142,15 @@ export function evaluatePosture(input: {
     add("no-new-privs", fields.get("NoNewPrivs") === "1", `NoNewPrivs ${fields.get("NoNewPrivs") ?? "missing"}`);
     add("seccomp-filter", fields.get("Seccomp") === "2", `Seccomp ${fields.get("Seccomp") ?? "missing"} (2 = filter mode)`);
   } else {
-    // gVisor's Sentry is the kernel answering syscalls: it reports its own fixed release (4.4.0)
-    // rather than the host's, and its /proc has no NoNewPrivs line. Proof = the daemon ran the
-    // container with runsc AND the kernel inside is not the host's kernel.
+    // gVisor's Sentry is the kernel answering syscalls: it reports its own fixed release (4.4.0 in
+    // 2022 builds, 4.19.0-gvisor in the one security/gvisor pins) rather than the host's, and its
+    // /proc has no NoNewPrivs line. Proof = the daemon ran the container with runsc AND the kernel
+    // inside is not the host's kernel.
     add("runtime-is-runsc", input.inspectedRuntime === "runsc", `HostConfig.Runtime ${input.inspectedRuntime ?? "?"}`);
     add(
       "gvisor-kernel-answers",
       kernel !== "" && kernel !== input.hostKernel,
-      `uname -r inside ${kernel || "?"} (gVisor reports 4.4.0), host ${input.hostKernel}; NoNewPrivs line ${fields.has("NoNewPrivs") ? "present" : "absent"}`,
+      `uname -r inside ${kernel || "?"} (gVisor reports its own release), host ${input.hostKernel}; NoNewPrivs line ${fields.has("NoNewPrivs") ? "present" : "absent"}`,
     );
   }
   return checks;
