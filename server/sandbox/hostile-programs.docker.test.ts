@@ -3,6 +3,7 @@ import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestEngine, testRuntime, type TestEngine } from "@/test/support/docker-test-engine";
 import type { ExecutionRequest } from "./execution-types";
+import { parseNetDevInterfaces } from "./posture";
 
 // Every hostile program is followed by a normal execution in the same project, which must succeed
 // and must find no process left over from the hostile one.
@@ -181,8 +182,7 @@ describe(`hostile programs under ${testRuntime()}`, () => {
       const script = `
         const net = require("node:net"), fs = require("node:fs"), dns = require("node:dns");
         // /proc/net/dev, not /sys/class/net: the pinned gVisor has no /sys/class/net under --network=none.
-        const ifaces = fs.readFileSync("/proc/net/dev", "utf8").split("\\n").slice(2).map((l) => l.split(":")[0].trim()).filter(Boolean);
-        console.log("ifaces=" + ifaces.sort().join(","));
+        console.log("netdev=" + JSON.stringify(fs.readFileSync("/proc/net/dev", "utf8")));
         const routes = fs.readFileSync("/proc/net/route", "utf8").trim().split("\\n").slice(1).filter(Boolean);
         console.log("routes=" + routes.length);
         const resolver = new dns.promises.Resolver({ timeout: 1500, tries: 1 });
@@ -198,7 +198,9 @@ describe(`hostile programs under ${testRuntime()}`, () => {
       `;
       const r = await t.engine.execute("net", { kind: "code", language: "node", code: script });
       expect(r.status, r.output + r.errorOutput).toBe("success");
-      expect(r.output).toMatch(/^ifaces=lo$/m);
+      const netdev = /^netdev=(.*)$/m.exec(r.output)?.[1];
+      expect(netdev).toBeDefined();
+      expect(parseNetDevInterfaces(JSON.parse(netdev!) as string)).toEqual(["lo"]);
       expect(r.output).toMatch(/^routes=0$/m);
       expect(r.output).not.toContain("connected=");
       expect(r.output).toMatch(/^dns=failed/m);
