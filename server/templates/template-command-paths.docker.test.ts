@@ -53,8 +53,8 @@ const RUN_SIGNS: Record<ProjectTemplate["id"], RegExp> = {
 /**
  * An empty project has no template and runs in the node image; the IDE suggests `node index.js`
  * (and `ls -la`), so it gets a file the way a user would, then the toolchain must answer at once.
- * `ls -la` is left out: coreutils' statx is refused (EINVAL) under this host's gVisor (2022-12),
- * so it fails under runsc whatever the template (see notes/templates.md).
+ * `ls -la` is left out, as the IDE leaves it out (command-hints.ts): gVisor releases as old as
+ * Debian's runsc (2022-12) refuse coreutils' statx (EINVAL), and an operator may still run one.
  */
 const EMPTY = { install: "node --version", run: "node index.js", test: "npm --version", build: "node --version && npm --version" };
 

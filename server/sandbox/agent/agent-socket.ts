@@ -16,7 +16,8 @@ import { SANDBOX_UID } from "../../../security/policy";
 // agent (uid 0 without CAP_DAC_OVERRIDE) connects with the directory owner's file-system ids. One
 // connection is accepted, then the socket and the directory are removed: nothing can connect later.
 // gVisor's gofer refuses host sockets (EPERM) unless runsc runs with --host-uds=open, so under runsc
-// the directory is not mounted and the stdio stream is the only path (notes/transport.md).
+// the directory is not mounted and the stdio stream is the only path (security/THREAT_MODEL.md,
+// "a host socket mounted into gVisor").
 
 /** Where the container sees its directory (read-only). */
 export const AGENT_SOCKET_MOUNT = "/run/pantheon-agent";

@@ -1,7 +1,9 @@
 // `npm run bench:agent` (BENCH_RUNTIMES=runc,runsc, BENCH_ROUNDS=n): p50/p95 of `true` run
 // through pantheon-agent (Start → Exited over one long-lived connection) beside a raw
-// `docker exec` of `true` in the same container, per runtime, and what one system call costs inside
-// the container. A script: it prints, asserts nothing.
+// `docker exec` of `true` in the same container, per runtime, and the floors under it inside the
+// container: what one system call costs, and what one fork+exec of `/bin/true` costs (wall and the
+// container's CPU) beside the container's CPU per run through the agent. A script: it prints,
+// asserts nothing.
 import Dockerode from "dockerode";
 import pino from "pino";
 import { defaultRegistry, imageTag } from "../../../sandbox-images/image-inputs";
@@ -10,6 +12,7 @@ import { checkedProcessEvents } from "../agent/agent-events";
 import { parseEngineConfig } from "../config";
 import { SANDBOX_USER } from "../container-spec";
 import { createDockerDriver } from "../docker-engine";
+import { containersCpuNs } from "./container-cpu";
 import { stats } from "./sample-stats";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 50);
@@ -73,6 +76,37 @@ async function syscallMicros(connection: AgentConnection): Promise<number> {
   return (stats(full).median - stats(empty).median) / 40_000;
 }
 
+const SPAWNS = 200;
+
+/**
+ * One fork+exec of `/bin/true` from a shell inside the container, wall (as the agent timed the loop)
+ * and the container's CPU: a loop of SPAWNS runs less the same loop with the builtin `:`. No run
+ * through the agent can cost less than this; under gVisor it is most of a run (issue 11 point 8).
+ */
+async function spawnFloor(connection: AgentConnection, id: string): Promise<{ wallMicros: number; cpuMicros: number | null }> {
+  const loop = (body: string, i: number) =>
+    agentRunMicros(connection, `bench-spawn-${body}-${i}`, ["bash", "-c", `for i in $(seq ${SPAWNS}); do ${body}; done`]);
+  const measure = async (body: string, i: number) => {
+    const before = containersCpuNs([id]);
+    const micros = await loop(body, i);
+    const after = containersCpuNs([id]);
+    return { micros, cpuMicros: before === null || after === null ? null : (after - before) / 1000 };
+  };
+  const spawns: { micros: number; cpuMicros: number | null }[] = [];
+  const empties: { micros: number; cpuMicros: number | null }[] = [];
+  for (let i = 0; i < 3; i++) {
+    spawns.push(await measure("/bin/true", i));
+    empties.push(await measure(":", i));
+  }
+  const median = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : stats(xs as number[]).median);
+  const cpuSpawn = median(spawns.map((s) => s.cpuMicros));
+  const cpuEmpty = median(empties.map((s) => s.cpuMicros));
+  return {
+    wallMicros: (stats(spawns.map((s) => s.micros)).median - stats(empties.map((s) => s.micros)).median) / SPAWNS,
+    cpuMicros: cpuSpawn === null || cpuEmpty === null ? null : (cpuSpawn - cpuEmpty) / SPAWNS,
+  };
+}
+
 async function bench(runtime: "runc" | "runsc") {
   const config = parseEngineConfig({ runtime, postureCheck: false, instanceId: `agent-bench-${process.pid}`, scope: "bench", reapOtherInstances: false });
   const { driver } = createDockerDriver(config, docker, logger);
@@ -87,19 +121,28 @@ async function bench(runtime: "runc" | "runsc") {
     await time(5, () => rawExecTrue(container));
     const agent: number[] = [];
     const raw: number[] = [];
+    let agentCpuNs: number | null = 0;
     for (let r = 0; r < rounds; r++) {
+      const before = containersCpuNs([id]);
       agent.push(...(await time(1, () => agentTrue(connection, i++))));
+      const after = containersCpuNs([id]);
+      agentCpuNs = agentCpuNs === null || before === null || after === null ? null : agentCpuNs + after - before;
       raw.push(...(await time(1, () => rawExecTrue(container))));
     }
     // The transport alone (no process): what the host side and h2 cost per call.
     const hello = stats(await time(rounds, async () => void (await connection.agent.hello({}))));
     const syscall = await syscallMicros(connection);
+    const spawn = await spawnFloor(connection, id);
     connection.close();
     const a = stats(agent);
     const b = stats(raw);
     const ms = (x: number) => `${x.toFixed(2)} ms`;
+    const cpuMs = (ns: number | null) => (ns === null ? "unreadable" : ms(ns));
     console.log(
       `${runtime}: agent true Start→Exited p50 ${ms(a.median)} p95 ${ms(a.p95)} | raw docker exec true p50 ${ms(b.median)} p95 ${ms(b.p95)} | ratio p50 ${(a.median / b.median).toFixed(3)} | agent Hello round trip p50 ${ms(hello.median)} p95 ${ms(hello.p95)} | one system call inside ${syscall.toFixed(2)} µs`,
+    );
+    console.log(
+      `${runtime}: one fork+exec of /bin/true inside (a shell loop of ${SPAWNS}) ${ms(spawn.wallMicros / 1000)} wall, ${cpuMs(spawn.cpuMicros === null ? null : spawn.cpuMicros / 1000)} of the container's CPU | the container's CPU per agent true run (mean) ${cpuMs(agentCpuNs === null ? null : agentCpuNs / 1e6 / rounds)}`,
     );
   } finally {
     await driver.destroy(id);

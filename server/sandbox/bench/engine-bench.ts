@@ -20,6 +20,7 @@ import type { SandboxEngine } from "../engine";
 import { ContainerPool } from "../pool";
 import { benchSpawn } from "./spawn-bench";
 import { runOpenLoad } from "./open-load";
+import { containersCpuNs } from "./container-cpu";
 import { stats } from "./sample-stats";
 
 const runtime = process.env.SANDBOX_RUNTIME === "runsc" ? "runsc" : "runc";
@@ -52,25 +53,6 @@ function load(): string {
   return `load average ${loadavg()
     .map((l) => l.toFixed(2))
     .join(" ")} (${cpus().length} cores)`;
-}
-
-/** CPU nanoseconds the containers' cgroups used (cgroup v1 cpuacct, else v2 cpu.stat); null if unreadable. */
-function containersCpuNs(ids: Iterable<string>): number | null {
-  let sum = 0;
-  for (const id of ids) {
-    try {
-      sum += Number(readFileSync(`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, "utf8"));
-    } catch {
-      try {
-        const usec = /usage_usec (\d+)/.exec(readFileSync(`/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`, "utf8"))?.[1];
-        if (usec === undefined) return null;
-        sum += Number(usec) * 1000;
-      } catch {
-        return null;
-      }
-    }
-  }
-  return sum;
 }
 
 /** The machine's CPU jiffies (all cores), busy and total, from /proc/stat. */

@@ -47,7 +47,7 @@ export function createKubernetesDriver(options: Pick<KubernetesEngineOptions, "c
 /**
  * No posture check yet: the Docker one probes a fresh container with Docker-specific
  * expectations (runtime name, CapAdd for the agent); a pod-side probe is future work
- * (notes/k8s.md). Egress and previews go through the pod's agent, as on Docker: the engine's
+ * (deploy/kubernetes/NODES.md says what a node must give). Egress and previews go through the pod's agent, as on Docker: the engine's
  * LeaseNetwork (listener) and connectPort (forward) know no driver.
  */
 export function createKubernetesSandboxEngine(options: KubernetesEngineOptions): SandboxEngine {
