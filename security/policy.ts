@@ -111,11 +111,13 @@ export function resolveLimits(request: Partial<SandboxLimits> = {}, defaults: Sa
 
 /**
  * Under gVisor the pids cgroup counts the sandbox's HOST threads (Sentry, gofer, and with the ptrace
- * platform a stub plus tracer threads per guest process), not guest processes. Measured here: 39 idle,
- * 65 after one node run, 188 with ten `sleep`s (~15 per guest process). So under runsc the guest
- * limit is RLIMIT_NPROC, which gVisor's per-sandbox kernel enforces (a fork bomb gets EAGAIN), and
- * the host cgroup gets N x this factor as a backstop: at the cgroup wall the Sentry cannot create a
- * thread and the whole sandbox dies (seen with a plain pids limit of 64).
+ * platform a stub plus tracer threads per guest process), not guest processes. Measured here with
+ * ptrace: 39 idle, 65 after one node run, 188 with ten `sleep`s (~15 per guest process); with systrap
+ * (the build security/gvisor pins) far fewer: a fork bomb held at 64 processes peaked at 159 host
+ * pids. So under runsc the guest limit is RLIMIT_NPROC, which gVisor's per-sandbox kernel enforces
+ * (a fork bomb gets EAGAIN), and the host cgroup gets N x this factor as a backstop: at the cgroup
+ * wall the Sentry cannot create a thread and the whole sandbox dies (seen with a plain pids limit
+ * of 64).
  */
 export const RUNSC_HOST_PIDS_PER_GUEST_PID = 24;
 

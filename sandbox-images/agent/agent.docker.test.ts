@@ -3,7 +3,10 @@
 // that exec's stdin/stdout. The TypeScript client is not this test's subject: it speaks raw Connect
 // (unary JSON, and one server stream with Connect's envelopes) over Node's http2 client.
 // Once per runtime (vitest projects docker-runc, docker-runsc).
+import { spawn } from "node:child_process";
 import http2 from "node:http2";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Duplex, PassThrough } from "node:stream";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +22,8 @@ const docker = new Docker();
 const TEST_LABEL = "org.pantheon-sandbox.test";
 const runId = `agent-${process.pid}-${Date.now()}`;
 const MiB = 1024 * 1024;
+/** The agent's Go module: this file's folder. */
+const AGENT_MODULE = dirname(fileURLToPath(import.meta.url));
 
 interface Agent {
   session: http2.ClientHttp2Session;
@@ -107,19 +112,27 @@ async function runProcess(
   return { stdout, exited };
 }
 
+/** A started container of the image, made by the engine's spec; removed after the file's tests. */
+async function sandboxContainer(name: ImageName): Promise<Docker.Container> {
+  const spec = buildContainerSpec({
+    image: imageTag(defaultRegistry(), name),
+    runtime,
+    limits: resolveLimits({ workspaceBytes: 8 * MiB, workspaceInodes: 512, pids: 64, memoryBytes: 256 * MiB }),
+    labels: { [TEST_LABEL]: runId },
+    seccompProfile: loadSeccompProfileText(),
+    env: {},
+  });
+  const container = await docker.createContainer(spec);
+  created.push(container);
+  await container.start();
+  return container;
+}
+const created: Docker.Container[] = [];
+
 beforeAll(async () => {
   await ensureImages({ log: () => undefined });
   for (const name of IMAGE_NAMES) {
-    const spec = buildContainerSpec({
-      image: imageTag(defaultRegistry(), name),
-      runtime,
-      limits: resolveLimits({ workspaceBytes: 8 * MiB, workspaceInodes: 512, pids: 64, memoryBytes: 256 * MiB }),
-      labels: { [TEST_LABEL]: runId },
-      seccompProfile: loadSeccompProfileText(),
-      env: {},
-    });
-    const container = await docker.createContainer(spec);
-    await container.start();
+    const container = await sandboxContainer(name);
     containers.set(name, container);
     agents.set(name, await startAgent(container));
   }
@@ -127,7 +140,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const a of agents.values()) a.close();
-  await Promise.all([...containers.values()].map((c) => c.remove({ force: true }).catch(() => undefined)));
+  await Promise.all(created.map((c) => c.remove({ force: true }).catch(() => undefined)));
 });
 
 describe.each(IMAGE_NAMES)(`pantheon-agent in the %s image (${runtime})`, (name) => {
@@ -171,4 +184,68 @@ describe.each(IMAGE_NAMES)(`pantheon-agent in the %s image (${runtime})`, (name)
     expect(out).toContain("done\n");
     expect(r.exited?.exitCode ?? 0).toBe(0);
   });
+
+  // The agent's own Go tests that need a real container (TestDocker*: identity, the children's
+  // process limit, kill -9 -1 and kill 1, fork and memory bombs, write tracking and the watch, the
+  // empty terminal write, the tree kill): the agent step skips them on the host, so they run here,
+  // each against a fresh container of this image and runtime (the bombs must not touch the one
+  // above). Under gVisor a memory bomb ends the whole sandbox, so that one test says so and skips.
+  it("passes the agent's Go tests against a real container", async () => {
+    const container = await sandboxContainer(name);
+    const results = await goDockerTests(container.id);
+    const by = (action: string) => results.filter((r) => r.action === action).map((r) => r.test);
+    expect(by("fail"), results.map((r) => r.output).join("")).toEqual([]);
+    const skipped = runtime === "runsc" ? ["TestDockerMemoryBombDiesNotTheAgent"] : [];
+    expect(by("skip")).toEqual(skipped);
+    expect(by("pass").sort()).toEqual(GO_DOCKER_TESTS.filter((t) => !skipped.includes(t)).sort());
+  }, 240_000);
 });
+
+/** Every Go test that speaks to PANTHEON_AGENT_CONTAINER: a new one must be listed here to count. */
+const GO_DOCKER_TESTS = [
+  "TestDockerIdentityAndPrivileges",
+  "TestDockerSandboxProcessLimit",
+  "TestDockerKillAllAndKillInitLeaveTheAgent",
+  "TestDockerForkBombIsKilledAndTheAgentSurvives",
+  "TestDockerMemoryBombDiesNotTheAgent",
+  "TestDockerTrackWritesAndWatch",
+  "TestDockerTerminalEmptyWriteReturns",
+  "TestDockerTreeKillSparesAProcessStartedMeanwhile",
+];
+
+interface GoTestResult {
+  test: string;
+  action: "pass" | "fail" | "skip";
+  output: string;
+}
+
+/** `go test -json -run ^TestDocker` in the agent's module against the container; one result per test. */
+function goDockerTests(containerId: string): Promise<GoTestResult[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("go", ["test", "-count=1", "-json", "-run", "^TestDocker", "./internal/agent"], {
+      cwd: AGENT_MODULE,
+      // CGO_ENABLED=0 as the agent step builds it: the test binary is then already in Go's cache.
+      env: { ...process.env, CGO_ENABLED: "0", PANTHEON_AGENT_CONTAINER: containerId },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", () => {
+      const outputs = new Map<string, string>();
+      const results: GoTestResult[] = [];
+      for (const line of Buffer.concat(out).toString("utf8").split("\n")) {
+        if (!line.startsWith("{")) continue;
+        const e = JSON.parse(line) as { Action: string; Test?: string; Output?: string };
+        if (!e.Test) continue;
+        if (e.Action === "output") outputs.set(e.Test, (outputs.get(e.Test) ?? "") + (e.Output ?? ""));
+        if (e.Action === "pass" || e.Action === "fail" || e.Action === "skip")
+          results.push({ test: e.Test, action: e.Action, output: outputs.get(e.Test) ?? "" });
+      }
+      if (results.length === 0) reject(new Error(`go test ran no test: ${Buffer.concat(err).toString("utf8")}${Buffer.concat(out).toString("utf8")}`));
+      else resolve(results);
+    });
+  });
+}

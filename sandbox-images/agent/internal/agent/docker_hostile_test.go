@@ -2,7 +2,10 @@ package agent
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +16,7 @@ import (
 )
 
 // These run only against a real container (PANTHEON_AGENT_CONTAINER, see exec_test.go), as the
-// engine starts the agent; agent.docker.test.ts runs the essentials in CI under runc and runsc.
+// engine starts the agent; agent.docker.test.ts runs them all in CI, per image, under runc and runsc.
 
 func hello(t *testing.T, c *clients) *agentv1.HelloResponse {
 	t.Helper()
@@ -37,6 +40,38 @@ func TestDockerIdentityAndPrivileges(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// Under gVisor sandbox code gets a quarter of the container's RLIMIT_NPROC (childNproc), so a fork
+// bomb stops well before the host pids cgroup, whose wall kills the Sentry; under runc the agent
+// leaves the container's alone (a lower one would count every uid-1000 process on the host) and the
+// pids cgroup does that job.
+func TestDockerSandboxProcessLimit(t *testing.T) {
+	c := dockerClients(t)
+	r := run(t, c, sh(`uname -r; for p in self 1; do awk '/^Max processes/ {print $3}' /proc/$p/limits; done`))
+	fields := strings.Fields(string(r.stdout))
+	if len(fields) != 3 {
+		t.Fatalf("release, child and init limits expected: %q %q", r.stdout, r.stderr)
+	}
+	release, child, init := fields[0], fields[1], fields[2]
+	if !isGVisorRelease(release) {
+		if child != init {
+			t.Fatalf("runc: sandbox code's RLIMIT_NPROC %s, the container's (init's) %s: the agent should leave it", child, init)
+		}
+		return
+	}
+	// gVisor's /proc/<pid>/limits shows the reader's own limits, so the container's comes from Docker.
+	out, err := exec.Command("docker", "inspect", "-f", `{{range .HostConfig.Ulimits}}{{if eq .Name "nproc"}}{{.Soft}}{{end}}{{end}}`, os.Getenv("PANTHEON_AGENT_CONTAINER")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := strconv.ParseUint(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		t.Fatalf("gVisor (%s): the container should have a finite nproc ulimit, got %q", release, out)
+	}
+	if want := strconv.FormatUint(max(1, n/4), 10); child != want {
+		t.Fatalf("gVisor (%s): sandbox code's RLIMIT_NPROC %s, want a quarter of %d = %s", release, child, n, want)
 	}
 }
 
@@ -95,7 +130,7 @@ func TestDockerForkBombIsKilledAndTheAgentSurvives(t *testing.T) {
 
 func TestDockerMemoryBombDiesNotTheAgent(t *testing.T) {
 	c := dockerClients(t)
-	if r := run(t, c, sh(`uname -r`)); strings.TrimSpace(string(r.stdout)) == "4.4.0" {
+	if r := run(t, c, sh(`uname -r`)); isGVisorRelease(strings.TrimSpace(string(r.stdout))) {
 		// gVisor: the host's OOM killer sees one Sentry, not guest processes, and kills the whole
 		// sandbox (oom_score_adj inside has no effect there). The engine must notice the agent's death.
 		t.Skip("under gVisor a memory bomb ends the whole sandbox")

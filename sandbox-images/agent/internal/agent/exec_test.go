@@ -18,7 +18,8 @@ import (
 
 // Against a real container (the engine's spec) when PANTHEON_AGENT_CONTAINER names one: the agent
 // is started exactly as the engine starts it, `docker exec -i --user 0 … serve --stdio`, and
-// spoken to over that exec's stdin/stdout. Skipped otherwise (the docker vitest project covers it).
+// spoken to over that exec's stdin/stdout. Skipped otherwise: agent.docker.test.ts runs every
+// TestDocker* this way, per image, under runc and runsc.
 func dockerClients(t testing.TB) *clients {
 	name := os.Getenv("PANTHEON_AGENT_CONTAINER")
 	if name == "" {

@@ -214,10 +214,18 @@ func childNproc(flagValue int64) uint64 {
 	return max(1, rl.Cur/4)
 }
 
-// isGVisor: gVisor's Sentry reports its own fixed kernel release (the posture check relies on it too).
+// isGVisor: gVisor's Sentry reports its own kernel release, not the host's (the posture check
+// relies on it too).
 func isGVisor() bool {
 	var u unix.Utsname
-	return unix.Uname(&u) == nil && unix.ByteSliceToString(u.Release[:]) == "4.4.0"
+	return unix.Uname(&u) == nil && isGVisorRelease(unix.ByteSliceToString(u.Release[:]))
+}
+
+// isGVisorRelease: "4.4.0" in 2022 builds (Debian's runsc), "4.19.0-gvisor" in the one
+// security/gvisor pins. Matching only the first silently turned the children's RLIMIT_NPROC off
+// under the pinned build.
+func isGVisorRelease(release string) bool {
+	return release == "4.4.0" || strings.HasSuffix(release, "-gvisor")
 }
 
 func parseIDs(s string) (int, int, error) {
