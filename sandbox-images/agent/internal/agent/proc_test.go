@@ -28,10 +28,11 @@ func TestStartEventsExitAndIdentity(t *testing.T) {
 
 // The launcher (fallback when the agent-wide preparation is refused, e.g. in a cgo build) needs the
 // capabilities that prepareDirectLaunch removes from this process's bounding set: it runs in a
-// `go test` with cgo (the default on a host with gcc), and is skipped in CGO_ENABLED=0 runs.
+// `go test` with cgo, or with PANTHEON_AGENT_TEST_LAUNCHER=1 (the agent step of scripts/test.mjs
+// runs it so, in a second `go test`), and skips in a process prepared for the direct launch.
 func TestLauncherPathDropsTheSame(t *testing.T) {
 	if directLaunchOK {
-		t.Skip("this test process already emptied its bounding set (direct launch)")
+		t.Skip("this test process emptied its bounding set for the direct launch (run with PANTHEON_AGENT_TEST_LAUNCHER=1)")
 	}
 	identity(t, start(t, func(c *Config) { c.DirectLaunch = false }))
 }
