@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_LIMITS } from "@/security/policy";
 import { startTestEngine, testRuntime, type TestEngine } from "@/test/support/docker-test-engine";
 import type { ExecutionRequest } from "./execution-types";
 import { parseNetDevInterfaces } from "./posture";
@@ -44,6 +45,19 @@ describe(`hostile programs under ${testRuntime()}`, () => {
     const r = await run("fork", ":(){ :|:& };:; sleep 2", { timeoutMs: 5_000 });
     expect(["success", "error", "timeout"]).toContain(r.status);
     await expectHealthyAfter("fork");
+  });
+
+  // Under gVisor the pids cgroup counts the Sentry's host threads, so the guest's limit is
+  // RLIMIT_NPROC: the agent gives sandbox code a quarter of the container's (the policy's pids), so a
+  // fork bomb stops far below the cgroup's wall. Under runc nothing lowers it (it would count every
+  // uid-1000 process on the host): sandbox code keeps init's, and the pids cgroup is the limit.
+  it("process limit: a quarter of the pids limit as RLIMIT_NPROC under runsc, the cgroup under runc", async () => {
+    const r = await run("nproc", "for p in self 1; do awk '/^Max processes/ {print $3}' /proc/$p/limits; done");
+    expect(r.status).toBe("success");
+    const [own, init] = r.output.trim().split("\n");
+    if (testRuntime() === "runsc") expect(own).toBe(String(Math.max(1, Math.floor(DEFAULT_LIMITS.pids / 4))));
+    else expect(own).toBe(init);
+    await expectHealthyAfter("nproc");
   });
 
   it("memory bomb: status error, reason oom", async () => {
