@@ -112,16 +112,14 @@ export const executionRepository = {
     instanceId?: string | null;
     deadlineAt?: Date | null;
   }): Promise<ExecutionRecord> {
-    // Committed without waiting for the WAL flush (this statement's transaction only): a crash of
-    // the app leaves the row in PostgreSQL (the sweeper ends it), and the result's update, whose
-    // commit is flushed before anyone is told the result, flushes this insert with it (the WAL is
-    // flushed in order). Only PostgreSQL or the machine dying within wal_writer_delay (~0.2-0.6 s)
-    // of the start can lose the row of a run that then never reported.
-    // Sent without Prisma's client (server/db/direct-query.ts), as the result's update below.
+    // Committed with the WAL flushed, like the result's update below. It was once committed
+    // without waiting, on the view that the result's flushed update would flush it too; but a
+    // PostgreSQL kill -9 in between lost the row while the run went on, and its result then had no
+    // row to land in (a 500 in scripts/chaos.ts). A crash of the app leaves the row (the sweeper
+    // ends it). Sent without Prisma's client (server/db/direct-query.ts), as the result's update.
     const rows = await directQuery<{ id: number; executed_at: Date }>(
       `INSERT INTO sandbox_executions (project_id, user_id, executed_code, language, execution_type, executed_by_ai, instance_id, deadline_at)
-       SELECT $1::int, $2::int, $3::text, $4::varchar, $5::varchar, $6::varchar, $7::varchar, $8::timestamp
-       FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+       VALUES ($1::int, $2::int, $3::text, $4::varchar, $5::varchar, $6::varchar, $7::varchar, $8::timestamp)
        RETURNING id, executed_at`,
       [
         data.projectId,

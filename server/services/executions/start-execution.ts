@@ -44,8 +44,9 @@ import { skippedFilesNotice, skippedFilesOf } from "./skipped-files";
 // RETURNING) and, beside it once the owner is known, the two rate-limit windows; the row's insert;
 // the row's update. A project without a container adds the quota's count and claim, the engine's
 // load of its files and its bind record.
-// Only the result's update waits for the WAL flush before the answer (and flushes the earlier
-// writes with it); the touch, the windows and the insert commit without waiting (repositories).
+// The row's insert and the result's update wait for the WAL flush (a row lost to a PostgreSQL
+// crash mid-run would leave the result nowhere to land); the touch and the windows commit without
+// waiting (repositories).
 
 export type { Admitted, ExecutionWithFiles, StartedExecution } from "./execution-start-types";
 
