@@ -43,6 +43,8 @@ describe("engine.spawn", () => {
       const r = await t.engine.execute("spawn-keep", { kind: "command", command: `ps -eo args= | grep -c '^${pattern}' || true` });
       return Number(r.output.trim());
     };
+    // spawn() answers once bash runs, not once it has forked both sleeps.
+    await eventually(async () => (await count("sleep 100[01]")) === 2, 20_000);
     // An execution's own leftovers are still swept; the spawned tree is not.
     await t.engine.execute("spawn-keep", { kind: "command", command: "sleep 2000 &" });
     expect(await count("sleep 100[01]")).toBe(2);
