@@ -18,10 +18,11 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   fullyParallel: false,
   workers: 1,
-  // In CI, one more try for a test that failed: the suite shares two cores with the Docker suites,
-  // and a timing miss there must not throw away the whole run. A test that passes only on its retry
-  // is not hidden: `npm test`'s summary names it ("passed on a retry") with its first error.
-  retries: process.env.CI ? 1 : 0,
+  // Under `npm test` (TEST_RETRY, set by scripts/test.mjs) or in CI, one more try for a test that
+  // failed: the suite shares two cores with the Docker suites, and a timing miss there must not
+  // throw away the whole run. A test that passes only on its retry is not hidden: `npm test`'s
+  // summary names it ("passed on a retry") with its first error.
+  retries: Number(process.env.TEST_RETRY ?? (process.env.CI ? 1 : 0)),
   reporter: [["list"]],
   use: {
     baseURL,

@@ -8,7 +8,9 @@ import { join } from "node:path";
 const root = new URL("..", import.meta.url).pathname;
 const logs = join(root, "test-results", "logs");
 mkdirSync(logs, { recursive: true });
-const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", FORCE_COLOR: "0", NO_COLOR: "1" };
+// TEST_RETRY: one retry for the tests against real services (vitest.config.ts, playwright.config.ts);
+// the summary below names every test that passed only on its retry.
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", FORCE_COLOR: "0", NO_COLOR: "1", TEST_RETRY: process.env.TEST_RETRY ?? "1" };
 const only = process.argv.slice(2); // e.g. `npm test -- unit integration` runs just those steps
 
 const vitest = (project) => ({
@@ -164,18 +166,23 @@ function goTestCounts(file) {
   return counts;
 }
 
-// Which tests failed (and, for Playwright, which passed only on a retry), by name: the summary is
-// the part of a CI log everyone sees, so it must say what to look at.
+// Which tests failed, and which passed only on a retry, by name: the summary is the part of a CI
+// log everyone sees, so it must say what to look at.
 function vitestNames(file) {
   const report = JSON.parse(readFileSync(file, "utf8"));
   const failed = [];
+  const flaky = [];
   for (const suite of report.testResults) {
     const rel = suite.name.replace(root, "");
     const bad = suite.assertionResults.filter((a) => a.status === "failed");
     if (bad.length) for (const a of bad) failed.push(`${rel} › ${a.fullName}`);
     else if (suite.status === "failed") failed.push(`${rel} (the file failed: ${firstLine(suite.message)})`);
+    // Vitest keeps a retried test's earlier errors: passed with errors = passed on its retry.
+    for (const a of suite.assertionResults.filter((a) => a.status === "passed" && a.failureMessages?.length)) {
+      flaky.push(`${rel} › ${a.fullName} (first try: ${firstLine(a.failureMessages[0])})`);
+    }
   }
-  return { failed, flaky: [] };
+  return { failed, flaky };
 }
 
 function playwrightNames(file) {

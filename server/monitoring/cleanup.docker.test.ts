@@ -45,6 +45,9 @@ describe(`cleanup run on real containers (${runtime})`, () => {
     await new Promise((r) => setTimeout(r, 1_500));
     const busyContainer = engine.fleet.activeSandboxes().find((s) => s.projectId === String(busy))?.containerId;
     expect(busyContainer).toBeDefined();
+    // The pool's refills exist in Docker before the pool knows their ids, and the sweep below
+    // skips the grace period that protects them: only the planted container may count as lost.
+    await expect.poll(() => engine.status().pool.creating, { timeout: 60_000 }).toBe(0);
 
     const lost = await docker.createContainer({
       Image: "pantheon-sandbox/node:latest",

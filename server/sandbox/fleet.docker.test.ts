@@ -72,7 +72,7 @@ describe(`engine.fleet under ${testRuntime()}`, () => {
     const held = await t.engine.execute("held", { kind: "command", command: "true" });
     // "held" took the warm container; its replacement exists in Docker before the pool knows its id,
     // and the sweep below skips the grace period that protects such a container. Let the refill land.
-    await eventually(() => t.engine.status().pool.warm.node === 1);
+    await eventually(() => t.engine.status().pool.creating === 0 && t.engine.status().pool.warm.node === 1);
     const { instanceId, scope } = t.engine.config;
     const lost = await docker.createContainer({
       Image: "pantheon-sandbox/node:latest",
