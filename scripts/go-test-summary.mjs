@@ -1,26 +1,19 @@
-// Reads `go test -json` on stdin and prints what a person wants in the log: failures with their
-// output, then go test's own closing lines ("ok pkg 1.2s", "FAIL pkg", "N passed, N failed").
-import { createInterface } from "node:readline";
+// Reads `go test -json` on stdin and prints what a person wants in the log: what was not JSON (go
+// vet), failures with their output, go test's closing line per package ("ok pkg 1.2s", "FAIL pkg"),
+// then "N passed, N failed, N skipped". Exits 1 when a test or a package failed (a package that
+// does not build has no test to count).
+import { text } from "node:stream/consumers";
+import { goTestCounts, goTestResults } from "./go-test-json.mjs";
 
-const output = new Map(); // "pkg test" -> lines
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-for await (const line of createInterface({ input: process.stdin })) {
-  if (!line.startsWith("{")) {
-    console.log(line);
-    continue;
-  }
-  const e = JSON.parse(line);
-  const key = `${e.Package} ${e.Test ?? ""}`;
-  if (e.Action === "output") {
-    if (!e.Test && /^(ok|FAIL|\?)\s/.test(e.Output)) process.stdout.write(e.Output);
-    else output.set(key, [...(output.get(key) ?? []), e.Output]);
-  } else if (e.Test && e.Action === "pass") passed++;
-  else if (e.Test && e.Action === "skip") skipped++;
-  else if (e.Action === "fail") {
-    if (e.Test) failed++;
-    process.stdout.write(`--- FAIL ${key}\n${(output.get(key) ?? []).join("")}`);
-  }
+const { results, plain } = goTestResults(await text(process.stdin));
+for (const line of plain) console.log(line);
+for (const r of results.filter((r) => r.test !== undefined && r.action === "fail")) process.stdout.write(`--- FAIL ${r.package} ${r.test}\n${r.output}`);
+for (const r of results.filter((r) => r.test === undefined)) {
+  // A failed package's whole output (a panic outside any test ends there); otherwise its closing line.
+  const lines = r.output.split("\n").filter((l) => l !== "");
+  const shown = r.action === "fail" ? lines : lines.filter((l) => /^(ok|FAIL|\?)\s/.test(l));
+  if (shown.length) console.log(shown.join("\n"));
 }
+const { passed, failed, skipped } = goTestCounts(results);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+if (results.some((r) => r.action === "fail")) process.exitCode = 1;

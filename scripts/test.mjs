@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { goTestCounts, goTestResults } from "./go-test-json.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const logs = join(root, "test-results", "logs");
@@ -35,7 +36,7 @@ const steps = {
       `cd sandbox-images/agent && go vet ./... && { go test -count=1 -json ./...; PANTHEON_AGENT_TEST_LAUNCHER=1 go test -count=1 -json -run '^TestLauncherPathDropsTheSame$' ./internal/agent; } | tee ${join(logs, "agent.jsonl")} | node ${join(root, "scripts", "go-test-summary.mjs")}`,
     ],
     env: { CGO_ENABLED: "0" },
-    counts: () => goTestCounts(join(logs, "agent.jsonl")),
+    counts: () => goTestCounts(goTestResults(readFileSync(join(logs, "agent.jsonl"), "utf8")).results),
   },
   integration: vitest("integration"),
   images: { cmd: ["npm", "run", "--silent", "images"] },
@@ -151,19 +152,6 @@ function vitestCounts(file) {
     failed: report.numFailedTests + (report.success || report.numFailedTests ? 0 : 1),
     skipped: report.numPendingTests + report.numTodoTests,
   };
-}
-
-function goTestCounts(file) {
-  const counts = { passed: 0, failed: 0, skipped: 0 };
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    if (!line.startsWith("{")) continue;
-    const e = JSON.parse(line);
-    if (!e.Test) continue; // a package that fails to build fails the step through the exit code
-    if (e.Action === "pass") counts.passed++;
-    else if (e.Action === "fail") counts.failed++;
-    else if (e.Action === "skip") counts.skipped++;
-  }
-  return counts;
 }
 
 // Which tests failed, and which passed only on a retry, by name: the summary is the part of a CI

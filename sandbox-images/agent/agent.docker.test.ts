@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { Duplex, PassThrough } from "node:stream";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { goTestResults, type GoTestResult } from "../../scripts/go-test-json.mjs";
 import { resolveLimits } from "../../security/policy";
 import { loadSeccompProfileText } from "../../security/profiles";
 import { buildContainerSpec, type SandboxRuntime } from "../../server/sandbox/container-spec";
@@ -213,12 +214,6 @@ const GO_DOCKER_TESTS = [
   "TestDockerTreeKillSparesAProcessStartedMeanwhile",
 ];
 
-interface GoTestResult {
-  test: string;
-  action: "pass" | "fail" | "skip";
-  output: string;
-}
-
 /** `go test -json -run ^TestDocker` in the agent's module against the container; one result per test. */
 function goDockerTests(containerId: string): Promise<GoTestResult[]> {
   return new Promise((resolve, reject) => {
@@ -234,16 +229,7 @@ function goDockerTests(containerId: string): Promise<GoTestResult[]> {
     child.stderr.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
     child.on("close", () => {
-      const outputs = new Map<string, string>();
-      const results: GoTestResult[] = [];
-      for (const line of Buffer.concat(out).toString("utf8").split("\n")) {
-        if (!line.startsWith("{")) continue;
-        const e = JSON.parse(line) as { Action: string; Test?: string; Output?: string };
-        if (!e.Test) continue;
-        if (e.Action === "output") outputs.set(e.Test, (outputs.get(e.Test) ?? "") + (e.Output ?? ""));
-        if (e.Action === "pass" || e.Action === "fail" || e.Action === "skip")
-          results.push({ test: e.Test, action: e.Action, output: outputs.get(e.Test) ?? "" });
-      }
+      const results = goTestResults(Buffer.concat(out).toString("utf8")).results.filter((r) => r.test !== undefined);
       if (results.length === 0) reject(new Error(`go test ran no test: ${Buffer.concat(err).toString("utf8")}${Buffer.concat(out).toString("utf8")}`));
       else resolve(results);
     });
