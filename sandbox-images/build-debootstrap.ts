@@ -180,8 +180,12 @@ export async function buildWithDebootstrap(name: ImageName, tag: string, hash: s
       if (name === "node") await addNodeRuntime(work, log);
       else await addPythonRuntime(work, log);
       await addPantheonBinaries(work, log);
-      cpSync(join(IMAGES_DIR, "common/setup-user.sh"), join(work, "tmp/setup-user.sh"));
-      await chroot(work, "sh /tmp/setup-user.sh && rm /tmp/setup-user.sh && apt-get clean && rm -rf /var/lib/apt/lists/*", log);
+      for (const script of ["setup-user.sh", "locale-archive.sh"]) cpSync(join(IMAGES_DIR, "common", script), join(work, "tmp", script));
+      await chroot(
+        work,
+        "sh /tmp/setup-user.sh && sh /tmp/locale-archive.sh && rm /tmp/setup-user.sh /tmp/locale-archive.sh && apt-get clean && rm -rf /var/lib/apt/lists/*",
+        log,
+      );
     });
     log(`${name}: docker import ${tag}`);
     await runPipe(

@@ -1,0 +1,47 @@
+// Once per runtime (vitest projects docker-runc, docker-runsc): each image's locale, as sandbox
+// code sees it.
+import Docker from "dockerode";
+import { describe, expect, it } from "vitest";
+import { defaultRegistry, IMAGE_NAMES, imageTag } from "./image-inputs";
+
+const docker = new Docker();
+const runtime = process.env.SANDBOX_RUNTIME ?? "runc";
+
+/** Runs `sh -c script` as uid 1000 in a throwaway container of the image; its stdout and exit code. */
+async function runInImage(image: string, script: string): Promise<{ stdout: string; exitCode: number }> {
+  const container = await docker.createContainer({
+    Image: image,
+    Cmd: ["sh", "-c", script],
+    User: "1000:1000",
+    Labels: { "org.pantheon-sandbox.test": "image-locale" },
+    HostConfig: { NetworkMode: "none", Runtime: runtime },
+  });
+  try {
+    await container.start();
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    const logs = await container.logs({ stdout: true, stderr: false });
+    // Without a TTY the log is multiplexed: 8-byte frame headers before each chunk.
+    const chunks: Buffer[] = [];
+    for (let off = 0; off + 8 <= logs.length;) {
+      const len = logs.readUInt32BE(off + 4);
+      chunks.push(logs.subarray(off + 8, off + 8 + len));
+      off += 8 + len;
+    }
+    return { stdout: Buffer.concat(chunks).toString("utf8"), exitCode: StatusCode };
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+describe.each(IMAGE_NAMES)(`the %s image's locale (${runtime})`, (name) => {
+  // common/locale-archive.sh: setlocale maps one archive instead of opening a dozen files per
+  // program start, which gVisor makes expensive.
+  it("serves C.UTF-8 from glibc's locale archive, and programs count characters, not bytes", async () => {
+    const r = await runInImage(
+      imageTag(defaultRegistry(), name),
+      `echo "LANG=$LANG"; localedef --list-archive; printf 'é€' | wc -m; bash -c 'x=é€; echo \${#x}'`,
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe("LANG=C.UTF-8\nC.utf8\n2\n2\n");
+  });
+});
