@@ -11,7 +11,7 @@ import { AGENT_PATH, buildAgent } from "./agent";
 export const CACHE_DIR = process.env.SANDBOX_IMAGE_CACHE?.trim() || "/var/cache/pantheon-sandbox";
 
 // In the shared base so each image only adds what is its own. tini: images also work with plain `docker run`.
-const BASE_PACKAGES = ["bash", "coreutils", "procps", "tini", "ca-certificates", "libstdc++6", "passwd"];
+const BASE_PACKAGES = ["bash", "bash-static", "coreutils", "procps", "tini", "ca-certificates", "libstdc++6", "passwd"];
 const PYTHON_PACKAGES = ["python3", "python3-pip", "python3-venv", "python3-numpy", "python3-pandas"];
 // Bump to force a new base when the recipe below changes in a way the package list does not show.
 const BASE_RECIPE_VERSION = "1";
@@ -180,12 +180,10 @@ export async function buildWithDebootstrap(name: ImageName, tag: string, hash: s
       if (name === "node") await addNodeRuntime(work, log);
       else await addPythonRuntime(work, log);
       await addPantheonBinaries(work, log);
-      for (const script of ["setup-user.sh", "locale-archive.sh"]) cpSync(join(IMAGES_DIR, "common", script), join(work, "tmp", script));
-      await chroot(
-        work,
-        "sh /tmp/setup-user.sh && sh /tmp/locale-archive.sh && rm /tmp/setup-user.sh /tmp/locale-archive.sh && apt-get clean && rm -rf /var/lib/apt/lists/*",
-        log,
-      );
+      const scripts = ["setup-user.sh", "locale-archive.sh", "static-bash.sh"];
+      for (const script of scripts) cpSync(join(IMAGES_DIR, "common", script), join(work, "tmp", script));
+      const run = scripts.map((s) => `sh /tmp/${s}`).join(" && ");
+      await chroot(work, `${run} && rm ${scripts.map((s) => `/tmp/${s}`).join(" ")} && apt-get clean && rm -rf /var/lib/apt/lists/*`, log);
     });
     log(`${name}: docker import ${tag}`);
     await runPipe(

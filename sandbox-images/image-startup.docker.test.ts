@@ -1,4 +1,5 @@
-// Once per runtime (vitest projects docker-runc, docker-runsc): each image's locale, as sandbox
+// Once per runtime (vitest projects docker-runc, docker-runsc): what each image does to make a
+// program's start cheap under gVisor (common/locale-archive.sh, common/static-bash.sh), as sandbox
 // code sees it.
 import Docker from "dockerode";
 import { describe, expect, it } from "vitest";
@@ -13,7 +14,7 @@ async function runInImage(image: string, script: string): Promise<{ stdout: stri
     Image: image,
     Cmd: ["sh", "-c", script],
     User: "1000:1000",
-    Labels: { "org.pantheon-sandbox.test": "image-locale" },
+    Labels: { "org.pantheon-sandbox.test": "image-startup" },
     HostConfig: { NetworkMode: "none", Runtime: runtime },
   });
   try {
@@ -33,7 +34,7 @@ async function runInImage(image: string, script: string): Promise<{ stdout: stri
   }
 }
 
-describe.each(IMAGE_NAMES)(`the %s image's locale (${runtime})`, (name) => {
+describe.each(IMAGE_NAMES)(`the %s image's program start (${runtime})`, (name) => {
   // common/locale-archive.sh: setlocale maps one archive instead of opening a dozen files per
   // program start, which gVisor makes expensive.
   it("serves C.UTF-8 from glibc's locale archive, and programs count characters, not bytes", async () => {
@@ -43,5 +44,14 @@ describe.each(IMAGE_NAMES)(`the %s image's locale (${runtime})`, (name) => {
     );
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("LANG=C.UTF-8\nC.utf8\n2\n2\n");
+  });
+
+  // common/static-bash.sh: no dynamic loader, no shared library in a bash process's mappings.
+  it("runs bash statically linked, as `bash`, with its usual features", async () => {
+    const r = await runInImage(
+      imageTag(defaultRegistry(), name),
+      `readlink -f /bin/bash; bash -c 'grep -c "\\.so" /proc/$$/maps; echo "$0 \${BASH_VERSINFO[0]}"; declare -A m=([k]=v); echo "\${m[k]}"; P="\\u"; echo "\${P@P}"; nope' 2>&1`,
+    );
+    expect(r.stdout).toBe("/usr/bin/bash-static\n0\nbash 5\nv\nsandbox\nbash: line 1: nope: command not found\n");
   });
 });
