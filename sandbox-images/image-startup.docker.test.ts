@@ -3,6 +3,7 @@
 // code sees it.
 import Docker from "dockerode";
 import { describe, expect, it } from "vitest";
+import { FrameDemuxer } from "../server/sandbox/docker-stream";
 import { defaultRegistry, IMAGE_NAMES, imageTag } from "./image-inputs";
 
 const docker = new Docker();
@@ -20,15 +21,9 @@ async function runInImage(image: string, script: string): Promise<{ stdout: stri
   try {
     await container.start();
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    const logs = await container.logs({ stdout: true, stderr: false });
-    // Without a TTY the log is multiplexed: 8-byte frame headers before each chunk.
-    const chunks: Buffer[] = [];
-    for (let off = 0; off + 8 <= logs.length;) {
-      const len = logs.readUInt32BE(off + 4);
-      chunks.push(logs.subarray(off + 8, off + 8 + len));
-      off += 8 + len;
-    }
-    return { stdout: Buffer.concat(chunks).toString("utf8"), exitCode: StatusCode };
+    // Without a TTY the log is multiplexed in Docker's frames.
+    const frames = new FrameDemuxer().push(await container.logs({ stdout: true, stderr: false }));
+    return { stdout: Buffer.concat(frames.map((f) => f.data)).toString("utf8"), exitCode: StatusCode };
   } finally {
     await container.remove({ force: true });
   }
