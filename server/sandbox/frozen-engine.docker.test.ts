@@ -20,14 +20,19 @@ afterAll(async () => {
 const budgets = () => engineBudgets(t.engine.config);
 /** Stops every process it may signal (all but init and itself), over and over. */
 const FREEZE_ALL = ["bash", "-c", "while :; do kill -STOP -1 2>/dev/null; done"];
+/** The run of the second test: its shell is the one process whose command line holds "made > out". */
+const RUN_THEN_FROZEN = "touch /tmp/go; echo made > out.txt; echo done";
 /**
- * Waits for the run's command to create /tmp/go and for the run's script to end, then stops
- * everything: the command itself completes with exit 0, the engine's sync after it is frozen.
+ * Waits for the run's command to create /tmp/go and for the run's shell to end, then stops
+ * everything: the command itself completes with exit 0, the engine's save after it is frozen.
+ * The pattern `made > ou[t]` matches the run's `bash -c` and not this script's own command line
+ * (which holds the brackets). Waiting on a process that never exists would start the freeze
+ * between the run's `touch` and its write, and the run would (rightly) end as a timeout.
  */
 const FREEZE_AFTER_RUN = [
   "bash",
   "-c",
-  "while [ ! -e /tmp/go ]; do sleep 0.01; done; while pgrep -f 'pantheon-ru[n]' >/dev/null; do :; done; while :; do kill -STOP -1 2>/dev/null; done",
+  "while [ ! -e /tmp/go ]; do sleep 0.01; done; while pgrep -f 'made > ou[t]' >/dev/null; do :; done; while :; do kill -STOP -1 2>/dev/null; done",
 ];
 
 async function startFreezer(projectId: string, argv: string[]): Promise<SandboxProcess> {
@@ -92,7 +97,7 @@ describe(`an engine frozen by the project's own processes under ${testRuntime()}
     const container = containerOf(projectId)!;
 
     const started = performance.now();
-    const r = await t.engine.execute(projectId, { kind: "command", command: "touch /tmp/go; echo made > out.txt; echo done", timeoutMs: 5_000 });
+    const r = await t.engine.execute(projectId, { kind: "command", command: RUN_THEN_FROZEN, timeoutMs: 5_000 });
     const elapsedMs = performance.now() - started;
     console.log(`[${testRuntime()}] run with a frozen finish ended after ${Math.round(elapsedMs)} ms: ${r.status}/${r.reason}: ${r.errorOutput.trim()}`);
 
