@@ -125,10 +125,18 @@ describe("shell WebSocket: the owner's shell", () => {
     shell.type("stty size\r");
     await shell.waitFor(/[\r\n]30 100\r\n/, from);
     shell.resize(132, 43);
-    await new Promise((r) => setTimeout(r, 300));
-    from = shell.output.length;
-    shell.type("stty size\r");
-    await shell.waitFor(/[\r\n]43 132\r\n/, from);
+    // The resize is its own call to the agent, beside the typed input's stream: nothing orders the
+    // two, so ask again until the new size shows (a loaded machine can take longer than any pause).
+    for (let attempt = 1; ; attempt++) {
+      from = shell.output.length;
+      shell.type("stty size\r");
+      const seen = await shell.waitFor(/[\r\n]43 132\r\n/, from, 2_000).then(
+        () => true,
+        () => false,
+      );
+      if (seen) break;
+      expect(attempt, "the resize never reached the shell").toBeLessThan(10);
+    }
     shell.ws.close();
   });
 

@@ -1,6 +1,7 @@
 import { getEnv } from "@/lib/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppEngine } from "@/test/support/app-engine";
+import { eventually } from "@/test/support/docker-test-engine";
 import { makeUser, sessionAuthUser } from "@/test/fixtures/accounts";
 import { executionRepository } from "@/server/repositories/execution-repository";
 import { processRepository } from "@/server/repositories/process-repository";
@@ -47,7 +48,7 @@ async function frozenProject() {
   );
   // Let the execution reach the container and freeze there.
   await new Promise((r) => setTimeout(r, 1_500));
-  expect(engine.fleet.activeSandboxes().find((s) => s.projectId === String(project.id))?.busy).toBe(1);
+  await eventually(() => engine.fleet.activeSandboxes().find((s) => s.projectId === String(project.id))?.busy === 1, 10_000);
   return {
     user,
     project,
