@@ -6,6 +6,8 @@
 // Two engines, alternating round by round so both meet the same machine: BENCH_FLOOR=plain (the
 // default) compares commands through `bash -c` with plain commands (plain-command.ts);
 // BENCH_FLOOR=transport compares the exec's stream with the engine's socket (runc).
+// BENCH_FLOOR_COMMAND runs another command than `true` (e.g. `echo 1`: coreutils' echo as plain
+// argv against bash's builtin).
 import { cpus, loadavg } from "node:os";
 import Dockerode from "dockerode";
 import pino from "pino";
@@ -22,6 +24,8 @@ const docker = new Dockerode();
 const logger = pino({ level: process.env.BENCH_LOG ?? "silent" });
 const compare = process.env.BENCH_FLOOR === "transport" ? "transport" : "plain";
 /** BENCH_FLOOR_PAUSE=ms: quiet before each round (what a person's Run meets; default 0, back to back). */
+/** BENCH_FLOOR_COMMAND: the command each round runs (default `true`), e.g. `echo 1`. */
+const command = process.env.BENCH_FLOOR_COMMAND ?? "true";
 const pauseMs = Number(process.env.BENCH_FLOOR_PAUSE ?? 0);
 type Variant = "stdio" | "socket" | "bash" | "plain";
 const configFor = (variant: Variant) =>
@@ -44,7 +48,7 @@ type Samples = Record<string, number[]>;
 
 /** One engine's rounds: marks along its execute, the bare Start and the Hello. */
 async function profiled(engine: SandboxEngine, variant: Variant) {
-  await engine.execute("p", { kind: "command", command: "true" });
+  await engine.execute("p", { kind: "command", command });
   const lease = (engine as unknown as { pool: { lease(p: string): { container: { agent: AgentConnection } } } }).pool.lease("p");
   const agent = lease.container.agent;
   const marks: Samples = {};
@@ -68,7 +72,7 @@ async function profiled(engine: SandboxEngine, variant: Variant) {
     t0 = performance.now();
     const r = await engine.execute(
       "p",
-      { kind: "command", command: "true" },
+      { kind: "command", command },
       {
         onEvent: (e) => {
           if (e.type === "exit") add("4 exit event emitted", performance.now() - t0);
