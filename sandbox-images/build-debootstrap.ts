@@ -180,10 +180,8 @@ export async function buildWithDebootstrap(name: ImageName, tag: string, hash: s
       if (name === "node") await addNodeRuntime(work, log);
       else await addPythonRuntime(work, log);
       await addPantheonBinaries(work, log);
-      const scripts = ["setup-user.sh", "locale-archive.sh", "static-bash.sh"];
-      for (const script of scripts) cpSync(join(IMAGES_DIR, "common", script), join(work, "tmp", script));
-      const run = scripts.map((s) => `sh /tmp/${s}`).join(" && ");
-      await chroot(work, `${run} && rm ${scripts.map((s) => `/tmp/${s}`).join(" ")} && apt-get clean && rm -rf /var/lib/apt/lists/*`, log);
+      cpSync(join(IMAGES_DIR, "common"), join(work, "tmp/pantheon-common"), { recursive: true });
+      await chroot(work, "sh /tmp/pantheon-common/finish-image.sh && rm -rf /tmp/pantheon-common && apt-get clean && rm -rf /var/lib/apt/lists/*", log);
     });
     log(`${name}: docker import ${tag}`);
     await runPipe(

@@ -10,7 +10,7 @@ export async function buildWithDockerfile(name: ImageName, tag: string, hash: st
   const args = ["build", "-f", join(IMAGES_DIR, name, "Dockerfile"), "-t", tag];
   args.push("--label", `${INPUTS_HASH_LABEL}=${hash}`, "--label", `${IMAGE_NAME_LABEL}=${name}`);
   if (name === "node") args.push("--build-arg", `NODE_VERSION=${versions.node}`, "--build-arg", `NPM_VERSION=${versions.npm}`);
-  // Context is sandbox-images/ so both Dockerfiles can COPY common/setup-user.sh.
+  // Context is sandbox-images/ so both Dockerfiles can COPY common/ (finish-image.sh and its steps).
   await runCommand("docker", [...args, IMAGES_DIR], { log, label: "docker build| ", env: { ...process.env, DOCKER_BUILDKIT: "0" } });
 }
 

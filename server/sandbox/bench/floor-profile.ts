@@ -24,9 +24,9 @@ const docker = new Dockerode();
 const logger = pino({ level: process.env.BENCH_LOG ?? "silent" });
 const compare = process.env.BENCH_FLOOR === "transport" ? "transport" : "plain";
 /** BENCH_FLOOR_PAUSE=ms: quiet before each round (what a person's Run meets; default 0, back to back). */
+const pauseMs = Number(process.env.BENCH_FLOOR_PAUSE ?? 0);
 /** BENCH_FLOOR_COMMAND: the command each round runs (default `true`), e.g. `echo 1`. */
 const command = process.env.BENCH_FLOOR_COMMAND ?? "true";
-const pauseMs = Number(process.env.BENCH_FLOOR_PAUSE ?? 0);
 type Variant = "stdio" | "socket" | "bash" | "plain";
 const configFor = (variant: Variant) =>
   parseEngineConfig({
