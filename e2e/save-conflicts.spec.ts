@@ -69,6 +69,10 @@ test("two pages edit one file: the later save gets Compare / Overwrite / Reload,
   await typeAtTop(page, "A again ");
   await typeAtTop(other, "B second ");
   await other.keyboard.press("Control+s");
+  // B's message still reads "Saved shared.txt" from its overwrite: the save is done when B's tab
+  // is clean and the store holds its text (A saving first would rightly make B's save the conflict).
+  await expect(other.getByTestId("unsaved-marker")).toHaveCount(0);
+  await expect.poll(() => stored(page, projectId, "shared.txt")).toBe("B second from B original line\n");
   await expect(other.getByTestId("editor-message")).toHaveText("Saved shared.txt");
   await page.keyboard.press("Control+s");
   await expect(page.getByTestId("save-conflict-dialog")).toBeVisible();
@@ -79,6 +83,39 @@ test("two pages edit one file: the later save gets Compare / Overwrite / Reload,
   await expect(page.getByTestId("unsaved-marker")).toHaveCount(0);
   expect(await stored(page, projectId, "shared.txt")).toBe("B second from B original line\n");
   await other.close();
+});
+
+test("a refused save still asks when the change feed cuts short its read of the stored version", async ({ page }) => {
+  test.setTimeout(120_000);
+  const projectId = await newProjectInIde(page, "e2e conflict read cancelled");
+  await trpcMutation(page, "files.write", { projectId, path: "race.txt", content: "v1\n" });
+  await openFile(page, "race.txt", "v1");
+  await typeAtTop(page, "mine ");
+  await trpcMutation(page, "files.write", { projectId, path: "race.txt", content: "v2\n" });
+  await expect(toast(page, "race.txt changed elsewhere")).toBeVisible();
+
+  // The refused save reads what is stored now. That read is held until another save lands and its
+  // change event reaches the page: the feed cancels reads of the file in flight (they may predate
+  // the change), as it does when the save and someone else's change cross.
+  const reads: string[] = [];
+  await page.route(/\/api\/trpc\/[^?]*files\.read/, async (route) => {
+    reads.push(route.request().url());
+    if (reads.length === 1) {
+      await trpcMutation(page, "files.write", { projectId, path: "race.txt", content: "v3\n" });
+      await expect.poll(() => reads.length, { timeout: 15_000 }).toBeGreaterThan(1);
+    }
+    await route.continue().catch(() => {}); // the page may have given this read up
+  });
+  await page.keyboard.press("Control+s");
+  const dialog = page.getByTestId("save-conflict-dialog");
+  await expect(dialog).toBeVisible();
+  await expect(page.getByTestId("editor-message")).toHaveText("Not saved: race.txt changed elsewhere. Compare, overwrite or reload.");
+  await page.getByTestId("conflict-compare").click();
+  await expect(page.getByTestId("conflict-diff").locator(".editor.original .view-lines")).toContainText("v3");
+  await page.unrouteAll({ behavior: "ignoreErrors" });
+  await page.getByTestId("conflict-overwrite").click();
+  await expect(dialog).toBeHidden();
+  expect(await stored(page, projectId, "race.txt")).toBe("mine v1\n");
 });
 
 test("an AI writes through the API during a local edit: the person is told, their save asks, and the AI's stale write is refused", async ({ page }) => {

@@ -1,9 +1,10 @@
 "use client";
 
-import { isCancelledError, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
-import { useTRPC } from "@/lib/trpc/client";
+import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
+import { readUncancelled } from "./read-uncancelled";
 import type { FileBuffer, SaveConflict } from "./types";
 
 const under = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
@@ -17,6 +18,7 @@ const errorCode = (e: unknown): string | null => {
 /** The editor's open tabs and their buffers: open, edit, save, close, and follow renames and deletes. */
 export function useOpenFiles(projectId: number) {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const [tabs, setTabs] = useState<string[]>([]);
   const [active, setActive] = useState<string | null>(null);
@@ -39,18 +41,7 @@ export function useOpenFiles(projectId: number) {
   const readBuffer = useCallback(
     async (path: string): Promise<FileBuffer> => {
       // A copy fetched for IntelliSense in the last seconds is current: the change feed invalidates changed files.
-      // That invalidation cancels a read in flight (the feed's first event, a resync, can land just
-      // as the IDE restores its tabs): a cancelled read is asked again, not taken for a failure.
-      const read = () => queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path }), staleTime: 10_000 });
-      let file;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          file = await read();
-          break;
-        } catch (e) {
-          if (!isCancelledError(e) || attempt >= 3) throw e;
-        }
-      }
+      const file = await readUncancelled(() => queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path }), staleTime: 10_000 }));
       const binary = file.encoding !== "utf8" || file.content === null;
       const content = binary ? "" : (file.content ?? "");
       return { content, saved: content, readOnly: binary, revision: 0, version: file.version, ...(binary ? { binary } : {}) };
@@ -109,11 +100,19 @@ export function useOpenFiles(projectId: number) {
     [readBuffer],
   );
 
+  /**
+   * The file as stored now, asked of the server past the query cache: the change feed cancels a
+   * cached read in flight when the file changes, and TanStack then resolves it with the data from
+   * before (read-uncancelled.test.ts). A conflict or a tab following a change needs the file as it
+   * is after the change, and the change that refused a save is often announced during this read.
+   */
+  const readNow = useCallback((path: string) => client.files.read.query({ projectId, path }), [client, projectId]);
+
   /** What is stored at `path` now, for a conflict: null content when it is gone. */
   const storedNow = useCallback(
     async (path: string): Promise<Pick<SaveConflict, "theirs" | "theirsVersion" | "theirsBinary">> => {
       try {
-        const file = await queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path }), staleTime: 0 });
+        const file = await readNow(path);
         const binary = file.encoding !== "utf8" || file.content === null;
         return { theirs: binary ? null : file.content, theirsVersion: file.version, theirsBinary: binary };
       } catch (e) {
@@ -121,7 +120,7 @@ export function useOpenFiles(projectId: number) {
         throw e;
       }
     },
-    [projectId, queryClient, trpc],
+    [readNow],
   );
 
   /**
@@ -294,7 +293,7 @@ export function useOpenFiles(projectId: number) {
         if (changed !== "all" && ours(path, changed.versions?.[path])) continue;
         let file;
         try {
-          file = await queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path }), staleTime: 0 });
+          file = await readNow(path);
         } catch {
           continue; // gone again, or unreachable: the next event or a reload settles it
         }
@@ -317,7 +316,7 @@ export function useOpenFiles(projectId: number) {
         });
       }
     },
-    [deleted, projectId, queryClient, trpc],
+    [deleted, readNow],
   );
 
   const unsaved = Object.values(buffers).some((b) => b.content !== b.saved);

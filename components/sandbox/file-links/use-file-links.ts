@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef } from "react";
 import { useTRPC } from "@/lib/trpc/client";
+import { readUncancelled } from "../read-uncancelled";
 import { findFileLinks, type FileLink } from "./parse-file-links";
 import { originalPosition, sourceMapPathFor, type FilePosition } from "./source-map-position";
 import type { FileLinkHandler } from "./xterm-file-links";
@@ -29,7 +30,7 @@ export function useFileLinks(projectId: number, openAt: (position: FilePosition)
       const mapPath = sourceMapPathFor(link.path);
       if (!exists(mapPath)) return link;
       try {
-        const map = await queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path: mapPath }), staleTime: 10_000 });
+        const map = await readUncancelled(() => queryClient.fetchQuery({ ...trpc.files.read.queryOptions({ projectId, path: mapPath }), staleTime: 10_000 }));
         if (map.encoding !== "utf8" || map.content === null) return link;
         return originalPosition(map.content, mapPath, link, exists) ?? link;
       } catch {
