@@ -13,7 +13,9 @@ chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as "postgres", which must
 
 export default defineConfig({
   testDir: "e2e",
-  outputDir: "test-results/e2e",
+  // Its own folder per run: Playwright empties outputDir as it starts, and the preview-domain run
+  // follows e2e in `npm test` (a failed try's trace and screenshots must outlive the next run).
+  outputDir: process.env.E2E_PREVIEW_DOMAIN ? "test-results/e2e-preview-domain" : "test-results/e2e",
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,

@@ -3,7 +3,7 @@
 // kept in test-results/logs/<step>.log and printed when the step ends, so lines never interleave.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { goTestCounts, goTestResults } from "./go-test-json.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -182,7 +182,13 @@ function playwrightNames(file) {
         const label = `${spec.file}:${spec.line} › ${[...path, spec.title].join(" › ")}`;
         const error = test.results.at(-1)?.errors?.[0]?.message;
         if (test.status === "unexpected") names.failed.push(`${label} (${firstLine(error)})`);
-        else if (test.status === "flaky") names.flaky.push(`${label} (first try: ${firstLine(test.results[0]?.errors?.[0]?.message)})`);
+        else if (test.status === "flaky") {
+          // Its trace is kept (trace: retain-on-failure keeps a failed try's even when the retry passes).
+          const trace = test.results[0]?.attachments?.find((a) => a.name === "trace")?.path;
+          names.flaky.push(
+            `${label} (first try: ${firstLine(test.results[0]?.errors?.[0]?.message)}${trace ? `; trace: ${relative(process.cwd(), trace)}` : ""})`,
+          );
+        }
       }
     }
     for (const child of suite.suites ?? []) walk(child, [...path, child.title]);
