@@ -118,6 +118,27 @@ test("a refused save still asks when the change feed cuts short its read of the 
   expect(await stored(page, projectId, "race.txt")).toBe("mine v1\n");
 });
 
+test("a file deleted elsewhere during an edit: the edits stay, the save asks, Overwrite brings the file back", async ({ page }) => {
+  test.setTimeout(120_000);
+  const projectId = await newProjectInIde(page, "e2e conflict deleted");
+  await trpcMutation(page, "files.write", { projectId, path: "gone.txt", content: "keep me\n" });
+  await openFile(page, "gone.txt", "keep me");
+  await typeAtTop(page, "edited ");
+  await trpcMutation(page, "files.delete", { projectId, path: "gone.txt" });
+  await expect(toast(page, "gone.txt was deleted elsewhere")).toBeVisible();
+  await expect(lines(page)).toContainText("edited keep me");
+
+  await page.keyboard.press("Control+s");
+  const dialog = page.getByTestId("save-conflict-dialog");
+  await expect(dialog).toContainText("gone.txt was deleted elsewhere");
+  await expect(page.getByTestId("editor-message")).toHaveText("Not saved: gone.txt was deleted elsewhere. Compare, overwrite or reload.");
+  await page.getByTestId("conflict-overwrite").click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId("editor-message")).toHaveText("Saved gone.txt");
+  expect(await stored(page, projectId, "gone.txt")).toBe("edited keep me\n");
+  await expect(page.getByTestId("file-gone.txt")).toBeVisible();
+});
+
 test("an AI writes through the API during a local edit: the person is told, their save asks, and the AI's stale write is refused", async ({ page }) => {
   test.setTimeout(150_000);
   const projectId = await newProjectInIde(page, "e2e ai conflict");
