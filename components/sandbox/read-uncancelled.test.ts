@@ -23,7 +23,8 @@ describe("readUncancelled", () => {
   it("gives the read asked again when the feed cancels the first one, not the cancellation", async () => {
     const client = new QueryClient();
     const read = slowRead(client, ["before the change", "after the change"]);
-    // The bare read fails as the editor's conflict lookup used to: "CancelledError".
+    // With nothing cached, a bare read fails ("CancelledError"): what a tab opening during the
+    // feed's first event met before it asked again.
     const bare = read();
     await client.cancelQueries({ queryKey: key });
     await expect(bare).rejects.toSatisfy(isCancelledError);
