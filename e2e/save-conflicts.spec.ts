@@ -23,6 +23,15 @@ async function openFile(page: Page, path: string, expected: string) {
   await expect(lines(page)).toContainText(expected);
 }
 
+/** A new project holding `path` (one line, `text`), open in the IDE with `typed` added at its top, unsaved. */
+async function editingNewFile(page: Page, projectName: string, path: string, text: string, typed: string): Promise<number> {
+  const projectId = await newProjectInIde(page, projectName);
+  await trpcMutation(page, "files.write", { projectId, path, content: `${text}\n` });
+  await openFile(page, path, text);
+  await typeAtTop(page, typed);
+  return projectId;
+}
+
 test("two pages edit one file: the later save gets Compare / Overwrite / Reload, nothing is lost", async ({ page }) => {
   test.setTimeout(180_000);
   const projectId = await newProjectInIde(page, "e2e save conflict");
@@ -87,10 +96,7 @@ test("two pages edit one file: the later save gets Compare / Overwrite / Reload,
 
 test("a refused save still asks when the change feed cuts short its read of the stored version", async ({ page }) => {
   test.setTimeout(120_000);
-  const projectId = await newProjectInIde(page, "e2e conflict read cancelled");
-  await trpcMutation(page, "files.write", { projectId, path: "race.txt", content: "v1\n" });
-  await openFile(page, "race.txt", "v1");
-  await typeAtTop(page, "mine ");
+  const projectId = await editingNewFile(page, "e2e conflict read cancelled", "race.txt", "v1", "mine ");
   await trpcMutation(page, "files.write", { projectId, path: "race.txt", content: "v2\n" });
   await expect(toast(page, "race.txt changed elsewhere")).toBeVisible();
 
@@ -120,10 +126,7 @@ test("a refused save still asks when the change feed cuts short its read of the 
 
 test("a file deleted elsewhere during an edit: the edits stay, the save asks, Overwrite brings the file back", async ({ page }) => {
   test.setTimeout(120_000);
-  const projectId = await newProjectInIde(page, "e2e conflict deleted");
-  await trpcMutation(page, "files.write", { projectId, path: "gone.txt", content: "keep me\n" });
-  await openFile(page, "gone.txt", "keep me");
-  await typeAtTop(page, "edited ");
+  const projectId = await editingNewFile(page, "e2e conflict deleted", "gone.txt", "keep me", "edited ");
   await trpcMutation(page, "files.delete", { projectId, path: "gone.txt" });
   await expect(toast(page, "gone.txt was deleted elsewhere")).toBeVisible();
   await expect(lines(page)).toContainText("edited keep me");
